@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+// Strata: a distributed context store for LLM agents.
+//
+// Module layering (arrows point down only): C targets at the leaves, pure logic in the
+// middle, shells on top, thin executables last. See docs/architecture.md.
+import PackageDescription
+
+/// gRPC core is linked explicitly: `pkgConfig: "grpc"` expands the abseil chain into flags
+/// SwiftPM refuses (see shared/design/grpc-core-notes.md).
+let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")]
+
+let package = Package(
+    name: "Strata",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "strata-worker", targets: ["strata-worker"]),
+        .executable(name: "strata-coordinator", targets: ["strata-coordinator"]),
+        .executable(name: "strata", targets: ["strata"]),
+        .executable(name: "strata-bench", targets: ["strata-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C leaves
+        .target(
+            name: "CStrataProto",
+            path: "Sources/CStrataProto",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        .target(
+            name: "CStrataRPC",
+            path: "Sources/CStrataRPC",
+            linkerSettings: grpcLinker
+        ),
+        .target(
+            name: "CStrataSupport",
+            path: "Sources/CStrataSupport"
+        ),
+
+        // MARK: Pure logic and libraries
+        .target(name: "StrataCore"),
+        .target(name: "StrataRPC", dependencies: ["CStrataRPC", "StrataCore"]),
+        .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore"]),
+        .target(name: "StrataText", dependencies: ["StrataCore"]),
+        .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
+        .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
+
+        // MARK: Shells
+        .target(
+            name: "StrataNode",
+            dependencies: [
+                "StrataCore", "StrataRPC", "StrataWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Executables (thin mains)
+        .executableTarget(
+            name: "strata-worker",
+            dependencies: ["StrataNode", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "strata-coordinator",
+            dependencies: ["StrataNode", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "strata",
+            dependencies: [
+                "StrataCore", "StrataRPC", "StrataWire", "StrataText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "strata-bench",
+            dependencies: [
+                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
+        .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataNode", "StrataTestSupport"]),
+        .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),
+        .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport"]),
+        .testTarget(name: "StrataSearchTests", dependencies: ["StrataSearch", "StrataText", "StrataTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+#include "strata_support.h"

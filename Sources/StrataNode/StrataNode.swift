@@ -1,0 +1,1 @@
+// StrataNode: see docs/architecture.md for this module's job.

@@ -1,0 +1,1 @@
+// StrataRPC: see docs/architecture.md for this module's job.

@@ -1,0 +1,1 @@
+// StrataSearch: see docs/architecture.md for this module's job.

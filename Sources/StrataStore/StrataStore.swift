@@ -1,0 +1,1 @@
+// StrataStore: see docs/architecture.md for this module's job.

@@ -1,0 +1,1 @@
+// StrataText: see docs/architecture.md for this module's job.

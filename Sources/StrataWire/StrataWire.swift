@@ -1,0 +1,1 @@
+// StrataWire: see docs/architecture.md for this module's job.

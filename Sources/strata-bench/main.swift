@@ -1,0 +1,1 @@
+print("\(CommandLine.arguments[0]): not built yet")
