@@ -42,7 +42,7 @@ let package = Package(
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
         .target(name: "StrataRPC", dependencies: ["CStrataRPC", "StrataCore"]),
-        .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore"]),
+        .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore", "StrataRPC"]),
         .target(name: "StrataText", dependencies: ["StrataCore"]),
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),

@@ -1,1 +1,505 @@
-#include "strata_rpc.h"
+// CStrataRPC implementation. See include/CStrataRPC.h for the model.
+#include "CStrataRPC.h"
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct strata_cq {
+  grpc_completion_queue *cq;
+  int is_pluck;
+  int shut_down;
+  int drained;
+};
+
+struct strata_server {
+  grpc_server *server;
+};
+
+struct strata_channel {
+  grpc_channel *channel;
+};
+
+struct strata_call {
+  grpc_call *call;
+  int is_server;
+  int initial_metadata_sent;
+
+  // Server: what request_call filled in.
+  grpc_call_details details;
+  char *method;
+
+  // Received metadata (server: request; client: initial) and client trailing metadata.
+  grpc_metadata_array received_metadata;
+  grpc_metadata_array trailing_metadata;
+
+  // Outgoing initial metadata (client), with owned slices.
+  grpc_metadata *send_metadata;
+  size_t send_metadata_count;
+  size_t send_metadata_capacity;
+
+  // Op storage that must outlive each batch.
+  grpc_byte_buffer *send_buffer;
+  grpc_byte_buffer *recv_buffer;
+  grpc_status_code status;
+  grpc_slice status_details;
+  grpc_slice send_status_details;
+  int cancelled;
+};
+
+// MARK: helpers
+
+static gpr_timespec deadline_after_us(int64_t timeout_us) {
+  if (timeout_us < 0) return gpr_inf_future(GPR_CLOCK_REALTIME);
+  return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_micros(timeout_us, GPR_TIMESPAN));
+}
+
+static grpc_channel_args *make_args(strata_limits limits, grpc_arg *storage, grpc_channel_args *args) {
+  size_t n = 0;
+  if (limits.max_receive_bytes != 0) {
+    storage[n++] = (grpc_arg){.type = GRPC_ARG_INTEGER,
+                              .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                              .value.integer = limits.max_receive_bytes};
+  }
+  if (limits.max_send_bytes != 0) {
+    storage[n++] = (grpc_arg){.type = GRPC_ARG_INTEGER,
+                              .key = (char *)GRPC_ARG_MAX_SEND_MESSAGE_LENGTH,
+                              .value.integer = limits.max_send_bytes};
+  }
+  args->num_args = n;
+  args->args = storage;
+  return n ? args : NULL;
+}
+
+static strata_call *call_alloc(void) {
+  strata_call *c = calloc(1, sizeof(strata_call));
+  if (!c) return NULL;
+  grpc_metadata_array_init(&c->received_metadata);
+  grpc_metadata_array_init(&c->trailing_metadata);
+  grpc_call_details_init(&c->details);
+  c->status_details = grpc_empty_slice();
+  c->send_status_details = grpc_empty_slice();
+  return c;
+}
+
+static int start_batch(strata_call *c, grpc_op *ops, size_t n, uintptr_t tag) {
+  return (int)grpc_call_start_batch(c->call, ops, n, (void *)tag, NULL);
+}
+
+// Adds SEND_INITIAL_METADATA to ops if it has not been sent; returns the ops used.
+static size_t add_initial_metadata_if_needed(strata_call *c, grpc_op *op) {
+  if (c->initial_metadata_sent) return 0;
+  memset(op, 0, sizeof(*op));
+  op->op = GRPC_OP_SEND_INITIAL_METADATA;
+  op->data.send_initial_metadata.count = c->send_metadata_count;
+  op->data.send_initial_metadata.metadata = c->send_metadata;
+  c->initial_metadata_sent = 1;
+  return 1;
+}
+
+static void release_send_buffer(strata_call *c) {
+  if (c->send_buffer) {
+    grpc_byte_buffer_destroy(c->send_buffer);
+    c->send_buffer = NULL;
+  }
+}
+
+static void release_recv_buffer(strata_call *c) {
+  if (c->recv_buffer) {
+    grpc_byte_buffer_destroy(c->recv_buffer);
+    c->recv_buffer = NULL;
+  }
+}
+
+static grpc_byte_buffer *buffer_from_bytes(const void *bytes, size_t length) {
+  grpc_slice slice = length ? grpc_slice_from_copied_buffer((const char *)bytes, length) : grpc_empty_slice();
+  grpc_byte_buffer *buffer = grpc_raw_byte_buffer_create(&slice, 1);
+  grpc_slice_unref(slice);  // the buffer holds its own reference
+  return buffer;
+}
+
+// MARK: completion queues
+
+static strata_cq *cq_wrap(grpc_completion_queue *cq) {
+  strata_cq *q = calloc(1, sizeof(strata_cq));
+  q->cq = cq;
+  return q;
+}
+
+strata_cq *strata_cq_create_next(void) {
+  grpc_init();
+  return cq_wrap(grpc_completion_queue_create_for_next(NULL));
+}
+
+strata_cq *strata_cq_create_pluck(void) {
+  grpc_init();
+  strata_cq *q = cq_wrap(grpc_completion_queue_create_for_pluck(NULL));
+  q->is_pluck = 1;
+  return q;
+}
+
+static strata_event event_from(grpc_event e) {
+  strata_event out = {STRATA_EVENT_TIMEOUT, 0, 0};
+  switch (e.type) {
+    case GRPC_OP_COMPLETE:
+      out.type = STRATA_EVENT_COMPLETE;
+      out.tag = (uintptr_t)e.tag;
+      out.success = e.success;
+      break;
+    case GRPC_QUEUE_SHUTDOWN:
+      out.type = STRATA_EVENT_SHUTDOWN;
+      break;
+    case GRPC_QUEUE_TIMEOUT:
+      break;
+  }
+  return out;
+}
+
+strata_event strata_cq_next(strata_cq *q, int64_t timeout_us) {
+  strata_event e = event_from(grpc_completion_queue_next(q->cq, deadline_after_us(timeout_us), NULL));
+  if (e.type == STRATA_EVENT_SHUTDOWN) q->drained = 1;
+  return e;
+}
+
+strata_event strata_cq_pluck(strata_cq *q, uintptr_t tag, int64_t timeout_us) {
+  return event_from(grpc_completion_queue_pluck(q->cq, (void *)tag, deadline_after_us(timeout_us), NULL));
+}
+
+void strata_cq_shutdown(strata_cq *q) {
+  if (q->shut_down) return;
+  q->shut_down = 1;
+  grpc_completion_queue_shutdown(q->cq);
+}
+
+void strata_cq_destroy(strata_cq *q) {
+  strata_cq_shutdown(q);
+  if (!q->drained && !q->is_pluck) {
+    // A next queue nobody drained: drain it so destroy is legal. (A pluck queue has no
+    // pending events once every op started on it was plucked.)
+    for (;;) {
+      grpc_event e = grpc_completion_queue_next(q->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+      if (e.type == GRPC_QUEUE_SHUTDOWN) break;
+    }
+  }
+  grpc_completion_queue_destroy(q->cq);
+  free(q);
+  grpc_shutdown();
+}
+
+// MARK: server
+
+strata_server *strata_server_create(strata_limits limits) {
+  grpc_init();
+  grpc_arg storage[2];
+  grpc_channel_args args;
+  strata_server *s = calloc(1, sizeof(strata_server));
+  s->server = grpc_server_create(make_args(limits, storage, &args), NULL);
+  return s;
+}
+
+void strata_server_register_cq(strata_server *s, strata_cq *q) {
+  grpc_server_register_completion_queue(s->server, q->cq, NULL);
+}
+
+int strata_server_add_port(strata_server *s, const char *address, const strata_tls *tls) {
+  grpc_server_credentials *creds;
+  if (tls && tls->enabled) {
+    grpc_ssl_pem_key_cert_pair pair = {tls->pem_private_key, tls->pem_cert_chain};
+    creds = grpc_ssl_server_credentials_create_ex(
+        tls->pem_root_certs, &pair, 1,
+        tls->pem_root_certs ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                            : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
+        NULL);
+  } else {
+    creds = grpc_insecure_server_credentials_create();
+  }
+  int port = grpc_server_add_http2_port(s->server, address, creds);
+  grpc_server_credentials_release(creds);
+  return port;
+}
+
+void strata_server_start(strata_server *s) { grpc_server_start(s->server); }
+
+strata_call *strata_server_request_call(strata_server *s, strata_cq *q, uintptr_t tag) {
+  strata_call *c = call_alloc();
+  if (!c) return NULL;
+  c->is_server = 1;
+  grpc_call_error err = grpc_server_request_call(s->server, &c->call, &c->details, &c->received_metadata,
+                                                 q->cq, q->cq, (void *)tag);
+  if (err != GRPC_CALL_OK) {
+    strata_call_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+void strata_server_shutdown(strata_server *s, strata_cq *q, uintptr_t tag) {
+  grpc_server_shutdown_and_notify(s->server, q->cq, (void *)tag);
+}
+
+void strata_server_cancel_all_calls(strata_server *s) { grpc_server_cancel_all_calls(s->server); }
+
+void strata_server_destroy(strata_server *s) {
+  grpc_server_destroy(s->server);
+  free(s);
+  grpc_shutdown();
+}
+
+// MARK: channels
+
+strata_channel *strata_channel_create(const char *target, strata_limits limits, const strata_tls *tls) {
+  grpc_init();
+  grpc_arg storage[2];
+  grpc_channel_args args;
+  grpc_channel_credentials *creds = (tls && tls->enabled)
+                                        ? grpc_ssl_credentials_create(tls->pem_root_certs, NULL, NULL, NULL)
+                                        : grpc_insecure_credentials_create();
+  strata_channel *ch = calloc(1, sizeof(strata_channel));
+  ch->channel = grpc_channel_create(target, creds, make_args(limits, storage, &args));
+  grpc_channel_credentials_release(creds);
+  return ch;
+}
+
+void strata_channel_destroy(strata_channel *ch) {
+  grpc_channel_destroy(ch->channel);
+  free(ch);
+  grpc_shutdown();
+}
+
+int strata_channel_state(strata_channel *ch, int try_to_connect) {
+  return (int)grpc_channel_check_connectivity_state(ch->channel, try_to_connect);
+}
+
+strata_call *strata_channel_create_call(strata_channel *ch, strata_cq *q, const char *method, int64_t timeout_us) {
+  strata_call *c = call_alloc();
+  if (!c) return NULL;
+  grpc_slice method_slice = grpc_slice_from_copied_string(method);
+  c->call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, q->cq, method_slice, NULL,
+                                     deadline_after_us(timeout_us), NULL);
+  grpc_slice_unref(method_slice);
+  if (!c->call) {
+    strata_call_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+// MARK: calls
+
+int strata_call_add_metadata(strata_call *c, const char *key, const char *value, size_t value_length) {
+  if (c->initial_metadata_sent) return -1;
+  if (c->send_metadata_count == c->send_metadata_capacity) {
+    size_t capacity = c->send_metadata_capacity ? c->send_metadata_capacity * 2 : 4;
+    grpc_metadata *grown = realloc(c->send_metadata, capacity * sizeof(grpc_metadata));
+    if (!grown) return -1;
+    c->send_metadata = grown;
+    c->send_metadata_capacity = capacity;
+  }
+  grpc_metadata *m = &c->send_metadata[c->send_metadata_count++];
+  memset(m, 0, sizeof(*m));
+  m->key = grpc_slice_from_copied_string(key);
+  m->value = grpc_slice_from_copied_buffer(value, value_length);
+  return 0;
+}
+
+int strata_call_send_initial_metadata(strata_call *c, uintptr_t tag) {
+  grpc_op op;
+  size_t n = add_initial_metadata_if_needed(c, &op);
+  if (n == 0) return GRPC_CALL_ERROR_TOO_MANY_OPERATIONS;
+  return start_batch(c, &op, 1, tag);
+}
+
+int strata_call_recv_initial_metadata(strata_call *c, uintptr_t tag) {
+  grpc_op op;
+  memset(&op, 0, sizeof(op));
+  op.op = GRPC_OP_RECV_INITIAL_METADATA;
+  op.data.recv_initial_metadata.recv_initial_metadata = &c->received_metadata;
+  return start_batch(c, &op, 1, tag);
+}
+
+int strata_call_send_message(strata_call *c, const void *bytes, size_t length, uintptr_t tag) {
+  grpc_op ops[2];
+  size_t n = add_initial_metadata_if_needed(c, &ops[0]);
+  release_send_buffer(c);  // the previous send has completed: one send is outstanding at a time
+  c->send_buffer = buffer_from_bytes(bytes, length);
+  memset(&ops[n], 0, sizeof(grpc_op));
+  ops[n].op = GRPC_OP_SEND_MESSAGE;
+  ops[n].data.send_message.send_message = c->send_buffer;
+  return start_batch(c, ops, n + 1, tag);
+}
+
+int strata_call_send_close_from_client(strata_call *c, uintptr_t tag) {
+  grpc_op ops[2];
+  size_t n = add_initial_metadata_if_needed(c, &ops[0]);
+  memset(&ops[n], 0, sizeof(grpc_op));
+  ops[n].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  return start_batch(c, ops, n + 1, tag);
+}
+
+int strata_call_recv_message(strata_call *c, uintptr_t tag) {
+  release_recv_buffer(c);
+  grpc_op op;
+  memset(&op, 0, sizeof(op));
+  op.op = GRPC_OP_RECV_MESSAGE;
+  op.data.recv_message.recv_message = &c->recv_buffer;
+  return start_batch(c, &op, 1, tag);
+}
+
+int strata_call_recv_status_on_client(strata_call *c, uintptr_t tag) {
+  grpc_op op;
+  memset(&op, 0, sizeof(op));
+  op.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  op.data.recv_status_on_client.trailing_metadata = &c->trailing_metadata;
+  op.data.recv_status_on_client.status = &c->status;
+  op.data.recv_status_on_client.status_details = &c->status_details;
+  return start_batch(c, &op, 1, tag);
+}
+
+int strata_call_send_status_from_server(strata_call *c, int has_message, const void *bytes, size_t length, int code,
+                                        const char *details, uintptr_t tag) {
+  grpc_op ops[3];
+  size_t n = add_initial_metadata_if_needed(c, &ops[0]);
+  if (has_message) {
+    release_send_buffer(c);
+    c->send_buffer = buffer_from_bytes(bytes, length);
+    memset(&ops[n], 0, sizeof(grpc_op));
+    ops[n].op = GRPC_OP_SEND_MESSAGE;
+    ops[n].data.send_message.send_message = c->send_buffer;
+    n++;
+  }
+  grpc_slice_unref(c->send_status_details);
+  c->send_status_details = grpc_slice_from_copied_string(details ? details : "");
+  memset(&ops[n], 0, sizeof(grpc_op));
+  ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[n].data.send_status_from_server.status = (grpc_status_code)code;
+  ops[n].data.send_status_from_server.status_details = &c->send_status_details;
+  ops[n].data.send_status_from_server.trailing_metadata_count = 0;
+  return start_batch(c, ops, n + 1, tag);
+}
+
+int strata_call_recv_close_on_server(strata_call *c, uintptr_t tag) {
+  grpc_op op;
+  memset(&op, 0, sizeof(op));
+  op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  op.data.recv_close_on_server.cancelled = &c->cancelled;
+  return start_batch(c, &op, 1, tag);
+}
+
+int strata_call_start_unary(strata_call *c, const void *bytes, size_t length, uintptr_t tag) {
+  grpc_op ops[6];
+  size_t n = add_initial_metadata_if_needed(c, &ops[0]);
+  release_send_buffer(c);
+  release_recv_buffer(c);
+  c->send_buffer = buffer_from_bytes(bytes, length);
+  memset(&ops[n], 0, sizeof(grpc_op) * 5);
+  ops[n].op = GRPC_OP_SEND_MESSAGE;
+  ops[n++].data.send_message.send_message = c->send_buffer;
+  ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
+  ops[n++].data.recv_initial_metadata.recv_initial_metadata = &c->received_metadata;
+  ops[n].op = GRPC_OP_RECV_MESSAGE;
+  ops[n++].data.recv_message.recv_message = &c->recv_buffer;
+  ops[n].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  ops[n].data.recv_status_on_client.trailing_metadata = &c->trailing_metadata;
+  ops[n].data.recv_status_on_client.status = &c->status;
+  ops[n++].data.recv_status_on_client.status_details = &c->status_details;
+  return start_batch(c, ops, n, tag);
+}
+
+int64_t strata_call_received_length(strata_call *c) {
+  if (!c->recv_buffer) return -1;
+  return (int64_t)grpc_byte_buffer_length(c->recv_buffer);
+}
+
+void strata_call_take_received(strata_call *c, void *dst) {
+  if (!c->recv_buffer) return;
+  grpc_byte_buffer_reader reader;
+  if (grpc_byte_buffer_reader_init(&reader, c->recv_buffer)) {
+    char *out = dst;
+    grpc_slice slice;
+    while (grpc_byte_buffer_reader_next(&reader, &slice)) {
+      size_t len = GRPC_SLICE_LENGTH(slice);
+      memcpy(out, GRPC_SLICE_START_PTR(slice), len);
+      out += len;
+      grpc_slice_unref(slice);
+    }
+    grpc_byte_buffer_reader_destroy(&reader);
+  }
+  release_recv_buffer(c);
+}
+
+int strata_call_status_code(strata_call *c) { return (int)c->status; }
+
+size_t strata_call_status_details(strata_call *c, char *dst, size_t capacity) {
+  size_t len = GRPC_SLICE_LENGTH(c->status_details);
+  if (capacity > 0) {
+    size_t n = len < capacity - 1 ? len : capacity - 1;
+    memcpy(dst, GRPC_SLICE_START_PTR(c->status_details), n);
+    dst[n] = 0;
+  }
+  return len;
+}
+
+int strata_call_was_cancelled(strata_call *c) { return c->cancelled; }
+
+const char *strata_call_method(strata_call *c) {
+  if (!c->method) {
+    size_t len = GRPC_SLICE_LENGTH(c->details.method);
+    c->method = malloc(len + 1);
+    memcpy(c->method, GRPC_SLICE_START_PTR(c->details.method), len);
+    c->method[len] = 0;
+  }
+  return c->method;
+}
+
+int64_t strata_call_deadline_remaining_us(strata_call *c) {
+  gpr_timespec deadline = c->details.deadline;
+  if (gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0) return INT64_MAX;
+  gpr_timespec left = gpr_time_sub(deadline, gpr_now(deadline.clock_type));
+  return (int64_t)left.tv_sec * 1000000 + left.tv_nsec / 1000;
+}
+
+size_t strata_call_metadata_count(strata_call *c) { return c->received_metadata.count; }
+
+const char *strata_call_metadata_key(strata_call *c, size_t i, size_t *length) {
+  grpc_slice *s = &c->received_metadata.metadata[i].key;
+  *length = GRPC_SLICE_LENGTH(*s);
+  return (const char *)GRPC_SLICE_START_PTR(*s);
+}
+
+const char *strata_call_metadata_value(strata_call *c, size_t i, size_t *length) {
+  grpc_slice *s = &c->received_metadata.metadata[i].value;
+  *length = GRPC_SLICE_LENGTH(*s);
+  return (const char *)GRPC_SLICE_START_PTR(*s);
+}
+
+void strata_call_cancel(strata_call *c) {
+  if (c->call) grpc_call_cancel(c->call, NULL);
+}
+
+void strata_call_destroy(strata_call *c) {
+  if (!c) return;
+  if (c->call) grpc_call_unref(c->call);
+  release_send_buffer(c);
+  release_recv_buffer(c);
+  grpc_slice_unref(c->status_details);
+  grpc_slice_unref(c->send_status_details);
+  for (size_t i = 0; i < c->send_metadata_count; i++) {
+    grpc_slice_unref(c->send_metadata[i].key);
+    grpc_slice_unref(c->send_metadata[i].value);
+  }
+  free(c->send_metadata);
+  grpc_metadata_array_destroy(&c->received_metadata);
+  grpc_metadata_array_destroy(&c->trailing_metadata);
+  grpc_call_details_destroy(&c->details);
+  free(c->method);
+  free(c);
+}
+
+const char *strata_grpc_version(void) { return grpc_version_string(); }

@@ -1,1 +1,0 @@
-#include "strata_proto.h"

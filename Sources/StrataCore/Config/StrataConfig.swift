@@ -1,0 +1,111 @@
+/// Every setting of a Strata node, as read from `config/strata.json`.
+///
+/// Nested value structs with defaults: a missing key takes its default, an unknown key or a
+/// wrong type is refused with the key's path named (see `StrataConfig.parse`). Every setting
+/// can also be overridden by an environment variable (`STRATA_` + the path in upper snake
+/// case, e.g. `STRATA_RPC_THREADS`) and the executables' flags override both.
+public struct StrataConfig: Sendable, Equatable {
+    public var node = NodeConfig()
+    public var coordinator = CoordinatorConfig()
+    public var worker = WorkerConfig()
+    public var rpc = RPCConfig()
+    public var tiers = TiersConfig()
+    public var storage = StorageConfig()
+    public var query = QueryConfig()
+    public var logging = LoggingConfig()
+
+    public init() {}
+
+    public static let `default` = StrataConfig()
+}
+
+/// Settings every node has.
+public struct NodeConfig: Sendable, Equatable {
+    /// Where the node keeps its data (each node needs its own).
+    public var dataDir = "var/strata"
+    /// Optional zone label; replicas of a slot go to distinct zones.
+    public var zone = ""
+}
+
+/// The coordinator's settings.
+public struct CoordinatorConfig: Sendable, Equatable {
+    /// host:port of the client-facing and membership services.
+    public var listen = "127.0.0.1:7400"
+    /// Port of the Prometheus /metrics endpoint (0 disables it).
+    public var metricsPort = 9400
+    /// Slots in the cluster (fixed at cluster creation).
+    public var slots = 256
+    /// Replicas per slot (capped by the number of live workers).
+    public var replicas = 3
+    /// Replicas that must be durable before a write is acknowledged; 0 means a majority.
+    public var writeQuorum = 0
+    public var heartbeatIntervalMs = 500
+    /// A worker silent this long is suspect.
+    public var suspectAfterMs = 2_000
+    /// A worker silent this long is dead and its slots are re-replicated.
+    public var deadAfterMs = 5_000
+    /// Bytes per second one slot copy may use during recovery.
+    public var recoveryRateBytesPerSecond = 64 << 20
+}
+
+/// A worker's settings.
+public struct WorkerConfig: Sendable, Equatable {
+    /// host:port of the worker service.
+    public var listen = "127.0.0.1:7401"
+    /// host:port of the coordinator to register with ("" runs the worker standalone).
+    public var coordinator = "127.0.0.1:7400"
+    /// Port of the Prometheus /metrics endpoint (0 disables it).
+    public var metricsPort = 9401
+}
+
+/// RPC server and channel settings.
+public struct RPCConfig: Sendable, Equatable {
+    /// Completion-queue threads per server.
+    public var threads = 2
+    /// Largest message accepted or sent.
+    public var maxMessageBytes = 16 << 20
+    /// How long a graceful shutdown waits for in-flight calls.
+    public var shutdownGraceMs = 5_000
+}
+
+/// The three memory tiers (the persistent tier holds everything and has no capacity).
+public struct TiersConfig: Sendable, Equatable {
+    public var hot = TierSettings.hotDefault
+    public var warm = TierSettings.warmDefault
+    public var cold = TierSettings.coldDefault
+}
+
+/// The persistent tier's settings.
+public struct StorageConfig: Sendable, Equatable {
+    /// "per_batch" (fsync each batch before acknowledging it) or "interval" (group commit).
+    public var fsync = "per_batch"
+    /// Group-commit window for the "interval" policy.
+    public var fsyncIntervalMs = 5
+    /// Largest chunk text accepted.
+    public var maxChunkBytes = 64 << 10
+    /// Compact a segment when this fraction of it is dead.
+    public var compactionDeadRatio = 0.3
+
+    /// The policy as the store understands it.
+    public var fsyncPolicy: FsyncPolicy {
+        fsync == "interval" ? .interval(milliseconds: fsyncIntervalMs) : .perBatch
+    }
+}
+
+/// Limits and defaults of queries.
+public struct QueryConfig: Sendable, Equatable {
+    public var defaultTopK = 10
+    public var maxTopK = 1_000
+    public var defaultTokenBudget = 8_192
+    public var maxTokenBudget = 1_000_000
+    /// Weight of the lexical ranking in hybrid fusion (0...1).
+    public var lexicalWeight = 0.5
+}
+
+/// Logging.
+public struct LoggingConfig: Sendable, Equatable {
+    /// trace, debug, info, notice, warning, error, critical.
+    public var level = "info"
+    /// "text" or "json".
+    public var format = "text"
+}

@@ -1,1 +1,0 @@
-// StrataNode: see docs/architecture.md for this module's job.

@@ -1,0 +1,177 @@
+import CStrataRPC
+import Foundation
+import Synchronization
+
+/// A gRPC server over gRPC core with N completion-queue threads.
+///
+/// Each thread polls its own completion queue and keeps one request for a new call
+/// outstanding on it; handlers run as Swift tasks, so a slow handler never blocks a queue.
+/// `shutdown()` drains in-flight calls for the grace period, then cancels what is left.
+public final class RPCServer: @unchecked Sendable {
+    /// Lifecycle; transitions only move forward.
+    private enum State {
+        case idle, running, stopping, stopped
+    }
+
+    public let settings: ServerSettings
+    private let services: [String: MethodHandler]
+    private let server: OpaquePointer
+    private var queues: [CompletionQueue] = []
+    private let state = Mutex<State>(.idle)
+    /// The bound port (useful when the settings asked for port 0).
+    public private(set) var port: Int = 0
+    private let callCounter = Atomic<UInt64>(0)
+
+    /// Calls accepted since start (all methods, all outcomes).
+    public var callsAccepted: UInt64 { callCounter.load(ordering: .relaxed) }
+
+    public init(settings: ServerSettings, services: [ServiceDefinition]) throws(RPCError) {
+        self.settings = settings
+        var methods: [String: MethodHandler] = [:]
+        for service in services {
+            methods.merge(service.methods) { first, _ in first }
+        }
+        self.services = methods
+        server = strata_server_create(settings.limits.cLimits)
+        for index in 0..<max(1, settings.completionQueueThreads) {
+            let queue = CompletionQueue(name: "rpc-cq-\(index)")
+            strata_server_register_cq(server, queue.raw)
+            queues.append(queue)
+        }
+        let bound = settings.security.withCTLS { strata_server_add_port(server, settings.address, $0) }
+        guard bound > 0 else {
+            strata_server_destroy(server)
+            throw RPCError(.unavailable, "cannot listen on \(settings.address) (address in use or invalid)")
+        }
+        port = Int(bound)
+    }
+
+    /// Starts accepting calls.
+    public func start() throws(RPCError) {
+        try state.withLock { (state: inout State) throws(RPCError) in
+            guard state == .idle else { throw RPCError(.failedPrecondition, "server already started") }
+            state = .running
+        }
+        strata_server_start(server)
+        for queue in queues {
+            queue.start { [self] in self.requestCall(on: queue) }
+        }
+    }
+
+    /// Stops accepting calls, waits up to the grace period for in-flight calls, cancels the
+    /// rest, and releases everything. Safe to call more than once.
+    public func shutdown() {
+        let proceed = state.withLock { state -> Bool in
+            guard state == .running || state == .idle else { return false }
+            let wasRunning = state == .running
+            state = .stopping
+            return wasRunning
+        }
+        guard proceed else { return }
+
+        let notify = strata_cq_create_pluck()!
+        let tag: UInt = 1
+        strata_server_shutdown(server, notify, tag)
+        let graceMicros = settings.shutdownGrace.components.seconds * 1_000_000
+            + settings.shutdownGrace.components.attoseconds / 1_000_000_000_000
+        if strata_cq_pluck(notify, tag, graceMicros).type != STRATA_EVENT_COMPLETE {
+            strata_server_cancel_all_calls(server)
+            _ = strata_cq_pluck(notify, tag, -1)
+        }
+        strata_cq_destroy(notify)
+        for queue in queues { queue.shutdownAndJoin() }
+        strata_server_destroy(server)
+        queues.removeAll()
+        state.withLock { $0 = .stopped }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Keeps one request for a new call outstanding on `queue`. Runs on the queue's thread.
+    private func requestCall(on queue: CompletionQueue) {
+        let slot = PendingCall()
+        let tag = queue.register { [self] accepted in
+            self.accept(slot, accepted: accepted, on: queue)
+        }
+        guard let raw = strata_server_request_call(server, queue.raw, tag) else {
+            queue.unregister(tag)
+            return
+        }
+        slot.raw = raw
+    }
+
+    private func accept(_ slot: PendingCall, accepted: Bool, on queue: CompletionQueue) {
+        guard let raw = slot.raw else { return }
+        let call = CallHandle(raw: raw, queue: queue)
+        guard accepted else { return }  // the server is shutting down; `call` frees the C call
+        requestCall(on: queue)
+        callCounter.add(1, ordering: .relaxed)
+        let method = String(cString: strata_call_method(raw))
+        let context = ServerContext(call: call, method: method)
+        watchForClose(call, context)
+        let handler = services[method]
+        Task { await Self.serve(call, context, handler) }
+    }
+
+    /// Marks the context cancelled when the client goes away or the deadline passes.
+    private func watchForClose(_ call: CallHandle, _ context: ServerContext) {
+        let tag = call.queue.register { _ in
+            if strata_call_was_cancelled(call.raw) != 0 { context.markCancelled() }
+        }
+        if strata_call_recv_close_on_server(call.raw, tag) != 0 {
+            call.queue.unregister(tag)
+        }
+    }
+
+    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?) async {
+        let outcome: Result<[UInt8]?, RPCError>
+        do {
+            switch handler {
+            case nil:
+                throw RPCError(.unimplemented, "method \(context.method) is not implemented by this server")
+            case .unary(let body):
+                let request = try await receiveRequest(call)
+                outcome = .success(try await body(request, context))
+            case .serverStreaming(let body):
+                let request = try await receiveRequest(call)
+                try await body(request, call, context)
+                outcome = .success(nil)
+            case .clientStreaming(let body):
+                outcome = .success(try await body(call, context))
+            }
+        } catch {
+            outcome = .failure(RPCError(mapping: error))
+        }
+        await finish(call, outcome)
+    }
+
+    private static func receiveRequest(_ call: CallHandle) async throws(RPCError) -> [UInt8] {
+        guard let bytes = try await call.receiveMessage() else {
+            throw RPCError(.cancelled, "the request message never arrived")
+        }
+        return bytes
+    }
+
+    private static func finish(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>) async {
+        let (message, code, details): ([UInt8]?, StatusCode, String)
+        switch outcome {
+        case .success(let bytes): (message, code, details) = (bytes, .ok, "")
+        case .failure(let error): (message, code, details) = (nil, error.code, error.message)
+        }
+        _ = try? await call.perform("send status") { raw, tag in
+            if let message {
+                return message.withUnsafeBytes {
+                    strata_call_send_status_from_server(raw, 1, $0.baseAddress, $0.count, code.rawValue, details, tag)
+                }
+            }
+            return strata_call_send_status_from_server(raw, 0, nil, 0, code.rawValue, details, tag)
+        }
+    }
+}
+
+/// The C call a request for a new call will fill in, set right after the request is issued.
+private final class PendingCall: @unchecked Sendable {
+    var raw: OpaquePointer?
+}

@@ -1,0 +1,55 @@
+/// The methods one service serves, by full method path.
+///
+/// Built with typed registrations so handlers see decoded messages; the server dispatches on
+/// the path and turns decode failures into INVALID_ARGUMENT.
+public struct ServiceDefinition: Sendable {
+    /// The fully qualified service name, e.g. "strata.v1.Worker" (also its health name).
+    public let name: String
+    var methods: [String: MethodHandler] = [:]
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// Registers a unary method.
+    public mutating func unary<Request: RPCMessage, Response: RPCMessage>(
+        _ method: String, _: Request.Type = Request.self, _: Response.Type = Response.self,
+        _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        methods["/\(name)/\(method)"] = .unary { bytes, context in
+            let request = try Request(serializedBytes: bytes)
+            return try await handler(request, context).serializedBytes()
+        }
+    }
+
+    /// Registers a server-streaming method.
+    public mutating func serverStreaming<Request: RPCMessage, Response: RPCMessage>(
+        _ method: String, _: Request.Type = Request.self, _: Response.Type = Response.self,
+        _ handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods["/\(name)/\(method)"] = .serverStreaming { bytes, call, context in
+            let request = try Request(serializedBytes: bytes)
+            try await handler(request, ResponseWriter(call: call, context: context), context)
+        }
+    }
+
+    /// Registers a client-streaming method.
+    public mutating func clientStreaming<Request: RPCMessage, Response: RPCMessage>(
+        _ method: String, _: Request.Type = Request.self, _: Response.Type = Response.self,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
+    ) {
+        methods["/\(name)/\(method)"] = .clientStreaming { call, context in
+            try await handler(RequestStream(call: call), context).serializedBytes()
+        }
+    }
+
+    /// The full paths of the registered methods.
+    public var methodPaths: [String] { methods.keys.sorted() }
+}
+
+/// A type-erased method handler.
+enum MethodHandler: Sendable {
+    case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])
+    case serverStreaming(@Sendable ([UInt8], CallHandle, ServerContext) async throws -> Void)
+    case clientStreaming(@Sendable (CallHandle, ServerContext) async throws -> [UInt8])
+}

@@ -1,1 +1,0 @@
-// StrataRPC: see docs/architecture.md for this module's job.

@@ -1,0 +1,130 @@
+import CStrataProto
+import StrataCore
+import StrataRPC
+
+/// `strata.v1.NodeStatus` carrying a `NodeStatusReport`.
+public struct NodeStatusMessage: RPCMessage, Equatable {
+    public var report: NodeStatusReport
+
+    public init(_ report: NodeStatusReport) { self.report = report }
+
+    public init(serializedBytes bytes: [UInt8]) throws {
+        report = try WireReader.decode(
+            bytes, "strata.v1.NodeStatus",
+            unpack: { strata__v1__node_status__unpack(nil, $0, $1) },
+            free: { strata__v1__node_status__free_unpacked($0, nil) },
+            NodeStatusMessage.read
+        )
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        WireArena.encode({ Self.build(report, in: $0) },
+                         size: { strata__v1__node_status__get_packed_size($0) },
+                         pack: { strata__v1__node_status__pack($0, $1) })
+    }
+
+    static func build(_ report: NodeStatusReport, in arena: WireArena) -> Strata__V1__NodeStatus {
+        var message = Strata__V1__NodeStatus()
+        strata__v1__node_status__init(&message)
+        message.node_id = arena.string(report.nodeID)
+        message.role = report.role.wire
+        message.address = arena.string(report.address)
+        message.zone = arena.string(report.zone)
+        message.state = report.state.wire
+        message.version = arena.string(report.version)
+        message.uptime_seconds = report.uptimeSeconds
+        message.started_at_unix = report.startedAtUnix
+        message.n_tiers = report.tiers.count
+        message.tiers = arena.messages(report.tiers.map { TierStatusWire.build($0, in: arena) })
+        message.wal_bytes = report.walBytes
+        message.segment_bytes = report.segmentBytes
+        message.n_slots = report.slots.count
+        message.slots = arena.messages(report.slots.map { SlotPositionWire.build($0) })
+        message.metrics_address = arena.string(report.metricsAddress)
+        message.n_notes = report.notes.count
+        message.notes = arena.array(report.notes.map { Optional(arena.string($0)) })
+        message.requests_served = report.requestsServed
+        return message
+    }
+
+    static func read(_ message: Strata__V1__NodeStatus) throws -> NodeStatusReport {
+        NodeStatusReport(
+            nodeID: try WireReader.string(message.node_id, field: "node_id"),
+            role: NodeRole(wire: message.role),
+            address: try WireReader.string(message.address, field: "address"),
+            zone: try WireReader.string(message.zone, field: "zone"),
+            state: NodeState(wire: message.state),
+            version: try WireReader.string(message.version, field: "version"),
+            uptimeSeconds: message.uptime_seconds,
+            startedAtUnix: message.started_at_unix,
+            tiers: try WireReader.messages(message.tiers, message.n_tiers, TierStatusWire.read),
+            walBytes: message.wal_bytes,
+            segmentBytes: message.segment_bytes,
+            slots: WireReader.messages(message.slots, message.n_slots, SlotPositionWire.read),
+            metricsAddress: try WireReader.string(message.metrics_address, field: "metrics_address"),
+            notes: try WireReader.array(message.notes, message.n_notes).map { try WireReader.string($0, field: "notes") },
+            requestsServed: message.requests_served
+        )
+    }
+}
+
+enum TierStatusWire {
+    static func build(_ stats: TierStats, in arena: WireArena) -> Strata__V1__TierStatus {
+        var message = Strata__V1__TierStatus()
+        strata__v1__tier_status__init(&message)
+        message.tier = stats.tier.wire
+        message.backend = arena.string(stats.backend)
+        message.precision = arena.string(stats.precision.rawValue)
+        message.eviction = arena.string(stats.eviction.rawValue)
+        message.entries = UInt64(stats.entries)
+        message.tokens = UInt64(stats.tokens)
+        message.bytes_used = UInt64(stats.bytesUsed)
+        message.capacity_bytes = UInt64(stats.capacityBytes)
+        message.capacity_tokens = UInt64(stats.capacityTokens)
+        message.hits = stats.hits
+        message.misses = stats.misses
+        message.promotions = stats.promotions
+        message.demotions = stats.demotions
+        message.evictions = stats.evictions
+        return message
+    }
+
+    static func read(_ message: Strata__V1__TierStatus) throws -> TierStats {
+        let precision = try WireReader.string(message.precision, field: "tiers.precision")
+        let eviction = try WireReader.string(message.eviction, field: "tiers.eviction")
+        var stats = TierStats(
+            tier: TierName(wire: message.tier) ?? .persistent,
+            backend: try WireReader.string(message.backend, field: "tiers.backend"),
+            precision: VectorPrecision(rawValue: precision) ?? .float32,
+            eviction: EvictionPolicy(rawValue: eviction) ?? .none
+        )
+        stats.entries = Int(clamping: message.entries)
+        stats.tokens = Int(clamping: message.tokens)
+        stats.bytesUsed = Int(clamping: message.bytes_used)
+        stats.capacityBytes = Int(clamping: message.capacity_bytes)
+        stats.capacityTokens = Int(clamping: message.capacity_tokens)
+        stats.hits = message.hits
+        stats.misses = message.misses
+        stats.promotions = message.promotions
+        stats.demotions = message.demotions
+        stats.evictions = message.evictions
+        return stats
+    }
+}
+
+enum SlotPositionWire {
+    static func build(_ position: SlotPosition) -> Strata__V1__SlotPosition {
+        var message = Strata__V1__SlotPosition()
+        strata__v1__slot_position__init(&message)
+        message.slot = UInt32(clamping: position.slot)
+        message.sequence = position.sequence
+        message.chunks = UInt64(position.chunks)
+        message.tokens = UInt64(position.tokens)
+        return message
+    }
+
+    static func read(_ message: Strata__V1__SlotPosition) -> SlotPosition {
+        SlotPosition(slot: Int(message.slot), sequence: message.sequence,
+                     chunks: Int(clamping: message.chunks), tokens: Int(clamping: message.tokens))
+    }
+}

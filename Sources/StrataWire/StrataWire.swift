@@ -1,1 +1,0 @@
-// StrataWire: see docs/architecture.md for this module's job.

@@ -1,0 +1,40 @@
+import ArgumentParser
+import StrataCore
+import StrataNode
+
+/// strata-worker: holds slots in the four-tier hierarchy and answers searches over them.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata-worker",
+        abstract: "Run a Strata worker.",
+        discussion: "Settings come from --config (default config/strata.json when present), then STRATA_* environment variables, then flags."
+    )
+
+    @Option(help: "Path of the JSON config file.") var config: String?
+    @Option(help: "host:port to serve on (worker.listen).") var listen: String?
+    @Option(help: "Data directory (node.data_dir).") var data: String?
+    @Option(help: "host:port of the coordinator (worker.coordinator); empty runs standalone.") var coordinator: String?
+    @Option(help: "Zone label (node.zone).") var zone: String?
+    @Option(name: .customLong("set"), help: "Override any config key: --set rpc.threads=4 (repeatable).") var settings: [String] = []
+
+    func run() async throws {
+        let resolved: StrataConfig
+        do {
+            var overrides = try NodeLauncher.parseSetArguments(settings)
+            if let listen { overrides.append(("worker.listen", listen)) }
+            if let data { overrides.append(("node.data_dir", data)) }
+            if let coordinator { overrides.append(("worker.coordinator", coordinator)) }
+            if let zone { overrides.append(("node.zone", zone)) }
+            resolved = try NodeLauncher.resolveConfig(path: config ?? NodeLauncher.defaultConfigPath, overrides: overrides)
+        } catch {
+            NodeLauncher.fail("strata-worker", error)
+        }
+        await NodeLauncher.run(name: "strata-worker", config: resolved) {
+            let worker = try WorkerNode(config: resolved)
+            try worker.start()
+            return (stop: { worker.shutdown() }, address: worker.runtime.address)
+        }
+    }
+}
+

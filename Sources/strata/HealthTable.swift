@@ -1,0 +1,42 @@
+import Foundation
+import StrataCore
+import StrataWire
+
+/// Renders one node's health and status as aligned "key  value" lines.
+enum HealthTable {
+    static func render(target: String, health: ServingStatus, report: NodeStatusReport) -> String {
+        var rows: [(String, String)] = [
+            ("node", target),
+            ("health", health.description),
+            ("role", report.role.rawValue),
+            ("node id", report.nodeID),
+            ("state", report.state.rawValue),
+            ("version", report.version),
+            ("uptime", formatDuration(report.uptimeSeconds)),
+            ("requests", "\(report.requestsServed)"),
+        ]
+        if !report.zone.isEmpty { rows.append(("zone", report.zone)) }
+        for tier in report.tiers {
+            let use = tier.capacityBytes > 0 ? String(format: "%.1f%%", 100 * Double(tier.bytesUsed) / Double(tier.capacityBytes)) : "-"
+            let lookups = tier.hits + tier.misses
+            let hitRate = lookups > 0 ? String(format: "%.1f%%", 100 * Double(tier.hits) / Double(lookups)) : "-"
+            rows.append(("tier \(tier.tier.rawValue)",
+                         "\(tier.backend) \(tier.precision.rawValue) \(tier.eviction.rawValue): \(tier.entries) entries, \(tier.tokens) tokens, \(tier.bytesUsed) bytes (\(use) used), hit rate \(hitRate)"))
+        }
+        if report.role == .worker {
+            rows.append(("wal bytes", "\(report.walBytes)"))
+            rows.append(("segment bytes", "\(report.segmentBytes)"))
+            rows.append(("slots", "\(report.slots.count)"))
+        }
+        for note in report.notes { rows.append(("note", note)) }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let total = Int(seconds)
+        if total < 3600 { return "\(total / 60) min \(total % 60) s" }
+        return "\(total / 3600) h \(total % 3600 / 60) min"
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `strata`: the command-line client of a Strata cluster.
+@main
+struct StrataCLI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata",
+        abstract: "Talk to a Strata cluster: health, tokens, and more.",
+        discussion: """
+            Exit codes: 0 success; 1 the operation failed (node unreachable, RPC error, bad \
+            file); 3 the node answered but is not serving; 64 usage error (bad flags).
+            """,
+        subcommands: [HealthCommand.self]
+    )
+}
