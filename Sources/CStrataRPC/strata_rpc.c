@@ -30,6 +30,7 @@ struct strata_call {
   grpc_call *call;
   int is_server;
   int initial_metadata_sent;
+  int initial_metadata_requested;
 
   // Server: what request_call filled in.
   grpc_call_details details;
@@ -196,10 +197,14 @@ void strata_cq_destroy(strata_cq *q) {
 
 strata_server *strata_server_create(strata_limits limits) {
   grpc_init();
-  grpc_arg storage[2];
+  grpc_arg storage[3];
   grpc_channel_args args;
+  make_args(limits, storage, &args);
+  // gRPC sets SO_REUSEPORT by default, so a second server would silently share a port that is
+  // already in use. A node must fail to start instead.
+  storage[args.num_args++] = (grpc_arg){.type = GRPC_ARG_INTEGER, .key = (char *)GRPC_ARG_ALLOW_REUSEPORT, .value.integer = 0};
   strata_server *s = calloc(1, sizeof(strata_server));
-  s->server = grpc_server_create(make_args(limits, storage, &args), NULL);
+  s->server = grpc_server_create(&args, NULL);
   return s;
 }
 
@@ -316,6 +321,7 @@ int strata_call_send_initial_metadata(strata_call *c, uintptr_t tag) {
 }
 
 int strata_call_recv_initial_metadata(strata_call *c, uintptr_t tag) {
+  c->initial_metadata_requested = 1;
   grpc_op op;
   memset(&op, 0, sizeof(op));
   op.op = GRPC_OP_RECV_INITIAL_METADATA;
@@ -352,13 +358,22 @@ int strata_call_recv_message(strata_call *c, uintptr_t tag) {
 }
 
 int strata_call_recv_status_on_client(strata_call *c, uintptr_t tag) {
-  grpc_op op;
-  memset(&op, 0, sizeof(op));
-  op.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-  op.data.recv_status_on_client.trailing_metadata = &c->trailing_metadata;
-  op.data.recv_status_on_client.status = &c->status;
-  op.data.recv_status_on_client.status_details = &c->status_details;
-  return start_batch(c, &op, 1, tag);
+  // gRPC core holds received messages back until the call has asked for the initial
+  // metadata. A streaming caller rarely cares about it, so ask for it here, in the batch that
+  // completes last anyway.
+  grpc_op ops[2];
+  size_t n = 0;
+  memset(ops, 0, sizeof(ops));
+  if (!c->initial_metadata_requested) {
+    c->initial_metadata_requested = 1;
+    ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[n++].data.recv_initial_metadata.recv_initial_metadata = &c->received_metadata;
+  }
+  ops[n].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  ops[n].data.recv_status_on_client.trailing_metadata = &c->trailing_metadata;
+  ops[n].data.recv_status_on_client.status = &c->status;
+  ops[n++].data.recv_status_on_client.status_details = &c->status_details;
+  return start_batch(c, ops, n, tag);
 }
 
 int strata_call_send_status_from_server(strata_call *c, int has_message, const void *bytes, size_t length, int code,
@@ -401,6 +416,7 @@ int strata_call_start_unary(strata_call *c, const void *bytes, size_t length, ui
   ops[n].op = GRPC_OP_SEND_MESSAGE;
   ops[n++].data.send_message.send_message = c->send_buffer;
   ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  c->initial_metadata_requested = 1;
   ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
   ops[n++].data.recv_initial_metadata.recv_initial_metadata = &c->received_metadata;
   ops[n].op = GRPC_OP_RECV_MESSAGE;

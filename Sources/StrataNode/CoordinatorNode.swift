@@ -27,7 +27,7 @@ public final class CoordinatorNode: Sendable {
         runtime.markServing()
     }
 
-    public func shutdown() { runtime.shutdown() }
+    public func shutdown() async { await runtime.shutdown() }
 
     public func status() -> NodeStatusReport {
         runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)

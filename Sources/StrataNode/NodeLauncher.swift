@@ -32,9 +32,9 @@ public enum NodeLauncher {
 
     /// Runs a node until a stop signal, then shuts it down. Errors at start are printed as one
     /// line and end the process with status 1.
-    public static func run(name: String, config: StrataConfig, start: () throws -> (stop: () -> Void, address: String)) async -> Never {
+    public static func run(name: String, config: StrataConfig, start: () throws -> (stop: () async -> Void, address: String)) async -> Never {
         LoggingSetup.bootstrap(level: config.logging.level, format: config.logging.format)
-        let stop: () -> Void
+        let stop: () async -> Void
         do {
             let started = try start()
             stop = started.stop
@@ -44,7 +44,7 @@ public enum NodeLauncher {
         }
         let signal = await SignalWaiter.wait()
         say("\(name): received signal \(signal), shutting down")
-        stop()
+        await stop()
         exit(0)
     }
 

@@ -55,10 +55,10 @@ public final class NodeRuntime: Sendable {
 
     /// Reports NOT_SERVING, ends Watch streams, drains in-flight calls within the grace
     /// period, and releases the server.
-    public func shutdown() {
+    public func shutdown() async {
         health.setAll(.notServing)
         health.close()
-        server.shutdown()
+        await server.shutdown()
         logger.info("stopped")
     }
 

@@ -24,7 +24,7 @@ public final class WorkerNode: Sendable {
         runtime.markServing()
     }
 
-    public func shutdown() { runtime.shutdown() }
+    public func shutdown() async { await runtime.shutdown() }
 
     /// The worker's own status.
     public func status() -> NodeStatusReport {

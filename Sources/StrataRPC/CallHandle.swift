@@ -8,10 +8,14 @@ import CStrataRPC
 final class CallHandle: @unchecked Sendable {
     let raw: OpaquePointer
     let queue: CompletionQueue
+    /// What must outlive the call: a client call keeps its channel (which owns the queue and
+    /// shuts it down when it goes) alive.
+    private let owner: AnyObject?
 
-    init(raw: OpaquePointer, queue: CompletionQueue) {
+    init(raw: OpaquePointer, queue: CompletionQueue, owner: AnyObject? = nil) {
         self.raw = raw
         self.queue = queue
+        self.owner = owner
     }
 
     deinit {

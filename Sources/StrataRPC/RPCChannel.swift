@@ -41,7 +41,7 @@ public final class RPCChannel: @unchecked Sendable {
 
     /// Calls a unary method and waits for the answer without blocking a thread.
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions = .default) async throws(RPCError) -> [UInt8] {
-        let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue)
+        let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self)
         _ = try await call.perform("unary call") { raw, tag in
             request.withUnsafeBytes { strata_call_start_unary(raw, $0.baseAddress, $0.count, tag) }
         }
@@ -79,9 +79,15 @@ public final class RPCChannel: @unchecked Sendable {
     /// the call's status if it is not OK.
     public func serverStreaming(_ method: String, _ request: [UInt8], options: CallOptions = .default) -> AsyncThrowingStream<[UInt8], any Error> {
         AsyncThrowingStream { continuation in
+            let call: CallHandle
+            do {
+                call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self)
+            } catch {
+                continuation.finish(throwing: error)
+                return
+            }
             let task = Task {
                 do {
-                    let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue)
                     let status = StatusWaiter(call)
                     guard try await call.sendMessage(request) else {
                         throw await status.failure(or: RPCError(.unavailable, "could not send the request to \(target)"))
@@ -96,13 +102,18 @@ public final class RPCChannel: @unchecked Sendable {
                     continuation.finish(throwing: error)
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            // A consumer that stops early (break, task cancelled) cancels the call, so the
+            // server learns at once that nobody is listening.
+            continuation.onTermination = { _ in
+                call.cancel()
+                task.cancel()
+            }
         }
     }
 
     /// Opens a client-streaming call: send messages, then `finish()` for the single answer.
     public func clientStreaming(_ method: String, options: CallOptions = .default) throws(RPCError) -> ClientStreamingCall {
-        let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue)
+        let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self)
         return ClientStreamingCall(call: call, method: method, status: StatusWaiter(call))
     }
 }

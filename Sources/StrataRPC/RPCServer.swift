@@ -21,6 +21,10 @@ public final class RPCServer: @unchecked Sendable {
     /// The bound port (useful when the settings asked for port 0).
     public private(set) var port: Int = 0
     private let callCounter = Atomic<UInt64>(0)
+    /// Handlers still running. gRPC's shutdown notification does not wait for them, and a
+    /// handler that starts an operation after its queue is shut down would abort the process,
+    /// so shutdown waits for this to reach zero before shutting the queues down.
+    private let handlersInFlight = Atomic<Int>(0)
 
     /// Calls accepted since start (all methods, all outcomes).
     public var callsAccepted: UInt64 { callCounter.load(ordering: .relaxed) }
@@ -60,7 +64,22 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Stops accepting calls, waits up to the grace period for in-flight calls, cancels the
     /// rest, and releases everything. Safe to call more than once.
-    public func shutdown() {
+    ///
+    /// The waiting happens on a thread of its own: blocking a thread of Swift's cooperative
+    /// pool would starve the very handlers being drained.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                self.shutdownBlocking()
+                continuation.resume()
+            }
+            thread.name = "rpc-shutdown"
+            thread.start()
+        }
+    }
+
+    /// `shutdown()` for callers outside Swift concurrency; blocks the calling thread.
+    public func shutdownBlocking() {
         let proceed = state.withLock { state -> Bool in
             guard state == .running || state == .idle else { return false }
             let wasRunning = state == .running
@@ -79,6 +98,17 @@ public final class RPCServer: @unchecked Sendable {
             _ = strata_cq_pluck(notify, tag, -1)
         }
         strata_cq_destroy(notify)
+        // Every call is cancelled by now, so handlers fail their next operation and return.
+        // One that ignores cancellation forever is left behind (and its queues with it) rather
+        // than crashing the process.
+        let giveUp = ContinuousClock.now + settings.shutdownGrace + .seconds(5)
+        while handlersInFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < giveUp {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        guard handlersInFlight.load(ordering: .acquiring) == 0 else {
+            state.withLock { $0 = .stopped }
+            return
+        }
         for queue in queues { queue.shutdownAndJoin() }
         strata_server_destroy(server)
         queues.removeAll()
@@ -86,7 +116,8 @@ public final class RPCServer: @unchecked Sendable {
     }
 
     deinit {
-        shutdown()
+        // Handlers retain the server, so none is in flight here: this cannot wait for long.
+        shutdownBlocking()
     }
 
     /// Keeps one request for a new call outstanding on `queue`. Runs on the queue's thread.
@@ -112,7 +143,14 @@ public final class RPCServer: @unchecked Sendable {
         let context = ServerContext(call: call, method: method)
         watchForClose(call, context)
         let handler = services[method]
-        Task { await Self.serve(call, context, handler) }
+        handlersInFlight.add(1, ordering: .relaxed)
+        let task = Task {
+            await Self.serve(call, context, handler)
+            self.handlersInFlight.subtract(1, ordering: .releasing)
+        }
+        // A cancelled call (client gone, deadline passed, shutdown) cancels its handler's task,
+        // so awaiting handlers stop at once instead of working for nobody.
+        context.onCancellation { task.cancel() }
     }
 
     /// Marks the context cancelled when the client goes away or the deadline passes.

@@ -31,7 +31,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         await NodeLauncher.run(name: "strata-coordinator", config: resolved) {
             let coordinator = try CoordinatorNode(config: resolved)
             try coordinator.start()
-            return (stop: { coordinator.shutdown() }, address: coordinator.runtime.address)
+            return (stop: { await coordinator.shutdown() }, address: coordinator.runtime.address)
         }
     }
 }

@@ -33,7 +33,7 @@ struct WorkerCommand: AsyncParsableCommand {
         await NodeLauncher.run(name: "strata-worker", config: resolved) {
             let worker = try WorkerNode(config: resolved)
             try worker.start()
-            return (stop: { worker.shutdown() }, address: worker.runtime.address)
+            return (stop: { await worker.shutdown() }, address: worker.runtime.address)
         }
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import StrataRPC
+import StrataWire
+import Testing
+
+@Suite struct RPCCallShapeTests {
+    @Test func unaryRoundTripAsyncAndBlocking() async throws {
+        let harness = try RPCTestHarness()
+        #expect(try await harness.echo("hello") == "hello")
+        // A blocking call belongs on a thread of its own, not on Swift's cooperative pool.
+        let blocking = try await onOwnThread {
+            try harness.channel.unaryBlocking(EchoServiceTestDouble.path("Echo"), HealthCheckRequest(service: "blocking").serializedBytes())
+        }
+        #expect(try HealthCheckRequest(serializedBytes: blocking).service == "blocking")
+    }
+
+    @Test func emptyMessagesTravel() async throws {
+        let harness = try RPCTestHarness()
+        #expect(try await harness.echo("") == "")
+    }
+
+    @Test func largeMessageWithinTheLimit() async throws {
+        let harness = try RPCTestHarness(limits: MessageLimits(maxReceiveBytes: 8 << 20, maxSendBytes: 8 << 20))
+        let big = String(repeating: "x", count: 6 << 20)
+        #expect(try await harness.echo(big).count == big.count)
+    }
+
+    @Test func requestMetadataReachesTheHandler() async throws {
+        let harness = try RPCTestHarness()
+        _ = try await harness.echo("m", options: CallOptions(metadata: [(key: "x-strata-test", value: "v42")]))
+        #expect(harness.observations.lastMetadata == "v42")
+    }
+
+    @Test func serverStreamingDeliversEveryMessageInOrder() async throws {
+        let harness = try RPCTestHarness()
+        var received: [String] = []
+        for try await bytes in harness.channel.serverStreaming(
+            EchoServiceTestDouble.path("Count"), HealthCheckRequest(service: "100").serializedBytes()) {
+            received.append(try HealthCheckRequest(serializedBytes: bytes).service)
+        }
+        #expect(received == (0..<100).map(String.init))
+    }
+
+    @Test func clientStreamingJoinsEveryMessage() async throws {
+        let harness = try RPCTestHarness()
+        let call = try harness.channel.clientStreaming(EchoServiceTestDouble.path("Join"))
+        for index in 0..<50 {
+            try await call.send(HealthCheckRequest(service: "\(index % 10)").serializedBytes())
+        }
+        let answer = try HealthCheckRequest(serializedBytes: try await call.finish())
+        #expect(answer.service == String(repeating: "0123456789", count: 5))
+    }
+
+    @Test func manyConcurrentCalls() async throws {
+        let harness = try RPCTestHarness()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask { try await harness.echo("call-\(index)") == "call-\(index)" }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
+}
+
+/// Runs blocking work on a new thread and awaits its result.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import StrataRPC
+import StrataWire
+import Testing
+
+@Suite struct RPCShutdownTests {
+    @Test func gracefulShutdownDrainsInFlightCalls() async throws {
+        let harness = try RPCTestHarness(grace: .seconds(5))
+        let slow = Task { try await harness.call("Sleep", "300") }
+        try await Task.sleep(for: .milliseconds(100))  // the call is in flight
+        let started = ContinuousClock.now
+        await harness.server.shutdown()
+        #expect(try await slow.value == "300")  // finished, not cut off
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func shutdownCancelsCallsThatOutliveTheGracePeriod() async throws {
+        let harness = try RPCTestHarness(grace: .milliseconds(200))
+        let stuck = Task { try await harness.call("Sleep", "10000") }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await harness.server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let error = await #expect(throws: RPCError.self) { _ = try await stuck.value }
+        #expect(error?.code == .cancelled || error?.code == .unavailable)
+    }
+
+    @Test func newCallsAfterShutdownFail() async throws {
+        let harness = try RPCTestHarness()
+        #expect(try await harness.stillServes())
+        await harness.server.shutdown()
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await harness.echo("late", options: CallOptions(timeout: .seconds(2)))
+        }
+        #expect(error != nil)
+    }
+}
