@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the tiktoken vocabularies Strata's exact tokenizers read (cl100k_base, o200k_base).
+#
+# Usage: scripts/install-vocab.sh [PYTHON]
+#   PYTHON  the python of the project's virtual environment (default: .venv/bin/python at the
+#           repository root). bpe-openai (which ships the vocabulary files as
+#           bpe_openai/data/*.tiktoken.gz) and tiktoken (the reference tokenizer of the interop
+#           tests and the token benchmark) are pip-installed into it when missing.
+#
+# Files go to $STRATA_VOCAB_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/strata/vocab,
+# gunzipped (Strata reads plain .tiktoken files). Re-running is a quick no-op.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="${1:-$repo_root/.venv/bin/python}"
+vocab_dir="${STRATA_VOCAB_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/strata/vocab}"
+encodings=(cl100k_base o200k_base)
+
+if [[ ! -x "$python" ]]; then
+    echo "install-vocab: no python at $python (create the venv first: python3 -m venv .venv)" >&2
+    exit 1
+fi
+
+if ! "$python" -c 'import bpe_openai, tiktoken' 2>/dev/null; then
+    echo "install-vocab: pip-installing bpe-openai and tiktoken into $python"
+    "$python" -m pip install --quiet bpe-openai tiktoken
+fi
+
+data_dir="$("$python" -c 'import os, bpe_openai; print(os.path.join(os.path.dirname(bpe_openai.__file__), "data"))')"
+mkdir -p "$vocab_dir"
+for name in "${encodings[@]}"; do
+    target="$vocab_dir/$name.tiktoken"
+    source="$data_dir/$name.tiktoken.gz"
+    if [[ -s "$target" ]]; then
+        continue
+    fi
+    if [[ ! -f "$source" ]]; then
+        echo "install-vocab: $source is missing; is bpe-openai installed in $python?" >&2
+        exit 1
+    fi
+    # Write to a temporary name and rename, so an interrupted run never leaves a truncated
+    # vocabulary that would later load as a wrong one.
+    gzip -dc "$source" > "$target.tmp.$$"
+    mv "$target.tmp.$$" "$target"
+    echo "install-vocab: installed $target"
+done
+echo "install-vocab: vocabularies in $vocab_dir"
