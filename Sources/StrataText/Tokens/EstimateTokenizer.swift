@@ -3,11 +3,11 @@ import StrataCore
 /// A vocabulary-free token estimate for namespaces created with `.estimate`.
 ///
 /// A linear model over character classes counted in one pass over the UTF-8 bytes, fitted
-/// by least squares against `cl100k_base` counts of Python standard-library files; its
-/// measured error is in docs/tokens.md (about 5% per file on Python source, 10% on C
-/// headers, within 3% over a whole corpus). It is deterministic and never under-counts an
-/// empty text, but it is not exact: budgets built on it can overflow a model's window by
-/// its error, which is why exact tokenizers are the default.
+/// by least squares against `cl100k_base` counts of Python standard-library files and C
+/// headers; its measured error is in docs/tokens.md (per file, about 5% on Python source and
+/// 9-13% on C headers; a few percent over a whole corpus). It is deterministic, but not
+/// exact: budgets built on it can overflow a model's window by its error, which is why the
+/// exact tokenizers are the default.
 public struct EstimateTokenizer: TokenCounting {
     public var kind: TokenizerKind { .estimate }
 
@@ -15,8 +15,8 @@ public struct EstimateTokenizer: TokenCounting {
 
     /// Weights per feature, in tokens (see `Features`).
     static let weights = Features(
-        words: 0.5233, longWordLetters: 0.1821, digits: 0.5851, punctuation: 0.7276,
-        spaces: 0.0567, spaceRuns: 0.7453, newlines: -0.4223, cjk: 1.134, otherNonASCII: 1.2661)
+        words: 0.7919, longWordLetters: 0.1675, digits: 0.6187, punctuation: 0.6007,
+        spaces: 0.0581, spaceRuns: 0.4564, newlines: 0.0031, cjk: 1.1365, otherNonASCII: 1.4657)
 
     public func countTokens(_ text: Substring) -> Int {
         let f = Features(text)
@@ -25,8 +25,8 @@ public struct EstimateTokenizer: TokenCounting {
             + f.digits * w.digits + f.punctuation * w.punctuation + f.spaces * w.spaces
             + f.spaceRuns * w.spaceRuns + f.newlines * w.newlines + f.cjk * w.cjk
             + f.otherNonASCII * w.otherNonASCII
-        // The newline weight is negative (a newline usually joins the indentation after it
-        // in one token), so clamp: a non-empty text is at least one token.
+        // A non-empty text is at least one token (the fitted weights can round to zero for a
+        // lone newline).
         if text.isEmpty { return 0 }
         return max(1, Int(estimate.rounded()))
     }
