@@ -66,6 +66,40 @@ import Testing
         }
     }
 
+    /// The pieces themselves, not only the ids: two different splits can merge to the same
+    /// ids on one text and differ on the next.
+    @Test(arguments: [TiktokenEncoding.cl100kBase, .o200kBase])
+    func piecesMatchTiktokensPattern(_ encoding: TiktokenEncoding) throws {
+        let reference = try reference()
+        let stdlib = try Corpus.stdlibDirectory(python: reference.python)
+        let sample = Corpus.files(under: stdlib, extensions: [".py"], maxBytes: 300_000, stride: 29).map(\.text)
+        let strings = AdversarialStrings.all + sample
+        let expected = try reference.pieces(encoding.name, strings: strings)
+        try #require(expected.count == strings.count)
+        for (text, want) in zip(strings, expected) {
+            let got = Self.pieces(text, encoding)
+            if got != want {
+                let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+                Issue.record("\(String(text.prefix(60)).debugDescription): piece \(i) strata \(got[i..<min(i + 3, got.count)]) pattern \(want[i..<min(i + 3, want.count)])")
+            }
+        }
+    }
+
+    static func pieces(_ text: String, _ encoding: TiktokenEncoding) -> [String] {
+        var out: [String] = []
+        var copy = text
+        copy.withUTF8 { buffer in
+            let body: (Int, Int) -> Void = { start, end in
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
+            }
+            switch encoding.pattern {
+            case .cl100k: CL100kPreTokenizer().forEachPiece(buffer, body)
+            case .o200k: O200kPreTokenizer().forEachPiece(buffer, body)
+            }
+        }
+        return out
+    }
+
     func firstDifference(_ got: [Int], _ want: [Int]) -> String {
         let i = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
         return "first difference at token \(i): strata \(Array(got[i..<min(i + 5, got.count)])) tiktoken \(Array(want[i..<min(i + 5, want.count)])) (lengths \(got.count), \(want.count))"

@@ -14,6 +14,9 @@ Commands (files are read as bytes and decoded as strict UTF-8):
           prints JSON: {"bytes", "tokens", "seconds_median", "seconds_all"}
   strings --encoding E --vocab-dir D           reads a JSON list of strings on stdin and
           prints a JSON list of id lists (adversarial cases)
+  pieces  --encoding E --vocab-dir D           reads a JSON list of strings on stdin and
+          prints, per string, the pre-tokenization pieces of tiktoken's pattern (found with
+          the `regex` module, which supports the same syntax as tiktoken's fancy-regex)
 """
 import argparse
 import base64
@@ -65,7 +68,7 @@ def read_text(path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["ids", "counts", "special", "bench", "strings"])
+    parser.add_argument("command", choices=["ids", "counts", "special", "bench", "strings", "pieces"])
     parser.add_argument("--encoding", required=True)
     parser.add_argument("--vocab-dir", required=True)
     parser.add_argument("--runs", type=int, default=5)
@@ -73,7 +76,13 @@ def main():
     args = parser.parse_intermixed_args()
     enc = make_encoding(args.encoding, args.vocab_dir)
     out = sys.stdout
-    if args.command == "strings":
+    if args.command == "pieces":
+        import regex
+        pattern = regex.compile(enc._pat_str)
+        strings = json.load(sys.stdin)
+        json.dump([pattern.findall(s) for s in strings], out)
+        out.write("\n")
+    elif args.command == "strings":
         strings = json.load(sys.stdin)
         json.dump([enc.encode_ordinary(s) for s in strings], out)
         out.write("\n")

@@ -65,6 +65,13 @@ struct ReferenceTokenizer {
             .split(separator: "\n").map { Int($0)! }
     }
 
+    /// The pre-tokenization pieces of tiktoken's pattern for each string.
+    func pieces(_ encoding: String, strings: [String]) throws -> [[String]] {
+        let json = try JSONEncoder().encode(strings)
+        let out = try run(["pieces", "--encoding", encoding, "--vocab-dir", vocabDirectory], stdin: json)
+        return try JSONDecoder().decode([[String]].self, from: Data(out.utf8))
+    }
+
     /// tiktoken's ids for each string (encode_ordinary).
     func ids(_ encoding: String, strings: [String]) throws -> [[Int]] {
         let json = try JSONEncoder().encode(strings)
