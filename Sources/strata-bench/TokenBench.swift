@@ -50,13 +50,19 @@ struct TokenBench: ParsableCommand {
             let tokenizer = try TokenizerRegistry.loadBPE(encoding, locator: locator)
             let loadSeconds = BenchTiming.seconds(since: loadStart)
 
+            // Strata is timed both before and after tiktoken and the median taken over all
+            // samples, so load from other processes on this shared machine during one phase
+            // does not favour either side.
             var tokens = 0
-            let encodeSeconds = BenchTiming.median(runs: runs) { tokens = tokenizer.encode(text).count }
             var counted = 0
-            let countSeconds = BenchTiming.median(runs: runs) { counted = tokenizer.countTokens(text) }
-
+            var encodeSamples = BenchTiming.samples(runs: runs) { tokens = tokenizer.encode(text).count }
+            var countSamples = BenchTiming.samples(runs: runs) { counted = tokenizer.countTokens(text) }
             let reference = try BenchReference.tiktoken(python: python, script: referenceScript, encoding: name,
                                                         vocabDirectory: locator.directory, files: files.map(\.path), runs: runs)
+            encodeSamples += BenchTiming.samples(runs: runs) { tokens = tokenizer.encode(text).count }
+            countSamples += BenchTiming.samples(runs: runs) { counted = tokenizer.countTokens(text) }
+            let encodeSeconds = BenchTiming.median(encodeSamples)
+            let countSeconds = BenchTiming.median(countSamples)
             let same = reference.tokens == tokens && counted == tokens
             print("")
             print("[\(name)] vocabulary load \(String(format: "%.0f", loadSeconds * 1000)) ms; tokens strata \(tokens), tiktoken \(reference.tokens) -> \(same ? "MATCH" : "MISMATCH")")
@@ -94,6 +100,11 @@ enum BenchTiming {
 
     /// Runs `body` once to warm up, then `runs` times, and returns the median seconds.
     static func median(runs: Int, _ body: () -> Void) -> Double {
+        median(samples(runs: runs, body))
+    }
+
+    /// Runs `body` once to warm up, then `runs` times, and returns each run's seconds.
+    static func samples(runs: Int, _ body: () -> Void) -> [Double] {
         body()
         var times: [Double] = []
         for _ in 0..<max(1, runs) {
@@ -101,8 +112,12 @@ enum BenchTiming {
             body()
             times.append(seconds(since: start))
         }
-        times.sort()
-        return times[times.count / 2]
+        return times
+    }
+
+    static func median(_ samples: [Double]) -> Double {
+        let sorted = samples.sorted()
+        return sorted[sorted.count / 2]
     }
 
     static func report(_ label: String, seconds: Double, bytes: Double, tokens: Int) {

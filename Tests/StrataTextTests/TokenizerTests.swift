@@ -120,3 +120,24 @@ enum QuadraticReference {
         for k in 0..<(parts.count - 1) { emit(table.rank(base + parts[k], parts[k + 1] - parts[k])!) }
     }
 }
+
+@Suite struct FileTokenCounterTests {
+    @Test func countsFilesAndNamesBadOnes() throws {
+        let dir = NSTemporaryDirectory() + "strata-count-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        FileManager.default.createFile(atPath: dir + "/a.txt", contents: Data("hello world".utf8))
+        FileManager.default.createFile(atPath: dir + "/b.txt", contents: Data("hello".utf8))
+        FileManager.default.createFile(atPath: dir + "/bad.txt", contents: Data([0x61, 0xFF]))
+        let counter = FileTokenCounter(tokenizer: try TokenizerRegistry.load(.cl100k))
+        let result = try counter.count(paths: [dir + "/a.txt", dir + "/b.txt"])
+        #expect(result.perFile.map(\.tokens) == [2, 1])
+        #expect(result.total == 3)
+        #expect(throws: StrataError.invalidArgument("document \(dir)/bad.txt: text is not valid UTF-8 (first bad byte at offset 1)")) {
+            try counter.count(path: dir + "/bad.txt")
+        }
+        #expect(throws: StrataError.notFound("file \(dir)/missing.txt does not exist")) {
+            try counter.count(path: dir + "/missing.txt")
+        }
+    }
+}
