@@ -94,6 +94,13 @@ import Testing
             let boundaries = graphemeBoundaries(text)
             for chunk in chunks { #expect(boundaries.contains(chunk.provenance.byteEnd)) }
         }
+        // A long run of flags: pairs are counted from the run's start, far before any cut.
+        let flags = String(repeating: "🇫🇷🇩🇪🇯🇵", count: 200)
+        for target in [16, 17, 33] {
+            let chunks = try Chunker(settings: ChunkerSettings(targetCharacters: target)).chunk(documentID: "f", text: flags)
+            checkInvariants(flags, chunks)
+            for chunk in chunks { #expect(chunk.text.count == chunk.text.unicodeScalars.count / 2) }
+        }
         // A space followed by a combining mark is one cluster: no word cut may land between.
         let tricky = String(repeating: "ab \u{301}cd ", count: 400)
         let chunks = try Chunker(settings: ChunkerSettings(targetCharacters: 50)).chunk(documentID: "t", text: tricky)

@@ -36,6 +36,14 @@ struct GraphemeBoundaries {
         let lowest = max(0, offset - 256)
         while start > lowest && bytes[start - 1] != 0x0A { start -= 1 }
         while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        // Flags pair regional indicators counted from the start of their run, so a window
+        // must not begin inside a run (F0 9F 87 A6...BF are U+1F1E6...U+1F1FF).
+        if start > 0 && bytes[start - 1] != 0x0A {
+            while start >= 4 && bytes[start - 4] == 0xF0 && bytes[start - 3] == 0x9F
+                    && bytes[start - 2] == 0x87 && bytes[start - 1] >= 0xA6 && bytes[start - 1] <= 0xBF {
+                start -= 4
+            }
+        }
         var end = min(bytes.count, offset + 64)
         while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
         let window = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)

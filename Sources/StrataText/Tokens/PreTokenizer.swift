@@ -63,6 +63,10 @@ enum PreTokenizerRules {
     @inline(__always)
     static func whitespacePiece(_ c: UTF8Cursor, from i: Int, endFirst: Bool) -> Int {
         let run = whitespaceRun(c, from: i)
+        // Unreachable when the classes are consistent (every scalar is a letter, number,
+        // whitespace or "other", and the callers handle the first three and "other"), but a
+        // piece must never be empty or encoding would loop forever.
+        if run.end == i { return i + c.scalar(at: i).length }
         if endFirst, run.end == c.count { return run.end }
         if run.lastNewlineEnd >= 0 { return run.lastNewlineEnd }
         if run.end == c.count { return run.end }
