@@ -34,8 +34,8 @@ struct TokenBench: ParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw ValidationError("no python at \(python): run ./scripts/install-deps.sh or pass --python")
         }
-        let roots = corpus.isEmpty ? [try BenchCorpus.pythonStdlib(python: python)] : corpus
-        let files = BenchCorpus.files(under: roots, maxBytes: Int(megabytes * 1_000_000))
+        let roots = corpus.isEmpty ? [try Corpus.pythonStdlib(python: python)] : corpus
+        let files = Corpus.files(under: roots, maxBytes: Int(megabytes * 1_000_000))
         let text = files.map(\.text).joined()
         let bytes = Double(text.utf8.count)
         print("corpus: \(files.count) files, \(String(format: "%.2f", bytes / 1e6)) MB from \(roots.joined(separator: ", "))")
@@ -48,81 +48,46 @@ struct TokenBench: ParsableCommand {
             }
             let loadStart = DispatchTime.now()
             let tokenizer = try TokenizerRegistry.loadBPE(encoding, locator: locator)
-            let loadSeconds = BenchTiming.seconds(since: loadStart)
+            let loadSeconds = Timing.seconds(since: loadStart)
 
             // Strata is timed both before and after tiktoken and the median taken over all
             // samples, so load from other processes on this shared machine during one phase
             // does not favour either side.
             var tokens = 0
             var counted = 0
-            var encodeSamples = BenchTiming.samples(runs: runs) { tokens = tokenizer.encode(text).count }
-            var countSamples = BenchTiming.samples(runs: runs) { counted = tokenizer.countTokens(text) }
-            let reference = try BenchReference.tiktoken(python: python, script: referenceScript, encoding: name,
+            var encodeSamples = Timing.samples(runs: runs) { tokens = tokenizer.encode(text).count }
+            var countSamples = Timing.samples(runs: runs) { counted = tokenizer.countTokens(text) }
+            let reference = try Reference.tiktoken(python: python, script: referenceScript, encoding: name,
                                                         vocabDirectory: locator.directory, files: files.map(\.path), runs: runs)
-            encodeSamples += BenchTiming.samples(runs: runs) { tokens = tokenizer.encode(text).count }
-            countSamples += BenchTiming.samples(runs: runs) { counted = tokenizer.countTokens(text) }
-            let encodeSeconds = BenchTiming.median(encodeSamples)
-            let countSeconds = BenchTiming.median(countSamples)
+            encodeSamples += Timing.samples(runs: runs) { tokens = tokenizer.encode(text).count }
+            countSamples += Timing.samples(runs: runs) { counted = tokenizer.countTokens(text) }
+            let encodeSeconds = Timing.median(encodeSamples)
+            let countSeconds = Timing.median(countSamples)
             let same = reference.tokens == tokens && counted == tokens
             print("")
             print("[\(name)] vocabulary load \(String(format: "%.0f", loadSeconds * 1000)) ms; tokens strata \(tokens), tiktoken \(reference.tokens) -> \(same ? "MATCH" : "MISMATCH")")
-            BenchTiming.report("  strata encode (ids)", seconds: encodeSeconds, bytes: bytes, tokens: tokens)
-            BenchTiming.report("  strata countTokens", seconds: countSeconds, bytes: bytes, tokens: tokens)
-            BenchTiming.report("  tiktoken encode_ordinary", seconds: reference.seconds, bytes: bytes, tokens: reference.tokens)
+            Timing.report("  strata encode (ids)", seconds: encodeSeconds, bytes: bytes, tokens: tokens)
+            Timing.report("  strata countTokens", seconds: countSeconds, bytes: bytes, tokens: tokens)
+            Timing.report("  tiktoken encode_ordinary", seconds: reference.seconds, bytes: bytes, tokens: reference.tokens)
             print(String(format: "  ratio strata/tiktoken (tokens/s): encode %.2f, count %.2f",
                          reference.seconds / encodeSeconds, reference.seconds / countSeconds))
         }
 
         let estimate = EstimateTokenizer()
         var estimated = 0
-        let estimateSeconds = BenchTiming.median(runs: runs) { estimated = estimate.countTokens(text) }
+        let estimateSeconds = Timing.median(runs: runs) { estimated = estimate.countTokens(text) }
         print("")
-        BenchTiming.report("  estimate countTokens", seconds: estimateSeconds, bytes: bytes, tokens: estimated)
+        Timing.report("  estimate countTokens", seconds: estimateSeconds, bytes: bytes, tokens: estimated)
         if let exact = try? TokenizerRegistry.loadBPE(.cl100kBase, locator: locator) {
             print(EstimateError.measure(files: files, estimate: estimate, exact: exact).summary)
         }
 
         let chunker = try Chunker()
         var chunkCount = 0
-        let chunkSeconds = BenchTiming.median(runs: runs) {
+        let chunkSeconds = Timing.median(runs: runs) {
             chunkCount = 0
             for file in files { chunkCount += chunker.chunk(documentID: file.path, text: file.text).count }
         }
         print(String(format: "chunking (1024 chars, per file): %.1f MB/s, %d chunks", bytes / chunkSeconds / 1e6, chunkCount))
-    }
-}
-
-/// Timing helpers for the benchmark.
-enum BenchTiming {
-    static func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-
-    /// Runs `body` once to warm up, then `runs` times, and returns the median seconds.
-    static func median(runs: Int, _ body: () -> Void) -> Double {
-        median(samples(runs: runs, body))
-    }
-
-    /// Runs `body` once to warm up, then `runs` times, and returns each run's seconds.
-    static func samples(runs: Int, _ body: () -> Void) -> [Double] {
-        body()
-        var times: [Double] = []
-        for _ in 0..<max(1, runs) {
-            let start = DispatchTime.now()
-            body()
-            times.append(seconds(since: start))
-        }
-        return times
-    }
-
-    static func median(_ samples: [Double]) -> Double {
-        let sorted = samples.sorted()
-        return sorted[sorted.count / 2]
-    }
-
-    static func report(_ label: String, seconds: Double, bytes: Double, tokens: Int) {
-        let padded = label.padding(toLength: 26, withPad: " ", startingAt: 0)
-        print(padded + String(format: " %8.2f MB/s  %11.0f tokens/s  (%.3f s)",
-                              bytes / seconds / 1e6, Double(tokens) / seconds, seconds))
     }
 }
