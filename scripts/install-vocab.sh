@@ -8,13 +8,37 @@
 #           tests and the token benchmark) are pip-installed into it when missing.
 #
 # Files go to $STRATA_VOCAB_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/strata/vocab,
-# gunzipped (Strata reads plain .tiktoken files). Re-running is a quick no-op.
+# gunzipped (Strata reads plain .tiktoken files) and checked against the SHA-256 tiktoken
+# expects. Re-running is a quick no-op (a missing or corrupt file is reinstalled).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${1:-$repo_root/.venv/bin/python}"
 vocab_dir="${STRATA_VOCAB_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/strata/vocab}"
 encodings=(cl100k_base o200k_base)
+# The SHA-256 tiktoken itself expects of these files (tiktoken_ext/openai_public.py): the
+# copies inside bpe-openai must be byte-identical to OpenAI's published vocabularies.
+declare -A expected_sha256=(
+    [cl100k_base]=223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7
+    [o200k_base]=446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d
+)
+
+verify() {  # verify NAME FILE
+    local actual
+    actual="$(sha256sum "$2" | cut -d' ' -f1)"
+    [[ "$actual" == "${expected_sha256[$1]}" ]]
+}
+
+all_present=1
+for name in "${encodings[@]}"; do
+    if [[ ! -s "$vocab_dir/$name.tiktoken" ]] || ! verify "$name" "$vocab_dir/$name.tiktoken"; then
+        all_present=0
+    fi
+done
+if [[ $all_present == 1 ]]; then
+    echo "install-vocab: vocabularies in $vocab_dir (already installed)"
+    exit 0
+fi
 
 if [[ ! -x "$python" ]]; then
     echo "install-vocab: no python at $python (create the venv first: python3 -m venv .venv)" >&2
@@ -31,7 +55,7 @@ mkdir -p "$vocab_dir"
 for name in "${encodings[@]}"; do
     target="$vocab_dir/$name.tiktoken"
     source="$data_dir/$name.tiktoken.gz"
-    if [[ -s "$target" ]]; then
+    if [[ -s "$target" ]] && verify "$name" "$target"; then
         continue
     fi
     if [[ ! -f "$source" ]]; then
@@ -41,6 +65,11 @@ for name in "${encodings[@]}"; do
     # Write to a temporary name and rename, so an interrupted run never leaves a truncated
     # vocabulary that would later load as a wrong one.
     gzip -dc "$source" > "$target.tmp.$$"
+    if ! verify "$name" "$target.tmp.$$"; then
+        rm -f "$target.tmp.$$"
+        echo "install-vocab: $source does not have the SHA-256 tiktoken expects for $name; refusing it" >&2
+        exit 1
+    fi
     mv "$target.tmp.$$" "$target"
     echo "install-vocab: installed $target"
 done
