@@ -35,6 +35,13 @@ for name in "${encodings[@]}"; do
         all_present=0
     fi
 done
+# The interop tests and the benchmark also need tiktoken in that python; look for the
+# packages in a venv layout without starting python (which takes about a second).
+venv_root="$(dirname "$(dirname "$python")")"
+if ! compgen -G "$venv_root/lib/python3*/site-packages/tiktoken" >/dev/null \
+   || ! compgen -G "$venv_root/lib/python3*/site-packages/bpe_openai" >/dev/null; then
+    all_present=0
+fi
 if [[ $all_present == 1 ]]; then
     echo "install-vocab: vocabularies in $vocab_dir (already installed)"
     exit 0
