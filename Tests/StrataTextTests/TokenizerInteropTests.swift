@@ -66,6 +66,18 @@ import Testing
         }
     }
 
+    @Test(arguments: [TiktokenEncoding.cl100kBase, .o200kBase])
+    func specialTokensMatchTiktokensAllowedSpecialAll(_ encoding: TiktokenEncoding) throws {
+        let tokenizer = try TokenizerRegistry.loadBPE(encoding, locator: locator)
+        let text = "start<|endoftext|>mid <|fim_prefix|>a<|fim_middle|>b<|fim_suffix|>\n<|endofprompt|><|endoftext|>end <|endoftext"
+        let path = NSTemporaryDirectory() + "strata-special-\(UUID().uuidString).txt"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let expected = try reference().specialIDs(encoding.name, files: [path])
+        #expect(tokenizer.encodeRecognizingSpecialTokens(text) == expected.first)
+        #expect(try tokenizer.decode(expected.first ?? []) == text)
+    }
+
     /// The pieces themselves, not only the ids: two different splits can merge to the same
     /// ids on one text and differ on the next.
     @Test(arguments: [TiktokenEncoding.cl100kBase, .o200kBase])

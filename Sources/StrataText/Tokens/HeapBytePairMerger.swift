@@ -10,49 +10,52 @@ struct HeapBytePairMerger {
     func encode(_ piece: UnsafePointer<UInt8>, _ length: Int, _ emit: (Int) -> Void) {
         // Parts form a linked list of start offsets; next[s] is the start of the part after s
         // (length for the last), pairRank[s] the rank of merging s with next[s].
-        var next = [Int](repeating: 0, count: length + 1)
-        var prev = [Int](repeating: -1, count: length + 1)
-        var pairRank = [Int](repeating: Int.max, count: length + 1)
+        // Int32 keeps a multi-megabyte piece (a file that is one long word) within a few
+        // bytes per input byte.
+        var next = [Int32](repeating: 0, count: length + 1)
+        var prev = [Int32](repeating: -1, count: length + 1)
+        var pairRank = [Int32](repeating: Int32.max, count: length + 1)
         var alive = [Bool](repeating: true, count: length + 1)
         var heap = MinHeap()
         for s in 0..<length {
-            next[s] = s + 1
-            prev[s + 1] = s
+            next[s] = Int32(s + 1)
+            prev[s + 1] = Int32(s)
             if s + 1 < length, let r = table.rank(piece + s, 2) {
-                pairRank[s] = r
+                pairRank[s] = Int32(r)
                 heap.push(UInt64(r) << 32 | UInt64(s))
             }
         }
-        next[length] = length
+        next[length] = Int32(length)
 
         func recompute(_ s: Int) {
-            let after = next[s]
-            guard after < length else { pairRank[s] = Int.max; return }
-            let end = next[after]
+            let after = Int(next[s])
+            guard after < length else { pairRank[s] = Int32.max; return }
+            let end = Int(next[after])
             if let r = table.rank(piece + s, end - s) {
-                pairRank[s] = r
+                pairRank[s] = Int32(r)
                 heap.push(UInt64(r) << 32 | UInt64(s))
             } else {
-                pairRank[s] = Int.max
+                pairRank[s] = Int32.max
             }
         }
 
         while let top = heap.pop() {
             let r = Int(top >> 32)
             let s = Int(top & 0xFFFF_FFFF)
-            guard alive[s], pairRank[s] == r else { continue }
-            let removed = next[s]
+            guard alive[s], Int(pairRank[s]) == r else { continue }
+            let removed = Int(next[s])
             alive[removed] = false
             next[s] = next[removed]
-            prev[next[removed]] = s
+            prev[Int(next[removed])] = Int32(s)
             recompute(s)
-            if prev[s] >= 0 { recompute(prev[s]) }
+            if prev[s] >= 0 { recompute(Int(prev[s])) }
         }
 
         var s = 0
         while s < length {
-            emit(table.rank(piece + s, next[s] - s)!)
-            s = next[s]
+            let end = Int(next[s])
+            emit(table.rank(piece + s, end - s)!)
+            s = end
         }
     }
 }

@@ -59,6 +59,13 @@ struct ReferenceTokenizer {
             .map { $0.split(separator: " ").map { Int($0)! } }
     }
 
+    /// tiktoken's ids for each file with every special token recognized.
+    func specialIDs(_ encoding: String, files: [String]) throws -> [[Int]] {
+        try run(["special", "--encoding", encoding, "--vocab-dir", vocabDirectory] + files)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            .map { $0.split(separator: " ").map { Int($0)! } }
+    }
+
     /// tiktoken's count for each file.
     func counts(_ encoding: String, files: [String]) throws -> [Int] {
         try run(["counts", "--encoding", encoding, "--vocab-dir", vocabDirectory] + files)
