@@ -88,6 +88,19 @@ import Testing
         }
     }
 
+    @Test func oneTokenizerServesManyTasksAtOnce() async throws {
+        let t = try TokenizerRegistry.loadBPE(.o200kBase, locator: locator)
+        let texts = Corpus.files(under: "/usr/include", extensions: [".h"], maxBytes: 200_000, stride: 41).map(\.text)
+        let serial = texts.map { t.encode($0) }
+        let parallel = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
+            for (i, text) in texts.enumerated() { group.addTask { (i, t.encode(text)) } }
+            var out = [[Int]](repeating: [], count: texts.count)
+            for try await (i, ids) in group { out[i] = ids }
+            return out
+        }
+        #expect(parallel == serial)
+    }
+
     @Test func estimateIsCloseToExactOnSource() throws {
         let exact = try TokenizerRegistry.loadBPE(.cl100kBase, locator: locator)
         let estimate = EstimateTokenizer()
