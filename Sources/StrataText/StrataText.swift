@@ -1,1 +1,0 @@
-// StrataText: see docs/architecture.md for this module's job.
