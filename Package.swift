@@ -46,6 +46,7 @@ let package = Package(
         .target(name: "StrataText", dependencies: ["StrataCore"]),
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
+        .target(name: "StrataCluster", dependencies: ["StrataCore"]),
 
         // MARK: Shells
         .target(
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport"]),
         .testTarget(name: "StrataSearchTests", dependencies: ["StrataSearch", "StrataText", "StrataTestSupport"]),
+        .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// StrataCluster: pure cluster logic (placement, failure detection, recovery planning). See docs/architecture.md.
