@@ -34,6 +34,7 @@ public enum NodeLauncher {
     /// line and end the process with status 1.
     public static func run(name: String, config: StrataConfig, start: () throws -> (stop: () async -> Void, address: String)) async -> Never {
         LoggingSetup.bootstrap(level: config.logging.level, format: config.logging.format)
+        let signals = SignalWaiter()
         let stop: () async -> Void
         do {
             let started = try start()
@@ -42,7 +43,7 @@ public enum NodeLauncher {
         } catch {
             fail(name, error)
         }
-        let signal = await SignalWaiter.wait()
+        let signal = await signals.wait()
         say("\(name): received signal \(signal), shutting down")
         await stop()
         exit(0)

@@ -10,6 +10,6 @@ struct StrataCLI: AsyncParsableCommand {
             Exit codes: 0 success; 1 the operation failed (node unreachable, RPC error, bad \
             file); 3 the node answered but is not serving; 64 usage error (bad flags).
             """,
-        subcommands: [HealthCommand.self]
+        subcommands: [HealthCommand.self, TokensCommand.self]
     )
 }

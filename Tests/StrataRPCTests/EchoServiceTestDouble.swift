@@ -23,6 +23,9 @@ enum EchoServiceTestDouble {
         private let lock = NSLock()
         private var _cancelledStreams = 0
         private var _lastMetadata: String?
+        private var _sleepsStarted = 0
+        var sleepsStarted: Int { lock.withLock { _sleepsStarted } }
+        func sleepStarted() { lock.withLock { _sleepsStarted += 1 } }
         var cancelledStreams: Int { lock.withLock { _cancelledStreams } }
         var lastMetadata: String? { lock.withLock { _lastMetadata } }
         func streamCancelled() { lock.withLock { _cancelledStreams += 1 } }
@@ -38,6 +41,7 @@ enum EchoServiceTestDouble {
         }
         // Sleep: waits the number of milliseconds named in the request, then answers.
         service.unary("Sleep", HealthCheckRequest.self, HealthCheckRequest.self) { request, _ in
+            observations.sleepStarted()
             try await Task.sleep(for: .milliseconds(Int(request.service) ?? 0))
             return request
         }

@@ -26,6 +26,11 @@ final class RPCTestHarness: @unchecked Sendable {
         return try HealthCheckRequest(serializedBytes: bytes).service
     }
 
+    /// Waits until `count` Sleep calls have reached their handler (no timing guesses).
+    func waitForSleeps(_ count: Int) async throws {
+        while observations.sleepsStarted < count { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
     /// Still answering correctly (the server survived whatever the test did).
     func stillServes() async throws -> Bool {
         try await echo("alive") == "alive"

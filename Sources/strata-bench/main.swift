@@ -1,1 +1,0 @@
-print("\(CommandLine.arguments[0]): not built yet")

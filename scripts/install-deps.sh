@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what Strata needs to build, test and run, and is a quick no-op when all is there:
+#   - Debian packages: gRPC core and protobuf-c (libraries and code generators), zstd and
+#     xxhash (the store), pkg-config, python3-venv;
+#   - a Python virtual environment in .venv with grpcio (interop tests), pytest, and the
+#     tokenizer references;
+#   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv)
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The venv is rebuilt when the requirement list changes (the stamp holds the list).
+requirements="grpcio grpcio-tools grpcio-health-checking pytest tiktoken bpe-openai"
+stamp=.venv/.strata-requirements
+if [[ ! -x .venv/bin/python || "$(cat "$stamp" 2>/dev/null)" != "$requirements" ]]; then
+    echo "install-deps: creating .venv ($requirements)"
+    python3 -m venv .venv
+    .venv/bin/python -m pip install -q --disable-pip-version-check $requirements
+    echo "$requirements" > "$stamp"
+fi
+
+./scripts/install-vocab.sh .venv/bin/python

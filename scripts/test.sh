@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, checks the generated code, builds,
+# runs every Swift test, the Python interop tests against the real executables, and the
+# RPC layer's tests again under AddressSanitizer (leaks included).
+#
+#   ./scripts/test.sh            everything (what CI runs)
+#   ./scripts/test.sh --no-asan  skip the AddressSanitizer pass (quicker local runs)
+#   ./scripts/test.sh --asan     only the AddressSanitizer pass
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=all
+case "${1:-}" in
+    --no-asan) mode=plain ;;
+    --asan) mode=asan ;;
+    "") ;;
+    *) echo "usage: $0 [--no-asan|--asan]" >&2; exit 64 ;;
+esac
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+./scripts/install-deps.sh
+
+step "generated protobuf-c code matches Proto/"
+./scripts/gen-proto.sh
+if [[ -n "$(git status --porcelain -- Sources/CStrataProto)" ]]; then
+    git status --short -- Sources/CStrataProto
+    echo "test: Sources/CStrataProto differs from a fresh generation of Proto/; run ./scripts/gen-proto.sh and commit" >&2
+    exit 1
+fi
+
+if [[ $mode != asan ]]; then
+    step "build"
+    swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+    swift build --build-tests >/dev/null  # fail the script if the build failed
+
+    step "swift tests"
+    swift test --skip-build --parallel 2>&1 | tee .build/swift-test.log | grep -vE '^(◇|↳|✔ Test [a-zA-Z]+\(\) passed)' || true
+    grep -qE 'Test run with [0-9]+ tests? .*passed' .build/swift-test.log || { echo "test: swift tests failed" >&2; exit 1; }
+
+    step "interop tests (Python grpcio against the executables)"
+    STRATA_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/python -m pytest -q Tests/interop
+fi
+
+if [[ $mode != plain ]]; then
+    step "RPC layer under AddressSanitizer"
+    asan_flags=(--scratch-path .build-asan -Xswiftc -sanitize=address)
+    swift build --build-tests "${asan_flags[@]}" 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | grep -vE '^\[[0-9]+/[0-9]+\] Compiling' || true
+    ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+        swift test --skip-build --disable-xctest "${asan_flags[@]}" --filter 'StrataRPCTests' 2>&1 | tee .build-asan/asan-test.log | grep -E '✘|Test run|ERROR: AddressSanitizer|LeakSanitizer' || true
+    grep -qE 'Test run with [0-9]+ tests? .*passed' .build-asan/asan-test.log || { echo "test: RPC tests failed under AddressSanitizer" >&2; exit 1; }
+    if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)' .build-asan/asan-test.log; then
+        echo "test: AddressSanitizer reported errors" >&2
+        exit 1
+    fi
+fi
+
+step "all tests passed"
