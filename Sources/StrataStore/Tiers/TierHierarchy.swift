@@ -88,6 +88,11 @@ public final class TierHierarchy: @unchecked Sendable {
         cascade.withLock { $0.close() }
     }
 
+    /// Runs `body` on the tiers under the lock (tests look inside without promoting anything).
+    func inspect<R: Sendable>(_ body: (TierCascade) -> R) -> R {
+        cascade.withLock { body($0) }
+    }
+
     /// Removes the warm tier's shared-memory object (tests, decommissioning a worker).
     public static func destroySharedMemory(name: String) throws(StrataError) {
         try SharedMemoryRegion.unlink(name: sharedMemoryName(name))
