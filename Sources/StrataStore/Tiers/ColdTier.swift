@@ -33,6 +33,9 @@ final class ColdTier: MemoryTier {
 
     func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
         let bytes = TierEntrySize.bytes(of: chunk, precision: settings.precision)
+        // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
+        // directory consistent even if that ever changed.
+        remove(chunk.key)
         guard directory.canEverHold(bytes: bytes, tokens: chunk.tokenCount) else {
             return TierInsertOutcome(stored: false, victims: [])
         }

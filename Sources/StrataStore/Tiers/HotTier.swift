@@ -48,6 +48,9 @@ final class HotTier: MemoryTier {
     func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
         let precision = settings.precision
         let bytes = TierEntrySize.bytes(of: chunk, precision: precision)
+        // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
+        // directory consistent even if that ever changed.
+        remove(chunk.key)
         guard directory.canEverHold(bytes: bytes, tokens: chunk.tokenCount) else {
             return TierInsertOutcome(stored: false, victims: [])
         }

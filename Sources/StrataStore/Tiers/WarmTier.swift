@@ -62,7 +62,11 @@ final class WarmTier: MemoryTier {
     }
 
     func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
-        guard isOpen, canEverHold(chunk) else { return TierInsertOutcome(stored: false, victims: []) }
+        guard isOpen else { return TierInsertOutcome(stored: false, victims: []) }
+        // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
+        // directory consistent even if that ever changed.
+        remove(chunk.key)
+        guard canEverHold(chunk) else { return TierInsertOutcome(stored: false, victims: []) }
         let bytes = TierEntrySize.bytes(of: chunk, precision: settings.precision)
         var victims: [CachedChunk] = []
         while !directory.hasRoom(bytes: bytes, tokens: chunk.tokenCount), let oldest = directory.oldest {
