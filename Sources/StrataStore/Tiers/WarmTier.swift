@@ -119,6 +119,7 @@ final class WarmTier: MemoryTier {
     // MARK: Introspection for tests
 
     var pagesInUse: Int { allocator.pagesInUse }
+    var keys: [ContentHash] { directory.indicesOldestFirst().map { directory.entry(at: $0).key } }
     func slotAddress(of key: ContentHash) -> SlabAllocator.Address? {
         directory.index(of: key).map { directory.entry(at: $0).payload.address }
     }
