@@ -1,5 +1,6 @@
 import CStrataRPC
 import Foundation
+import Synchronization
 
 /// A client connection to one gRPC server ("host:port"), over gRPC core.
 ///
@@ -10,6 +11,9 @@ public final class RPCChannel: @unchecked Sendable {
     public let target: String
     private let channel: OpaquePointer
     private let queue: CompletionQueue
+    /// Pluck queues kept for blocking calls (creating one per call costs a measurable share
+    /// of a loopback round trip).
+    private let pluckQueues = Mutex<[PluckQueue]>([])
 
     public init(target: String, limits: MessageLimits = .default, security: TransportSecurity = .insecure) {
         self.target = target
@@ -50,8 +54,9 @@ public final class RPCChannel: @unchecked Sendable {
 
     /// Calls a unary method, blocking the calling thread until the answer arrives.
     public func unaryBlocking(_ method: String, _ request: [UInt8], options: CallOptions = .default) throws(RPCError) -> [UInt8] {
-        let pluck = strata_cq_create_pluck()!
-        defer { strata_cq_destroy(pluck) }
+        let queue = pluckQueues.withLock { $0.popLast() } ?? PluckQueue()
+        defer { pluckQueues.withLock { $0.append(queue) } }
+        let pluck = queue.raw
         let raw = try makeCall(method, on: pluck, options)
         defer { strata_call_destroy(raw) }
         let tag: UInt = 1
@@ -172,4 +177,10 @@ final class StatusWaiter: Sendable {
 
     /// The call's error, or `fallback` when the status says OK.
     func failure(or fallback: RPCError) async -> RPCError { await wait() ?? fallback }
+}
+
+/// A pluck completion queue with one owner at a time (taken from and returned to a channel's pool).
+final class PluckQueue: @unchecked Sendable {
+    let raw: OpaquePointer = strata_cq_create_pluck()!
+    deinit { strata_cq_destroy(raw) }
 }

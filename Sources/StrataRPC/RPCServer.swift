@@ -144,8 +144,26 @@ public final class RPCServer: @unchecked Sendable {
         watchForClose(call, context)
         let handler = services[method]
         handlersInFlight.add(1, ordering: .relaxed)
+        switch handler {
+        case .unary, .serverStreaming:
+            // Receive the single request right here on the queue thread and start the handler
+            // only once it has arrived: one hop to the task pool per call instead of two.
+            let tag = queue.register { [self] ok in
+                let request = ok ? call.takeReceived() : nil
+                self.spawnHandler(call, context, handler, request: request)
+            }
+            if strata_call_recv_message(raw, tag) != 0 {
+                queue.unregister(tag)
+                spawnHandler(call, context, handler, request: nil)
+            }
+        case .clientStreaming, nil:
+            spawnHandler(call, context, handler, request: nil)
+        }
+    }
+
+    private func spawnHandler(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) {
         let task = Task {
-            await Self.serve(call, context, handler)
+            await Self.serve(call, context, handler, request: request)
             self.handlersInFlight.subtract(1, ordering: .releasing)
         }
         // A cancelled call (client gone, deadline passed, shutdown) cancels its handler's task,
@@ -163,18 +181,18 @@ public final class RPCServer: @unchecked Sendable {
         }
     }
 
-    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?) async {
+    /// Runs the handler; `request` is the already received request of unary and
+    /// server-streaming methods (nil when it never arrived).
+    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) async {
         let outcome: Result<[UInt8]?, RPCError>
         do {
             switch handler {
             case nil:
                 throw RPCError(.unimplemented, "method \(context.method) is not implemented by this server")
             case .unary(let body):
-                let request = try await receiveRequest(call)
-                outcome = .success(try await body(request, context))
+                outcome = .success(try await body(try arrived(request), context))
             case .serverStreaming(let body):
-                let request = try await receiveRequest(call)
-                try await body(request, call, context)
+                try await body(try arrived(request), call, context)
                 outcome = .success(nil)
             case .clientStreaming(let body):
                 outcome = .success(try await body(call, context))
@@ -182,30 +200,32 @@ public final class RPCServer: @unchecked Sendable {
         } catch {
             outcome = .failure(RPCError(mapping: error))
         }
-        await finish(call, outcome)
+        finish(call, outcome)
     }
 
-    private static func receiveRequest(_ call: CallHandle) async throws(RPCError) -> [UInt8] {
-        guard let bytes = try await call.receiveMessage() else {
-            throw RPCError(.cancelled, "the request message never arrived")
-        }
-        return bytes
+    private static func arrived(_ request: [UInt8]?) throws(RPCError) -> [UInt8] {
+        guard let request else { throw RPCError(.cancelled, "the request message never arrived") }
+        return request
     }
 
-    private static func finish(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>) async {
+    /// Sends the final status (with the response, if any). Nobody waits for its completion:
+    /// the registered handler only keeps the call alive until gRPC is done with it.
+    private static func finish(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>) {
         let (message, code, details): ([UInt8]?, StatusCode, String)
         switch outcome {
         case .success(let bytes): (message, code, details) = (bytes, .ok, "")
         case .failure(let error): (message, code, details) = (nil, error.code, error.message)
         }
-        _ = try? await call.perform("send status") { raw, tag in
-            if let message {
-                return message.withUnsafeBytes {
-                    strata_call_send_status_from_server(raw, 1, $0.baseAddress, $0.count, code.rawValue, details, tag)
-                }
+        let tag = call.queue.register { _ in _ = call }
+        let started: Int32
+        if let message {
+            started = message.withUnsafeBytes {
+                strata_call_send_status_from_server(call.raw, 1, $0.baseAddress, $0.count, code.rawValue, details, tag)
             }
-            return strata_call_send_status_from_server(raw, 0, nil, 0, code.rawValue, details, tag)
+        } else {
+            started = strata_call_send_status_from_server(call.raw, 0, nil, 0, code.rawValue, details, tag)
         }
+        if started != 0 { call.queue.unregister(tag) }
     }
 }
 
