@@ -45,13 +45,13 @@ public final class HealthService: Sendable {
 
     /// Ends every Watch stream (at shutdown, so draining is not held up by watchers).
     public func close() {
-        state.withLock { state in
+        // Finish outside the lock: finishing runs onTermination, which takes the lock.
+        let continuations = state.withLock { state in
             state.closed = true
-            for watchers in state.watchers.values {
-                for continuation in watchers.values { continuation.finish() }
-            }
-            state.watchers.removeAll()
+            defer { state.watchers.removeAll() }
+            return state.watchers.values.flatMap(\.values)
         }
+        for continuation in continuations { continuation.finish() }
     }
 
     /// The service definition to register on a server.
