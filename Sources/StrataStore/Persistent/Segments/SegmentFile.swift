@@ -1,0 +1,121 @@
+import StrataCore
+
+/// An open, verified segment: its index and meta records, and checked reads of its blocks.
+///
+/// Opening verifies the header, footer, index frame and meta frame checksums; reading a
+/// body verifies the block's checksum against both the block header and the index. Any
+/// mismatch is `dataLoss` and the engine quarantines the segment.
+final class SegmentFile: @unchecked Sendable {
+    let id: UInt64
+    let path: String
+    let fileSize: Int
+    let entries: [SegmentIndexEntry]
+    let meta: [MetaRecord]
+    let sequences: [UInt32: UInt64]
+    private let file: any StoreFile
+
+    init(fs: any StoreFileSystem, path: String, id: UInt64, version: UInt32) throws(StrataError) {
+        self.id = id
+        self.path = path
+        let file = try fs.open(path, create: false)
+        self.file = file
+        let size = try file.size()
+        self.fileSize = size
+        let what = "segment \(path)"
+        guard size >= SegmentFormat.headerSize + SegmentFormat.footerSize else { throw .dataLoss("\(what): too short (\(size) bytes)") }
+
+        let header = try file.read(at: 0, count: SegmentFormat.headerSize)
+        guard Array(header[0..<8]) == SegmentFormat.headerMagic else { throw .dataLoss("\(what): bad header magic") }
+        var hr = ByteReader(header[8...], context: what)
+        let headerVersion = try hr.u32()
+        guard try hr.u32() == Checksum.crc32c(header[0..<12]) else { throw .dataLoss("\(what): header checksum mismatch") }
+        guard headerVersion == version else {
+            throw .failedPrecondition("\(what) has format version \(headerVersion); this build reads version \(version)")
+        }
+
+        let footer = try file.read(at: size - SegmentFormat.footerSize, count: SegmentFormat.footerSize)
+        guard Array(footer[32..<40]) == SegmentFormat.footerMagic else { throw .dataLoss("\(what): bad footer magic") }
+        var fr = ByteReader(footer[0..<32], context: what)
+        let indexOffset = Int(try fr.u64())
+        let metaOffset = Int(try fr.u64())
+        let count = Int(try fr.u64())
+        _ = try fr.u32()
+        guard try fr.u32() == Checksum.crc32c(footer[0..<28]) else { throw .dataLoss("\(what): footer checksum mismatch") }
+        let footerStart = size - SegmentFormat.footerSize
+        guard indexOffset >= SegmentFormat.headerSize, indexOffset < metaOffset, metaOffset < footerStart else {
+            throw .dataLoss("\(what): footer offsets out of range")
+        }
+
+        let indexFrame = try file.read(at: indexOffset, count: metaOffset - indexOffset)
+        guard let indexPayload = WALFrame.decode(indexFrame, at: 0) else { throw .dataLoss("\(what): index checksum mismatch") }
+        var ir = ByteReader(indexFrame[indexPayload], context: "\(what) index")
+        let n = Int(try ir.u32())
+        guard n == count else { throw .dataLoss("\(what): index has \(n) entries, footer says \(count)") }
+        var entries: [SegmentIndexEntry] = []
+        entries.reserveCapacity(n)
+        for _ in 0..<n {
+            let e = SegmentIndexEntry(namespace: try ir.string(), hash: try RecordCoding.decodeHash(&ir), offset: Int(try ir.u64()),
+                                      length: Int(try ir.u32()), crc: try ir.u32(), tokenCount: try ir.int(),
+                                      textBytes: Int(try ir.u32()), vectorDimension: Int(try ir.u32()))
+            guard e.offset >= SegmentFormat.headerSize, e.offset + e.length <= indexOffset else {
+                throw .dataLoss("\(what): index entry points outside the block area")
+            }
+            entries.append(e)
+        }
+        self.entries = entries
+
+        let metaFrame = try file.read(at: metaOffset, count: footerStart - metaOffset)
+        guard let metaPayload = WALFrame.decode(metaFrame, at: 0) else { throw .dataLoss("\(what): meta checksum mismatch") }
+        var mr = ByteReader(metaFrame[metaPayload], context: "\(what) meta")
+        let rawLength = Int(try mr.u32())
+        let compressed = metaFrame[(metaPayload.lowerBound + 4)..<metaPayload.upperBound]
+        let raw = try ZstdDecompressor().decompress(compressed, expectedSize: rawLength, what: "\(what) meta")
+        let decoded = try RecordCoding.decodeMeta(raw, context: "\(what) meta")
+        self.meta = decoded.records
+        self.sequences = decoded.sequences
+    }
+
+    /// Reads one block verbatim, verifying its checksum. Used by compaction and by `readBody`.
+    func readBlock(offset: Int, length: Int, crc: UInt32) throws(StrataError) -> [UInt8] {
+        let block = try file.read(at: offset, count: length)
+        let what = "segment \(path) block at \(offset)"
+        guard block.count == length, length >= SegmentFormat.blockHeaderSize else { throw .dataLoss("\(what): short read") }
+        var r = ByteReader(block[0..<8], context: what)
+        let payloadLength = Int(try r.u32())
+        let storedCRC = try r.u32()
+        guard payloadLength <= length - SegmentFormat.blockHeaderSize, storedCRC == crc,
+              Checksum.crc32c(block[8..<(8 + payloadLength)]) == crc
+        else { throw .dataLoss("\(what): checksum mismatch") }
+        return block
+    }
+
+    /// Reads and decodes one chunk body.
+    func readBody(offset: Int, length: Int, crc: UInt32, pool: ZstdPool) throws(StrataError) -> ChunkBody {
+        let block = try readBlock(offset: offset, length: length, crc: crc)
+        let what = "segment \(path) block at \(offset)"
+        var r = ByteReader(block[8...], context: what)
+        let payloadLength = Int(try ByteReader(block[0..<4], context: what).peekU32())
+        r = ByteReader(block[8..<(8 + payloadLength)], context: what)
+        let textLength = Int(try r.u32())
+        let codec = try r.u8()
+        let stored = try r.blob()
+        let text: [UInt8]
+        switch codec {
+        case 0: text = Array(stored)
+        case 1: text = try pool.withDecompressor { (d) throws(StrataError) in try d.decompress(stored, expectedSize: textLength, what: what) }
+        default: throw .dataLoss("\(what): unknown codec \(codec)")
+        }
+        let vector = try RecordCoding.decodeVector(&r)
+        return ChunkBody(text: text, vector: vector)
+    }
+
+    func close() { file.close() }
+}
+
+extension ByteReader {
+    /// Reads a u32 without keeping the reader (for one-off header fields).
+    func peekU32() throws(StrataError) -> UInt32 {
+        var copy = self
+        return try copy.u32()
+    }
+}
