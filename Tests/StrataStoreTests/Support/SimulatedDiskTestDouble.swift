@@ -27,6 +27,32 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
     }
     private var _capacity: Int?
     private(set) var fsyncCount = 0
+    /// When set, the disk loses power at that many more fsyncs: the fsync does not happen and
+    /// every later operation fails until `crash` (which then tears the unsynced writes).
+    var powerOffAfterSyncs: Int? {
+        get { lock.withLock { _powerOff } }
+        set { lock.withLock { _powerOff = newValue } }
+    }
+    private var _powerOff: Int?
+    private var poweredOff = false
+    var isPoweredOff: Bool { lock.withLock { poweredOff } }
+
+    /// Counts an fsync against the power-off countdown; true when the power just went out.
+    private func consumeSyncLocked() -> Bool {
+        if poweredOff { return true }
+        guard let n = _powerOff else { return false }
+        if n <= 0 {
+            poweredOff = true
+            _powerOff = nil
+            return true
+        }
+        _powerOff = n - 1
+        return false
+    }
+
+    private func checkPowerLocked(_ path: String) throws(StrataError) {
+        if poweredOff { throw StrataError(.internal, "\(path): simulated power loss") }
+    }
 
     init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
@@ -37,6 +63,7 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
     /// Simulates power loss: only durable state survives (plus torn prefixes of unsynced appends).
     func crash(tornWrites: Bool) {
         lock.withLock {
+            poweredOff = false
             files = durableFiles
             for node in files.values {
                 var survivor = node.durable
@@ -93,13 +120,17 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
+            try checkPowerLocked(from)
             guard let node = files.removeValue(forKey: from) else { throw .notFound("rename \(from): no such file") }
             files[to] = node
         }
     }
 
     func syncDirectory(_ path: String) throws(StrataError) {
-        lock.withLock {
+        lock.lock()
+        defer { lock.unlock() }
+        if consumeSyncLocked() { throw StrataError(.internal, "\(path): simulated power loss during fsync") }
+        do {
             fsyncCount += 1
             for key in durableFiles.keys where parent(key) == path && files[key] == nil { durableFiles[key] = nil }
             for (key, node) in files where parent(key) == path { durableFiles[key] = node }
@@ -139,6 +170,7 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
+            try checkPowerLocked(path)
             let growth = max(0, offset + bytes.count - node.data.count)
             var toWrite = bytes
             var full = false
@@ -158,11 +190,12 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
 
     fileprivate func size(_ node: Node) -> Int { lock.withLock { node.data.count } }
 
-    fileprivate func sync(_ node: Node) {
-        lock.withLock {
-            fsyncCount += 1
-            node.durable = node.data
-        }
+    fileprivate func sync(_ node: Node, path: String) throws(StrataError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if consumeSyncLocked() { throw StrataError(.internal, "\(path): simulated power loss during fsync") }
+        fsyncCount += 1
+        node.durable = node.data
     }
 
     fileprivate func truncate(_ node: Node, to size: Int) {
@@ -199,7 +232,7 @@ final class SimulatedFile: StoreFile, @unchecked Sendable {
     func size() throws(StrataError) -> Int { try check(); return disk.size(node) }
     func read(at offset: Int, count: Int) throws(StrataError) -> [UInt8] { try check(); return disk.read(node, at: offset, count: count) }
     func write(_ bytes: [UInt8], at offset: Int) throws(StrataError) { try check(); try disk.write(node, bytes, at: offset, path: path) }
-    func sync() throws(StrataError) { try check(); disk.sync(node) }
+    func sync() throws(StrataError) { try check(); try disk.sync(node, path: path) }
     func truncate(to size: Int) throws(StrataError) { try check(); disk.truncate(node, to: size) }
     func close() { closed = true }
 }

@@ -20,4 +20,7 @@
 /// rule assumes a crash keeps a prefix of the unsynced appends (true for a process crash,
 /// where the page cache survives); a disk that reorders unsynced writes across a power cut
 /// can make a torn tail look like mid-log corruption, which fails safe (open refuses).
+/// Conversely, bit rot inside the very last frame is indistinguishable from a torn tail and
+/// is cut like one (the copy in `quarantine/` keeps the bytes); telling them apart needs a
+/// redundant frame header, which this format does not have yet.
 public enum RecoveryRules {}
