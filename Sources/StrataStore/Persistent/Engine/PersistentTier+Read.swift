@@ -134,3 +134,14 @@ extension PersistentTier {
         return t
     }
 }
+
+extension PersistentTier {
+    /// The chunks of every document of `namespace` in `slot`.
+    public func chunks(namespace: String, slot: UInt32) -> [ChunkRef] {
+        state.withLock {
+            (index.slotDocuments[slot] ?? []).filter { $0.namespace == namespace }.flatMap { key in
+                (index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: namespace, hash: $0.hash) }
+            }
+        }
+    }
+}
