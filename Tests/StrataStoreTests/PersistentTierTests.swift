@@ -34,9 +34,9 @@ struct PersistentTierTests {
         defer { StoreTestData.removeDirectory(dir) }
         let tier = try PersistentTier.open(directory: dir)
         defer { tier.close() }
-        let shared = StoreTestData.text(1, length: 2000)
+        let shared = StoreTestData.noise(1, length: 2000)
         try tier.apply(SlotWrite(slot: 0, sequence: 1, operations: [
-            StoreTestData.put("ns", "a", [shared, StoreTestData.text(2, length: 2000)]),
+            StoreTestData.put("ns", "a", [shared, StoreTestData.noise(2, length: 2000)]),
             StoreTestData.put("ns", "b", [shared]),
             StoreTestData.put("other", "c", [shared]),
         ]))
@@ -49,7 +49,7 @@ struct PersistentTierTests {
         try tier.apply(SlotWrite(slot: 0, sequence: 2, operations: [.deleteDocument(namespace: "ns", documentID: "a")]))
         // "b" still references the shared text.
         #expect(try tier.read(ChunkRef(namespace: "ns", hash: .of(shared))).text == shared)
-        #expect(throws: StrataError.self) { try tier.read(ChunkRef(namespace: "ns", hash: .of(StoreTestData.text(2, length: 2000)))) }
+        #expect(throws: StrataError.self) { try tier.read(ChunkRef(namespace: "ns", hash: .of(StoreTestData.noise(2, length: 2000)))) }
         try tier.apply(SlotWrite(slot: 0, sequence: 3, operations: [.deleteDocument(namespace: "ns", documentID: "b")]))
         #expect(throws: StrataError.self) { try tier.read(ChunkRef(namespace: "ns", hash: .of(shared))) }
         s = tier.detailedStats()
@@ -59,7 +59,8 @@ struct PersistentTierTests {
         try tier.compact()
         s = tier.detailedStats()
         #expect(s.segmentCount == 1)
-        #expect(s.segmentBytes < fullSegment / 2)
+        // The deleted 2000-byte body barely compresses, so dropping it saves well over 1000 bytes.
+        #expect(s.segmentBytes < fullSegment - 1000)
         // The reclaimed text is gone from the disk: no segment file holds its compressed block.
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }
         #expect(files.count == 1)

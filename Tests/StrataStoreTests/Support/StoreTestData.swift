@@ -46,4 +46,14 @@ enum StoreTestData {
         }
         return s
     }
+
+    /// Text that barely compresses (seeded random letters), for tests that reason about bytes on disk.
+    static func noise(_ i: Int, length: Int) -> String {
+        var x = UInt64(i) &* 0x2545_F491_4F6C_DD1D | 1
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<length).map { _ in
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            return letters[Int(x % UInt64(letters.count))]
+        })
+    }
 }

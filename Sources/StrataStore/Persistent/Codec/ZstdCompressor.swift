@@ -16,15 +16,14 @@ final class ZstdCompressor {
     /// Compressed bytes of `input`.
     func compress(_ input: [UInt8]) -> [UInt8] {
         let capacity = strata_zstd_bound(input.count)
-        var output = [UInt8](repeating: 0, count: capacity)
-        let written = output.withUnsafeMutableBytes { dst in
-            input.withUnsafeBytes { src in
+        // Uninitialized output: zero-filling a buffer zstd overwrites anyway costs a page fault per 4 KiB.
+        return [UInt8](unsafeUninitializedCapacity: capacity) { dst, count in
+            let written = input.withUnsafeBytes { src in
                 strata_zstd_compress(handle, dst.baseAddress, capacity, src.baseAddress, src.count)
             }
+            // Compression into a buffer of compressBound size cannot fail for valid input.
+            precondition(written >= 0, "zstd compression failed")
+            count = Int(written)
         }
-        // Compression into a buffer of compressBound size cannot fail for valid input.
-        precondition(written >= 0, "zstd compression failed")
-        output.removeLast(capacity - Int(written))
-        return output
     }
 }

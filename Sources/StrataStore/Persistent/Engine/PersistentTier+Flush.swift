@@ -20,16 +20,19 @@ extension PersistentTier {
         let newWAL = try WALWriter.create(fs: fs, directory: directory, number: oldWAL.number + 1, version: Self.formatVersion)
         let id = manifest.nextSegmentID
         let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressor: compressor)
-        var moved: [(ContentHash, BlobLocation)] = []
-        var dropped: [ContentHash] = []
-        for (key, body) in memtable.sorted(by: { $0.key < $1.key }) {
-            guard let entry = index.blobs[key], entry.location == .memtable else { continue }
-            if entry.refCount > 0 {
-                moved.append((key, builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)))
-            } else {
-                dropped.append(key)
+        // Document order, so a document's chunks share blocks (better compression, and a
+        // scan of a document decompresses each block once).
+        var added = Set<ContentHash>()
+        for record in metaSinceFlush {
+            guard case .put(let doc, let chunks) = record.operation else { continue }
+            for chunk in chunks {
+                let key = chunk.hash.cacheKeyIn(doc.namespace)
+                guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
+                      let body = memtable[key], added.insert(key).inserted else { continue }
+                builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)
             }
         }
+        let dropped = memtable.keys.filter { !added.contains($0) }
         let bytes = builder.finish(meta: metaSinceFlush, sequences: index.slotSequences)
         var next = manifest
         next.segments.append(id)
@@ -55,7 +58,7 @@ extension PersistentTier {
         wal = newWAL
         oldWAL.close()
         try? fs.remove(oldWAL.path)
-        for (key, location) in moved { index.relocate(key, to: location) }
+        for e in builder.entries { index.relocate(e.hash.cacheKeyIn(e.namespace), to: .segment(id: id, block: e.block)) }
         index.removeBlobs(dropped)
         memtable.removeAll(keepingCapacity: true)
         metaSinceFlush.removeAll(keepingCapacity: true)
@@ -63,13 +66,12 @@ extension PersistentTier {
         if shouldCompactLocked() { try? compactLocked() }
     }
 
-    /// Dead bytes (bodies no document references) and total bytes over all segments.
+    /// Raw (uncompressed) bytes of bodies no document references, and of all bodies, over
+    /// all segments.
     func segmentGarbageLocked() -> (dead: Int, total: Int) {
-        let total = segments.values.reduce(0) { $0 + $1.fileSize }
+        let total = segments.values.reduce(0) { $0 + $1.rawBodyBytes }
         var live = 0
-        for entry in index.blobs.values where entry.refCount > 0 {
-            if case .segment(_, _, let length, _) = entry.location { live += length }
-        }
+        for entry in index.blobs.values where entry.refCount > 0 && entry.segmentID != nil { live += entry.rawBytes }
         return (max(0, total - live), total)
     }
 
@@ -88,19 +90,25 @@ extension PersistentTier {
         try compactLocked()
     }
 
-    /// Rewrites all segments into one holding only referenced bodies (blocks copied verbatim,
-    /// each verified on the way) and a snapshot of the document table. Requires an empty
+    /// Rewrites all segments into one holding only referenced bodies and a snapshot of the
+    /// document table. Requires an empty
     /// memtable, which `flushLocked` guarantees.
     func compactLocked() throws(StrataError) {
         guard memtable.isEmpty, metaSinceFlush.isEmpty, !segments.isEmpty else { return }
         let id = manifest.nextSegmentID
         let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressor: compressor)
-        var moved: [(ContentHash, BlobLocation)] = []
-        for (key, entry) in index.blobs.sorted(by: { $0.key < $1.key }) where entry.refCount > 0 {
-            guard case .segment(let sid, let offset, let length, let crc) = entry.location, let source = segments[sid] else { continue }
-            let block = try source.readBlock(offset: offset, length: length, crc: crc)
-            moved.append((key, builder.addRawBlock(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount,
-                                                   textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, block: block, crc: crc)))
+        // Live bodies in document order; each is read back (checksum verified) and recompressed
+        // in new blocks, so blocks holding dead bodies are not carried over.
+        var added = Set<ContentHash>()
+        let documents = index.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
+        for (doc, state) in documents {
+            for chunk in state.chunks {
+                let key = chunk.hash.cacheKeyIn(doc.namespace)
+                guard let entry = index.blobs[key], entry.refCount > 0, added.insert(key).inserted,
+                      case .segment(let sid, let block) = entry.location, let source = segments[sid] else { continue }
+                let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
+                builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)
+            }
         }
         let bytes = builder.finish(meta: index.snapshotRecords(), sequences: index.slotSequences)
         var next = manifest
@@ -123,7 +131,7 @@ extension PersistentTier {
         for sid in old.keys {
             try? fs.remove(StorePath.join(directory, SegmentFormat.fileName(sid)))
         }
-        for (key, location) in moved { index.relocate(key, to: location) }
+        for e in builder.entries { index.relocate(e.hash.cacheKeyIn(e.namespace), to: .segment(id: id, block: e.block)) }
         index.dropUnreferencedBlobs()
         compactions += 1
     }

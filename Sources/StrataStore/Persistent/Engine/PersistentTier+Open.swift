@@ -58,13 +58,11 @@ extension PersistentTier {
             let path = StorePath.join(directory, name)
             do throws(StrataError) {
                 let segment = try SegmentFile(fs: fs, path: path, id: id, version: formatVersion)
-                if settings.verifyBlocksOnOpen {
-                    for e in segment.entries { _ = try segment.readBlock(offset: e.offset, length: e.length, crc: e.crc) }
-                }
+                if settings.verifyBlocksOnOpen { try segment.verifyAllBlocks(pool: ZstdPool()) }
                 for e in segment.entries {
                     index.registerBlob(BlobEntry(namespace: e.namespace, hash: e.hash, tokenCount: e.tokenCount, textBytes: e.textBytes,
                                                  vectorDimension: e.vectorDimension, refCount: 0,
-                                                 location: .segment(id: id, offset: e.offset, length: e.length, crc: e.crc)))
+                                                 location: .segment(id: id, block: e.block)))
                 }
                 for record in segment.meta { index.apply(record) }
                 for (slot, seq) in segment.sequences { index.raiseSequence(of: slot, to: seq) }

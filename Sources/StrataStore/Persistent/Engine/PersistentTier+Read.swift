@@ -14,12 +14,12 @@ extension PersistentTier {
             defer { state.unlock() }
             guard let body = memtable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
             return (entry, body)
-        case .segment(let id, let offset, let length, let crc):
+        case .segment(let id, let block):
             let segment = segments[id]
             state.unlock()
             guard let segment else { throw .dataLoss("chunk \(cacheKey): its segment \(id) is not loaded") }
             do throws(StrataError) {
-                return (entry, try segment.readBody(offset: offset, length: length, crc: crc, pool: pool))
+                return (entry, try segment.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool))
             } catch {
                 if error.code == .dataLoss { state.withLock { corruptReads += 1 } }
                 throw error

@@ -1,4 +1,5 @@
 import StrataCore
+import Synchronization
 
 /// An open, verified segment: its index and meta records, and checked reads of its blocks.
 ///
@@ -13,6 +14,7 @@ final class SegmentFile: @unchecked Sendable {
     let meta: [MetaRecord]
     let sequences: [UInt32: UInt64]
     private let file: any StoreFile
+    private let lastBlock = Mutex<(offset: Int, raw: [UInt8])?>(nil)
 
     init(fs: any StoreFileSystem, path: String, id: UInt64, version: UInt32) throws(StrataError) {
         self.id = id
@@ -54,10 +56,12 @@ final class SegmentFile: @unchecked Sendable {
         var entries: [SegmentIndexEntry] = []
         entries.reserveCapacity(n)
         for _ in 0..<n {
-            let e = SegmentIndexEntry(namespace: try ir.string(), hash: try RecordCoding.decodeHash(&ir), offset: Int(try ir.u64()),
-                                      length: Int(try ir.u32()), crc: try ir.u32(), tokenCount: try ir.int(),
+            let namespace = try ir.string()
+            let hash = try RecordCoding.decodeHash(&ir)
+            let block = BlockAddress(offset: Int(try ir.u64()), length: Int(try ir.u32()), crc: try ir.u32(), inner: Int(try ir.u32()))
+            let e = SegmentIndexEntry(namespace: namespace, hash: hash, block: block, tokenCount: try ir.int(),
                                       textBytes: Int(try ir.u32()), vectorDimension: Int(try ir.u32()))
-            guard e.offset >= SegmentFormat.headerSize, e.offset + e.length <= indexOffset else {
+            guard block.offset >= SegmentFormat.headerSize, block.offset + block.length <= indexOffset else {
                 throw .dataLoss("\(what): index entry points outside the block area")
             }
             entries.append(e)
@@ -75,39 +79,68 @@ final class SegmentFile: @unchecked Sendable {
         self.sequences = decoded.sequences
     }
 
-    /// Reads one block verbatim, verifying its checksum. Used by compaction and by `readBody`.
-    func readBlock(offset: Int, length: Int, crc: UInt32) throws(StrataError) -> [UInt8] {
-        let block = try file.read(at: offset, count: length)
-        let what = "segment \(path) block at \(offset)"
-        guard block.count == length, length >= SegmentFormat.blockHeaderSize else { throw .dataLoss("\(what): short read") }
+    /// Reads one block, verifies its checksum and returns its raw (decompressed) bytes. The
+    /// last block read is kept, so reading a document's neighbouring chunks decompresses once.
+    func rawBlock(_ address: BlockAddress, pool: ZstdPool) throws(StrataError) -> [UInt8] {
+        if let cached = lastBlock.withLock({ $0 }), cached.offset == address.offset { return cached.raw }
+        let block = try file.read(at: address.offset, count: address.length)
+        let what = "segment \(path) block at \(address.offset)"
+        guard block.count == address.length, address.length >= SegmentFormat.blockHeaderSize + 5 else { throw .dataLoss("\(what): short read") }
         var r = ByteReader(block[0..<8], context: what)
         let payloadLength = Int(try r.u32())
         let storedCRC = try r.u32()
-        guard payloadLength <= length - SegmentFormat.blockHeaderSize, storedCRC == crc,
-              Checksum.crc32c(block[8..<(8 + payloadLength)]) == crc
+        guard payloadLength >= 5, payloadLength <= address.length - SegmentFormat.blockHeaderSize, storedCRC == address.crc,
+              Checksum.crc32c(block[8..<(8 + payloadLength)]) == address.crc
         else { throw .dataLoss("\(what): checksum mismatch") }
-        return block
+        var p = ByteReader(block[8..<(8 + payloadLength)], context: what)
+        let rawLength = Int(try p.u32())
+        let codec = try p.u8()
+        let stored = block[(8 + 5)..<(8 + payloadLength)]
+        let raw: [UInt8]
+        switch codec {
+        case 0:
+            guard stored.count == rawLength else { throw .dataLoss("\(what): raw length mismatch") }
+            raw = Array(stored)
+        case 1:
+            raw = try pool.withDecompressor { (d) throws(StrataError) in try d.decompress(stored, expectedSize: rawLength, what: what) }
+        default:
+            throw .dataLoss("\(what): unknown codec \(codec)")
+        }
+        lastBlock.withLock { $0 = (address.offset, raw) }
+        return raw
     }
 
     /// Reads and decodes one chunk body.
-    func readBody(offset: Int, length: Int, crc: UInt32, pool: ZstdPool) throws(StrataError) -> ChunkBody {
-        let block = try readBlock(offset: offset, length: length, crc: crc)
-        let what = "segment \(path) block at \(offset)"
-        var r = ByteReader(block[8...], context: what)
-        let payloadLength = Int(try ByteReader(block[0..<4], context: what).peekU32())
-        r = ByteReader(block[8..<(8 + payloadLength)], context: what)
-        let textLength = Int(try r.u32())
-        let codec = try r.u8()
-        let stored = try r.blob()
-        let text: [UInt8]
-        switch codec {
-        case 0: text = Array(stored)
-        case 1: text = try pool.withDecompressor { (d) throws(StrataError) in try d.decompress(stored, expectedSize: textLength, what: what) }
-        default: throw .dataLoss("\(what): unknown codec \(codec)")
+    func readBody(_ address: BlockAddress, textBytes: Int, vectorDimension: Int, pool: ZstdPool) throws(StrataError) -> ChunkBody {
+        let raw = try rawBlock(address, pool: pool)
+        let end = address.inner + textBytes + vectorDimension * 2
+        guard address.inner >= 0, end <= raw.count else {
+            throw .dataLoss("segment \(path) block at \(address.offset): body range \(address.inner)..<\(end) outside \(raw.count) bytes")
         }
-        let vector = try RecordCoding.decodeVector(&r)
+        let text = Array(raw[address.inner..<(address.inner + textBytes)])
+        var vector: [Float16]?
+        if vectorDimension > 0 {
+            var v = [Float16](repeating: 0, count: vectorDimension)
+            var i = address.inner + textBytes
+            for k in 0..<vectorDimension {
+                v[k] = Float16(bitPattern: UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)
+                i += 2
+            }
+            vector = v
+        }
         return ChunkBody(text: text, vector: vector)
     }
+
+    /// Verifies every block (used when opening with `verifyBlocksOnOpen`).
+    func verifyAllBlocks(pool: ZstdPool) throws(StrataError) {
+        var seen = Set<Int>()
+        for e in entries where seen.insert(e.block.offset).inserted {
+            _ = try rawBlock(e.block, pool: pool)
+        }
+    }
+
+    /// Raw bytes of all bodies (for garbage accounting).
+    var rawBodyBytes: Int { entries.reduce(0) { $0 + $1.textBytes + $1.vectorDimension * 2 } }
 
     func close() { file.close() }
 }
