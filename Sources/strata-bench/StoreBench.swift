@@ -27,8 +27,8 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Chunks per document.")
     var chunksPerDocument: Int = 8
 
-    @Option(help: "Documents per write batch (one fsync per batch).")
-    var documentsPerBatch: Int = 32
+    @Option(help: "Documents per write batch (one fsync per batch; 128 x 8 x 1 KiB = 1 MiB).")
+    var documentsPerBatch: Int = 128
 
     @Option(help: "Vector dimension stored with every chunk (0: no vectors).")
     var dimension: Int = 0
@@ -46,7 +46,7 @@ struct StoreBench: ParsableCommand {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        print("strata-bench store: \(tokens) tokens, \(chunkBytes) B chunks, dimension \(dimension), directory \(directory)")
+        print("strata-bench store: \(tokens) tokens, \(chunkBytes) B chunks, \(chunksPerDocument) chunks/document, \(documentsPerBatch) documents/batch, dimension \(dimension), directory \(directory)")
         print("tokens are estimated as UTF-8 bytes / 4")
 
         // 1. Raw disk.
@@ -159,8 +159,8 @@ struct StoreBench: ParsableCommand {
     }
 }
 
-/// Synthetic documents: code-like text from a seeded vocabulary (compresses like source
-/// code, about 2-4x with zstd), unique per chunk so dedup does not shrink the corpus.
+/// Synthetic documents: code-like text from a seeded 4000-word vocabulary with skewed word
+/// frequencies, unique per chunk so dedup does not shrink the corpus.
 struct BenchCorpus {
     var documents: [StoreOperation] = []
     var allRefs: [ChunkRef] = []
@@ -185,7 +185,9 @@ struct BenchCorpus {
             for c in 0..<chunksPerDocument where textBytes < targetBytes {
                 var text = "// \(docID) part \(c)\n"
                 while text.utf8.count < chunkBytes {
-                    text += vocabulary[Int(next() % UInt64(vocabulary.count))]
+                    // Skewed word frequencies (a few words are very common), as in real code and prose.
+                    let u = Double(next() % 1_000_000) / 1_000_000
+                    text += vocabulary[Int(Double(vocabulary.count - 1) * u * u * u)]
                     text += punctuation[Int(next() % UInt64(punctuation.count))]
                 }
                 let bytes = Array(text.utf8.prefix(chunkBytes))
