@@ -107,12 +107,12 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            if let node = files[path] { return SimulatedFile(disk: self, node: node, path: path) }
+            if let node = files[path] { return SimulatedFileTestDouble(disk: self, node: node, path: path) }
             guard create else { throw .notFound("open \(path): no such file") }
             guard directories.contains(parent(path)) else { throw .notFound("open \(path): no such directory") }
             let node = Node()
             files[path] = node
-            return SimulatedFile(disk: self, node: node, path: path)
+            return SimulatedFileTestDouble(disk: self, node: node, path: path)
         }
     }
 
@@ -166,7 +166,7 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
 
     // MARK: file operations (called by SimulatedFile)
 
-    fileprivate func write(_ node: Node, _ bytes: [UInt8], at offset: Int, path: String) throws(StrataError) {
+    func write(_ node: Node, _ bytes: [UInt8], at offset: Int, path: String) throws(StrataError) {
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -188,9 +188,9 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         }
     }
 
-    fileprivate func size(_ node: Node) -> Int { lock.withLock { node.data.count } }
+    func size(_ node: Node) -> Int { lock.withLock { node.data.count } }
 
-    fileprivate func sync(_ node: Node, path: String) throws(StrataError) {
+    func sync(_ node: Node, path: String) throws(StrataError) {
         lock.lock()
         defer { lock.unlock() }
         if consumeSyncLocked() { throw StrataError(.internal, "\(path): simulated power loss during fsync") }
@@ -198,7 +198,7 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         node.durable = node.data
     }
 
-    fileprivate func truncate(_ node: Node, to size: Int) {
+    func truncate(_ node: Node, to size: Int) {
         lock.withLock {
             if size < node.data.count { node.data.removeLast(node.data.count - size) } else {
                 node.data += [UInt8](repeating: 0, count: size - node.data.count)
@@ -206,33 +206,10 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
         }
     }
 
-    fileprivate func read(_ node: Node, at offset: Int, count: Int) -> [UInt8] {
+    func read(_ node: Node, at offset: Int, count: Int) -> [UInt8] {
         lock.withLock {
             guard offset < node.data.count else { return [] }
             return Array(node.data[offset..<min(node.data.count, offset + count)])
         }
     }
-}
-
-/// An open file of the simulated disk (keeps its node alive after the name is removed, like POSIX).
-final class SimulatedFile: StoreFile, @unchecked Sendable {
-    private let disk: SimulatedDiskTestDouble
-    private let node: SimulatedDiskTestDouble.Node
-    private let path: String
-    private var closed = false
-
-    init(disk: SimulatedDiskTestDouble, node: SimulatedDiskTestDouble.Node, path: String) {
-        self.disk = disk
-        self.node = node
-        self.path = path
-    }
-
-    private func check() throws(StrataError) { if closed { throw StrataError(.internal, "\(path): file is closed") } }
-
-    func size() throws(StrataError) -> Int { try check(); return disk.size(node) }
-    func read(at offset: Int, count: Int) throws(StrataError) -> [UInt8] { try check(); return disk.read(node, at: offset, count: count) }
-    func write(_ bytes: [UInt8], at offset: Int) throws(StrataError) { try check(); try disk.write(node, bytes, at: offset, path: path) }
-    func sync() throws(StrataError) { try check(); try disk.sync(node, path: path) }
-    func truncate(to size: Int) throws(StrataError) { try check(); disk.truncate(node, to: size) }
-    func close() { closed = true }
 }

@@ -55,4 +55,10 @@ struct ByteReader {
         }
         return s
     }
+
+    /// Reads a u32 without advancing (for one-off header fields).
+    func peekU32() throws(StrataError) -> UInt32 {
+        var copy = self
+        return try copy.u32()
+    }
 }

@@ -144,11 +144,3 @@ final class SegmentFile: @unchecked Sendable {
 
     func close() { file.close() }
 }
-
-extension ByteReader {
-    /// Reads a u32 without keeping the reader (for one-off header fields).
-    func peekU32() throws(StrataError) -> UInt32 {
-        var copy = self
-        return try copy.u32()
-    }
-}
