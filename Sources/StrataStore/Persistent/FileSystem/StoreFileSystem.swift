@@ -42,6 +42,16 @@ public protocol StoreFile: AnyObject, Sendable {
 extension StoreFile {
     /// Reads the whole file.
     func readAll() throws(StrataError) -> [UInt8] { try read(at: 0, count: try size()) }
+
+    /// Writes `bytes` at the end of the file; returns the offset they were written at.
+    /// (The WAL tracks its own end instead, because after a failed write the file may be
+    /// longer than its last whole frame.)
+    @discardableResult
+    public func append(_ bytes: [UInt8]) throws(StrataError) -> Int {
+        let offset = try size()
+        try write(bytes, at: offset)
+        return offset
+    }
 }
 
 /// Path helpers (the engine only builds paths by joining a directory and a name).
