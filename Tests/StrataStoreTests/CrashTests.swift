@@ -43,19 +43,11 @@ struct CrashTests {
         var totalAcks = 0
         var tornRepairs = 0
         for round in 0..<50 {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = [dir, String(slots)]
-            let out = Pipe()
-            child.standardOutput = out
-            child.standardError = FileHandle.standardError
-            try child.run()
+            let child = try SpawnedChild(path: binary, arguments: [dir, String(slots)])
             let delay = Double.random(in: 0.005...0.12, using: &rng)
             Thread.sleep(forTimeInterval: delay)
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(child.terminationReason == .uncaughtSignal, "round \(round): child exited by itself (\(child.terminationStatus)), seed=\(seed)")
+            let (killed, output) = child.killAndCollect()
+            #expect(killed, "round \(round): child exited by itself, seed=\(seed)")
             // Only complete lines count: a line cut by the kill was not reported.
             for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast() where line.hasPrefix("ACK ") {
                 let parts = line.split(separator: " ")

@@ -122,4 +122,48 @@ struct PersistentTierTests {
             #expect(try StoreTestData.dump(reopened, slot: UInt32(slot)).count == 10)
         }
     }
+
+    @Test("background flushes and compactions while writers and readers run lose nothing")
+    func backgroundMaintenance() async throws {
+        let dir = StoreTestData.temporaryDirectory("background")
+        defer { StoreTestData.removeDirectory(dir) }
+        let settings = PersistentSettings(walFlushBytes: 8 << 10, compactionGarbageRatio: 0.2, compactionMaxSegments: 2)
+        let tier = try PersistentTier.open(directory: dir, settings: settings)
+        let failures = await withTaskGroup(of: Int.self) { group in
+            for slot in 0..<4 {
+                group.addTask {
+                    var failures = 0
+                    for seq in 1...60 {
+                        // Overwrites of a few documents make garbage for compaction to reclaim.
+                        let doc = "d\(seq % 7)"
+                        let text = "slot \(slot) seq \(seq) " + StoreTestData.text(slot * 1000 + seq, length: 400)
+                        do {
+                            try tier.apply(SlotWrite(slot: UInt32(slot), sequence: UInt64(seq), operations: [StoreTestData.put("ns\(slot)", doc, [text])]))
+                            // Read it straight back, whichever of memtable, flushing memtable or segment holds it.
+                            if try tier.read(ChunkRef(namespace: "ns\(slot)", hash: .of(text))).text != text { failures += 1 }
+                        } catch {
+                            failures += 1
+                        }
+                    }
+                    return failures
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(failures == 0)
+        tier.waitForMaintenance()
+        let stats = tier.detailedStats()
+        #expect(stats.flushes > 0)
+        #expect(stats.compactions > 0)
+        #expect(stats.maintenanceErrors == 0)
+        let before = try (0..<4).map { try StoreTestData.dump(tier, slot: UInt32($0)) }
+        tier.close()
+        let reopened = try PersistentTier.open(directory: dir, settings: settings)
+        defer { reopened.close() }
+        #expect(try (0..<4).map { try StoreTestData.dump(reopened, slot: UInt32($0)) } == before)
+        for slot in 0..<4 {
+            #expect(before[slot].count == 7)
+            #expect(reopened.lastSequence(of: UInt32(slot)) == 60)
+        }
+    }
 }

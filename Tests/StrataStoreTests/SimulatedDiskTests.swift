@@ -42,7 +42,7 @@ struct SimulatedDiskTests {
         print("SimulatedDiskTests.seededFaults seed=\(seed) (rerun with STRATA_FAULT_SEED=\(seed))")
         var rng = SeededGenerator(seed: seed)
         let disk = SimulatedDiskTestDouble(seed: seed ^ 0xFACE)
-        let settings = PersistentSettings(walFlushBytes: 6000, compactionMaxSegments: 3)
+        let settings = PersistentSettings(walFlushBytes: 6000, compactionMaxSegments: 3, backgroundMaintenance: false)
         var expected: [String: String] = [:]   // document → text (one chunk per document)
         var written: Set<String> = []        // every text ever handed to apply
         var inFlight: [String: String] = [:]  // the unacknowledged batch of a power cut

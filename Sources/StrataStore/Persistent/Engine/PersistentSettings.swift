@@ -16,10 +16,14 @@ public struct PersistentSettings: Sendable, Equatable {
     public var compressionLevel: Int32
     /// Verify every block checksum of every segment when opening (quarantine on mismatch).
     public var verifyBlocksOnOpen: Bool
+    /// Flush and compact on a background thread (writers are not stalled). False runs them
+    /// inline in the write that crosses the threshold, which simulations use to stay
+    /// reproducible from their seed.
+    public var backgroundMaintenance: Bool
 
     public init(fsyncPolicy: FsyncPolicy = .perBatch, maxChunkBytes: Int = 64 << 10, walFlushBytes: Int = 64 << 20,
                 compactionGarbageRatio: Double = 0.3, compactionMaxSegments: Int = 8, compressionLevel: Int32 = 1,
-                verifyBlocksOnOpen: Bool = true) {
+                verifyBlocksOnOpen: Bool = true, backgroundMaintenance: Bool = true) {
         self.fsyncPolicy = fsyncPolicy
         self.maxChunkBytes = maxChunkBytes
         self.walFlushBytes = walFlushBytes
@@ -27,6 +31,7 @@ public struct PersistentSettings: Sendable, Equatable {
         self.compactionMaxSegments = compactionMaxSegments
         self.compressionLevel = compressionLevel
         self.verifyBlocksOnOpen = verifyBlocksOnOpen
+        self.backgroundMaintenance = backgroundMaintenance
     }
 
     public static let `default` = PersistentSettings()

@@ -15,6 +15,8 @@ public struct PersistentStats: Sendable, Equatable {
     public var corruptReads: UInt64 = 0
     public var flushes: UInt64 = 0
     public var compactions: UInt64 = 0
+    /// Background flushes or compactions that failed (the data stays in the WAL; retried later).
+    public var maintenanceErrors: UInt64 = 0
 
     public var bytesOnDisk: Int { walBytes + segmentBytes }
 

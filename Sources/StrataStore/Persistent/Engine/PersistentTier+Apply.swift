@@ -38,10 +38,7 @@ extension PersistentTier {
         }
         pending.append(PendingBatch(ticket: ticket, slot: write.slot, sequence: write.sequence, operations: prepared))
         try waitDurableLocked(ticket)
-        if wal.endOffset >= settings.walFlushBytes {
-            // The batch is durable already; a failed flush must not turn its ack into an error.
-            try? flushLocked()
-        }
+        scheduleFlushIfNeededLocked()
         return .applied
     }
 

@@ -12,7 +12,7 @@ extension PersistentTier {
         switch entry.location {
         case .memtable:
             defer { state.unlock() }
-            guard let body = memtable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
+            guard let body = memtable[cacheKey] ?? immutable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
             return (entry, body)
         case .segment(let id, let block):
             let segment = segments[id]
@@ -118,6 +118,7 @@ extension PersistentTier {
             s.segmentBytes = segments.values.reduce(0) { $0 + $1.fileSize }
             s.memtableEntries = memtable.count
             s.corruptReads = corruptReads
+            s.maintenanceErrors = maintenanceErrors
             s.flushes = flushes
             s.compactions = compactions
             return s

@@ -26,6 +26,13 @@ public final class PersistentTier: @unchecked Sendable {
     var index = PersistentIndex()
     /// Bodies written since the last flush (they live only in the WAL on disk).
     var memtable: [ContentHash: ChunkBody] = [:]
+    /// The memtable a running flush is writing into a segment (still served to readers).
+    var immutable: [ContentHash: ChunkBody] = [:]
+    /// WAL files covered by a flush that has not switched the manifest yet.
+    var retiredWALs: [WALWriter] = []
+    /// A flush or compaction is running (only one at a time).
+    var maintenanceRunning = false
+    var maintenanceErrors: UInt64 = 0
     var metaSinceFlush: [MetaRecord] = []
     var segments: [UInt64: SegmentFile] = [:]
     var wal: WALWriter
@@ -82,7 +89,7 @@ public final class PersistentTier: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard !closed else { return }
-        while syncing { state.wait() }
+        while syncing || maintenanceRunning { state.wait() }
         if poisoned == nil { try? syncAndApplyPendingLocked() }
         closed = true
         wal.close()

@@ -106,4 +106,9 @@ extension PersistentIndex {
     mutating func removeBlobs(_ keys: [ContentHash]) {
         for key in keys where blobs[key]?.refCount == 0 { blobs[key] = nil }
     }
+
+    /// Forgets these bodies whatever their count (compaction found them nowhere readable).
+    mutating func forgetBlobs(_ keys: [ContentHash]) {
+        for key in keys { blobs[key] = nil }
+    }
 }
