@@ -22,6 +22,9 @@ final class SpawnedChild {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        // Close everything else in the child before exec: exec only closes close-on-exec
+        // descriptors late, after loading the binary, and until then the child holds them.
+        _ = spawnActionsAddCloseFrom(&actions, 3)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
@@ -54,3 +57,10 @@ final class SpawnedChild {
         return (signaled, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not
+/// export because it is a GNU extension. Integer and pointer arguments pass the same way
+/// under Swift's and C's calling conventions on x86-64 and arm64.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnActionsAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
