@@ -33,6 +33,9 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Vector dimension stored with every chunk (0: no vectors).")
     var dimension: Int = 0
 
+    @Option(help: "WAL size (MiB) past which the memtable is flushed into a segment in the background.")
+    var walFlushMegabytes: Int = 64
+
     @Option(help: "Reads timed per tier.")
     var reads: Int = 20_000
 
@@ -56,7 +59,7 @@ struct StoreBench: ParsableCommand {
         // 2. Ingest.
         let corpus = BenchCorpus(tokens: tokens, chunkBytes: chunkBytes, chunksPerDocument: chunksPerDocument, dimension: dimension)
         print("corpus: \(corpus.documents.count) documents, \(corpus.chunkCount) chunks, \(corpus.textBytes) text bytes")
-        let ingestSettings = Self.settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
+        let ingestSettings = settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
         ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
         let store = try ChunkStore.open(directory: directory, settings: ingestSettings)
         let ingestStart = ContinuousClock.now
@@ -77,7 +80,8 @@ struct StoreBench: ParsableCommand {
             + "\(f(100 * ingestRate / raw, 0))% of raw disk bandwidth (\(ingestRate / raw >= 0.5 ? "target >= 50% met" : "target >= 50% NOT met"))")
         print("ingest phases: acknowledged (durable in the WAL) after \(f(walPhase, 2)) s = \(f(Double(corpus.textBytes) / walPhase / 1e6, 1)) MB/s "
             + "(\(f(100 * Double(corpus.textBytes) / walPhase / raw, 0))% of raw); flush into a segment \(f(ingestSeconds - walPhase, 2)) s")
-        print("persistent: \(stored.entries) chunks, \(stored.segmentCount) segment(s) \(stored.segmentBytes) B, WAL \(stored.walBytes) B, \(stored.flushes) flush(es)")
+        print("persistent: \(stored.entries) chunks, \(stored.segmentCount) segment(s) \(stored.segmentBytes) B, WAL \(stored.walBytes) B, "
+            + "\(stored.flushes) flush(es), \(stored.compactions) compaction(s)")
 
         // 3. Reads per tier, and 5. bytes per token.
         let sample = corpus.sampleRefs(reads)
@@ -85,7 +89,7 @@ struct StoreBench: ParsableCommand {
         let tiny = TierSettings(capacityBytes: 4096, capacityTokens: 1024, precision: .int8, eviction: .lru)
         var bytesPerToken: [(TierName, Double)] = []
         for tier in [TierName.hot, .warm, .cold, .persistent] {
-            let settings = Self.settings(
+            let settings = settings(
                 hot: tier == .hot ? big : tiny,
                 warm: tier == .warm ? TierSettings(capacityBytes: big.capacityBytes, capacityTokens: big.capacityTokens, precision: .int8, eviction: .lru) : tiny,
                 cold: tier == .cold ? TierSettings(capacityBytes: big.capacityBytes, capacityTokens: big.capacityTokens, precision: .float16, eviction: .fifo)
@@ -128,7 +132,7 @@ struct StoreBench: ParsableCommand {
         // 4. Restart to ready.
         let warmBig = TierSettings(capacityBytes: max(256 << 20, corpus.textBytes * 3 + corpus.chunkCount * (dimension + 64)),
                                    capacityTokens: corpus.tokens * 2, precision: .int8, eviction: .lru)
-        let restartSettings = Self.settings(hot: TierSettings(capacityBytes: 64 << 20, capacityTokens: 1_000_000, precision: .int8, eviction: .lru),
+        let restartSettings = settings(hot: TierSettings(capacityBytes: 64 << 20, capacityTokens: 1_000_000, precision: .int8, eviction: .lru),
                                             warm: warmBig, cold: .coldDefault, name: "strata-bench-restart")
         ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
         var t0 = ContinuousClock.now
@@ -148,8 +152,10 @@ struct StoreBench: ParsableCommand {
         ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
     }
 
-    static func settings(hot: TierSettings, warm: TierSettings, cold: TierSettings, name: String) -> StoreSettings {
-        StoreSettings(tiers: .init(hot: hot, warm: warm, cold: cold), persistent: .default, warmSegmentName: name)
+    func settings(hot: TierSettings, warm: TierSettings, cold: TierSettings, name: String) -> StoreSettings {
+        var persistent = PersistentSettings.default
+        persistent.walFlushBytes = walFlushMegabytes << 20
+        return StoreSettings(tiers: .init(hot: hot, warm: warm, cold: cold), persistent: persistent, warmSegmentName: name)
     }
 
     /// Fixed-point formatting without Foundation's `%@` (not portable to Linux for Swift strings).

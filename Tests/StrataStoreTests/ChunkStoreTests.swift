@@ -82,4 +82,21 @@ struct ChunkStoreTests {
         #expect(throws: StrataError.self) { _ = try store.get(stale) }
         store.close()
     }
+
+    @Test("a chunk deleted behind the tiers' back is never served from a cache")
+    func staleCacheNeverServed() throws {
+        let dir = StoreTestData.temporaryDirectory("facade-stale")
+        defer { ChunkStore.destroyWarmTier(directory: dir, settings: Self.settings); StoreTestData.removeDirectory(dir) }
+        let store = try ChunkStore.open(directory: dir, settings: Self.settings)
+        defer { store.close() }
+        try store.apply(SlotWrite(slot: 0, sequence: 1, operations: [StoreTestData.put("ns", "a", ["cached"])]))
+        let ref = ChunkRef(namespace: "ns", hash: .of("cached"))
+        #expect(try store.get(ref).tier == .persistent)
+        // Delete through the persistent tier only, as a racing delete would look to this read.
+        try store.persistent.apply(SlotWrite(slot: 0, sequence: 2, operations: [.deleteDocument(namespace: "ns", documentID: "a")]))
+        #expect(store.tiers.lookup(ref.cacheKey) != nil)
+        let error = #expect(throws: StrataError.self) { _ = try store.get(ref) }
+        #expect(error?.code == .notFound)
+        #expect(store.tiers.lookup(ref.cacheKey) == nil)
+    }
 }

@@ -3,13 +3,22 @@ import StrataCore
 extension ChunkStore {
     /// Reads a chunk hot → warm → cold → persistent. A hit below hot is promoted by the
     /// tiers; a miss is read (checksum-verified) from disk and admitted at the hot tier.
+    ///
+    /// A cached copy is served only while a live document references the chunk: a delete
+    /// racing with this read may have removed it from the tiers just before our admit put it
+    /// back, and a cache must never resurrect deleted content.
     public func get(_ ref: ChunkRef) throws(StrataError) -> ChunkRead {
         let key = ref.cacheKey
         if let (chunk, tier) = tiers.lookup(key) {
+            guard persistent.containsLive(cacheKey: key) else {
+                tiers.remove(key)
+                throw .notFound("no live chunk \(ref)")
+            }
             return ChunkRead(ref: ref, text: chunk.text, tokenCount: chunk.tokenCount, vector: chunk.vector, tier: tier)
         }
         let (text, tokens, vector) = try persistent.read(ref)
         tiers.admit(CachedChunk(key: key, text: text, tokenCount: tokens, vector: vector))
+        if !persistent.containsLive(cacheKey: key) { tiers.remove(key) }
         return ChunkRead(ref: ref, text: text, tokenCount: tokens, vector: vector, tier: .persistent)
     }
 
