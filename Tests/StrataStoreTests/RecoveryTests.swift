@@ -136,4 +136,22 @@ struct RecoveryTests {
         #expect(reopened.recoveryReport.quarantined.isEmpty)
         #expect(try reopened.read(ChunkRef(namespace: "ns", hash: .of("x"))).text == "x")
     }
+
+    @Test("a segment the manifest lists but the directory lacks is reported, and the rest opens")
+    func missingSegmentReported() throws {
+        let dir = StoreTestData.temporaryDirectory("missing")
+        defer { StoreTestData.removeDirectory(dir) }
+        let tier = try PersistentTier.open(directory: dir)
+        try tier.apply(SlotWrite(slot: 0, sequence: 1, operations: [StoreTestData.put("ns", "a", ["in a segment"])]))
+        try tier.flush()
+        try tier.apply(SlotWrite(slot: 0, sequence: 2, operations: [StoreTestData.put("ns", "b", ["in the wal"])]))
+        tier.close()
+        let segName = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".seg") })
+        try FileManager.default.removeItem(atPath: dir + "/" + segName)
+        let reopened = try PersistentTier.open(directory: dir)
+        defer { reopened.close() }
+        #expect(reopened.recoveryReport.quarantined.map(\.segment) == [segName])
+        #expect(throws: StrataError.self) { try reopened.read(ChunkRef(namespace: "ns", hash: .of("in a segment"))) }
+        #expect(try reopened.read(ChunkRef(namespace: "ns", hash: .of("in the wal"))).text == "in the wal")
+    }
 }

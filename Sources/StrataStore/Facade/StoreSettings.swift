@@ -1,9 +1,9 @@
 import StrataCore
 
 /// Settings of a worker's chunk store: the three memory tiers and the persistent tier.
-public struct StoreSettings: Sendable, Equatable {
+public struct StoreSettings: Sendable, Equatable, Codable {
     /// Capacities, precisions and eviction policies of the memory tiers.
-    public struct Tiers: Sendable, Equatable {
+    public struct Tiers: Sendable, Equatable, Codable {
         public var hot: TierSettings
         public var warm: TierSettings
         public var cold: TierSettings

@@ -1,7 +1,7 @@
 import StrataCore
 
 /// Settings of the persistent tier.
-public struct PersistentSettings: Sendable, Equatable {
+public struct PersistentSettings: Sendable, Equatable, Codable {
     /// When the WAL is fsynced; a batch is acknowledged only after the fsync that covers it.
     public var fsyncPolicy: FsyncPolicy
     /// Largest accepted chunk text, in UTF-8 bytes.

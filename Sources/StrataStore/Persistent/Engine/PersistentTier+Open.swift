@@ -69,7 +69,8 @@ extension PersistentTier {
                 segments[id] = segment
                 kept.append(id)
             } catch where error.code == .dataLoss || error.code == .notFound {
-                let movedTo = try quarantine(name, fs: fs, directory: directory)
+                // A listed segment that is gone is reported the same way, with nothing to move.
+                let movedTo = fs.exists(path) ? try quarantine(name, fs: fs, directory: directory) : ""
                 report.quarantined.append(.init(segment: name, movedTo: movedTo, reason: error.message))
             }
         }

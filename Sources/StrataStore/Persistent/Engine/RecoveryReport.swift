@@ -8,7 +8,8 @@ public struct RecoveryReport: Sendable, Equatable {
         public var copy: String
     }
 
-    /// A segment that failed verification and was moved aside.
+    /// A segment that failed verification and was moved aside (`movedTo` is empty when the
+    /// manifest listed a file that no longer exists).
     public struct Quarantine: Sendable, Equatable {
         public var segment: String
         public var movedTo: String
