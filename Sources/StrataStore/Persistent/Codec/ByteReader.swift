@@ -30,16 +30,12 @@ struct ByteReader {
 
     mutating func u32() throws(StrataError) -> UInt32 {
         let s = try take(4)
-        var v: UInt32 = 0
-        for (i, b) in s.enumerated() { v |= UInt32(b) << (8 * UInt32(i)) }
-        return v
+        return UInt32(littleEndian: s.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
     }
 
     mutating func u64() throws(StrataError) -> UInt64 {
         let s = try take(8)
-        var v: UInt64 = 0
-        for (i, b) in s.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-        return v
+        return UInt64(littleEndian: s.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
     }
 
     mutating func int() throws(StrataError) -> Int { Int(Int64(bitPattern: try u64())) }

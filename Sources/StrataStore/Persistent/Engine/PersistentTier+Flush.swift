@@ -139,14 +139,16 @@ extension PersistentTier {
             builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
         }
         let bytes = builder.finish(meta: job.meta, sequences: job.sequences)
-        return writeSegment(bytes, id: job.id)
+        return writeSegment(bytes, id: job.id, builder: builder, meta: job.meta, sequences: job.sequences)
     }
 
-    func writeSegment(_ bytes: [UInt8], id: UInt64) -> Result<SegmentFile, StrataError> {
+    func writeSegment(_ bytes: [UInt8], id: UInt64, builder: SegmentBuilder, meta: [MetaRecord],
+                      sequences: [UInt32: UInt64]) -> Result<SegmentFile, StrataError> {
         let name = SegmentFormat.fileName(id)
         do throws(StrataError) {
             try AtomicFile.write(bytes, to: name, in: directory, fs: fs)
-            return .success(try SegmentFile(fs: fs, path: StorePath.join(directory, name), id: id, version: Self.formatVersion))
+            return .success(try SegmentFile(justWritten: StorePath.join(directory, name), id: id, fs: fs, size: bytes.count,
+                                            entries: builder.entries, meta: meta, sequences: sequences))
         } catch {
             try? fs.remove(StorePath.join(directory, name))
             return .failure(error)
@@ -295,6 +297,8 @@ extension PersistentTier {
         } catch {
             return .failure(error)
         }
-        return writeSegment(builder.finish(meta: view.snapshotRecords(), sequences: view.slotSequences), id: id)
+        let snapshot = view.snapshotRecords()
+        return writeSegment(builder.finish(meta: snapshot, sequences: view.slotSequences), id: id, builder: builder,
+                            meta: snapshot, sequences: view.slotSequences)
     }
 }

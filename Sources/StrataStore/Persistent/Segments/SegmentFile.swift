@@ -16,6 +16,20 @@ final class SegmentFile: @unchecked Sendable {
     private let file: any StoreFile
     private let lastBlock = Mutex<(offset: Int, raw: [UInt8])?>(nil)
 
+    /// Opens a segment this process has just written and synced, taking its index and meta
+    /// from memory instead of decoding them again (block reads still verify checksums).
+    init(justWritten path: String, id: UInt64, fs: any StoreFileSystem, size: Int, entries: [SegmentIndexEntry],
+         meta: [MetaRecord], sequences: [UInt32: UInt64]) throws(StrataError) {
+        self.id = id
+        self.path = path
+        self.file = try fs.open(path, create: false)
+        self.fileSize = size
+        self.entries = entries
+        self.meta = meta
+        self.sequences = sequences
+    }
+
+    /// Opens and verifies a segment from disk: header, footer, index and meta checksums.
     init(fs: any StoreFileSystem, path: String, id: UInt64, version: UInt32) throws(StrataError) {
         self.id = id
         self.path = path
