@@ -25,20 +25,34 @@ enum RecordCoding {
     static func encode(_ vector: [Float16]?, into w: inout ByteWriter) {
         guard let vector else { w.u32(0); return }
         w.u32(UInt32(vector.count))
-        for x in vector { w.bytes.append(UInt8(x.bitPattern & 0xFF)); w.bytes.append(UInt8(x.bitPattern >> 8)) }
+        appendFloat16(vector, to: &w.bytes)
+    }
+
+    /// Appends FP16 values little-endian (a bulk copy on little-endian machines).
+    static func appendFloat16(_ vector: [Float16], to bytes: inout [UInt8]) {
+        #if _endian(little)
+        vector.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        for x in vector { bytes.append(UInt8(x.bitPattern & 0xFF)); bytes.append(UInt8(x.bitPattern >> 8)) }
+        #endif
+    }
+
+    /// Reads `count` little-endian FP16 values.
+    static func loadFloat16(_ raw: ArraySlice<UInt8>, count: Int) -> [Float16] {
+        [Float16](unsafeUninitializedCapacity: count) { dst, n in
+            raw.withUnsafeBytes { src in
+                for k in 0..<count {
+                    dst[k] = Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
+                }
+            }
+            n = count
+        }
     }
 
     static func decodeVector(_ r: inout ByteReader) throws(StrataError) -> [Float16]? {
         let n = Int(try r.u32())
         guard n > 0 else { return nil }
-        let raw = try r.raw(n * 2)
-        var out = [Float16](repeating: 0, count: n)
-        var i = raw.startIndex
-        for k in 0..<n {
-            out[k] = Float16(bitPattern: UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)
-            i += 2
-        }
-        return out
+        return loadFloat16(try r.raw(n * 2), count: n)
     }
 
     static func encode(_ h: ContentHash, into w: inout ByteWriter) { w.u64(h.high); w.u64(h.low) }

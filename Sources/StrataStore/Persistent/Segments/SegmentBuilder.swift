@@ -27,9 +27,7 @@ final class SegmentBuilder {
     func addBody(namespace: String, hash: ContentHash, tokenCount: Int, body: ChunkBody) {
         open.append((namespace, hash, tokenCount, body.text.count, body.vector?.count ?? 0, raw.count))
         raw.append(contentsOf: body.text)
-        if let vector = body.vector {
-            for x in vector { raw.append(UInt8(x.bitPattern & 0xFF)); raw.append(UInt8(x.bitPattern >> 8)) }
-        }
+        if let vector = body.vector { RecordCoding.appendFloat16(vector, to: &raw) }
         if raw.count >= SegmentFormat.blockTarget { sealBlock() }
     }
 

@@ -132,16 +132,8 @@ final class SegmentFile: @unchecked Sendable {
             throw .dataLoss("segment \(path) block at \(address.offset): body range \(address.inner)..<\(end) outside \(raw.count) bytes")
         }
         let text = Array(raw[address.inner..<(address.inner + textBytes)])
-        var vector: [Float16]?
-        if vectorDimension > 0 {
-            var v = [Float16](repeating: 0, count: vectorDimension)
-            var i = address.inner + textBytes
-            for k in 0..<vectorDimension {
-                v[k] = Float16(bitPattern: UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)
-                i += 2
-            }
-            vector = v
-        }
+        let start = address.inner + textBytes
+        let vector = vectorDimension > 0 ? RecordCoding.loadFloat16(raw[start..<(start + vectorDimension * 2)], count: vectorDimension) : nil
         return ChunkBody(text: text, vector: vector)
     }
 
