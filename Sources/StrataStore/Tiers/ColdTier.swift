@@ -6,8 +6,8 @@ import StrataCore
 final class ColdTier: MemoryTier {
     struct Payload {
         var text: String
-        var vector: [UInt8]
-        /// -1 when the chunk has no vector.
+        /// The vector in this tier's encoding; nil when the chunk has none.
+        var vector: [UInt8]?
         var dimension: Int
     }
 
@@ -22,32 +22,34 @@ final class ColdTier: MemoryTier {
     var settings: TierSettings { directory.settings }
 
     func lookup(_ key: ContentHash, refresh: Bool) -> CachedChunk? {
+        peek(key, refresh: refresh)?.cached
+    }
+
+    func peek(_ key: ContentHash, refresh: Bool) -> TierChunk? {
         guard let index = directory.index(of: key) else { return nil }
         if refresh { directory.touch(index) }
         return read(directory.entry(at: index))
     }
 
-    func canEverHold(_ chunk: CachedChunk) -> Bool {
-        directory.canEverHold(bytes: TierEntrySize.bytes(of: chunk, precision: settings.precision), tokens: chunk.tokenCount)
+    func canEverHold(_ chunk: TierChunk) -> Bool {
+        directory.canEverHold(bytes: chunk.entryBytes(at: settings.precision), tokens: chunk.tokenCount)
     }
 
-    func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
-        let bytes = TierEntrySize.bytes(of: chunk, precision: settings.precision)
+    func insert(_ chunk: TierChunk) -> TierInsertOutcome {
+        let bytes = chunk.entryBytes(at: settings.precision)
         // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
         // directory consistent even if that ever changed.
         remove(chunk.key)
         guard directory.canEverHold(bytes: bytes, tokens: chunk.tokenCount) else {
             return TierInsertOutcome(stored: false, victims: [])
         }
-        var victims: [CachedChunk] = []
+        var victims: [TierChunk] = []
         while !directory.hasRoom(bytes: bytes, tokens: chunk.tokenCount), let oldest = directory.oldest {
             victims.append(read(directory.remove(at: oldest)))
             counters.evictions += 1
         }
         let payload = Payload(
-            text: chunk.text,
-            vector: chunk.vector.map { TierVectorCodec.encoded($0, precision: settings.precision) } ?? [],
-            dimension: chunk.vector?.count ?? -1)
+            text: chunk.text, vector: chunk.vector?.encoded(at: settings.precision), dimension: chunk.vector?.dimension ?? 0)
         directory.insert(key: chunk.key, payload: payload, bytes: bytes, tokens: chunk.tokenCount)
         return TierInsertOutcome(stored: true, victims: victims)
     }
@@ -67,13 +69,11 @@ final class ColdTier: MemoryTier {
         counters.stats(tier: .cold, backend: "ram", directory: directory)
     }
 
-    private func read(_ entry: TierDirectory<Payload>.Entry) -> CachedChunk {
+    private func read(_ entry: TierDirectory<Payload>.Entry) -> TierChunk {
         let payload = entry.payload
-        let vector: [Float]? = payload.dimension >= 0
-            ? payload.vector.withUnsafeBytes { raw in
-                TierVectorCodec.decode(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, dimension: payload.dimension, precision: settings.precision)
-            }
-            : nil
-        return CachedChunk(key: entry.key, text: payload.text, tokenCount: entry.tokens, vector: vector)
+        let vector = payload.vector.map {
+            TierVector.encoded(precision: settings.precision, dimension: payload.dimension, bytes: $0)
+        }
+        return TierChunk(key: entry.key, text: payload.text, tokenCount: entry.tokens, vector: vector)
     }
 }

@@ -33,34 +33,44 @@ final class HotTier: MemoryTier {
     }
 
     var settings: TierSettings { directory.settings }
-    var backendName: String { backend.name }
 
     func lookup(_ key: ContentHash, refresh: Bool) -> CachedChunk? {
+        guard let index = directory.index(of: key) else { return nil }
+        if refresh { directory.touch(index) }
+        let entry = directory.entry(at: index)
+        let base = load(entry.payload)
+        let text = String(decoding: UnsafeRawBufferPointer(start: base, count: entry.payload.textLength), as: UTF8.self)
+        let vector = entry.payload.dimension >= 0
+            ? TierVectorCodec.decode(base + entry.payload.textLength, dimension: entry.payload.dimension, precision: settings.precision)
+            : nil
+        return CachedChunk(key: key, text: text, tokenCount: entry.tokens, vector: vector)
+    }
+
+    func peek(_ key: ContentHash, refresh: Bool) -> TierChunk? {
         guard let index = directory.index(of: key) else { return nil }
         if refresh { directory.touch(index) }
         return read(directory.entry(at: index))
     }
 
-    func canEverHold(_ chunk: CachedChunk) -> Bool {
-        directory.canEverHold(bytes: TierEntrySize.bytes(of: chunk, precision: settings.precision), tokens: chunk.tokenCount)
+    func canEverHold(_ chunk: TierChunk) -> Bool {
+        directory.canEverHold(bytes: chunk.entryBytes(at: settings.precision), tokens: chunk.tokenCount)
     }
 
-    func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
+    func insert(_ chunk: TierChunk) -> TierInsertOutcome {
         let precision = settings.precision
-        let bytes = TierEntrySize.bytes(of: chunk, precision: precision)
+        let bytes = chunk.entryBytes(at: precision)
         // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
         // directory consistent even if that ever changed.
         remove(chunk.key)
         guard directory.canEverHold(bytes: bytes, tokens: chunk.tokenCount) else {
             return TierInsertOutcome(stored: false, victims: [])
         }
-        var victims: [CachedChunk] = []
+        var victims: [TierChunk] = []
         while !directory.hasRoom(bytes: bytes, tokens: chunk.tokenCount), let oldest = directory.oldest {
             victims.append(evict(oldest))
         }
-        let textLength = chunk.text.utf8.count
-        let vectorBytes = chunk.vector.map { TierVectorCodec.byteCount(dimension: $0.count, precision: precision) } ?? 0
-        let blockBytes = textLength + vectorBytes
+        let textLength = chunk.textBytes
+        let blockBytes = textLength + chunk.vectorBytes(at: precision)
         let block: HotBlock
         do {
             block = try backend.allocate(byteCount: blockBytes)
@@ -72,15 +82,13 @@ final class HotTier: MemoryTier {
         ensureStaging(blockBytes)
         var text = chunk.text
         text.withUTF8 { utf8 in
-            if let base = utf8.baseAddress, textLength > 0 {
-                staging.baseAddress!.copyMemory(from: base, byteCount: textLength)
+            if let source = utf8.baseAddress, textLength > 0 {
+                staging.baseAddress!.copyMemory(from: source, byteCount: textLength)
             }
         }
-        if let vector = chunk.vector {
-            TierVectorCodec.encode(vector, precision: precision, into: staging.baseAddress! + textLength)
-        }
+        chunk.vector?.write(at: precision, into: staging.baseAddress! + textLength)
         backend.store(UnsafeRawBufferPointer(rebasing: staging[0..<blockBytes]), into: block)
-        let payload = Payload(block: block, textLength: textLength, dimension: chunk.vector?.count ?? -1)
+        let payload = Payload(block: block, textLength: textLength, dimension: chunk.vector?.dimension ?? -1)
         directory.insert(key: chunk.key, payload: payload, bytes: bytes, tokens: chunk.tokenCount)
         return TierInsertOutcome(stored: true, victims: victims)
     }
@@ -98,7 +106,7 @@ final class HotTier: MemoryTier {
 
     /// Empties the tier and returns its chunks, least recently used first (used at close, when
     /// device memory is about to vanish and the chunks move down to the warm tier).
-    func drain() -> [CachedChunk] {
+    func drain() -> [TierChunk] {
         let chunks = directory.indicesOldestFirst().map { read(directory.entry(at: $0)) }
         removeAll()
         return chunks
@@ -108,27 +116,31 @@ final class HotTier: MemoryTier {
         counters.stats(tier: .hot, backend: backend.name, directory: directory)
     }
 
-    private func evict(_ index: Int) -> CachedChunk {
+    private func evict(_ index: Int) -> TierChunk {
         let chunk = read(directory.entry(at: index))
         backend.free(directory.remove(at: index).payload.block)
         counters.evictions += 1
         return chunk
     }
 
-    private func read(_ entry: TierDirectory<Payload>.Entry) -> CachedChunk {
+    private func read(_ entry: TierDirectory<Payload>.Entry) -> TierChunk {
         let payload = entry.payload
+        let base = load(payload)
+        let text = String(decoding: UnsafeRawBufferPointer(start: base, count: payload.textLength), as: UTF8.self)
+        let vector = payload.dimension >= 0
+            ? TierVector.copy(from: base + payload.textLength, dimension: payload.dimension, precision: settings.precision)
+            : nil
+        return TierChunk(key: entry.key, text: text, tokenCount: entry.tokens, vector: vector)
+    }
+
+    /// Copies the entry's block into the staging buffer and returns its start.
+    private func load(_ payload: Payload) -> UnsafeRawPointer {
         let vectorBytes = payload.dimension >= 0
             ? TierVectorCodec.byteCount(dimension: payload.dimension, precision: settings.precision) : 0
         let total = payload.textLength + vectorBytes
         ensureStaging(total)
         backend.load(payload.block, into: UnsafeMutableRawBufferPointer(rebasing: staging[0..<total]))
-        let base = UnsafeRawPointer(staging.baseAddress!)
-        let text = String(
-            decoding: UnsafeRawBufferPointer(start: base, count: payload.textLength), as: UTF8.self)
-        let vector = payload.dimension >= 0
-            ? TierVectorCodec.decode(base + payload.textLength, dimension: payload.dimension, precision: settings.precision)
-            : nil
-        return CachedChunk(key: entry.key, text: text, tokenCount: entry.tokens, vector: vector)
+        return UnsafeRawPointer(staging.baseAddress!)
     }
 
     private func ensureStaging(_ byteCount: Int) {

@@ -6,16 +6,19 @@ protocol MemoryTier: AnyObject {
     var name: TierName { get }
     var counters: TierCounters { get set }
 
-    /// The chunk under `key`, reconstructed from this tier's precision. With `refresh` the hit
-    /// counts as a use for LRU ordering (FIFO tiers ignore it).
+    /// The chunk under `key` decoded for the caller (vector reconstructed from this tier's
+    /// precision). With `refresh` the hit counts as a use for LRU ordering (FIFO ignores it).
     func lookup(_ key: ContentHash, refresh: Bool) -> CachedChunk?
 
-    /// Whether the chunk could fit in this tier when empty (neither capacity is smaller than it).
-    func canEverHold(_ chunk: CachedChunk) -> Bool
+    /// The chunk under `key` in this tier's encoding, for moving it to another tier.
+    func peek(_ key: ContentHash, refresh: Bool) -> TierChunk?
 
-    /// Stores the chunk as the newest entry, evicting the oldest entries first until it fits.
-    /// The key must not be present. `stored` is false when the tier can never hold it.
-    func insert(_ chunk: CachedChunk) -> TierInsertOutcome
+    /// Whether the chunk could fit in this tier when empty (neither capacity is smaller than it).
+    func canEverHold(_ chunk: TierChunk) -> Bool
+
+    /// Stores the chunk as the newest entry (replacing the key if present), evicting the oldest
+    /// entries first until it fits. `stored` is false when the tier can never hold it.
+    func insert(_ chunk: TierChunk) -> TierInsertOutcome
 
     /// Removes the key; false when absent.
     @discardableResult
@@ -25,11 +28,4 @@ protocol MemoryTier: AnyObject {
     func removeAll()
 
     func stats() -> TierStats
-}
-
-/// The result of inserting into a tier: whether it was stored and what had to leave.
-struct TierInsertOutcome {
-    var stored: Bool
-    /// Entries evicted to make room, oldest first, reconstructed at this tier's precision.
-    var victims: [CachedChunk]
 }

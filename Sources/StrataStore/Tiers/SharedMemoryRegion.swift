@@ -35,11 +35,14 @@ final class SharedMemoryRegion {
             guard fstat(fd, &status) == 0 else { throw Self.systemError("fstat(\(name))") }
             if Int(status.st_size) != size {
                 try Self.truncate(fd, name: name, to: size)
+                // Reserved once, when created: an existing object of the right size was
+                // reserved by the start that created it, and reserving again would make the
+                // kernel clear every still-unused page on this start's critical path.
+                try Self.reserve(fd, name: name, size: size)
                 createdEmpty = true
             } else {
                 createdEmpty = false
             }
-            try Self.reserve(fd, name: name, size: size)
             base = try Self.map(fd, name: name, size: size)
         } catch {
             Glibc.close(fd)

@@ -38,7 +38,7 @@ final class TierCascade {
         hot.counters.misses += 1
         for level in 1...2 {
             let lower = tier(level)
-            guard let chunk = lower.lookup(key, refresh: true) else {
+            guard let chunk = lower.peek(key, refresh: true) else {
                 lower.counters.misses += 1
                 continue
             }
@@ -47,7 +47,7 @@ final class TierCascade {
                 lower.remove(key)
                 place(chunk, from: 0, arrival: .promoted)
             }
-            return (chunk, lower.name)
+            return (chunk.cached, lower.name)
         }
         return nil
     }
@@ -55,7 +55,7 @@ final class TierCascade {
     func admit(_ chunk: CachedChunk) {
         guard !isClosed, Self.isCacheable(chunk) else { return }
         remove(chunk.key)
-        place(chunk, from: 0, arrival: .admitted)
+        place(TierChunk(chunk), from: 0, arrival: .admitted)
     }
 
     func remove(_ key: ContentHash) {
@@ -89,7 +89,7 @@ final class TierCascade {
 
     /// Stores the chunk in the first tier from `level` down that can hold it, cascading the
     /// victims each tier evicts one tier further down.
-    private func place(_ chunk: CachedChunk, from level: Int, arrival: Arrival) {
+    private func place(_ chunk: TierChunk, from level: Int, arrival: Arrival) {
         for current in level...2 {
             let target = tier(current)
             let outcome = target.insert(chunk)

@@ -77,7 +77,11 @@ public final class TierHierarchy: @unchecked Sendable {
         cascade.withLock { $0.removeAll() }
     }
 
-    /// Counters of hot, warm and cold, in that order.
+    /// Counters of hot, warm and cold, in that order. `hits`/`misses` count lookups that
+    /// reached a tier; `promotions` and `demotions` count chunks a tier *received* from below
+    /// (on a hit there) and from above (evicted there); `evictions` count chunks a tier gave up
+    /// to make room (demoted one tier down, or dropped from memory by cold). Entry bytes follow
+    /// `TierEntrySize`: text + vector at the tier's precision (+ 4 for the INT8 scale) + 64.
     public func stats() -> [TierStats] {
         cascade.withLock { $0.stats() }
     }

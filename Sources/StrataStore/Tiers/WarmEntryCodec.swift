@@ -15,7 +15,7 @@ enum WarmEntryCodec {
     }
 
     /// Writes the entry with its magic last: until the final store the slot reads as free.
-    static func write(_ chunk: CachedChunk, precision: VectorPrecision, stamp: UInt64, epoch: UInt64, at slot: UnsafeMutableRawPointer) {
+    static func write(_ chunk: TierChunk, precision: VectorPrecision, stamp: UInt64, epoch: UInt64, at slot: UnsafeMutableRawPointer) {
         slot.storeBytes(of: UInt32(0), toByteOffset: Slot.magic, as: UInt32.self)
         slot.storeBytes(of: stamp, toByteOffset: Slot.stamp, as: UInt64.self)
         slot.storeBytes(of: chunk.key.high, toByteOffset: Slot.keyHigh, as: UInt64.self)
@@ -24,7 +24,7 @@ enum WarmEntryCodec {
         var text = chunk.text
         let textLength = text.utf8.count
         slot.storeBytes(of: UInt32(textLength), toByteOffset: Slot.textLength, as: UInt32.self)
-        slot.storeBytes(of: UInt32(chunk.vector?.count ?? 0), toByteOffset: Slot.dimension, as: UInt32.self)
+        slot.storeBytes(of: UInt32(chunk.vector?.dimension ?? 0), toByteOffset: Slot.dimension, as: UInt32.self)
         slot.storeBytes(of: UInt8(WarmRegionLayout.precisionCode(precision)), toByteOffset: Slot.precision, as: UInt8.self)
         slot.storeBytes(of: chunk.vector == nil ? 0 : Slot.hasVectorFlag, toByteOffset: Slot.flags, as: UInt8.self)
         slot.storeBytes(of: UInt16(0), toByteOffset: Slot.flags + 1, as: UInt16.self)
@@ -33,11 +33,8 @@ enum WarmEntryCodec {
                 (slot + Slot.headerSize).copyMemory(from: source, byteCount: textLength)
             }
         }
-        var vectorBytes = 0
-        if let vector = chunk.vector {
-            vectorBytes = TierVectorCodec.byteCount(dimension: vector.count, precision: precision)
-            TierVectorCodec.encode(vector, precision: precision, into: slot + Slot.headerSize + textLength)
-        }
+        let vectorBytes = chunk.vectorBytes(at: precision)
+        chunk.vector?.write(at: precision, into: slot + Slot.headerSize + textLength)
         let crc = checksum(slot: UnsafeRawPointer(slot), payloadBytes: textLength + vectorBytes, epoch: epoch)
         slot.storeBytes(of: crc, toByteOffset: Slot.checksum, as: UInt32.self)
         slot.storeBytes(of: WarmRegionLayout.entryMagic, toByteOffset: Slot.magic, as: UInt32.self)

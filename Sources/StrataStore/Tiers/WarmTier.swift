@@ -46,29 +46,35 @@ final class WarmTier: MemoryTier {
     var isOpen: Bool { region.base != nil }
 
     func lookup(_ key: ContentHash, refresh: Bool) -> CachedChunk? {
-        guard isOpen, let index = directory.index(of: key) else { return nil }
-        if refresh && settings.eviction == .lru {
-            directory.touch(index)
-            stampSlot(directory.entry(at: index).payload.address)
-        }
-        return read(directory.entry(at: index))
+        guard let index = find(key, refresh: refresh) else { return nil }
+        let entry = directory.entry(at: index)
+        let textStart = UnsafeRawPointer(slotPointer(entry.payload.address)) + WarmRegionLayout.Slot.headerSize
+        let text = String(decoding: UnsafeRawBufferPointer(start: textStart, count: entry.payload.textLength), as: UTF8.self)
+        let vector = entry.payload.dimension >= 0
+            ? TierVectorCodec.decode(
+                textStart + entry.payload.textLength, dimension: entry.payload.dimension, precision: settings.precision)
+            : nil
+        return CachedChunk(key: key, text: text, tokenCount: entry.tokens, vector: vector)
     }
 
-    func canEverHold(_ chunk: CachedChunk) -> Bool {
-        let bytes = TierEntrySize.bytes(of: chunk, precision: settings.precision)
-        return directory.canEverHold(bytes: bytes, tokens: chunk.tokenCount)
+    func peek(_ key: ContentHash, refresh: Bool) -> TierChunk? {
+        find(key, refresh: refresh).map { read(directory.entry(at: $0)) }
+    }
+
+    func canEverHold(_ chunk: TierChunk) -> Bool {
+        directory.canEverHold(bytes: chunk.entryBytes(at: settings.precision), tokens: chunk.tokenCount)
             && allocator.classIndex(for: slotBytes(of: chunk)) != nil
-            && chunk.tokenCount <= Int(UInt32.max) && (chunk.vector?.count ?? 0) <= Int(UInt32.max)
+            && chunk.tokenCount <= Int(UInt32.max) && (chunk.vector?.dimension ?? 0) <= Int(UInt32.max)
     }
 
-    func insert(_ chunk: CachedChunk) -> TierInsertOutcome {
+    func insert(_ chunk: TierChunk) -> TierInsertOutcome {
         guard isOpen else { return TierInsertOutcome(stored: false, victims: []) }
         // The hierarchy keeps tiers exclusive, so the key is never here; replacing keeps the
         // directory consistent even if that ever changed.
         remove(chunk.key)
         guard canEverHold(chunk) else { return TierInsertOutcome(stored: false, victims: []) }
-        let bytes = TierEntrySize.bytes(of: chunk, precision: settings.precision)
-        var victims: [CachedChunk] = []
+        let bytes = chunk.entryBytes(at: settings.precision)
+        var victims: [TierChunk] = []
         while !directory.hasRoom(bytes: bytes, tokens: chunk.tokenCount), let oldest = directory.oldest {
             victims.append(evict(oldest))
         }
@@ -84,7 +90,7 @@ final class WarmTier: MemoryTier {
         if assignedPage { preparePage(address.page, classIndex: address.classIndex) }
         clock += 1
         WarmEntryCodec.write(chunk, precision: settings.precision, stamp: clock, epoch: epoch, at: slotPointer(address))
-        let payload = Payload(address: address, textLength: chunk.text.utf8.count, dimension: chunk.vector?.count ?? -1)
+        let payload = Payload(address: address, textLength: chunk.textBytes, dimension: chunk.vector?.dimension ?? -1)
         directory.insert(key: chunk.key, payload: payload, bytes: bytes, tokens: chunk.tokenCount)
         return TierInsertOutcome(stored: true, victims: victims)
     }
@@ -113,15 +119,24 @@ final class WarmTier: MemoryTier {
     // MARK: Introspection for tests
 
     var pagesInUse: Int { allocator.pagesInUse }
+    var keys: [ContentHash] { directory.indicesOldestFirst().map { directory.entry(at: $0).key } }
     func slotAddress(of key: ContentHash) -> SlabAllocator.Address? {
         directory.index(of: key).map { directory.entry(at: $0).payload.address }
     }
 
     // MARK: Private
 
-    private func slotBytes(of chunk: CachedChunk) -> Int {
-        WarmRegionLayout.Slot.headerSize + chunk.text.utf8.count
-            + (chunk.vector.map { TierVectorCodec.byteCount(dimension: $0.count, precision: settings.precision) } ?? 0)
+    private func slotBytes(of chunk: TierChunk) -> Int {
+        WarmRegionLayout.Slot.headerSize + chunk.textBytes + chunk.vectorBytes(at: settings.precision)
+    }
+
+    private func find(_ key: ContentHash, refresh: Bool) -> Int? {
+        guard isOpen, let index = directory.index(of: key) else { return nil }
+        if refresh && settings.eviction == .lru {
+            directory.touch(index)
+            stampSlot(directory.entry(at: index).payload.address)
+        }
+        return index
     }
 
     private func slotPointer(_ address: SlabAllocator.Address) -> UnsafeMutableRawPointer {
@@ -133,18 +148,17 @@ final class WarmTier: MemoryTier {
         slotPointer(address).storeBytes(of: clock, toByteOffset: WarmRegionLayout.Slot.stamp, as: UInt64.self)
     }
 
-    private func read(_ entry: TierDirectory<Payload>.Entry) -> CachedChunk {
+    private func read(_ entry: TierDirectory<Payload>.Entry) -> TierChunk {
         let payload = entry.payload
-        let slot = UnsafeRawPointer(slotPointer(payload.address))
-        let textStart = slot + WarmRegionLayout.Slot.headerSize
+        let textStart = UnsafeRawPointer(slotPointer(payload.address)) + WarmRegionLayout.Slot.headerSize
         let text = String(decoding: UnsafeRawBufferPointer(start: textStart, count: payload.textLength), as: UTF8.self)
         let vector = payload.dimension >= 0
-            ? TierVectorCodec.decode(textStart + payload.textLength, dimension: payload.dimension, precision: settings.precision)
+            ? TierVector.copy(from: textStart + payload.textLength, dimension: payload.dimension, precision: settings.precision)
             : nil
-        return CachedChunk(key: entry.key, text: text, tokenCount: entry.tokens, vector: vector)
+        return TierChunk(key: entry.key, text: text, tokenCount: entry.tokens, vector: vector)
     }
 
-    private func evict(_ index: Int) -> CachedChunk {
+    private func evict(_ index: Int) -> TierChunk {
         let chunk = read(directory.entry(at: index))
         freeSlot(directory.remove(at: index).payload.address)
         counters.evictions += 1

@@ -33,7 +33,7 @@ struct HotTierBackendTests {
     func freesEveryBlock() {
         let backend = RecordingHotBackendDouble()
         let hot = HotTier(settings: F.settings(tokens: 50), backend: backend)
-        for i in 0..<20 { _ = hot.insert(F.chunk(i)) }
+        for i in 0..<20 { _ = hot.insert(TierChunk(F.chunk(i))) }
         #expect(backend.live.count == 5)
         hot.remove(F.key(19))
         #expect(backend.live.count == 4)

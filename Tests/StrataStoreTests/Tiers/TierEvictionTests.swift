@@ -142,6 +142,18 @@ struct TierEvictionTests {
         #expect(cold.hits == 1 && cold.misses == 0)
     }
 
+    @Test("Demotion between tiers of one precision copies the encoded vector unchanged")
+    func demotionKeepsEncoding() throws {
+        let segment = F.uniqueSegmentName("samecodec")
+        defer { try? TierHierarchy.destroySharedMemory(name: segment) }
+        let tiers = try F.hierarchy(hot: F.settings(tokens: 10), warm: F.settings(tokens: 100), segment: segment)
+        let original = F.chunk(0, dimension: 1024)
+        tiers.admit(original)
+        tiers.admit(F.chunk(1))
+        let inWarm = try #require(tiers.inspect { $0.warm.lookup(F.key(0), refresh: false) })
+        #expect(inWarm.vector == Int8Vector(quantizing: original.vector!).dequantized())
+    }
+
     @Test("A miss everywhere counts a miss on every tier and returns nil")
     func missEverywhere() throws {
         let segment = F.uniqueSegmentName("miss")
