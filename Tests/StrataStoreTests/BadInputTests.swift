@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import Testing
 @testable import StrataStore
@@ -46,5 +47,24 @@ struct BadInputTests {
         // Still fully usable afterwards.
         try tier.apply(SlotWrite(slot: 0, sequence: 1, operations: [StoreTestData.put("ns", "ok", ["good"], vectors: [[1, 0, 0]])]))
         #expect(try tier.read(ChunkRef(namespace: "ns", hash: .of("good"))).text == "good")
+    }
+
+    @Test("settings the engine cannot run with are refused at open, naming the field")
+    func badSettings() throws {
+        let dir = StoreTestData.temporaryDirectory("badsettings")
+        defer { StoreTestData.removeDirectory(dir) }
+        let cases: [(PersistentSettings, String)] = [
+            (PersistentSettings(maxChunkBytes: 0), "persistent.maxChunkBytes"),
+            (PersistentSettings(walFlushBytes: 10), "persistent.walFlushBytes"),
+            (PersistentSettings(compactionGarbageRatio: 1.5), "persistent.compactionGarbageRatio"),
+            (PersistentSettings(compactionMaxSegments: 0), "persistent.compactionMaxSegments"),
+            (PersistentSettings(fsyncPolicy: .interval(milliseconds: -1)), "persistent.fsyncPolicy"),
+        ]
+        for (settings, field) in cases {
+            let error = #expect(throws: StrataError.self) { _ = try PersistentTier.open(directory: dir + "/x", settings: settings) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.hasPrefix(field) == true, "\(String(describing: error))")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x"))
     }
 }

@@ -6,6 +6,7 @@ extension PersistentTier {
     /// Opens (or creates) the store in `directory`, applying `RecoveryRules`.
     public static func open(directory: String, settings: PersistentSettings = .default,
                             fileSystem: any StoreFileSystem = PosixFileSystem()) throws(StrataError) -> PersistentTier {
+        try settings.validate()
         let fs = fileSystem
         try fs.createDirectory(directory)
         var report = RecoveryReport()
