@@ -36,7 +36,8 @@ let package = Package(
         ),
         .target(
             name: "CStrataSupport",
-            path: "Sources/CStrataSupport"
+            path: "Sources/CStrataSupport",
+            linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
         ),
 
         // MARK: Pure logic and libraries
@@ -86,7 +87,8 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataNode", "StrataTestSupport"]),
         .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),
-        .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport"]),
+        .executableTarget(name: "strata-store-crash-child", dependencies: ["StrataStore"], path: "Tests/StrataStoreCrashChild"),
+        .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport", "strata-store-crash-child"]),
         .testTarget(name: "StrataSearchTests", dependencies: ["StrataSearch", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
     ],

@@ -1,1 +1,52 @@
 #pragma once
+// CStrataSupport: small C leaves used by StrataStore and StrataSearch.
+// Checksums (CRC32C), content hashing (XXH3-128 via libxxhash) and compression
+// (zstd via libzstd). Stateful C objects are opaque handles with create/free pairs.
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// CRC32C (Castagnoli). Pass 0 as `crc` to start; feed the previous result to continue.
+/// Uses the SSE4.2 `crc32` instruction when the CPU has it, a table otherwise.
+uint32_t strata_crc32c(uint32_t crc, const void *data, size_t length);
+/// The software (table) path, exposed so tests can check both paths agree.
+uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length);
+/// 1 when the hardware path is used.
+int strata_crc32c_is_hardware(void);
+
+/// XXH3-128 of `data`.
+void strata_xxh3_128(const void *data, size_t length, uint64_t *high, uint64_t *low);
+
+/// Upper bound of the compressed size of `length` bytes.
+size_t strata_zstd_bound(size_t length);
+
+/// An opaque zstd compression context (reused across calls: allocation is the slow part).
+typedef struct strata_zstd_compressor strata_zstd_compressor;
+strata_zstd_compressor *strata_zstd_compressor_create(int level);
+void strata_zstd_compressor_free(strata_zstd_compressor *compressor);
+/// Returns the compressed size, or -1 on error.
+int64_t strata_zstd_compress(strata_zstd_compressor *compressor, void *dst, size_t capacity,
+                             const void *src, size_t length);
+
+/// An opaque zstd decompression context.
+typedef struct strata_zstd_decompressor strata_zstd_decompressor;
+strata_zstd_decompressor *strata_zstd_decompressor_create(void);
+void strata_zstd_decompressor_free(strata_zstd_decompressor *decompressor);
+/// Decompressed size recorded in the frame header, or -1 when unknown or invalid.
+int64_t strata_zstd_frame_content_size(const void *src, size_t length);
+/// Returns the decompressed size, or -1 on error (corrupt input, too small `capacity`).
+int64_t strata_zstd_decompress(strata_zstd_decompressor *decompressor, void *dst, size_t capacity,
+                               const void *src, size_t length);
+
+/// Opens `path` for writing with O_DIRECT|O_CREAT|O_TRUNC (benchmarks measure raw disk
+/// bandwidth with it). Returns the fd or -1 with errno set.
+int strata_open_direct(const char *path);
+/// 1 when `error` is ENOSPC or EDQUOT (the disk is full).
+int strata_errno_is_disk_full(int error);
+
+#ifdef __cplusplus
+}
+#endif

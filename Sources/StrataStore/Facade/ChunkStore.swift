@@ -1,0 +1,63 @@
+import Foundation
+import StrataCore
+
+/// A worker's chunk store: the persistent tier (the source of truth) with the memory tiers
+/// (hot → warm → cold) as caches over it.
+///
+/// Writes go to the persistent tier and are acknowledged when durable; chunks they remove
+/// or replace are then dropped from every memory tier. Reads go down the tiers and admit the
+/// chunk at the top on a miss. The warm tier lives in shared memory named after the data
+/// directory and is revalidated against the persistent tier (epoch and live keys) on open.
+public final class ChunkStore: Sendable {
+    public let persistent: PersistentTier
+    public let tiers: TierHierarchy
+    public let directory: String
+    public let warmSegmentName: String
+
+    private init(persistent: PersistentTier, tiers: TierHierarchy, directory: String, warmSegmentName: String) {
+        self.persistent = persistent
+        self.tiers = tiers
+        self.directory = directory
+        self.warmSegmentName = warmSegmentName
+    }
+
+    /// Opens the store in `directory`, recovering the persistent tier (`RecoveryRules`) and
+    /// reattaching the warm tier.
+    public static func open(directory: String, settings: StoreSettings = .default,
+                            fileSystem: any StoreFileSystem = PosixFileSystem()) throws(StrataError) -> ChunkStore {
+        let absolute = absolutePath(directory)
+        let persistent = try PersistentTier.open(directory: absolute, settings: settings.persistent, fileSystem: fileSystem)
+        let name = settings.warmSegmentName ?? defaultWarmSegmentName(directory: absolute)
+        let tiers: TierHierarchy
+        do throws(StrataError) {
+            tiers = try TierHierarchy(hot: settings.tiers.hot, warm: settings.tiers.warm, cold: settings.tiers.cold,
+                                      warmSegmentName: name, epoch: persistent.epoch,
+                                      isValidKey: { persistent.containsLive(cacheKey: $0) })
+        } catch {
+            persistent.close()
+            throw error
+        }
+        return ChunkStore(persistent: persistent, tiers: tiers, directory: absolute, warmSegmentName: name)
+    }
+
+    /// "strata-" + 16 hex digits of the XXH3 of the absolute data directory path.
+    public static func defaultWarmSegmentName(directory: String) -> String {
+        "strata-" + String(ContentHash.of(absolutePath(directory)).description.prefix(16))
+    }
+
+    /// Removes the warm tier's shared memory of a data directory (tests, decommissioning).
+    public static func destroyWarmTier(directory: String, settings: StoreSettings = .default) {
+        try? TierHierarchy.destroySharedMemory(name: settings.warmSegmentName ?? defaultWarmSegmentName(directory: directory))
+    }
+
+    private static func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// Closes the memory tiers (the warm tier stays in shared memory for the next start) and
+    /// the persistent tier.
+    public func close() {
+        tiers.close()
+        persistent.close()
+    }
+}

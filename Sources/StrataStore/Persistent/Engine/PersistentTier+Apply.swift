@@ -1,0 +1,124 @@
+import Foundation
+import StrataCore
+
+extension PersistentTier {
+    /// Validates, logs and applies one batch. Returns only once the batch is durable (the
+    /// fsync covering its WAL frame has completed): returning is the acknowledgement.
+    ///
+    /// Bad input throws a `StrataError` naming the field and changes nothing. A full disk
+    /// throws `resourceExhausted` and changes nothing; the store stays readable.
+    @discardableResult
+    public func apply(_ write: SlotWrite) throws(StrataError) -> ApplyOutcome {
+        let dims = state.withLock { acceptedDimensions }
+        let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
+        let payload = RecordCoding.encodeWAL(slot: write.slot, sequence: write.sequence, operations: prepared)
+
+        state.lock()
+        defer { state.unlock() }
+        try checkOpenLocked()
+        let last = acceptedSequences[write.slot] ?? 0
+        if write.sequence <= last {
+            // Idempotent retry; still wait until what was accepted is durable so the caller's
+            // acknowledgement keeps its meaning.
+            try waitDurableLocked(appendedTicket)
+            return .alreadyApplied(lastSequence: last)
+        }
+        // Dimensions may have been fixed by a batch accepted since we looked.
+        if acceptedDimensions != dims {
+            _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: acceptedDimensions)
+        }
+        try wal.append(payload)
+        appendedTicket += 1
+        let ticket = appendedTicket
+        acceptedSequences[write.slot] = write.sequence
+        for op in prepared {
+            if case .put(let put) = op, let dim = put.bodies.first(where: { $0.vector != nil })?.vector?.count {
+                acceptedDimensions[put.key.namespace] = acceptedDimensions[put.key.namespace] ?? dim
+            }
+        }
+        pending.append(PendingBatch(ticket: ticket, slot: write.slot, sequence: write.sequence, operations: prepared))
+        try waitDurableLocked(ticket)
+        scheduleFlushIfNeededLocked()
+        return .applied
+    }
+
+    /// Group commit. The first waiter becomes the leader: under `interval` it waits out the
+    /// interval (others append meanwhile), then fsyncs everything appended so far outside the
+    /// lock and applies the covered batches in WAL order; followers wait for the leader.
+    func waitDurableLocked(_ ticket: UInt64) throws(StrataError) {
+        while durableTicket < ticket {
+            if let poisoned { throw poisoned }
+            if syncing {
+                state.wait()
+                continue
+            }
+            syncing = true
+            if case .interval(let ms) = settings.fsyncPolicy, ms > 0 {
+                let due = lastSync.advanced(by: .milliseconds(ms))
+                let wait = ContinuousClock.now.duration(to: due)
+                if wait > .zero {
+                    let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                    _ = state.wait(until: Date(timeIntervalSinceNow: seconds))
+                }
+            }
+            let target = appendedTicket
+            let log = wal
+            state.unlock()
+            var failure: StrataError?
+            do throws(StrataError) { try log.sync() } catch { failure = error }
+            state.lock()
+            syncing = false
+            lastSync = .now
+            if let failure {
+                poisoned = StrataError(.dataLoss, "WAL fsync failed; the store must be reopened: \(failure.message)", cause: failure)
+                state.broadcast()
+                throw poisoned!
+            }
+            durableTicket = max(durableTicket, target)
+            applyDurablePendingLocked()
+            state.broadcast()
+        }
+    }
+
+    /// Applies, in WAL order, every pending batch that is durable.
+    func applyDurablePendingLocked() {
+        var applied = 0
+        for batch in pending {
+            guard batch.ticket <= durableTicket else { break }
+            applyToIndexLocked(slot: batch.slot, sequence: batch.sequence, operations: batch.operations)
+            applied += 1
+        }
+        pending.removeFirst(applied)
+    }
+
+    func applyToIndexLocked(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {
+        for op in operations {
+            if case .put(let put) = op {
+                for (chunk, body) in zip(put.chunks, put.bodies) {
+                    let key = chunk.hash.cacheKeyIn(put.key.namespace)
+                    if index.blobs[key] == nil {
+                        memtable[key] = body
+                        index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
+                                                     textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
+                                                     refCount: 0, location: .memtable))
+                    }
+                }
+            }
+            let meta = op.meta(slot: slot, sequence: sequence)
+            index.apply(meta)
+            metaSinceFlush.append(meta)
+        }
+        // A batch with no operations (an export's trailing marker) still advances the slot.
+        index.raiseSequence(of: slot, to: sequence)
+        if operations.isEmpty {
+            metaSinceFlush.append(MetaRecord(slot: slot, sequence: sequence, operation: .drop(namespace: "")))
+        }
+    }
+
+    /// Makes everything appended durable and applied (used before a flush and at close).
+    func syncAndApplyPendingLocked() throws(StrataError) {
+        while syncing { state.wait() }
+        guard durableTicket < appendedTicket else { return }
+        try waitDurableLocked(appendedTicket)
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import StrataCore
+
+/// Flushing and compaction ("maintenance"). At most one runs at a time (`maintenanceRunning`).
+///
+/// Both follow the same pattern so that writers are not stalled while megabytes are
+/// compressed and written: a short step under the lock takes a snapshot, the segment is
+/// built and written outside the lock, and a short step under the lock switches the
+/// manifest and fixes up the index for whatever changed meanwhile.
+///
+/// Crash safety comes from the order of durable steps: new WAL, then segment (atomic), then
+/// manifest (atomic; the switch point), then old files are deleted. A crash anywhere leaves
+/// a state `open` repairs by the `RecoveryRules` (orphan segment or covered WAL removed).
+extension PersistentTier {
+    /// What a flush took from the engine under the lock.
+    struct FlushJob {
+        var id: UInt64
+        var meta: [MetaRecord]
+        var sequences: [UInt32: UInt64]
+        /// Live bodies in document order (written), and every body taken (for the fix-up).
+        var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)]
+        var taken: [ContentHash: ChunkBody]
+        var newWALNumber: UInt64
+    }
+
+    /// Flushes the memtable into a new segment now (waiting for a running flush or
+    /// compaction first), then compacts if thresholds say so. It also runs by itself, in the
+    /// background, once the WAL passes `walFlushBytes`.
+    public func flush() throws(StrataError) {
+        state.lock()
+        defer { state.unlock() }
+        try checkOpenLocked()
+        while maintenanceRunning { state.wait() }
+        try flushLocked()
+        // The flush succeeded; a failed compaction leaves valid segments and is retried later.
+        if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+    }
+
+    /// Waits until no flush or compaction is running (tests stop background work before
+    /// simulating a crash; `close` does the same).
+    func waitForMaintenance() {
+        state.lock()
+        defer { state.unlock() }
+        while maintenanceRunning { state.wait() }
+    }
+
+    /// Runs a full compaction now (flushing first).
+    public func compact() throws(StrataError) {
+        state.lock()
+        defer { state.unlock() }
+        try checkOpenLocked()
+        while maintenanceRunning { state.wait() }
+        try flushLocked()
+        try compactLocked()
+    }
+
+    /// Starts a background flush when the WAL is past its threshold and none is running.
+    func scheduleFlushIfNeededLocked() {
+        guard !maintenanceRunning, !closed, poisoned == nil, wal.endOffset >= settings.walFlushBytes else { return }
+        guard settings.backgroundMaintenance else {
+            // Inline (deterministic, for simulations): the batch is durable already, so a
+            // failed flush must not turn its acknowledgement into an error.
+            if (try? flushLocked()) == nil { maintenanceErrors += 1; return }
+            if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+            return
+        }
+        maintenanceRunning = true
+        let job: FlushJob?
+        do throws(StrataError) { job = try beginFlushLocked() } catch {
+            maintenanceRunning = false
+            maintenanceErrors += 1
+            return
+        }
+        guard let job else { maintenanceRunning = false; return }
+        Thread.detachNewThread { [self] in
+            let built = buildFlushSegment(job)
+            state.lock()
+            defer {
+                maintenanceRunning = false
+                state.broadcast()
+                state.unlock()
+            }
+            guard (try? finishFlushLocked(job, built: built)) != nil else {
+                maintenanceErrors += 1
+                return
+            }
+            if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+        }
+    }
+
+    /// A flush from start to end on the caller's thread (the caller holds the lock and has
+    /// made sure no maintenance is running; the lock is released while the segment is built).
+    func flushLocked() throws(StrataError) {
+        maintenanceRunning = true
+        defer {
+            maintenanceRunning = false
+            state.broadcast()
+        }
+        guard let job = try beginFlushLocked() else { return }
+        state.unlock()
+        let built = buildFlushSegment(job)
+        state.lock()
+        try finishFlushLocked(job, built: built)
+    }
+
+    /// Under the lock: makes everything durable and applied, rotates the WAL, and moves the
+    /// memtable aside (`immutable`, still served to readers) for the segment build.
+    func beginFlushLocked() throws(StrataError) -> FlushJob? {
+        try syncAndApplyPendingLocked()
+        guard !metaSinceFlush.isEmpty || !memtable.isEmpty else { return nil }
+        let newWAL = try WALWriter.create(fs: fs, directory: directory, number: wal.number + 1, version: Self.formatVersion)
+        // Document order, so a document's chunks share blocks (better compression, and a
+        // scan of a document decompresses each block once).
+        var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
+        var added = Set<ContentHash>()
+        for record in metaSinceFlush {
+            guard case .put(let doc, let chunks) = record.operation else { continue }
+            for chunk in chunks {
+                let key = chunk.hash.cacheKeyIn(doc.namespace)
+                guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
+                      let body = memtable[key], added.insert(key).inserted else { continue }
+                ordered.append((key, entry, body))
+            }
+        }
+        let job = FlushJob(id: manifest.nextSegmentID, meta: metaSinceFlush, sequences: index.slotSequences,
+                           ordered: ordered, taken: memtable, newWALNumber: newWAL.number)
+        retiredWALs.append(wal)
+        wal = newWAL
+        immutable = memtable
+        memtable = [:]
+        metaSinceFlush = []
+        return job
+    }
+
+    /// Outside the lock: compresses and writes the segment atomically, then opens it.
+    func buildFlushSegment(_ job: FlushJob) -> Result<SegmentFile, StrataError> {
+        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressor: compressor)
+        for item in job.ordered {
+            builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
+        }
+        let bytes = builder.finish(meta: job.meta, sequences: job.sequences)
+        return writeSegment(bytes, id: job.id, builder: builder, meta: job.meta, sequences: job.sequences)
+    }
+
+    func writeSegment(_ bytes: [UInt8], id: UInt64, builder: SegmentBuilder, meta: [MetaRecord],
+                      sequences: [UInt32: UInt64]) -> Result<SegmentFile, StrataError> {
+        let name = SegmentFormat.fileName(id)
+        do throws(StrataError) {
+            try AtomicFile.write(bytes, to: name, in: directory, fs: fs)
+            return .success(try SegmentFile(justWritten: StorePath.join(directory, name), id: id, fs: fs, size: bytes.count,
+                                            entries: builder.entries, meta: meta, sequences: sequences))
+        } catch {
+            try? fs.remove(StorePath.join(directory, name))
+            return .failure(error)
+        }
+    }
+
+    /// Under the lock: switches the manifest and fixes up the index, or, when anything
+    /// failed, puts the memtable back together (the WAL files still hold everything).
+    func finishFlushLocked(_ job: FlushJob, built: Result<SegmentFile, StrataError>) throws(StrataError) {
+        var next = manifest
+        next.segments.append(job.id)
+        next.nextSegmentID = job.id + 1
+        next.walFirst = job.newWALNumber
+        let segment: SegmentFile
+        do throws(StrataError) {
+            segment = try built.get()
+            try AtomicFile.write(next.encoded(), to: Manifest.fileName, in: directory, fs: fs)
+        } catch {
+            if case .success(let s) = built { try? fs.remove(s.path) }
+            rollbackFlushLocked(job)
+            throw error
+        }
+        manifest = next
+        segments[job.id] = segment
+        for e in segment.entries {
+            let key = e.hash.cacheKeyIn(e.namespace)
+            if index.blobs[key]?.location == .memtable, memtable[key] == nil { index.relocate(key, to: .segment(id: job.id, block: e.block)) }
+        }
+        // Bodies not written because they were dead when the flush began may have been
+        // referenced again since; their text is in the new WAL, and the memtable keeps them.
+        var dropped: [ContentHash] = []
+        for (key, body) in job.taken where index.blobs[key]?.location == .memtable {
+            if (index.blobs[key]?.refCount ?? 0) > 0 { memtable[key] = memtable[key] ?? body } else { dropped.append(key) }
+        }
+        index.removeBlobs(dropped)
+        immutable = [:]
+        for old in retiredWALs {
+            old.close()
+            try? fs.remove(old.path)
+        }
+        retiredWALs = []
+        flushes += 1
+    }
+
+    private func rollbackFlushLocked(_ job: FlushJob) {
+        for (key, body) in job.taken where memtable[key] == nil { memtable[key] = body }
+        metaSinceFlush = job.meta + metaSinceFlush
+        immutable = [:]
+        // The retired WAL files stay: the manifest still points before them, so they replay.
+    }
+
+    /// Raw (uncompressed) bytes of bodies no document references, and of all bodies, over
+    /// all segments.
+    func segmentGarbageLocked() -> (dead: Int, total: Int) {
+        let total = segments.values.reduce(0) { $0 + $1.rawBodyBytes }
+        var live = 0
+        for entry in index.blobs.values where entry.refCount > 0 && entry.segmentID != nil { live += entry.rawBytes }
+        return (max(0, total - live), total)
+    }
+
+    func shouldCompactLocked() -> Bool {
+        if segments.count > settings.compactionMaxSegments { return true }
+        let (dead, total) = segmentGarbageLocked()
+        return total > 0 && Double(dead) / Double(total) > settings.compactionGarbageRatio
+    }
+
+    /// Rewrites all segments into one holding only the bodies their documents reference and
+    /// a snapshot of their document table. The snapshot is what the segments alone say
+    /// (replayed from their meta records), so writes in the memtable meanwhile don't matter;
+    /// the fix-up afterwards keeps any body such a write brought back to life. The caller
+    /// holds the lock; it is released while the new segment is built.
+    func compactLocked() throws(StrataError) {
+        guard !segments.isEmpty else { return }
+        maintenanceRunning = true
+        defer {
+            maintenanceRunning = false
+            state.broadcast()
+        }
+        let sources = segments
+        let id = manifest.nextSegmentID
+        state.unlock()
+        let built = buildCompactedSegment(sources, id: id)
+        state.lock()
+        let segment = try built.get()
+        var next = manifest
+        next.segments = [id]
+        next.nextSegmentID = id + 1
+        do throws(StrataError) {
+            try AtomicFile.write(next.encoded(), to: Manifest.fileName, in: directory, fs: fs)
+        } catch {
+            try? fs.remove(segment.path)
+            throw error
+        }
+        manifest = next
+        segments = [id: segment]
+        var placed = Set<ContentHash>()
+        for e in segment.entries {
+            let key = e.hash.cacheKeyIn(e.namespace)
+            placed.insert(key)
+            if index.blobs[key]?.segmentID != nil { index.relocate(key, to: .segment(id: id, block: e.block)) }
+        }
+        var dropped: [ContentHash] = []
+        for (key, entry) in index.blobs where !placed.contains(key) {
+            guard case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
+            if entry.refCount > 0, let body = try? source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool) {
+                // Dead in the segments' own view but referenced by a write since: its text
+                // is in the WAL, so the memtable takes it until the next flush.
+                memtable[key] = body
+                index.relocate(key, to: .memtable)
+            } else {
+                dropped.append(key)
+            }
+        }
+        index.forgetBlobs(dropped)
+        // Old segment files are not closed here: a reader outside the lock may still hold one;
+        // the descriptor closes when the last reference goes.
+        for sid in sources.keys { try? fs.remove(StorePath.join(directory, SegmentFormat.fileName(sid))) }
+        compactions += 1
+    }
+
+    /// Outside the lock: replays the segments' meta into a private index and writes its
+    /// live bodies (each read back with its checksum verified) and snapshot.
+    func buildCompactedSegment(_ sources: [UInt64: SegmentFile], id: UInt64) -> Result<SegmentFile, StrataError> {
+        var view = PersistentIndex()
+        for (sid, segment) in sources.sorted(by: { $0.key < $1.key }) {
+            for e in segment.entries {
+                view.registerBlob(BlobEntry(namespace: e.namespace, hash: e.hash, tokenCount: e.tokenCount, textBytes: e.textBytes,
+                                            vectorDimension: e.vectorDimension, refCount: 0, location: .segment(id: sid, block: e.block)))
+            }
+            for record in segment.meta { view.apply(record) }
+            for (slot, seq) in segment.sequences { view.raiseSequence(of: slot, to: seq) }
+        }
+        let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressor: compressor)
+        var added = Set<ContentHash>()
+        let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
+        do throws(StrataError) {
+            for (doc, state) in documents {
+                for chunk in state.chunks {
+                    let key = chunk.hash.cacheKeyIn(doc.namespace)
+                    guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key).inserted,
+                          case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
+                    let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
+                    builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)
+                }
+            }
+        } catch {
+            return .failure(error)
+        }
+        let snapshot = view.snapshotRecords()
+        return writeSegment(builder.finish(meta: snapshot, sequences: view.slotSequences), id: id, builder: builder,
+                            meta: snapshot, sequences: view.slotSequences)
+    }
+}

@@ -1,0 +1,164 @@
+import StrataCore
+
+extension PersistentTier {
+    static let quarantineDirectory = "quarantine"
+
+    /// Opens (or creates) the store in `directory`, applying `RecoveryRules`.
+    public static func open(directory: String, settings: PersistentSettings = .default,
+                            fileSystem: any StoreFileSystem = PosixFileSystem()) throws(StrataError) -> PersistentTier {
+        try settings.validate()
+        let fs = fileSystem
+        try fs.createDirectory(directory)
+        var report = RecoveryReport()
+        let names = try fs.list(directory)
+        let manifestPath = StorePath.join(directory, Manifest.fileName)
+
+        for name in names where name.hasSuffix(".tmp") {
+            try fs.remove(StorePath.join(directory, name))
+            report.removedLeftovers.append(name)
+        }
+
+        var manifest: Manifest
+        if names.contains(Manifest.fileName) {
+            let file = try fs.open(manifestPath, create: false)
+            defer { file.close() }
+            manifest = try Manifest.decode(try file.readAll(), path: manifestPath, expectedVersion: formatVersion)
+        } else {
+            let stray = names.filter { $0.hasPrefix("wal-") || $0.hasPrefix("seg-") }
+            guard stray.isEmpty else {
+                throw .dataLoss("\(directory) holds \(stray.count) store files but no MANIFEST; refusing to guess which are live")
+            }
+            manifest = Manifest(formatVersion: formatVersion, epoch: UInt64.random(in: 1...UInt64.max), walFirst: 1, nextSegmentID: 1, segments: [])
+            try AtomicFile.write(manifest.encoded(), to: Manifest.fileName, in: directory, fs: fs)
+            report.createdFresh = true
+        }
+
+        // Leftovers of interrupted flushes and compactions.
+        let live = Set(manifest.segments)
+        var walNumbers: [UInt64] = []
+        for name in names where !name.hasSuffix(".tmp") {
+            if let id = SegmentFormat.id(fromFileName: name), !live.contains(id) {
+                try fs.remove(StorePath.join(directory, name))
+                report.removedLeftovers.append(name)
+            } else if let n = walNumber(name) {
+                if n < manifest.walFirst {
+                    try fs.remove(StorePath.join(directory, name))
+                    report.removedLeftovers.append(name)
+                } else {
+                    walNumbers.append(n)
+                }
+            }
+        }
+        walNumbers.sort()
+
+        var index = PersistentIndex()
+        var segments: [UInt64: SegmentFile] = [:]
+        var kept: [UInt64] = []
+        for id in manifest.segments.sorted() {
+            let name = SegmentFormat.fileName(id)
+            let path = StorePath.join(directory, name)
+            do throws(StrataError) {
+                let segment = try SegmentFile(fs: fs, path: path, id: id, version: formatVersion)
+                if settings.verifyBlocksOnOpen { try segment.verifyAllBlocks(pool: ZstdPool()) }
+                for e in segment.entries {
+                    index.registerBlob(BlobEntry(namespace: e.namespace, hash: e.hash, tokenCount: e.tokenCount, textBytes: e.textBytes,
+                                                 vectorDimension: e.vectorDimension, refCount: 0,
+                                                 location: .segment(id: id, block: e.block)))
+                }
+                for record in segment.meta { index.apply(record) }
+                for (slot, seq) in segment.sequences { index.raiseSequence(of: slot, to: seq) }
+                segments[id] = segment
+                kept.append(id)
+            } catch where error.code == .dataLoss || error.code == .notFound {
+                // A listed segment that is gone is reported the same way, with nothing to move.
+                let movedTo = fs.exists(path) ? try quarantine(name, fs: fs, directory: directory) : ""
+                report.quarantined.append(.init(segment: name, movedTo: movedTo, reason: error.message))
+            }
+        }
+        report.segmentsLoaded = kept.count
+
+        var memtable: [ContentHash: ChunkBody] = [:]
+        var metaSinceFlush: [MetaRecord] = []
+        var lastWAL: (number: UInt64, end: Int)?
+        for n in walNumbers {
+            let name = WALWriter.fileName(n)
+            let path = StorePath.join(directory, name)
+            let file = try fs.open(path, create: false)
+            let bytes = try file.readAll()
+            let scan = try WALScan.scan(bytes, path: path, version: formatVersion)
+            switch scan.ending {
+            case .clean:
+                break
+            case .tornTail(let offset):
+                let copyName = "\(name).torn-at-\(offset)"
+                try fs.createDirectory(StorePath.join(directory, quarantineDirectory))
+                try AtomicFile.write(bytes, to: copyName, in: StorePath.join(directory, quarantineDirectory), fs: fs)
+                try file.truncate(to: offset)
+                try file.sync()
+                report.tornTails.append(.init(walFile: name, offset: offset, discardedBytes: bytes.count - offset,
+                                              copy: "\(quarantineDirectory)/\(copyName)"))
+            case .corruptMiddle(let offset, let next):
+                file.close()
+                throw .dataLoss("WAL \(path) is damaged at offset \(offset) and has a valid frame at \(next) after it: acknowledged records were corrupted; refusing to open (move the file aside to open without it)")
+            }
+            file.close()
+            for payload in scan.payloads {
+                let (slot, sequence, ops) = try RecordCoding.decodeWAL(bytes[payload])
+                for op in ops {
+                    if case .put(let put) = op {
+                        for (chunk, body) in zip(put.chunks, put.bodies) {
+                            let key = chunk.hash.cacheKeyIn(put.key.namespace)
+                            if index.blobs[key] == nil { memtable[key] = body }
+                            index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
+                                                         textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
+                                                         refCount: 0, location: .memtable))
+                        }
+                    }
+                    let meta = op.meta(slot: slot, sequence: sequence)
+                    index.apply(meta)
+                    metaSinceFlush.append(meta)
+                }
+                index.raiseSequence(of: slot, to: sequence)
+                report.walRecordsReplayed += 1
+            }
+            lastWAL = (n, scan.validEnd)
+        }
+
+        if report.repaired || kept.count != manifest.segments.count {
+            manifest.segments = kept
+            manifest.epoch = UInt64.random(in: 1...UInt64.max)
+            try AtomicFile.write(manifest.encoded(), to: Manifest.fileName, in: directory, fs: fs)
+        }
+
+        let wal: WALWriter
+        if let lastWAL {
+            wal = try WALWriter.reopen(fs: fs, directory: directory, number: lastWAL.number, validEnd: lastWAL.end)
+        } else {
+            wal = try WALWriter.create(fs: fs, directory: directory, number: manifest.walFirst, version: formatVersion)
+        }
+        let tier = PersistentTier(fs: fs, directory: directory, settings: settings, wal: wal, manifest: manifest)
+        tier.index = index
+        tier.segments = segments
+        tier.memtable = memtable
+        tier.metaSinceFlush = metaSinceFlush
+        tier.acceptedSequences = index.slotSequences
+        tier.acceptedDimensions = index.namespaceDimensions
+        tier.recoveryReport = report
+        return tier
+    }
+
+    static func walNumber(_ name: String) -> UInt64? {
+        guard name.hasPrefix("wal-"), name.hasSuffix(".log") else { return nil }
+        return UInt64(name.dropFirst(4).dropLast(4))
+    }
+
+    /// Moves a file into `quarantine/` (never deleted: an operator may want it).
+    static func quarantine(_ name: String, fs: any StoreFileSystem, directory: String) throws(StrataError) -> String {
+        let qdir = StorePath.join(directory, quarantineDirectory)
+        try fs.createDirectory(qdir)
+        let target = "\(quarantineDirectory)/\(name).\(UInt32.random(in: 0...UInt32.max))"
+        try fs.rename(StorePath.join(directory, name), to: StorePath.join(directory, target))
+        try fs.syncDirectory(directory)
+        return target
+    }
+}

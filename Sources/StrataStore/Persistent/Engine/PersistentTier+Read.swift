@@ -1,0 +1,148 @@
+import StrataCore
+
+extension PersistentTier {
+    /// The body of a live chunk by its memory-tier key, read (and checksum-verified) from
+    /// disk unless it is still in the memtable. `notFound` when no live document references it.
+    func body(cacheKey: ContentHash) throws(StrataError) -> (BlobEntry, ChunkBody) {
+        state.lock()
+        guard let entry = index.blobs[cacheKey], entry.refCount > 0 else {
+            state.unlock()
+            throw .notFound("no live chunk with key \(cacheKey)")
+        }
+        switch entry.location {
+        case .memtable:
+            defer { state.unlock() }
+            guard let body = memtable[cacheKey] ?? immutable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
+            return (entry, body)
+        case .segment(let id, let block):
+            let segment = segments[id]
+            state.unlock()
+            guard let segment else { throw .dataLoss("chunk \(cacheKey): its segment \(id) is not loaded") }
+            do throws(StrataError) {
+                return (entry, try segment.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool))
+            } catch {
+                if error.code == .dataLoss { state.withLock { corruptReads += 1 } }
+                throw error
+            }
+        }
+    }
+
+    /// A live chunk's text, token count and vector.
+    public func read(_ ref: ChunkRef) throws(StrataError) -> (text: String, tokenCount: Int, vector: [Float]?) {
+        let (entry, body) = try body(cacheKey: ref.cacheKey)
+        guard let text = String(validating: body.text, as: UTF8.self) else { throw .dataLoss("chunk \(ref): stored text is not UTF-8") }
+        return (text, entry.tokenCount, body.floatVector)
+    }
+
+    /// The chunk refs of a document, in order; nil when the document does not exist.
+    public func documentChunks(namespace: String, documentID: String) -> [ChunkRef]? {
+        state.withLock {
+            index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.chunks.map {
+                ChunkRef(namespace: namespace, hash: $0.hash)
+            }
+        }
+    }
+
+    /// Every chunk of every live document of a slot (documents in id order, chunks in order).
+    public func forEachChunk(inSlot slot: UInt32, _ visit: (StoredChunk) throws(StrataError) -> Void) throws(StrataError) {
+        let docs: [(DocumentKey, DocumentState)] = state.withLock {
+            (index.slotDocuments[slot] ?? []).compactMap { key in index.documents[key].map { (key, $0) } }
+        }
+        for (key, doc) in docs.sorted(by: { ($0.0.namespace, $0.0.documentID) < ($1.0.namespace, $1.0.documentID) }) {
+            for (ordinal, chunk) in doc.chunks.enumerated() {
+                let ref = ChunkRef(namespace: key.namespace, hash: chunk.hash)
+                let (_, body) = try body(cacheKey: ref.cacheKey)
+                guard let text = String(validating: body.text, as: UTF8.self) else { throw .dataLoss("chunk \(ref): stored text is not UTF-8") }
+                try visit(StoredChunk(ref: ref, slot: slot, sequence: doc.sequence, ordinal: ordinal, text: text,
+                                      tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
+            }
+        }
+    }
+
+    /// Streams a slot as batches, for another worker to `apply` in order: every live
+    /// document written after `sequence` as a put, every deletion after it as a delete,
+    /// grouped by sequence number, and a final empty batch carrying the slot's last sequence
+    /// number when no batch carries it. `sequence: 0` is a full export. Returns that number.
+    @discardableResult
+    public func exportSlot(_ slot: UInt32, after sequence: UInt64, _ emit: (SlotWrite) throws(StrataError) -> Void) throws(StrataError) -> UInt64 {
+        let (docs, tombs, last): ([(DocumentKey, DocumentState)], [(DocumentKey, Tombstone)], UInt64) = state.withLock {
+            let docs = (index.slotDocuments[slot] ?? []).compactMap { key in index.documents[key].map { (key, $0) } }
+                .filter { $0.1.sequence > sequence }
+            let tombs = index.tombstones.filter { $0.value.slot == slot && $0.value.sequence > sequence }.map { ($0.key, $0.value) }
+            return (docs, tombs, index.lastSequence(of: slot))
+        }
+        var bySequence: [UInt64: [StoreOperation]] = [:]
+        for (key, tomb) in tombs {
+            bySequence[tomb.sequence, default: []].append(.deleteDocument(namespace: key.namespace, documentID: key.documentID))
+        }
+        var putsBySequence: [UInt64: [(DocumentKey, DocumentState)]] = [:]
+        for (key, doc) in docs { putsBySequence[doc.sequence, default: []].append((key, doc)) }
+        let sequences = Set(bySequence.keys).union(putsBySequence.keys).sorted()
+        for seq in sequences {
+            var ops = bySequence[seq] ?? []
+            for (key, doc) in (putsBySequence[seq] ?? []).sorted(by: { $0.0.documentID < $1.0.documentID }) {
+                var chunks: [ChunkInput] = []
+                for chunk in doc.chunks {
+                    let (_, body) = try body(cacheKey: chunk.hash.cacheKeyIn(key.namespace))
+                    chunks.append(ChunkInput(utf8: body.text, tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
+                }
+                ops.append(.putDocument(namespace: key.namespace, documentID: key.documentID, chunks: chunks))
+            }
+            try emit(SlotWrite(slot: slot, sequence: seq, operations: ops))
+        }
+        if last > sequence, sequences.last != last {
+            try emit(SlotWrite(slot: slot, sequence: last, operations: []))
+        }
+        return last
+    }
+
+    /// Applies an exported stream; batches at or below the slot's sequence are skipped.
+    public func importSlot<S: Sequence>(_ batches: S) throws(StrataError) where S.Element == SlotWrite {
+        for batch in batches { try apply(batch) }
+    }
+
+    /// Counters of the persistent tier.
+    public func detailedStats() -> PersistentStats {
+        state.withLock {
+            var s = PersistentStats()
+            for entry in index.blobs.values where entry.refCount > 0 {
+                s.entries += 1
+                s.tokens += entry.tokenCount
+                s.textBytes += entry.textBytes
+            }
+            s.documents = index.documents.count
+            s.documentChunks = index.liveChunkCount
+            s.documentTokens = index.liveTokens
+            s.walBytes = wal.endOffset
+            s.segmentCount = segments.count
+            s.segmentBytes = segments.values.reduce(0) { $0 + $1.fileSize }
+            s.memtableEntries = memtable.count
+            s.corruptReads = corruptReads
+            s.maintenanceErrors = maintenanceErrors
+            s.flushes = flushes
+            s.compactions = compactions
+            return s
+        }
+    }
+
+    /// The persistent tier in the shape every tier reports.
+    public func tierStats() -> TierStats {
+        let d = detailedStats()
+        var t = TierStats(tier: .persistent, backend: "disk", precision: .float16, eviction: .none)
+        t.entries = d.entries
+        t.tokens = d.tokens
+        t.bytesUsed = d.walBytes + d.segmentBytes
+        return t
+    }
+}
+
+extension PersistentTier {
+    /// The chunks of every document of `namespace` in `slot`.
+    public func chunks(namespace: String, slot: UInt32) -> [ChunkRef] {
+        state.withLock {
+            (index.slotDocuments[slot] ?? []).filter { $0.namespace == namespace }.flatMap { key in
+                (index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: namespace, hash: $0.hash) }
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// A slot operation with chunk bodies replaced by their hashes: what a segment stores besides
+/// the bodies themselves. Replaying all segments' meta records in order, then the WAL,
+/// rebuilds the document table.
+struct MetaRecord: Sendable, Equatable {
+    enum Operation: Sendable, Equatable {
+        case put(DocumentKey, [DocChunk])
+        case delete(DocumentKey)
+        case drop(namespace: String)
+    }
+
+    var slot: UInt32
+    var sequence: UInt64
+    var operation: Operation
+}

@@ -1,0 +1,15 @@
+/// A validated operation ready for the WAL and the index.
+enum PreparedOperation: Sendable {
+    case put(RecordCoding.PreparedPut)
+    case delete(DocumentKey)
+    case drop(String)
+
+    /// The meta record this operation becomes at `slot`/`sequence`.
+    func meta(slot: UInt32, sequence: UInt64) -> MetaRecord {
+        switch self {
+        case .put(let p): MetaRecord(slot: slot, sequence: sequence, operation: .put(p.key, p.chunks))
+        case .delete(let k): MetaRecord(slot: slot, sequence: sequence, operation: .delete(k))
+        case .drop(let ns): MetaRecord(slot: slot, sequence: sequence, operation: .drop(namespace: ns))
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import StrataCore
+import Synchronization
+
+/// An open, verified segment: its index and meta records, and checked reads of its blocks.
+///
+/// Opening verifies the header, footer, index frame and meta frame checksums; reading a
+/// body verifies the block's checksum against both the block header and the index. Any
+/// mismatch is `dataLoss` and the engine quarantines the segment.
+final class SegmentFile: @unchecked Sendable {
+    let id: UInt64
+    let path: String
+    let fileSize: Int
+    let entries: [SegmentIndexEntry]
+    let meta: [MetaRecord]
+    let sequences: [UInt32: UInt64]
+    private let file: any StoreFile
+    private let lastBlock = Mutex<(offset: Int, raw: [UInt8])?>(nil)
+
+    /// Opens a segment this process has just written and synced, taking its index and meta
+    /// from memory instead of decoding them again (block reads still verify checksums).
+    init(justWritten path: String, id: UInt64, fs: any StoreFileSystem, size: Int, entries: [SegmentIndexEntry],
+         meta: [MetaRecord], sequences: [UInt32: UInt64]) throws(StrataError) {
+        self.id = id
+        self.path = path
+        self.file = try fs.open(path, create: false)
+        self.fileSize = size
+        self.entries = entries
+        self.meta = meta
+        self.sequences = sequences
+    }
+
+    /// Opens and verifies a segment from disk: header, footer, index and meta checksums.
+    init(fs: any StoreFileSystem, path: String, id: UInt64, version: UInt32) throws(StrataError) {
+        self.id = id
+        self.path = path
+        let file = try fs.open(path, create: false)
+        self.file = file
+        let size = try file.size()
+        self.fileSize = size
+        let what = "segment \(path)"
+        guard size >= SegmentFormat.headerSize + SegmentFormat.footerSize else { throw .dataLoss("\(what): too short (\(size) bytes)") }
+
+        let header = try file.read(at: 0, count: SegmentFormat.headerSize)
+        guard Array(header[0..<8]) == SegmentFormat.headerMagic else { throw .dataLoss("\(what): bad header magic") }
+        var hr = ByteReader(header[8...], context: what)
+        let headerVersion = try hr.u32()
+        guard try hr.u32() == Checksum.crc32c(header[0..<12]) else { throw .dataLoss("\(what): header checksum mismatch") }
+        guard headerVersion == version else {
+            throw .failedPrecondition("\(what) has format version \(headerVersion); this build reads version \(version)")
+        }
+
+        let footer = try file.read(at: size - SegmentFormat.footerSize, count: SegmentFormat.footerSize)
+        guard Array(footer[32..<40]) == SegmentFormat.footerMagic else { throw .dataLoss("\(what): bad footer magic") }
+        var fr = ByteReader(footer[0..<32], context: what)
+        let indexOffset = Int(try fr.u64())
+        let metaOffset = Int(try fr.u64())
+        let count = Int(try fr.u64())
+        _ = try fr.u32()
+        guard try fr.u32() == Checksum.crc32c(footer[0..<28]) else { throw .dataLoss("\(what): footer checksum mismatch") }
+        let footerStart = size - SegmentFormat.footerSize
+        guard indexOffset >= SegmentFormat.headerSize, indexOffset < metaOffset, metaOffset < footerStart else {
+            throw .dataLoss("\(what): footer offsets out of range")
+        }
+
+        let indexFrame = try file.read(at: indexOffset, count: metaOffset - indexOffset)
+        guard let indexPayload = WALFrame.decode(indexFrame, at: 0) else { throw .dataLoss("\(what): index checksum mismatch") }
+        var ir = ByteReader(indexFrame[indexPayload], context: "\(what) index")
+        let n = Int(try ir.u32())
+        guard n == count else { throw .dataLoss("\(what): index has \(n) entries, footer says \(count)") }
+        var entries: [SegmentIndexEntry] = []
+        entries.reserveCapacity(n)
+        for _ in 0..<n {
+            let namespace = try ir.string()
+            let hash = try RecordCoding.decodeHash(&ir)
+            let block = BlockAddress(offset: Int(try ir.u64()), length: Int(try ir.u32()), crc: try ir.u32(), inner: Int(try ir.u32()))
+            let e = SegmentIndexEntry(namespace: namespace, hash: hash, block: block, tokenCount: try ir.int(),
+                                      textBytes: Int(try ir.u32()), vectorDimension: Int(try ir.u32()))
+            guard block.offset >= SegmentFormat.headerSize, block.offset + block.length <= indexOffset else {
+                throw .dataLoss("\(what): index entry points outside the block area")
+            }
+            entries.append(e)
+        }
+        self.entries = entries
+
+        let metaFrame = try file.read(at: metaOffset, count: footerStart - metaOffset)
+        guard let metaPayload = WALFrame.decode(metaFrame, at: 0) else { throw .dataLoss("\(what): meta checksum mismatch") }
+        var mr = ByteReader(metaFrame[metaPayload], context: "\(what) meta")
+        let rawLength = Int(try mr.u32())
+        let compressed = metaFrame[(metaPayload.lowerBound + 4)..<metaPayload.upperBound]
+        let raw = try ZstdDecompressor().decompress(compressed, expectedSize: rawLength, what: "\(what) meta")
+        let decoded = try RecordCoding.decodeMeta(raw, context: "\(what) meta")
+        self.meta = decoded.records
+        self.sequences = decoded.sequences
+    }
+
+    /// Reads one block, verifies its checksum and returns its raw (decompressed) bytes. The
+    /// last block read is kept, so reading a document's neighbouring chunks decompresses once.
+    func rawBlock(_ address: BlockAddress, pool: ZstdPool) throws(StrataError) -> [UInt8] {
+        if let cached = lastBlock.withLock({ $0 }), cached.offset == address.offset { return cached.raw }
+        let block = try file.read(at: address.offset, count: address.length)
+        let what = "segment \(path) block at \(address.offset)"
+        guard block.count == address.length, address.length >= SegmentFormat.blockHeaderSize + 5 else { throw .dataLoss("\(what): short read") }
+        var r = ByteReader(block[0..<8], context: what)
+        let payloadLength = Int(try r.u32())
+        let storedCRC = try r.u32()
+        guard payloadLength >= 5, payloadLength <= address.length - SegmentFormat.blockHeaderSize, storedCRC == address.crc,
+              Checksum.crc32c(block[8..<(8 + payloadLength)]) == address.crc
+        else { throw .dataLoss("\(what): checksum mismatch") }
+        var p = ByteReader(block[8..<(8 + payloadLength)], context: what)
+        let rawLength = Int(try p.u32())
+        let codec = try p.u8()
+        let stored = block[(8 + 5)..<(8 + payloadLength)]
+        let raw: [UInt8]
+        switch codec {
+        case 0:
+            guard stored.count == rawLength else { throw .dataLoss("\(what): raw length mismatch") }
+            raw = Array(stored)
+        case 1:
+            raw = try pool.withDecompressor { (d) throws(StrataError) in try d.decompress(stored, expectedSize: rawLength, what: what) }
+        default:
+            throw .dataLoss("\(what): unknown codec \(codec)")
+        }
+        lastBlock.withLock { $0 = (address.offset, raw) }
+        return raw
+    }
+
+    /// Reads and decodes one chunk body.
+    func readBody(_ address: BlockAddress, textBytes: Int, vectorDimension: Int, pool: ZstdPool) throws(StrataError) -> ChunkBody {
+        let raw = try rawBlock(address, pool: pool)
+        let end = address.inner + textBytes + vectorDimension * 2
+        guard address.inner >= 0, end <= raw.count else {
+            throw .dataLoss("segment \(path) block at \(address.offset): body range \(address.inner)..<\(end) outside \(raw.count) bytes")
+        }
+        let text = Array(raw[address.inner..<(address.inner + textBytes)])
+        let start = address.inner + textBytes
+        let vector = vectorDimension > 0 ? RecordCoding.loadFloat16(raw[start..<(start + vectorDimension * 2)], count: vectorDimension) : nil
+        return ChunkBody(text: text, vector: vector)
+    }
+
+    /// Verifies every block (used when opening with `verifyBlocksOnOpen`).
+    func verifyAllBlocks(pool: ZstdPool) throws(StrataError) {
+        var seen = Set<Int>()
+        for e in entries where seen.insert(e.block.offset).inserted {
+            _ = try rawBlock(e.block, pool: pool)
+        }
+    }
+
+    /// Raw bytes of all bodies (for garbage accounting).
+    var rawBodyBytes: Int { entries.reduce(0) { $0 + $1.textBytes + $1.vectorDimension * 2 } }
+
+    func close() { file.close() }
+}

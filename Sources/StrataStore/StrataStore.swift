@@ -1,1 +1,0 @@
-// StrataStore: see docs/architecture.md for this module's job.

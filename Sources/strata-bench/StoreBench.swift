@@ -1,0 +1,225 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataStore
+
+/// `strata-bench store`: the worker storage engine's figures, in one run.
+///
+/// 1. raw sequential write bandwidth of the data directory's disk (O_DIRECT);
+/// 2. sequential ingest through `ChunkStore.apply` (fsync per batch) and a final flush into a
+///    segment, in MB/s of chunk text and tokens/s, as a ratio of (1);
+/// 3. read latency p50/p99 of `ChunkStore.get` served by each tier;
+/// 4. restart-to-ready (open until usable) without and with a valid warm tier;
+/// 5. bytes per token in each tier.
+///
+/// Tokens are estimated as UTF-8 bytes / 4 (the benchmark's synthetic text has no tokenizer).
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Storage engine: ingest vs raw disk, read latency per tier, restart time, bytes per token.")
+
+    @Option(help: "Tokens to store (estimated as bytes / 4).")
+    var tokens: Int = 10_000_000
+
+    @Option(help: "Bytes of text per chunk.")
+    var chunkBytes: Int = 1024
+
+    @Option(help: "Chunks per document.")
+    var chunksPerDocument: Int = 8
+
+    @Option(help: "Documents per write batch (one fsync per batch; 128 x 8 x 1 KiB = 1 MiB).")
+    var documentsPerBatch: Int = 128
+
+    @Option(help: "Vector dimension stored with every chunk (0: no vectors).")
+    var dimension: Int = 0
+
+    @Option(help: "WAL size (MiB) past which the memtable is flushed into a segment in the background.")
+    var walFlushMegabytes: Int = 64
+
+    @Option(help: "Reads timed per tier.")
+    var reads: Int = 20_000
+
+    @Option(help: "Megabytes written by the raw direct-I/O probe.")
+    var rawMegabytes: Int = 256
+
+    @Option(help: "Data directory (on the disk to measure); removed and recreated.")
+    var directory: String = FileManager.default.currentDirectoryPath + "/.strata-bench-store"
+
+    func run() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        print("strata-bench store: \(tokens) tokens, \(chunkBytes) B chunks, \(chunksPerDocument) chunks/document, \(documentsPerBatch) documents/batch, dimension \(dimension), directory \(directory)")
+        print("tokens are estimated as UTF-8 bytes / 4")
+
+        // 1. Raw disk.
+        let raw = try DirectWriteProbe.sequentialWriteBandwidth(directory: directory, totalBytes: rawMegabytes << 20)
+        print(String(format: "raw sequential write (O_DIRECT, %d MiB, 1 MiB blocks): %.1f MB/s", rawMegabytes, raw / 1e6))
+
+        // 2. Ingest.
+        let corpus = BenchCorpus(tokens: tokens, chunkBytes: chunkBytes, chunksPerDocument: chunksPerDocument, dimension: dimension)
+        print("corpus: \(corpus.documents.count) documents, \(corpus.chunkCount) chunks, \(corpus.textBytes) text bytes")
+        let ingestSettings = settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
+        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
+        let store = try ChunkStore.open(directory: directory, settings: ingestSettings)
+        let ingestStart = ContinuousClock.now
+        var sequence: UInt64 = 0
+        for batch in stride(from: 0, to: corpus.documents.count, by: documentsPerBatch) {
+            sequence += 1
+            let ops = corpus.documents[batch..<min(batch + documentsPerBatch, corpus.documents.count)].map { $0 }
+            try store.apply(SlotWrite(slot: 0, sequence: sequence, operations: ops))
+        }
+        let walPhase = Self.seconds(ingestStart.duration(to: .now))
+        try store.persistent.flush()
+        let ingestSeconds = Self.seconds(ingestStart.duration(to: .now))
+        let stored = store.persistentStats()
+        store.close()
+        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
+        let ingestRate = Double(corpus.textBytes) / ingestSeconds
+        print("ingest incl. flush: \(f(ingestSeconds, 2)) s, \(f(ingestRate / 1e6, 1)) MB/s of text, \(f(Double(corpus.tokens) / ingestSeconds / 1e6, 2)) M tokens/s, "
+            + "\(f(100 * ingestRate / raw, 0))% of raw disk bandwidth (\(ingestRate / raw >= 0.5 ? "target >= 50% met" : "target >= 50% NOT met"))")
+        print("ingest phases: acknowledged (durable in the WAL) after \(f(walPhase, 2)) s = \(f(Double(corpus.textBytes) / walPhase / 1e6, 1)) MB/s "
+            + "(\(f(100 * Double(corpus.textBytes) / walPhase / raw, 0))% of raw); flush into a segment \(f(ingestSeconds - walPhase, 2)) s")
+        print("persistent: \(stored.entries) chunks, \(stored.segmentCount) segment(s) \(stored.segmentBytes) B, WAL \(stored.walBytes) B, "
+            + "\(stored.flushes) flush(es), \(stored.compactions) compaction(s)")
+
+        // 3. Reads per tier, and 5. bytes per token.
+        let sample = corpus.sampleRefs(reads)
+        let big = TierSettings(capacityBytes: max(256 << 20, corpus.textBytes * 4), capacityTokens: corpus.tokens * 2, precision: .int8, eviction: .lru)
+        let tiny = TierSettings(capacityBytes: 4096, capacityTokens: 1024, precision: .int8, eviction: .lru)
+        var bytesPerToken: [(TierName, Double)] = []
+        for tier in [TierName.hot, .warm, .cold, .persistent] {
+            let settings = settings(
+                hot: tier == .hot ? big : tiny,
+                warm: tier == .warm ? TierSettings(capacityBytes: big.capacityBytes, capacityTokens: big.capacityTokens, precision: .int8, eviction: .lru) : tiny,
+                cold: tier == .cold ? TierSettings(capacityBytes: big.capacityBytes, capacityTokens: big.capacityTokens, precision: .float16, eviction: .fifo)
+                    : TierSettings(capacityBytes: 4096, capacityTokens: 1024, precision: .float16, eviction: .fifo),
+                name: "strata-bench-\(tier.rawValue)")
+            ChunkStore.destroyWarmTier(directory: directory, settings: settings)
+            let s = try ChunkStore.open(directory: directory, settings: settings)
+            if tier != .persistent { for ref in sample { _ = try s.get(ref) } }  // fill the tier under test
+            var latencies: [Double] = []
+            latencies.reserveCapacity(sample.count)
+            var served = 0
+            for ref in sample.shuffled() {
+                let t0 = ContinuousClock.now
+                let read = try s.get(ref)
+                let dt = Self.seconds(t0.duration(to: .now))
+                if read.tier == tier { served += 1 }
+                latencies.append(dt)
+            }
+            latencies.sort()
+            let p50 = latencies[latencies.count / 2] * 1e6
+            let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)] * 1e6
+            var note = ""
+            if tier == .hot { note = p99 <= 5 ? " (target p99 <= 5 us met)" : " (target p99 <= 5 us NOT met)" }
+            print("read \(tier.rawValue): p50 \(f(p50, 2)) us, p99 \(f(p99, 2)) us, \(served)/\(sample.count) served by \(tier.rawValue)\(note)")
+            if let st = s.stats().first(where: { $0.tier == tier }), st.tokens > 0 {
+                if tier == .persistent {
+                    let p = s.persistentStats()
+                    bytesPerToken.append((tier, Double(p.bytesOnDisk) / Double(p.tokens)))
+                } else {
+                    bytesPerToken.append((tier, Double(st.bytesUsed) / Double(st.tokens)))
+                }
+            }
+            s.close()
+            ChunkStore.destroyWarmTier(directory: directory, settings: settings)
+        }
+        for (tier, bpt) in bytesPerToken {
+            print("bytes per token, \(tier.rawValue): \(f(bpt, 3))")
+        }
+
+        // 4. Restart to ready.
+        let warmBig = TierSettings(capacityBytes: max(256 << 20, corpus.textBytes * 3 + corpus.chunkCount * (dimension + 64)),
+                                   capacityTokens: corpus.tokens * 2, precision: .int8, eviction: .lru)
+        let restartSettings = settings(hot: TierSettings(capacityBytes: 64 << 20, capacityTokens: 1_000_000, precision: .int8, eviction: .lru),
+                                            warm: warmBig, cold: .coldDefault, name: "strata-bench-restart")
+        ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
+        var t0 = ContinuousClock.now
+        var s = try ChunkStore.open(directory: directory, settings: restartSettings)
+        let coldRestart = Self.seconds(t0.duration(to: .now))
+        print("restart to ready, no warm tier (\(corpus.tokens) tokens stored): \(f(coldRestart, 3)) s (\(coldRestart <= 5 ? "target <= 5 s met" : "target <= 5 s NOT met"))")
+        for ref in corpus.allRefs { _ = try s.get(ref) }   // everything into hot/warm; close moves hot to warm
+        s.close()
+        t0 = ContinuousClock.now
+        s = try ChunkStore.open(directory: directory, settings: restartSettings)
+        let warmRestart = Self.seconds(t0.duration(to: .now))
+        var fromWarm = 0
+        for ref in sample where (try s.get(ref)).tier == .warm { fromWarm += 1 }
+        print("restart to ready, valid warm tier: \(f(warmRestart, 3)) s (\(warmRestart <= 1 ? "target <= 1 s met" : "target <= 1 s NOT met")); "
+            + "warm restored \(s.tiers.warmRecovery.restoredEntries) entries, \(fromWarm)/\(sample.count) sampled reads served by warm")
+        s.close()
+        ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
+    }
+
+    func settings(hot: TierSettings, warm: TierSettings, cold: TierSettings, name: String) -> StoreSettings {
+        var persistent = PersistentSettings.default
+        persistent.walFlushBytes = walFlushMegabytes << 20
+        return StoreSettings(tiers: .init(hot: hot, warm: warm, cold: cold), persistent: persistent, warmSegmentName: name)
+    }
+
+    /// Fixed-point formatting without Foundation's `%@` (not portable to Linux for Swift strings).
+    func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Synthetic documents: code-like text from a seeded 4000-word vocabulary with skewed word
+/// frequencies, unique per chunk so dedup does not shrink the corpus.
+struct BenchCorpus {
+    var documents: [StoreOperation] = []
+    var allRefs: [ChunkRef] = []
+    var chunkCount = 0
+    var textBytes = 0
+    var tokens: Int { textBytes / 4 }
+
+    init(tokens: Int, chunkBytes: Int, chunksPerDocument: Int, dimension: Int) {
+        var rng = UInt64(0x5EED_5EED_1234_5678)
+        func next() -> UInt64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
+        let letters = Array("abcdefghijklmnopqrstuvwxyz_")
+        let vocabulary: [String] = (0..<4000).map { _ in
+            String((0..<Int(3 + next() % 9)).map { _ in letters[Int(next() % UInt64(letters.count))] })
+        }
+        let punctuation = [" ", " ", " ", " ", "(", ") ", ", ", ".", " = ", ";\n", " {\n    ", "\n}\n", " -> ", ": "]
+        let targetBytes = tokens * 4
+        var docIndex = 0
+        while textBytes < targetBytes {
+            let docID = "src/module\(docIndex / 100)/file\(docIndex).swift"
+            var chunks: [ChunkInput] = []
+            var offset = 0
+            for c in 0..<chunksPerDocument where textBytes < targetBytes {
+                var text = "// \(docID) part \(c)\n"
+                while text.utf8.count < chunkBytes {
+                    // Skewed word frequencies (a few words are very common), as in real code and prose.
+                    let u = Double(next() % 1_000_000) / 1_000_000
+                    text += vocabulary[Int(Double(vocabulary.count - 1) * u * u * u)]
+                    text += punctuation[Int(next() % UInt64(punctuation.count))]
+                }
+                let bytes = Array(text.utf8.prefix(chunkBytes))
+                var vector: [Float]?
+                if dimension > 0 {
+                    vector = (0..<dimension).map { _ in Float(Int(next() % 2001) - 1000) / 1000 }
+                }
+                chunks.append(ChunkInput(utf8: bytes, tokenCount: bytes.count / 4,
+                                         provenance: ChunkProvenance(documentID: docID, byteStart: offset, byteEnd: offset + bytes.count,
+                                                                     lineStart: c * 30 + 1, lineEnd: c * 30 + 30),
+                                         vector: vector))
+                allRefs.append(ChunkRef(namespace: "bench", hash: .of(bytes)))
+                offset += bytes.count
+                textBytes += bytes.count
+                chunkCount += 1
+            }
+            documents.append(.putDocument(namespace: "bench", documentID: docID, chunks: chunks))
+            docIndex += 1
+        }
+    }
+
+    /// `count` refs spread over the corpus (all of them when the corpus is smaller).
+    func sampleRefs(_ count: Int) -> [ChunkRef] {
+        guard allRefs.count > count else { return allRefs }
+        let step = Double(allRefs.count) / Double(count)
+        return (0..<count).map { allRefs[Int(Double($0) * step)] }
+    }
+}

@@ -1,0 +1,42 @@
+import CStrataSupport
+import StrataCore
+import Testing
+@testable import StrataStore
+
+@Suite("Checksums and codecs")
+struct ChecksumTests {
+    @Test("CRC32C matches the published check value, hardware and software agree")
+    func crc32cCheckValue() {
+        let check = Array("123456789".utf8)
+        #expect(Checksum.crc32c(check) == 0xE306_9283)
+        #expect(strata_crc32c_software(0, check, check.count) == 0xE306_9283)
+        var random = [UInt8](repeating: 0, count: 10_007)
+        var g = SystemRandomNumberGenerator()
+        for i in random.indices { random[i] = UInt8.random(in: 0...255, using: &g) }
+        #expect(strata_crc32c(0, random, random.count) == strata_crc32c_software(0, random, random.count))
+        // Chaining equals one pass.
+        let a = Checksum.crc32c(Array(random[0..<5000]))
+        #expect(Checksum.crc32c(Array(random[5000...]), seed: a) == Checksum.crc32c(random))
+    }
+
+    @Test("XXH3-128 is stable and namespace-mixed keys differ")
+    func contentHash() {
+        let a = ContentHash.of("hello")
+        #expect(a == ContentHash.of(Array("hello".utf8)))
+        #expect(a != ContentHash.of("hellp"))
+        #expect(ContentHash.cacheKey(namespace: "x", text: a) != ContentHash.cacheKey(namespace: "y", text: a))
+    }
+
+    @Test("zstd round-trips and rejects damaged input")
+    func zstdRoundTrip() throws {
+        let text = Array(String(repeating: "func alpha() { return beta + gamma }\n", count: 100).utf8)
+        let packed = ZstdCompressor().compress(text)
+        #expect(packed.count < text.count / 4)
+        let back = try ZstdDecompressor().decompress(packed[...], expectedSize: text.count, what: "test")
+        #expect(back == text)
+        var damaged = packed
+        damaged[damaged.count / 2] ^= 0xFF
+        damaged[4] ^= 0x55
+        #expect(throws: StrataError.self) { _ = try ZstdDecompressor().decompress(damaged[...], expectedSize: text.count, what: "test") }
+    }
+}
