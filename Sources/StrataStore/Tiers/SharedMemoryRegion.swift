@@ -71,6 +71,9 @@ final class SharedMemoryRegion {
             base = nil
         }
         if descriptor >= 0 {
+            // Unlock explicitly: a child process spawned meanwhile may hold a copy of this
+            // descriptor, and the lock lives as long as any copy does.
+            flock(descriptor, LOCK_UN)
             Glibc.close(descriptor)
             descriptor = -1
         }
