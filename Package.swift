@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "StrataNode",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,14 +1,25 @@
+import Foundation
 import StrataCore
 import StrataRPC
+import StrataStore
 import StrataWire
+import Synchronization
 
-/// The worker process's shell: serves `strata.v1.Worker` and health.
+/// The worker process's shell: serves `strata.v1.Worker` and health over its chunk store.
+///
+/// Start-up order: bind and serve with health NOT_SERVING, open (recover) the store, then
+/// report SERVING -- so probes see a worker that is recovering its data as not ready.
 public final class WorkerNode: Sendable {
     public let runtime: NodeRuntime
+    private let storeDirectory: String
+    private let storeSettings: StoreSettings
+    private let store = Mutex<ChunkStore?>(nil)
 
     /// Loads the identity from the data directory and binds the listen address.
     public init(config: StrataConfig) throws {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
+        storeDirectory = config.node.dataDir + "/store"
+        storeSettings = StoreSettings(config: config)
         var service = ServiceDefinition(name: StrataServiceName.worker)
         let box = RuntimeBox()
         service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
@@ -19,17 +30,47 @@ public final class WorkerNode: Sendable {
         box.worker = self
     }
 
+    /// Serves (NOT_SERVING), recovers the store, then reports SERVING.
     public func start() throws {
         try runtime.start()
+        let started = ContinuousClock.now
+        let opened = try ChunkStore.open(directory: storeDirectory, settings: storeSettings)
+        store.withLock { $0 = opened }
+        let stats = opened.persistentStats()
+        runtime.logger.info("store ready", metadata: [
+            "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
+            "took": "\(ContinuousClock.now - started)",
+        ])
         runtime.markServing()
     }
 
-    public func shutdown() async { await runtime.shutdown() }
+    /// Stops serving (draining calls), then closes the store (keeping the warm tier for the
+    /// next start).
+    public func shutdown() async {
+        await runtime.shutdown()
+        store.withLock { store in
+            store?.close()
+            store = nil
+        }
+    }
 
-    /// The worker's own status.
+    /// The worker's own status, with every tier's counters.
     public func status() -> NodeStatusReport {
-        var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
-        report.notes = ["hot tier backend: host memory (no GPU on this machine)"]
+        let opened = store.withLock { $0 }
+        var report = runtime.baseStatus(state: opened == nil ? .starting : .serving)
+        if let opened {
+            report.tiers = opened.stats()
+            let persistent = opened.persistentStats()
+            report.walBytes = UInt64(persistent.walBytes)
+            report.segmentBytes = UInt64(persistent.segmentBytes)
+            report.slots = opened.persistent.slotSequences().sorted { $0.key < $1.key }.map {
+                SlotPosition(slot: Int($0.key), sequence: $0.value)
+            }
+        }
+        let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
+        if backend == "host" {
+            report.notes.append("hot tier emulated in host memory (backend: host; no GPU on this machine)")
+        }
         return report
     }
 }

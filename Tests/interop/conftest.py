@@ -62,11 +62,21 @@ class Node:
         return self.process.wait(timeout=30)
 
 
+def shared_memory_objects():
+    return set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+
+
 @pytest.fixture
 def worker():
+    before = shared_memory_objects()
     node = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", ""])
     yield node
     node.stop()
+    # A stopped worker keeps its warm tier in shared memory for its next start; a test's
+    # worker never starts again, so remove what it left.
+    for name in shared_memory_objects() - before:
+        if name.startswith("strata"):
+            os.unlink(os.path.join("/dev/shm", name))
 
 
 @pytest.fixture
