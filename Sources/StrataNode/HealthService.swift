@@ -86,8 +86,10 @@ public final class HealthService: Sendable {
             continuation.finish()
             return stream
         }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.watchers[service]?.removeValue(forKey: id) }
+        // A strong capture: the cycle (service → continuation → this closure → service) ends
+        // when the stream terminates, which cancellation or close() always brings about.
+        continuation.onTermination = { [self] _ in
+            self.state.withLock { _ = $0.watchers[service]?.removeValue(forKey: id) }
         }
         context.onCancellation { continuation.finish() }
         return stream
