@@ -1,0 +1,17 @@
+import StrataCore
+
+/// One ranked chunk offered to context assembly: its text (fetched from the store), where it
+/// came from, and its search score.
+public struct ContextCandidate: Sendable, Equatable {
+    public var provenance: ChunkProvenance
+    /// The chunk's text; its UTF-8 length must equal the provenance's byte range.
+    public var text: String
+    /// Higher is better; candidates are taken greedily in descending score.
+    public var score: Double
+
+    public init(provenance: ChunkProvenance, text: String, score: Double) {
+        self.provenance = provenance
+        self.text = text
+        self.score = score
+    }
+}

@@ -1,0 +1,43 @@
+import StrataCore
+import Testing
+@testable import StrataSearch
+
+@Suite("Hybrid fusion")
+struct HybridSearchTests {
+    static func hit(_ id: String, _ score: Double) -> SearchHit { SearchHit(ref: ShardFixtures.ref(id), score: score) }
+
+    @Test func weightedReciprocalRankFusionFormula() {
+        let lexical = [Self.hit("a", 9), Self.hit("b", 5)]
+        let vector = [Self.hit("b", 0.9), Self.hit("c", 0.8)]
+        let settings = FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 10)
+        let fused = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: settings, k: 3)
+        #expect(fused.map(\.ref.documentID) == ["b", "a", "c"])
+        #expect(abs(fused[0].score - (1.0 / 12 + 0.5 / 11)) < 1e-12)
+        #expect(abs(fused[1].score - 1.0 / 11) < 1e-12)
+        #expect(abs(fused[2].score - 0.5 / 12) < 1e-12)
+        #expect(fused[0].lexicalScore == 5 && fused[0].vectorScore == 0.9)
+        #expect(fused[1].vectorScore == nil)
+    }
+
+    @Test func weightsDecideWhichPathLeads() {
+        let lexical = [Self.hit("lex", 1)]
+        let vector = [Self.hit("vec", 1)]
+        let lexicalLed = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: .default, k: 2)
+        #expect(lexicalLed.map(\.ref.documentID) == ["lex", "vec"])
+        let vectorLed = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 0.2, vectorWeight: 1), k: 2)
+        #expect(vectorLed.map(\.ref.documentID) == ["vec", "lex"])
+        let lexicalOnly = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 1, vectorWeight: 0), k: 2)
+        #expect(lexicalOnly.first?.ref.documentID == "lex")
+    }
+
+    @Test func shardHybridCombinesBothPaths() throws {
+        var shard = try SearchShard(settings: SearchSettings(vectorDimension: 2))
+        try shard.upsert(documentID: "both", chunks: [ShardFixtures.chunk("both", 0, "tiered cache eviction", vector: [1, 0])])
+        try shard.upsert(documentID: "text", chunks: [ShardFixtures.chunk("text", 0, "tiered cache eviction eviction", vector: [0, 1])])
+        try shard.upsert(documentID: "vec", chunks: [ShardFixtures.chunk("vec", 0, "unrelated words", vector: [0.99, 0.05])])
+        let request = SearchRequest(mode: .hybrid, text: "cache eviction", vector: [1, 0], topK: 3, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 1))
+        let hits = try shard.search(request)
+        #expect(hits.first?.ref.documentID == "both")
+        #expect(Set(hits.map(\.ref.documentID)) == ["both", "text", "vec"])
+    }
+}
