@@ -2,10 +2,15 @@
 extension VectorStorage {
     /// Writes the approximate score of every row into `scores` (one per row).
     ///
-    /// Per 32 components: widen both `SIMD32<Int8>` to Int16, multiply (|product| ≤ 127² fits
-    /// Int16 because quantization never yields -128), add the two halves in Int16 (≤ 2·127²
-    /// = 32258 still fits), then widen once to Int32 and accumulate. LLVM lowers this to
-    /// AVX2 `vpmovsxbw`/`vpmullw`/`vpaddw`/`vpmovsxwd`/`vpaddd` on this machine.
+    /// Each 32-byte block is loaded as `SIMD16<Int16>` and the INT8 lanes are sign-extended
+    /// in place by shifts (`(v << 8) >> 8` for even bytes, `v >> 8` for odd ones) rather than
+    /// with `SIMD32<Int16>(truncatingIfNeeded:)`: Swift's lane-type conversions are not
+    /// lowered to vector instructions and measured 80× slower than this (see docs/search.md).
+    /// Products fit Int16 (|x·y| ≤ 127², quantization never yields -128) and so does the sum of
+    /// the even and odd products (≤ 32258); that sum is widened to Int32 the same way. Both
+    /// rows and query are paired identically, so byte order does not matter. LLVM lowers this
+    /// to `psllw/psraw/pmullw/paddw/pslld/psrad/paddd` (SSE2 baseline; AVX2 when the target
+    /// CPU allows it).
     func scanInt8(_ query: PreparedVectorQuery, into scores: UnsafeMutableBufferPointer<Float>) {
         let blocks = paddedDimension / 32
         let stride = paddedDimension
@@ -16,8 +21,8 @@ extension VectorStorage {
                     let qBase = UnsafeRawPointer(q.baseAddress!)
                     for row in 0..<rowCount {
                         let base = rowBase + row * stride
-                        var acc0 = SIMD16<Int32>.zero
-                        var acc1 = SIMD16<Int32>.zero
+                        var acc0 = SIMD8<Int32>.zero
+                        var acc1 = SIMD8<Int32>.zero
                         var block = 0
                         // Two independent accumulators hide the add latency.
                         while block + 1 < blocks {
@@ -37,34 +42,37 @@ extension VectorStorage {
     }
 
     @inline(__always)
-    static func blockDot(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer) -> SIMD16<Int32> {
-        let x = SIMD32<Int16>(truncatingIfNeeded: a.loadUnaligned(as: SIMD32<Int8>.self))
-        let y = SIMD32<Int16>(truncatingIfNeeded: b.loadUnaligned(as: SIMD32<Int8>.self))
-        let p = x &* y
-        return SIMD16<Int32>(truncatingIfNeeded: p.lowHalf &+ p.highHalf)
+    static func blockDot(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer) -> SIMD8<Int32> {
+        let x = a.loadUnaligned(as: SIMD16<Int16>.self)
+        let y = b.loadUnaligned(as: SIMD16<Int16>.self)
+        let even = ((x &<< 8) &>> 8) &* ((y &<< 8) &>> 8)
+        let odd = (x &>> 8) &* (y &>> 8)
+        let pairs = unsafeBitCast(even &+ odd, to: SIMD8<Int32>.self)
+        return ((pairs &<< 16) &>> 16) &+ (pairs &>> 16)
     }
 
-    /// The FP16-precision score of one row (F16C converts 8 components at a time).
+    /// The FP16-precision score of one row. A plain loop: `Float(Float16)` is one F16C
+    /// instruction where the target allows it, and the generic `SIMD8<Float>(SIMD8<Float16>)`
+    /// conversion is not vectorized by the compiler. Four partial sums shorten the FP add chain.
     func rescore(row: Int, _ query: PreparedVectorQuery) -> Float {
         let d = dimension
         return rescoreRows.withUnsafeBufferPointer { rows in
             query.exact.withUnsafeBufferPointer { q in
                 let base = rows.baseAddress! + row * d
-                var acc = SIMD8<Float>.zero
+                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
                 var i = 0
-                while i + 8 <= d {
-                    let h = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float16>.self)
-                    let f = SIMD8<Float>(h)
-                    let qv = UnsafeRawPointer(q.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                    acc += f * qv
-                    i += 8
+                while i + 4 <= d {
+                    s0 += Float(base[i]) * q[i]
+                    s1 += Float(base[i + 1]) * q[i + 1]
+                    s2 += Float(base[i + 2]) * q[i + 2]
+                    s3 += Float(base[i + 3]) * q[i + 3]
+                    i += 4
                 }
-                var sum = acc.sum()
                 while i < d {
-                    sum += Float(base[i]) * q[i]
+                    s0 += Float(base[i]) * q[i]
                     i += 1
                 }
-                return sum * rescoreScales[row]
+                return ((s0 + s1) + (s2 + s3)) * rescoreScales[row]
             }
         }
     }
