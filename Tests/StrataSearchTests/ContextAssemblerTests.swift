@@ -86,6 +86,23 @@ struct ContextAssemblerTests {
         #expect(again.duplicatesSkipped == 1)
     }
 
+    @Test func mergesAreRecountedWhenPieceCountsDoNotAdd() throws {
+        let counter = JoinPenaltyTokenCounterTestDouble()
+        let assembler = try ContextAssembler(counter: counter)
+        let first = Self.candidate("doc.py", "l1 a\nl2 b\n", at: 0, line: 1, score: 2)
+        let second = Self.candidate("doc.py", "l3 c\nl4 d\n", at: 10, line: 3, score: 1)
+        // "### doc.py:L1-L4\nl1 a\nl2 b\nl3 c\nl4 d": 10 words and 4 newline-l joins.
+        let full = try assembler.assemble([first, second], budget: 14)
+        #expect(full.tokens == 14)
+        #expect(full.passages.map(\.chunkCount) == [2])
+        #expect(full.passages[0].tokens == 14)
+        // The pieces' counts sum to 12 + header, but the merged text costs 14: it must not fit in 13.
+        let short = try assembler.assemble([first, second], budget: 13)
+        #expect(short.tokens == 8)
+        #expect(short.text == "### doc.py:L1-L2\nl1 a\nl2 b")
+        #expect(short.overBudgetSkipped == 1)
+    }
+
     @Test func orderingByPositionOrByScore() throws {
         let b2 = Self.candidate("b.md", "late", at: 100, line: 9, score: 5)
         let b1 = Self.candidate("b.md", "early", at: 0, line: 1, score: 1)

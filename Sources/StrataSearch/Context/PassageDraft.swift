@@ -1,6 +1,7 @@
 import StrataCore
 
-/// A passage while assembly is still choosing: a contiguous byte range of one document.
+/// A passage while assembly is still choosing: a contiguous byte range of one document, kept
+/// as non-overlapping pieces in document order.
 struct PassageDraft: Sendable {
     var documentID: String
     var byteStart: Int
@@ -9,11 +10,13 @@ struct PassageDraft: Sendable {
     var lineEnd: Int
     var score: Double
     var chunkCount: Int
-    var text: String
-    var rendered: String = ""
+    var pieces: [PassagePiece]
+    /// Tokens of the rendered block: exact for a single chunk (or in exact mode), otherwise
+    /// the header's count plus the pieces' counts, which the final recount checks.
     var tokens: Int = 0
+    var rendered: String = ""
 
-    init(_ candidate: ContextCandidate) {
+    init(_ candidate: ContextCandidate, tokens: Int) {
         let p = candidate.provenance
         documentID = p.documentID
         byteStart = p.byteStart
@@ -22,8 +25,12 @@ struct PassageDraft: Sendable {
         lineEnd = p.lineEnd
         score = candidate.score
         chunkCount = 1
-        text = candidate.text
+        pieces = [PassagePiece(text: candidate.text[...], tokens: tokens)]
     }
+
+    var text: String { pieces.count == 1 ? String(pieces[0].text) : pieces.map(\.text).joined() }
+
+    var header: String { ContextAssemblySettings.header(documentID: documentID, lineStart: lineStart, lineEnd: lineEnd) }
 
     /// Whether `other` (same document) overlaps this passage or touches it end to start.
     func touches(_ other: PassageDraft) -> Bool {
@@ -34,39 +41,61 @@ struct PassageDraft: Sendable {
         byteStart <= other.byteStart && other.byteEnd <= byteEnd
     }
 
-    /// The union of passages of one document that touch in a chain, as one passage. Overlapping
-    /// bytes are taken once: both texts hold the same document bytes there, and chunk
-    /// boundaries are scalar boundaries, so dropping the overlap's bytes keeps valid UTF-8.
-    static func merging(_ parts: [PassageDraft]) -> PassageDraft {
+    /// The union of passages of one document that touch in a chain, as one passage.
+    /// Overlapping bytes are taken once: both sides hold the same document bytes there, and
+    /// chunk boundaries are scalar boundaries, so dropping the overlap keeps valid UTF-8. A
+    /// piece cut at its front is recounted; untouched pieces keep their counts.
+    static func merging(_ parts: [PassageDraft], counter: any TokenCounting) -> PassageDraft {
         let sorted = parts.sorted { $0.byteStart < $1.byteStart }
         var result = sorted[0]
-        var bytes = Array(result.text.utf8)
         for part in sorted.dropFirst() {
             result.score = max(result.score, part.score)
             result.chunkCount += part.chunkCount
             result.lineStart = min(result.lineStart, part.lineStart)
             result.lineEnd = max(result.lineEnd, part.lineEnd)
             guard part.byteEnd > result.byteEnd else { continue }
-            let overlap = result.byteEnd - part.byteStart
-            bytes.append(contentsOf: part.text.utf8.dropFirst(overlap))
+            var overlap = result.byteEnd - part.byteStart
+            for piece in part.pieces {
+                let length = piece.text.utf8.count
+                if overlap >= length {
+                    overlap -= length
+                    continue
+                }
+                if overlap > 0 {
+                    let start = piece.text.utf8.index(piece.text.startIndex, offsetBy: overlap)
+                    let rest = piece.text[start...]
+                    result.pieces.append(PassagePiece(text: rest, tokens: counter.countTokens(rest)))
+                    overlap = 0
+                } else {
+                    result.pieces.append(piece)
+                }
+            }
             result.byteEnd = part.byteEnd
         }
-        result.text = String(decoding: bytes, as: UTF8.self)
         return result
     }
 
-    /// Renders header and text and counts the block's tokens.
-    mutating func render(counter: any TokenCounting) {
-        var body = Substring(text)
-        // Trailing newlines would pile up against the separator; the provenance keeps the range.
-        while body.last == "\n" || body.last == "\r\n" { body = body.dropLast() }
-        rendered = ContextAssemblySettings.header(documentID: documentID, lineStart: lineStart, lineEnd: lineEnd) + "\n" + body
-        tokens = counter.countTokens(rendered)
+    /// Counts the block: exactly (render and count) or as header plus pieces.
+    mutating func count(counter: any TokenCounting, exact: Bool) {
+        if exact || pieces.count == 1 {
+            render()
+            tokens = counter.countTokens(rendered)
+        } else {
+            tokens = counter.countTokens(header + "\n") + pieces.reduce(0) { $0 + $1.tokens }
+        }
     }
 
-    func finished() -> ContextPassage {
+    /// Header line, then the text without trailing newlines (they would pile up against the
+    /// separator; the provenance keeps the exact range).
+    mutating func render() {
+        var body = Substring(text)
+        while let last = body.last, last == "\n" || last == "\r\n" { body = body.dropLast() }
+        rendered = header + "\n" + body
+    }
+
+    func finished(tokens exactTokens: Int) -> ContextPassage {
         ContextPassage(
             documentID: documentID, byteStart: byteStart, byteEnd: byteEnd, lineStart: lineStart, lineEnd: lineEnd,
-            score: score, chunkCount: chunkCount, text: text, rendered: rendered, tokens: tokens)
+            score: score, chunkCount: chunkCount, text: text, rendered: rendered, tokens: exactTokens)
     }
 }

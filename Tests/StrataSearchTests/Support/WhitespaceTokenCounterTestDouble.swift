@@ -26,3 +26,20 @@ struct NewlineHeavyTokenCounterTestDouble: TokenCounting {
         WhitespaceTokenCounterTestDouble().countTokens(text) + text.utf8.filter { $0 == 0x0A }.count
     }
 }
+
+/// Test double for a tokenizer that is not additive across piece boundaries: one token per
+/// word plus one per newline directly followed by "l". Joining "…\n" and "l…" costs a token
+/// that neither part counted, the way BPE merges can differ at a boundary.
+struct JoinPenaltyTokenCounterTestDouble: TokenCounting {
+    var kind: TokenizerKind { .estimate }
+
+    func countTokens(_ text: Substring) -> Int {
+        var joins = 0
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == 0x0A && byte == UInt8(ascii: "l") { joins += 1 }
+            previous = byte
+        }
+        return WhitespaceTokenCounterTestDouble().countTokens(text) + joins
+    }
+}
