@@ -109,7 +109,7 @@ extension SearchBench {
                 let hits = try run(.hybrid, k: depth, input)
                 candidateSets.append(hits.map { hit in
                     let chunk = chunks[chunkIndex(hit.ref)]
-                    return ContextCandidate(provenance: chunk.provenance, text: chunk.text, score: hit.score)
+                    return ContextCandidate(provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
                 })
             }
             var filled = 0

@@ -7,13 +7,14 @@ import StrataCore
 /// overlaps or touches (merged into one passage) or starts a new passage, and is kept only if
 /// the token count — headers and separators included — still fits.
 ///
-/// Counting: a single-chunk passage is rendered and counted exactly; a merged passage is
-/// counted as its header plus the exact counts of its pieces, so growing a passage does not
-/// recount it (which made large budgets quadratic). The final rendered text is always
-/// recounted; if it does not fit (BPE counts are not additive across piece boundaries), the
+/// Counting: while choosing, a passage costs its header's count plus the counts of its chunk
+/// texts (given by the store or counted once), so growing a passage never recounts it (which
+/// made large budgets quadratic) and each candidate's text is counted at most once. The final
+/// rendered text is always recounted; if it does not fit (BPE counts are not additive across piece boundaries), the
 /// greedy pass is redone recounting every merged passage in full, and if tokenization across
 /// passage boundaries still pushes it over, the lowest-scored passage is dropped until it
-/// fits. The budget is never exceeded.
+/// fits. The budget is never exceeded. (Trailing newlines of a passage are not rendered, so
+/// the running count can be a token or so high per passage and leave that much unused.)
 public struct ContextAssembler: Sendable {
     public let counter: any TokenCounting
     public let settings: ContextAssemblySettings

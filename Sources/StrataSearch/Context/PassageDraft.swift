@@ -11,8 +11,8 @@ struct PassageDraft: Sendable {
     var score: Double
     var chunkCount: Int
     var pieces: [PassagePiece]
-    /// Tokens of the rendered block: exact for a single chunk (or in exact mode), otherwise
-    /// the header's count plus the pieces' counts, which the final recount checks.
+    /// Tokens of the rendered block: exact in exact mode, otherwise the header's count plus
+    /// the pieces' counts, which the final recount checks.
     var tokens: Int = 0
     var rendered: String = ""
 
@@ -77,7 +77,7 @@ struct PassageDraft: Sendable {
 
     /// Counts the block: exactly (render and count) or as header plus pieces.
     mutating func count(counter: any TokenCounting, exact: Bool) {
-        if exact || pieces.count == 1 {
+        if exact {
             render()
             tokens = counter.countTokens(rendered)
         } else {
