@@ -1,2 +1,160 @@
 import Foundation
-struct FusionQuality { static func run() throws { print("quality: not yet") } }
+import StrataCore
+import StrataSearch
+
+/// Fusion quality on two kinds of corpora, to choose the hybrid default honestly.
+///
+/// - code: Python stdlib functions with docstrings; query = the docstring's first line,
+///   target = the function with its docstring removed (so the query's words are not copied).
+/// - prose: paragraphs of /usr/share/common-licenses and /usr/share/doc/*/copyright;
+///   query = a paragraph's first sentence, target = the rest of the paragraph.
+///
+/// Vectors are a PROXY, not a neural embedding (all-MiniLM-L6-v2 runs at ~12 chunks/s on
+/// this CPU and no model is installed): hashed character-trigram and word vectors, 384-dim,
+/// L2-normalized. They capture sub-word overlap (parse/parser/parsing) that BM25's exact
+/// terms miss, so they are a second, different signal, but say nothing about semantics.
+enum FusionQuality {
+    struct Pair {
+        var query: String
+        var target: String
+    }
+
+    static let dimension = 384
+
+    static func run() throws {
+        print("\n== fusion quality (vectors: PROXY hashed char-trigram vectors, not embeddings) ==")
+        var rng = BenchRandom(seed: 11)
+        let code = Array(codePairs().shuffled(using: &rng).prefix(4000))
+        let prose = Array(prosePairs().shuffled(using: &rng).prefix(4000))
+        let settings: [(String, FusionSettings?)] = [
+            ("bm25 only", nil),
+            ("vector only", nil),
+            ("rrf 1 : 1    k60", FusionSettings(lexicalWeight: 1, vectorWeight: 1, k: 60)),
+            ("rrf 1 : 0.5  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 60)),
+            ("rrf 1 : 0.25 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 60)),
+            ("rrf 1 : 0.1  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 60)),
+            ("rrf 1 : 0.25 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 10)),
+        ]
+        for (name, pairs) in [("code (Python stdlib functions)", code), ("prose (licenses, copyright files)", prose)] {
+            try evaluate(name, pairs, settings: settings, queries: 400, rng: &rng)
+        }
+    }
+
+    static func evaluate(_ name: String, _ pairs: [Pair], settings: [(String, FusionSettings?)], queries: Int, rng: inout BenchRandom) throws {
+        var shard = try SearchShard(settings: SearchSettings(vectorDimension: dimension))
+        for (i, pair) in pairs.enumerated() {
+            let id = "t\(i)"
+            let ref = ChunkRef(documentID: id, ordinal: 0, contentHash: ContentHash(high: 0, low: UInt64(i)))
+            try shard.upsert(documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: proxyVector(pair.target))])
+        }
+        let sample = Array(pairs.indices.shuffled(using: &rng).prefix(queries))
+        print("\n\(name): \(pairs.count) targets, \(sample.count) queries")
+        print("method              recall@10   MRR@10")
+        for (label, fusion) in settings {
+            var hits = 0
+            var reciprocal = 0.0
+            for i in sample {
+                let mode: SearchMode = label == "bm25 only" ? .lexical : label == "vector only" ? .vector : .hybrid
+                let request = SearchRequest(mode: mode, text: pairs[i].query, vector: proxyVector(pairs[i].query), topK: 10, fusion: fusion)
+                let results = try shard.search(request)
+                if let rank = results.firstIndex(where: { $0.ref.documentID == "t\(i)" }) {
+                    hits += 1
+                    reciprocal += 1 / Double(rank + 1)
+                }
+            }
+            print(String(format: "%@   %8.3f   %6.3f", label.padding(toLength: 16, withPad: " ", startingAt: 0),
+                         Double(hits) / Double(sample.count), reciprocal / Double(sample.count)))
+        }
+    }
+
+    /// The proxy vector: signed feature hashing of word unigrams and `#word#` character trigrams.
+    static func proxyVector(_ text: String) -> [Float] {
+        var v = [Float](repeating: 0, count: dimension)
+        func add(_ bytes: some Sequence<UInt8>, weight: Float) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            v[Int(h % UInt64(dimension))] += (h >> 63) == 0 ? weight : -weight
+        }
+        for word in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
+            let bytes = Array("#\(word)#".utf8)
+            add(bytes, weight: 1)
+            if bytes.count >= 3 {
+                for i in 0...(bytes.count - 3) { add(bytes[i..<(i + 3)], weight: 0.5) }
+            }
+        }
+        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm == 0 { v[0] = 1; return v }
+        return v.map { $0 / norm }
+    }
+
+    /// Functions of the Python stdlib with a docstring of at least four words on its first line.
+    static func codePairs() -> [Pair] {
+        var pairs: [Pair] = []
+        for doc in SearchBench.loadRealDocuments(roots: ["/usr/lib/python3.11"]) {
+            let lines = doc.text.split(separator: "\n", omittingEmptySubsequences: false)
+            var i = 0
+            while i < lines.count {
+                let line = lines[i]
+                let stripped = line.drop { $0 == " " }
+                guard stripped.hasPrefix("def ") else { i += 1; continue }
+                let indent = line.count - stripped.count
+                // Find the end of the signature, then a docstring on the next line.
+                var j = i
+                while j < lines.count, !lines[j].hasSuffix(":") { j += 1 }
+                let docLine = j + 1
+                guard docLine < lines.count else { break }
+                let docStripped = lines[docLine].drop { $0 == " " }
+                let quote = docStripped.hasPrefix("\"\"\"") ? "\"\"\"" : docStripped.hasPrefix("'''") ? "'''" : nil
+                var end = docLine + 1
+                while end < lines.count {
+                    let l = lines[end]
+                    let s = l.drop { $0 == " " }
+                    if !s.isEmpty, l.count - s.count <= indent { break }
+                    end += 1
+                }
+                defer { i = max(i + 1, j + 1) }
+                guard let quote else { continue }
+                // The docstring runs to the line holding the closing quotes.
+                var docEnd = docLine
+                let firstRest = docStripped.dropFirst(3)
+                if !firstRest.contains(quote) {
+                    docEnd += 1
+                    while docEnd < end, !lines[docEnd].contains(quote) { docEnd += 1 }
+                }
+                let summary = firstRest.replacingOccurrences(of: quote, with: "").trimmingCharacters(in: .whitespaces)
+                guard summary.split(separator: " ").count >= 4, docEnd < end else { continue }
+                let body = (lines[i...j] + lines[(docEnd + 1)..<end]).joined(separator: "\n")
+                guard body.utf8.count > 80 else { continue }
+                pairs.append(Pair(query: summary, target: String(body.utf8.prefix(1024)) ?? body))
+            }
+        }
+        return pairs
+    }
+
+    /// Paragraphs of license and copyright texts, deduplicated, with a first sentence of six words or more.
+    static func prosePairs() -> [Pair] {
+        var files: [String] = []
+        let licenses = "/usr/share/common-licenses"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: licenses)) ?? [] { files.append(licenses + "/" + name) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/usr/share/doc")) ?? [] {
+            files.append("/usr/share/doc/\(name)/copyright")
+        }
+        var seen = Set<String>()
+        var pairs: [Pair] = []
+        for file in files.sorted() {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else { continue }
+            for paragraph in text.components(separatedBy: "\n\n") {
+                let words = paragraph.split(whereSeparator: \.isWhitespace)
+                guard words.count >= 40 else { continue }
+                let flat = words.joined(separator: " ")
+                guard let stop = flat.firstIndex(where: { $0 == "." || $0 == ";" || $0 == ":" }) else { continue }
+                let query = String(flat[..<stop])
+                let rest = String(flat[flat.index(after: stop)...]).trimmingCharacters(in: .whitespaces)
+                guard query.split(separator: " ").count >= 6, rest.split(separator: " ").count >= 20 else { continue }
+                guard seen.insert(rest).inserted, seen.insert("q:" + query).inserted else { continue }
+                pairs.append(Pair(query: query, target: String(rest.utf8.prefix(1024)) ?? rest))
+            }
+        }
+        return pairs
+    }
+}

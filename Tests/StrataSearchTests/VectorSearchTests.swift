@@ -75,3 +75,32 @@ struct VectorSearchTests {
         #expect(abs(hits[0].score - 5000) / 5000 < 1e-3)
     }
 }
+
+@Suite("FP16 rescoring kernel")
+struct RescoreKernelTests {
+    @Test(arguments: [16, 40, 384, 7])
+    func matchesAFloatDotProductOfTheHalfValues(dimension: Int) {
+        var rng = SeededGeneratorTestSupport(seed: UInt64(dimension))
+        for metric in VectorMetric.allCases {
+            var storage = VectorStorage(dimension: dimension, metric: metric)
+            let rows = (0..<5).map { r in (0..<dimension).map { _ in rng.gaussian() * Float(r + 1) * (r == 4 ? 1e-4 : 1) } }
+            for row in rows { storage.append(row) }
+            let query = (0..<dimension).map { _ in rng.gaussian() }
+            let prepared = PreparedVectorQuery(query, storage: storage)
+            for (r, row) in rows.enumerated() {
+                let stored = metric == .cosine ? VectorStorage.normalized(row) : row
+                let maxMagnitude = stored.map(abs).max()!
+                var expected: Float = 0, magnitudeSum: Float = 0
+                for i in 0..<dimension {
+                    let term = Float(Float16(stored[i] / maxMagnitude)) * prepared.exact[i]
+                    expected += term
+                    magnitudeSum += abs(term)
+                }
+                expected *= maxMagnitude
+                // Float sums in another order differ by rounding, bounded by the sum of |terms|.
+                let got = storage.rescore(row: r, prepared)
+                #expect(abs(got - expected) <= 5e-5 * magnitudeSum * maxMagnitude + 1e-12, "row \(r) metric \(metric)")
+            }
+        }
+    }
+}
