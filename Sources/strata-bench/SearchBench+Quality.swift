@@ -33,7 +33,11 @@ enum FusionQuality {
             ("rrf 1 : 0.5  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 60)),
             ("rrf 1 : 0.25 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 60)),
             ("rrf 1 : 0.1  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 60)),
+            ("rrf 1 : 0.05 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.05, k: 60)),
+            ("rrf 1 : 0.02 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.02, k: 60)),
             ("rrf 1 : 0.25 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 10)),
+            ("rrf 1 : 0.1  k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 10)),
+            ("rrf 1 : 0.05 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.05, k: 10)),
         ]
         for (name, pairs) in [("code (Python stdlib functions)", code), ("prose (licenses, copyright files)", prose)] {
             try evaluate(name, pairs, settings: settings, queries: 400, rng: &rng)
