@@ -29,6 +29,7 @@ enum FusionQuality {
         let settings: [(String, FusionSettings?)] = [
             ("bm25 only", nil),
             ("vector only", nil),
+            ("default        ", FusionSettings.default),
             ("rrf 1 : 1    k60", FusionSettings(lexicalWeight: 1, vectorWeight: 1, k: 60)),
             ("rrf 1 : 0.5  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 60)),
             ("rrf 1 : 0.25 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 60)),

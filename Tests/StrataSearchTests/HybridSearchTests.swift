@@ -30,6 +30,20 @@ struct HybridSearchTests {
         #expect(lexicalOnly.first?.ref.documentID == "lex")
     }
 
+    @Test func defaultFusionKeepsTheLexicalHeadAndOnlyFillsWithVectorHits() {
+        let lexical = (0..<20).map { Self.hit("lex\($0)", Double(100 - $0)) }
+        // The vector path disagrees completely: its own finds first, then the lexical list reversed.
+        let vector = (0..<10).map { Self.hit("vec\($0)", 1) } + lexical.reversed()
+        let fused = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: .default, k: 10)
+        #expect(fused.prefix(4).map(\.ref.documentID) == ["lex0", "lex1", "lex2", "lex3"])
+        #expect(fused.allSatisfy { $0.ref.documentID.hasPrefix("lex") })
+        // With few lexical hits, vector hits fill the rest.
+        let sparse = ReciprocalRankFusion.fuse(lexical: Array(lexical.prefix(3)), vector: vector, settings: .default, k: 10)
+        #expect(sparse.prefix(3).map(\.ref.documentID) == ["lex0", "lex1", "lex2"])
+        #expect(sparse.count == 10)
+        #expect(sparse[3].ref.documentID == "vec0")
+    }
+
     @Test func shardHybridCombinesBothPaths() throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: 2))
         try shard.upsert(documentID: "both", chunks: [ShardFixtures.chunk("both", 0, "tiered cache eviction", vector: [1, 0])])
