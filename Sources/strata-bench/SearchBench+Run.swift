@@ -54,8 +54,9 @@ extension SearchBench {
             try shard.upsert(documentID: doc.id, chunks: batch)
             indexSeconds += Self.seconds(since: start)
         }
-        print(String(format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s), process RSS %@",
-                     shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds, Double(byteTotal) / 1e6 / indexSeconds, Self.residentSetSize()))
+        print(String(format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
+                     shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds, Double(byteTotal) / 1e6 / indexSeconds,
+                     Double(shard.approximateMemoryBytes) / 1e6, Self.residentSetSize()))
 
         // Queries: a run of words from a random chunk, and that chunk's vector plus noise.
         let warmup = max(queries / 10, 10)

@@ -20,6 +20,7 @@ struct InvertedIndex: Sendable {
     private(set) var lengths: [Int32] = []
     /// Per slot, the distinct term ids at `forwardTerms[forwardStarts[slot]..<forwardStarts[slot + 1]]`.
     private var forwardTerms: [Int32] = []
+    var forwardTermCount: Int { forwardTerms.count }
     private var forwardStarts: [Int32] = [0]
     private(set) var liveCount = 0
     private(set) var liveTotalLength = 0
