@@ -44,6 +44,32 @@ struct HybridSearchTests {
         #expect(sparse[3].ref.documentID == "vec0")
     }
 
+    @Test func hybridAcrossTwoShardsEqualsHybridOnOneShard() throws {
+        var rng = SeededGeneratorTestSupport(seed: 3)
+        let settings = SearchSettings(vectorDimension: 8, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 0.7, k: 20, depth: 30))
+        var whole = try SearchShard(settings: settings)
+        var left = try SearchShard(settings: settings)
+        var right = try SearchShard(settings: settings)
+        let words = ["cache", "evict", "tier", "slot", "worker", "replica", "budget", "token", "chunk", "query"]
+        for i in 0..<120 {
+            let text = (0..<6).map { _ in words[Int.random(in: 0..<words.count, using: &rng)] }.joined(separator: " ")
+            let chunk = ShardFixtures.chunk("d\(i)", 0, text, vector: (0..<8).map { _ in rng.gaussian() })
+            try whole.upsert(documentID: "d\(i)", chunks: [chunk])
+            if i % 2 == 0 { try left.upsert(documentID: "d\(i)", chunks: [chunk]) } else { try right.upsert(documentID: "d\(i)", chunks: [chunk]) }
+        }
+        let text = "cache tier budget"
+        let vector = (0..<8).map { _ in rng.gaussian() }
+        let expected = try whole.search(SearchRequest(mode: .hybrid, text: text, vector: vector, topK: 10))
+        let query = try LexicalQuery(text: text)
+        let stats = LexicalStatistics.merged([left.statistics(for: query), right.statistics(for: query)])
+        let depth = settings.fusion.depth
+        let lexical = ShardResultMerging.mergeByScore(
+            [try left.searchLexical(query, statistics: stats, k: depth), try right.searchLexical(query, statistics: stats, k: depth)], k: depth)
+        let vectors = ShardResultMerging.mergeByScore([try left.searchVector(vector, k: depth), try right.searchVector(vector, k: depth)], k: depth)
+        let fused = ReciprocalRankFusion.fuse(lexical: lexical, vector: vectors, settings: settings.fusion, k: 10)
+        #expect(fused.map(\.ref) == expected.map(\.ref))
+    }
+
     @Test func shardHybridCombinesBothPaths() throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: 2))
         try shard.upsert(documentID: "both", chunks: [ShardFixtures.chunk("both", 0, "tiered cache eviction", vector: [1, 0])])

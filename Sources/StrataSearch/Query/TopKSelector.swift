@@ -1,8 +1,9 @@
 /// Picks the `k` best (score, index) pairs from a dense score array with a bounded min-heap.
 ///
 /// `accept` is consulted only for entries that would enter the heap, so an expensive filter
-/// (a path prefix, metadata) runs on a handful of rows rather than on every row. Ties are
-/// broken by the lower index, which keeps results deterministic.
+/// (a path prefix, metadata) runs on a handful of rows rather than on every row. Equal scores
+/// are ordered by `precedes` (the shard passes chunk-reference order), so one shard and
+/// several merged shards cut ties the same way.
 enum TopKSelector {
     struct Entry: Sendable {
         var index: Int
@@ -11,8 +12,13 @@ enum TopKSelector {
 
     /// The best `k` entries with `score > floor` that `accept`s, best first.
     static func select(
-        _ scores: UnsafeBufferPointer<Float>, k: Int, floor: Float = -.infinity, accept: (Int) -> Bool
+        _ scores: UnsafeBufferPointer<Float>, k: Int, floor: Float = -.infinity,
+        precedes: (Int, Int) -> Bool, accept: (Int) -> Bool
     ) -> [Entry] {
+        func better(_ a: Entry, _ b: Entry) -> Bool {
+            a.score != b.score ? a.score > b.score : precedes(a.index, b.index)
+        }
+        func worse(_ a: Entry, _ b: Entry) -> Bool { better(b, a) }
         guard k > 0 else { return [] }
         var heap: [Entry] = []
         heap.reserveCapacity(k)
@@ -20,32 +26,22 @@ enum TopKSelector {
             let s = scores[i]
             guard s > floor, !s.isNaN else { continue }
             if heap.count == k {
-                // Strictly better only: an equal score with a higher index loses the tie.
-                guard s > heap[0].score else { continue }
+                guard s > heap[0].score || (s == heap[0].score && precedes(i, heap[0].index)) else { continue }
             }
             guard accept(i) else { continue }
             if heap.count < k {
                 heap.append(Entry(index: i, score: s))
-                siftUp(&heap, heap.count - 1)
+                siftUp(&heap, heap.count - 1, worse)
             } else {
                 heap[0] = Entry(index: i, score: s)
-                siftDown(&heap, 0)
+                siftDown(&heap, 0, worse)
             }
         }
         return heap.sorted(by: better)
     }
 
-    /// Descending score, ascending index.
-    @inline(__always)
-    static func better(_ a: Entry, _ b: Entry) -> Bool {
-        a.score != b.score ? a.score > b.score : a.index < b.index
-    }
-
     /// Heap order: the worst entry at the root.
-    @inline(__always)
-    private static func worse(_ a: Entry, _ b: Entry) -> Bool { better(b, a) }
-
-    private static func siftUp(_ heap: inout [Entry], _ start: Int) {
+    private static func siftUp(_ heap: inout [Entry], _ start: Int, _ worse: (Entry, Entry) -> Bool) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
@@ -55,7 +51,7 @@ enum TopKSelector {
         }
     }
 
-    private static func siftDown(_ heap: inout [Entry], _ start: Int) {
+    private static func siftDown(_ heap: inout [Entry], _ start: Int, _ worse: (Entry, Entry) -> Bool) {
         var parent = start
         let n = heap.count
         while true {

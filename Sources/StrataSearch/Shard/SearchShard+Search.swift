@@ -43,7 +43,7 @@ extension SearchShard {
         var scores = [Float](repeating: 0, count: slotCount)
         return scores.withUnsafeMutableBufferPointer { scores in
             lexical.accumulate(query, statistics: stats, parameters: settings.bm25, into: scores)
-            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0) { slot in admits(slot, filter) }
+            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0, precedes: precedes) { slot in admits(slot, filter) }
             return best.map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
         }
     }
@@ -64,14 +64,17 @@ extension SearchShard {
         var scores = [Float](repeating: 0, count: storage.rowCount)
         let coarse = scores.withUnsafeMutableBufferPointer { scores in
             storage.scanInt8(query, into: scores)
-            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates) { slot in
+            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, precedes: precedes) { slot in
                 storage.present[slot] && admits(slot, filter)
             }
         }
         var rescored = coarse.map { TopKSelector.Entry(index: $0.index, score: storage.rescore(row: $0.index, query)) }
-        rescored.sort(by: TopKSelector.better)
+        rescored.sort { a, b in a.score != b.score ? a.score > b.score : precedes(a.index, b.index) }
         return rescored.prefix(k).map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
     }
+
+    /// Tie order between slots: chunk-reference order, the same on every shard.
+    func precedes(_ a: Int, _ b: Int) -> Bool { refs[a] < refs[b] }
 
     @inline(__always)
     func admits(_ slot: Int, _ filter: SearchFilter) -> Bool {
