@@ -32,6 +32,15 @@ extension SearchBench {
         print(String(format: "chunk + count tokens: %.2f s, %.1f MB/s, %.2f M tokens/s (bench-local chunker and estimate counter)",
                      chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds, Double(tokenTotal) / 1e6 / chunkSeconds))
 
+        // The analyzer alone: it runs on every indexed byte.
+        let analyzer = CodeTermAnalyzer()
+        var termCount = 0
+        let analyzeStart = Self.now()
+        for chunk in chunks { analyzer.forEachTerm(in: chunk.text) { _ in termCount += 1 } }
+        let analyzeSeconds = Self.seconds(since: analyzeStart)
+        print(String(format: "code-aware terms: %.1f MB/s, %.1f M terms/s (%d terms)",
+                     Double(byteTotal) / 1e6 / analyzeSeconds, Double(termCount) / 1e6 / analyzeSeconds, termCount))
+
         // Synthetic vectors: a chunk's vector is its document's cluster centre plus noise.
         var rng = BenchRandom(seed: 2026)
         let source = ClusteredVectorSource(dimension: dimension, clusters: 256, spread: 0.5, rng: &rng)
