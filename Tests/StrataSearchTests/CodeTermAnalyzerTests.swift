@@ -33,6 +33,7 @@ struct CodeTermAnalyzerTests {
         #expect(analyzer.terms("größeZahl") == ["größe", "zahl", "größezahl"])
         #expect(analyzer.terms("Ἀθῆναι δῆμος") == ["ἀθῆναι", "δῆμος"])
         #expect(analyzer.terms("東京 タワー") == ["東京", "タワー"])
+        #expect(analyzer.terms("東京Tower") == ["東京", "tower", "東京tower"])
     }
 
     @Test func punctuationAndOperatorsSeparateTerms() {

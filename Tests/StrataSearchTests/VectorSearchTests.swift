@@ -66,6 +66,16 @@ struct VectorSearchTests {
         #expect(try shard.searchVector([1, 0, 0], k: 10).map(\.ref.documentID) == ["b/y"])
     }
 
+    @Test func emptyShardsAndTinyDimensionsAnswerWithoutCrashing() throws {
+        let empty = try SearchShard(settings: SearchSettings(vectorDimension: 3))
+        #expect(try empty.searchVector([1, 2, 3], k: 5).isEmpty)
+        #expect(try empty.search(SearchRequest(mode: .lexical, text: "anything")).isEmpty)
+        #expect(try empty.search(SearchRequest(mode: .hybrid, text: "anything", vector: [1, 0, 0])).isEmpty)
+        var one = try SearchShard(settings: SearchSettings(vectorDimension: 1))
+        try one.upsert(documentID: "x", chunks: [ShardFixtures.chunk("x", 0, "x", vector: [2])])
+        #expect(try one.searchVector([3], k: 1).map(\.score) == [1])
+    }
+
     @Test func dotMetricUsesMagnitude() throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: 2, metric: .dot))
         try shard.upsert(documentID: "small", chunks: [ShardFixtures.chunk("small", 0, "s", vector: [1, 0])])

@@ -114,9 +114,11 @@ extension CodeTermAnalyzer {
                     partStart = i
                 } else {
                     let letterDigitChange = (c == .digit) != (previous == .digit)
+                    // Caseless scripts (CJK, Arabic…) next to cased ones (`東京Tower`).
+                    let scriptChange = (c == .caselessLetter) != (previous == .caselessLetter)
                     let camel = c == .upper && previous == .lower
                     let capitalRunEnd = c == .lower && previous == .upper && previousPrevious == .upper
-                    if letterDigitChange || camel {
+                    if letterDigitChange || scriptChange || camel {
                         parts.append((partStart, i)); partStart = i
                     } else if capitalRunEnd, previousStart > partStart {
                         parts.append((partStart, previousStart)); partStart = previousStart
@@ -128,10 +130,9 @@ extension CodeTermAnalyzer {
                 i += l
             }
             if partStart >= 0 { parts.append((partStart, i)) }
-            var runEnd = i
-            // A trailing hyphen-less separator run is part of the identifier (`__init__`), but
-            // not a trailing hyphen, which `classify` never admits.
-            if runEnd > n { runEnd = n }
+            // Separators at either end belong to the identifier (`__init__`); a trailing hyphen
+            // never does, because it is only admitted before an alphanumeric.
+            let runEnd = i
             for (s, e) in parts where e - s <= maximumTermBytes {
                 body(lowercased(bytes, s, e))
             }

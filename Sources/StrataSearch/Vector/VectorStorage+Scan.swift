@@ -12,6 +12,7 @@ extension VectorStorage {
     /// to `psllw/psraw/pmullw/paddw/pslld/psrad/paddd` (SSE2 baseline; AVX2 when the target
     /// CPU allows it).
     func scanInt8(_ query: PreparedVectorQuery, into scores: UnsafeMutableBufferPointer<Float>) {
+        guard rowCount > 0, paddedDimension > 0 else { return }
         let blocks = paddedDimension / 32
         let stride = paddedDimension
         quantized.withUnsafeBufferPointer { rows in
@@ -65,14 +66,16 @@ extension VectorStorage {
         let blocks = d / 16
         return rescoreRows.withUnsafeBufferPointer { rows in
             query.evenOdd.withUnsafeBufferPointer { q in
-                let base = rows.baseAddress! + row * d
+                guard let first = rows.baseAddress else { return 0 }
+                let base = first + row * d
                 let raw = UnsafeRawPointer(base)
-                let qRaw = UnsafeRawPointer(q.baseAddress!)
                 var acc = SIMD8<Float>.zero
                 let magnitude = SIMD8<UInt32>(repeating: 0x7FFF)
                 let sign = SIMD8<UInt32>(repeating: 0x8000)
                 let rebias = SIMD8<Float>(repeating: 0x1p112)
                 for b in 0..<blocks {
+                    // blocks > 0 implies the regrouped query is not empty.
+                    let qRaw = UnsafeRawPointer(q.baseAddress!)
                     let pairs = raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD8<UInt32>.self)
                     let lowBits = ((pairs & magnitude) &<< 13) | ((pairs & sign) &<< 16)
                     let highBits = (((pairs &>> 16) & magnitude) &<< 13) | (pairs & (sign &<< 16))
