@@ -29,7 +29,7 @@ enum FusionQuality {
         let settings: [(String, FusionSettings?)] = [
             ("bm25 only", nil),
             ("vector only", nil),
-            ("default        ", FusionSettings.default),
+            ("default 1:0.01 k10", FusionSettings.default),
             ("rrf 1 : 1    k60", FusionSettings(lexicalWeight: 1, vectorWeight: 1, k: 60)),
             ("rrf 1 : 0.5  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 60)),
             ("rrf 1 : 0.25 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 60)),
@@ -54,7 +54,7 @@ enum FusionQuality {
         }
         let sample = Array(pairs.indices.shuffled(using: &rng).prefix(queries))
         print("\n\(name): \(pairs.count) targets, \(sample.count) queries")
-        print("method              recall@10   MRR@10")
+        print("method                recall@10   MRR@10")
         for (label, fusion) in settings {
             var hits = 0
             var reciprocal = 0.0
@@ -67,7 +67,7 @@ enum FusionQuality {
                     reciprocal += 1 / Double(rank + 1)
                 }
             }
-            print(String(format: "%@   %8.3f   %6.3f", label.padding(toLength: 16, withPad: " ", startingAt: 0),
+            print(String(format: "%@   %8.3f   %6.3f", label.padding(toLength: 18, withPad: " ", startingAt: 0),
                          Double(hits) / Double(sample.count), reciprocal / Double(sample.count)))
         }
     }
