@@ -33,7 +33,8 @@ extension SearchBench {
             }
             for path in paths.sorted() {
                 guard let data = FileManager.default.contents(atPath: root + "/" + path),
-                      let text = String(data: data, encoding: .utf8), !text.isEmpty else { continue }
+                    let text = String(data: data, encoding: .utf8), !text.isEmpty
+                else { continue }
                 documents.append(BenchDocument(id: root + "/" + path, text: text))
             }
         }
@@ -45,13 +46,18 @@ extension SearchBench {
     static func chunk(_ document: BenchDocument, target: Int = 1024, counter: any TokenCounting) -> [BenchChunk] {
         var chunks: [BenchChunk] = []
         let bytes = Array(document.text.utf8)
-        var start = 0, line = 1, startLine = 1, cursor = 0
+        var start = 0
+        var line = 1
+        var startLine = 1
+        var cursor = 0
         func emit(_ end: Int, _ endLine: Int) {
             guard end > start else { return }
             let text = String(decoding: bytes[start..<end], as: UTF8.self)
-            chunks.append(BenchChunk(
-                provenance: ChunkProvenance(documentID: document.id, byteStart: start, byteEnd: end, lineStart: startLine, lineEnd: endLine),
-                text: text, tokens: counter.countTokens(text)))
+            chunks.append(
+                BenchChunk(
+                    provenance: ChunkProvenance(
+                        documentID: document.id, byteStart: start, byteEnd: end, lineStart: startLine, lineEnd: endLine),
+                    text: text, tokens: counter.countTokens(text)))
             start = end
             startLine = endLine + 1
         }
@@ -63,7 +69,12 @@ extension SearchBench {
             let size = lineEnd - start
             if size >= target || (blank && size >= target / 2) {
                 // Include this line if the chunk would otherwise be empty.
-                if cursor == start || blank { emit(lineEnd, line) } else { emit(cursor, line - 1); continue }
+                if cursor == start || blank {
+                    emit(lineEnd, line)
+                } else {
+                    emit(cursor, line - 1)
+                    continue
+                }
             }
             cursor = lineEnd
             line += 1
@@ -85,11 +96,17 @@ struct BenchTokenEstimate: TokenCounting {
             let b = utf8[i]
             if Self.isLetter(b) {
                 var run = 0
-                while i < utf8.endIndex, Self.isLetter(utf8[i]) { run += 1; i = utf8.index(after: i) }
+                while i < utf8.endIndex, Self.isLetter(utf8[i]) {
+                    run += 1
+                    i = utf8.index(after: i)
+                }
                 count += 1 + (run - 1) / 8
             } else if b >= 0x30 && b <= 0x39 {
                 var run = 0
-                while i < utf8.endIndex, utf8[i] >= 0x30, utf8[i] <= 0x39 { run += 1; i = utf8.index(after: i) }
+                while i < utf8.endIndex, utf8[i] >= 0x30, utf8[i] <= 0x39 {
+                    run += 1
+                    i = utf8.index(after: i)
+                }
                 count += (run + 2) / 3
             } else if b == 0x0A {
                 while i < utf8.endIndex, utf8[i] == 0x0A || utf8[i] == 0x20 { i = utf8.index(after: i) }
@@ -97,7 +114,10 @@ struct BenchTokenEstimate: TokenCounting {
             } else if b == 0x20 {
                 // A single space joins the next word; longer runs (indentation) are one token.
                 var run = 0
-                while i < utf8.endIndex, utf8[i] == 0x20 { run += 1; i = utf8.index(after: i) }
+                while i < utf8.endIndex, utf8[i] == 0x20 {
+                    run += 1
+                    i = utf8.index(after: i)
+                }
                 if run > 1 { count += 1 }
             } else {
                 count += 1

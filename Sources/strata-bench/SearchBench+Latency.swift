@@ -25,7 +25,9 @@ extension SearchBench {
     static func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }
 
     /// Runs `body` for each input after `warmup` untimed calls; returns per-call latencies.
-    static func measure<Input>(_ inputs: [Input], warmup: Int, _ body: (Input) throws -> Void) rethrows -> LatencySummary {
+    static func measure<Input>(_ inputs: [Input], warmup: Int, _ body: (Input) throws -> Void) rethrows
+        -> LatencySummary
+    {
         for input in inputs.prefix(warmup) { try body(input) }
         var samples: [Double] = []
         samples.reserveCapacity(inputs.count)

@@ -45,12 +45,15 @@ enum FusionQuality {
         }
     }
 
-    static func evaluate(_ name: String, _ pairs: [Pair], settings: [(String, FusionSettings?)], queries: Int, rng: inout BenchRandom) throws {
+    static func evaluate(
+        _ name: String, _ pairs: [Pair], settings: [(String, FusionSettings?)], queries: Int, rng: inout BenchRandom
+    ) throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: dimension))
         for (i, pair) in pairs.enumerated() {
             let id = "t\(i)"
             let ref = ChunkRef(documentID: id, ordinal: 0, contentHash: ContentHash(high: 0, low: UInt64(i)))
-            try shard.upsert(documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: proxyVector(pair.target))])
+            try shard.upsert(
+                documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: proxyVector(pair.target))])
         }
         let sample = Array(pairs.indices.shuffled(using: &rng).prefix(queries))
         print("\n\(name): \(pairs.count) targets, \(sample.count) queries")
@@ -60,15 +63,18 @@ enum FusionQuality {
             var reciprocal = 0.0
             for i in sample {
                 let mode: SearchMode = label == "bm25 only" ? .lexical : label == "vector only" ? .vector : .hybrid
-                let request = SearchRequest(mode: mode, text: pairs[i].query, vector: proxyVector(pairs[i].query), topK: 10, fusion: fusion)
+                let request = SearchRequest(
+                    mode: mode, text: pairs[i].query, vector: proxyVector(pairs[i].query), topK: 10, fusion: fusion)
                 let results = try shard.search(request)
                 if let rank = results.firstIndex(where: { $0.ref.documentID == "t\(i)" }) {
                     hits += 1
                     reciprocal += 1 / Double(rank + 1)
                 }
             }
-            print(String(format: "%@   %8.3f   %6.3f", label.padding(toLength: 18, withPad: " ", startingAt: 0),
-                         Double(hits) / Double(sample.count), reciprocal / Double(sample.count)))
+            print(
+                String(
+                    format: "%@   %8.3f   %6.3f", label.padding(toLength: 18, withPad: " ", startingAt: 0),
+                    Double(hits) / Double(sample.count), reciprocal / Double(sample.count)))
         }
     }
 
@@ -88,7 +94,10 @@ enum FusionQuality {
             }
         }
         let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        if norm == 0 { v[0] = 1; return v }
+        if norm == 0 {
+            v[0] = 1
+            return v
+        }
         return v.map { $0 / norm }
     }
 
@@ -101,7 +110,10 @@ enum FusionQuality {
             while i < lines.count {
                 let line = lines[i]
                 let stripped = line.drop { $0 == " " }
-                guard stripped.hasPrefix("def ") else { i += 1; continue }
+                guard stripped.hasPrefix("def ") else {
+                    i += 1
+                    continue
+                }
                 let indent = line.count - stripped.count
                 // Find the end of the signature, then a docstring on the next line.
                 var j = i
@@ -140,14 +152,17 @@ enum FusionQuality {
     static func prosePairs() -> [Pair] {
         var files: [String] = []
         let licenses = "/usr/share/common-licenses"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: licenses)) ?? [] { files.append(licenses + "/" + name) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: licenses)) ?? [] {
+            files.append(licenses + "/" + name)
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/usr/share/doc")) ?? [] {
             files.append("/usr/share/doc/\(name)/copyright")
         }
         var seen = Set<String>()
         var pairs: [Pair] = []
         for file in files.sorted() {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else { continue }
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else { continue }
             for paragraph in text.components(separatedBy: "\n\n") {
                 let words = paragraph.split(whereSeparator: \.isWhitespace)
                 guard words.count >= 40 else { continue }

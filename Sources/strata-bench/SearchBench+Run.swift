@@ -11,7 +11,10 @@ extension SearchBench {
         // Chunking and token counting, over real files first, then the labelled synthetic tail.
         var chunks: [BenchChunk] = []
         var documents: [(id: String, first: Int, count: Int)] = []
-        var tokenTotal = 0, byteTotal = 0, syntheticBytes = 0, round = 0
+        var tokenTotal = 0
+        var byteTotal = 0
+        var syntheticBytes = 0
+        var round = 0
         let chunkStart = Self.now()
         fill: while tokenTotal < target {
             for doc in real {
@@ -27,10 +30,15 @@ extension SearchBench {
             round += 1
         }
         let chunkSeconds = Self.seconds(since: chunkStart)
-        print("corpus: \(documents.count) documents, \(chunks.count) chunks, \(tokenTotal) tokens, \(Self.mb(byteTotal)) MB"
-            + (syntheticBytes > 0 ? " (SYNTHETIC TAIL: \(Self.mb(syntheticBytes)) MB are repeated copies of the real files)" : ""))
-        print(String(format: "chunk + count tokens: %.2f s, %.1f MB/s, %.2f M tokens/s (bench-local chunker and estimate counter)",
-                     chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds, Double(tokenTotal) / 1e6 / chunkSeconds))
+        print(
+            "corpus: \(documents.count) documents, \(chunks.count) chunks, \(tokenTotal) tokens, \(Self.mb(byteTotal)) MB"
+                + (syntheticBytes > 0
+                    ? " (SYNTHETIC TAIL: \(Self.mb(syntheticBytes)) MB are repeated copies of the real files)" : ""))
+        print(
+            String(
+                format:
+                    "chunk + count tokens: %.2f s, %.1f MB/s, %.2f M tokens/s (bench-local chunker and estimate counter)",
+                chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds, Double(tokenTotal) / 1e6 / chunkSeconds))
 
         // The analyzer alone: it runs on every indexed byte.
         let analyzer = CodeTermAnalyzer()
@@ -38,8 +46,10 @@ extension SearchBench {
         let analyzeStart = Self.now()
         for chunk in chunks { analyzer.forEachTerm(in: chunk.text) { _ in termCount += 1 } }
         let analyzeSeconds = Self.seconds(since: analyzeStart)
-        print(String(format: "code-aware terms: %.1f MB/s, %.1f M terms/s (%d terms)",
-                     Double(byteTotal) / 1e6 / analyzeSeconds, Double(termCount) / 1e6 / analyzeSeconds, termCount))
+        print(
+            String(
+                format: "code-aware terms: %.1f MB/s, %.1f M terms/s (%d terms)",
+                Double(byteTotal) / 1e6 / analyzeSeconds, Double(termCount) / 1e6 / analyzeSeconds, termCount))
 
         // Synthetic vectors: a chunk's vector is its document's cluster centre plus noise.
         var rng = BenchRandom(seed: 2026)
@@ -63,16 +73,21 @@ extension SearchBench {
             try shard.upsert(documentID: doc.id, chunks: batch)
             indexSeconds += Self.seconds(since: start)
         }
-        print(String(format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
-                     shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds, Double(byteTotal) / 1e6 / indexSeconds,
-                     Double(shard.approximateMemoryBytes) / 1e6, Self.residentSetSize()))
+        print(
+            String(
+                format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
+                shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds,
+                Double(byteTotal) / 1e6 / indexSeconds,
+                Double(shard.approximateMemoryBytes) / 1e6, Self.residentSetSize()))
 
         // Queries: a run of words from a random chunk, and that chunk's vector plus noise.
         let warmup = max(queries / 10, 10)
         var inputs: [(text: String, vector: [Float], chunk: Int)] = []
         for _ in 0..<(queries + warmup) {
             let c = Int.random(in: 0..<chunks.count, using: &rng)
-            let words = chunks[c].text.split(whereSeparator: { $0.isWhitespace }).filter { $0.contains(where: \.isLetter) }
+            let words = chunks[c].text.split(whereSeparator: { $0.isWhitespace }).filter {
+                $0.contains(where: \.isLetter)
+            }
             let from = words.count > 6 ? Int.random(in: 0..<(words.count - 6), using: &rng) : 0
             var text = words.dropFirst(from).prefix(6).joined(separator: " ")
             if text.isEmpty { text = "return value" }
@@ -83,7 +98,9 @@ extension SearchBench {
         func chunkIndex(_ ref: ChunkRef) -> Int { firstChunk[ref.documentID]! + Int(ref.ordinal) }
         let timed = Array(inputs.suffix(queries))
         let warm = Array(inputs.prefix(warmup))
-        func run(_ mode: SearchMode, k: Int = 10, _ input: (text: String, vector: [Float], chunk: Int)) throws -> [SearchHit] {
+        func run(_ mode: SearchMode, k: Int = 10, _ input: (text: String, vector: [Float], chunk: Int)) throws
+            -> [SearchHit]
+        {
             try shard.search(SearchRequest(mode: mode, text: input.text, vector: input.vector, topK: k))
         }
         for mode in SearchMode.allCases {
@@ -108,8 +125,10 @@ extension SearchBench {
             let hits = try run(.vector, input)
             found += hits.filter { hit in truth.contains(chunkIndex(hit.ref)) }.count
         }
-        print(String(format: "vector recall@10 vs exact FP32 cosine: %.4f (%d queries, synthetic clustered vectors)",
-                     Double(found) / Double(recallQueries.count * 10), recallQueries.count))
+        print(
+            String(
+                format: "vector recall@10 vs exact FP32 cosine: %.4f (%d queries, synthetic clustered vectors)",
+                Double(found) / Double(recallQueries.count * 10), recallQueries.count))
 
         // Context assembly from hybrid candidates (fetched untimed), 8K and 128K budgets.
         let assembler = try ContextAssembler(counter: counter)
@@ -117,16 +136,19 @@ extension SearchBench {
             var candidateSets: [[ContextCandidate]] = []
             for input in inputs.prefix(min(inputs.count, queries + warmup)) {
                 let hits = try run(.hybrid, k: depth, input)
-                candidateSets.append(hits.map { hit in
-                    let chunk = chunks[chunkIndex(hit.ref)]
-                    return ContextCandidate(provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
-                })
+                candidateSets.append(
+                    hits.map { hit in
+                        let chunk = chunks[chunkIndex(hit.ref)]
+                        return ContextCandidate(
+                            provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
+                    })
             }
             var filled = 0
             let summary = try Self.measure(Array(candidateSets.suffix(queries)), warmup: warmup) { set in
                 filled = try assembler.assemble(set, budget: budget).tokens
             }
-            print("assemble \(budget / 1024)K from \(depth) hybrid candidates: \(summary), last context \(filled) tokens")
+            print(
+                "assemble \(budget / 1024)K from \(depth) hybrid candidates: \(summary), last context \(filled) tokens")
         }
     }
 
@@ -158,7 +180,8 @@ extension SearchBench {
 
     static func residentSetSize() -> String {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return "?" }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return "?" }
         return line.dropFirst(6).trimmingCharacters(in: .whitespaces)
     }
 }

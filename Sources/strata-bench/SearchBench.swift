@@ -17,7 +17,8 @@ struct SearchBench: ParsableCommand {
     @Option(help: "Timed queries per path (after a warm-up of 10%).")
     var queries: Int = 300
 
-    @Option(help: "Directories of real Python sources, in order; a labelled synthetic tail repeats them if they run short.")
+    @Option(
+        help: "Directories of real Python sources, in order; a labelled synthetic tail repeats them if they run short.")
     var roots: String = "/usr/lib/python3.11,/usr/lib/python3/dist-packages"
 
     @Option(help: "Dimension of the synthetic clustered vectors.")
@@ -35,7 +36,9 @@ struct SearchBench: ParsableCommand {
         let start = Self.now()
         let real = Self.loadRealDocuments(roots: roots.split(separator: ",").map(String.init))
         let bytes = real.reduce(0) { $0 + $1.text.utf8.count }
-        print("corpus: \(real.count) real Python files, \(Self.mb(bytes)) MB, loaded in \(String(format: "%.1f", Self.seconds(since: start))) s")
+        print(
+            "corpus: \(real.count) real Python files, \(Self.mb(bytes)) MB, loaded in \(String(format: "%.1f", Self.seconds(since: start))) s"
+        )
         print("tokens: bench-local estimate counter (not StrataText's BPE); chunker: bench-local line packer, 1024 B")
         print("vectors: SYNTHETIC \(dimension)-dim clustered vectors (not embeddings), seeded")
         for size in sizes.sorted() {

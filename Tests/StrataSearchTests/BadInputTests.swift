@@ -1,5 +1,6 @@
 import StrataCore
 import Testing
+
 @testable import StrataSearch
 
 @Suite("Bad input is refused, naming the field, and changes nothing")
@@ -25,18 +26,26 @@ struct BadInputTests {
     @Test func emptyQueries() throws {
         let shard = try vectorShard()
         for text in ["", "   ", "(){};"] {
-            expectError(.invalidArgument, mentioning: "query.text") { _ = try shard.search(SearchRequest(mode: .lexical, text: text)) }
+            expectError(.invalidArgument, mentioning: "query.text") {
+                _ = try shard.search(SearchRequest(mode: .lexical, text: text))
+            }
         }
         expectError(.invalidArgument, mentioning: "query.text") { _ = try shard.search(SearchRequest(mode: .lexical)) }
         expectError(.invalidArgument, mentioning: "query.vector") { _ = try shard.search(SearchRequest(mode: .vector)) }
-        expectError(.invalidArgument, mentioning: "query.vector") { _ = try shard.search(SearchRequest(mode: .hybrid, text: "alpha")) }
+        expectError(.invalidArgument, mentioning: "query.vector") {
+            _ = try shard.search(SearchRequest(mode: .hybrid, text: "alpha"))
+        }
     }
 
     @Test func wrongDimensionNaNAndZeroVectors() throws {
         let shard = try vectorShard()
         expectError(.invalidArgument, mentioning: "query.vector") { _ = try shard.searchVector([1, 2, 3], k: 1) }
-        expectError(.invalidArgument, mentioning: "query.vector[2]") { _ = try shard.searchVector([1, 2, .nan, 4], k: 1) }
-        expectError(.invalidArgument, mentioning: "query.vector[0]") { _ = try shard.searchVector([.infinity, 2, 3, 4], k: 1) }
+        expectError(.invalidArgument, mentioning: "query.vector[2]") {
+            _ = try shard.searchVector([1, 2, .nan, 4], k: 1)
+        }
+        expectError(.invalidArgument, mentioning: "query.vector[0]") {
+            _ = try shard.searchVector([.infinity, 2, 3, 4], k: 1)
+        }
         expectError(.invalidArgument, mentioning: "query.vector") { _ = try shard.searchVector([0, 0, 0, 0], k: 1) }
         let lexicalOnly = try SearchShard()
         expectError(.invalidArgument, mentioning: "query.vector") { _ = try lexicalOnly.searchVector([1], k: 1) }
@@ -44,8 +53,12 @@ struct BadInputTests {
 
     @Test func topKZeroOrTooLarge() throws {
         let shard = try vectorShard()
-        expectError(.invalidArgument, mentioning: "topK") { _ = try shard.search(SearchRequest(mode: .lexical, text: "alpha", topK: 0)) }
-        expectError(.outOfRange, mentioning: "topK") { _ = try shard.search(SearchRequest(mode: .lexical, text: "alpha", topK: 51)) }
+        expectError(.invalidArgument, mentioning: "topK") {
+            _ = try shard.search(SearchRequest(mode: .lexical, text: "alpha", topK: 0))
+        }
+        expectError(.outOfRange, mentioning: "topK") {
+            _ = try shard.search(SearchRequest(mode: .lexical, text: "alpha", topK: 51))
+        }
         expectError(.outOfRange, mentioning: "topK") { _ = try shard.searchVector([1, 2, 3, 4], k: 1000) }
         #expect(try shard.search(SearchRequest(mode: .lexical, text: "alpha", topK: 50)).count == 1)
     }
@@ -54,11 +67,19 @@ struct BadInputTests {
         var shard = try vectorShard()
         let good = ShardFixtures.chunk("a", 0, "beta", vector: [1, 1, 1, 1])
         let nan = ShardFixtures.chunk("a", 1, "gamma", vector: [1, .nan, 1, 1])
-        expectError(.invalidArgument, mentioning: "chunks[1].vector[1]") { try shard.upsert(documentID: "a", chunks: [good, nan]) }
+        expectError(.invalidArgument, mentioning: "chunks[1].vector[1]") {
+            try shard.upsert(documentID: "a", chunks: [good, nan])
+        }
         let short = ShardFixtures.chunk("a", 1, "gamma", vector: [1, 1])
-        expectError(.invalidArgument, mentioning: "chunks[1].vector") { try shard.upsert(documentID: "a", chunks: [good, short]) }
-        expectError(.invalidArgument, mentioning: "chunks[0].ref.documentID") { try shard.upsert(documentID: "b", chunks: [good]) }
-        expectError(.invalidArgument, mentioning: "chunks[1].ref.ordinal") { try shard.upsert(documentID: "a", chunks: [good, good]) }
+        expectError(.invalidArgument, mentioning: "chunks[1].vector") {
+            try shard.upsert(documentID: "a", chunks: [good, short])
+        }
+        expectError(.invalidArgument, mentioning: "chunks[0].ref.documentID") {
+            try shard.upsert(documentID: "b", chunks: [good])
+        }
+        expectError(.invalidArgument, mentioning: "chunks[1].ref.ordinal") {
+            try shard.upsert(documentID: "a", chunks: [good, good])
+        }
         expectError(.invalidArgument, mentioning: "documentID") { try shard.upsert(documentID: "", chunks: []) }
         // The original chunk is still the one found.
         #expect(try shard.search(SearchRequest(mode: .lexical, text: "alpha")).map(\.ref.documentID) == ["a"])
@@ -67,14 +88,23 @@ struct BadInputTests {
     }
 
     @Test func badSettings() {
-        expectError(.invalidArgument, mentioning: "bm25.k1") { _ = try SearchShard(settings: SearchSettings(bm25: BM25Parameters(k1: -1))) }
-        expectError(.invalidArgument, mentioning: "bm25.b") { _ = try SearchShard(settings: SearchSettings(bm25: BM25Parameters(b: 1.5))) }
-        expectError(.invalidArgument, mentioning: "vectorDimension") { _ = try SearchShard(settings: SearchSettings(vectorDimension: 0)) }
-        expectError(.invalidArgument, mentioning: "fusion.k") { _ = try SearchShard(settings: SearchSettings(fusion: FusionSettings(k: -1))) }
+        expectError(.invalidArgument, mentioning: "bm25.k1") {
+            _ = try SearchShard(settings: SearchSettings(bm25: BM25Parameters(k1: -1)))
+        }
+        expectError(.invalidArgument, mentioning: "bm25.b") {
+            _ = try SearchShard(settings: SearchSettings(bm25: BM25Parameters(b: 1.5)))
+        }
+        expectError(.invalidArgument, mentioning: "vectorDimension") {
+            _ = try SearchShard(settings: SearchSettings(vectorDimension: 0))
+        }
+        expectError(.invalidArgument, mentioning: "fusion.k") {
+            _ = try SearchShard(settings: SearchSettings(fusion: FusionSettings(k: -1)))
+        }
     }
 
     @Test func budgetZeroOrBeyondTheMaximum() throws {
-        let assembler = try ContextAssembler(counter: WhitespaceTokenCounterTestDouble(), settings: ContextAssemblySettings(maximumBudget: 1000))
+        let assembler = try ContextAssembler(
+            counter: WhitespaceTokenCounterTestDouble(), settings: ContextAssemblySettings(maximumBudget: 1000))
         let c = ContextAssemblerTests.candidate("a", "text", score: 1)
         expectError(.invalidArgument, mentioning: "budget") { _ = try assembler.assemble([c], budget: 0) }
         expectError(.invalidArgument, mentioning: "budget") { _ = try assembler.assemble([c], budget: -5) }
@@ -82,9 +112,13 @@ struct BadInputTests {
         #expect(try assembler.assemble([c], budget: 1000).tokens == 3)
         var wrong = c
         wrong.provenance.byteEnd += 3
-        expectError(.invalidArgument, mentioning: "candidates[0].text") { _ = try assembler.assemble([wrong], budget: 10) }
+        expectError(.invalidArgument, mentioning: "candidates[0].text") {
+            _ = try assembler.assemble([wrong], budget: 10)
+        }
         var nanScore = c
         nanScore.score = .nan
-        expectError(.invalidArgument, mentioning: "candidates[0].score") { _ = try assembler.assemble([nanScore], budget: 10) }
+        expectError(.invalidArgument, mentioning: "candidates[0].score") {
+            _ = try assembler.assemble([nanScore], budget: 10)
+        }
     }
 }

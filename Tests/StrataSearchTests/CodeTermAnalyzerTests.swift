@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StrataSearch
 
 @Suite("Code-aware terms")

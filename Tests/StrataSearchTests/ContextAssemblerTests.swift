@@ -1,5 +1,6 @@
 import StrataCore
 import Testing
+
 @testable import StrataSearch
 
 @Suite("Context assembly")
@@ -7,10 +8,14 @@ struct ContextAssemblerTests {
     let counter = WhitespaceTokenCounterTestDouble()
 
     /// A candidate whose provenance matches its text: `byteStart` given, lines from newlines.
-    static func candidate(_ doc: String, _ text: String, at byteStart: Int = 0, line: Int = 1, score: Double) -> ContextCandidate {
+    static func candidate(_ doc: String, _ text: String, at byteStart: Int = 0, line: Int = 1, score: Double)
+        -> ContextCandidate
+    {
         let lines = text.utf8.filter { $0 == 0x0A }.count
         return ContextCandidate(
-            provenance: ChunkProvenance(documentID: doc, byteStart: byteStart, byteEnd: byteStart + text.utf8.count, lineStart: line, lineEnd: line + max(lines - (text.hasSuffix("\n") ? 1 : 0), 0)),
+            provenance: ChunkProvenance(
+                documentID: doc, byteStart: byteStart, byteEnd: byteStart + text.utf8.count, lineStart: line,
+                lineEnd: line + max(lines - (text.hasSuffix("\n") ? 1 : 0), 0)),
             text: text, score: score)
     }
 
@@ -67,7 +72,8 @@ struct ContextAssemblerTests {
         let text = "l1 a\nl2 b\nl3 c\nl4 d\n"
         let bytes = Array(text.utf8)
         func piece(_ from: Int, _ to: Int, line: Int, score: Double) -> ContextCandidate {
-            Self.candidate("doc.py", String(decoding: bytes[from..<to], as: UTF8.self), at: from, line: line, score: score)
+            Self.candidate(
+                "doc.py", String(decoding: bytes[from..<to], as: UTF8.self), at: from, line: line, score: score)
         }
         // Lines 1-2, lines 3-4 (adjacent), and lines 2-3 (overlapping both).
         let first = piece(0, 10, line: 1, score: 3)
@@ -114,12 +120,16 @@ struct ContextAssemblerTests {
     }
 
     @Test func largeBudgetsAreAccepted() throws {
-        let candidates = (0..<2000).map { Self.candidate("doc\($0)", String(repeating: "word ", count: 500), score: Double($0)) }
+        let candidates = (0..<2000).map {
+            Self.candidate("doc\($0)", String(repeating: "word ", count: 500), score: Double($0))
+        }
         let result = try assembler().assemble(candidates, budget: 1_000_000)
         #expect(result.tokens <= 1_000_000)
         // Same text in every candidate: one survives, the rest are duplicates.
         #expect(result.passages.count == 1)
-        let distinct = (0..<2000).map { Self.candidate("doc\($0)", "w\($0) " + String(repeating: "x ", count: 498), score: Double($0)) }
+        let distinct = (0..<2000).map {
+            Self.candidate("doc\($0)", "w\($0) " + String(repeating: "x ", count: 498), score: Double($0))
+        }
         let big = try assembler().assemble(distinct, budget: 1_000_000)
         #expect(big.passages.count == 1996)
         #expect(big.tokens == 1996 * 501)

@@ -1,5 +1,6 @@
 import StrataCore
 import Testing
+
 @testable import StrataSearch
 
 @Suite("Hybrid fusion")
@@ -24,9 +25,11 @@ struct HybridSearchTests {
         let vector = [Self.hit("vec", 1)]
         let lexicalLed = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: .default, k: 2)
         #expect(lexicalLed.map(\.ref.documentID) == ["lex", "vec"])
-        let vectorLed = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 0.2, vectorWeight: 1), k: 2)
+        let vectorLed = ReciprocalRankFusion.fuse(
+            lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 0.2, vectorWeight: 1), k: 2)
         #expect(vectorLed.map(\.ref.documentID) == ["vec", "lex"])
-        let lexicalOnly = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 1, vectorWeight: 0), k: 2)
+        let lexicalOnly = ReciprocalRankFusion.fuse(
+            lexical: lexical, vector: vector, settings: FusionSettings(lexicalWeight: 1, vectorWeight: 0), k: 2)
         #expect(lexicalOnly.first?.ref.documentID == "lex")
     }
 
@@ -37,10 +40,12 @@ struct HybridSearchTests {
         let fused = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: .default, k: 20)
         #expect(fused.map(\.ref.documentID) == lexical.map(\.ref.documentID))
         // A heavier vector weight does reorder the lexical list: the check above can fail.
-        let heavier = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: FusionSettings(vectorWeight: 0.05), k: 20)
+        let heavier = ReciprocalRankFusion.fuse(
+            lexical: lexical, vector: vector, settings: FusionSettings(vectorWeight: 0.05), k: 20)
         #expect(heavier.map(\.ref.documentID) != lexical.map(\.ref.documentID))
         // With few lexical hits, vector hits fill the rest.
-        let sparse = ReciprocalRankFusion.fuse(lexical: Array(lexical.prefix(3)), vector: vector, settings: .default, k: 10)
+        let sparse = ReciprocalRankFusion.fuse(
+            lexical: Array(lexical.prefix(3)), vector: vector, settings: .default, k: 10)
         #expect(sparse.prefix(3).map(\.ref.documentID) == ["lex0", "lex1", "lex2"])
         #expect(sparse.count == 10)
         #expect(sparse[3].ref.documentID == "lex19")
@@ -49,7 +54,8 @@ struct HybridSearchTests {
 
     @Test func hybridAcrossTwoShardsEqualsHybridOnOneShard() throws {
         var rng = SeededGeneratorTestSupport(seed: 3)
-        let settings = SearchSettings(vectorDimension: 8, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 0.7, k: 20, depth: 30))
+        let settings = SearchSettings(
+            vectorDimension: 8, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 0.7, k: 20, depth: 30))
         var whole = try SearchShard(settings: settings)
         var left = try SearchShard(settings: settings)
         var right = try SearchShard(settings: settings)
@@ -58,7 +64,11 @@ struct HybridSearchTests {
             let text = (0..<6).map { _ in words[Int.random(in: 0..<words.count, using: &rng)] }.joined(separator: " ")
             let chunk = ShardFixtures.chunk("d\(i)", 0, text, vector: (0..<8).map { _ in rng.gaussian() })
             try whole.upsert(documentID: "d\(i)", chunks: [chunk])
-            if i % 2 == 0 { try left.upsert(documentID: "d\(i)", chunks: [chunk]) } else { try right.upsert(documentID: "d\(i)", chunks: [chunk]) }
+            if i % 2 == 0 {
+                try left.upsert(documentID: "d\(i)", chunks: [chunk])
+            } else {
+                try right.upsert(documentID: "d\(i)", chunks: [chunk])
+            }
         }
         let text = "cache tier budget"
         let vector = (0..<8).map { _ in rng.gaussian() }
@@ -67,18 +77,28 @@ struct HybridSearchTests {
         let stats = LexicalStatistics.merged([left.statistics(for: query), right.statistics(for: query)])
         let depth = settings.fusion.depth
         let lexical = ShardResultMerging.mergeByScore(
-            [try left.searchLexical(query, statistics: stats, k: depth), try right.searchLexical(query, statistics: stats, k: depth)], k: depth)
-        let vectors = ShardResultMerging.mergeByScore([try left.searchVector(vector, k: depth), try right.searchVector(vector, k: depth)], k: depth)
+            [
+                try left.searchLexical(query, statistics: stats, k: depth),
+                try right.searchLexical(query, statistics: stats, k: depth),
+            ], k: depth)
+        let vectors = ShardResultMerging.mergeByScore(
+            [try left.searchVector(vector, k: depth), try right.searchVector(vector, k: depth)], k: depth)
         let fused = ReciprocalRankFusion.fuse(lexical: lexical, vector: vectors, settings: settings.fusion, k: 10)
         #expect(fused.map(\.ref) == expected.map(\.ref))
     }
 
     @Test func shardHybridCombinesBothPaths() throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: 2))
-        try shard.upsert(documentID: "both", chunks: [ShardFixtures.chunk("both", 0, "tiered cache eviction", vector: [1, 0])])
-        try shard.upsert(documentID: "text", chunks: [ShardFixtures.chunk("text", 0, "tiered cache eviction eviction", vector: [0, 1])])
-        try shard.upsert(documentID: "vec", chunks: [ShardFixtures.chunk("vec", 0, "unrelated words", vector: [0.99, 0.05])])
-        let request = SearchRequest(mode: .hybrid, text: "cache eviction", vector: [1, 0], topK: 3, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 1))
+        try shard.upsert(
+            documentID: "both", chunks: [ShardFixtures.chunk("both", 0, "tiered cache eviction", vector: [1, 0])])
+        try shard.upsert(
+            documentID: "text",
+            chunks: [ShardFixtures.chunk("text", 0, "tiered cache eviction eviction", vector: [0, 1])])
+        try shard.upsert(
+            documentID: "vec", chunks: [ShardFixtures.chunk("vec", 0, "unrelated words", vector: [0.99, 0.05])])
+        let request = SearchRequest(
+            mode: .hybrid, text: "cache eviction", vector: [1, 0], topK: 3,
+            fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 1))
         let hits = try shard.search(request)
         #expect(hits.first?.ref.documentID == "both")
         #expect(Set(hits.map(\.ref.documentID)) == ["both", "text", "vec"])

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import Testing
+
 @testable import StrataSearch
 
 @Suite("BM25 lexical search")
@@ -47,7 +48,9 @@ struct LexicalSearchTests {
             let merged = LexicalStatistics.merged([left.statistics(for: query), right.statistics(for: query)])
             #expect(merged == whole.statistics(for: query))
             let expected = try whole.searchLexical(query, k: 10)
-            let split = (try left.searchLexical(query, statistics: merged, k: 10) + right.searchLexical(query, statistics: merged, k: 10))
+            let split =
+                (try left.searchLexical(query, statistics: merged, k: 10)
+                + right.searchLexical(query, statistics: merged, k: 10))
                 .sorted { $0.score > $1.score }
             #expect(split.map(\.ref) == expected.map(\.ref))
             for (a, b) in zip(split, expected) { #expect(abs(a.score - b.score) < 1e-6) }
@@ -78,7 +81,8 @@ struct LexicalSearchTests {
     @Test func compactionKeepsResultsAndStatistics() throws {
         var shard = try SearchShard()
         for i in 0..<3000 {
-            try shard.upsert(documentID: "d\(i)", chunks: [ShardFixtures.chunk("d\(i)", 0, "common word\(i % 7) item\(i)")])
+            try shard.upsert(
+                documentID: "d\(i)", chunks: [ShardFixtures.chunk("d\(i)", 0, "common word\(i % 7) item\(i)")])
         }
         for i in stride(from: 0, to: 3000, by: 2) { shard.remove(documentID: "d\(i)") }
         // Passing 1024 dead slots (and a quarter of all) compacted automatically once.
@@ -97,11 +101,18 @@ struct LexicalSearchTests {
 
     @Test func filtersByPathPrefixAndMetadata() throws {
         var shard = try SearchShard()
-        try shard.upsert(documentID: "src/a.swift", chunks: [ShardFixtures.chunk("src/a.swift", 0, "cache eviction", metadata: ["lang": "swift"])])
-        try shard.upsert(documentID: "src/b.py", chunks: [ShardFixtures.chunk("src/b.py", 0, "cache eviction policy", metadata: ["lang": "python"])])
-        try shard.upsert(documentID: "docs/c.md", chunks: [ShardFixtures.chunk("docs/c.md", 0, "cache eviction cache", metadata: ["lang": "md"])])
+        try shard.upsert(
+            documentID: "src/a.swift",
+            chunks: [ShardFixtures.chunk("src/a.swift", 0, "cache eviction", metadata: ["lang": "swift"])])
+        try shard.upsert(
+            documentID: "src/b.py",
+            chunks: [ShardFixtures.chunk("src/b.py", 0, "cache eviction policy", metadata: ["lang": "python"])])
+        try shard.upsert(
+            documentID: "docs/c.md",
+            chunks: [ShardFixtures.chunk("docs/c.md", 0, "cache eviction cache", metadata: ["lang": "md"])])
         func ids(_ filter: SearchFilter) throws -> [String] {
-            try shard.search(SearchRequest(mode: .lexical, text: "cache eviction", topK: 10, filter: filter)).map(\.ref.documentID)
+            try shard.search(SearchRequest(mode: .lexical, text: "cache eviction", topK: 10, filter: filter)).map(
+                \.ref.documentID)
         }
         #expect(try ids(.none).count == 3)
         #expect(try Set(ids(SearchFilter(documentPrefix: "src/"))) == ["src/a.swift", "src/b.py"])

@@ -1,5 +1,6 @@
 import StrataCore
 import Testing
+
 @testable import StrataSearch
 
 @Suite("INT8 vector search")
@@ -19,7 +20,8 @@ struct VectorSearchTests {
     static func shard(_ vectors: [[Float]], metric: VectorMetric) throws -> SearchShard {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: vectors[0].count, metric: metric))
         for (i, v) in vectors.enumerated() {
-            try shard.upsert(documentID: "doc\(i)", chunks: [ShardFixtures.chunk("doc\(i)", 0, "chunk \(i)", vector: v)])
+            try shard.upsert(
+                documentID: "doc\(i)", chunks: [ShardFixtures.chunk("doc\(i)", 0, "chunk \(i)", vector: v)])
         }
         return shard
     }
@@ -30,7 +32,8 @@ struct VectorSearchTests {
         let dimension = 96
         let vectors = rng.clusteredVectors(count: 2000, dimension: dimension, clusters: 20, spread: 0.35)
         let shard = try Self.shard(vectors, metric: metric)
-        var found = 0, total = 0
+        var found = 0
+        var total = 0
         for _ in 0..<40 {
             let base = vectors[Int.random(in: 0..<vectors.count, using: &rng)]
             let query = base.map { $0 + 0.3 * rng.gaussian() }
@@ -55,13 +58,20 @@ struct VectorSearchTests {
 
     @Test func vectorlessChunksAndFiltersAreRespected() throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: 3))
-        try shard.upsert(documentID: "a/x", chunks: [ShardFixtures.chunk("a/x", 0, "x", metadata: ["k": "1"], vector: [1, 0, 0])])
-        try shard.upsert(documentID: "b/y", chunks: [ShardFixtures.chunk("b/y", 0, "y", metadata: ["k": "2"], vector: [0.9, 0.1, 0])])
+        try shard.upsert(
+            documentID: "a/x", chunks: [ShardFixtures.chunk("a/x", 0, "x", metadata: ["k": "1"], vector: [1, 0, 0])])
+        try shard.upsert(
+            documentID: "b/y",
+            chunks: [ShardFixtures.chunk("b/y", 0, "y", metadata: ["k": "2"], vector: [0.9, 0.1, 0])])
         try shard.upsert(documentID: "a/z", chunks: [ShardFixtures.chunk("a/z", 0, "z")])
         let all = try shard.searchVector([1, 0, 0], k: 10)
         #expect(all.map(\.ref.documentID) == ["a/x", "b/y"])
-        #expect(try shard.searchVector([1, 0, 0], k: 10, filter: SearchFilter(documentPrefix: "b/")).map(\.ref.documentID) == ["b/y"])
-        #expect(try shard.searchVector([1, 0, 0], k: 10, filter: SearchFilter(metadataEquals: ["k": "2"])).map(\.ref.documentID) == ["b/y"])
+        #expect(
+            try shard.searchVector([1, 0, 0], k: 10, filter: SearchFilter(documentPrefix: "b/")).map(\.ref.documentID)
+                == ["b/y"])
+        #expect(
+            try shard.searchVector([1, 0, 0], k: 10, filter: SearchFilter(metadataEquals: ["k": "2"])).map(
+                \.ref.documentID) == ["b/y"])
         shard.remove(documentID: "a/x")
         #expect(try shard.searchVector([1, 0, 0], k: 10).map(\.ref.documentID) == ["b/y"])
     }
@@ -93,14 +103,17 @@ struct RescoreKernelTests {
         var rng = SeededGeneratorTestSupport(seed: UInt64(dimension))
         for metric in VectorMetric.allCases {
             var storage = VectorStorage(dimension: dimension, metric: metric)
-            let rows = (0..<5).map { r in (0..<dimension).map { _ in rng.gaussian() * Float(r + 1) * (r == 4 ? 1e-4 : 1) } }
+            let rows = (0..<5).map { r in
+                (0..<dimension).map { _ in rng.gaussian() * Float(r + 1) * (r == 4 ? 1e-4 : 1) }
+            }
             for row in rows { storage.append(row) }
             let query = (0..<dimension).map { _ in rng.gaussian() }
             let prepared = PreparedVectorQuery(query, storage: storage)
             for (r, row) in rows.enumerated() {
                 let stored = metric == .cosine ? VectorStorage.normalized(row) : row
                 let maxMagnitude = stored.map(abs).max()!
-                var expected: Float = 0, magnitudeSum: Float = 0
+                var expected: Float = 0
+                var magnitudeSum: Float = 0
                 for i in 0..<dimension {
                     let term = Float(Float16(stored[i] / maxMagnitude)) * prepared.exact[i]
                     expected += term

@@ -13,7 +13,10 @@ public struct AssembledContext: Sendable, Equatable {
     /// Candidates that did not fit in what was left of the budget.
     public var overBudgetSkipped: Int
 
-    public init(text: String, tokens: Int, budget: Int, passages: [ContextPassage], duplicatesSkipped: Int, overBudgetSkipped: Int) {
+    public init(
+        text: String, tokens: Int, budget: Int, passages: [ContextPassage], duplicatesSkipped: Int,
+        overBudgetSkipped: Int
+    ) {
         self.text = text
         self.tokens = tokens
         self.budget = budget

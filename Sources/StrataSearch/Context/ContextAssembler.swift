@@ -25,11 +25,15 @@ public struct ContextAssembler: Sendable {
         self.settings = settings
     }
 
-    public func assemble(_ candidates: [ContextCandidate], budget: Int, order: ContextOrder = .documentPosition) throws(StrataError) -> AssembledContext {
+    public func assemble(_ candidates: [ContextCandidate], budget: Int, order: ContextOrder = .documentPosition)
+        throws(StrataError) -> AssembledContext
+    {
         try validate(candidates, budget: budget)
         let ranked = candidates.sorted { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.provenance.documentID != b.provenance.documentID { return a.provenance.documentID < b.provenance.documentID }
+            if a.provenance.documentID != b.provenance.documentID {
+                return a.provenance.documentID < b.provenance.documentID
+            }
             return a.provenance.byteStart < b.provenance.byteStart
         }
         var selection = greedy(ranked, budget: budget, exact: false)
@@ -47,12 +51,17 @@ public struct ContextAssembler: Sendable {
             let p = c.provenance
             guard !c.score.isNaN else { throw .invalidArgument("candidates[\(i)].score is NaN") }
             guard p.byteStart >= 0, p.byteEnd - p.byteStart == c.text.utf8.count else {
-                throw .invalidArgument("candidates[\(i)].text has \(c.text.utf8.count) bytes but its provenance spans \(p.byteStart)..<\(p.byteEnd)")
+                throw .invalidArgument(
+                    "candidates[\(i)].text has \(c.text.utf8.count) bytes but its provenance spans \(p.byteStart)..<\(p.byteEnd)"
+                )
             }
             guard p.lineStart >= 1, p.lineEnd >= p.lineStart else {
-                throw .invalidArgument("candidates[\(i)].provenance lines \(p.lineStart)-\(p.lineEnd) are not a 1-based range")
+                throw .invalidArgument(
+                    "candidates[\(i)].provenance lines \(p.lineStart)-\(p.lineEnd) are not a 1-based range")
             }
-            if let tokens = c.tokens, tokens < 0 { throw .invalidArgument("candidates[\(i)].tokens is \(tokens); it must be >= 0") }
+            if let tokens = c.tokens, tokens < 0 {
+                throw .invalidArgument("candidates[\(i)].tokens is \(tokens); it must be >= 0")
+            }
         }
     }
 
@@ -68,20 +77,38 @@ public struct ContextAssembler: Sendable {
         var passages: [PassageDraft?] = []
         var byDocument: [String: [Int]] = [:]
         var seenTexts = Set<String>()
-        var used = 0, live = 0, duplicates = 0, overBudget = 0
+        var used = 0
+        var live = 0
+        var duplicates = 0
+        var overBudget = 0
 
         for candidate in ranked where !candidate.text.isEmpty {
-            if used >= budget { overBudget += 1; continue }
-            if seenTexts.contains(candidate.text) { duplicates += 1; continue }
+            if used >= budget {
+                overBudget += 1
+                continue
+            }
+            if seenTexts.contains(candidate.text) {
+                duplicates += 1
+                continue
+            }
             let draft = PassageDraft(candidate, tokens: candidate.tokens ?? counter.countTokens(candidate.text))
             let neighbours = (byDocument[draft.documentID] ?? []).filter { passages[$0]!.touches(draft) }
-            if neighbours.contains(where: { passages[$0]!.contains(draft) }) { duplicates += 1; continue }
-            var merged = neighbours.isEmpty ? draft : PassageDraft.merging(neighbours.map { passages[$0]! } + [draft], counter: counter)
+            if neighbours.contains(where: { passages[$0]!.contains(draft) }) {
+                duplicates += 1
+                continue
+            }
+            var merged =
+                neighbours.isEmpty
+                ? draft : PassageDraft.merging(neighbours.map { passages[$0]! } + [draft], counter: counter)
             merged.count(counter: counter, exact: exact)
             let removed = neighbours.reduce(0) { $0 + passages[$1]!.tokens }
             let newLive = live - neighbours.count + 1
-            let newUsed = used - removed - separatorTokens * max(live - 1, 0) + merged.tokens + separatorTokens * (newLive - 1)
-            guard newUsed <= budget else { overBudget += 1; continue }
+            let newUsed =
+                used - removed - separatorTokens * max(live - 1, 0) + merged.tokens + separatorTokens * (newLive - 1)
+            guard newUsed <= budget else {
+                overBudget += 1
+                continue
+            }
             for i in neighbours { passages[i] = nil }
             var slots = byDocument[draft.documentID] ?? []
             slots.removeAll { neighbours.contains($0) }
@@ -96,7 +123,9 @@ public struct ContextAssembler: Sendable {
     }
 
     /// Orders, renders and recounts. Returns nil when the text does not fit and `dropToFit` is false.
-    private func finish(_ selection: inout Selection, budget: Int, order: ContextOrder, dropToFit: Bool) -> AssembledContext? {
+    private func finish(_ selection: inout Selection, budget: Int, order: ContextOrder, dropToFit: Bool)
+        -> AssembledContext?
+    {
         var chosen = selection.passages
         for i in chosen.indices { chosen[i].render() }
         while true {

@@ -20,6 +20,8 @@ public struct ContextAssemblySettings: Sendable, Equatable {
     }
 
     public func validate() throws(StrataError) {
-        guard maximumBudget >= 1 else { throw .invalidArgument("maximumBudget is \(maximumBudget); it must be at least 1") }
+        guard maximumBudget >= 1 else {
+            throw .invalidArgument("maximumBudget is \(maximumBudget); it must be at least 1")
+        }
     }
 }

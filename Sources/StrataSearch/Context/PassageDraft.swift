@@ -30,7 +30,9 @@ struct PassageDraft: Sendable {
 
     var text: String { pieces.count == 1 ? String(pieces[0].text) : pieces.map(\.text).joined() }
 
-    var header: String { ContextAssemblySettings.header(documentID: documentID, lineStart: lineStart, lineEnd: lineEnd) }
+    var header: String {
+        ContextAssemblySettings.header(documentID: documentID, lineStart: lineStart, lineEnd: lineEnd)
+    }
 
     /// Whether `other` (same document) overlaps this passage or touches it end to start.
     func touches(_ other: PassageDraft) -> Bool {

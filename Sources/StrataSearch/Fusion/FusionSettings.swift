@@ -31,8 +31,12 @@ public struct FusionSettings: Sendable, Equatable, Codable {
 
     /// Throws `invalidArgument` naming the field when a setting is out of range.
     public func validate() throws(StrataError) {
-        guard lexicalWeight.isFinite, lexicalWeight >= 0 else { throw .invalidArgument("fusion.lexicalWeight is \(lexicalWeight); it must be finite and >= 0") }
-        guard vectorWeight.isFinite, vectorWeight >= 0 else { throw .invalidArgument("fusion.vectorWeight is \(vectorWeight); it must be finite and >= 0") }
+        guard lexicalWeight.isFinite, lexicalWeight >= 0 else {
+            throw .invalidArgument("fusion.lexicalWeight is \(lexicalWeight); it must be finite and >= 0")
+        }
+        guard vectorWeight.isFinite, vectorWeight >= 0 else {
+            throw .invalidArgument("fusion.vectorWeight is \(vectorWeight); it must be finite and >= 0")
+        }
         guard lexicalWeight + vectorWeight > 0 else { throw .invalidArgument("fusion weights are both 0") }
         guard k.isFinite, k >= 0 else { throw .invalidArgument("fusion.k is \(k); it must be finite and >= 0") }
         guard depth > 0 else { throw .invalidArgument("fusion.depth is \(depth); it must be positive") }

@@ -6,7 +6,8 @@
 public enum ReciprocalRankFusion {
     /// Fuses two lists, each best first, and returns the best `k`, best first. Ties are broken
     /// by chunk order so results are deterministic.
-    public static func fuse(lexical: [SearchHit], vector: [SearchHit], settings: FusionSettings, k: Int) -> [SearchHit] {
+    public static func fuse(lexical: [SearchHit], vector: [SearchHit], settings: FusionSettings, k: Int) -> [SearchHit]
+    {
         var fused: [ChunkRef: SearchHit] = [:]
         fused.reserveCapacity(lexical.count + vector.count)
         for (rank, hit) in lexical.enumerated() {

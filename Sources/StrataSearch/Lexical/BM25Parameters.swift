@@ -22,13 +22,14 @@ public struct BM25Parameters: Sendable, Equatable, Codable {
     /// Inverse document frequency, Lucene's variant (never negative, so common terms still count a little).
     @inline(__always)
     public static func idf(documentFrequency df: Int, documentCount n: Int) -> Double {
-        let df = Double(df), n = Double(n)
+        let df = Double(df)
+        let n = Double(n)
         return log(1 + (n - df + 0.5) / (df + 0.5))
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -59,11 +59,14 @@ extension CodeTermAnalyzer {
         var value: UInt32
         var length: Int
         if b0 >= 0xF0 {
-            value = UInt32(b0 & 0x07); length = 4
+            value = UInt32(b0 & 0x07)
+            length = 4
         } else if b0 >= 0xE0 {
-            value = UInt32(b0 & 0x0F); length = 3
+            value = UInt32(b0 & 0x0F)
+            length = 3
         } else {
-            value = UInt32(b0 & 0x1F); length = 2
+            value = UInt32(b0 & 0x1F)
+            length = 2
         }
         for j in 1..<length where i + j < bytes.count {
             value = (value << 6) | UInt32(bytes[i + j] & 0x3F)
@@ -104,12 +107,18 @@ extension CodeTermAnalyzer {
                     // A hyphen between alphanumerics joins kebab-case words.
                     if bytes[i] == UInt8(ascii: "-"), previous != .separator, i + 1 < n {
                         let next = asciiClass(bytes[i + 1])
-                        if next == .lower || next == .upper || next == .digit { c = .separator; l = 1 }
+                        if next == .lower || next == .upper || next == .digit {
+                            c = .separator
+                            l = 1
+                        }
                     }
                     if c == .other { break }
                 }
                 if c == .separator {
-                    if partStart >= 0 { parts.append((partStart, i)); partStart = -1 }
+                    if partStart >= 0 {
+                        parts.append((partStart, i))
+                        partStart = -1
+                    }
                 } else if partStart < 0 {
                     partStart = i
                 } else {
@@ -119,9 +128,11 @@ extension CodeTermAnalyzer {
                     let camel = c == .upper && previous == .lower
                     let capitalRunEnd = c == .lower && previous == .upper && previousPrevious == .upper
                     if letterDigitChange || scriptChange || camel {
-                        parts.append((partStart, i)); partStart = i
+                        parts.append((partStart, i))
+                        partStart = i
                     } else if capitalRunEnd, previousStart > partStart {
-                        parts.append((partStart, previousStart)); partStart = previousStart
+                        parts.append((partStart, previousStart))
+                        partStart = previousStart
                     }
                 }
                 previousPrevious = previous
@@ -147,7 +158,10 @@ extension CodeTermAnalyzer {
     static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
         var ascii = true
-        for b in slice where b >= 0x80 { ascii = false; break }
+        for b in slice where b >= 0x80 {
+            ascii = false
+            break
+        }
         if ascii {
             return String(unsafeUninitializedCapacity: slice.count) { out in
                 for (k, b) in slice.enumerated() {

@@ -92,7 +92,8 @@ struct InvertedIndex: Sendable {
                 guard !list.isEmpty else { continue }
                 // A shard that holds the term makes its global frequency at least 1.
                 let df = max(statistics.documentFrequencies[term] ?? 0, 1)
-                let weight = Float(BM25Parameters.idf(documentFrequency: min(df, n), documentCount: n) * Double(queryCount))
+                let weight = Float(
+                    BM25Parameters.idf(documentFrequency: min(df, n), documentCount: n) * Double(queryCount))
                 let numeratorScale = weight * (k1 + 1)
                 list.withUnsafeBufferPointer { list in
                     for posting in list {
@@ -127,7 +128,8 @@ struct InvertedIndex: Sendable {
         result.forwardTerms.reserveCapacity(forwardTerms.count)
         result.lengths.reserveCapacity(Int(next))
         for slot in 0..<slotCount where keep[slot] {
-            result.forwardTerms.append(contentsOf: forwardTerms[Int(forwardStarts[slot])..<Int(forwardStarts[slot + 1])])
+            result.forwardTerms.append(
+                contentsOf: forwardTerms[Int(forwardStarts[slot])..<Int(forwardStarts[slot + 1])])
             result.forwardStarts.append(Int32(result.forwardTerms.count))
             result.lengths.append(lengths[slot])
         }

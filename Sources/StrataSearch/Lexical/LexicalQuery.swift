@@ -10,7 +10,9 @@ public struct LexicalQuery: Sendable, Equatable {
     public var counts: [Int]
 
     /// Analyzes `text`. Throws `invalidArgument` naming `field` when it holds no searchable term.
-    public init(text: String, analyzer: CodeTermAnalyzer = CodeTermAnalyzer(), field: String = "query.text") throws(StrataError) {
+    public init(text: String, analyzer: CodeTermAnalyzer = CodeTermAnalyzer(), field: String = "query.text")
+        throws(StrataError)
+    {
         var index: [String: Int] = [:]
         var terms: [String] = []
         var counts: [Int] = []

@@ -38,7 +38,9 @@ public struct SearchSettings: Sendable, Equatable {
             throw .invalidArgument("vectorDimension is \(d); it must be within 1...65536")
         }
         guard rescoreFactor >= 1 else { throw .invalidArgument("rescoreFactor is \(rescoreFactor); it must be >= 1") }
-        guard rescoreMinimum >= 0 else { throw .invalidArgument("rescoreMinimum is \(rescoreMinimum); it must be >= 0") }
+        guard rescoreMinimum >= 0 else {
+            throw .invalidArgument("rescoreMinimum is \(rescoreMinimum); it must be >= 0")
+        }
         guard maximumTopK >= 1 else { throw .invalidArgument("maximumTopK is \(maximumTopK); it must be >= 1") }
         guard compactionThreshold > 0, compactionThreshold < 1 else {
             throw .invalidArgument("compactionThreshold is \(compactionThreshold); it must be within (0, 1)")

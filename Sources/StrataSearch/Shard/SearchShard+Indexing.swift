@@ -9,7 +9,8 @@ extension SearchShard {
         var ordinals = Set<Int32>()
         for (i, chunk) in chunks.enumerated() {
             guard chunk.ref.documentID == documentID else {
-                throw .invalidArgument("chunks[\(i)].ref.documentID is \"\(chunk.ref.documentID)\", expected \"\(documentID)\"")
+                throw .invalidArgument(
+                    "chunks[\(i)].ref.documentID is \"\(chunk.ref.documentID)\", expected \"\(documentID)\"")
             }
             guard ordinals.insert(chunk.ref.ordinal).inserted else {
                 throw .invalidArgument("chunks[\(i)].ref.ordinal \(chunk.ref.ordinal) repeats within the document")

@@ -8,29 +8,37 @@ extension SearchShard {
             let df = lexical.documentFrequency(of: term)
             if df > 0 { frequencies[term] = df }
         }
-        return LexicalStatistics(documentCount: lexical.liveCount, totalLength: lexical.liveTotalLength, documentFrequencies: frequencies)
+        return LexicalStatistics(
+            documentCount: lexical.liveCount, totalLength: lexical.liveTotalLength, documentFrequencies: frequencies)
     }
 
     /// Runs `request` on this shard. `statistics` are the merged lexical statistics of every
     /// shard the query goes to (nil: this shard's own).
-    public func search(_ request: SearchRequest, statistics: LexicalStatistics? = nil) throws(StrataError) -> [SearchHit] {
+    public func search(_ request: SearchRequest, statistics: LexicalStatistics? = nil) throws(StrataError)
+        -> [SearchHit]
+    {
         try validateTopK(request.topK)
         switch request.mode {
         case .lexical:
             let query = try LexicalQuery(text: request.text ?? "", analyzer: analyzer)
             return try searchLexical(query, statistics: statistics, k: request.topK, filter: request.filter)
         case .vector:
-            guard let vector = request.vector else { throw .invalidArgument("query.vector is missing; vector mode needs one") }
+            guard let vector = request.vector else {
+                throw .invalidArgument("query.vector is missing; vector mode needs one")
+            }
             return try searchVector(vector, k: request.topK, filter: request.filter)
         case .hybrid:
             let fusion = request.fusion ?? settings.fusion
             try fusion.validate()
             let query = try LexicalQuery(text: request.text ?? "", analyzer: analyzer)
-            guard let vector = request.vector else { throw .invalidArgument("query.vector is missing; hybrid mode needs text and vector") }
+            guard let vector = request.vector else {
+                throw .invalidArgument("query.vector is missing; hybrid mode needs text and vector")
+            }
             let depth = min(max(fusion.depth, request.topK), max(settings.maximumTopK, request.topK))
             let lexicalHits = try searchLexical(query, statistics: statistics, k: depth, filter: request.filter)
             let vectorHits = try searchVector(vector, k: depth, filter: request.filter)
-            return ReciprocalRankFusion.fuse(lexical: lexicalHits, vector: vectorHits, settings: fusion, k: request.topK)
+            return ReciprocalRankFusion.fuse(
+                lexical: lexicalHits, vector: vectorHits, settings: fusion, k: request.topK)
         }
     }
 
@@ -43,14 +51,17 @@ extension SearchShard {
         var scores = [Float](repeating: 0, count: slotCount)
         return scores.withUnsafeMutableBufferPointer { scores in
             lexical.accumulate(query, statistics: stats, parameters: settings.bm25, into: scores)
-            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0, precedes: precedes) { slot in admits(slot, filter) }
+            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0, precedes: precedes) { slot in
+                admits(slot, filter)
+            }
             return best.map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
         }
     }
 
     /// The best `k` live chunks by similarity to `vector`: INT8 scan, then FP16 rescoring of
     /// the best `max(rescoreFactor × k, rescoreMinimum)` candidates.
-    public func searchVector(_ vector: [Float], k: Int, filter: SearchFilter = .none) throws(StrataError) -> [SearchHit] {
+    public func searchVector(_ vector: [Float], k: Int, filter: SearchFilter = .none) throws(StrataError) -> [SearchHit]
+    {
         try validateTopK(k)
         guard let storage = vectors, let dimension = settings.vectorDimension else {
             throw .invalidArgument("query.vector given but this namespace has no vector dimension")

@@ -20,7 +20,9 @@ public struct SearchShard: Sendable {
     var vectors: VectorStorage?
 
     /// Throws `invalidArgument` naming the setting when `settings` is invalid.
-    public init(settings: SearchSettings = SearchSettings(), analyzer: CodeTermAnalyzer = CodeTermAnalyzer()) throws(StrataError) {
+    public init(settings: SearchSettings = SearchSettings(), analyzer: CodeTermAnalyzer = CodeTermAnalyzer())
+        throws(StrataError)
+    {
         try settings.validate()
         self.settings = settings
         self.analyzer = analyzer

@@ -29,5 +29,5 @@ struct SeededGeneratorTestSupport: RandomNumberGenerator {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
