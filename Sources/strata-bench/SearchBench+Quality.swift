@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import StrataCore
 import StrataSearch
@@ -9,10 +10,12 @@ import StrataSearch
 /// - prose: paragraphs of /usr/share/common-licenses and /usr/share/doc/*/copyright;
 ///   query = a paragraph's first sentence, target = the rest of the paragraph.
 ///
-/// Vectors are a PROXY, not a neural embedding (all-MiniLM-L6-v2 runs at ~12 chunks/s on
-/// this CPU and no model is installed): hashed character-trigram and word vectors, 384-dim,
-/// L2-normalized. They capture sub-word overlap (parse/parser/parsing) that BM25's exact
-/// terms miss, so they are a second, different signal, but say nothing about semantics.
+/// Vectors are, by default, a PROXY, not a neural embedding: hashed character-trigram and
+/// word vectors, 384-dim, L2-normalized. They capture sub-word overlap (parse/parser/parsing)
+/// that BM25's exact terms miss, so they are a second, different signal, but say nothing about
+/// semantics. Real all-MiniLM-L6-v2 embeddings (slow on CPU: ~12 chunks/s) are used instead
+/// when computed once by `docs/search-minilm-embed.py` from the texts `--export-quality` writes:
+/// per corpus, every target, then the sampled queries, one row of 384 floats each.
 enum FusionQuality {
     struct Pair {
         var query: String
@@ -21,8 +24,9 @@ enum FusionQuality {
 
     static let dimension = 384
 
-    static func run() throws {
-        print("\n== fusion quality (vectors: PROXY hashed char-trigram vectors, not embeddings) ==")
+    static func run(exportTo: String?, embeddingsFrom: String?) throws {
+        let kind = exportTo != nil ? "export only" : embeddingsFrom == nil ? "PROXY hashed char-trigram vectors, not embeddings" : "REAL all-MiniLM-L6-v2 embeddings"
+        print("\n== fusion quality (vectors: \(kind)) ==")
         var rng = BenchRandom(seed: 11)
         let code = Array(codePairs().shuffled(using: &rng).prefix(4000))
         let prose = Array(prosePairs().shuffled(using: &rng).prefix(4000))
@@ -40,31 +44,58 @@ enum FusionQuality {
             ("rrf 1 : 0.1  k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 10)),
             ("rrf 1 : 0.05 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.05, k: 10)),
         ]
-        for (name, pairs) in [("code (Python stdlib functions)", code), ("prose (licenses, copyright files)", prose)] {
-            try evaluate(name, pairs, settings: settings, queries: 400, rng: &rng)
+        let corpora = [
+            ("code", "code (Python stdlib functions)", code), ("prose", "prose (licenses, copyright files)", prose),
+        ]
+        for (file, name, pairs) in corpora {
+            let sample = Array(pairs.indices.shuffled(using: &rng).prefix(400))
+            let texts = pairs.map(\.target) + sample.map { pairs[$0].query }
+            if let exportTo {
+                let lines = try texts.map { String(decoding: try JSONEncoder().encode([$0]), as: UTF8.self) }
+                let path = "\(exportTo)/\(file).jsonl"
+                try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+                print("wrote \(texts.count) texts to \(path)")
+                continue
+            }
+            let vectors =
+                try embeddingsFrom.map { try loadVectors("\($0)/\(file).f32", count: texts.count) }
+                ?? texts.map(proxyVector)
+            try evaluate(name, pairs, sample: sample, vectors: vectors, settings: settings)
         }
     }
 
+    /// Rows of `dimension` little-endian floats, exactly `count` of them.
+    static func loadVectors(_ path: String, count: Int) throws -> [[Float]] {
+        guard let data = FileManager.default.contents(atPath: path), data.count == count * dimension * 4 else {
+            throw ValidationError(
+                "\(path) must hold \(count) rows of \(dimension) float32 (rerun --export-quality and the embed script)")
+        }
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { row in
+                (0..<dimension).map { raw.loadUnaligned(fromByteOffset: (row * dimension + $0) * 4, as: Float.self) }
+            }
+        }
+    }
+
+    /// `vectors`: one per target, then one per sampled query, in `sample` order.
     static func evaluate(
-        _ name: String, _ pairs: [Pair], settings: [(String, FusionSettings?)], queries: Int, rng: inout BenchRandom
+        _ name: String, _ pairs: [Pair], sample: [Int], vectors: [[Float]], settings: [(String, FusionSettings?)]
     ) throws {
         var shard = try SearchShard(settings: SearchSettings(vectorDimension: dimension))
         for (i, pair) in pairs.enumerated() {
             let id = "t\(i)"
             let ref = ChunkRef(documentID: id, ordinal: 0, contentHash: ContentHash(high: 0, low: UInt64(i)))
-            try shard.upsert(
-                documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: proxyVector(pair.target))])
+            try shard.upsert(documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: vectors[i])])
         }
-        let sample = Array(pairs.indices.shuffled(using: &rng).prefix(queries))
         print("\n\(name): \(pairs.count) targets, \(sample.count) queries")
         print("method                recall@10   MRR@10")
         for (label, fusion) in settings {
             var hits = 0
             var reciprocal = 0.0
-            for i in sample {
+            for (q, i) in sample.enumerated() {
                 let mode: SearchMode = label == "bm25 only" ? .lexical : label == "vector only" ? .vector : .hybrid
                 let request = SearchRequest(
-                    mode: mode, text: pairs[i].query, vector: proxyVector(pairs[i].query), topK: 10, fusion: fusion)
+                    mode: mode, text: pairs[i].query, vector: vectors[pairs.count + q], topK: 10, fusion: fusion)
                 let results = try shard.search(request)
                 if let rank = results.firstIndex(where: { $0.ref.documentID == "t\(i)" }) {
                     hits += 1

@@ -27,12 +27,23 @@ struct SearchBench: ParsableCommand {
     @Flag(help: "Also run the fusion-quality evaluation (code and prose corpora, proxy vectors).")
     var quality = false
 
+    @Option(help: "With --quality: write the texts to embed (code.jsonl, prose.jsonl) into this directory and stop.")
+    var exportQuality: String?
+
+    @Option(help: "With --quality: read real embeddings (code.f32, prose.f32, from docs/search-minilm-embed.py) from this directory instead of proxy vectors.")
+    var qualityEmbeddings: String?
+
     mutating func run() throws {
         let sizes = tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--tokens must be a comma-separated list of positive integers")
         }
         guard queries >= 1 else { throw ValidationError("--queries must be positive") }
+        if quality, exportQuality != nil || qualityEmbeddings != nil {
+            // The quality run alone: exporting texts or scoring with real embeddings.
+            try FusionQuality.run(exportTo: exportQuality, embeddingsFrom: qualityEmbeddings)
+            return
+        }
         let start = Self.now()
         let real = Self.loadRealDocuments(roots: roots.split(separator: ",").map(String.init))
         let bytes = real.reduce(0) { $0 + $1.text.utf8.count }
@@ -45,7 +56,7 @@ struct SearchBench: ParsableCommand {
             try runSize(size, real: real)
         }
         if quality {
-            try FusionQuality.run()
+            try FusionQuality.run(exportTo: nil, embeddingsFrom: nil)
         }
     }
 
