@@ -88,6 +88,16 @@ enum FusionQuality {
             try shard.upsert(documentID: id, chunks: [IndexedChunk(ref: ref, text: pair.target, vector: vectors[i])])
         }
         print("\n\(name): \(pairs.count) targets, \(sample.count) queries")
+        // The INT8 path against exact FP32 cosine on these very vectors.
+        var agree = 0
+        for q in sample.indices {
+            let query = vectors[pairs.count + q]
+            let exact = pairs.indices.map { i in (i, zip(vectors[i], query).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(10).map { "t\($0.0)" }
+            let found = try shard.searchVector(query, k: 10).map(\.ref.documentID)
+            agree += Set(exact).intersection(found).count
+        }
+        print(String(format: "vector path recall@10 vs exact FP32 on these vectors: %.4f", Double(agree) / Double(sample.count * 10)))
         print("method                recall@10   MRR@10")
         for (label, fusion) in settings {
             var hits = 0

@@ -120,15 +120,17 @@ extension SearchBench {
         }
         let recallQueries = Array(timed.prefix(100))
         var found = 0
+        var possible = 0
         for input in recallQueries {
             let truth = Set(Self.exactTopK(input.vector, floats, norms: norms, dimension: dimension, k: 10))
             let hits = try run(.vector, input)
             found += hits.filter { hit in truth.contains(chunkIndex(hit.ref)) }.count
+            possible += truth.count
         }
         print(
             String(
                 format: "vector recall@10 vs exact FP32 cosine: %.4f (%d queries, synthetic clustered vectors)",
-                Double(found) / Double(recallQueries.count * 10), recallQueries.count))
+                Double(found) / Double(max(possible, 1)), recallQueries.count))
 
         // Context assembly from hybrid candidates (fetched untimed), 8K and 128K budgets.
         let assembler = try ContextAssembler(counter: counter)
