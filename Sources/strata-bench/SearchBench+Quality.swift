@@ -33,16 +33,16 @@ enum FusionQuality {
         let settings: [(String, FusionSettings?)] = [
             ("bm25 only", nil),
             ("vector only", nil),
-            ("default 1:0.01 k10", FusionSettings.default),
+            ("default 1 : 1 k5", FusionSettings.default),
             ("rrf 1 : 1    k60", FusionSettings(lexicalWeight: 1, vectorWeight: 1, k: 60)),
+            ("rrf 1 : 1    k10", FusionSettings(lexicalWeight: 1, vectorWeight: 1, k: 10)),
+            ("rrf 0.5 : 1  k60", FusionSettings(lexicalWeight: 0.5, vectorWeight: 1, k: 60)),
+            ("rrf 0.5 : 1  k10", FusionSettings(lexicalWeight: 0.5, vectorWeight: 1, k: 10)),
+            ("rrf 0.7 : 1  k5", FusionSettings(lexicalWeight: 0.7, vectorWeight: 1, k: 5)),
             ("rrf 1 : 0.5  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.5, k: 60)),
             ("rrf 1 : 0.25 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 60)),
             ("rrf 1 : 0.1  k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 60)),
-            ("rrf 1 : 0.05 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.05, k: 60)),
-            ("rrf 1 : 0.02 k60", FusionSettings(lexicalWeight: 1, vectorWeight: 0.02, k: 60)),
-            ("rrf 1 : 0.25 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.25, k: 10)),
-            ("rrf 1 : 0.1  k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.1, k: 10)),
-            ("rrf 1 : 0.05 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.05, k: 10)),
+            ("rrf 1 : 0.01 k10", FusionSettings(lexicalWeight: 1, vectorWeight: 0.01, k: 10)),
         ]
         let corpora = [
             ("code", "code (Python stdlib functions)", code), ("prose", "prose (licenses, copyright files)", prose),
