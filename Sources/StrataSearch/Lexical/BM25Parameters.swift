@@ -1,0 +1,35 @@
+import StrataCore
+
+/// The two knobs of Okapi BM25: term-frequency saturation `k1` and length normalization `b`.
+public struct BM25Parameters: Sendable, Equatable, Codable {
+    public var k1: Double
+    public var b: Double
+
+    public init(k1: Double = 1.2, b: Double = 0.75) {
+        self.k1 = k1
+        self.b = b
+    }
+
+    /// Lucene's defaults, which work well for code and prose alike.
+    public static let `default` = BM25Parameters()
+
+    /// Throws `invalidArgument` naming the field when a parameter is out of its range.
+    public func validate() throws(StrataError) {
+        guard k1.isFinite, k1 >= 0 else { throw .invalidArgument("bm25.k1 is \(k1); it must be finite and >= 0") }
+        guard b.isFinite, (0...1).contains(b) else { throw .invalidArgument("bm25.b is \(b); it must be within 0...1") }
+    }
+
+    /// Inverse document frequency, Lucene's variant (never negative, so common terms still count a little).
+    @inline(__always)
+    public static func idf(documentFrequency df: Int, documentCount n: Int) -> Double {
+        let df = Double(df)
+        let n = Double(n)
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

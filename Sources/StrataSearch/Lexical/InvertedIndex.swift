@@ -1,0 +1,140 @@
+/// BM25's inverted index over the slots of one shard, with a forward index for exact removal.
+///
+/// Slots are appended in increasing order and never reused until `compacted(keeping:)`
+/// renumbers them, so postings stay sorted by slot without any sorting. Removal marks a slot
+/// dead and subtracts it from the statistics at once (using the forward index), while its
+/// postings stay in place until the next compaction: the statistics are always exact and a
+/// removal costs only the chunk's own distinct terms.
+struct InvertedIndex: Sendable {
+    /// One occurrence of a term in a chunk: the chunk's slot and the term's count there.
+    struct Posting: Sendable {
+        var slot: Int32
+        var termFrequency: Int32
+    }
+
+    private(set) var termIDs: [String: Int32] = [:]
+    private(set) var postings: [[Posting]] = []
+    /// Live chunks containing each term.
+    private(set) var documentFrequencies: [Int32] = []
+    /// Per slot: length in terms.
+    private(set) var lengths: [Int32] = []
+    /// Per slot, the distinct term ids at `forwardTerms[forwardStarts[slot]..<forwardStarts[slot + 1]]`.
+    private var forwardTerms: [Int32] = []
+    var forwardTermCount: Int { forwardTerms.count }
+    private var forwardStarts: [Int32] = [0]
+    private(set) var liveCount = 0
+    private(set) var liveTotalLength = 0
+
+    var slotCount: Int { lengths.count }
+
+    /// Appends the next slot with its terms (with repetitions). Returns the new slot.
+    @discardableResult
+    mutating func append(terms: [String]) -> Int32 {
+        let slot = Int32(lengths.count)
+        var counts: [Int32: Int32] = [:]
+        counts.reserveCapacity(terms.count)
+        for term in terms {
+            let id: Int32
+            if let existing = termIDs[term] {
+                id = existing
+            } else {
+                id = Int32(postings.count)
+                termIDs[term] = id
+                postings.append([])
+                documentFrequencies.append(0)
+            }
+            counts[id, default: 0] += 1
+        }
+        // Sorted term ids keep the forward index deterministic.
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) {
+            postings[Int(id)].append(Posting(slot: slot, termFrequency: tf))
+            documentFrequencies[Int(id)] += 1
+            forwardTerms.append(id)
+        }
+        forwardStarts.append(Int32(forwardTerms.count))
+        lengths.append(Int32(terms.count))
+        liveCount += 1
+        liveTotalLength += terms.count
+        return slot
+    }
+
+    /// Subtracts a live slot from the statistics; its postings stay until compaction.
+    mutating func remove(slot: Int32) {
+        let s = Int(slot)
+        for i in Int(forwardStarts[s])..<Int(forwardStarts[s + 1]) {
+            documentFrequencies[Int(forwardTerms[i])] -= 1
+        }
+        liveCount -= 1
+        liveTotalLength -= Int(lengths[s])
+    }
+
+    /// Live document frequency of `term` in this index.
+    func documentFrequency(of term: String) -> Int {
+        guard let id = termIDs[term] else { return 0 }
+        return Int(documentFrequencies[Int(id)])
+    }
+
+    /// Adds the BM25 contribution of each query term to `scores[slot]` (dead slots included;
+    /// the caller rejects them). `statistics` supplies N, the average length and the document
+    /// frequencies, normally merged across shards.
+    func accumulate(
+        _ query: LexicalQuery, statistics: LexicalStatistics, parameters: BM25Parameters,
+        into scores: UnsafeMutableBufferPointer<Float>
+    ) {
+        let n = max(statistics.documentCount, 1)
+        let k1 = Float(parameters.k1)
+        let a = Float(parameters.k1 * (1 - parameters.b))
+        let c = Float(parameters.k1 * parameters.b / statistics.averageLength)
+        lengths.withUnsafeBufferPointer { lengths in
+            for (term, queryCount) in zip(query.terms, query.counts) {
+                guard let id = termIDs[term] else { continue }
+                let list = postings[Int(id)]
+                guard !list.isEmpty else { continue }
+                // A shard that holds the term makes its global frequency at least 1.
+                let df = max(statistics.documentFrequencies[term] ?? 0, 1)
+                let weight = Float(
+                    BM25Parameters.idf(documentFrequency: min(df, n), documentCount: n) * Double(queryCount))
+                let numeratorScale = weight * (k1 + 1)
+                list.withUnsafeBufferPointer { list in
+                    for posting in list {
+                        let slot = Int(posting.slot)
+                        let tf = Float(posting.termFrequency)
+                        scores[slot] += numeratorScale * tf / (tf + a + c * Float(lengths[slot]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A copy holding only the slots where `keep` is true, renumbered densely in order.
+    func compacted(keeping keep: [Bool]) -> InvertedIndex {
+        var remap = [Int32](repeating: -1, count: slotCount)
+        var next: Int32 = 0
+        for slot in 0..<slotCount where keep[slot] {
+            remap[slot] = next
+            next += 1
+        }
+        var result = InvertedIndex()
+        result.termIDs = termIDs
+        result.documentFrequencies = documentFrequencies
+        result.postings = postings.map { list in
+            var kept: [Posting] = []
+            kept.reserveCapacity(list.count)
+            for p in list where remap[Int(p.slot)] >= 0 {
+                kept.append(Posting(slot: remap[Int(p.slot)], termFrequency: p.termFrequency))
+            }
+            return kept
+        }
+        result.forwardTerms.reserveCapacity(forwardTerms.count)
+        result.lengths.reserveCapacity(Int(next))
+        for slot in 0..<slotCount where keep[slot] {
+            result.forwardTerms.append(
+                contentsOf: forwardTerms[Int(forwardStarts[slot])..<Int(forwardStarts[slot + 1])])
+            result.forwardStarts.append(Int32(result.forwardTerms.count))
+            result.lengths.append(lengths[slot])
+        }
+        result.liveCount = liveCount
+        result.liveTotalLength = liveTotalLength
+        return result
+    }
+}

@@ -1,0 +1,102 @@
+import StrataCore
+
+extension SearchShard {
+    /// This shard's statistics for `query`'s terms, to be merged with the other shards'.
+    public func statistics(for query: LexicalQuery) -> LexicalStatistics {
+        var frequencies: [String: Int] = [:]
+        for term in query.terms {
+            let df = lexical.documentFrequency(of: term)
+            if df > 0 { frequencies[term] = df }
+        }
+        return LexicalStatistics(
+            documentCount: lexical.liveCount, totalLength: lexical.liveTotalLength, documentFrequencies: frequencies)
+    }
+
+    /// Runs `request` on this shard. `statistics` are the merged lexical statistics of every
+    /// shard the query goes to (nil: this shard's own).
+    public func search(_ request: SearchRequest, statistics: LexicalStatistics? = nil) throws(StrataError)
+        -> [SearchHit]
+    {
+        try validateTopK(request.topK)
+        switch request.mode {
+        case .lexical:
+            let query = try LexicalQuery(text: request.text ?? "", analyzer: analyzer)
+            return try searchLexical(query, statistics: statistics, k: request.topK, filter: request.filter)
+        case .vector:
+            guard let vector = request.vector else {
+                throw .invalidArgument("query.vector is missing; vector mode needs one")
+            }
+            return try searchVector(vector, k: request.topK, filter: request.filter)
+        case .hybrid:
+            let fusion = request.fusion ?? settings.fusion
+            try fusion.validate()
+            let query = try LexicalQuery(text: request.text ?? "", analyzer: analyzer)
+            guard let vector = request.vector else {
+                throw .invalidArgument("query.vector is missing; hybrid mode needs text and vector")
+            }
+            let depth = min(max(fusion.depth, request.topK), max(settings.maximumTopK, request.topK))
+            let lexicalHits = try searchLexical(query, statistics: statistics, k: depth, filter: request.filter)
+            let vectorHits = try searchVector(vector, k: depth, filter: request.filter)
+            return ReciprocalRankFusion.fuse(
+                lexical: lexicalHits, vector: vectorHits, settings: fusion, k: request.topK)
+        }
+    }
+
+    /// The best `k` live chunks by BM25 under `statistics` (nil: this shard's own).
+    public func searchLexical(
+        _ query: LexicalQuery, statistics: LexicalStatistics? = nil, k: Int, filter: SearchFilter = .none
+    ) throws(StrataError) -> [SearchHit] {
+        try validateTopK(k)
+        let stats = statistics ?? self.statistics(for: query)
+        var scores = [Float](repeating: 0, count: slotCount)
+        return scores.withUnsafeMutableBufferPointer { scores in
+            lexical.accumulate(query, statistics: stats, parameters: settings.bm25, into: scores)
+            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0, precedes: precedes) { slot in
+                admits(slot, filter)
+            }
+            return best.map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
+        }
+    }
+
+    /// The best `k` live chunks by similarity to `vector`: INT8 scan, then FP16 rescoring of
+    /// the best `max(rescoreFactor × k, rescoreMinimum)` candidates.
+    public func searchVector(_ vector: [Float], k: Int, filter: SearchFilter = .none) throws(StrataError) -> [SearchHit]
+    {
+        try validateTopK(k)
+        guard let storage = vectors, let dimension = settings.vectorDimension else {
+            throw .invalidArgument("query.vector given but this namespace has no vector dimension")
+        }
+        try VectorValidation.validate(vector, dimension: dimension, field: "query.vector")
+        if settings.metric == .cosine, !vector.contains(where: { $0 != 0 }) {
+            throw .invalidArgument("query.vector is all zeros; cosine similarity needs a nonzero vector")
+        }
+        let query = PreparedVectorQuery(vector, storage: storage)
+        let candidates = max(k * settings.rescoreFactor, settings.rescoreMinimum)
+        var scores = [Float](repeating: 0, count: storage.rowCount)
+        let coarse = scores.withUnsafeMutableBufferPointer { scores in
+            storage.scanInt8(query, into: scores)
+            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, precedes: precedes) { slot in
+                storage.present[slot] && admits(slot, filter)
+            }
+        }
+        var rescored = coarse.map { TopKSelector.Entry(index: $0.index, score: storage.rescore(row: $0.index, query)) }
+        rescored.sort { a, b in a.score != b.score ? a.score > b.score : precedes(a.index, b.index) }
+        return rescored.prefix(k).map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
+    }
+
+    /// Tie order between slots: chunk-reference order, the same on every shard.
+    func precedes(_ a: Int, _ b: Int) -> Bool { refs[a] < refs[b] }
+
+    @inline(__always)
+    func admits(_ slot: Int, _ filter: SearchFilter) -> Bool {
+        guard alive[slot] else { return false }
+        return filter.isEmpty || filter.admits(documentID: refs[slot].documentID, metadata: metadata[slot])
+    }
+
+    func validateTopK(_ k: Int) throws(StrataError) {
+        guard k >= 1 else { throw .invalidArgument("topK is \(k); it must be at least 1") }
+        guard k <= settings.maximumTopK else {
+            throw StrataError(.outOfRange, "topK is \(k); the maximum is \(settings.maximumTopK)")
+        }
+    }
+}

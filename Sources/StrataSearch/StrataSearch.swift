@@ -1,1 +1,0 @@
-// StrataSearch: see docs/architecture.md for this module's job.

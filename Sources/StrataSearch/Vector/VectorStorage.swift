@@ -1,0 +1,72 @@
+import StrataCore
+
+/// Vectors of one shard, one row per slot, stored twice in contiguous arrays:
+/// INT8 (symmetric, one scale per row, rows padded to 32 components) for the exact scan, and
+/// FP16 (divided by the row's largest magnitude, so no value can overflow FP16) for rescoring
+/// the scan's best candidates. Slots without a vector have `present == false`.
+///
+/// Padding every row to a multiple of 32 lets the scan use whole `SIMD32<Int8>` loads with no
+/// tail loop; the pad is zero in rows and query alike, so it adds nothing to the dot product.
+struct VectorStorage: Sendable {
+    let dimension: Int
+    let paddedDimension: Int
+    let metric: VectorMetric
+    private(set) var quantized: [Int8] = []
+    private(set) var scales: [Float] = []
+    private(set) var rescoreRows: [Float16] = []
+    private(set) var rescoreScales: [Float] = []
+    private(set) var present: [Bool] = []
+
+    init(dimension: Int, metric: VectorMetric) {
+        self.dimension = dimension
+        self.paddedDimension = (dimension + 31) / 32 * 32
+        self.metric = metric
+    }
+
+    var rowCount: Int { present.count }
+
+    /// Appends the next row; `vector` must already be validated (dimension, finite).
+    mutating func append(_ vector: [Float]?) {
+        guard let vector else {
+            quantized.append(contentsOf: repeatElement(0, count: paddedDimension))
+            scales.append(0)
+            rescoreRows.append(contentsOf: repeatElement(0, count: dimension))
+            rescoreScales.append(0)
+            present.append(false)
+            return
+        }
+        let prepared = metric == .cosine ? Self.normalized(vector) : vector
+        let q = Int8Vector(quantizing: prepared)
+        quantized.append(contentsOf: q.values)
+        quantized.append(contentsOf: repeatElement(0, count: paddedDimension - dimension))
+        scales.append(q.scale)
+        var maxMagnitude: Float = 0
+        for x in prepared { maxMagnitude = max(maxMagnitude, abs(x)) }
+        let inverse: Float = maxMagnitude > 0 ? 1 / maxMagnitude : 0
+        rescoreRows.append(contentsOf: prepared.lazy.map { Float16($0 * inverse) })
+        rescoreScales.append(maxMagnitude)
+        present.append(true)
+    }
+
+    /// `vector` scaled to unit length (a zero vector stays zero).
+    static func normalized(_ vector: [Float]) -> [Float] {
+        var sum: Double = 0
+        for x in vector { sum += Double(x) * Double(x) }
+        guard sum > 0 else { return vector }
+        let inverse = Float(1 / sum.squareRoot())
+        return vector.map { $0 * inverse }
+    }
+
+    /// A copy holding only the rows where `keep` is true, in order.
+    func compacted(keeping keep: [Bool]) -> VectorStorage {
+        var result = VectorStorage(dimension: dimension, metric: metric)
+        for row in 0..<rowCount where keep[row] {
+            result.quantized.append(contentsOf: quantized[row * paddedDimension..<(row + 1) * paddedDimension])
+            result.scales.append(scales[row])
+            result.rescoreRows.append(contentsOf: rescoreRows[row * dimension..<(row + 1) * dimension])
+            result.rescoreScales.append(rescoreScales[row])
+            result.present.append(present[row])
+        }
+        return result
+    }
+}

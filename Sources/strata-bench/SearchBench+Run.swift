@@ -1,0 +1,189 @@
+import Foundation
+import StrataCore
+import StrataSearch
+
+/// One corpus size of `strata-bench search`: chunk and count, index, query, assemble, recall.
+extension SearchBench {
+    func runSize(_ target: Int, real: [BenchDocument]) throws {
+        print("\n== corpus of \(target) tokens ==")
+        let counter = BenchTokenEstimate()
+
+        // Chunking and token counting, over real files first, then the labelled synthetic tail.
+        var chunks: [BenchChunk] = []
+        var documents: [(id: String, first: Int, count: Int)] = []
+        var tokenTotal = 0
+        var byteTotal = 0
+        var syntheticBytes = 0
+        var round = 0
+        let chunkStart = Self.now()
+        fill: while tokenTotal < target {
+            for doc in real {
+                let d = round == 0 ? doc : BenchDocument(id: "synthetic-repeat-\(round)\(doc.id)", text: doc.text)
+                let pieces = Self.chunk(d, counter: counter)
+                documents.append((d.id, chunks.count, pieces.count))
+                chunks.append(contentsOf: pieces)
+                tokenTotal += pieces.reduce(0) { $0 + $1.tokens }
+                byteTotal += d.text.utf8.count
+                if round > 0 { syntheticBytes += d.text.utf8.count }
+                if tokenTotal >= target { break fill }
+            }
+            round += 1
+        }
+        let chunkSeconds = Self.seconds(since: chunkStart)
+        print(
+            "corpus: \(documents.count) documents, \(chunks.count) chunks, \(tokenTotal) tokens, \(Self.mb(byteTotal)) MB"
+                + (syntheticBytes > 0
+                    ? " (SYNTHETIC TAIL: \(Self.mb(syntheticBytes)) MB are repeated copies of the real files)" : ""))
+        print(
+            String(
+                format:
+                    "chunk + count tokens: %.2f s, %.1f MB/s, %.2f M tokens/s (bench-local chunker and estimate counter)",
+                chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds, Double(tokenTotal) / 1e6 / chunkSeconds))
+
+        // The analyzer alone: it runs on every indexed byte.
+        let analyzer = CodeTermAnalyzer()
+        var termCount = 0
+        let analyzeStart = Self.now()
+        for chunk in chunks { analyzer.forEachTerm(in: chunk.text) { _ in termCount += 1 } }
+        let analyzeSeconds = Self.seconds(since: analyzeStart)
+        print(
+            String(
+                format: "code-aware terms: %.1f MB/s, %.1f M terms/s (%d terms)",
+                Double(byteTotal) / 1e6 / analyzeSeconds, Double(termCount) / 1e6 / analyzeSeconds, termCount))
+
+        // Synthetic vectors: a chunk's vector is its document's cluster centre plus noise.
+        var rng = BenchRandom(seed: 2026)
+        let source = ClusteredVectorSource(dimension: dimension, clusters: 256, spread: 0.5, rng: &rng)
+        var floats = [Float]()
+        floats.reserveCapacity(chunks.count * dimension)
+        var settings = SearchSettings(vectorDimension: dimension, metric: .cosine)
+        settings.maximumTopK = 1000
+        var shard = try SearchShard(settings: settings)
+        var indexSeconds = 0.0
+        for (docIndex, doc) in documents.enumerated() {
+            var batch: [IndexedChunk] = []
+            for ordinal in 0..<doc.count {
+                let chunk = chunks[doc.first + ordinal]
+                let vector = source.vector(cluster: docIndex, rng: &rng)
+                floats.append(contentsOf: vector)
+                let ref = ChunkRef(documentID: doc.id, ordinal: Int32(ordinal), contentHash: Self.benchHash(chunk.text))
+                batch.append(IndexedChunk(ref: ref, text: chunk.text, vector: vector))
+            }
+            let start = Self.now()
+            try shard.upsert(documentID: doc.id, chunks: batch)
+            indexSeconds += Self.seconds(since: start)
+        }
+        print(
+            String(
+                format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
+                shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds,
+                Double(byteTotal) / 1e6 / indexSeconds,
+                Double(shard.approximateMemoryBytes) / 1e6, Self.residentSetSize()))
+
+        // Queries: a run of words from a random chunk, and that chunk's vector plus noise.
+        let warmup = max(queries / 10, 10)
+        var inputs: [(text: String, vector: [Float], chunk: Int)] = []
+        for _ in 0..<(queries + warmup) {
+            let c = Int.random(in: 0..<chunks.count, using: &rng)
+            let words = chunks[c].text.split(whereSeparator: { $0.isWhitespace }).filter {
+                $0.contains(where: \.isLetter)
+            }
+            let from = words.count > 6 ? Int.random(in: 0..<(words.count - 6), using: &rng) : 0
+            var text = words.dropFirst(from).prefix(6).joined(separator: " ")
+            if text.isEmpty { text = "return value" }
+            let vector = floats[(c * dimension)..<((c + 1) * dimension)].map { $0 + 0.3 * rng.gaussian() }
+            inputs.append((text, vector, c))
+        }
+        let firstChunk = Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.first) })
+        func chunkIndex(_ ref: ChunkRef) -> Int { firstChunk[ref.documentID]! + Int(ref.ordinal) }
+        let timed = Array(inputs.suffix(queries))
+        let warm = Array(inputs.prefix(warmup))
+        func run(_ mode: SearchMode, k: Int = 10, _ input: (text: String, vector: [Float], chunk: Int)) throws
+            -> [SearchHit]
+        {
+            try shard.search(SearchRequest(mode: mode, text: input.text, vector: input.vector, topK: k))
+        }
+        for mode in SearchMode.allCases {
+            for input in warm { _ = try run(mode, input) }
+            let summary = try Self.measure(timed, warmup: 0) { _ = try run(mode, $0) }
+            print("\(mode.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) top-10: \(summary)")
+        }
+
+        // Recall@10 of the INT8 + FP16-rescore path against exact FP32 cosine search.
+        var norms = [Float](repeating: 0, count: chunks.count)
+        floats.withUnsafeBufferPointer { f in
+            for i in 0..<chunks.count {
+                var s: Float = 0
+                for j in 0..<dimension { s += f[i * dimension + j] * f[i * dimension + j] }
+                norms[i] = s.squareRoot()
+            }
+        }
+        let recallQueries = Array(timed.prefix(100))
+        var found = 0
+        var possible = 0
+        for input in recallQueries {
+            let truth = Set(Self.exactTopK(input.vector, floats, norms: norms, dimension: dimension, k: 10))
+            let hits = try run(.vector, input)
+            found += hits.filter { hit in truth.contains(chunkIndex(hit.ref)) }.count
+            possible += truth.count
+        }
+        print(
+            String(
+                format: "vector recall@10 vs exact FP32 cosine: %.4f (%d queries, synthetic clustered vectors)",
+                Double(found) / Double(max(possible, 1)), recallQueries.count))
+
+        // Context assembly from hybrid candidates (fetched untimed), 8K and 128K budgets.
+        let assembler = try ContextAssembler(counter: counter)
+        for (budget, depth) in [(8_192, 100), (131_072, 1000)] {
+            var candidateSets: [[ContextCandidate]] = []
+            for input in inputs.prefix(min(inputs.count, queries + warmup)) {
+                let hits = try run(.hybrid, k: depth, input)
+                candidateSets.append(
+                    hits.map { hit in
+                        let chunk = chunks[chunkIndex(hit.ref)]
+                        return ContextCandidate(
+                            provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
+                    })
+            }
+            var filled = 0
+            let summary = try Self.measure(Array(candidateSets.suffix(queries)), warmup: warmup) { set in
+                filled = try assembler.assemble(set, budget: budget).tokens
+            }
+            print(
+                "assemble \(budget / 1024)K from \(depth) hybrid candidates: \(summary), last context \(filled) tokens")
+        }
+    }
+
+    /// Exact top-k by FP32 cosine over the flat float array (the reference for recall).
+    static func exactTopK(_ query: [Float], _ floats: [Float], norms: [Float], dimension: Int, k: Int) -> [Int] {
+        let qn = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var best: [(Float, Int)] = []
+        floats.withUnsafeBufferPointer { f in
+            for i in 0..<norms.count {
+                var dot: Float = 0
+                for j in 0..<dimension { dot += f[i * dimension + j] * query[j] }
+                let score = dot / (norms[i] * qn)
+                if best.count < k || score > best[best.count - 1].0 {
+                    best.append((score, i))
+                    best.sort { $0.0 > $1.0 }
+                    if best.count > k { best.removeLast() }
+                }
+            }
+        }
+        return best.map(\.1)
+    }
+
+    /// FNV-1a of the text, standing in for the store's XXH3-128 content hash.
+    static func benchHash(_ text: String) -> ContentHash {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return ContentHash(high: h, low: UInt64(text.utf8.count))
+    }
+
+    static func residentSetSize() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return "?" }
+        return line.dropFirst(6).trimmingCharacters(in: .whitespaces)
+    }
+}
