@@ -72,9 +72,9 @@ enum WarmEntryCodec {
 
     /// CRC32C of the epoch, then of bytes [16, 48 + payload) of the slot.
     static func checksum(slot: UnsafeRawPointer, payloadBytes: Int, epoch: UInt64) -> UInt32 {
-        let seed = withUnsafeBytes(of: epoch.littleEndian) { CRC32C.checksum($0) }
+        let seed = withUnsafeBytes(of: epoch.littleEndian) { Checksum.crc32c($0) }
         let checked = UnsafeRawBufferPointer(
             start: slot + Slot.checkedStart, count: Slot.headerSize - Slot.checkedStart + payloadBytes)
-        return CRC32C.checksum(checked, seed: seed)
+        return Checksum.crc32c(checked, seed: seed)
     }
 }

@@ -81,7 +81,7 @@ enum WarmRecovery {
 
     private static func headerChecksum(_ base: UnsafeRawPointer) -> UInt32 {
         typealias H = WarmRegionLayout.Header
-        return CRC32C.checksum(UnsafeRawBufferPointer(start: base + H.epoch, count: H.checkedEnd - H.epoch))
+        return Checksum.crc32c(UnsafeRawBufferPointer(start: base + H.epoch, count: H.checkedEnd - H.epoch))
     }
 
     // MARK: Entries
