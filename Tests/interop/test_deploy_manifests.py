@@ -1,0 +1,85 @@
+"""The deployment files parse, and reference the ports, flags and probes the binaries use."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from conftest import BIN_DIR, REPO
+
+CONFIG = json.loads((REPO / "config" / "strata.json").read_text())
+COORDINATOR_PORT = int(CONFIG["coordinator"]["listen"].rsplit(":", 1)[1])
+WORKER_PORT = int(CONFIG["worker"]["listen"].rsplit(":", 1)[1])
+
+
+def documents(name):
+    return [d for d in yaml.safe_load_all((REPO / "deploy" / "kubernetes" / name).read_text()) if d]
+
+
+def by_kind(docs, kind):
+    found = [d for d in docs if d["kind"] == kind]
+    assert found, f"no {kind}"
+    return found[0]
+
+
+def container_ports(container):
+    return {p["name"]: p["containerPort"] for p in container["ports"]}
+
+
+def check_probes(container, port):
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["grpc"]["port"] == port, f"{probe} must be a gRPC health probe on {port}"
+
+
+def test_coordinator_manifest():
+    docs = documents("coordinator.yaml")
+    deployment = by_kind(docs, "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container_ports(container) == {"grpc": COORDINATOR_PORT, "metrics": CONFIG["coordinator"]["metrics_port"]}
+    check_probes(container, COORDINATOR_PORT)
+    assert f"0.0.0.0:{COORDINATOR_PORT}" in container["args"]
+    service = by_kind(docs, "Service")
+    assert {p["port"] for p in service["spec"]["ports"]} == {COORDINATOR_PORT, CONFIG["coordinator"]["metrics_port"]}
+    assert service["spec"]["selector"] == deployment["spec"]["template"]["metadata"]["labels"]
+
+
+def test_worker_manifest():
+    docs = documents("workers.yaml")
+    stateful = by_kind(docs, "StatefulSet")
+    spec = stateful["spec"]
+    container = spec["template"]["spec"]["containers"][0]
+    assert container_ports(container) == {"grpc": WORKER_PORT, "metrics": CONFIG["worker"]["metrics_port"]}
+    check_probes(container, WORKER_PORT)
+    assert spec["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    assert {"name": "data", "mountPath": "/data"} in container["volumeMounts"]
+    assert f"strata-coordinator:{COORDINATOR_PORT}" in container["args"]
+    service = by_kind(docs, "Service")
+    assert service["spec"]["clusterIP"] == "None" and spec["serviceName"] == service["metadata"]["name"]
+
+
+def flags_of(binary):
+    help_text = subprocess.run([str(BIN_DIR / binary), "--help"], capture_output=True, text=True).stdout
+    return set(re.findall(r"--[a-z][a-z-]+", help_text))
+
+
+def test_manifests_and_units_use_flags_the_binaries_have():
+    worker_flags, coordinator_flags = flags_of("strata-worker"), flags_of("strata-coordinator")
+    assert {"--listen", "--data", "--coordinator", "--config"} <= worker_flags
+    texts = {
+        "strata-worker": [(REPO / "deploy/systemd/strata-worker@.service").read_text(), (REPO / "deploy/kubernetes/workers.yaml").read_text()],
+        "strata-coordinator": [(REPO / "deploy/systemd/strata-coordinator.service").read_text(), (REPO / "deploy/kubernetes/coordinator.yaml").read_text()],
+    }
+    for binary, flags in (("strata-worker", worker_flags), ("strata-coordinator", coordinator_flags)):
+        for text in texts[binary]:
+            command_lines = [line for line in text.splitlines() if "ExecStart=" in line or "args:" in line]
+            used = set(re.findall(r"(--[a-z][a-z-]+)", "\n".join(command_lines)))
+            assert used, f"no command line found for {binary}"
+            assert used <= flags, f"{binary} has no {used - flags}"
+
+
+def test_systemd_units_have_the_essentials():
+    for name in ("strata-coordinator.service", "strata-worker@.service"):
+        text = (REPO / "deploy" / "systemd" / name).read_text()
+        for key in ("[Unit]", "[Service]", "[Install]", "ExecStart=", "KillSignal=SIGTERM", "Restart=on-failure"):
+            assert key in text, f"{name} lacks {key}"
