@@ -12,9 +12,8 @@ public struct NodeStatusMessage: RPCMessage, Equatable {
         report = try WireReader.decode(
             bytes, "strata.v1.NodeStatus",
             unpack: { strata__v1__node_status__unpack(nil, $0, $1) },
-            free: { strata__v1__node_status__free_unpacked($0, nil) },
-            NodeStatusMessage.read
-        )
+            free: { strata__v1__node_status__free_unpacked($0, nil) }
+        ) { try NodeStatusMessage.read($0, at: { "" }) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -47,22 +46,23 @@ public struct NodeStatusMessage: RPCMessage, Equatable {
         return message
     }
 
-    static func read(_ message: Strata__V1__NodeStatus) throws -> NodeStatusReport {
+    /// Reads a node status; `path` prefixes field names in errors ("nodes[2].address").
+    static func read(_ message: Strata__V1__NodeStatus, at path: () -> String) throws -> NodeStatusReport {
         NodeStatusReport(
-            nodeID: try WireReader.string(message.node_id, field: "node_id"),
+            nodeID: try WireReader.string(message.node_id, at: WireReader.join(path, "node_id")),
             role: NodeRole(wire: message.role),
-            address: try WireReader.string(message.address, field: "address"),
-            zone: try WireReader.string(message.zone, field: "zone"),
+            address: try WireReader.string(message.address, at: WireReader.join(path, "address")),
+            zone: try WireReader.string(message.zone, at: WireReader.join(path, "zone")),
             state: NodeState(wire: message.state),
-            version: try WireReader.string(message.version, field: "version"),
+            version: try WireReader.string(message.version, at: WireReader.join(path, "version")),
             uptimeSeconds: message.uptime_seconds,
             startedAtUnix: message.started_at_unix,
-            tiers: try WireReader.messages(message.tiers, message.n_tiers, TierStatusWire.read),
+            tiers: try WireReader.messages(message.tiers, message.n_tiers, at: path, "tiers", TierStatusWire.read),
             walBytes: message.wal_bytes,
             segmentBytes: message.segment_bytes,
             slots: WireReader.messages(message.slots, message.n_slots, SlotPositionWire.read),
-            metricsAddress: try WireReader.string(message.metrics_address, field: "metrics_address"),
-            notes: try WireReader.array(message.notes, message.n_notes).map { try WireReader.string($0, field: "notes") },
+            metricsAddress: try WireReader.string(message.metrics_address, at: WireReader.join(path, "metrics_address")),
+            notes: try WireReader.strings(message.notes, message.n_notes, at: path, "notes"),
             requestsServed: message.requests_served
         )
     }
@@ -89,12 +89,12 @@ enum TierStatusWire {
         return message
     }
 
-    static func read(_ message: Strata__V1__TierStatus) throws -> TierStats {
-        let precision = try WireReader.string(message.precision, field: "tiers.precision")
-        let eviction = try WireReader.string(message.eviction, field: "tiers.eviction")
+    static func read(_ message: Strata__V1__TierStatus, at path: () -> String) throws -> TierStats {
+        let precision = try WireReader.string(message.precision, at: WireReader.join(path, "precision"))
+        let eviction = try WireReader.string(message.eviction, at: WireReader.join(path, "eviction"))
         var stats = TierStats(
             tier: TierName(wire: message.tier) ?? .persistent,
-            backend: try WireReader.string(message.backend, field: "tiers.backend"),
+            backend: try WireReader.string(message.backend, at: WireReader.join(path, "backend")),
             precision: VectorPrecision(rawValue: precision) ?? .float32,
             eviction: EvictionPolicy(rawValue: eviction) ?? .none
         )
