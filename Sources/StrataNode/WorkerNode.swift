@@ -25,6 +25,7 @@ public final class WorkerNode: Sendable {
         service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
             NodeStatusMessage(box.worker!.status())
         }
+        Self.registerSlotMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service])
         box.worker = self
@@ -42,6 +43,14 @@ public final class WorkerNode: Sendable {
             "took": "\(ContinuousClock.now - started)",
         ])
         runtime.markServing()
+    }
+
+    /// The open store; UNAVAILABLE while the worker is still recovering it or has closed it.
+    func openStore() throws(StrataError) -> ChunkStore {
+        guard let opened = store.withLock({ $0 }) else {
+            throw StrataError(.unavailable, "the worker's store is not open (recovering or shutting down); retry")
+        }
+        return opened
     }
 
     /// Stops serving (draining calls), then closes the store (keeping the warm tier for the

@@ -1,0 +1,43 @@
+import StrataCore
+import StrataRPC
+import StrataStore
+import StrataWire
+
+/// The worker's slot RPCs: durable writes (ApplyWrites) and slot streams (StreamSlot), the
+/// two halves of replication and recovery.
+extension WorkerNode {
+    static func registerSlotMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+        service.unary("ApplyWrites", ApplyWritesRequest.self, ApplyWritesResponse.self) { request, _ in
+            try box.worker!.applyWrites(request)
+        }
+        service.serverStreaming("StreamSlot", StreamSlotRequest.self, SlotRecord.self) { request, writer, context in
+            try await box.worker!.streamSlot(request, writer, context)
+        }
+    }
+
+    /// Applies the writes in order; returns once they are durable. Writes the slot already
+    /// holds are acknowledged without being applied again.
+    func applyWrites(_ request: ApplyWritesRequest) throws(StrataError) -> ApplyWritesResponse {
+        let store = try openStore()
+        var duplicates: UInt32 = 0
+        for write in request.writes {
+            if case .alreadyApplied = try store.apply(SlotWriteMapping.storeWrite(slot: request.slot, write)) {
+                duplicates += 1
+            }
+        }
+        return ApplyWritesResponse(durableSequence: store.lastSequence(of: request.slot), duplicates: duplicates)
+    }
+
+    /// Streams the slot's writes after `afterSequence`, then the sequence the stream covers.
+    func streamSlot(_ request: StreamSlotRequest, _ writer: ResponseWriter<SlotRecord>, _ context: ServerContext) async throws {
+        let store = try openStore()
+        var writes: [StrataWire.SlotWrite] = []
+        let end = try store.exportSlot(request.slot, after: request.afterSequence) { (write: StrataStore.SlotWrite) throws(StrataError) in
+            writes += try SlotWriteMapping.wireWrites(write)
+        }
+        for write in writes {
+            try await writer.send(.write(write))
+        }
+        try await writer.send(.endSequence(end))
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import StrataCore
+import StrataNode
+import StrataRPC
+import StrataStore
+import StrataTestSupport
+import StrataWire
+import Testing
+
+/// A worker in this process, on a free port, with small tiers and its own data directory.
+private final class WorkerUnderTest: @unchecked Sendable {
+    let directory: String
+    let node: WorkerNode
+    let channel: RPCChannel
+
+    init(directory: String = TestSupport.temporaryDirectory("strata-worker")) throws {
+        self.directory = directory
+        var config = StrataConfig.default
+        try config.set("node.data_dir", text: directory)
+        try config.set("worker.listen", text: "127.0.0.1:0")
+        try config.set("worker.coordinator", text: "")
+        for tier in ["hot", "warm", "cold"] {
+            try config.set("tiers.\(tier).capacity_bytes", text: "4194304")
+        }
+        node = try WorkerNode(config: config)
+        try node.start()
+        channel = RPCChannel(target: node.runtime.address)
+    }
+
+    func apply(_ slot: UInt32, _ writes: [StrataWire.SlotWrite]) async throws -> ApplyWritesResponse {
+        try ApplyWritesResponse(serializedBytes: await channel.unary(
+            MethodPath.workerApplyWrites, ApplyWritesRequest(slot: slot, writes: writes).serializedBytes()))
+    }
+
+    func stream(_ slot: UInt32, after: UInt64) async throws -> [SlotRecord] {
+        var records: [SlotRecord] = []
+        for try await bytes in channel.serverStreaming(MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes()) {
+            records.append(try SlotRecord(serializedBytes: bytes))
+        }
+        return records
+    }
+
+    func slotSequence(_ slot: Int) async throws -> UInt64? {
+        let status = try NodeStatusMessage(serializedBytes: await channel.unary(MethodPath.workerStatus, WorkerStatusRequest().serializedBytes()))
+        return status.report.slots.first { $0.slot == slot }?.sequence
+    }
+
+    func stop() async { await node.shutdown() }
+
+    func destroy() async {
+        await stop()
+        ChunkStore.destroyWarmTier(directory: directory + "/store")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vector: [Float] = []) -> StrataWire.SlotWrite {
+    let chunks = texts.enumerated().map { ordinal, text in
+        ChunkMessage(namespace: "docs", contentHash: ContentHash.of(text),
+                     provenance: ChunkProvenance(documentID: id, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1),
+                     ordinal: UInt32(ordinal), text: text, tokenCount: UInt32(text.count / 4 + 1), vector: vector)
+    }
+    return StrataWire.SlotWrite(sequence: sequence, namespace: "docs", operation: .put(PutDocument(documentID: id, chunks: chunks)))
+}
+
+@Suite(.serialized) struct WorkerSlotTests {
+    @Test func writesAreDurableIdempotentAndStreamable() async throws {
+        let worker = try WorkerUnderTest()
+        let response = try await worker.apply(7, [
+            put(1, "a.py", ["def a(): pass", "def b(): return 1"]),
+            put(2, "b.md", ["# Title\nSome prose."]),
+            StrataWire.SlotWrite(sequence: 3, namespace: "docs", operation: .deleteDocument(id: "a.py")),
+        ])
+        #expect(response.durableSequence == 3)
+        #expect(response.duplicates == 0)
+
+        // A re-sent write is acknowledged, not applied twice.
+        let again = try await worker.apply(7, [put(2, "b.md", ["# Title\nSome prose."])])
+        #expect(again.durableSequence == 3)
+        #expect(again.duplicates == 1)
+        #expect(try await worker.slotSequence(7) == 3)
+
+        // The stream carries the slot's state, not its history: a.py was put and deleted, so
+        // only its deletion marker travels (a replica must learn that it is gone).
+        let all = try await worker.stream(7, after: 0)
+        #expect(all.count == 3)
+        if case .write(let first) = all.first, case .put(let document) = first.operation {
+            #expect(document.documentID == "b.md")
+        } else {
+            Issue.record("expected b.md's put first, got \(String(describing: all.first))")
+        }
+        #expect(all.last == .endSequence(3))
+        let delta = try await worker.stream(7, after: 2)
+        #expect(delta.count == 2)
+        guard case .write(let deletion) = delta.first else { Issue.record("expected a write"); return }
+        #expect(deletion.operation == .deleteDocument(id: "a.py"))
+
+        // A second worker built from the stream holds the same slot, across a restart.
+        let replica = try WorkerUnderTest()
+        let writes = all.compactMap { record -> StrataWire.SlotWrite? in
+            if case .write(let write) = record { return write }
+            return nil
+        }
+        #expect(try await replica.apply(7, writes).durableSequence == 3)
+        let directory = replica.directory
+        await replica.stop()
+        let restarted = try WorkerUnderTest(directory: directory)
+        #expect(try await restarted.slotSequence(7) == 3)
+        #expect(try await restarted.stream(7, after: 0) == all)
+        await restarted.destroy()
+        await worker.destroy()
+    }
+
+    @Test func badWritesAreRefusedAndChangeNothing() async throws {
+        let worker = try WorkerUnderTest()
+        _ = try await worker.apply(3, [put(1, "ok.txt", ["fine"], vector: [0.1, 0.2])])
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await worker.apply(3, [put(2, "bad.txt", ["nan inside"], vector: [.nan, 0.2])])
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(try await worker.slotSequence(3) == 1)
+        #expect(try await worker.stream(3, after: 1) == [.endSequence(1)])
+        await worker.destroy()
+    }
+}
