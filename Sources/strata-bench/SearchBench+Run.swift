@@ -165,13 +165,28 @@ extension SearchBench {
                             provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
                     })
             }
-            var filled = 0
-            let summary = try Self.measure(Array(candidateSets.suffix(queries)), warmup: warmup) { set in
-                filled = try assembler.assemble(set, budget: budget).tokens
+            var largest = 0
+            let timedSets = Array(candidateSets.suffix(queries))
+            let summary = try Self.measure(timedSets, warmup: warmup) { set in
+                largest = max(largest, try assembler.assemble(set, budget: budget).tokens)
             }
             print(
-                "assemble \(budget / 1024)K (\(counter.kind.rawValue)) from \(depth) hybrid candidates: \(summary), last context \(filled) tokens"
+                "assemble \(budget / 1024)K (\(counter.kind.rawValue)) from \(depth) hybrid candidates: \(summary), largest context \(largest) of \(budget) tokens"
             )
+            // Where the time goes: the assembler counts the final text exactly (whole, then per
+            // passage), so one count of an assembled text is the floor of its cost.
+            let tallying = SearchBenchCountingTokenizer(counter)
+            let tallyingAssembler = try ContextAssembler(counter: tallying)
+            let texts = try timedSets.prefix(30).map { try tallyingAssembler.assemble($0, budget: budget).text }
+            let work = tallying.take()
+            let textBytes = Double(texts.reduce(0) { $0 + $1.utf8.count })
+            let recount = Self.measure(texts, warmup: 3) { _ = counter.countTokens($0) }
+            print(
+                String(
+                    format:
+                        "  one exact count of an assembled %dK text: p50 %.3f ms (%.1f MB/s); per assembly the tokenizer reads %.1fx the text's bytes in %.0f calls",
+                    budget / 1024, recount.percentile(50), textBytes / Double(texts.count) / 1e3 / recount.percentile(50),
+                    Double(work.bytes) / textBytes, Double(work.calls) / Double(texts.count)))
         }
     }
 
