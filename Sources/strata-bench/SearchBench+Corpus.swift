@@ -1,13 +1,8 @@
 import Foundation
 import StrataCore
 
-/// Corpus loading, chunking and token counting for `strata-bench search`.
-///
-/// The chunker and the token counter here are the bench's own, simple ones (StrataText is
-/// written in parallel): the chunker packs whole lines up to 1024 bytes and prefers a blank
-/// line after half of that; the counter estimates cl100k-like tokens from a pre-tokenization
-/// (letter runs, digit groups of three, punctuation, newline runs). Switch both to
-/// StrataText's chunker and BPE once it lands; the search figures do not depend on them.
+/// Corpus loading for `strata-bench search`. Chunking and token counting are the product's
+/// own (StrataText's `Chunker` and the exact `cl100k_base` BPE), driven from `runSize`.
 extension SearchBench {
     /// One source document of the benchmark corpus.
     struct BenchDocument {
@@ -15,7 +10,8 @@ extension SearchBench {
         var text: String
     }
 
-    /// One chunk with everything the bench needs to index it and assemble contexts from it.
+    /// One chunk as StrataText cut it, with its exact token count (what the store keeps with
+    /// a chunk and hands to context assembly).
     struct BenchChunk {
         var provenance: ChunkProvenance
         var text: String
@@ -39,47 +35,5 @@ extension SearchBench {
             }
         }
         return documents
-    }
-
-    /// Packs lines into chunks of about `target` bytes, cutting at a blank line when one comes
-    /// after half the target. Lines are never split, so every chunk is whole UTF-8.
-    static func chunk(_ document: BenchDocument, target: Int = 1024, counter: any TokenCounting) -> [BenchChunk] {
-        var chunks: [BenchChunk] = []
-        let bytes = Array(document.text.utf8)
-        var start = 0
-        var line = 1
-        var startLine = 1
-        var cursor = 0
-        func emit(_ end: Int, _ endLine: Int) {
-            guard end > start else { return }
-            let text = String(decoding: bytes[start..<end], as: UTF8.self)
-            chunks.append(
-                BenchChunk(
-                    provenance: ChunkProvenance(
-                        documentID: document.id, byteStart: start, byteEnd: end, lineStart: startLine, lineEnd: endLine),
-                    text: text, tokens: counter.countTokens(text)))
-            start = end
-            startLine = endLine + 1
-        }
-        while cursor < bytes.count {
-            var lineEnd = cursor
-            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-            let blank = lineEnd == cursor
-            if lineEnd < bytes.count { lineEnd += 1 }
-            let size = lineEnd - start
-            if size >= target || (blank && size >= target / 2) {
-                // Include this line if the chunk would otherwise be empty.
-                if cursor == start || blank {
-                    emit(lineEnd, line)
-                } else {
-                    emit(cursor, line - 1)
-                    continue
-                }
-            }
-            cursor = lineEnd
-            line += 1
-        }
-        emit(bytes.count, max(line - 1, startLine))
-        return chunks
     }
 }

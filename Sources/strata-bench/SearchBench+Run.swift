@@ -1,44 +1,63 @@
 import Foundation
 import StrataCore
 import StrataSearch
+import StrataText
 
 /// One corpus size of `strata-bench search`: chunk and count, index, query, assemble, recall.
 extension SearchBench {
-    func runSize(_ target: Int, real: [BenchDocument]) throws {
+    func runSize(_ target: Int, real: [BenchDocument], counter: any TokenCounting) throws {
         print("\n== corpus of \(target) tokens ==")
-        let counter = BenchTokenEstimate()
+        let chunker = try Chunker(settings: .default)
 
         // Chunking and token counting, over real files first, then the labelled synthetic tail.
+        // The two are timed apart (per document) so each has its own throughput.
         var chunks: [BenchChunk] = []
         var documents: [(id: String, first: Int, count: Int)] = []
         var tokenTotal = 0
         var byteTotal = 0
+        var chunkBytes = 0
         var syntheticBytes = 0
+        var chunkNanos: UInt64 = 0
+        var countNanos: UInt64 = 0
         var round = 0
-        let chunkStart = Self.now()
         fill: while tokenTotal < target {
             for doc in real {
                 let d = round == 0 ? doc : BenchDocument(id: "synthetic-repeat-\(round)\(doc.id)", text: doc.text)
-                let pieces = Self.chunk(d, counter: counter)
+                let chunkStart = Self.now()
+                let pieces = chunker.chunk(documentID: d.id, text: d.text)
+                let countStart = Self.now()
+                let counts = pieces.map { counter.countTokens($0.text) }
+                let countEnd = Self.now()
+                chunkNanos += countStart - chunkStart
+                countNanos += countEnd - countStart
                 documents.append((d.id, chunks.count, pieces.count))
-                chunks.append(contentsOf: pieces)
-                tokenTotal += pieces.reduce(0) { $0 + $1.tokens }
+                for (piece, tokens) in zip(pieces, counts) {
+                    chunks.append(BenchChunk(provenance: piece.provenance, text: piece.text, tokens: tokens))
+                    chunkBytes += piece.text.utf8.count
+                }
+                tokenTotal += counts.reduce(0, +)
                 byteTotal += d.text.utf8.count
                 if round > 0 { syntheticBytes += d.text.utf8.count }
                 if tokenTotal >= target { break fill }
             }
             round += 1
         }
-        let chunkSeconds = Self.seconds(since: chunkStart)
+        let chunkSeconds = Double(chunkNanos) / 1e9
+        let countSeconds = Double(countNanos) / 1e9
         print(
             "corpus: \(documents.count) documents, \(chunks.count) chunks, \(tokenTotal) tokens, \(Self.mb(byteTotal)) MB"
                 + (syntheticBytes > 0
                     ? " (SYNTHETIC TAIL: \(Self.mb(syntheticBytes)) MB are repeated copies of the real files)" : ""))
         print(
             String(
-                format:
-                    "chunk + count tokens: %.2f s, %.1f MB/s, %.2f M tokens/s (bench-local chunker and estimate counter)",
-                chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds, Double(tokenTotal) / 1e6 / chunkSeconds))
+                format: "chunk (StrataText Chunker, %d characters): %.2f s, %.1f MB/s, %.0f chunks/s",
+                chunker.settings.targetCharacters, chunkSeconds, Double(byteTotal) / 1e6 / chunkSeconds,
+                Double(chunks.count) / chunkSeconds))
+        print(
+            String(
+                format: "count tokens (%@, exact BPE, per chunk): %.2f s, %.2f M tokens/s, %.1f MB/s",
+                counter.kind.rawValue, countSeconds, Double(tokenTotal) / 1e6 / countSeconds,
+                Double(chunkBytes) / 1e6 / countSeconds))
 
         // The analyzer alone: it runs on every indexed byte.
         let analyzer = CodeTermAnalyzer()
@@ -132,7 +151,8 @@ extension SearchBench {
                 format: "vector recall@10 vs exact FP32 cosine: %.4f (%d queries, synthetic clustered vectors)",
                 Double(found) / Double(max(possible, 1)), recallQueries.count))
 
-        // Context assembly from hybrid candidates (fetched untimed), 8K and 128K budgets.
+        // Context assembly from hybrid candidates (fetched untimed), 8K and 128K budgets, counted
+        // with the same exact tokenizer; the chunks' stored counts are passed as the store would.
         let assembler = try ContextAssembler(counter: counter)
         for (budget, depth) in [(8_192, 100), (131_072, 1000)] {
             var candidateSets: [[ContextCandidate]] = []
@@ -145,12 +165,28 @@ extension SearchBench {
                             provenance: chunk.provenance, text: chunk.text, score: hit.score, tokens: chunk.tokens)
                     })
             }
-            var filled = 0
-            let summary = try Self.measure(Array(candidateSets.suffix(queries)), warmup: warmup) { set in
-                filled = try assembler.assemble(set, budget: budget).tokens
+            var largest = 0
+            let timedSets = Array(candidateSets.suffix(queries))
+            let summary = try Self.measure(timedSets, warmup: warmup) { set in
+                largest = max(largest, try assembler.assemble(set, budget: budget).tokens)
             }
             print(
-                "assemble \(budget / 1024)K from \(depth) hybrid candidates: \(summary), last context \(filled) tokens")
+                "assemble \(budget / 1024)K (\(counter.kind.rawValue)) from \(depth) hybrid candidates: \(summary), largest context \(largest) of \(budget) tokens"
+            )
+            // Where the time goes: the assembler counts the final text exactly (whole, then per
+            // passage), so one count of an assembled text is the floor of its cost.
+            let tallying = SearchBenchCountingTokenizer(counter)
+            let tallyingAssembler = try ContextAssembler(counter: tallying)
+            let texts = try timedSets.prefix(30).map { try tallyingAssembler.assemble($0, budget: budget).text }
+            let work = tallying.take()
+            let textBytes = Double(texts.reduce(0) { $0 + $1.utf8.count })
+            let recount = Self.measure(texts, warmup: 3) { _ = counter.countTokens($0) }
+            print(
+                String(
+                    format:
+                        "  one exact count of an assembled %dK text: p50 %.3f ms (%.1f MB/s); per assembly the tokenizer reads %.1fx the text's bytes in %.0f calls",
+                    budget / 1024, recount.percentile(50), textBytes / Double(texts.count) / 1e3 / recount.percentile(50),
+                    Double(work.bytes) / textBytes, Double(work.calls) / Double(texts.count)))
         }
     }
 

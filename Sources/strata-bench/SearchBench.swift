@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataSearch
+import StrataText
 
 /// `strata-bench search`: indexing, query latency, context assembly and vector recall of
 /// StrataSearch on a real corpus (Python sources) at the given token counts, in one process,
@@ -11,7 +12,7 @@ struct SearchBench: ParsableCommand {
         commandName: "search",
         abstract: "Benchmark StrataSearch: lexical, vector, hybrid top-10 latency, context assembly, recall@10.")
 
-    @Option(help: "Comma-separated corpus sizes in (estimated) tokens.")
+    @Option(help: "Comma-separated corpus sizes in cl100k_base tokens (exact BPE counts).")
     var tokens: String = "1000000,10000000"
 
     @Option(help: "Timed queries per path (after a warm-up of 10%).")
@@ -50,10 +51,14 @@ struct SearchBench: ParsableCommand {
         print(
             "corpus: \(real.count) real Python files, \(Self.mb(bytes)) MB, loaded in \(String(format: "%.1f", Self.seconds(since: start))) s"
         )
-        print("tokens: bench-local estimate counter (not StrataText's BPE); chunker: bench-local line packer, 1024 B")
+        let loadStart = Self.now()
+        let counter = try TokenizerRegistry.load(.cl100k)
+        print(
+            "tokens: exact \(counter.kind.rawValue) BPE (StrataText), vocabulary loaded in \(String(format: "%.0f", Self.milliseconds(since: loadStart))) ms; chunker: StrataText Chunker, default settings"
+        )
         print("vectors: SYNTHETIC \(dimension)-dim clustered vectors (not embeddings), seeded")
         for size in sizes.sorted() {
-            try runSize(size, real: real)
+            try runSize(size, real: real, counter: counter)
         }
         if quality {
             try FusionQuality.run(exportTo: nil, embeddingsFrom: nil)
