@@ -27,7 +27,7 @@ enum FusionQuality {
     static func run(exportTo: String?, embeddingsFrom: String?) throws {
         let kind = exportTo != nil ? "export only" : embeddingsFrom == nil ? "PROXY hashed char-trigram vectors, not embeddings" : "REAL all-MiniLM-L6-v2 embeddings"
         print("\n== fusion quality (vectors: \(kind)) ==")
-        var rng = BenchRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let code = Array(codePairs().shuffled(using: &rng).prefix(4000))
         let prose = Array(prosePairs().shuffled(using: &rng).prefix(4000))
         let settings: [(String, FusionSettings?)] = [

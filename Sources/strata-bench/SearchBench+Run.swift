@@ -71,7 +71,7 @@ extension SearchBench {
                 Double(byteTotal) / 1e6 / analyzeSeconds, Double(termCount) / 1e6 / analyzeSeconds, termCount))
 
         // Synthetic vectors: a chunk's vector is its document's cluster centre plus noise.
-        var rng = BenchRandom(seed: 2026)
+        var rng = SplitMix64(seed: 2026)
         let source = ClusteredVectorSource(dimension: dimension, clusters: 256, spread: 0.5, rng: &rng)
         var floats = [Float]()
         floats.reserveCapacity(chunks.count * dimension)

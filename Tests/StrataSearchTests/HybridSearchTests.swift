@@ -46,7 +46,7 @@ struct HybridSearchTests {
     }
 
     @Test func hybridAcrossTwoShardsEqualsHybridOnOneShard() throws {
-        var rng = SeededGeneratorTestSupport(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let settings = SearchSettings(
             vectorDimension: 8, fusion: FusionSettings(lexicalWeight: 1, vectorWeight: 0.7, k: 20, depth: 30))
         var whole = try SearchShard(settings: settings)

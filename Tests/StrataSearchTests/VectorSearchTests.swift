@@ -28,7 +28,7 @@ struct VectorSearchTests {
 
     @Test(arguments: [VectorMetric.cosine, .dot])
     func recallAt10AgainstExactFloatSearch(metric: VectorMetric) throws {
-        var rng = SeededGeneratorTestSupport(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let dimension = 96
         let vectors = rng.clusteredVectors(count: 2000, dimension: dimension, clusters: 20, spread: 0.35)
         let shard = try Self.shard(vectors, metric: metric)
@@ -47,7 +47,7 @@ struct VectorSearchTests {
     }
 
     @Test func scoresApproximateCosineAndFindTheVectorItself() throws {
-        var rng = SeededGeneratorTestSupport(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let vectors = rng.clusteredVectors(count: 300, dimension: 40, clusters: 5, spread: 0.5)
         let shard = try Self.shard(vectors, metric: .cosine)
         let hits = try shard.searchVector(vectors[123], k: 3)
@@ -100,7 +100,7 @@ struct VectorSearchTests {
 struct RescoreKernelTests {
     @Test(arguments: [16, 40, 384, 7])
     func matchesAFloatDotProductOfTheHalfValues(dimension: Int) {
-        var rng = SeededGeneratorTestSupport(seed: UInt64(dimension))
+        var rng = SplitMix64(seed: UInt64(dimension))
         for metric in VectorMetric.allCases {
             var storage = VectorStorage(dimension: dimension, metric: metric)
             let rows = (0..<5).map { r in

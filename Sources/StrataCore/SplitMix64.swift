@@ -1,12 +1,15 @@
 import Foundation
 
-/// SplitMix64, seeded, for the synthetic data of `strata-bench search`.
-struct BenchRandom: RandomNumberGenerator {
-    var state: UInt64
+/// SplitMix64: a small, fast, seeded random number generator.
+///
+/// Simulations, benchmarks and tests use it so that a seed reproduces a run exactly, on any
+/// machine (the standard library's generator is not seedable).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,7 +18,7 @@ struct BenchRandom: RandomNumberGenerator {
     }
 
     /// A standard normal sample (Box-Muller).
-    mutating func gaussian() -> Float {
+    public mutating func gaussian() -> Float {
         let u1 = Float.random(in: Float.ulpOfOne..<1, using: &self)
         let u2 = Float.random(in: 0..<1, using: &self)
         return Float((-2 * log(Double(u1))).squareRoot() * cos(2 * Double.pi * Double(u2)))
