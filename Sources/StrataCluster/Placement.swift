@@ -1,0 +1,86 @@
+import Foundation
+
+/// Capacity-weighted rendezvous (highest random weight) placement.
+///
+/// Every (slot, worker) pair gets a score `-weight / ln(u)` where `u` is the stable hash of
+/// `UTF-8(worker id) ‖ 0xFF ‖ slot (uint32 little-endian)` mapped into the open interval (0, 1).
+/// A slot's replicas are the R best-scoring workers. Because a pair's score never depends on
+/// other workers, adding a worker only moves the replicas it now wins, and removing one only
+/// moves its own replicas: the fewest moves possible. The `-w / ln(u)` form makes a worker's
+/// expected share proportional to its weight (Schindelhauer & Schomaker, weighted HRW).
+///
+/// Zones: replicas are taken in score order, skipping a worker whose (non-empty) zone is already
+/// used; only when there are fewer zones than R are the remaining places filled in score order.
+/// A worker with an empty zone constrains nothing.
+public enum Placement {
+    /// A worker as placement sees it.
+    public struct Candidate: Sendable, Equatable {
+        public var id: WorkerID
+        public var zone: String
+        public var weight: Double
+
+        public init(id: WorkerID, zone: String = "", weight: Double = 1) {
+            self.id = id
+            self.zone = zone
+            self.weight = weight
+        }
+
+        public init(_ record: WorkerRecord) {
+            self.init(id: record.id, zone: record.zone, weight: record.weight)
+        }
+    }
+
+    /// The stable 64-bit hash of a (slot, worker) pair.
+    public static func pairHash(slot: Int, worker: WorkerID) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(utf8: worker)
+        hasher.combineSeparator()
+        hasher.combine(uint32: UInt32(truncatingIfNeeded: slot))
+        return hasher.finalize()
+    }
+
+    /// The weighted rendezvous score of `worker` for `slot`; higher wins.
+    public static func score(slot: Int, worker: WorkerID, weight: Double) -> Double {
+        // The top 53 bits plus one half give a double strictly inside (0, 1), so ln is finite
+        // and negative.
+        let unit = (Double(pairHash(slot: slot, worker: worker) >> 11) + 0.5) / 9_007_199_254_740_992.0
+        return -weight / log(unit)
+    }
+
+    /// The replicas of `slot` among `candidates`: `min(count, candidates.count)` distinct
+    /// workers, best first, in distinct zones where enough zones exist. Ties (practically
+    /// impossible) break by worker id, so the answer is deterministic.
+    public static func replicas(forSlot slot: Int, among candidates: [Candidate], count: Int) -> [WorkerID] {
+        let wanted = min(count, candidates.count)
+        guard wanted > 0 else { return [] }
+        let ranked = candidates
+            .map { (candidate: $0, score: score(slot: slot, worker: $0.id, weight: $0.weight)) }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.candidate.id < $1.candidate.id }
+        var chosen: [WorkerID] = []
+        var usedZones = Set<String>()
+        var skipped: [WorkerID] = []
+        for entry in ranked {
+            guard chosen.count < wanted else { break }
+            let zone = entry.candidate.zone
+            if !zone.isEmpty && usedZones.contains(zone) {
+                skipped.append(entry.candidate.id)
+                continue
+            }
+            if !zone.isEmpty { usedZones.insert(zone) }
+            chosen.append(entry.candidate.id)
+        }
+        // Fewer zones than R: fill the remaining places in score order.
+        for id in skipped where chosen.count < wanted {
+            chosen.append(id)
+        }
+        return chosen
+    }
+
+    /// The placement of every slot of `map` over its eligible workers (not dead, not draining),
+    /// with `map.targetReplicaCount` replicas each.
+    public static func targets(for map: ClusterMap) -> [[WorkerID]] {
+        let candidates = map.eligibleWorkers.map(Candidate.init)
+        let count = min(map.replicationFactor, candidates.count)
+        return (0..<map.slotCount).map { replicas(forSlot: $0, among: candidates, count: count) }
+    }
+}
