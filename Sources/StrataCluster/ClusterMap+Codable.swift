@@ -65,7 +65,7 @@ extension ClusterMap: Codable {
             throw StrataError.invalidArgument("cluster map slots: \(slots.count) records for slotCount \(slotCount)")
         }
         for (index, slot) in slots.enumerated() {
-            let named = slot.replicas + slot.dropping + slot.transfers.flatMap { [$0.target, $0.source] }
+            let named = slot.replicas + slot.dropping.map(\.worker) + slot.transfers.flatMap { [$0.target, $0.source] }
             for id in named where workers[id] == nil {
                 throw StrataError.invalidArgument("cluster map slots[\(index)]: unknown worker \(id)")
             }

@@ -13,7 +13,9 @@ extension ClusterMap {
                         slot: index, source: transfer.source, sourceAddress: workers[transfer.source]?.address ?? "",
                         fromSequence: transfer.fromSequence, rateLimitBytesPerSecond: rateLimitBytesPerSecond))
             }
-            if slot.dropping.contains(worker) { result.append(.drop(slot: index)) }
+            for drop in slot.dropping where drop.worker == worker {
+                result.append(.drop(slot: index, ifAtMost: drop.ifAtMost))
+            }
         }
         return result
     }

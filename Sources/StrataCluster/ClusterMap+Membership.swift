@@ -62,9 +62,14 @@ extension ClusterMap {
                 slots[slot].sequence = sequence
             }
         }
-        for slot in slots.indices where slots[slot].dropping.contains(worker) && positions[slot] == nil {
-            slots[slot].dropping.removeAll { $0 == worker }
-            version += 1
+        // A drop is done when the slot is gone from the report, and void when the worker holds
+        // more than the drop allowed (it had data the coordinator did not know about).
+        for slot in slots.indices {
+            let before = slots[slot].dropping.count
+            slots[slot].dropping.removeAll { drop in
+                drop.worker == worker && (positions[slot].map { $0 > drop.ifAtMost } ?? true)
+            }
+            if slots[slot].dropping.count != before { version += 1 }
         }
     }
 
@@ -122,16 +127,29 @@ extension ClusterMap {
         workers[worker] = nil
         for slot in slots.indices {
             slots[slot].replicas.removeAll { $0 == worker }
-            slots[slot].dropping.removeAll { $0 == worker }
+            slots[slot].dropping.removeAll { $0.worker == worker }
             slots[slot].transfers.removeAll { $0.target == worker || $0.source == worker }
         }
         version += 1
     }
 
-    /// Raises a slot's high-water sequence after a write reached its quorum.
-    public mutating func recordAcknowledged(slot: Int, sequence: UInt64) throws {
+    /// Records a write to `slot` at `sequence` made durable by `acks` (the workers that confirmed
+    /// it), whether or not it reached its quorum: their positions move to `sequence` at once, so a
+    /// replica that missed the write is known to be behind without waiting for heartbeats, and the
+    /// slot's high-water sequence rises because the data now exists somewhere (the replicas that
+    /// missed it catch up from those that have it; the shell never reuses a sequence number).
+    public mutating func recordWrite(slot: Int, sequence: UInt64, acks: some Sequence<WorkerID>) throws {
         try checkSlot(slot, field: "slot")
-        if sequence > slots[slot].sequence { slots[slot].sequence = sequence }
+        var durable = false
+        for worker in Set(acks) {
+            guard var record = workers[worker] else { continue }
+            durable = durable || record.isReachable
+            if record.positions[slot].map({ $0 < sequence }) ?? true {
+                record.positions[slot] = sequence
+                workers[worker] = record
+            }
+        }
+        if durable && sequence > slots[slot].sequence { slots[slot].sequence = sequence }
     }
 
     /// Ends the copy into `target` (it finished or failed); the next plan re-issues it if the

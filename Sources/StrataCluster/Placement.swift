@@ -41,20 +41,48 @@ public enum Placement {
 
     /// The weighted rendezvous score of `worker` for `slot`; higher wins.
     public static func score(slot: Int, worker: WorkerID, weight: Double) -> Double {
+        score(hash: pairHash(slot: slot, worker: worker), weight: weight)
+    }
+
+    static func score(hash: UInt64, weight: Double) -> Double {
         // The top 53 bits plus one half give a double strictly inside (0, 1), so ln is finite
         // and negative.
-        let unit = (Double(pairHash(slot: slot, worker: worker) >> 11) + 0.5) / 9_007_199_254_740_992.0
+        let unit = (Double(hash >> 11) + 0.5) / 9_007_199_254_740_992.0
         return -weight / log(unit)
+    }
+
+    /// A candidate with its hasher already fed `UTF-8(id) ‖ 0xFF`: placing many slots then
+    /// hashes only the 4 slot bytes per pair (same values as `pairHash`).
+    struct Prepared {
+        var candidate: Candidate
+        var prefix: StableHasher
+
+        init(_ candidate: Candidate) {
+            self.candidate = candidate
+            prefix = StableHasher()
+            prefix.combine(utf8: candidate.id)
+            prefix.combineSeparator()
+        }
+
+        func score(slot: Int) -> Double {
+            var hasher = prefix
+            hasher.combine(uint32: UInt32(truncatingIfNeeded: slot))
+            return Placement.score(hash: hasher.finalize(), weight: candidate.weight)
+        }
     }
 
     /// The replicas of `slot` among `candidates`: `min(count, candidates.count)` distinct
     /// workers, best first, in distinct zones where enough zones exist. Ties (practically
     /// impossible) break by worker id, so the answer is deterministic.
     public static func replicas(forSlot slot: Int, among candidates: [Candidate], count: Int) -> [WorkerID] {
+        replicas(forSlot: slot, amongPrepared: candidates.map(Prepared.init), count: count)
+    }
+
+    static func replicas(forSlot slot: Int, amongPrepared candidates: [Prepared], count: Int) -> [WorkerID] {
         let wanted = min(count, candidates.count)
         guard wanted > 0 else { return [] }
         let ranked = candidates
-            .map { (candidate: $0, score: score(slot: slot, worker: $0.id, weight: $0.weight)) }
+            .map { (candidate: $0.candidate, score: $0.score(slot: slot)) }
             .sorted { $0.score != $1.score ? $0.score > $1.score : $0.candidate.id < $1.candidate.id }
         var chosen: [WorkerID] = []
         var usedZones = Set<String>()
@@ -79,8 +107,8 @@ public enum Placement {
     /// The placement of every slot of `map` over its eligible workers (not dead, not draining),
     /// with `map.targetReplicaCount` replicas each.
     public static func targets(for map: ClusterMap) -> [[WorkerID]] {
-        let candidates = map.eligibleWorkers.map(Candidate.init)
+        let candidates = map.eligibleWorkers.map { Prepared(Candidate($0)) }
         let count = min(map.replicationFactor, candidates.count)
-        return (0..<map.slotCount).map { replicas(forSlot: $0, among: candidates, count: count) }
+        return (0..<map.slotCount).map { replicas(forSlot: $0, amongPrepared: candidates, count: count) }
     }
 }

@@ -6,8 +6,12 @@ public struct QueryPlan: Sendable, Equatable {
     /// answer must say so.
     public var missingSlots: [Int]
 
-    /// True when part of the data cannot be searched.
-    public var isDegraded: Bool { !missingSlots.isEmpty }
+    /// Slots whose chosen replica is behind the slot's latest writes (no up-to-date replica is
+    /// reachable): searched, but part of their data may be missing, and the answer must say so.
+    public var staleSlots: [Int]
+
+    /// True when part of the data cannot be searched or may be missing.
+    public var isDegraded: Bool { !missingSlots.isEmpty || !staleSlots.isEmpty }
 
     /// The workers to call, by id (one RPC each).
     public var workers: [WorkerID] { assignments.keys.sorted() }

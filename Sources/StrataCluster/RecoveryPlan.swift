@@ -28,10 +28,13 @@ public struct RecoveryPlan: Sendable, Equatable {
     /// Every reachable worker's complete directive set under the new map.
     public var directives: [WorkerID: [SlotDirective]]
 
-    /// True when the round changed nothing (no copies, promotions or drops): the cluster is
-    /// quiescent as far as the planner can see.
+    /// True when the round changed nothing and nothing is in flight: no copies, and no DROP
+    /// waiting on a reachable worker (one waiting on a dead worker is carried out if it returns).
     public var isQuiescent: Bool {
         started.isEmpty && completed.isEmpty && cancelled.isEmpty && promoted.isEmpty && removed.isEmpty
-            && dropped.isEmpty && map.slots.allSatisfy { $0.transfers.isEmpty && $0.dropping.isEmpty }
+            && dropped.isEmpty
+            && map.slots.allSatisfy { slot in
+                slot.transfers.isEmpty && !slot.dropping.contains { map.isReachable($0.worker) }
+            }
     }
 }

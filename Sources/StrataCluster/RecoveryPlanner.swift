@@ -10,7 +10,7 @@
 /// | step | rule |
 /// |------|------|
 /// | 1 | dead workers stop serving (their remembered positions are kept for delta catch-up) |
-/// | 2 | a copy ends when its target is up to date (completed), or when its source or target is dead or the target is no longer placed there (cancelled) |
+/// | 2 | a copy ends when its target is up to date (completed), or when its target is dead, its source is dead or behind, or the target is no longer placed there (cancelled) |
 /// | 3 | a placed worker that is up to date starts serving (promotion); if no serving replica is up to date, any up-to-date holder serves |
 /// | 4 | each placed worker that is behind gets a FETCH from an up-to-date holder, from its own last sequence (delta) or 0 (full copy), within the limits of `Settings`, recovery first, then catch-up, then rebalancing |
 /// | 5 | a holder that is not placed there gets DROP only when every placed worker serves the slot and is up to date |
@@ -29,16 +29,21 @@ public struct RecoveryPlanner: Sendable {
     public func plan(_ input: ClusterMap) -> RecoveryPlan {
         var map = input
         let targets = Placement.targets(for: map)
+        // Who holds what does not change within a round: index it once.
+        var holders = Array(repeating: [WorkerID](), count: map.slotCount)
+        for record in map.workers.values.sorted(by: { $0.id < $1.id }) where record.isReachable {
+            for slot in record.positions.keys { holders[slot].append(record.id) }
+        }
         var plan = RecoveryPlan(
             map: input, started: [], completed: [], cancelled: [], promoted: [], removed: [], dropped: [],
             directives: [:])
 
         for slot in 0..<map.slotCount {
-            settle(slot: slot, placed: targets[slot], map: &map, plan: &plan)
+            settle(slot: slot, placed: targets[slot], holders: holders[slot], map: &map, plan: &plan)
         }
-        startCopies(targets: targets, map: &map, plan: &plan)
+        startCopies(targets: targets, holders: holders, map: &map, plan: &plan)
         for slot in 0..<map.slotCount {
-            dropSurplus(slot: slot, placed: targets[slot], map: &map, plan: &plan)
+            dropSurplus(slot: slot, placed: targets[slot], holders: holders[slot], map: &map, plan: &plan)
         }
 
         if map.slots != input.slots { map.version += 1 }
@@ -52,10 +57,10 @@ public struct RecoveryPlanner: Sendable {
 
     /// Steps 1-3: unreachable replicas stop serving, finished or stale copies end, up-to-date
     /// placed workers start serving.
-    private func settle(slot: Int, placed: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
+    private func settle(slot: Int, placed: [WorkerID], holders: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
         var record = map.slots[slot]
         let before = record.replicas
-        record.replicas = before.filter { map.isReachable($0) && !record.dropping.contains($0) }
+        record.replicas = before.filter { map.isReachable($0) && !record.isDropping($0) }
         for worker in before where !record.replicas.contains(worker) {
             plan.removed.append(.init(slot: slot, worker: worker))
         }
@@ -65,24 +70,25 @@ public struct RecoveryPlanner: Sendable {
                 plan.completed.append(transfer)
                 return false
             }
+            // A source that fell behind (it missed writes) cannot bring the target up to date.
             let wanted =
-                map.isReachable(transfer.target) && map.isReachable(transfer.source)
-                && placed.contains(transfer.target) && !record.dropping.contains(transfer.target)
+                map.isReachable(transfer.target) && map.isUpToDate(transfer.source, slot: slot)
+                && placed.contains(transfer.target) && !record.isDropping(transfer.target)
             if !wanted { plan.cancelled.append(transfer) }
             return wanted
         }
 
         var serving = record.replicas
         for worker in placed
-        where !serving.contains(worker) && !record.dropping.contains(worker) && map.isUpToDate(worker, slot: slot) {
+        where !serving.contains(worker) && !record.isDropping(worker) && map.isUpToDate(worker, slot: slot) {
             serving.append(worker)
             plan.promoted.append(.init(slot: slot, worker: worker))
         }
         if !serving.contains(where: { map.isUpToDate($0, slot: slot) }) {
             // Nothing placed is current (e.g. every replica died and a former one came back):
             // let whoever holds the current data serve, so the slot stays readable.
-            for worker in holders(of: slot, in: map)
-            where !serving.contains(worker) && !record.dropping.contains(worker) && map.isUpToDate(worker, slot: slot) {
+            for worker in holders
+            where !serving.contains(worker) && !record.isDropping(worker) && map.isUpToDate(worker, slot: slot) {
                 serving.append(worker)
                 plan.promoted.append(.init(slot: slot, worker: worker))
             }
@@ -93,7 +99,7 @@ public struct RecoveryPlanner: Sendable {
     }
 
     /// Step 4: FETCH directives for placed workers that are behind, within the limits.
-    private func startCopies(targets: [[WorkerID]], map: inout ClusterMap, plan: inout RecoveryPlan) {
+    private func startCopies(targets: [[WorkerID]], holders: [[WorkerID]], map: inout ClusterMap, plan: inout RecoveryPlan) {
         var inFlight = 0
         var rebalancing = 0
         var incoming: [WorkerID: Int] = [:]
@@ -121,7 +127,7 @@ public struct RecoveryPlanner: Sendable {
             guard record.sequence > 0 else { continue }
             let upToDate = record.replicas.filter { map.isUpToDate($0, slot: slot) }.count
             for (rank, worker) in placed.enumerated()
-            where !map.isUpToDate(worker, slot: slot) && !record.dropping.contains(worker)
+            where !map.isUpToDate(worker, slot: slot) && !record.isDropping(worker)
                 && !record.transfers.contains(where: { $0.target == worker })
             {
                 let purpose: SlotTransfer.Purpose =
@@ -136,9 +142,9 @@ public struct RecoveryPlanner: Sendable {
             guard inFlight < settings.maxTransfersInFlight else { break }
             guard incoming[need.target, default: 0] < settings.maxIncomingPerWorker else { continue }
             if need.purpose == .rebalance && rebalancing >= settings.maxRebalanceInFlight { continue }
-            let sources = holders(of: need.slot, in: map).filter { worker in
+            let sources = holders[need.slot].filter { worker in
                 worker != need.target && map.isUpToDate(worker, slot: need.slot)
-                    && !map.slots[need.slot].dropping.contains(worker)
+                    && !map.slots[need.slot].isDropping(worker)
                     && outgoing[worker, default: 0] < settings.maxOutgoingPerWorker
             }
             // Live before suspect, then the least busy, then by id: deterministic and spread out.
@@ -162,14 +168,14 @@ public struct RecoveryPlanner: Sendable {
     }
 
     /// Step 5: DROP for holders that are not placed here, once every placed worker is current.
-    private func dropSurplus(slot: Int, placed: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
+    private func dropSurplus(slot: Int, placed: [WorkerID], holders: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
         var record = map.slots[slot]
         guard !placed.isEmpty,
             placed.allSatisfy({ record.replicas.contains($0) && map.isUpToDate($0, slot: slot) })
         else { return }
         let sources = Set(record.transfers.map(\.source))
-        let surplus = Set(holders(of: slot, in: map) + record.replicas)
-            .filter { !placed.contains($0) && !record.dropping.contains($0) && !sources.contains($0) }
+        let surplus = Set(holders + record.replicas)
+            .filter { !placed.contains($0) && !record.isDropping($0) && !sources.contains($0) }
             .sorted()
         for worker in surplus {
             let held = map.position(of: worker, slot: slot) ?? 0
@@ -181,14 +187,9 @@ public struct RecoveryPlanner: Sendable {
             }
             guard covered else { continue }
             record.replicas.removeAll { $0 == worker }
-            record.dropping.append(worker)
+            record.dropping.append(PendingDrop(worker: worker, ifAtMost: max(held, record.sequence)))
             plan.dropped.append(.init(slot: slot, worker: worker))
         }
         map.slots[slot] = record
-    }
-
-    /// Reachable workers that report holding `slot`, by id.
-    private func holders(of slot: Int, in map: ClusterMap) -> [WorkerID] {
-        map.workers.values.filter { $0.isReachable && $0.positions[slot] != nil }.map(\.id).sorted()
     }
 }

@@ -9,13 +9,21 @@ public struct SlotAssignment: Sendable, Equatable, Codable {
     public var sequence: UInt64
     /// Copies in flight into this slot (at most one per target).
     public var transfers: [SlotTransfer]
-    /// Workers told to DROP this slot; an entry stays until the worker stops reporting the slot.
-    public var dropping: [WorkerID]
+    /// Workers told to DROP this slot; an entry stays until the worker stops reporting the slot,
+    /// or reports more than the drop allowed (then the drop is void: it held unknown newer data).
+    public var dropping: [PendingDrop]
 
-    public init(replicas: [WorkerID] = [], sequence: UInt64 = 0, transfers: [SlotTransfer] = [], dropping: [WorkerID] = []) {
+    public init(replicas: [WorkerID] = [], sequence: UInt64 = 0, transfers: [SlotTransfer] = [], dropping: [PendingDrop] = []) {
         self.replicas = replicas
         self.sequence = sequence
         self.transfers = transfers
         self.dropping = dropping
+    }
+}
+
+extension SlotAssignment {
+    /// True when `worker` was told to drop this slot.
+    public func isDropping(_ worker: WorkerID) -> Bool {
+        dropping.contains { $0.worker == worker }
     }
 }

@@ -11,13 +11,14 @@ public enum SlotDirective: Sendable, Equatable, Hashable {
     /// Copy the slot from `sourceAddress`, starting after `fromSequence` (0 = full copy), using at
     /// most `rateLimitBytesPerSecond` (0 = unlimited).
     case fetch(slot: Int, source: WorkerID, sourceAddress: String, fromSequence: UInt64, rateLimitBytesPerSecond: UInt64)
-    /// Stop serving the slot and delete its data.
-    case drop(slot: Int)
+    /// Stop serving the slot and delete its data, but only if the worker's position for it is at
+    /// most `ifAtMost` (see `PendingDrop`). On the wire the guard travels in `from_sequence`.
+    case drop(slot: Int, ifAtMost: UInt64)
 
     /// The slot the directive is about.
     public var slot: Int {
         switch self {
-        case .serve(let slot), .drop(let slot): slot
+        case .serve(let slot), .drop(let slot, _): slot
         case .fetch(let slot, _, _, _, _): slot
         }
     }

@@ -44,12 +44,8 @@ struct ClusterFixture {
     /// `count` acknowledged writes to `slot` on every reachable serving replica.
     mutating func write(slot: Int, count: UInt64 = 1) throws {
         let sequence = map.slots[slot].sequence + count
-        for id in map.slots[slot].replicas where map.workers[id]!.isReachable {
-            var positions = map.workers[id]!.positions
-            positions[slot] = sequence
-            try report(id, positions)
-        }
-        try map.recordAcknowledged(slot: slot, sequence: sequence)
+        let acks = map.slots[slot].replicas.filter { map.workers[$0]!.isReachable }
+        try map.recordWrite(slot: slot, sequence: sequence, acks: acks)
     }
 
     /// Carries out every reachable worker's FETCH (instantly complete) and DROP directives.
@@ -60,7 +56,7 @@ struct ClusterFixture {
                 switch directive {
                 case .fetch(let slot, let source, _, _, _):
                     if let held = map.workers[source]!.positions[slot] { positions[slot] = held }
-                case .drop(let slot):
+                case .drop(let slot, _):
                     positions[slot] = nil
                 case .serve:
                     break
