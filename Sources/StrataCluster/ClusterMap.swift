@@ -49,7 +49,7 @@ public struct ClusterMap: Sendable, Equatable {
     }
 
     /// True when `worker` is known and not dead.
-    func isReachable(_ worker: WorkerID) -> Bool {
+    public func isReachable(_ worker: WorkerID) -> Bool {
         workers[worker]?.isReachable ?? false
     }
 

@@ -81,25 +81,45 @@ public enum Placement {
     static func replicas(forSlot slot: Int, amongPrepared candidates: [Prepared], count: Int) -> [WorkerID] {
         let wanted = min(count, candidates.count)
         guard wanted > 0 else { return [] }
-        let ranked = candidates
-            .map { (candidate: $0.candidate, score: $0.score(slot: slot)) }
-            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.candidate.id < $1.candidate.id }
-        var chosen: [WorkerID] = []
-        var usedZones = Set<String>()
-        var skipped: [WorkerID] = []
-        for entry in ranked {
-            guard chosen.count < wanted else { break }
-            let zone = entry.candidate.zone
-            if !zone.isEmpty && usedZones.contains(zone) {
-                skipped.append(entry.candidate.id)
-                continue
+        // Rank by score, best first (ties by id). A plain insertion sort over indices: the
+        // candidate list is short and this runs for every slot on every planning round.
+        var scores = [Double](repeating: 0, count: candidates.count)
+        var order = [Int](repeating: 0, count: candidates.count)
+        for index in candidates.indices {
+            let score = candidates[index].score(slot: slot)
+            scores[index] = score
+            var position = index
+            while position > 0 {
+                let other = order[position - 1]
+                let better =
+                    score > scores[other]
+                    || (score == scores[other] && candidates[index].candidate.id < candidates[other].candidate.id)
+                if !better { break }
+                order[position] = other
+                position -= 1
             }
-            if !zone.isEmpty { usedZones.insert(zone) }
-            chosen.append(entry.candidate.id)
+            order[position] = index
+        }
+        var chosen: [WorkerID] = []
+        chosen.reserveCapacity(wanted)
+        var usedZones: [String] = []
+        var skipped: [Int] = []
+        for index in order {
+            if chosen.count == wanted { break }
+            let zone = candidates[index].candidate.zone
+            if !zone.isEmpty {
+                if usedZones.contains(zone) {
+                    skipped.append(index)
+                    continue
+                }
+                usedZones.append(zone)
+            }
+            chosen.append(candidates[index].candidate.id)
         }
         // Fewer zones than R: fill the remaining places in score order.
-        for id in skipped where chosen.count < wanted {
-            chosen.append(id)
+        for index in skipped {
+            if chosen.count == wanted { break }
+            chosen.append(candidates[index].candidate.id)
         }
         return chosen
     }

@@ -25,8 +25,24 @@ public struct RecoveryPlan: Sendable, Equatable {
     public var removed: [SlotReplica]
     /// Workers told to DROP a slot this round (always after its new replicas caught up).
     public var dropped: [SlotReplica]
-    /// Every reachable worker's complete directive set under the new map.
-    public var directives: [WorkerID: [SlotDirective]]
+    /// The copy rate every FETCH directive carries.
+    public var rateLimitBytesPerSecond: UInt64
+
+    /// The complete directive set for `worker` under the new map (empty for a dead or unknown
+    /// worker). Computed on demand: the shell needs it only for the worker it is answering.
+    public func directives(for worker: WorkerID) -> [SlotDirective] {
+        guard map.isReachable(worker) else { return [] }
+        return map.directives(for: worker, rateLimitBytesPerSecond: rateLimitBytesPerSecond)
+    }
+
+    /// Every reachable worker's directive set (for the registration burst after a restart).
+    public var allDirectives: [WorkerID: [SlotDirective]] {
+        var result: [WorkerID: [SlotDirective]] = [:]
+        for record in map.workers.values where record.isReachable {
+            result[record.id] = directives(for: record.id)
+        }
+        return result
+    }
 
     /// True when the round changed nothing and nothing is in flight: no copies, and no DROP
     /// waiting on a reachable worker (one waiting on a dead worker is carried out if it returns).

@@ -36,7 +36,7 @@ public struct RecoveryPlanner: Sendable {
         }
         var plan = RecoveryPlan(
             map: input, started: [], completed: [], cancelled: [], promoted: [], removed: [], dropped: [],
-            directives: [:])
+            rateLimitBytesPerSecond: settings.fetchRateLimitBytesPerSecond)
 
         for slot in 0..<map.slotCount {
             settle(slot: slot, placed: targets[slot], holders: holders[slot], map: &map, plan: &plan)
@@ -47,10 +47,6 @@ public struct RecoveryPlanner: Sendable {
         }
 
         if map.slots != input.slots { map.version += 1 }
-        for record in map.workers.values where record.isReachable {
-            plan.directives[record.id] = map.directives(
-                for: record.id, rateLimitBytesPerSecond: settings.fetchRateLimitBytesPerSecond)
-        }
         plan.map = map
         return plan
     }
@@ -59,6 +55,14 @@ public struct RecoveryPlanner: Sendable {
     /// placed workers start serving.
     private func settle(slot: Int, placed: [WorkerID], holders: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
         var record = map.slots[slot]
+        // The common case: the slot is served by its placement, nothing in flight, and at least
+        // one replica current. Nothing in steps 1-3 can change it.
+        if record.transfers.isEmpty && record.dropping.isEmpty && record.replicas == placed
+            && !record.replicas.contains(where: { !map.isReachable($0) })
+            && record.replicas.contains(where: { map.isUpToDate($0, slot: slot) })
+        {
+            return
+        }
         let before = record.replicas
         record.replicas = before.filter { map.isReachable($0) && !record.isDropping($0) }
         for worker in before where !record.replicas.contains(worker) {
@@ -123,8 +127,9 @@ public struct RecoveryPlanner: Sendable {
         var needs: [Need] = []
         for (slot, placed) in targets.enumerated() {
             let record = map.slots[slot]
-            // With no write ever made to the slot there is nothing to copy.
-            guard record.sequence > 0 else { continue }
+            // With no write ever made to the slot there is nothing to copy; usually every placed
+            // worker is current.
+            guard record.sequence > 0, placed.contains(where: { !map.isUpToDate($0, slot: slot) }) else { continue }
             let upToDate = record.replicas.filter { map.isUpToDate($0, slot: slot) }.count
             for (rank, worker) in placed.enumerated()
             where !map.isUpToDate(worker, slot: slot) && !record.isDropping(worker)
@@ -173,6 +178,8 @@ public struct RecoveryPlanner: Sendable {
         guard !placed.isEmpty,
             placed.allSatisfy({ record.replicas.contains($0) && map.isUpToDate($0, slot: slot) })
         else { return }
+        // Usually every holder is placed: nothing to do.
+        guard holders.contains(where: { !placed.contains($0) }) || record.replicas.count > placed.count else { return }
         let sources = Set(record.transfers.map(\.source))
         let surplus = Set(holders + record.replicas)
             .filter { !placed.contains($0) && !record.isDropping($0) && !sources.contains($0) }

@@ -38,9 +38,11 @@ public struct StableHasher: Sendable {
 
     /// Feeds a 32-bit value as 4 little-endian bytes.
     public mutating func combine(uint32 value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) {
-            combine(byte: UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        // Unrolled: placement hashes every (slot, worker) pair on each planning round.
+        combine(byte: UInt8(truncatingIfNeeded: value))
+        combine(byte: UInt8(truncatingIfNeeded: value >> 8))
+        combine(byte: UInt8(truncatingIfNeeded: value >> 16))
+        combine(byte: UInt8(truncatingIfNeeded: value >> 24))
     }
 
     /// The finished hash: `fmix64(fnv1a64(bytes))`.

@@ -50,7 +50,7 @@ struct ClusterFixture {
 
     /// Carries out every reachable worker's FETCH (instantly complete) and DROP directives.
     mutating func carryOut(_ plan: RecoveryPlan) throws {
-        for (id, directives) in plan.directives.sorted(by: { $0.key < $1.key }) {
+        for (id, directives) in plan.allDirectives.sorted(by: { $0.key < $1.key }) {
             var positions = map.workers[id]!.positions
             for directive in directives {
                 switch directive {

@@ -331,7 +331,7 @@ struct ClusterSimulation {
         if counters.plans % 8 == 0 {
             guard planner.plan(map) == plan else { throw fail("two plans of the same map differ") }
         }
-        if counters.plans % 40 == 0 {
+        if counters.plans % 250 == 0 {
             let reloaded = try ClusterMap(json: try map.encodedJSON())
             guard reloaded == map, planner.plan(reloaded) == plan else {
                 throw fail("the map or its plan changed across a JSON round trip")
@@ -443,7 +443,7 @@ struct ClusterSimulation {
     mutating func quiesce() throws {
         // Running workers keep heartbeating while the silent ones pass deadAfter.
         for _ in 0..<4 {
-            for id in workers.keys.sorted() where workers[id]!.running { try heartbeat(id) }
+            try reportAll()
             try tick(by: 1_500)
         }
         var rounds = 0
@@ -451,13 +451,7 @@ struct ClusterSimulation {
             rounds += 1
             // One planning round per pass: every running worker reports, the coordinator plans
             // once, every worker carries out its directives, and every copy completes.
-            for id in workers.keys.sorted() where workers[id]!.running {
-                let worker = workers[id]!
-                map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
-                try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
-            }
-            try planAndCheck()
-            for id in workers.keys.sorted() where workers[id]!.running { try carryOut(for: id) }
+            try reportAll()
             guard rounds <= 200 else {
                 let plan = planner.plan(map)
                 let busy = map.slots.enumerated().filter { !$0.element.transfers.isEmpty || !$0.element.dropping.isEmpty }
@@ -480,6 +474,17 @@ struct ClusterSimulation {
         counters.maxRoundsToQuiesce = max(counters.maxRoundsToQuiesce, rounds)
         counters.quiescentChecks += 1
         try checkQuiescent()
+    }
+
+    /// Every running worker heartbeats at once; the coordinator plans once and answers them all.
+    mutating func reportAll() throws {
+        for id in workers.keys.sorted() where workers[id]!.running {
+            let worker = workers[id]!
+            map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
+            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
+        }
+        try planAndCheck()
+        for id in workers.keys.sorted() where workers[id]!.running { try carryOut(for: id) }
     }
 
     /// Invariant 1: every slot whose data survives on a running worker has min(R, eligible)

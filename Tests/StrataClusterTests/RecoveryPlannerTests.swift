@@ -12,7 +12,7 @@ struct RecoveryPlannerTests {
         #expect(plan.started.isEmpty && plan.dropped.isEmpty)
         let targets = Placement.targets(for: fixture.map)
         for slot in 0..<32 { #expect(fixture.map.slots[slot].replicas == targets[slot]) }
-        let served = plan.directives.values.flatMap { $0 }.filter { if case .serve = $0 { true } else { false } }
+        let served = plan.allDirectives.values.flatMap { $0 }.filter { if case .serve = $0 { true } else { false } }
         #expect(served.count == 32 * 3)
         #expect(fixture.map.version > 0)
     }
@@ -33,7 +33,7 @@ struct RecoveryPlannerTests {
             #expect(transfer.fromSequence == 0)  // the new replica holds nothing: full copy
             #expect(transfer.source != victim && fixture.map.isUpToDate(transfer.source, slot: transfer.slot))
         }
-        #expect(plan.directives[victim] == nil)  // no directives to a dead worker
+        #expect(plan.directives(for: victim).isEmpty)  // no directives to a dead worker
         #expect(fixture.map.status().underReplicated == victimSlots.count)
         try fixture.runToQuiescence()
         let status = fixture.map.status()
@@ -211,9 +211,9 @@ struct RecoveryPlannerTests {
         try fixture.map.drain(owner)
         let plan = fixture.plan()
         #expect(
-            plan.directives[other]
+            plan.directives(for: other)
                 == [.fetch(slot: 0, source: owner, sourceAddress: "\(owner):7401", fromSequence: 0, rateLimitBytesPerSecond: 1_000)])
-        #expect(plan.directives[owner] == [.serve(slot: 0)])
+        #expect(plan.directives(for: owner) == [.serve(slot: 0)])
         #expect(fixture.map.writeTargets(slot: 0) == [owner, other])
     }
 
