@@ -20,15 +20,31 @@
 /// worker; a copy from a source that is not up to date when the copy starts.
 public struct RecoveryPlanner: Sendable {
     public var settings: Settings
+    /// The last placement computed, with what it was computed from. Placement changes only with
+    /// membership, so most rounds reuse it; the result is the same as recomputing.
+    private var placementMemo: (key: [Placement.Candidate], slotCount: Int, replicas: Int, targets: [[WorkerID]])?
 
     public init(settings: Settings = .default) {
         self.settings = settings
     }
 
-    /// One planning round.
-    public func plan(_ input: ClusterMap) -> RecoveryPlan {
-        var map = input
+    /// The placement of every slot of `map`, reusing the last one when membership is unchanged.
+    mutating func placement(for map: ClusterMap) -> [[WorkerID]] {
+        let key = map.eligibleWorkers.map(Placement.Candidate.init)
+        if let memo = placementMemo, memo.key == key, memo.slotCount == map.slotCount,
+            memo.replicas == map.replicationFactor
+        {
+            return memo.targets
+        }
         let targets = Placement.targets(for: map)
+        placementMemo = (key, map.slotCount, map.replicationFactor, targets)
+        return targets
+    }
+
+    /// One planning round. (Mutating only to remember the last placement computed.)
+    public mutating func plan(_ input: ClusterMap) -> RecoveryPlan {
+        var map = input
+        let targets = placement(for: map)
         // Who holds what does not change within a round: index it once.
         var holders = Array(repeating: [WorkerID](), count: map.slotCount)
         for record in map.workers.values.sorted(by: { $0.id < $1.id }) where record.isReachable {
@@ -175,11 +191,11 @@ public struct RecoveryPlanner: Sendable {
     /// Step 5: DROP for holders that are not placed here, once every placed worker is current.
     private func dropSurplus(slot: Int, placed: [WorkerID], holders: [WorkerID], map: inout ClusterMap, plan: inout RecoveryPlan) {
         var record = map.slots[slot]
+        // Usually every holder is placed: nothing to do.
+        guard holders.contains(where: { !placed.contains($0) }) || record.replicas.count > placed.count else { return }
         guard !placed.isEmpty,
             placed.allSatisfy({ record.replicas.contains($0) && map.isUpToDate($0, slot: slot) })
         else { return }
-        // Usually every holder is placed: nothing to do.
-        guard holders.contains(where: { !placed.contains($0) }) || record.replicas.count > placed.count else { return }
         let sources = Set(record.transfers.map(\.source))
         let surplus = Set(holders + record.replicas)
             .filter { !placed.contains($0) && !record.isDropping($0) && !sources.contains($0) }

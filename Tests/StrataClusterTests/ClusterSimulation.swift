@@ -69,7 +69,7 @@ struct ClusterSimulation {
     var now: UInt64 = 0
     var map: ClusterMap
     var detector: FailureDetector
-    let planner: RecoveryPlanner
+    var planner: RecoveryPlanner
     let quorum: WriteQuorum
     let zones: [String]
     var workers: [WorkerID: SimulatedWorker] = [:]
@@ -329,11 +329,14 @@ struct ClusterSimulation {
         counters.plans += 1
         // Invariant 4: the same state gives the same plan (and the map survives a JSON round trip).
         if counters.plans % 8 == 0 {
-            guard planner.plan(map) == plan else { throw fail("two plans of the same map differ") }
+            // A fresh planner (no memory of earlier rounds) must agree with the long-lived one.
+            var fresh = RecoveryPlanner(settings: planner.settings)
+            guard fresh.plan(map) == plan else { throw fail("two plans of the same map differ") }
         }
         if counters.plans % 250 == 0 {
             let reloaded = try ClusterMap(json: try map.encodedJSON())
-            guard reloaded == map, planner.plan(reloaded) == plan else {
+            var fresh = RecoveryPlanner(settings: planner.settings)
+            guard reloaded == map, fresh.plan(reloaded) == plan else {
                 throw fail("the map or its plan changed across a JSON round trip")
             }
         }
