@@ -25,6 +25,7 @@ struct ClusterSimulation {
         var restarts = 0
         var writesAcknowledged = 0
         var writesRefused = 0
+        var writesUnrecorded = 0
         var copiesStarted = 0
         var deltaCopies = 0
         var copiesCompleted = 0
@@ -48,6 +49,7 @@ struct ClusterSimulation {
             restarts += other.restarts
             writesAcknowledged += other.writesAcknowledged
             writesRefused += other.writesRefused
+            writesUnrecorded += other.writesUnrecorded
             copiesStarted += other.copiesStarted
             deltaCopies += other.deltaCopies
             copiesCompleted += other.copiesCompleted
@@ -73,6 +75,7 @@ struct ClusterSimulation {
     let quorum: WriteQuorum
     let zones: [String]
     var workers: [WorkerID: SimulatedWorker] = [:]
+    var issuedSequence: [Int: UInt64] = [:]
     var nextWorker = 1
     var step = 0
     var counters = Counters()
@@ -228,7 +231,13 @@ struct ClusterSimulation {
     /// A client write through the coordinator: to the serving replicas and copy targets, acknowledged
     /// at the write quorum. A replica applies it only in order (a gap means it is behind).
     mutating func write(slot: Int) throws {
-        let sequence = map.slots[slot].sequence + 1
+        // The shell's own persisted counter: a sequence number is never reused, even when the
+        // coordinator never heard whether an earlier write landed.
+        let sequence = max(map.slots[slot].sequence, issuedSequence[slot, default: 0]) + 1
+        issuedSequence[slot] = sequence
+        // One write in 20 lands on workers but its acks are lost (timeout): the coordinator does
+        // not learn about it until the workers report it.
+        let acksLost = Int.random(in: 0..<20, using: &rng) == 0
         var acks: [WorkerID] = []
         for id in map.writeTargets(slot: slot) {
             guard var worker = workers[id], worker.running else { continue }
@@ -240,6 +249,11 @@ struct ClusterSimulation {
             acks.append(id)
         }
         log("write slot \(slot) seq \(sequence) to \(map.writeTargets(slot: slot)) applied on \(acks)")
+        if acksLost {
+            counters.writesUnrecorded += 1
+            log("write slot \(slot) seq \(sequence): acks lost")
+            return
+        }
         let acknowledged = map.isWriteAcknowledged(slot: slot, acks: acks, quorum: quorum)
         try map.recordWrite(slot: slot, sequence: sequence, acks: acks)
         if acknowledged {

@@ -41,7 +41,7 @@ struct ClusterSimulationTests {
             over \(total.slotsChecked) slots (\(total.slotsLostAtQuiescence) with every current copy on dead workers, \
             reported missing or stale); joins \(total.joins), drains \(total.leaves), removals \(total.removals), \
             crashes \(total.crashes), restarts \(total.restarts); writes acked \(total.writesAcknowledged), \
-            refused \(total.writesRefused); copies started \(total.copiesStarted) (\(total.deltaCopies) delta), \
+            refused \(total.writesRefused), acks lost \(total.writesUnrecorded); copies started \(total.copiesStarted) (\(total.deltaCopies) delta), \
             completed \(total.copiesCompleted), failed \(total.copiesFailed); drops \(total.drops) \
             (\(total.dropsRefused) refused by the worker's guard); max rounds to quiesce \(total.maxRoundsToQuiesce); \
             placement moves on join \(total.joinMoves) vs ideal \(Int(total.joinIdealMoves))

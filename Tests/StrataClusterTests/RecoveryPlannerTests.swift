@@ -218,6 +218,30 @@ struct RecoveryPlannerTests {
         #expect(fixture.map.writeTargets(slot: 0) == [owner, other])
     }
 
+    @Test("a DROP is guarded: a worker holding a write the coordinator never heard of keeps it and becomes the source")
+    func dropGuard() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 1, replicas: 1)
+        try fixture.runToQuiescence()
+        try fixture.write(slot: 0, count: 5)
+        let owner = fixture.map.slots[0].replicas[0]
+        let other = owner == "w1" ? "w2" : "w1"
+        try fixture.map.drain(owner)
+        try fixture.carryOut(fixture.plan())  // the other worker copies the slot
+        let dropPlan = fixture.plan()
+        #expect(dropPlan.dropped == [.init(slot: 0, worker: owner)])
+        #expect(dropPlan.directives(for: owner) == [.drop(slot: 0, ifAtMost: 5)])
+        // Before carrying out the DROP the owner applied write 6 whose ack never arrived.
+        try fixture.report(owner, [0: 6])
+        #expect(fixture.map.slots[0].dropping.isEmpty)  // the drop is void
+        #expect(fixture.map.slots[0].sequence == 6)
+        let repair = fixture.plan()
+        #expect(repair.started == [SlotTransfer(slot: 0, target: other, source: owner, fromSequence: 5, purpose: .catchUp)])
+        try fixture.runToQuiescence()
+        #expect(fixture.map.position(of: other, slot: 0) == 6)
+        #expect(fixture.map.position(of: owner, slot: 0) == nil)
+        #expect(fixture.map.isDrained(owner))
+    }
+
     @Test("bad planner limits are refused, naming the field")
     func badSettings() {
         #expect(throws: StrataError.invalidArgument("recovery.maxIncomingPerWorker: 0 must be >= 1")) {
