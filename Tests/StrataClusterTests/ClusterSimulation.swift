@@ -76,6 +76,7 @@ struct ClusterSimulation {
     let zones: [String]
     var workers: [WorkerID: SimulatedWorker] = [:]
     var issuedSequence: [Int: UInt64] = [:]
+    var lateWrites: [(slot: Int, sequence: UInt64, worker: WorkerID)] = []
     var nextWorker = 1
     var step = 0
     var counters = Counters()
@@ -182,7 +183,23 @@ struct ClusterSimulation {
             return
         }
         try planAndCheck()
+        // Writes still on the wire reach the worker between its report and the answer.
+        deliverLateWrites(to: id)
         try carryOut(for: id)
+    }
+
+    mutating func deliverLateWrites(to id: WorkerID) {
+        let mine = lateWrites.filter { $0.worker == id }
+        lateWrites.removeAll { $0.worker == id }
+        guard var worker = workers[id], worker.running else { return }
+        for write in mine {
+            let held = worker.data[write.slot]
+            if (held ?? 0) + 1 == write.sequence && (held != nil || write.sequence == 1) {
+                worker.data[write.slot] = write.sequence
+                log("late write slot \(write.slot) seq \(write.sequence) applied on \(id)")
+            }
+        }
+        workers[id] = worker
     }
 
     mutating func tick(by elapsed: UInt64) throws {
@@ -195,6 +212,7 @@ struct ClusterSimulation {
 
     mutating func crash(_ id: WorkerID) throws {
         workers[id]!.running = false
+        lateWrites.removeAll { $0.worker == id }
         workers[id]!.fetches = [:]
         counters.crashes += 1
         log("crash \(id)")
@@ -238,6 +256,14 @@ struct ClusterSimulation {
         // One write in 20 lands on workers but its acks are lost (timeout): the coordinator does
         // not learn about it until the workers report it.
         let acksLost = Int.random(in: 0..<20, using: &rng) == 0
+        if acksLost {
+            // Such a write is still on the wire: each target applies it at a later moment,
+            // possibly after the coordinator planned a DROP from older positions.
+            for id in map.writeTargets(slot: slot) { lateWrites.append((slot, sequence, id)) }
+            counters.writesUnrecorded += 1
+            log("write slot \(slot) seq \(sequence) to \(map.writeTargets(slot: slot)): in flight, acks lost")
+            return
+        }
         var acks: [WorkerID] = []
         for id in map.writeTargets(slot: slot) {
             guard var worker = workers[id], worker.running else { continue }
@@ -249,11 +275,6 @@ struct ClusterSimulation {
             acks.append(id)
         }
         log("write slot \(slot) seq \(sequence) to \(map.writeTargets(slot: slot)) applied on \(acks)")
-        if acksLost {
-            counters.writesUnrecorded += 1
-            log("write slot \(slot) seq \(sequence): acks lost")
-            return
-        }
         let acknowledged = map.isWriteAcknowledged(slot: slot, acks: acks, quorum: quorum)
         try map.recordWrite(slot: slot, sequence: sequence, acks: acks)
         if acknowledged {
@@ -458,6 +479,7 @@ struct ClusterSimulation {
     /// Lets the cluster settle (crashed workers are declared dead, every copy completes) and checks
     /// invariant 1 on the quiescent map.
     mutating func quiesce() throws {
+        for id in workers.keys.sorted() { deliverLateWrites(to: id) }
         // Running workers keep heartbeating while the silent ones pass deadAfter.
         for _ in 0..<4 {
             try reportAll()
