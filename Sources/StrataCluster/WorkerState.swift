@@ -1,6 +1,3 @@
-/// A worker's node id, as sent in `RegisterRequest.node_id`.
-public typealias WorkerID = String
-
 /// Liveness of a worker, driven by `FailureDetector`.
 ///
 /// - `live`: heartbeating. Eligible for placement, serves queries, is a fetch source.
