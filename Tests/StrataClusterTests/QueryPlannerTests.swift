@@ -50,6 +50,26 @@ struct QueryPlannerTests {
         #expect(plan.assignments["w2"] == nil)
     }
 
+    @Test("a slot whose only reachable replica is behind is searched but reported stale")
+    func stale() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 4, replicas: 2)
+        try fixture.runToQuiescence()
+        try fixture.write(slot: 1, count: 3)
+        // w1 came back behind (it missed writes 2 and 3) while w2, the current one, is dead.
+        try fixture.report("w1", [1: 1])
+        fixture.setState("w2", .dead)
+        let plan = QueryPlanner.plan(fixture.map)
+        #expect(plan.staleSlots == [1])
+        #expect(plan.missingSlots.isEmpty)
+        #expect(plan.isDegraded)
+        #expect(plan.assignments["w1"] == [0, 1, 2, 3])
+        // With a current replica reachable again, it is preferred and nothing is stale.
+        fixture.setState("w2", .live)
+        let healthy = QueryPlanner.plan(fixture.map)
+        #expect(healthy.staleSlots.isEmpty && !healthy.isDegraded)
+        #expect(healthy.assignments["w2", default: []].contains(1))
+    }
+
     @Test("a load hint moves slots away from a busy worker")
     func loadHint() throws {
         var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 60, replicas: 3)
