@@ -1,9 +1,10 @@
 /// Plans how to bring the cluster map to its placement: state in, directives out.
 ///
 /// One round (`plan(_:)`) takes the current map — liveness, reported positions, copies in
-/// flight — and returns the next map plus every worker's directive set. It is a pure function
-/// of the map, so the same map always yields the same plan, and the shell can call it after
-/// every event (registration, heartbeat, failure transition, finished copy).
+/// flight — and returns the next map, from which `RecoveryPlan.directives(for:)` gives each
+/// worker its directive set. The result is a function of the map alone (the planner only
+/// memoizes the last placement), so the same map always yields the same plan, and the shell
+/// can call it after every event (registration, heartbeat, failure transition, finished copy).
 ///
 /// Rules, per slot, in order (each slot's placement is `Placement.targets`):
 ///
