@@ -1,0 +1,101 @@
+import StrataCore
+import Testing
+
+@testable import StrataCluster
+
+@Suite("FailureDetector")
+struct FailureDetectorTests {
+    static func detector() throws -> FailureDetector {
+        FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000))
+    }
+
+    @Test("settings come from CoordinatorConfig and bad timeouts are refused")
+    func settings() throws {
+        let settings = try FailureDetector.Settings(StrataConfig.default.coordinator)
+        #expect(settings.suspectAfterMs == 2_000 && settings.deadAfterMs == 5_000)
+        #expect(throws: StrataError.self) { try FailureDetector.Settings(suspectAfterMs: 0, deadAfterMs: 5) }
+        #expect(
+            throws: StrataError.invalidArgument("coordinator.deadAfterMs: 1000 must be >= suspectAfterMs (2000)")
+        ) { try FailureDetector.Settings(suspectAfterMs: 2_000, deadAfterMs: 1_000) }
+    }
+
+    @Test("live, then suspect, then dead as silence grows")
+    func timeouts() throws {
+        var detector = try Self.detector()
+        #expect(detector.heartbeat(from: "w1", incarnation: 1, now: 0) == [.init(worker: "w1", from: nil, to: .live, incarnation: 1)])
+        #expect(detector.tick(now: 1_999).isEmpty)
+        #expect(detector.tick(now: 2_000) == [.init(worker: "w1", from: .live, to: .suspect, incarnation: 1)])
+        #expect(detector.tick(now: 4_999).isEmpty)
+        #expect(detector.tick(now: 5_000) == [.init(worker: "w1", from: .suspect, to: .dead, incarnation: 1)])
+        #expect(detector.tick(now: 9_000).isEmpty)
+        #expect(detector.state(of: "w1") == .dead)
+    }
+
+    @Test("one long gap goes straight from live to dead")
+    func straightToDead() throws {
+        var detector = try Self.detector()
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 0)
+        #expect(detector.tick(now: 6_000) == [.init(worker: "w1", from: .live, to: .dead, incarnation: 1)])
+    }
+
+    @Test("a heartbeat makes a suspect worker live again")
+    func suspectRecovers() throws {
+        var detector = try Self.detector()
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 0)
+        _ = detector.tick(now: 3_000)
+        #expect(detector.heartbeat(from: "w1", incarnation: 1, now: 3_100) == [.init(worker: "w1", from: .suspect, to: .live, incarnation: 1)])
+        #expect(detector.tick(now: 5_000).isEmpty)  // the clock restarted at 3_100
+        #expect(detector.tick(now: 5_100).map(\.to) == [.suspect])
+    }
+
+    @Test("a dead worker that heartbeats again rejoins as live, with the same or a new incarnation")
+    func deadRejoins() throws {
+        var detector = try Self.detector()
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 0)
+        _ = detector.heartbeat(from: "w2", incarnation: 4, now: 0)
+        _ = detector.tick(now: 10_000)
+        #expect(detector.heartbeat(from: "w1", incarnation: 1, now: 10_500) == [.init(worker: "w1", from: .dead, to: .live, incarnation: 1)])
+        #expect(detector.heartbeat(from: "w2", incarnation: 5, now: 10_500) == [.init(worker: "w2", from: .dead, to: .live, incarnation: 5)])
+    }
+
+    @Test("a heartbeat from an older incarnation is ignored; a quick restart is reported")
+    func incarnations() throws {
+        var detector = try Self.detector()
+        _ = detector.heartbeat(from: "w1", incarnation: 3, now: 0)
+        #expect(detector.heartbeat(from: "w1", incarnation: 2, now: 1_900).isEmpty)
+        #expect(detector.tick(now: 2_000).map(\.to) == [.suspect])  // the stale beat did not count
+        _ = detector.heartbeat(from: "w1", incarnation: 3, now: 2_100)
+        #expect(detector.heartbeat(from: "w1", incarnation: 4, now: 2_200) == [.init(worker: "w1", from: .live, to: .live, incarnation: 4)])
+        #expect(detector.heartbeat(from: "w1", incarnation: 4, now: 2_300).isEmpty)
+    }
+
+    @Test("a clock reading that goes backwards counts as no time passed")
+    func backwardsClock() throws {
+        var detector = try Self.detector()
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 10_000)
+        #expect(detector.tick(now: 0).isEmpty)
+    }
+
+    @Test("transitions come sorted by worker id; forget stops tracking")
+    func sortedAndForget() throws {
+        var detector = try Self.detector()
+        for id in ["w3", "w1", "w2"] { _ = detector.heartbeat(from: id, incarnation: 1, now: 0) }
+        #expect(detector.tick(now: 2_500).map(\.worker) == ["w1", "w2", "w3"])
+        detector.forget("w2")
+        #expect(detector.state(of: "w2") == nil)
+        #expect(detector.tick(now: 6_000).map(\.worker) == ["w1", "w3"])
+    }
+
+    @Test("resuming a persisted map gives every non-dead worker a fresh grace period")
+    func resume() throws {
+        var map = try ClusterMap(slotCount: 4, replicationFactor: 1)
+        try map.register(WorkerRegistration(id: "w1", address: "a:1", incarnation: 2))
+        try map.register(WorkerRegistration(id: "w2", address: "a:2", incarnation: 1))
+        map.apply([.init(worker: "w2", from: .live, to: .dead, incarnation: 1)])
+        var detector = FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000), resuming: map, now: 100_000)
+        #expect(detector.state(of: "w1") == .live)
+        #expect(detector.state(of: "w2") == .dead)
+        #expect(detector.tick(now: 101_999).isEmpty)
+        #expect(detector.tick(now: 102_000) == [.init(worker: "w1", from: .live, to: .suspect, incarnation: 2)])
+    }
+}
