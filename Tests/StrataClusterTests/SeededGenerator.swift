@@ -1,17 +1,5 @@
-/// Test double: SplitMix64, a tiny deterministic random generator so that a simulation seed
-/// reproduces the same run on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+import StrataCore
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+/// The simulation draws from the shared seeded generator, so a seed reproduces a run on
+/// every machine.
+typealias SeededGenerator = SplitMix64

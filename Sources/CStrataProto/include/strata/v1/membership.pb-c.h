@@ -37,7 +37,10 @@ typedef enum _Strata__V1__SlotDirective__Action {
    */
   STRATA__V1__SLOT_DIRECTIVE__ACTION__ACTION_FETCH = 2,
   /*
-   * Stop serving the slot and delete its data.
+   * Stop serving the slot and delete its data -- but only if the worker's position in
+   * the slot is at or below `from_sequence`. A worker that holds more (a write the
+   * coordinator has not heard of yet) keeps the data and reports it, so the last up-to-date
+   * copy is never dropped.
    */
   STRATA__V1__SLOT_DIRECTIVE__ACTION__ACTION_DROP = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SLOT_DIRECTIVE__ACTION)
@@ -153,9 +156,19 @@ struct  Strata__V1__HeartbeatResponse
 struct  Strata__V1__SlotDirective
 {
   ProtobufCMessage base;
+  /*
+   * The slot this directive is about.
+   */
   uint32_t slot;
   Strata__V1__SlotDirective__Action action;
+  /*
+   * FETCH: the worker to copy from (host:port).
+   */
   char *source_address;
+  /*
+   * FETCH: copy the writes after this sequence (0 = a full copy). DROP: the highest
+   * position the worker may hold and still drop the slot.
+   */
   uint64_t from_sequence;
   /*
    * Bytes per second the copy may use (recovery must not starve queries); 0 = unlimited.
