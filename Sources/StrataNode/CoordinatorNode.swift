@@ -11,7 +11,7 @@ public final class CoordinatorNode: Sendable {
         var service = ServiceDefinition(name: StrataServiceName.coordinator)
         let box = RuntimeBox()
         service.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
-            let coordinator = box.coordinator!
+            let coordinator = try box.liveCoordinator()
             guard request.nodeID.isEmpty || request.nodeID == coordinator.runtime.identity.nodeID else {
                 throw StrataError.notFound("node \(request.nodeID) is not a member of this cluster")
             }

@@ -8,10 +8,10 @@ import StrataWire
 extension WorkerNode {
     static func registerSlotMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
         service.unary("ApplyWrites", ApplyWritesRequest.self, ApplyWritesResponse.self) { request, _ in
-            try box.worker!.applyWrites(request)
+            try box.liveWorker().applyWrites(request)
         }
         service.serverStreaming("StreamSlot", StreamSlotRequest.self, SlotRecord.self) { request, writer, context in
-            try await box.worker!.streamSlot(request, writer, context)
+            try await box.liveWorker().streamSlot(request, writer, context)
         }
     }
 

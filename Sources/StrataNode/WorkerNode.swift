@@ -23,7 +23,7 @@ public final class WorkerNode: Sendable {
         var service = ServiceDefinition(name: StrataServiceName.worker)
         let box = RuntimeBox()
         service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
-            NodeStatusMessage(box.worker!.status())
+            NodeStatusMessage(try box.liveWorker().status())
         }
         Self.registerSlotMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
@@ -82,10 +82,4 @@ public final class WorkerNode: Sendable {
         }
         return report
     }
-}
-
-/// Lets a handler registered before the node exists reach it once it does.
-final class RuntimeBox: @unchecked Sendable {
-    weak var worker: WorkerNode?
-    weak var coordinator: CoordinatorNode?
 }
