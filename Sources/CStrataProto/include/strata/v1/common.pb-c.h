@@ -68,7 +68,13 @@ typedef enum _Strata__V1__ContextOrder {
  * The vector similarity of a namespace.
  */
 typedef enum _Strata__V1__Metric {
+  /*
+   * Cosine similarity (vectors are compared by direction only; the default).
+   */
   STRATA__V1__METRIC__METRIC_COSINE = 0,
+  /*
+   * Raw dot product (vector lengths count).
+   */
   STRATA__V1__METRIC__METRIC_DOT = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__METRIC)
 } Strata__V1__Metric;
@@ -76,10 +82,25 @@ typedef enum _Strata__V1__Metric {
  * One tier of a worker's storage hierarchy.
  */
 typedef enum _Strata__V1__Tier {
+  /*
+   * Not set; a reader takes it as the persistent tier.
+   */
   STRATA__V1__TIER__TIER_UNSPECIFIED = 0,
+  /*
+   * GPU memory on a CUDA machine, host memory otherwise (by default INT8 vectors, LRU).
+   */
   STRATA__V1__TIER__TIER_HOT = 1,
+  /*
+   * POSIX shared memory that survives a worker restart (by default INT8 vectors, LRU).
+   */
   STRATA__V1__TIER__TIER_WARM = 2,
+  /*
+   * Process RAM (by default FP16 vectors, FIFO).
+   */
   STRATA__V1__TIER__TIER_COLD = 3,
+  /*
+   * The data directory (WAL and segments): holds every acknowledged write, never evicts.
+   */
   STRATA__V1__TIER__TIER_PERSISTENT = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__TIER)
 } Strata__V1__Tier;
@@ -87,6 +108,9 @@ typedef enum _Strata__V1__Tier {
  * The lifecycle state of a node as the node itself or the coordinator sees it.
  */
 typedef enum _Strata__V1__NodeState {
+  /*
+   * Not known (e.g. a node the coordinator has not heard from).
+   */
   STRATA__V1__NODE_STATE__NODE_STATE_UNKNOWN = 0,
   /*
    * Recovering its data; not yet serving (health says NOT_SERVING).
@@ -114,8 +138,17 @@ typedef enum _Strata__V1__NodeState {
  * The role a node plays.
  */
 typedef enum _Strata__V1__NodeRole {
+  /*
+   * Not set.
+   */
   STRATA__V1__NODE_ROLE__NODE_ROLE_UNKNOWN = 0,
+  /*
+   * The coordinator (client-facing and membership services).
+   */
   STRATA__V1__NODE_ROLE__NODE_ROLE_COORDINATOR = 1,
+  /*
+   * A worker (stores slots).
+   */
   STRATA__V1__NODE_ROLE__NODE_ROLE_WORKER = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__NODE_ROLE)
 } Strata__V1__NodeRole;
@@ -129,7 +162,13 @@ typedef enum _Strata__V1__NodeRole {
 struct  Strata__V1__KeyValue
 {
   ProtobufCMessage base;
+  /*
+   * The metadata key (valid UTF-8, case-sensitive); any string, empty included.
+   */
   char *key;
+  /*
+   * The value (valid UTF-8); Filter.metadata_equals needs an exact, case-sensitive match.
+   */
   char *value;
 };
 #define STRATA__V1__KEY_VALUE__INIT \
@@ -138,7 +177,8 @@ struct  Strata__V1__KeyValue
 
 
 /*
- * Where a chunk or passage comes from inside its document.
+ * Where a chunk or passage comes from inside its document. An absent Provenance means
+ * unknown: every field zero or empty.
  */
 struct  Strata__V1__Provenance
 {
@@ -149,13 +189,22 @@ struct  Strata__V1__Provenance
   char *document_id;
   /*
    * Byte range in the document's UTF-8 text, half-open [byte_start, byte_end).
+   * byte_start: offset of the first byte (0-based).
    */
   uint64_t byte_start;
+  /*
+   * byte_end: offset one past the last byte (exclusive); 0 together with byte_start = 0
+   * means the range is unknown.
+   */
   uint64_t byte_end;
   /*
    * 1-based line range, inclusive.
+   * line_start: the first line (1-based); 0 means unknown.
    */
   uint32_t line_start;
+  /*
+   * line_end: the last line, inclusive (1-based); 0 means unknown.
+   */
   uint32_t line_end;
 };
 #define STRATA__V1__PROVENANCE__INIT \
@@ -219,7 +268,8 @@ struct  Strata__V1__Document
 
 
 /*
- * A filter restricting which chunks a query may return. All given conditions must hold.
+ * A filter restricting which chunks a query may return. All given conditions must hold;
+ * an absent or empty filter lets every chunk through.
  */
 struct  Strata__V1__Filter
 {
@@ -286,11 +336,15 @@ struct  Strata__V1__Chunk
 
 
 /*
- * Counters of one storage tier on one worker.
+ * Counters of one storage tier on one worker. Counters count since the worker process
+ * started; a lookup that hits one tier never reaches the tiers below it.
  */
 struct  Strata__V1__TierStatus
 {
   ProtobufCMessage base;
+  /*
+   * Which tier these counters describe.
+   */
   Strata__V1__Tier tier;
   /*
    * Where the tier lives: "cuda", "host" (hot tier emulated in host memory), "shm", "ram", "disk".
@@ -304,15 +358,49 @@ struct  Strata__V1__TierStatus
    * "lru", "fifo" or "none".
    */
   char *eviction;
+  /*
+   * Chunks the tier holds now (the persistent tier: distinct live chunk contents).
+   */
   uint64_t entries;
+  /*
+   * Tokens of the chunks the tier holds now.
+   */
   uint64_t tokens;
+  /*
+   * Bytes the tier uses now: each memory-tier entry counts text + vector at the tier's
+   * precision (+ 4 for the INT8 scale) + 64; the persistent tier counts WAL + segment bytes.
+   */
   uint64_t bytes_used;
+  /*
+   * The tier's capacity in bytes (tiers.<tier>.capacity_bytes); 0 for the persistent tier,
+   * which is bounded only by its disk.
+   */
   uint64_t capacity_bytes;
+  /*
+   * The tier's capacity in tokens (tiers.<tier>.capacity_tokens); 0 for the persistent tier.
+   * A memory tier is full when either capacity binds.
+   */
   uint64_t capacity_tokens;
+  /*
+   * Lookups that reached this tier and found the chunk (0 for the persistent tier).
+   */
   uint64_t hits;
+  /*
+   * Lookups that reached this tier and did not find the chunk (0 for the persistent tier).
+   */
   uint64_t misses;
+  /*
+   * Chunks this tier received from a lower tier on a hit there.
+   */
   uint64_t promotions;
+  /*
+   * Chunks this tier received from the tier above when that tier evicted them.
+   */
   uint64_t demotions;
+  /*
+   * Chunks this tier gave up to make room (demoted one tier down, or dropped from memory by
+   * the cold tier; the persistent tier still holds them).
+   */
   uint64_t evictions;
 };
 #define STRATA__V1__TIER_STATUS__INIT \
@@ -326,6 +414,9 @@ struct  Strata__V1__TierStatus
 struct  Strata__V1__SlotPosition
 {
   ProtobufCMessage base;
+  /*
+   * The slot number, 0 to the cluster's slot count - 1.
+   */
   uint32_t slot;
   /*
    * The highest sequence number applied and durable.
@@ -355,6 +446,9 @@ struct  Strata__V1__NodeStatus
    * Stable node id (a worker keeps it in its data directory).
    */
   char *node_id;
+  /*
+   * Coordinator or worker.
+   */
   Strata__V1__NodeRole role;
   /*
    * host:port it serves gRPC on.
@@ -364,6 +458,9 @@ struct  Strata__V1__NodeStatus
    * Optional zone label (replicas of a slot go to distinct zones).
    */
   char *zone;
+  /*
+   * Its lifecycle state (the coordinator's view for workers it reports on).
+   */
   Strata__V1__NodeState state;
   /*
    * Strata version string.
@@ -384,8 +481,12 @@ struct  Strata__V1__NodeStatus
   Strata__V1__TierStatus **tiers;
   /*
    * Write-ahead log and segment bytes on disk (workers only).
+   * wal_bytes: bytes of the write-ahead log; 0 for a coordinator.
    */
   uint64_t wal_bytes;
+  /*
+   * segment_bytes: bytes of the immutable segment files; 0 for a coordinator.
+   */
   uint64_t segment_bytes;
   /*
    * Slots held (workers only).

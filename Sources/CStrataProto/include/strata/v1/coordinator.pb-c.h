@@ -43,6 +43,9 @@ typedef struct Strata__V1__NodeStatusRequest Strata__V1__NodeStatusRequest;
 
 /* --- messages --- */
 
+/*
+ * Asks for a new namespace. Every setting is fixed at creation.
+ */
 struct  Strata__V1__CreateNamespaceRequest
 {
   ProtobufCMessage base;
@@ -82,14 +85,42 @@ struct  Strata__V1__CreateNamespaceRequest
 struct  Strata__V1__NamespaceInfo
 {
   ProtobufCMessage base;
+  /*
+   * The namespace's name, as given at creation.
+   */
   char *name;
+  /*
+   * Embedding dimension; 0 means the namespace holds no vectors (lexical only).
+   */
   uint32_t dimension;
+  /*
+   * The tokenizer token counts use: "cl100k_base", "o200k_base" or "estimate" (empty reads
+   * as "cl100k_base").
+   */
   char *tokenizer;
+  /*
+   * Vector similarity (COSINE when not set).
+   */
   Strata__V1__Metric metric;
+  /*
+   * Target chunk size in characters, as given at creation; 0 means the server default (1024).
+   */
   uint32_t chunk_chars;
+  /*
+   * Overlap between consecutive chunks in characters; 0 means none.
+   */
   uint32_t chunk_overlap;
+  /*
+   * Documents currently stored.
+   */
   uint64_t documents;
+  /*
+   * Chunks currently stored (over all documents).
+   */
   uint64_t chunks;
+  /*
+   * Tokens of the stored chunks, under the namespace's tokenizer.
+   */
   uint64_t tokens;
   /*
    * Unix time (seconds) of creation.
@@ -101,6 +132,9 @@ struct  Strata__V1__NamespaceInfo
     , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * Lists every namespace; there are no parameters.
+ */
 struct  Strata__V1__ListNamespacesRequest
 {
   ProtobufCMessage base;
@@ -110,9 +144,15 @@ struct  Strata__V1__ListNamespacesRequest
      }
 
 
+/*
+ * The answer to ListNamespaces.
+ */
 struct  Strata__V1__ListNamespacesResponse
 {
   ProtobufCMessage base;
+  /*
+   * Every namespace with its settings and size; empty when there is none.
+   */
   size_t n_namespaces;
   Strata__V1__NamespaceInfo **namespaces;
 };
@@ -121,9 +161,15 @@ struct  Strata__V1__ListNamespacesResponse
     , 0,NULL }
 
 
+/*
+ * Asks to drop a namespace and all its data.
+ */
 struct  Strata__V1__DropNamespaceRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace to drop (NOT_FOUND if it does not exist).
+   */
   char *name;
 };
 #define STRATA__V1__DROP_NAMESPACE_REQUEST__INIT \
@@ -131,6 +177,9 @@ struct  Strata__V1__DropNamespaceRequest
     , (char *)protobuf_c_empty_string }
 
 
+/*
+ * The answer to DropNamespace.
+ */
 struct  Strata__V1__DropNamespaceResponse
 {
   ProtobufCMessage base;
@@ -171,8 +220,17 @@ struct  Strata__V1__IngestRequest
 struct  Strata__V1__IngestSummary
 {
   ProtobufCMessage base;
+  /*
+   * Documents stored (upserted) by the stream; rejected documents are not counted.
+   */
   uint64_t documents;
+  /*
+   * Chunks the stored documents were split into.
+   */
   uint64_t chunks;
+  /*
+   * Tokens of those chunks, as counted by the namespace's tokenizer.
+   */
   uint64_t tokens;
   /*
    * Chunks whose content was already stored in the namespace (deduplicated).
@@ -199,7 +257,13 @@ struct  Strata__V1__IngestSummary
 struct  Strata__V1__DocumentError
 {
   ProtobufCMessage base;
+  /*
+   * The id of the rejected document, as the client sent it.
+   */
   char *document_id;
+  /*
+   * Why it was rejected, for a human (e.g. the field that was invalid).
+   */
   char *reason;
 };
 #define STRATA__V1__DOCUMENT_ERROR__INIT \
@@ -207,10 +271,19 @@ struct  Strata__V1__DocumentError
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Asks to delete whole documents.
+ */
 struct  Strata__V1__DeleteDocumentsRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace the documents are in.
+   */
   char *namespace_;
+  /*
+   * The ids of the documents to delete; unknown ids are reported in not_found.
+   */
   size_t n_document_ids;
   char **document_ids;
 };
@@ -219,6 +292,9 @@ struct  Strata__V1__DeleteDocumentsRequest
     , (char *)protobuf_c_empty_string, 0,NULL }
 
 
+/*
+ * The answer to DeleteDocuments.
+ */
 struct  Strata__V1__DeleteDocumentsResponse
 {
   ProtobufCMessage base;
@@ -237,9 +313,15 @@ struct  Strata__V1__DeleteDocumentsResponse
     , 0, 0,NULL }
 
 
+/*
+ * Asks for the best context for a prompt.
+ */
 struct  Strata__V1__QueryRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace to search.
+   */
   char *namespace_;
   /*
    * The query text (for lexical and hybrid modes).
@@ -250,6 +332,9 @@ struct  Strata__V1__QueryRequest
    */
   size_t n_vector;
   float *vector;
+  /*
+   * How to rank; AUTO (the default) picks from what is given.
+   */
   Strata__V1__QueryMode mode;
   /*
    * Candidates to rank before assembly; 0 means 10. Capped by the server's limit.
@@ -260,7 +345,13 @@ struct  Strata__V1__QueryRequest
    * "return ranked chunks only, assemble nothing".
    */
   uint32_t token_budget;
+  /*
+   * Restricts the chunks that may be returned; absent means no restriction.
+   */
   Strata__V1__Filter *filter;
+  /*
+   * How the assembled context is ordered; DOCUMENT (the default) or SCORE.
+   */
   Strata__V1__ContextOrder order;
   /*
    * Weight of the lexical ranking in hybrid fusion, 0..1; 0 means the server default.
@@ -289,12 +380,21 @@ struct  Strata__V1__QueryResponse
   ProtobufCMessage base;
   Strata__V1__QueryResponse__ItemCase item_case;
   union {
+    /*
+     * The first message of the stream.
+     */
     Strata__V1__QueryHeader *header;
+    /*
+     * One passage of the context (possibly followed by text fragments).
+     */
     Strata__V1__Passage *passage;
     /*
      * Continues the text of the last passage (large passages are split).
      */
     char *text_fragment;
+    /*
+     * The last message of the stream.
+     */
     Strata__V1__QuerySummary *summary;
   };
 };
@@ -338,6 +438,9 @@ struct  Strata__V1__QueryHeader
 struct  Strata__V1__Passage
 {
   ProtobufCMessage base;
+  /*
+   * The document and the byte and line range the passage covers.
+   */
   Strata__V1__Provenance *provenance;
   /*
    * The best score among the passage's chunks.
@@ -367,6 +470,9 @@ struct  Strata__V1__Passage
 struct  Strata__V1__QuerySummary
 {
   ProtobufCMessage base;
+  /*
+   * Passages sent.
+   */
   uint32_t passages;
   /*
    * Tokens of the assembled context, as counted by the namespace's tokenizer.
@@ -378,8 +484,12 @@ struct  Strata__V1__QuerySummary
   uint32_t candidates;
   /*
    * Server-side milliseconds: search and assembly.
+   * search_ms: milliseconds spent finding and ranking candidates.
    */
   double search_ms;
+  /*
+   * assemble_ms: milliseconds spent assembling the context (0 when nothing is assembled).
+   */
   double assemble_ms;
   /*
    * The rendered context exactly as it should be placed in a prompt (headers included);
@@ -393,6 +503,9 @@ struct  Strata__V1__QuerySummary
     , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Asks for the whole cluster's status; there are no parameters.
+ */
 struct  Strata__V1__ClusterStatusRequest
 {
   ProtobufCMessage base;
@@ -412,9 +525,22 @@ struct  Strata__V1__ClusterStatusResponse
    * Stable id of this cluster (created with the cluster map).
    */
   char *cluster_id;
+  /*
+   * Slots in the cluster (S), fixed when the cluster is created (coordinator.slots, 256).
+   */
   uint32_t slot_count;
+  /*
+   * Replicas per slot (R, coordinator.replicas); fewer are placed while fewer workers live.
+   */
   uint32_t replication_factor;
+  /*
+   * Replicas that must hold a write durably before it is acknowledged (W); 0 means a
+   * majority of replication_factor.
+   */
   uint32_t write_quorum;
+  /*
+   * The nodes the coordinator knows, each as it last heard from it.
+   */
   size_t n_nodes;
   Strata__V1__NodeStatus **nodes;
   /*
@@ -450,11 +576,29 @@ struct  Strata__V1__ClusterStatusResponse
 struct  Strata__V1__SlotTransfer
 {
   ProtobufCMessage base;
+  /*
+   * The slot being copied.
+   */
   uint32_t slot;
+  /*
+   * The node id of the up-to-date replica the slot is copied from.
+   */
   char *source_node;
+  /*
+   * The node id of the worker receiving the copy.
+   */
   char *target_node;
+  /*
+   * Bytes copied so far.
+   */
   uint64_t bytes_copied;
+  /*
+   * Bytes the copy will move in all; 0 while not yet known.
+   */
   uint64_t bytes_total;
+  /*
+   * Slot records (sequenced writes) copied so far.
+   */
   uint64_t records_copied;
   /*
    * Unix time (seconds) the transfer started.
@@ -466,6 +610,9 @@ struct  Strata__V1__SlotTransfer
     , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
+/*
+ * Asks for one node's status.
+ */
 struct  Strata__V1__NodeStatusRequest
 {
   ProtobufCMessage base;

@@ -26,7 +26,13 @@ typedef struct Strata__V1__SlotDirective Strata__V1__SlotDirective;
 
 /* --- enums --- */
 
+/*
+ * What to do with the slot.
+ */
 typedef enum _Strata__V1__SlotDirective__Action {
+  /*
+   * Not set; refused when read (a directive must say what to do).
+   */
   STRATA__V1__SLOT_DIRECTIVE__ACTION__ACTION_UNSPECIFIED = 0,
   /*
    * Hold and serve this slot (it is up to date or being written to).
@@ -55,14 +61,25 @@ struct  Strata__V1__Capacity
 {
   ProtobufCMessage base;
   /*
-   * Bytes and tokens of each memory tier, and the disk bytes free.
+   * Bytes of each memory tier, and the disk bytes free (informational: placement reads only
+   * `weight`).
+   * hot_bytes: capacity of the hot tier in bytes (tiers.hot.capacity_bytes); 0 = unknown.
    */
   uint64_t hot_bytes;
+  /*
+   * warm_bytes: capacity of the warm tier in bytes (tiers.warm.capacity_bytes); 0 = unknown.
+   */
   uint64_t warm_bytes;
+  /*
+   * cold_bytes: capacity of the cold tier in bytes (tiers.cold.capacity_bytes); 0 = unknown.
+   */
   uint64_t cold_bytes;
+  /*
+   * disk_free_bytes: bytes free on the data directory's file system; 0 = unknown.
+   */
   uint64_t disk_free_bytes;
   /*
-   * Relative weight for placement (defaults to 1).
+   * Relative weight for placement (defaults to 1; 0 on the wire means the default).
    */
   double weight;
 };
@@ -71,15 +88,27 @@ struct  Strata__V1__Capacity
     , 0, 0, 0, 0, 0 }
 
 
+/*
+ * A worker announcing itself to the coordinator at start.
+ */
 struct  Strata__V1__RegisterRequest
 {
   ProtobufCMessage base;
+  /*
+   * The worker's stable node id (kept in its data directory across restarts).
+   */
   char *node_id;
   /*
    * host:port the worker serves strata.v1.Worker on.
    */
   char *address;
+  /*
+   * The worker's zone label (node.zone); empty means no zone, which constrains no placement.
+   */
   char *zone;
+  /*
+   * What the worker can hold; absent means all zero with the default weight.
+   */
   Strata__V1__Capacity *capacity;
   /*
    * The slots and positions the worker already holds (after a restart).
@@ -96,15 +125,29 @@ struct  Strata__V1__RegisterRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0 }
 
 
+/*
+ * The coordinator's answer to a registration.
+ */
 struct  Strata__V1__RegisterResponse
 {
   ProtobufCMessage base;
+  /*
+   * Stable id of the cluster the worker joined.
+   */
   char *cluster_id;
   /*
    * How often to heartbeat, and the coordinator's current map version.
+   * heartbeat_interval_ms: milliseconds between heartbeats (coordinator.heartbeat_interval_ms).
    */
   uint32_t heartbeat_interval_ms;
+  /*
+   * map_version: the cluster map version these directives bring the worker to.
+   */
   uint64_t map_version;
+  /*
+   * What to do with each slot the worker must change (serve, fetch or drop); empty when
+   * nothing changes.
+   */
   size_t n_directives;
   Strata__V1__SlotDirective **directives;
 };
@@ -113,11 +156,24 @@ struct  Strata__V1__RegisterResponse
     , (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
 
 
+/*
+ * A worker's periodic liveness report, with its slot positions and counters.
+ */
 struct  Strata__V1__HeartbeatRequest
 {
   ProtobufCMessage base;
+  /*
+   * The worker's node id, as registered.
+   */
   char *node_id;
+  /*
+   * The incarnation the worker registered with; a heartbeat from an older incarnation than
+   * the coordinator knows is ignored.
+   */
   uint64_t incarnation;
+  /*
+   * The durable position of every slot the worker holds now.
+   */
   size_t n_slots;
   Strata__V1__SlotPosition **slots;
   /*
@@ -125,7 +181,13 @@ struct  Strata__V1__HeartbeatRequest
    */
   size_t n_tiers;
   Strata__V1__TierStatus **tiers;
+  /*
+   * Bytes of the worker's write-ahead log on disk.
+   */
   uint64_t wal_bytes;
+  /*
+   * Bytes of the worker's segment files on disk.
+   */
   uint64_t segment_bytes;
 };
 #define STRATA__V1__HEARTBEAT_REQUEST__INIT \
@@ -133,10 +195,19 @@ struct  Strata__V1__HeartbeatRequest
     , (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0, 0 }
 
 
+/*
+ * The coordinator's answer to a heartbeat.
+ */
 struct  Strata__V1__HeartbeatResponse
 {
   ProtobufCMessage base;
+  /*
+   * The coordinator's current cluster map version.
+   */
   uint64_t map_version;
+  /*
+   * What to do with each slot the worker must change; empty when nothing changes.
+   */
   size_t n_directives;
   Strata__V1__SlotDirective **directives;
   /*
@@ -160,6 +231,9 @@ struct  Strata__V1__SlotDirective
    * The slot this directive is about.
    */
   uint32_t slot;
+  /*
+   * What to do with it (never ACTION_UNSPECIFIED).
+   */
   Strata__V1__SlotDirective__Action action;
   /*
    * FETCH: the worker to copy from (host:port).

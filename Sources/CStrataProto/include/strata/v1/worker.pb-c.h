@@ -42,9 +42,18 @@ typedef struct Strata__V1__WorkerStatusRequest Strata__V1__WorkerStatusRequest;
 struct  Strata__V1__PutDocument
 {
   ProtobufCMessage base;
+  /*
+   * The document id; the upsert replaces any document with this id in the namespace.
+   */
   char *document_id;
+  /*
+   * The document's metadata (also repeated on each chunk).
+   */
   size_t n_metadata;
   Strata__V1__KeyValue **metadata;
+  /*
+   * The document's chunks in document order, with content hashes and token counts set.
+   */
   size_t n_chunks;
   Strata__V1__Chunk **chunks;
 };
@@ -77,13 +86,16 @@ struct  Strata__V1__SlotWrite
   char *namespace_;
   Strata__V1__SlotWrite__OperationCase operation_case;
   union {
+    /*
+     * Upserts one document.
+     */
     Strata__V1__PutDocument *put;
     /*
      * Deletes one document by id.
      */
     char *delete_document_id;
     /*
-     * Drops the namespace's data in this slot.
+     * Drops the namespace's data in this slot (must be true when set; false is refused).
      */
     protobuf_c_boolean drop_namespace;
   };
@@ -93,10 +105,19 @@ struct  Strata__V1__SlotWrite
     , 0, (char *)protobuf_c_empty_string, STRATA__V1__SLOT_WRITE__OPERATION__NOT_SET, {0} }
 
 
+/*
+ * A batch of writes to one slot.
+ */
 struct  Strata__V1__ApplyWritesRequest
 {
   ProtobufCMessage base;
+  /*
+   * The slot the writes belong to.
+   */
   uint32_t slot;
+  /*
+   * The writes, in increasing sequence order; each must set an operation.
+   */
   size_t n_writes;
   Strata__V1__SlotWrite **writes;
 };
@@ -105,6 +126,9 @@ struct  Strata__V1__ApplyWritesRequest
     , 0, 0,NULL }
 
 
+/*
+ * The answer to ApplyWrites, sent once the writes are durable.
+ */
 struct  Strata__V1__ApplyWritesResponse
 {
   ProtobufCMessage base;
@@ -126,10 +150,19 @@ struct  Strata__V1__ApplyWritesResponse
     , 0, 0, 0 }
 
 
+/*
+ * Asks a worker for the BM25 statistics of some of its slots.
+ */
 struct  Strata__V1__CollectStatisticsRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace queried.
+   */
   char *namespace_;
+  /*
+   * The slots to count over (those the coordinator's query plan gives this worker).
+   */
   size_t n_slots;
   uint32_t *slots;
   /*
@@ -137,6 +170,9 @@ struct  Strata__V1__CollectStatisticsRequest
    */
   size_t n_terms;
   char **terms;
+  /*
+   * The query's filter; absent means none.
+   */
   Strata__V1__Filter *filter;
 };
 #define STRATA__V1__COLLECT_STATISTICS_REQUEST__INIT \
@@ -150,7 +186,13 @@ struct  Strata__V1__CollectStatisticsRequest
 struct  Strata__V1__LexicalStatistics
 {
   ProtobufCMessage base;
+  /*
+   * Live chunks counted (BM25's document count: each chunk is one BM25 document).
+   */
   uint64_t chunk_count;
+  /*
+   * Sum of those chunks' lengths in analyzed terms (for BM25's average length).
+   */
   uint64_t total_length;
   /*
    * Document frequency per requested term, in the same order as the request's terms.
@@ -163,22 +205,49 @@ struct  Strata__V1__LexicalStatistics
     , 0, 0, 0,NULL }
 
 
+/*
+ * Asks a worker to search some of its slots (second phase of a query).
+ */
 struct  Strata__V1__WorkerSearchRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace queried.
+   */
   char *namespace_;
+  /*
+   * The slots to search (those the coordinator's query plan gives this worker).
+   */
   size_t n_slots;
   uint32_t *slots;
+  /*
+   * The query text (lexical and hybrid modes); empty when none.
+   */
   char *text;
+  /*
+   * The query vector (vector and hybrid modes), the namespace's dimension; empty when none.
+   */
   size_t n_vector;
   float *vector;
+  /*
+   * How to rank; AUTO picks from what is given.
+   */
   Strata__V1__QueryMode mode;
+  /*
+   * Candidates to return at most; 0 means the default, 10.
+   */
   uint32_t top_k;
+  /*
+   * The query's filter; absent means none.
+   */
   Strata__V1__Filter *filter;
   /*
    * Cluster-wide statistics for the query's terms (from CollectStatistics on every worker).
    */
   Strata__V1__LexicalStatistics *global_statistics;
+  /*
+   * Weight of the lexical ranking in hybrid fusion, 0..1; 0 means the server default.
+   */
   float lexical_weight;
   /*
    * When true, candidates carry their chunk text (saves a FetchChunks round trip).
@@ -196,14 +265,30 @@ struct  Strata__V1__WorkerSearchRequest
 struct  Strata__V1__Candidate
 {
   ProtobufCMessage base;
+  /*
+   * The chunk (required); its text is empty unless the request set include_text.
+   */
   Strata__V1__Chunk *chunk;
+  /*
+   * The candidate's score in the request's mode (higher is better; fused in hybrid mode).
+   */
   double score;
   /*
    * Scores of the components, for fusion at the coordinator.
+   * lexical_score: the BM25 score; 0 when the chunk was not ranked lexically.
    */
   double lexical_score;
+  /*
+   * vector_score: the similarity under the namespace's metric; 0 when not ranked by vector.
+   */
   double vector_score;
+  /*
+   * lexical_rank: 1-based rank in the lexical ranking; 0 when not ranked lexically.
+   */
   uint32_t lexical_rank;
+  /*
+   * vector_rank: 1-based rank in the vector ranking; 0 when not ranked by vector.
+   */
   uint32_t vector_rank;
 };
 #define STRATA__V1__CANDIDATE__INIT \
@@ -211,9 +296,15 @@ struct  Strata__V1__Candidate
     , NULL, 0, 0, 0, 0, 0 }
 
 
+/*
+ * A worker's answer to Search.
+ */
 struct  Strata__V1__WorkerSearchResponse
 {
   ProtobufCMessage base;
+  /*
+   * Candidates, best first, at most top_k.
+   */
   size_t n_candidates;
   Strata__V1__Candidate **candidates;
   /*
@@ -227,10 +318,19 @@ struct  Strata__V1__WorkerSearchResponse
     , 0,NULL, 0,NULL }
 
 
+/*
+ * Asks for stored chunks by content hash.
+ */
 struct  Strata__V1__FetchChunksRequest
 {
   ProtobufCMessage base;
+  /*
+   * The namespace the chunks belong to.
+   */
   char *namespace_;
+  /*
+   * The chunks' content hashes (16 bytes each, as in Chunk.content_hash).
+   */
   size_t n_content_hashes;
   ProtobufCBinaryData *content_hashes;
 };
@@ -239,9 +339,15 @@ struct  Strata__V1__FetchChunksRequest
     , (char *)protobuf_c_empty_string, 0,NULL }
 
 
+/*
+ * Asks a worker to stream one slot's records (to copy the slot elsewhere).
+ */
 struct  Strata__V1__StreamSlotRequest
 {
   ProtobufCMessage base;
+  /*
+   * The slot to stream.
+   */
   uint32_t slot;
   /*
    * Stream records with a sequence greater than this (0 = everything).
@@ -268,6 +374,9 @@ struct  Strata__V1__SlotRecord
   ProtobufCMessage base;
   Strata__V1__SlotRecord__ItemCase item_case;
   union {
+    /*
+     * One sequenced write of the slot, in increasing sequence order.
+     */
     Strata__V1__SlotWrite *write;
     /*
      * Sent last: the source's durable sequence when the stream was taken.
@@ -280,6 +389,9 @@ struct  Strata__V1__SlotRecord
     , STRATA__V1__SLOT_RECORD__ITEM__NOT_SET, {0} }
 
 
+/*
+ * Asks a worker for its own status; there are no parameters.
+ */
 struct  Strata__V1__WorkerStatusRequest
 {
   ProtobufCMessage base;
