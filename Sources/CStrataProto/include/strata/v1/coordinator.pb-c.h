@@ -337,12 +337,14 @@ struct  Strata__V1__QueryRequest
    */
   Strata__V1__QueryMode mode;
   /*
-   * Candidates to rank before assembly; 0 means 10. Capped by the server's limit.
+   * Candidates to rank before assembly; 0 means the server default (query.default_top_k,
+   * 10). Above query.max_top_k is OUT_OF_RANGE.
    */
   uint32_t top_k;
   /*
-   * Token budget of the assembled context, headers and separators included; 0 means
-   * "return ranked chunks only, assemble nothing".
+   * Token budget of the assembled context, headers and separators included, counted with
+   * the namespace's tokenizer; 0 means the server default (query.default_token_budget,
+   * 8192). Above query.max_token_budget is OUT_OF_RANGE.
    */
   uint32_t token_budget;
   /*
