@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "StrataNode",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataStore",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

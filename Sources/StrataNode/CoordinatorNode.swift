@@ -1,35 +1,96 @@
+import Foundation
+import StrataCluster
 import StrataCore
 import StrataRPC
 import StrataWire
 
-/// The coordinator process's shell: serves `strata.v1.Coordinator` and health.
+/// The coordinator process's shell: serves `strata.v1.Coordinator`, `strata.v1.Membership`
+/// and health, and runs the failure detector on a timer.
 public final class CoordinatorNode: Sendable {
     public let runtime: NodeRuntime
+    let membership: CoordinatorMembership
+    private let ticker = TickerTask()
 
     public init(config: StrataConfig) throws {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
-        var service = ServiceDefinition(name: StrataServiceName.coordinator)
+        membership = try CoordinatorMembership(config: config)
         let box = RuntimeBox()
-        service.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
-            let coordinator = try box.liveCoordinator()
-            guard request.nodeID.isEmpty || request.nodeID == coordinator.runtime.identity.nodeID else {
-                throw StrataError.notFound("node \(request.nodeID) is not a member of this cluster")
-            }
-            return NodeStatusMessage(coordinator.status())
+        var coordinator = ServiceDefinition(name: StrataServiceName.coordinator)
+        coordinator.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
+            try box.liveCoordinator().nodeStatus(request.nodeID)
+        }
+        coordinator.unary("GetClusterStatus", ClusterStatusRequest.self, ClusterStatusResponse.self) { _, _ in
+            try box.liveCoordinator().clusterStatus()
+        }
+        var members = ServiceDefinition(name: StrataServiceName.membership)
+        members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in
+            try box.liveCoordinator().membership.register(request)
+        }
+        members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
+            try box.liveCoordinator().membership.heartbeat(request)
         }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [service])
+                                  listen: config.coordinator.listen, services: [coordinator, members])
         box.coordinator = self
     }
 
     public func start() throws {
         try runtime.start()
+        let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
+        ticker.start(every: interval) { [weak self] in
+            guard let self else { return }
+            do {
+                try self.membership.tick()
+            } catch {
+                self.runtime.logger.error("failure detector tick failed", metadata: ["error": "\(error)"])
+            }
+        }
         runtime.markServing()
     }
 
-    public func shutdown() async { await runtime.shutdown() }
+    public func shutdown() async {
+        ticker.stop()
+        await runtime.shutdown()
+    }
 
     public func status() -> NodeStatusReport {
         runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
+    }
+
+    /// The coordinator itself (empty id) or a worker as last heard from.
+    func nodeStatus(_ nodeID: String) throws(StrataError) -> NodeStatusMessage {
+        if nodeID.isEmpty || nodeID == runtime.identity.nodeID { return NodeStatusMessage(status()) }
+        guard let worker = membership.snapshot().workers.first(where: { $0.id == nodeID }) else {
+            throw StrataError.notFound("node \(nodeID) is not a member of this cluster")
+        }
+        return NodeStatusMessage(Self.report(worker))
+    }
+
+    /// The cluster: nodes, slot replication, transfers.
+    func clusterStatus() -> ClusterStatusResponse {
+        let snapshot = membership.snapshot()
+        let config = runtime.config.coordinator
+        let quorum = (try? WriteQuorum(config))?.required(replicationFactor: snapshot.status.targetReplicas) ?? 0
+        return ClusterStatusResponse(
+            clusterID: snapshot.clusterID, slotCount: UInt32(snapshot.status.slotCount),
+            replicationFactor: UInt32(snapshot.status.targetReplicas), writeQuorum: UInt32(quorum),
+            nodes: [status()] + snapshot.workers.map(Self.report),
+            slotsFullyReplicated: UInt32(snapshot.status.fullyReplicated),
+            slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
+            slotsUnavailable: UInt32(snapshot.status.unavailable),
+            mapVersion: snapshot.status.mapVersion)
+    }
+
+    /// What the coordinator knows of a worker (its own status RPC has the full detail).
+    static func report(_ worker: WorkerRecord) -> NodeStatusReport {
+        let state: NodeState = switch worker.state {
+        case .live: worker.draining ? .draining : .serving
+        case .suspect: .suspect
+        case .dead: .dead
+        }
+        return NodeStatusReport(
+            nodeID: worker.id, role: .worker, address: worker.address, zone: worker.zone, state: state,
+            version: "", uptimeSeconds: 0, startedAtUnix: 0,
+            slots: worker.positions.sorted { $0.key < $1.key }.map { SlotPosition(slot: $0.key, sequence: $0.value) })
     }
 }

@@ -14,6 +14,7 @@ public final class WorkerNode: Sendable {
     private let storeDirectory: String
     private let storeSettings: StoreSettings
     private let store = Mutex<ChunkStore?>(nil)
+    private let membership = Mutex<WorkerMembership?>(nil)
 
     /// Loads the identity from the data directory and binds the listen address.
     public init(config: StrataConfig) throws {
@@ -43,6 +44,29 @@ public final class WorkerNode: Sendable {
             "took": "\(ContinuousClock.now - started)",
         ])
         runtime.markServing()
+        startMembership()
+    }
+
+    /// Registers and heartbeats with the coordinator, unless the worker runs standalone.
+    private func startMembership() {
+        let config = runtime.config
+        guard !config.worker.coordinator.isEmpty else { return }
+        let identity = WorkerIdentityForMembership(
+            nodeID: runtime.identity.nodeID, incarnation: runtime.identity.incarnation, zone: config.node.zone,
+            address: { [runtime] in runtime.address },
+            positions: { [weak self] in self?.status().slots ?? [] },
+            sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
+            counters: { [weak self] in
+                guard let report = self?.status() else { return ([], 0, 0) }
+                return (report.tiers, report.walBytes, report.segmentBytes)
+            },
+            apply: { [weak self] slot, write in
+                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
+                _ = try self.openStore().apply(SlotWriteMapping.storeWrite(slot: slot, write))
+            })
+        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger)
+        membership.withLock { $0 = client }
+        client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs))
     }
 
     /// The open store; UNAVAILABLE while the worker is still recovering it or has closed it.
@@ -56,6 +80,7 @@ public final class WorkerNode: Sendable {
     /// Stops serving (draining calls), then closes the store (keeping the warm tier for the
     /// next start).
     public func shutdown() async {
+        membership.withLock { $0?.stop(); $0 = nil }
         await runtime.shutdown()
         store.withLock { store in
             store?.close()

@@ -1,0 +1,131 @@
+import Foundation
+import StrataCluster
+import StrataCore
+import StrataWire
+import Synchronization
+
+/// The coordinator's membership shell around StrataCluster's pure logic: it feeds
+/// registrations, heartbeats and timer ticks to the failure detector and the recovery
+/// planner, persists the cluster map whenever it changes (before answering), and hands each
+/// worker its directives.
+final class CoordinatorMembership: Sendable {
+    private struct State {
+        var map: ClusterMap
+        var detector: FailureDetector
+        var planner: RecoveryPlanner
+        var clusterID: String
+    }
+
+    private let state: Mutex<State>
+    private let mapPath: String
+    private let heartbeatIntervalMs: Int
+    private let rateLimit: UInt64
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
+
+    /// Loads the persisted map from `dataDirectory` (or creates a new cluster).
+    init(config: StrataConfig) throws {
+        mapPath = config.node.dataDir + "/cluster-map.json"
+        heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
+        rateLimit = UInt64(config.coordinator.recoveryRateBytesPerSecond)
+        epoch = clock.now
+        let idPath = config.node.dataDir + "/cluster-id"
+        var clusterID = (try? String(contentsOfFile: idPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if clusterID.isEmpty {
+            clusterID = "strata-" + UUID().uuidString.lowercased().prefix(8)
+            try DurableFile.replace(idPath, with: Data((clusterID + "\n").utf8))
+        }
+        let map: ClusterMap
+        if let data = FileManager.default.contents(atPath: mapPath) {
+            map = try ClusterMap(json: data)
+        } else {
+            map = try ClusterMap(config.coordinator)
+        }
+        let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: 0)
+        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: try .init(config.coordinator)), clusterID: clusterID))
+    }
+
+    /// Milliseconds since this process started: the failure detector's clock.
+    private var nowMs: UInt64 {
+        let elapsed = (clock.now - epoch).components
+        return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// A worker announces itself (at start or after the coordinator asked it to).
+    func register(_ request: RegisterRequest) throws -> RegisterResponse {
+        let now = nowMs
+        return try state.withLock { (state: inout State) throws -> RegisterResponse in
+            let registration = WorkerRegistration(
+                id: request.nodeID, address: request.address, zone: request.zone,
+                weight: request.capacity.weight > 0 ? request.capacity.weight : 1, incarnation: request.incarnation,
+                positions: Self.positions(request.slots))
+            do {
+                try state.map.register(registration)
+            } catch {
+                throw StrataError(.failedPrecondition, "cannot register \(request.nodeID) at \(request.address): \(error)")
+            }
+            state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
+            try replan(&state)
+            return RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
+                                    mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
+        }
+    }
+
+    /// A worker's periodic report.
+    func heartbeat(_ request: HeartbeatRequest) throws -> HeartbeatResponse {
+        let now = nowMs
+        return try state.withLock { (state: inout State) throws -> HeartbeatResponse in
+            guard state.map.workers[request.nodeID] != nil else {
+                return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
+            }
+            state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
+            do {
+                try state.map.applyReport(from: request.nodeID, incarnation: request.incarnation, positions: Self.positions(request.slots))
+            } catch {
+                return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
+            }
+            try replan(&state)
+            return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
+        }
+    }
+
+    /// Runs the failure detector (from the coordinator's timer).
+    func tick() throws {
+        let now = nowMs
+        try state.withLock { (state: inout State) throws in
+            state.map.apply(state.detector.tick(now: now))
+            try replan(&state)
+        }
+    }
+
+    /// The map's summary and workers, for the status RPCs.
+    func snapshot() -> (status: ClusterStatus, workers: [WorkerRecord], clusterID: String, map: ClusterMap) {
+        state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.map) }
+    }
+
+    private func replan(_ state: inout State) throws {
+        let before = state.map.version
+        let plan = state.planner.plan(state.map)
+        state.map = plan.map
+        if state.map.version != before || !FileManager.default.fileExists(atPath: mapPath) {
+            try DurableFile.replace(mapPath, with: try state.map.encodedJSON())
+        }
+    }
+
+    private func directives(_ map: ClusterMap, _ worker: WorkerID) -> [StrataWire.SlotDirective] {
+        map.directives(for: worker, rateLimitBytesPerSecond: rateLimit).map { directive in
+            switch directive {
+            case .serve(let slot):
+                StrataWire.SlotDirective(slot: UInt32(slot), action: .serve)
+            case .fetch(let slot, _, let address, let from, let rate):
+                StrataWire.SlotDirective(slot: UInt32(slot), action: .fetch, sourceAddress: address, fromSequence: from, rateLimitBytesPerSecond: rate)
+            case .drop(let slot, let ifAtMost):
+                StrataWire.SlotDirective(slot: UInt32(slot), action: .drop, fromSequence: ifAtMost)
+            }
+        }
+    }
+
+    private static func positions(_ slots: [SlotPosition]) -> [Int: UInt64] {
+        Dictionary(slots.map { ($0.slot, $0.sequence) }, uniquingKeysWith: max)
+    }
+}
