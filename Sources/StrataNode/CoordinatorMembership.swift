@@ -14,6 +14,10 @@ final class CoordinatorMembership: Sendable {
         var detector: FailureDetector
         var planner: RecoveryPlanner
         var clusterID: String
+        /// The next sequence number to hand out per slot, and the durable ceiling below which
+        /// numbers may be handed out without writing first (see `reserveSequences`).
+        var nextSequence: [Int: UInt64] = [:]
+        var sequenceCeilings: [Int: UInt64] = [:]
     }
 
     private let state: Mutex<State>
@@ -42,7 +46,53 @@ final class CoordinatorMembership: Sendable {
             map = try ClusterMap(config.coordinator)
         }
         let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: 0)
-        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: try .init(config.coordinator)), clusterID: clusterID))
+        ceilingsPath = config.node.dataDir + "/sequence-ceilings.json"
+        var ceilings: [Int: UInt64] = [:]
+        if let data = FileManager.default.contents(atPath: ceilingsPath) {
+            ceilings = try JSONDecoder().decode([Int: UInt64].self, from: data)
+        }
+        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: try .init(config.coordinator)),
+                            clusterID: clusterID, sequenceCeilings: ceilings))
+        quorum = try WriteQuorum(config.coordinator)
+        slots = try SlotHasher(slotCount: map.slotCount)
+    }
+
+    private let ceilingsPath: String
+    let quorum: WriteQuorum
+    let slots: SlotHasher
+
+    /// Hands out `count` fresh sequence numbers for `slot`, never reused, even across a crash
+    /// of the coordinator: numbers are handed out only below a ceiling that is on disk first
+    /// (raised 4096 at a time), and a restarted coordinator starts above the old ceiling.
+    /// Gaps are harmless: a worker only requires each write's number to be above its last.
+    func reserveSequences(slot: Int, count: Int) throws -> ClosedRange<UInt64> {
+        try state.withLock { (state: inout State) throws -> ClosedRange<UInt64> in
+            let ceiling = state.sequenceCeilings[slot] ?? 0
+            let first = max(state.nextSequence[slot] ?? (ceiling + 1), state.map.slots[slot].sequence + 1)
+            let last = first + UInt64(count) - 1
+            if last > ceiling {
+                state.sequenceCeilings[slot] = last + 4096
+                try DurableFile.replace(ceilingsPath, with: try JSONEncoder().encode(state.sequenceCeilings))
+            }
+            state.nextSequence[slot] = last + 1
+            return first...last
+        }
+    }
+
+    /// Where writes to `slot` go (serving replicas first), with their addresses.
+    func writeTargets(slot: Int) -> (targets: [(id: WorkerID, address: String)], replicas: [WorkerID], replicationFactor: Int) {
+        state.withLock { state in
+            let ids = state.map.writeTargets(slot: slot)
+            return (ids.compactMap { id in state.map.workers[id].map { (id, $0.address) } },
+                    state.map.slots[slot].replicas, state.map.targetReplicaCount)
+        }
+    }
+
+    /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
+    func recordWrite(slot: Int, sequence: UInt64, acks: [WorkerID]) throws {
+        try state.withLock { (state: inout State) throws in
+            try state.map.recordWrite(slot: slot, sequence: sequence, acks: acks)
+        }
     }
 
     /// Milliseconds since this process started: the failure detector's clock.

@@ -9,11 +9,22 @@ import StrataWire
 public final class CoordinatorNode: Sendable {
     public let runtime: NodeRuntime
     let membership: CoordinatorMembership
+    let namespaces: NamespaceRegistry
+    let ingest: CoordinatorIngest
+    let deletes: CoordinatorDeletes
     private let ticker = TickerTask()
 
     public init(config: StrataConfig) throws {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
         membership = try CoordinatorMembership(config: config)
+        namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
+        let replicator = SlotReplicator(
+            membership: membership,
+            channels: WorkerChannels(limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)),
+            timeout: .seconds(30))
+        ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
+                                   maxChunkBytes: config.storage.maxChunkBytes)
+        deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
         let box = RuntimeBox()
         var coordinator = ServiceDefinition(name: StrataServiceName.coordinator)
         coordinator.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
@@ -21,6 +32,21 @@ public final class CoordinatorNode: Sendable {
         }
         coordinator.unary("GetClusterStatus", ClusterStatusRequest.self, ClusterStatusResponse.self) { _, _ in
             try box.liveCoordinator().clusterStatus()
+        }
+        coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
+            try box.liveCoordinator().namespaces.create(request)
+        }
+        coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, _ in
+            ListNamespacesResponse(namespaces: try box.liveCoordinator().namespaces.list())
+        }
+        coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
+            try await box.liveCoordinator().deletes.drop(request)
+        }
+        coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
+            try await box.liveCoordinator().deletes.delete(request)
+        }
+        coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
+            try await box.liveCoordinator().ingest.ingest(requests)
         }
         var members = ServiceDefinition(name: StrataServiceName.membership)
         members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in

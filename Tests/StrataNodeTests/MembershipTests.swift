@@ -7,66 +7,6 @@ import StrataTestSupport
 import StrataWire
 import Testing
 
-/// A coordinator and workers in this process, on free ports, with fast heartbeats.
-private struct SmallCluster {
-    let coordinator: CoordinatorNode
-    let workers: [WorkerNode]
-    let directories: [String]
-
-    static func config(_ directory: String) throws -> StrataConfig {
-        var config = StrataConfig.default
-        try config.set("node.data_dir", text: directory)
-        try config.set("coordinator.listen", text: "127.0.0.1:0")
-        try config.set("coordinator.slots", text: "8")
-        try config.set("coordinator.replicas", text: "2")
-        try config.set("coordinator.heartbeat_interval_ms", text: "50")
-        try config.set("coordinator.suspect_after_ms", text: "1000")
-        try config.set("coordinator.dead_after_ms", text: "2000")
-        for tier in ["hot", "warm", "cold"] { try config.set("tiers.\(tier).capacity_bytes", text: "4194304") }
-        return config
-    }
-
-    init(workers count: Int) throws {
-        let root = TestSupport.temporaryDirectory("strata-cluster")
-        coordinator = try CoordinatorNode(config: Self.config(root + "/coordinator"))
-        try coordinator.start()
-        var workers: [WorkerNode] = []
-        var directories: [String] = []
-        for index in 0..<count {
-            var config = try Self.config(root + "/worker-\(index)")
-            try config.set("worker.listen", text: "127.0.0.1:0")
-            try config.set("worker.coordinator", text: coordinator.runtime.address)
-            let worker = try WorkerNode(config: config)
-            try worker.start()
-            workers.append(worker)
-            directories.append(root + "/worker-\(index)")
-        }
-        self.workers = workers
-        self.directories = directories
-    }
-
-    func clusterStatus() async throws -> ClusterStatusResponse {
-        try ClusterStatusResponse(serializedBytes: await RPCChannel(target: coordinator.runtime.address).unary(
-            MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes()))
-    }
-
-    /// Polls `condition` until it holds (no timing assertion: a generous cap only stops a hang).
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let giveUp = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < giveUp {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
-    func stop() async {
-        for worker in workers { await worker.shutdown() }
-        await coordinator.shutdown()
-        for directory in directories { ChunkStore.destroyWarmTier(directory: directory + "/store") }
-    }
-}
-
 @Suite(.serialized) struct MembershipTests {
     @Test func workersRegisterAndTheMapIsPersisted() async throws {
         let cluster = try SmallCluster(workers: 2)

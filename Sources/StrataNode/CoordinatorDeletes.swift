@@ -1,0 +1,51 @@
+import StrataCore
+import StrataWire
+
+/// Deleting documents and dropping namespaces: the same numbered, replicated slot writes as
+/// ingest, acknowledged when W replicas of every touched slot have them.
+struct CoordinatorDeletes: Sendable {
+    let namespaces: NamespaceRegistry
+    let membership: CoordinatorMembership
+    let replicator: SlotReplicator
+
+    func delete(_ request: DeleteDocumentsRequest) async throws -> DeleteDocumentsResponse {
+        _ = try namespaces.settings(request.namespace)
+        var notFound: [String] = []
+        var bySlot: [Int: [String]] = [:]
+        for id in Set(request.documentIDs).sorted() {
+            try NamespaceRules.validateDocumentID(id)
+            guard namespaces.contains(request.namespace, document: id) else {
+                notFound.append(id)
+                continue
+            }
+            bySlot[membership.slots.slot(namespace: request.namespace, documentID: id), default: []].append(id)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (slot, ids) in bySlot {
+                let numbers = try membership.reserveSequences(slot: slot, count: ids.count)
+                let writes = zip(numbers, ids).map { sequence, id in
+                    StrataWire.SlotWrite(sequence: sequence, namespace: request.namespace, operation: .deleteDocument(id: id))
+                }
+                group.addTask { try await replicator.replicate(slot: slot, writes) }
+            }
+            try await group.waitForAll()
+        }
+        let deleted = bySlot.values.joined()
+        try namespaces.record(request.namespace, Dictionary(uniqueKeysWithValues: deleted.map { ($0, nil) }))
+        return DeleteDocumentsResponse(deleted: UInt64(deleted.count), notFound: notFound)
+    }
+
+    /// Drops the namespace's data in every slot, then forgets the namespace.
+    func drop(_ request: DropNamespaceRequest) async throws -> DropNamespaceResponse {
+        _ = try namespaces.settings(request.name)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for slot in 0..<membership.slots.slotCount {
+                let sequence = try membership.reserveSequences(slot: slot, count: 1).lowerBound
+                let write = StrataWire.SlotWrite(sequence: sequence, namespace: request.name, operation: .dropNamespace)
+                group.addTask { try await replicator.replicate(slot: slot, [write]) }
+            }
+            try await group.waitForAll()
+        }
+        return DropNamespaceResponse(documents: try namespaces.drop(request.name))
+    }
+}

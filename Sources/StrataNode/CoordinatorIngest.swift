@@ -1,0 +1,131 @@
+import Foundation
+import StrataCluster
+import StrataCore
+import StrataRPC
+import StrataStore
+import StrataText
+import StrataWire
+
+/// The coordinator's write path: chunk and count each document with its namespace's
+/// settings, route it to its slot, number the slot's writes, replicate them, and answer only
+/// when every batch is durable on W replicas of each slot it touched.
+///
+/// Back-pressure comes from the stream itself: the next batch is received only when the
+/// previous one is acknowledged, so a client can send millions of tokens with bounded memory.
+struct CoordinatorIngest: Sendable {
+    let namespaces: NamespaceRegistry
+    let membership: CoordinatorMembership
+    let replicator: SlotReplicator
+    let maxChunkBytes: Int
+
+    func ingest(_ stream: RequestStream<IngestRequest>) async throws -> IngestSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var summary = IngestSummary(documents: 0, chunks: 0, tokens: 0, seconds: 0)
+        var namespace: String?
+        var changes: [String: NamespaceRegistry.Tally?] = [:]
+        for try await batch in stream {
+            if let namespace, batch.namespace != namespace {
+                throw StrataError.invalidArgument("every batch of one ingest stream must name the same namespace (\(namespace), then \(batch.namespace))")
+            }
+            namespace = batch.namespace
+            let settings = try namespaces.settings(batch.namespace)
+            let prepared = try prepare(batch, settings, &summary)
+            try await replicate(batch.namespace, prepared)
+            for document in prepared.values.joined() {
+                changes[document.put.documentID] = document.tally
+                summary.documents += 1
+                summary.chunks += document.tally.chunks
+                summary.tokens += document.tally.tokens
+            }
+        }
+        if let namespace { try namespaces.record(namespace, changes) }
+        summary.seconds = Self.seconds(clock.now - started)
+        return summary
+    }
+
+    private struct PreparedDocument: Sendable {
+        var put: PutDocument
+        var tally: NamespaceRegistry.Tally
+    }
+
+    /// Chunks, counts and validates a batch; documents that cannot be stored are reported in
+    /// the summary and left out. Returns the rest grouped by slot.
+    private func prepare(_ batch: IngestRequest, _ settings: NamespaceRegistry.Settings, _ summary: inout IngestSummary) throws -> [Int: [PreparedDocument]] {
+        let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k)
+        let chunker = try Chunker(settings: ChunkerSettings(targetCharacters: Int(settings.chunkChars), overlapCharacters: Int(settings.chunkOverlap)))
+        var bySlot: [Int: [PreparedDocument]] = [:]
+        var seen: Set<String> = []
+        for document in batch.documents {
+            do {
+                try NamespaceRules.validateDocumentID(document.id)
+                guard seen.insert(document.id).inserted else {
+                    throw StrataError.invalidArgument("document \(document.id) appears twice in one batch")
+                }
+                let chunks = try chunkMessages(document, batch.namespace, settings, tokenizer, chunker)
+                let put = PutDocument(documentID: document.id, metadata: document.metadata, chunks: chunks)
+                let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) })
+                bySlot[membership.slots.slot(namespace: batch.namespace, documentID: document.id), default: []]
+                    .append(PreparedDocument(put: put, tally: tally))
+            } catch let error as StrataError {
+                summary.rejected.append(DocumentError(documentID: document.id, reason: error.message))
+            }
+        }
+        return bySlot
+    }
+
+    private func chunkMessages(
+        _ document: Document, _ namespace: String, _ settings: NamespaceRegistry.Settings,
+        _ tokenizer: any TokenCounting, _ chunker: Chunker
+    ) throws(StrataError) -> [ChunkMessage] {
+        let pieces: [(text: String, provenance: ChunkProvenance, vector: [Float])]
+        if !document.chunks.isEmpty {
+            guard document.text.isEmpty else {
+                throw .invalidArgument("document \(document.id) has both text and chunks; send one of them")
+            }
+            pieces = try document.chunks.enumerated().map { (index, chunk) throws(StrataError) in
+                if !chunk.vector.isEmpty || settings.dimension > 0 {
+                    if chunk.vector.isEmpty && settings.dimension > 0 {
+                        throw .invalidArgument("document \(document.id) chunks[\(index)].vector is missing; the namespace has dimension \(settings.dimension)")
+                    }
+                    try VectorValidation.validate(chunk.vector, dimension: Int(settings.dimension), field: "document \(document.id) chunks[\(index)].vector")
+                }
+                var provenance = chunk.provenance
+                provenance.documentID = document.id
+                return (chunk.text, provenance, chunk.vector)
+            }
+        } else {
+            pieces = chunker.chunk(documentID: document.id, text: document.text).map { ($0.text, $0.provenance, []) }
+        }
+        guard !pieces.isEmpty else { throw .invalidArgument("document \(document.id) is empty") }
+        return try pieces.enumerated().map { (ordinal, piece) throws(StrataError) in
+            guard !piece.text.isEmpty else { throw .invalidArgument("document \(document.id) chunks[\(ordinal)] is empty") }
+            guard piece.text.utf8.count <= maxChunkBytes else {
+                throw .invalidArgument("document \(document.id) chunks[\(ordinal)] is \(piece.text.utf8.count) bytes; the maximum is \(maxChunkBytes)")
+            }
+            return ChunkMessage(
+                namespace: namespace, contentHash: ContentHash.of(piece.text), provenance: piece.provenance,
+                ordinal: UInt32(ordinal), text: piece.text, tokenCount: UInt32(clamping: tokenizer.countTokens(piece.text)),
+                vector: piece.vector)
+        }
+    }
+
+    /// Numbers each slot's documents and replicates the slots concurrently.
+    private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (slot, documents) in bySlot {
+                let numbers = try membership.reserveSequences(slot: slot, count: documents.count)
+                let writes = zip(numbers, documents).map { sequence, document in
+                    StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .put(document.put))
+                }
+                group.addTask { try await replicator.replicate(slot: slot, writes) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, atto) = duration.components
+        return Double(s) + Double(atto) * 1e-18
+    }
+}

@@ -1,0 +1,54 @@
+import StrataCluster
+import StrataCore
+import StrataRPC
+import StrataWire
+
+/// Sends one slot's writes to its replicas and decides whether they are acknowledged: W of R
+/// serving replicas must answer that the writes are durable. Copies in flight get the writes
+/// too (so a finished copy is current) but do not count toward W.
+struct SlotReplicator: Sendable {
+    let membership: CoordinatorMembership
+    let channels: WorkerChannels
+    let timeout: Duration
+
+    /// Applies `writes` (already numbered) to `slot` on its replicas; throws UNAVAILABLE when
+    /// fewer than W serving replicas made them durable -- then nothing is acknowledged.
+    func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws {
+        let (targets, replicas, replicationFactor) = membership.writeTargets(slot: slot)
+        let required = membership.quorum.required(replicationFactor: replicationFactor)
+        guard !replicas.isEmpty else {
+            throw StrataError(.unavailable, "slot \(slot) has no live replica (no workers registered yet?)")
+        }
+        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes).serializedBytes()
+        var acks: [WorkerID] = []
+        var failures: [String] = []
+        await withTaskGroup(of: (WorkerID, String?).self) { group in
+            for target in targets {
+                group.addTask {
+                    do {
+                        _ = try await channels.channel(target.address).unary(
+                            MethodPath.workerApplyWrites, request, options: CallOptions(timeout: timeout))
+                        return (target.id, nil)
+                    } catch {
+                        return (target.id, "\(target.id): \(error)")
+                    }
+                }
+            }
+            for await (worker, failure) in group {
+                if let failure { failures.append(failure) } else { acks.append(worker) }
+            }
+        }
+        let servingAcks = acks.filter(replicas.contains)
+        if !acks.isEmpty, let last = writes.last?.sequence {
+            try membership.recordWrite(slot: slot, sequence: last, acks: acks)
+        }
+        guard servingAcks.count >= required else {
+            // A bad write (e.g. a vector of the wrong dimension) fails on every replica alike:
+            // pass the worker's own error on rather than calling the cluster unavailable.
+            if let first = failures.first, failures.allSatisfy({ $0.contains("INVALID_ARGUMENT") }) {
+                throw StrataError(.invalidArgument, first)
+            }
+            throw StrataError(.unavailable, "slot \(slot): \(servingAcks.count) of \(required) required replicas acknowledged (\(failures.joined(separator: "; ")))")
+        }
+    }
+}
