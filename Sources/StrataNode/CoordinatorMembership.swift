@@ -88,6 +88,18 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
+    /// One live replica of every slot, grouped by worker, with the slots that cannot be read.
+    func queryPlan() -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {
+        state.withLock { state in
+            let plan = QueryPlanner.plan(state.map)
+            let assignments = plan.workers.compactMap { id -> (WorkerID, String, [Int])? in
+                guard let address = state.map.workers[id]?.address else { return nil }
+                return (id, address, plan.assignments[id] ?? [])
+            }
+            return (assignments, plan.missingSlots, plan.staleSlots)
+        }
+    }
+
     /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
     func recordWrite(slot: Int, sequence: UInt64, acks: [WorkerID]) throws {
         try state.withLock { (state: inout State) throws in

@@ -12,16 +12,16 @@ public final class CoordinatorNode: Sendable {
     let namespaces: NamespaceRegistry
     let ingest: CoordinatorIngest
     let deletes: CoordinatorDeletes
+    let queries: CoordinatorQuery
     private let ticker = TickerTask()
 
     public init(config: StrataConfig) throws {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
         membership = try CoordinatorMembership(config: config)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
-        let replicator = SlotReplicator(
-            membership: membership,
-            channels: WorkerChannels(limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)),
-            timeout: .seconds(30))
+        let channels = WorkerChannels(limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes))
+        let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
+        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
         ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
                                    maxChunkBytes: config.storage.maxChunkBytes)
         deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
@@ -44,6 +44,9 @@ public final class CoordinatorNode: Sendable {
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
             try await box.liveCoordinator().deletes.delete(request)
+        }
+        coordinator.serverStreaming("Query", QueryRequest.self, QueryResponse.self) { request, writer, context in
+            try await box.liveCoordinator().queries.query(request, writer, context)
         }
         coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
             try await box.liveCoordinator().ingest.ingest(requests)

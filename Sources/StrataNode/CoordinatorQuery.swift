@@ -1,0 +1,201 @@
+import Foundation
+import StrataCluster
+import StrataCore
+import StrataRPC
+import StrataSearch
+import StrataText
+import StrataWire
+
+/// The coordinator's read path: one live replica of every slot, one call per worker; BM25
+/// statistics gathered from every worker first so that scores are comparable; candidates
+/// merged (and re-fused for hybrid) across workers; the context assembled under the budget
+/// with the namespace's tokenizer; streamed back as header, passages, summary.
+///
+/// A slot with no live replica does not fail the query: the header says which slots are
+/// missing (degraded), so an agent never silently gets less than it thinks.
+struct CoordinatorQuery: Sendable {
+    let namespaces: NamespaceRegistry
+    let membership: CoordinatorMembership
+    let channels: WorkerChannels
+    let limits: QueryConfig
+    /// Passages longer than this are sent as a passage plus text fragments.
+    static let fragmentBytes = 1 << 20
+
+    func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
+        let settings = try namespaces.settings(request.namespace)
+        let mode = try resolve(request, settings)
+        let topK = Int(request.topK == 0 ? UInt32(limits.defaultTopK) : request.topK)
+        guard topK <= limits.maxTopK else { throw StrataError(.outOfRange, "top_k \(topK) is above the maximum \(limits.maxTopK)") }
+        let budget = Int(request.tokenBudget == 0 ? UInt32(limits.defaultTokenBudget) : request.tokenBudget)
+        guard budget <= limits.maxTokenBudget else {
+            throw StrataError(.outOfRange, "token_budget \(budget) is above the maximum \(limits.maxTokenBudget)")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let options = CallOptions(timeout: context.timeRemaining ?? .seconds(30))
+        let plan = membership.queryPlan()
+        var missing = Set(plan.missing)
+
+        // Phase 1: global BM25 statistics for the query's terms.
+        let terms = mode == .vector ? [] : CodeTermAnalyzer().terms(request.text)
+        var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
+        if !terms.isEmpty {
+            for (index, result) in await fanOut(plan.assignments, { assignment in
+                try LexicalStatistics(serializedBytes: await channels.channel(assignment.address).unary(
+                    MethodPath.workerCollectStatistics,
+                    CollectStatisticsRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), terms: terms,
+                                             filter: request.filter).serializedBytes(), options: options))
+            }).enumerated() {
+                switch result {
+                case .success(let statistics):
+                    global.chunkCount += statistics.chunkCount
+                    global.totalLength += statistics.totalLength
+                    for (i, frequency) in statistics.documentFrequencies.enumerated() where i < terms.count {
+                        global.documentFrequencies[i] += frequency
+                    }
+                case .failure:
+                    missing.formUnion(plan.assignments[index].slots)
+                }
+            }
+        }
+
+        // Phase 2: each worker's candidates over its slots.
+        let statistics = global
+        let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
+        var candidates: [Candidate] = []
+        for (index, result) in await fanOut(plan.assignments, { assignment in
+            try WorkerSearchResponse(serializedBytes: await channels.channel(assignment.address).unary(
+                MethodPath.workerSearch,
+                WorkerSearchRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), text: request.text,
+                                    vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
+                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
+                options: options))
+        }).enumerated() {
+            switch result {
+            case .success(let response):
+                candidates += response.candidates
+                missing.formUnion(response.missingSlots.map(Int.init))
+            case .failure:
+                missing.formUnion(plan.assignments[index].slots)
+            }
+        }
+        let ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        let searched = clock.now
+
+        let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k)
+        let assembler = try ContextAssembler(counter: tokenizer, settings: ContextAssemblySettings(maximumBudget: limits.maxTokenBudget))
+        let context = try assembler.assemble(
+            ranked.map { ContextCandidate(provenance: $0.chunk.provenance, text: $0.chunk.text, score: $0.score, tokens: Int($0.chunk.tokenCount)) },
+            budget: budget, order: request.order == .score ? .score : .documentPosition)
+        let assembled = clock.now
+
+        let stale = Set(plan.stale).subtracting(missing)
+        try await writer.send(.header(QueryHeader(
+            mode: mode, degraded: !missing.isEmpty || !stale.isEmpty, missingSlots: missing.sorted().map(UInt32.init),
+            degradedReason: Self.degradedReason(missing: missing.count, stale: stale.count))))
+        let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
+                               uniquingKeysWith: min)
+        for passage in context.passages {
+            let provenance = ChunkProvenance(documentID: passage.documentID, byteStart: passage.byteStart, byteEnd: passage.byteEnd,
+                                             lineStart: passage.lineStart, lineEnd: passage.lineEnd)
+            let pieces = Self.split(passage.text)
+            try await writer.send(.passage(Passage(
+                provenance: provenance, score: passage.score, tokens: UInt32(passage.tokens), text: pieces.first ?? "",
+                rank: UInt32(ranks[passage.documentID + "#\(passage.byteStart)"] ?? 0))))
+            for piece in pieces.dropFirst() { try await writer.send(.textFragment(piece)) }
+        }
+        try await writer.send(.summary(QuerySummary(
+            passages: UInt32(context.passages.count), tokens: UInt32(context.tokens), candidates: UInt32(ranked.count),
+            searchMs: CoordinatorIngest.seconds(searched - started) * 1000, assembleMs: CoordinatorIngest.seconds(assembled - searched) * 1000,
+            rendered: budget <= 65_536 ? context.text : "")))
+    }
+
+    /// The mode actually used, after checking that the query has what it needs.
+    private func resolve(_ request: QueryRequest, _ settings: NamespaceRegistry.Settings) throws(StrataError) -> QueryMode {
+        let hasText = !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        let hasVector = !request.vector.isEmpty
+        if hasVector {
+            guard settings.dimension > 0 else { throw .invalidArgument("vector given, but namespace \(request.namespace) holds no vectors (dimension 0)") }
+            try VectorValidation.validate(request.vector, dimension: Int(settings.dimension), field: "vector")
+        }
+        let mode: QueryMode = switch request.mode {
+        case .auto: hasText && hasVector ? .hybrid : (hasVector ? .vector : .lexical)
+        default: request.mode
+        }
+        if (mode == .lexical || mode == .hybrid) && !hasText { throw .invalidArgument("text is empty; a \(mode) query needs text") }
+        if (mode == .vector || mode == .hybrid) && !hasVector { throw .invalidArgument("vector is empty; a \(mode) query needs a vector") }
+        return mode
+    }
+
+    /// Calls every worker of the plan concurrently; results in plan order.
+    private func fanOut<T: Sendable>(
+        _ assignments: [(worker: WorkerID, address: String, slots: [Int])],
+        _ call: @escaping @Sendable ((worker: WorkerID, address: String, slots: [Int])) async throws -> T
+    ) async -> [Result<T, any Error>] {
+        await withTaskGroup(of: (Int, Result<T, any Error>).self) { group in
+            for (index, assignment) in assignments.enumerated() {
+                group.addTask {
+                    do { return (index, .success(try await call(assignment))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [Result<T, any Error>?](repeating: nil, count: assignments.count)
+            for await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    /// Merges every worker's candidates into one ranking. Lexical and vector scores are
+    /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
+    /// the two merged lists with reciprocal rank fusion.
+    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double) -> [Candidate] {
+        func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
+        func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
+            score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
+        }
+        switch mode {
+        case .vector:
+            return Array(candidates.sorted { order($0, $1) { $0.vectorScore } }.prefix(topK))
+        case .hybrid:
+            let lexical = candidates.filter { $0.lexicalRank > 0 }.sorted { order($0, $1) { $0.lexicalScore } }
+            let vector = candidates.filter { $0.vectorRank > 0 }.sorted { order($0, $1) { $0.vectorScore } }
+            let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
+            var fused: [String: (candidate: Candidate, score: Double)] = [:]
+            for (rank, candidate) in lexical.enumerated() {
+                fused[key(candidate), default: (candidate, 0)].score += fusion.lexicalWeight / (fusion.k + Double(rank + 1))
+            }
+            for (rank, candidate) in vector.enumerated() {
+                fused[key(candidate), default: (candidate, 0)].score += fusion.vectorWeight / (fusion.k + Double(rank + 1))
+            }
+            return Array(fused.values.map { entry -> Candidate in
+                var candidate = entry.candidate
+                candidate.score = entry.score
+                return candidate
+            }.sorted { order($0, $1) { $0.score } }.prefix(topK))
+        default:
+            return Array(candidates.sorted { order($0, $1) { $0.lexicalScore } }.prefix(topK))
+        }
+    }
+
+    static func degradedReason(missing: Int, stale: Int) -> String {
+        var parts: [String] = []
+        if missing > 0 { parts.append("\(missing) slot(s) have no live replica: their documents are not in this answer") }
+        if stale > 0 { parts.append("\(stale) slot(s) were read from a replica that may miss recent writes") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Splits text into pieces of at most `fragmentBytes` UTF-8 bytes on character boundaries.
+    static func split(_ text: String) -> [String] {
+        guard text.utf8.count > fragmentBytes else { return [text] }
+        var pieces: [String] = []
+        var current = Substring(text)
+        while !current.isEmpty {
+            var end = current.utf8.index(current.startIndex, offsetBy: min(fragmentBytes, current.utf8.count))
+            // Back up to a scalar boundary (never inside a multi-byte UTF-8 sequence).
+            while end < current.endIndex && (current.utf8[end] & 0xC0) == 0x80 { end = current.utf8.index(before: end) }
+            let cut = current[..<end].isEmpty ? current.index(after: current.startIndex) : end
+            pieces.append(String(current[..<cut]))
+            current = current[cut...]
+        }
+        return pieces
+    }
+}
