@@ -11,7 +11,8 @@ extension PersistentTier {
     public func apply(_ write: SlotWrite) throws(StrataError) -> ApplyOutcome {
         let dims = state.withLock { acceptedDimensions }
         let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
-        let payload = RecordCoding.encodeWAL(slot: write.slot, sequence: write.sequence, operations: prepared)
+        // Encoded outside the lock, straight into its frame: the lock is held only for the write.
+        let encoded = RecordCoding.encodeWALFrame(slot: write.slot, sequence: write.sequence, operations: prepared)
 
         state.lock()
         defer { state.unlock() }
@@ -27,7 +28,7 @@ extension PersistentTier {
         if acceptedDimensions != dims {
             _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: acceptedDimensions)
         }
-        try wal.append(payload)
+        try wal.append(frame: encoded.frame, payload: encoded.payload)
         appendedTicket += 1
         let ticket = appendedTicket
         acceptedSequences[write.slot] = write.sequence
