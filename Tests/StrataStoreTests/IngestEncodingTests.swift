@@ -51,3 +51,29 @@ struct IngestEncodingTests {
         #expect(decoded.slot == 3 && decoded.sequence == 9 && decoded.operations.count == 3)
     }
 }
+
+/// Parallel compression must not change a segment's bytes.
+@Suite("Segment builder")
+struct SegmentBuilderTests {
+    @Test("A segment built on several threads is byte for byte the one built on one")
+    func parallelEqualsSerial() {
+        func build(threads: Int) -> [UInt8] {
+            let builder = SegmentBuilder(id: 7, version: 1, compressors: (0..<threads).map { _ in ZstdCompressor(level: 1) })
+            var rng: UInt64 = 42
+            for i in 0..<3000 {
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                // Varied sizes and some incompressible bodies, so blocks differ and some stay raw.
+                let n = 100 + Int(rng >> 52)
+                let text: [UInt8] = i % 7 == 0 ? (0..<n).map { UInt8(truncatingIfNeeded: (rng >> UInt64($0 % 48)) &+ UInt64($0 &* 31)) }
+                    : Array(String(repeating: "token\(i % 13) ", count: n / 8).utf8)
+                builder.addBody(namespace: "ns", hash: .of(text), tokenCount: n / 4,
+                                body: ChunkBody(text: text, vector: i % 3 == 0 ? [1, 2, 3] : nil))
+            }
+            return builder.finish(meta: [], sequences: [0: 1])
+        }
+        let serial = build(threads: 1)
+        #expect(serial.count > 100_000)
+        #expect(build(threads: 3) == serial)
+        #expect(build(threads: 4) == serial)
+    }
+}

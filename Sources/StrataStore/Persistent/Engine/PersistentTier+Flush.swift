@@ -134,7 +134,8 @@ extension PersistentTier {
 
     /// Outside the lock: compresses and writes the segment atomically, then opens it.
     func buildFlushSegment(_ job: FlushJob) -> Result<SegmentFile, StrataError> {
-        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressor: compressor)
+        let rawBytes = job.ordered.reduce(0) { $0 + $1.body.text.count + 2 * ($1.body.vector?.count ?? 0) }
+        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors, expectedRawBytes: rawBytes)
         for item in job.ordered {
             builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
         }
@@ -281,7 +282,7 @@ extension PersistentTier {
             for record in segment.meta { view.apply(record) }
             for (slot, seq) in segment.sequences { view.raiseSequence(of: slot, to: seq) }
         }
-        let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressor: compressor)
+        let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressors: compressors)
         var added = Set<ContentHash>()
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
         do throws(StrataError) {
