@@ -20,6 +20,7 @@ struct ByteWriter {
     }
     mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
     mutating func raw(_ v: ArraySlice<UInt8>) { bytes.append(contentsOf: v) }
+    mutating func raw(_ v: UnsafeRawBufferPointer) { bytes.append(contentsOf: v) }
 
     /// Pads with zeros to a multiple of `alignment`.
     mutating func pad(to alignment: Int) {

@@ -79,11 +79,23 @@ enum RecordCoding {
     /// The batch as one complete WAL frame (see `WALFrame`), encoded in place, and its payload
     /// length. The buffer is sized up front so a megabyte batch is neither regrown nor copied.
     static func encodeWALFrame(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) -> (frame: [UInt8], payload: Int) {
-        var w = ByteWriter(capacity: estimatedWALSize(operations) + WALFrame.headerSize + WALFrame.alignment)
+        var frame: [UInt8] = []
+        let payload = encodeWALFrame(slot: slot, sequence: sequence, operations: operations, into: &frame)
+        return (frame, payload)
+    }
+
+    /// Same, into `frame` (emptied first, its allocation kept: see `WALBufferPool`).
+    static func encodeWALFrame(slot: UInt32, sequence: UInt64, operations: [PreparedOperation], into frame: inout [UInt8]) -> Int {
+        var w = ByteWriter(capacity: 0)
+        // Swapped in and out, so the buffer stays uniquely referenced and is never copied.
+        swap(&w.bytes, &frame)
+        w.bytes.removeAll(keepingCapacity: true)
+        w.bytes.reserveCapacity(estimatedWALSize(operations) + WALFrame.headerSize + WALFrame.alignment)
         let start = WALFrame.begin(&w)
         encodeWAL(slot: slot, sequence: sequence, operations: operations, into: &w)
         let payload = WALFrame.finish(&w, start: start)
-        return (w.bytes, payload)
+        swap(&w.bytes, &frame)
+        return payload
     }
 
     /// An upper bound of the encoded size (exact but for the names' UTF-8 lengths, counted generously).

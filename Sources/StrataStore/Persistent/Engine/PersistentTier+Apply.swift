@@ -12,7 +12,9 @@ extension PersistentTier {
         let dims = state.withLock { acceptedDimensions }
         let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
         // Encoded outside the lock, straight into its frame: the lock is held only for the write.
-        let encoded = RecordCoding.encodeWALFrame(slot: write.slot, sequence: write.sequence, operations: prepared)
+        var frame = walBuffers.take()
+        let payloadLength = RecordCoding.encodeWALFrame(slot: write.slot, sequence: write.sequence, operations: prepared, into: &frame)
+        defer { walBuffers.give(&frame) }
 
         state.lock()
         defer { state.unlock() }
@@ -28,7 +30,7 @@ extension PersistentTier {
         if acceptedDimensions != dims {
             _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: acceptedDimensions)
         }
-        try wal.append(frame: encoded.frame, payload: encoded.payload)
+        try wal.append(frame: frame, payload: payloadLength)
         appendedTicket += 1
         let ticket = appendedTicket
         acceptedSequences[write.slot] = write.sequence

@@ -19,6 +19,7 @@ public final class PersistentTier: @unchecked Sendable {
     public let directory: String
     let settings: PersistentSettings
     let pool = ZstdPool()
+    let walBuffers = WALBufferPool()
     /// One zstd context per thread a segment build compresses on (see `ParallelBlockSealer`).
     let compressors: [ZstdCompressor]
 

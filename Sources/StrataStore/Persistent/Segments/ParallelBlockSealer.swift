@@ -4,14 +4,16 @@ import Dispatch
 /// thread. Compression is most of a flush's CPU time, and a flush runs while the writers
 /// mostly wait on fsync, so the other cores are free for it.
 enum ParallelBlockSealer {
-    static func seal(_ blocks: inout [SegmentBlock], compressors: [ZstdCompressor]) {
+    /// Seals the first `count` blocks.
+    static func seal(_ blocks: inout [SegmentBlock], count: Int, compressors: [ZstdCompressor]) {
         precondition(!compressors.isEmpty, "at least one compressor")
-        let workers = min(compressors.count, blocks.count)
+        let workers = min(compressors.count, count)
         guard workers > 1 else {
-            for i in blocks.indices { blocks[i].seal(with: compressors[0]) }
+            for i in 0..<count { blocks[i].seal(with: compressors[0]) }
             return
         }
-        blocks.withUnsafeMutableBufferPointer { buffer in
+        blocks.withUnsafeMutableBufferPointer { all in
+            let buffer = UnsafeMutableBufferPointer(rebasing: all[0..<count])
             // Each worker writes only the blocks i ≡ w (mod workers) and uses only its own
             // compressor, so nothing is shared between threads.
             let shared = Unshared(buffer: buffer, compressors: compressors)

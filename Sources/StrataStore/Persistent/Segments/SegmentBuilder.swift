@@ -4,16 +4,17 @@ import StrataCore
 ///
 /// Bodies are gathered into blocks of about `SegmentFormat.blockTarget` raw bytes, each
 /// compressed with zstd (kept raw when that is not smaller) and checksummed. Sealed blocks
-/// wait in `pending` and are compressed a few at a time on several threads
+/// wait in `blocks` and are compressed a few at a time on several threads
 /// (`ParallelBlockSealer`), then appended in order, so the file is the same as with one thread.
 final class SegmentBuilder {
     let id: UInt64
     private let version: UInt32
     private let compressors: [ZstdCompressor]
     private var writer: ByteWriter
-    private var raw: [UInt8] = []
-    private var open: [SegmentBlock.Body] = []
-    private var pending: [SegmentBlock] = []
+    /// Blocks of this round: `0..<closed` are full and wait for compression, `closed` is
+    /// the one being filled. Kept across rounds so their buffers are reused.
+    private var blocks: [SegmentBlock] = [SegmentBlock()]
+    private var closed = 0
     private(set) var entries: [SegmentIndexEntry] = []
 
     /// `expectedRawBytes` (bodies' raw size, when known) sizes the output buffer once, so a
@@ -24,7 +25,6 @@ final class SegmentBuilder {
         self.version = version
         self.compressors = compressors
         writer = ByteWriter(capacity: max(1 << 20, expectedRawBytes + expectedRawBytes / 32 + (64 << 10)))
-        raw.reserveCapacity(SegmentFormat.blockTarget + 4096)
         writer.raw(SegmentFormat.headerMagic)
         writer.u32(version)
         writer.u32(Checksum.crc32c(writer.bytes))
@@ -33,50 +33,55 @@ final class SegmentBuilder {
     /// Blocks compressed together per round: enough to keep every thread busy.
     private var pendingLimit: Int { 8 * compressors.count }
 
-    /// Adds a body to the open block (sealing it when full).
+    /// Adds a body to the open block (closing it when full).
     func addBody(namespace: String, hash: ContentHash, tokenCount: Int, body: ChunkBody) {
-        open.append(SegmentBlock.Body(namespace: namespace, hash: hash, tokens: tokenCount, textBytes: body.text.count,
-                                      dimension: body.vector?.count ?? 0, inner: raw.count))
-        raw.append(contentsOf: body.text)
-        if let vector = body.vector { RecordCoding.appendFloat16(vector, to: &raw) }
-        if raw.count >= SegmentFormat.blockTarget { closeBlock() }
+        blocks[closed].bodies.append(SegmentBlock.Body(namespace: namespace, hash: hash, tokens: tokenCount, textBytes: body.text.count,
+                                                       dimension: body.vector?.count ?? 0, inner: blocks[closed].raw.count))
+        blocks[closed].raw.append(contentsOf: body.text)
+        if let vector = body.vector { RecordCoding.appendFloat16(vector, to: &blocks[closed].raw) }
+        if blocks[closed].raw.count >= SegmentFormat.blockTarget { closeBlock() }
     }
 
     private func closeBlock() {
-        guard !open.isEmpty else { return }
-        pending.append(SegmentBlock(raw: raw, bodies: open))
-        open.removeAll(keepingCapacity: true)
-        raw = []
-        raw.reserveCapacity(SegmentFormat.blockTarget + 4096)
-        if pending.count >= pendingLimit { writePending() }
+        guard !blocks[closed].bodies.isEmpty else { return }
+        closed += 1
+        if closed == blocks.count { blocks.append(SegmentBlock()) }
+        if closed >= pendingLimit { writeClosed() }
     }
 
-    /// Compresses the pending blocks in parallel and appends them in the order they were closed.
-    private func writePending() {
-        guard !pending.isEmpty else { return }
-        ParallelBlockSealer.seal(&pending, compressors: compressors)
-        for block in pending {
+    /// Compresses the closed blocks in parallel and appends them in the order they were closed.
+    private func writeClosed() {
+        guard closed > 0 else { return }
+        ParallelBlockSealer.seal(&blocks, count: closed, compressors: compressors)
+        for k in 0..<closed {
             let offset = writer.bytes.count
-            writer.u32(UInt32(5 + block.stored.count))
-            writer.u32(block.crc)
-            writer.raw(block.head)
-            writer.raw(block.stored)
+            let crc = blocks[k].crc
+            let head = blocks[k].head
+            blocks[k].withStored { stored in
+                writer.u32(UInt32(head.count + stored.count))
+                writer.u32(crc)
+                writer.raw(head)
+                writer.raw(stored)
+            }
             writer.pad(to: 8)
-            let address = BlockAddress(offset: offset, length: writer.bytes.count - offset, crc: block.crc, inner: 0)
-            for b in block.bodies {
+            let address = BlockAddress(offset: offset, length: writer.bytes.count - offset, crc: crc, inner: 0)
+            for b in blocks[k].bodies {
                 var at = address
                 at.inner = b.inner
                 entries.append(SegmentIndexEntry(namespace: b.namespace, hash: b.hash, block: at,
                                                  tokenCount: b.tokens, textBytes: b.textBytes, vectorDimension: b.dimension))
             }
+            blocks[k].reset()
         }
-        pending.removeAll(keepingCapacity: true)
+        // The open block (still empty: bodies are only added after a round) moves to the front.
+        blocks.swapAt(0, closed)
+        closed = 0
     }
 
     /// Seals the last block and appends index, meta and footer; returns the complete file.
     func finish(meta: [MetaRecord], sequences: [UInt32: UInt64]) -> [UInt8] {
         closeBlock()
-        writePending()
+        writeClosed()
         var index = ByteWriter(capacity: entries.count * 80 + 8)
         index.u32(UInt32(entries.count))
         for e in entries {
