@@ -97,13 +97,14 @@ extension PersistentTier {
     func applyToIndexLocked(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {
         for op in operations {
             if case .put(let put) = op {
+                let ns = ContentHash.of(put.key.namespace)
                 for (chunk, body) in zip(put.chunks, put.bodies) {
-                    let key = chunk.hash.cacheKeyIn(put.key.namespace)
+                    let key = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
                     if index.blobs[key] == nil {
                         memtable[key] = body
                         index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
                                                      textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
-                                                     refCount: 0, location: .memtable))
+                                                     refCount: 0, location: .memtable), key: key)
                     }
                 }
             }

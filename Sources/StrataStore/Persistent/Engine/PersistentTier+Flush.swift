@@ -113,6 +113,8 @@ extension PersistentTier {
         // scan of a document decompresses each block once).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
         var added = Set<ContentHash>()
+        ordered.reserveCapacity(memtable.count)
+        added.reserveCapacity(memtable.count)
         for record in metaSinceFlush {
             guard case .put(let doc, let chunks) = record.operation else { continue }
             for chunk in chunks {
@@ -127,7 +129,8 @@ extension PersistentTier {
         retiredWALs.append(wal)
         wal = newWAL
         immutable = memtable
-        memtable = [:]
+        // The next memtable fills to about the same size: sized once instead of regrown.
+        memtable = Dictionary(minimumCapacity: memtable.count)
         metaSinceFlush = []
         return job
     }
