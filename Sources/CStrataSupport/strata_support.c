@@ -87,6 +87,47 @@ uint32_t strata_crc32c(uint32_t crc, const void *data, size_t length) {
     return strata_crc32c_software(crc, data, length);
 }
 
+// MARK: UTF-8 validation
+
+int strata_utf8_is_valid(const void *data, size_t length) {
+    const uint8_t *p = (const uint8_t *)data;
+    const uint8_t *end = p + length;
+    while (p < end) {
+        // ASCII fast path: most text is ASCII, 8 bytes per step.
+        while (end - p >= 8) {
+            uint64_t word;
+            memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ull) break;
+            p += 8;
+        }
+        if (p >= end) break;
+        uint8_t b = *p;
+        if (b < 0x80) { p++; continue; }
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF;  // bounds of the second byte
+        if (b >= 0xC2 && b <= 0xDF) {
+            need = 1;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            need = 2;
+            if (b == 0xE0) lo = 0xA0;       // overlong
+            else if (b == 0xED) hi = 0x9F;  // surrogates
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            need = 3;
+            if (b == 0xF0) lo = 0x90;       // overlong
+            else if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) <= need) return 0;
+        if (p[1] < lo || p[1] > hi) return 0;
+        for (size_t k = 2; k <= need; k++) {
+            if ((p[k] & 0xC0) != 0x80) return 0;
+        }
+        p += need + 1;
+    }
+    return 1;
+}
+
 // MARK: XXH3-128
 
 void strata_xxh3_128(const void *data, size_t length, uint64_t *high, uint64_t *low) {

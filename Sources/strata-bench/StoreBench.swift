@@ -42,6 +42,12 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Megabytes written by the raw direct-I/O probe.")
     var rawMegabytes: Int = 256
 
+    @Option(help: "Times the ingest is run (each into an empty store); the median is reported. The machine is noisy.")
+    var ingestRuns: Int = 1
+
+    @Flag(help: "Stop after the ingest figures (skip read latency, bytes per token and restart).")
+    var ingestOnly = false
+
     @Option(help: "Data directory (on the disk to measure); removed and recreated.")
     var directory: String = FileManager.default.currentDirectoryPath + "/.strata-bench-store"
 
@@ -59,29 +65,34 @@ struct StoreBench: ParsableCommand {
         // 2. Ingest.
         let corpus = BenchCorpus(tokens: tokens, chunkBytes: chunkBytes, chunksPerDocument: chunksPerDocument, dimension: dimension)
         print("corpus: \(corpus.documents.count) documents, \(corpus.chunkCount) chunks, \(corpus.textBytes) text bytes")
-        let ingestSettings = settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
-        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
-        let store = try ChunkStore.open(directory: directory, settings: ingestSettings)
-        let ingestStart = ContinuousClock.now
-        var sequence: UInt64 = 0
-        for batch in stride(from: 0, to: corpus.documents.count, by: documentsPerBatch) {
-            sequence += 1
-            let ops = corpus.documents[batch..<min(batch + documentsPerBatch, corpus.documents.count)].map { $0 }
-            try store.apply(SlotWrite(slot: 0, sequence: sequence, operations: ops))
+        let batchBytes = Double(corpus.textBytes) / Double(max(1, (corpus.documents.count + documentsPerBatch - 1) / documentsPerBatch))
+        print("batches: \(documentsPerBatch) documents each, \(f(batchBytes / 1_048_576, 2)) MiB of text per apply (one fsync each)")
+        var runs: [IngestRun] = []
+        for run in 0..<max(1, ingestRuns) {
+            if run > 0 {
+                // Each run starts from an empty store on the same disk.
+                try FileManager.default.removeItem(atPath: directory)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            let r = try ingest(corpus)
+            runs.append(r)
+            if ingestRuns > 1 {
+                print("ingest run \(run + 1): WAL \(f(r.walSeconds, 3)) s, incl. flush \(f(r.totalSeconds, 3)) s, CPU \(f(r.cpuSeconds, 3)) s")
+            }
         }
-        let walPhase = Self.seconds(ingestStart.duration(to: .now))
-        try store.persistent.flush()
-        let ingestSeconds = Self.seconds(ingestStart.duration(to: .now))
-        let stored = store.persistentStats()
-        store.close()
-        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
+        let median = runs.sorted { $0.totalSeconds < $1.totalSeconds }[runs.count / 2]
+        let walPhase = runs.map(\.walSeconds).sorted()[runs.count / 2]
+        let ingestSeconds = median.totalSeconds
+        let stored = median.stats
         let ingestRate = Double(corpus.textBytes) / ingestSeconds
-        print("ingest incl. flush: \(f(ingestSeconds, 2)) s, \(f(ingestRate / 1e6, 1)) MB/s of text, \(f(Double(corpus.tokens) / ingestSeconds / 1e6, 2)) M tokens/s, "
+        let label = runs.count > 1 ? "median of \(runs.count) runs, " : ""
+        print("ingest incl. flush (\(label)process CPU \(f(median.cpuSeconds, 2)) s): \(f(ingestSeconds, 2)) s, \(f(ingestRate / 1e6, 1)) MB/s of text, \(f(Double(corpus.tokens) / ingestSeconds / 1e6, 2)) M tokens/s, "
             + "\(f(100 * ingestRate / raw, 0))% of raw disk bandwidth (\(ingestRate / raw >= 0.5 ? "target >= 50% met" : "target >= 50% NOT met"))")
         print("ingest phases: acknowledged (durable in the WAL) after \(f(walPhase, 2)) s = \(f(Double(corpus.textBytes) / walPhase / 1e6, 1)) MB/s "
-            + "(\(f(100 * Double(corpus.textBytes) / walPhase / raw, 0))% of raw); flush into a segment \(f(ingestSeconds - walPhase, 2)) s")
+            + "(\(f(100 * Double(corpus.textBytes) / walPhase / raw, 0))% of raw); flush into a segment \(f(ingestSeconds - median.walSeconds, 2)) s")
         print("persistent: \(stored.entries) chunks, \(stored.segmentCount) segment(s) \(stored.segmentBytes) B, WAL \(stored.walBytes) B, "
             + "\(stored.flushes) flush(es), \(stored.compactions) compaction(s)")
+        if ingestOnly { return }
 
         // 3. Reads per tier, and 5. bytes per token.
         let sample = corpus.sampleRefs(reads)
@@ -150,6 +161,43 @@ struct StoreBench: ParsableCommand {
             + "warm restored \(s.tiers.warmRecovery.restoredEntries) entries, \(fromWarm)/\(sample.count) sampled reads served by warm")
         s.close()
         ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
+    }
+
+    /// One timed ingest: every batch applied (each acknowledged after its fsync), then a flush.
+    struct IngestRun {
+        var walSeconds: Double
+        var totalSeconds: Double
+        /// User + system CPU of the whole process (background flush threads included).
+        var cpuSeconds: Double
+        var stats: PersistentStats
+    }
+
+    func ingest(_ corpus: BenchCorpus) throws -> IngestRun {
+        let ingestSettings = settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
+        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
+        let store = try ChunkStore.open(directory: directory, settings: ingestSettings)
+        let cpuStart = Self.processCPUSeconds()
+        let ingestStart = ContinuousClock.now
+        var sequence: UInt64 = 0
+        for batch in stride(from: 0, to: corpus.documents.count, by: documentsPerBatch) {
+            sequence += 1
+            let ops = corpus.documents[batch..<min(batch + documentsPerBatch, corpus.documents.count)].map { $0 }
+            try store.apply(SlotWrite(slot: 0, sequence: sequence, operations: ops))
+        }
+        let walPhase = Self.seconds(ingestStart.duration(to: .now))
+        try store.persistent.flush()
+        let ingestSeconds = Self.seconds(ingestStart.duration(to: .now))
+        let cpu = Self.processCPUSeconds() - cpuStart
+        let stored = store.persistentStats()
+        store.close()
+        ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
+        return IngestRun(walSeconds: walPhase, totalSeconds: ingestSeconds, cpuSeconds: cpu, stats: stored)
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     func settings(hot: TierSettings, warm: TierSettings, cold: TierSettings, name: String) -> StoreSettings {

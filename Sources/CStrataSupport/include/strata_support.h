@@ -17,6 +17,10 @@ uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length);
 /// 1 when the hardware path is used.
 int strata_crc32c_is_hardware(void);
 
+/// 1 when `data` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+/// U+10FFFF), 0 otherwise. Checks without building a string; ASCII runs go 8 bytes at a time.
+int strata_utf8_is_valid(const void *data, size_t length);
+
 /// XXH3-128 of `data`.
 void strata_xxh3_128(const void *data, size_t length, uint64_t *high, uint64_t *low);
 

@@ -10,9 +10,17 @@ struct ByteWriter {
     mutating func int(_ v: Int) { u64(UInt64(bitPattern: Int64(v))) }
     mutating func blob(_ v: [UInt8]) { u32(UInt32(v.count)); bytes.append(contentsOf: v) }
     mutating func blob(_ v: ArraySlice<UInt8>) { u32(UInt32(v.count)); bytes.append(contentsOf: v) }
-    mutating func string(_ v: String) { blob(Array(v.utf8)) }
+    mutating func string(_ v: String) {
+        // Straight from the string's UTF-8 storage: no temporary array per string.
+        var v = v
+        v.withUTF8 { utf8 in
+            u32(UInt32(utf8.count))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(utf8))
+        }
+    }
     mutating func raw(_ v: [UInt8]) { bytes.append(contentsOf: v) }
     mutating func raw(_ v: ArraySlice<UInt8>) { bytes.append(contentsOf: v) }
+    mutating func raw(_ v: UnsafeRawBufferPointer) { bytes.append(contentsOf: v) }
 
     /// Pads with zeros to a multiple of `alignment`.
     mutating func pad(to alignment: Int) {

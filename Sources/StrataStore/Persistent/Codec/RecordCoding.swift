@@ -71,7 +71,53 @@ enum RecordCoding {
     }
 
     static func encodeWAL(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) -> [UInt8] {
-        var w = ByteWriter(capacity: 4096)
+        var w = ByteWriter(capacity: estimatedWALSize(operations))
+        encodeWAL(slot: slot, sequence: sequence, operations: operations, into: &w)
+        return w.bytes
+    }
+
+    /// The batch as one complete WAL frame (see `WALFrame`), encoded in place, and its payload
+    /// length. The buffer is sized up front so a megabyte batch is neither regrown nor copied.
+    static func encodeWALFrame(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) -> (frame: [UInt8], payload: Int) {
+        var frame: [UInt8] = []
+        let payload = encodeWALFrame(slot: slot, sequence: sequence, operations: operations, into: &frame)
+        return (frame, payload)
+    }
+
+    /// Same, into `frame` (emptied first, its allocation kept: see `WALBufferPool`).
+    static func encodeWALFrame(slot: UInt32, sequence: UInt64, operations: [PreparedOperation], into frame: inout [UInt8]) -> Int {
+        var w = ByteWriter(capacity: 0)
+        // Swapped in and out, so the buffer stays uniquely referenced and is never copied.
+        swap(&w.bytes, &frame)
+        w.bytes.removeAll(keepingCapacity: true)
+        w.bytes.reserveCapacity(estimatedWALSize(operations) + WALFrame.headerSize + WALFrame.alignment)
+        let start = WALFrame.begin(&w)
+        encodeWAL(slot: slot, sequence: sequence, operations: operations, into: &w)
+        let payload = WALFrame.finish(&w, start: start)
+        swap(&w.bytes, &frame)
+        return payload
+    }
+
+    /// An upper bound of the encoded size (exact but for the names' UTF-8 lengths, counted generously).
+    static func estimatedWALSize(_ operations: [PreparedOperation]) -> Int {
+        var n = 32
+        for op in operations {
+            switch op {
+            case .put(let put):
+                n += 16 + put.key.namespace.utf8.count + put.key.documentID.utf8.count
+                for (chunk, body) in zip(put.chunks, put.bodies) {
+                    n += 4 + body.text.count + 8 + 4 + chunk.provenance.documentID.utf8.count + 32 + 4 + 2 * (body.vector?.count ?? 0)
+                }
+            case .delete(let key):
+                n += 16 + key.namespace.utf8.count + key.documentID.utf8.count
+            case .drop(let namespace):
+                n += 8 + namespace.utf8.count
+            }
+        }
+        return n
+    }
+
+    static func encodeWAL(slot: UInt32, sequence: UInt64, operations: [PreparedOperation], into w: inout ByteWriter) {
         w.u8(walRecordVersion)
         w.u32(slot)
         w.u64(sequence)
@@ -98,7 +144,6 @@ enum RecordCoding {
                 w.string(namespace)
             }
         }
-        return w.bytes
     }
 
     static func decodeWAL(_ bytes: ArraySlice<UInt8>) throws(StrataError) -> (slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {

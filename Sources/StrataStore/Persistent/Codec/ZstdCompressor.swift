@@ -26,4 +26,19 @@ final class ZstdCompressor {
             count = Int(written)
         }
     }
+
+    /// Compresses `input` into the start of `output`, which must hold at least
+    /// `strata_zstd_bound(input.count)` bytes (a reused buffer: no allocation, no page faults).
+    /// Returns the compressed size.
+    func compress(_ input: [UInt8], into output: inout [UInt8]) -> Int {
+        let capacity = output.count
+        precondition(capacity >= strata_zstd_bound(input.count), "zstd output buffer too small")
+        let written = output.withUnsafeMutableBytes { dst in
+            input.withUnsafeBytes { src in
+                strata_zstd_compress(handle, dst.baseAddress, capacity, src.baseAddress, src.count)
+            }
+        }
+        precondition(written >= 0, "zstd compression failed")
+        return Int(written)
+    }
 }

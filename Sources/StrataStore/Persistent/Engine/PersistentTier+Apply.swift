@@ -11,7 +11,10 @@ extension PersistentTier {
     public func apply(_ write: SlotWrite) throws(StrataError) -> ApplyOutcome {
         let dims = state.withLock { acceptedDimensions }
         let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
-        let payload = RecordCoding.encodeWAL(slot: write.slot, sequence: write.sequence, operations: prepared)
+        // Encoded outside the lock, straight into its frame: the lock is held only for the write.
+        var frame = walBuffers.take()
+        let payloadLength = RecordCoding.encodeWALFrame(slot: write.slot, sequence: write.sequence, operations: prepared, into: &frame)
+        defer { walBuffers.give(&frame) }
 
         state.lock()
         defer { state.unlock() }
@@ -27,7 +30,7 @@ extension PersistentTier {
         if acceptedDimensions != dims {
             _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: acceptedDimensions)
         }
-        try wal.append(payload)
+        try wal.append(frame: frame, payload: payloadLength)
         appendedTicket += 1
         let ticket = appendedTicket
         acceptedSequences[write.slot] = write.sequence
@@ -94,13 +97,14 @@ extension PersistentTier {
     func applyToIndexLocked(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {
         for op in operations {
             if case .put(let put) = op {
+                let ns = ContentHash.of(put.key.namespace)
                 for (chunk, body) in zip(put.chunks, put.bodies) {
-                    let key = chunk.hash.cacheKeyIn(put.key.namespace)
+                    let key = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
                     if index.blobs[key] == nil {
                         memtable[key] = body
                         index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
                                                      textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
-                                                     refCount: 0, location: .memtable))
+                                                     refCount: 0, location: .memtable), key: key)
                     }
                 }
             }

@@ -73,7 +73,7 @@ extension PersistentTier {
         }
         guard let job else { maintenanceRunning = false; return }
         Thread.detachNewThread { [self] in
-            let built = buildFlushSegment(job)
+            let built = buildFlushSegment(job, background: true)
             state.lock()
             defer {
                 maintenanceRunning = false
@@ -84,7 +84,7 @@ extension PersistentTier {
                 maintenanceErrors += 1
                 return
             }
-            if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+            if shouldCompactLocked(), (try? compactLocked(background: true)) == nil { maintenanceErrors += 1 }
         }
     }
 
@@ -113,6 +113,8 @@ extension PersistentTier {
         // scan of a document decompresses each block once).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
         var added = Set<ContentHash>()
+        ordered.reserveCapacity(memtable.count)
+        added.reserveCapacity(memtable.count)
         for record in metaSinceFlush {
             guard case .put(let doc, let chunks) = record.operation else { continue }
             for chunk in chunks {
@@ -127,14 +129,24 @@ extension PersistentTier {
         retiredWALs.append(wal)
         wal = newWAL
         immutable = memtable
-        memtable = [:]
+        // The next memtable fills to about the same size: sized once instead of regrown.
+        memtable = Dictionary(minimumCapacity: memtable.count)
         metaSinceFlush = []
         return job
     }
 
+    /// The zstd contexts a segment build compresses on. A background build leaves one core
+    /// to the writers (on 2 cores, compressing on both stalled ingest by a third); a build
+    /// the caller waits for (an explicit flush or compaction) uses them all.
+    func compressors(background: Bool) -> [ZstdCompressor] {
+        background ? Array(compressors.prefix(max(1, compressors.count - 1))) : compressors
+    }
+
     /// Outside the lock: compresses and writes the segment atomically, then opens it.
-    func buildFlushSegment(_ job: FlushJob) -> Result<SegmentFile, StrataError> {
-        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressor: compressor)
+    func buildFlushSegment(_ job: FlushJob, background: Bool = false) -> Result<SegmentFile, StrataError> {
+        let rawBytes = job.ordered.reduce(0) { $0 + $1.body.text.count + 2 * ($1.body.vector?.count ?? 0) }
+        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors(background: background),
+                                     expectedRawBytes: rawBytes)
         for item in job.ordered {
             builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
         }
@@ -220,7 +232,7 @@ extension PersistentTier {
     /// (replayed from their meta records), so writes in the memtable meanwhile don't matter;
     /// the fix-up afterwards keeps any body such a write brought back to life. The caller
     /// holds the lock; it is released while the new segment is built.
-    func compactLocked() throws(StrataError) {
+    func compactLocked(background: Bool = false) throws(StrataError) {
         guard !segments.isEmpty else { return }
         maintenanceRunning = true
         defer {
@@ -230,7 +242,7 @@ extension PersistentTier {
         let sources = segments
         let id = manifest.nextSegmentID
         state.unlock()
-        let built = buildCompactedSegment(sources, id: id)
+        let built = buildCompactedSegment(sources, id: id, background: background)
         state.lock()
         let segment = try built.get()
         var next = manifest
@@ -271,7 +283,7 @@ extension PersistentTier {
 
     /// Outside the lock: replays the segments' meta into a private index and writes its
     /// live bodies (each read back with its checksum verified) and snapshot.
-    func buildCompactedSegment(_ sources: [UInt64: SegmentFile], id: UInt64) -> Result<SegmentFile, StrataError> {
+    func buildCompactedSegment(_ sources: [UInt64: SegmentFile], id: UInt64, background: Bool = false) -> Result<SegmentFile, StrataError> {
         var view = PersistentIndex()
         for (sid, segment) in sources.sorted(by: { $0.key < $1.key }) {
             for e in segment.entries {
@@ -281,7 +293,7 @@ extension PersistentTier {
             for record in segment.meta { view.apply(record) }
             for (slot, seq) in segment.sequences { view.raiseSequence(of: slot, to: seq) }
         }
-        let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressor: compressor)
+        let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressors: compressors(background: background))
         var added = Set<ContentHash>()
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
         do throws(StrataError) {

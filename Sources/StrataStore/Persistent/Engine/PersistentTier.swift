@@ -19,7 +19,9 @@ public final class PersistentTier: @unchecked Sendable {
     public let directory: String
     let settings: PersistentSettings
     let pool = ZstdPool()
-    let compressor: ZstdCompressor
+    let walBuffers = WALBufferPool()
+    /// One zstd context per thread a segment build compresses on (see `ParallelBlockSealer`).
+    let compressors: [ZstdCompressor]
 
     /// Guards everything below; also the condition group-commit followers wait on.
     let state = NSCondition()
@@ -67,7 +69,9 @@ public final class PersistentTier: @unchecked Sendable {
         self.settings = settings
         self.wal = wal
         self.manifest = manifest
-        self.compressor = ZstdCompressor(level: settings.compressionLevel)
+        // Up to 4 threads: beyond that a flush is bound by the disk, and the writers need CPU too.
+        let threads = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        self.compressors = (0..<threads).map { _ in ZstdCompressor(level: settings.compressionLevel) }
     }
 
     /// The epoch recorded in the manifest (see `Manifest.epoch`).

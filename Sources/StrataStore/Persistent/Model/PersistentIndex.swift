@@ -24,9 +24,12 @@ struct PersistentIndex: Sendable {
 
     /// Registers a body if it is new; an existing body keeps its location (dedup).
     mutating func registerBlob(_ entry: BlobEntry) {
-        if blobs[entry.hash.cacheKeyIn(entry.namespace)] == nil {
-            blobs[entry.hash.cacheKeyIn(entry.namespace)] = entry
-        }
+        registerBlob(entry, key: entry.hash.cacheKeyIn(entry.namespace))
+    }
+
+    /// Same, with the cache key the caller already computed (it hashes the namespace).
+    mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
+        if blobs[key] == nil { blobs[key] = entry }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -47,7 +50,8 @@ struct PersistentIndex: Sendable {
         switch record.operation {
         case .put(let key, let chunks):
             removeDocument(key)
-            for chunk in chunks { blobs[chunk.hash.cacheKeyIn(key.namespace)]?.refCount += 1 }
+            let ns = ContentHash.of(key.namespace)
+            for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount += 1 }
             documents[key] = DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks)
             slotDocuments[record.slot, default: []].insert(key)
             tombstones[key] = nil
@@ -75,7 +79,8 @@ struct PersistentIndex: Sendable {
     private mutating func removeDocument(_ key: DocumentKey) {
         guard let old = documents.removeValue(forKey: key) else { return }
         slotDocuments[old.slot]?.remove(key)
-        for chunk in old.chunks { blobs[chunk.hash.cacheKeyIn(key.namespace)]?.refCount -= 1 }
+        let ns = ContentHash.of(key.namespace)
+        for chunk in old.chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount -= 1 }
         liveChunkCount -= old.chunks.count
         liveTokens -= old.chunks.reduce(0) { $0 + $1.tokenCount }
     }

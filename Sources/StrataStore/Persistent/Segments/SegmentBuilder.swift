@@ -3,63 +3,85 @@ import StrataCore
 /// Builds one segment file in memory; the engine then writes it atomically.
 ///
 /// Bodies are gathered into blocks of about `SegmentFormat.blockTarget` raw bytes, each
-/// compressed with zstd (kept raw when that is not smaller) and checksummed.
+/// compressed with zstd (kept raw when that is not smaller) and checksummed. Sealed blocks
+/// wait in `blocks` and are compressed a few at a time on several threads
+/// (`ParallelBlockSealer`), then appended in order, so the file is the same as with one thread.
 final class SegmentBuilder {
     let id: UInt64
     private let version: UInt32
-    private let compressor: ZstdCompressor
-    private var writer = ByteWriter(capacity: 1 << 20)
-    private var raw: [UInt8] = []
-    private var open: [(namespace: String, hash: ContentHash, tokens: Int, textBytes: Int, dim: Int, inner: Int)] = []
+    private let compressors: [ZstdCompressor]
+    private var writer: ByteWriter
+    /// Blocks of this round: `0..<closed` are full and wait for compression, `closed` is
+    /// the one being filled. Kept across rounds so their buffers are reused.
+    private var blocks: [SegmentBlock] = [SegmentBlock()]
+    private var closed = 0
     private(set) var entries: [SegmentIndexEntry] = []
 
-    init(id: UInt64, version: UInt32, compressor: ZstdCompressor) {
+    /// `expectedRawBytes` (bodies' raw size, when known) sizes the output buffer once, so a
+    /// large flush does not regrow and copy it; reserved pages that stay unused cost nothing.
+    init(id: UInt64, version: UInt32, compressors: [ZstdCompressor], expectedRawBytes: Int = 0) {
+        precondition(!compressors.isEmpty, "at least one compressor")
         self.id = id
         self.version = version
-        self.compressor = compressor
-        raw.reserveCapacity(SegmentFormat.blockTarget + 4096)
+        self.compressors = compressors
+        writer = ByteWriter(capacity: max(1 << 20, expectedRawBytes + expectedRawBytes / 32 + (64 << 10)))
         writer.raw(SegmentFormat.headerMagic)
         writer.u32(version)
         writer.u32(Checksum.crc32c(writer.bytes))
     }
 
-    /// Adds a body to the open block (sealing it when full).
+    /// Blocks compressed together per round: enough to keep every thread busy.
+    private var pendingLimit: Int { 8 * compressors.count }
+
+    /// Adds a body to the open block (closing it when full).
     func addBody(namespace: String, hash: ContentHash, tokenCount: Int, body: ChunkBody) {
-        open.append((namespace, hash, tokenCount, body.text.count, body.vector?.count ?? 0, raw.count))
-        raw.append(contentsOf: body.text)
-        if let vector = body.vector { RecordCoding.appendFloat16(vector, to: &raw) }
-        if raw.count >= SegmentFormat.blockTarget { sealBlock() }
+        blocks[closed].bodies.append(SegmentBlock.Body(namespace: namespace, hash: hash, tokens: tokenCount, textBytes: body.text.count,
+                                                       dimension: body.vector?.count ?? 0, inner: blocks[closed].raw.count))
+        blocks[closed].raw.append(contentsOf: body.text)
+        if let vector = body.vector { RecordCoding.appendFloat16(vector, to: &blocks[closed].raw) }
+        if blocks[closed].raw.count >= SegmentFormat.blockTarget { closeBlock() }
     }
 
-    private func sealBlock() {
-        guard !open.isEmpty else { return }
-        let compressed = compressor.compress(raw)
-        let useZstd = compressed.count < raw.count
-        let stored = useZstd ? compressed : raw
-        let payloadLength = 5 + stored.count
-        let offset = writer.bytes.count
-        var head = ByteWriter(capacity: 16)
-        head.u32(UInt32(raw.count))
-        head.u8(useZstd ? 1 : 0)
-        let crc = Checksum.crc32c(stored, seed: Checksum.crc32c(head.bytes))
-        writer.u32(UInt32(payloadLength))
-        writer.u32(crc)
-        writer.raw(head.bytes)
-        writer.raw(stored)
-        writer.pad(to: 8)
-        let length = writer.bytes.count - offset
-        for b in open {
-            entries.append(SegmentIndexEntry(namespace: b.namespace, hash: b.hash,
-                                             block: BlockAddress(offset: offset, length: length, crc: crc, inner: b.inner),
-                                             tokenCount: b.tokens, textBytes: b.textBytes, vectorDimension: b.dim))
+    private func closeBlock() {
+        guard !blocks[closed].bodies.isEmpty else { return }
+        closed += 1
+        if closed == blocks.count { blocks.append(SegmentBlock()) }
+        if closed >= pendingLimit { writeClosed() }
+    }
+
+    /// Compresses the closed blocks in parallel and appends them in the order they were closed.
+    private func writeClosed() {
+        guard closed > 0 else { return }
+        ParallelBlockSealer.seal(&blocks, count: closed, compressors: compressors)
+        for k in 0..<closed {
+            let offset = writer.bytes.count
+            let crc = blocks[k].crc
+            let head = blocks[k].head
+            blocks[k].withStored { stored in
+                writer.u32(UInt32(head.count + stored.count))
+                writer.u32(crc)
+                writer.raw(head)
+                writer.raw(stored)
+            }
+            writer.pad(to: 8)
+            let address = BlockAddress(offset: offset, length: writer.bytes.count - offset, crc: crc, inner: 0)
+            for b in blocks[k].bodies {
+                var at = address
+                at.inner = b.inner
+                entries.append(SegmentIndexEntry(namespace: b.namespace, hash: b.hash, block: at,
+                                                 tokenCount: b.tokens, textBytes: b.textBytes, vectorDimension: b.dimension))
+            }
+            blocks[k].reset()
         }
-        open.removeAll(keepingCapacity: true)
-        raw.removeAll(keepingCapacity: true)
+        // The open block (still empty: bodies are only added after a round) moves to the front.
+        blocks.swapAt(0, closed)
+        closed = 0
     }
 
     /// Seals the last block and appends index, meta and footer; returns the complete file.
     func finish(meta: [MetaRecord], sequences: [UInt32: UInt64]) -> [UInt8] {
-        sealBlock()
+        closeBlock()
+        writeClosed()
         var index = ByteWriter(capacity: entries.count * 80 + 8)
         index.u32(UInt32(entries.count))
         for e in entries {
@@ -79,7 +101,7 @@ final class SegmentBuilder {
         let rawMeta = RecordCoding.encodeMeta(meta, sequences: sequences)
         var metaPayload = ByteWriter(capacity: rawMeta.count / 3 + 16)
         metaPayload.u32(UInt32(rawMeta.count))
-        metaPayload.raw(compressor.compress(rawMeta))
+        metaPayload.raw(compressors[0].compress(rawMeta))
         let metaOffset = writer.bytes.count
         writer.raw(WALFrame.encode(metaPayload.bytes))
 

@@ -25,6 +25,32 @@ enum WALFrame {
         return w.bytes
     }
 
+    /// Starts a frame in place at the end of `w`: reserves the header, which `finish` fills
+    /// once the payload has been encoded after it. Encoding a batch straight into its frame
+    /// saves copying a megabyte-sized payload into a second array.
+    static func begin(_ w: inout ByteWriter) -> Int {
+        let start = w.bytes.count
+        w.u64(0)
+        return start
+    }
+
+    /// Completes the frame begun at `start`: writes length and checksum, pads to 8. Returns
+    /// the payload length (callers refuse frames above `maxPayload`).
+    @discardableResult
+    static func finish(_ w: inout ByteWriter, start: Int) -> Int {
+        let length = w.bytes.count - start - headerSize
+        let crc: UInt32 = w.bytes.withUnsafeMutableBytes { buf in
+            buf.storeBytes(of: UInt32(truncatingIfNeeded: length).littleEndian, toByteOffset: start, as: UInt32.self)
+            // One checksum pass over length ‖ payload would skip the crc field; two calls keep it simple.
+            let head = UnsafeRawBufferPointer(rebasing: buf[start..<(start + 4)])
+            let payload = UnsafeRawBufferPointer(rebasing: buf[(start + headerSize)...])
+            return Checksum.crc32c(payload, seed: Checksum.crc32c(head))
+        }
+        w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self) }
+        w.pad(to: alignment)
+        return length
+    }
+
     static func paddedSize(payload: Int) -> Int { (headerSize + payload + alignment - 1) / alignment * alignment }
 
     /// The payload range of a valid frame starting at `offset`, or nil.

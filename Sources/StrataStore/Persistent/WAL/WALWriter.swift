@@ -51,7 +51,14 @@ final class WALWriter: @unchecked Sendable {
         guard payload.count <= WALFrame.maxPayload else {
             throw .resourceExhausted("write batch encodes to \(payload.count) bytes; the limit is \(WALFrame.maxPayload)")
         }
-        let frame = WALFrame.encode(payload)
+        try append(frame: WALFrame.encode(payload), payload: payload.count)
+    }
+
+    /// Writes one frame already encoded by `WALFrame.begin`/`finish` (one `pwrite` per batch).
+    func append(frame: [UInt8], payload: Int) throws(StrataError) {
+        guard payload <= WALFrame.maxPayload else {
+            throw .resourceExhausted("write batch encodes to \(payload) bytes; the limit is \(WALFrame.maxPayload)")
+        }
         do throws(StrataError) {
             try file.write(frame, at: endOffset)
         } catch {
