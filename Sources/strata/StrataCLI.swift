@@ -5,11 +5,11 @@ import ArgumentParser
 struct StrataCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
-        abstract: "Talk to a Strata cluster: health, tokens, and more.",
+        abstract: "Talk to a Strata cluster: ingest, query, inspect.",
         discussion: """
             Exit codes: 0 success; 1 the operation failed (node unreachable, RPC error, bad \
             file); 3 the node answered but is not serving; 64 usage error (bad flags).
             """,
-        subcommands: [HealthCommand.self, TokensCommand.self]
+        subcommands: [NamespaceCommand.self, IngestCommand.self, QueryCommand.self, DeleteCommand.self, StatusCommand.self, NodesCommand.self, HealthCommand.self, TokensCommand.self]
     )
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataRPC
+import StrataText
+import StrataWire
+
+/// `strata ingest PATH…`: walks files and directories, skips binaries and ignored paths, and
+/// streams them to the coordinator in batches, with a progress line on a terminal.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Ingest files and directories into a namespace.")
+
+    @OptionGroup var options: CoordinatorOptions
+    @Option(name: .shortAndLong, help: "Target namespace (created with `strata namespace create`).") var namespace: String
+    @Option(help: "Files per batch (at most 800).") var batchFiles: Int = 800
+    @Option(help: "Largest file to ingest, in bytes.") var maxFileBytes: Int = 8 << 20
+    @Option(name: .customLong("ignore"), help: "Ignore pattern (glob with * and ?; a trailing / matches directories); repeatable.") var ignore: [String] = []
+    @Flag(help: "List the files skipped and why.") var verbose = false
+    @Argument(help: "Files and directories.") var paths: [String]
+
+    func validate() throws {
+        guard (1...800).contains(batchFiles) else { throw ValidationError("--batch-files must be 1 to 800") }
+        guard !paths.isEmpty else { throw ValidationError("give at least one file or directory") }
+    }
+
+    func run() async throws {
+        // Batches stay well under the RPC message limit (16 MiB by default).
+        let settings = FileBatcherSettings(maxFilesPerBatch: batchFiles, maxBatchBytes: 8 << 20, maxFileBytes: maxFileBytes,
+                                           ignorePatterns: FileBatcherSettings.defaultIgnorePatterns + ignore)
+        let progress = IngestProgress(terminal: isatty(STDERR_FILENO) != 0)
+        let summary: IngestSummary = try await call("ingest") {
+            let batcher = try FileBatcher(roots: paths, settings: settings)
+            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: CallOptions(timeout: nil))
+            for batch in batcher {
+                for skipped in batch.skipped where verbose { progress.note("skipped \(skipped)") }
+                progress.skipped += batch.skipped.count
+                guard !batch.files.isEmpty else { continue }
+                let documents = batch.files.map { Document(id: $0.documentID, text: $0.text) }
+                try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
+                progress.sent(files: batch.files.count, bytes: batch.textBytes)
+            }
+            return try IngestSummary(serializedBytes: await stream.finish())
+        }
+        progress.finish()
+        print("ingested \(summary.documents) documents: \(summary.chunks) chunks, \(summary.tokens) tokens in \(String(format: "%.1f", summary.seconds)) s"
+              + (summary.seconds > 0 ? String(format: " (%.0f tokens/s)", Double(summary.tokens) / summary.seconds) : ""))
+        if progress.skipped > 0 { print("skipped \(progress.skipped) files (binary, too large or ignored; --verbose lists them)") }
+        for rejected in summary.rejected { print("rejected \(rejected.documentID): \(rejected.reason)") }
+        if !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
+    }
+}
+
+/// Progress on standard error: a rewritten line on a terminal, plain lines otherwise.
+final class IngestProgress {
+    let terminal: Bool
+    var files = 0
+    var bytes = 0
+    var skipped = 0
+    private let started = Date()
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func sent(files: Int, bytes: Int) {
+        self.files += files
+        self.bytes += bytes
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let line = String(format: "%d files, %.1f MB sent, %.1f MB/s (~%.0f tokens/s estimated)", self.files,
+                          Double(self.bytes) / 1e6, Double(self.bytes) / 1e6 / seconds, Double(self.bytes) / 4 / seconds)
+        write(terminal ? "\r\u{1B}[2K" + line : line + "\n")
+    }
+
+    func note(_ line: String) { write((terminal ? "\r\u{1B}[2K" : "") + line + "\n") }
+
+    func finish() { if terminal { write("\n") } }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataRPC
+import StrataWire
+
+/// `strata query "TEXT"`: the best context under a token budget, with provenance.
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Find the best context for a prompt under a token budget.")
+
+    @OptionGroup var options: CoordinatorOptions
+    @Option(name: .shortAndLong, help: "Namespace to search.") var namespace: String
+    @Option(help: "Token budget of the assembled context (0: the server default).") var budget: UInt32 = 0
+    @Option(help: "Candidates to rank (0: the server default).") var topK: UInt32 = 0
+    @Option(help: "lexical, vector, hybrid or auto.") var mode: String = "auto"
+    @Option(help: "Only documents whose id starts with this.") var prefix: String = ""
+    @Flag(help: "Print JSON.") var json = false
+    @Argument(help: "The query text.") var text: String
+
+    func validate() throws {
+        guard ["auto", "lexical", "vector", "hybrid"].contains(mode) else { throw ValidationError("--mode must be auto, lexical, vector or hybrid") }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the query text is empty") }
+    }
+
+    func run() async throws {
+        let queryMode: QueryMode = switch mode {
+        case "lexical": .lexical
+        case "vector": .vector
+        case "hybrid": .hybrid
+        default: .auto
+        }
+        let request = QueryRequest(namespace: namespace, text: text, mode: queryMode, topK: topK, tokenBudget: budget,
+                                   filter: Filter(documentPrefix: prefix))
+        var items: [QueryResponse] = []
+        try await call("query") {
+            for try await bytes in options.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: options.callOptions) {
+                items.append(try QueryResponse(serializedBytes: bytes))
+            }
+        }
+        json ? printJSON(items) : printText(items)
+    }
+
+    private func printText(_ items: [QueryResponse]) {
+        for item in items {
+            switch item {
+            case .header(let header) where header.degraded:
+                FileHandle.standardError.write(Data("warning: degraded answer: \(header.degradedReason)\n".utf8))
+            case .passage(let passage):
+                let p = passage.provenance
+                print("### \(p.documentID):\(p.lineStart)-\(p.lineEnd)  (score \(String(format: "%.3f", passage.score)), \(passage.tokens) tokens)")
+                print(passage.text, terminator: "")
+            case .textFragment(let text):
+                print(text, terminator: "")
+            case .summary(let summary):
+                print("\n--- \(summary.passages) passages, \(summary.tokens) tokens from \(summary.candidates) candidates (search \(String(format: "%.1f", summary.searchMs)) ms, assembly \(String(format: "%.1f", summary.assembleMs)) ms)")
+            default:
+                break
+            }
+        }
+    }
+
+    private func printJSON(_ items: [QueryResponse]) {
+        var passages: [[String: Any]] = []
+        var result: [String: Any] = [:]
+        for item in items {
+            switch item {
+            case .header(let header):
+                result["mode"] = "\(header.mode)"
+                result["degraded"] = header.degraded
+                result["missing_slots"] = header.missingSlots.map(Int.init)
+            case .passage(let passage):
+                let p = passage.provenance
+                passages.append(["document": p.documentID, "line_start": p.lineStart, "line_end": p.lineEnd, "score": passage.score,
+                                 "tokens": Int(passage.tokens), "rank": Int(passage.rank), "text": passage.text])
+            case .textFragment(let text):
+                if var last = passages.popLast() { last["text"] = (last["text"] as? String ?? "") + text; passages.append(last) }
+            case .summary(let summary):
+                result["tokens"] = Int(summary.tokens)
+                result["candidates"] = Int(summary.candidates)
+            }
+        }
+        result["passages"] = passages
+        if let data = try? JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted]) {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

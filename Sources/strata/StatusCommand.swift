@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataRPC
+import StrataWire
+
+/// `strata status`: the cluster's slots and replication; `strata nodes`: one line per node.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the cluster: slots, replication, recovery.")
+    @OptionGroup var options: CoordinatorOptions
+
+    func run() async throws {
+        let status = try await fetchClusterStatus(options)
+        let workers = status.nodes.filter { $0.role == .worker }
+        print("cluster \(status.clusterID) (map version \(status.mapVersion))")
+        print("slots \(status.slotCount), replicas \(status.replicationFactor), write quorum \(status.writeQuorum)")
+        print("workers: \(workers.filter { $0.state == .serving }.count) serving, \(workers.filter { $0.state == .suspect }.count) suspect, \(workers.filter { $0.state == .dead }.count) dead")
+        print("slots fully replicated: \(status.slotsFullyReplicated), under-replicated: \(status.slotsUnderReplicated), unavailable: \(status.slotsUnavailable)")
+        for transfer in status.transfers {
+            print("  copying slot \(transfer.slot) \(transfer.sourceNode) -> \(transfer.targetNode): \(transfer.recordsCopied) records")
+        }
+    }
+}
+
+struct NodesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List every node of the cluster.")
+    @OptionGroup var options: CoordinatorOptions
+
+    func run() async throws {
+        let status = try await fetchClusterStatus(options)
+        print(Table.render(
+            header: ["ROLE", "NODE", "ADDRESS", "ZONE", "STATE", "SLOTS"],
+            rows: status.nodes.map { [$0.role.rawValue, $0.nodeID, $0.address, $0.zone.isEmpty ? "-" : $0.zone, $0.state.rawValue, "\($0.slots.count)"] }))
+    }
+}
+
+func fetchClusterStatus(_ options: CoordinatorOptions) async throws -> ClusterStatusResponse {
+    try await call("status") {
+        try ClusterStatusResponse(serializedBytes: await options.channel().unary(
+            MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes(), options: options.callOptions))
+    }
+}
+
+/// `strata delete DOC…`.
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete documents by id.")
+    @OptionGroup var options: CoordinatorOptions
+    @Option(name: .shortAndLong, help: "Namespace.") var namespace: String
+    @Argument(help: "Document ids.") var documents: [String]
+
+    func run() async throws {
+        let response = try await call("delete") {
+            try DeleteDocumentsResponse(serializedBytes: await options.channel().unary(
+                MethodPath.coordinatorDeleteDocuments, DeleteDocumentsRequest(namespace: namespace, documentIDs: documents).serializedBytes(),
+                options: options.callOptions))
+        }
+        print("deleted \(response.deleted) documents")
+        for id in response.notFound { print("not found: \(id)") }
+    }
+}
