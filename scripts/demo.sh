@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main-job command. Installs what is missing, builds release binaries, starts a
-# coordinator and two workers on loopback, shows each node's health and status, counts the
-# tokens of a real corpus, and stops the nodes gracefully.
+# coordinator and three workers on loopback, ingests part of Python's standard library, runs
+# queries that show the assembled context with provenance, kills a worker to show recovery,
+# and stops the nodes gracefully.
 #
 #   ./scripts/demo.sh [--keep]    --keep leaves the nodes running (stop them with kill -TERM)
 set -euo pipefail
@@ -28,7 +29,7 @@ stop_all() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap 'stop_all' INT TERM
+trap 'stop_all' EXIT INT TERM
 
 start() {  # start NAME BINARY ARGS...
     local name=$1 binary=$2; shift 2
@@ -41,28 +42,60 @@ start() {  # start NAME BINARY ARGS...
     echo "demo: $name did not start:" >&2; cat "$run_dir/$name.log" >&2; stop_all; exit 1
 }
 
-say "starting a coordinator and two workers on loopback"
-start coordinator strata-coordinator --listen 127.0.0.1:7400 --data "$run_dir/coordinator"
-start worker-1 strata-worker --listen 127.0.0.1:7401 --data "$run_dir/worker-1" --coordinator 127.0.0.1:7400
-start worker-2 strata-worker --listen 127.0.0.1:7402 --data "$run_dir/worker-2" --coordinator 127.0.0.1:7400
+export STRATA_COORDINATOR=127.0.0.1:7400
+strata() { "$bin/strata" "$@"; }
 
-for address in 127.0.0.1:7400 127.0.0.1:7401 127.0.0.1:7402; do
-    say "strata health $address"
-    "$bin/strata" health "$address"
+say "starting a coordinator and three workers on loopback (2 replicas per slot)"
+start coordinator strata-coordinator --listen 127.0.0.1:7400 --data "$run_dir/coordinator" --replicas 2 \
+    --set coordinator.suspect_after_ms=1000 --set coordinator.dead_after_ms=3000
+for n in 1 2 3; do
+    start "worker-$n" strata-worker --listen "127.0.0.1:740$n" --data "$run_dir/worker-$n" --coordinator 127.0.0.1:7400
+done
+for _ in $(seq 1 100); do
+    strata status 2>/dev/null | grep -q "workers: 3 serving" && break
+    sleep 0.2
 done
 
-say "strata tokens: sizing a real corpus (Python's standard library, exact cl100k_base counts)"
+say "strata nodes"
+strata nodes
+
+say "strata health 127.0.0.1:7401 (one worker in full: tiers, WAL, slots)"
+strata health 127.0.0.1:7401 || true
+
+say "ingesting a real corpus: part of Python's standard library"
 stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
-files=("$stdlib"/json/*.py "$stdlib"/asyncio/*.py)
-"$bin/strata" tokens --encoding cl100k_base "${files[@]}" | tail -n 4
+strata namespace create stdlib --tokenizer cl100k_base
+strata ingest --namespace stdlib "$stdlib"/json "$stdlib"/asyncio "$stdlib"/email "$stdlib"/http "$stdlib"/logging "$stdlib"/unittest
+strata namespace list
+
+for question in "parse a JSON document from a string" "how does the event loop schedule callbacks"; do
+    say "strata query \"$question\" --budget 1500"
+    strata query --namespace stdlib --budget 1500 "$question" | head -n 60
+done
+
+say "killing worker-3 with SIGKILL to show recovery"
+kill -KILL "${pids[3]}" 2>/dev/null || true
+wait "${pids[3]}" 2>/dev/null || true
+for _ in $(seq 1 50); do
+    strata status | grep -q "1 dead" && break
+    sleep 0.2
+done
+strata status
+for _ in $(seq 1 100); do
+    strata status | grep -q "under-replicated: 0, unavailable: 0" && break
+    sleep 0.2
+done
+say "after recovery"
+strata status
+strata query --namespace stdlib --budget 400 "parse a JSON document from a string" | tail -n 3
 
 if ((keep)); then
-    say "nodes left running (--keep): PIDs ${pids[*]}; logs in $run_dir"
-    trap - INT TERM
+    say "nodes left running (--keep): PIDs ${pids[*]}; logs in $run_dir; try: $bin/strata query --namespace stdlib \"...\""
+    trap - EXIT INT TERM
     exit 0
 fi
 
 say "stopping the nodes gracefully (SIGTERM)"
 stop_all
-grep -h "shutting down\|stopped" "$run_dir"/*.log || true
-say "done: built, started 3 nodes, checked their health over grpc.health.v1, counted tokens, stopped them"
+grep -h "shutting down" "$run_dir"/*.log || true
+say "done: built, started a 3-worker cluster, ingested a real corpus, queried it, survived a worker's SIGKILL, stopped"

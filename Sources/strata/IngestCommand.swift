@@ -35,19 +35,26 @@ struct IngestCommand: AsyncParsableCommand {
             for batch in batcher {
                 for skipped in batch.skipped where verbose { progress.note("skipped \(skipped)") }
                 progress.skipped += batch.skipped.count
-                guard !batch.files.isEmpty else { continue }
-                let documents = batch.files.map { Document(id: $0.documentID, text: $0.text) }
+                // An empty file has nothing to find; the server would reject it as an empty document.
+                let files = batch.files.filter { !$0.text.isEmpty }
+                progress.skipped += batch.files.count - files.count
+                guard !files.isEmpty else { continue }
+                let documents = files.map { Document(id: $0.documentID, text: $0.text) }
                 try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
-                progress.sent(files: batch.files.count, bytes: batch.textBytes)
+                progress.sent(files: files.count, bytes: batch.textBytes)
             }
             return try IngestSummary(serializedBytes: await stream.finish())
         }
         progress.finish()
         print("ingested \(summary.documents) documents: \(summary.chunks) chunks, \(summary.tokens) tokens in \(String(format: "%.1f", summary.seconds)) s"
               + (summary.seconds > 0 ? String(format: " (%.0f tokens/s)", Double(summary.tokens) / summary.seconds) : ""))
-        if progress.skipped > 0 { print("skipped \(progress.skipped) files (binary, too large or ignored; --verbose lists them)") }
-        for rejected in summary.rejected { print("rejected \(rejected.documentID): \(rejected.reason)") }
-        if !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
+        if progress.skipped > 0 { print("skipped \(progress.skipped) files (empty, binary, too large or ignored; --verbose lists them)") }
+        for rejected in summary.rejected {
+            FileHandle.standardError.write(Data("strata: rejected \(rejected.documentID): \(rejected.reason)\n".utf8))
+        }
+        // Some rejected documents among stored ones is a partial success (listed above); none
+        // stored at all is a failure.
+        if summary.documents == 0 && !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
     }
 }
 
