@@ -32,6 +32,9 @@ struct IngestCommand: AsyncParsableCommand {
         let summary: IngestSummary = try await call("ingest") {
             let batcher = try FileBatcher(roots: paths, settings: settings)
             let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: CallOptions(timeout: nil))
+            // The first message names the namespace even when there is nothing to send, so
+            // an unknown namespace is an error rather than an empty success.
+            try await stream.send(IngestRequest(namespace: namespace, documents: []).serializedBytes())
             for batch in batcher {
                 for skipped in batch.skipped where verbose { progress.note("skipped \(skipped)") }
                 progress.skipped += batch.skipped.count

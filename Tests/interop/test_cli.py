@@ -1,0 +1,73 @@
+"""The `strata` CLI against real processes: exit codes and output on good and bad input."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import BIN_DIR, Node
+
+
+def strata(*args, coordinator=None):
+    env = dict(os.environ)
+    if coordinator:
+        env["STRATA_COORDINATOR"] = coordinator
+    return subprocess.run([str(BIN_DIR / "strata"), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    coordinator = Node("strata-coordinator", lambda n: ["--listen", n.address, "--data", n.data + "/c", "--replicas", "1",
+                                                         "--set", "coordinator.heartbeat_interval_ms=100"])
+    worker = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", coordinator.address,
+                                              "--set", "coordinator.heartbeat_interval_ms=100"])
+    for _ in range(100):
+        if "workers: 1 serving" in strata("status", coordinator=coordinator.address).stdout:
+            break
+        __import__("time").sleep(0.1)
+    yield coordinator, worker, tmp_path
+    worker.stop()
+    coordinator.stop()
+
+
+def test_namespace_ingest_status_nodes(cluster):
+    coordinator, worker, tmp = cluster
+    address = coordinator.address
+    created = strata("namespace", "create", "notes", "--tokenizer", "estimate", coordinator=address)
+    assert created.returncode == 0, created.stderr
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# Alpha\n\nThe alpha document talks about replication.\n")
+    (corpus / "b.py").write_text("def beta():\n    return 'beta'\n")
+    (corpus / "empty.txt").write_text("")
+    (corpus / "blob.bin").write_bytes(b"\x00\x01\x02binary")
+    ingested = strata("ingest", "--namespace", "notes", str(corpus), coordinator=address)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "ingested 2 documents" in ingested.stdout
+    assert "skipped 2 files" in ingested.stdout
+    listed = strata("namespace", "list", "--json", coordinator=address)
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout)[0]["documents"] == "2"
+    status = strata("status", coordinator=address)
+    assert status.returncode == 0 and "workers: 1 serving" in status.stdout
+    nodes = strata("nodes", coordinator=address)
+    assert nodes.returncode == 0 and worker.address in nodes.stdout and "coordinator" in nodes.stdout
+    deleted = strata("delete", "--namespace", "notes", "a.md", "missing.md", coordinator=address)
+    assert deleted.returncode == 0 and "deleted 1 documents" in deleted.stdout and "not found: missing.md" in deleted.stdout
+    dropped = strata("namespace", "drop", "notes", coordinator=address)
+    assert dropped.returncode == 0
+
+
+def test_errors_are_one_line_with_documented_exit_codes(cluster):
+    coordinator, _, tmp = cluster
+    unknown = strata("ingest", "--namespace", "nope", str(tmp), coordinator=coordinator.address)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip().splitlines()[-1].startswith("strata: ingest: NOT_FOUND: namespace nope does not exist")
+    bad_name = strata("namespace", "create", "../etc", coordinator=coordinator.address)
+    assert bad_name.returncode == 1 and "INVALID_ARGUMENT" in bad_name.stderr
+    bad_flag = strata("query", "--namespace", "x", "--mode", "fuzzy", "text")
+    assert bad_flag.returncode == 64
+    nobody = strata("status", "--timeout", "2", coordinator="127.0.0.1:1")
+    assert nobody.returncode == 1
+    assert "is the node running?" in nobody.stderr
+    assert "Traceback" not in nobody.stderr and len(nobody.stderr.strip().splitlines()) == 1
