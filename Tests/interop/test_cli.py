@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN_DIR, Node
+from conftest import BIN_DIR, Node, shared_memory_objects
 
 
 def strata(*args, coordinator=None):
@@ -17,6 +17,7 @@ def strata(*args, coordinator=None):
 
 @pytest.fixture
 def cluster(tmp_path):
+    before = shared_memory_objects()
     coordinator = Node("strata-coordinator", lambda n: ["--listen", n.address, "--data", n.data + "/c", "--replicas", "1",
                                                          "--set", "coordinator.heartbeat_interval_ms=100"])
     worker = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", coordinator.address,
@@ -28,6 +29,9 @@ def cluster(tmp_path):
     yield coordinator, worker, tmp_path
     worker.stop()
     coordinator.stop()
+    for name in shared_memory_objects() - before:
+        if name.startswith("strata"):
+            os.unlink(os.path.join("/dev/shm", name))
 
 
 def test_namespace_ingest_status_nodes(cluster):
