@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "StrataNode",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataSearch",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
