@@ -38,7 +38,10 @@ extension WorkerSearchIndex {
                 let indexed = chunks.enumerated().map { ordinal, chunk in
                     let text = String(decoding: chunk.utf8, as: UTF8.self)
                     let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(ordinal), contentHash: ContentHash.of(chunk.utf8))
-                    return (IndexedChunk(ref: ref, text: text, vector: chunk.vector),
+                    // Indexed at the precision the store keeps (FP16), so a rebuilt index and
+                    // a replica filled by a slot copy score exactly as this one does.
+                    let stored = chunk.vector.map { Float16Codec.decode(Float16Codec.encode($0)) }
+                    return (IndexedChunk(ref: ref, text: text, vector: stored),
                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount))
                 }
                 try state.withLock { (state) throws(StrataError) in
