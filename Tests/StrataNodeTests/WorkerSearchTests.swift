@@ -238,6 +238,64 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
         await restarted.destroy()
     }
 
+    @Test func aReplicaFilledFromASlotStreamScoresLikeItsSource() async throws {
+        let source = try SearchWorkerUnderTest()
+        let replica = try SearchWorkerUnderTest()
+        try await load(source, slots: [1, 2])
+        for slot: UInt32 in [1, 2] {
+            var writes: [StrataWire.SlotWrite] = []
+            for try await bytes in source.channel.serverStreaming(
+                MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: 0).serializedBytes()) {
+                if case .write(let write) = try SlotRecord(serializedBytes: bytes) { writes.append(write) }
+            }
+            try await replica.apply(slot, writes)
+        }
+        // Vectors with components FP16 cannot hold exactly: the index keeps the store's precision.
+        let query = WorkerSearchRequest(namespace: "docs", slots: [1, 2], text: "parse request", vector: [0.3, 0.1, 0.7, 0.01],
+                                        mode: .hybrid, topK: 5)
+        let expected = try await source.search(query)
+        #expect(expected.candidates.count == 5)
+        #expect(try await replica.search(query) == expected)
+        await source.destroy()
+        await replica.destroy()
+    }
+
+    @Test func concurrentWritesAndSearchesKeepTheIndexInStepWithTheStore() async throws {
+        let worker = try SearchWorkerUnderTest()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var sequence: UInt64 = 0
+                    for n in 0..<15 {
+                        // Writers 0 and 1 share a slot stripe (slot mod 64); each writer owns its slot.
+                        let slot = UInt32([10, 74, 11, 12][writer])
+                        sequence += 1
+                        try await worker.apply(slot, [put(sequence, "w\(writer)/d\(n)", ["shared words alpha \(n)", "beta \(writer)"],
+                                                          vectors: [[1, Float(n), 0], [0, 1, Float(writer)]])])
+                        if n % 3 == 2 {
+                            sequence += 1
+                            try await worker.apply(slot, [delete(sequence, "w\(writer)/d\(n - 1)")])
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<30 {
+                    _ = try await worker.search(WorkerSearchRequest(namespace: "docs", slots: [10, 11, 12, 74], text: "shared alpha",
+                                                                    vector: [1, 1, 0], mode: .hybrid, topK: 5))
+                }
+            }
+            try await group.waitForAll()
+        }
+        // 15 documents per writer, the 5 deleted ones gone; every live chunk is found.
+        let all = try await worker.search(WorkerSearchRequest(namespace: "docs", slots: [10, 11, 12, 74], text: "shared", mode: .lexical,
+                                                              topK: 50))
+        #expect(all.candidates.count == 40)
+        #expect(!ids(all).contains("w0/d1"))
+        #expect(ids(all).contains("w3/d14"))
+        await worker.destroy()
+    }
+
     @Test func vectorsArrivingAfterTextOnlyDocumentsAreSearchable() async throws {
         let worker = try SearchWorkerUnderTest()
         try await worker.apply(5, [put(1, "notes.txt", ["plain notes about request parsing"])])
