@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "strata-store-crash-child", dependencies: ["StrataStore"], path: "Tests/StrataStoreCrashChild"),
         .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport", "strata-store-crash-child"]),
         .testTarget(name: "StrataSearchTests", dependencies: ["StrataSearch", "StrataText", "StrataTestSupport"]),
-        .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataTestSupport"]),
+        .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,8 +20,8 @@ extension WorkerNode {
     func applyWrites(_ request: ApplyWritesRequest) throws(StrataError) -> ApplyWritesResponse {
         let store = try openStore()
         var duplicates: UInt32 = 0
-        for write in request.writes {
-            if case .alreadyApplied = try store.apply(SlotWriteMapping.storeWrite(slot: request.slot, write)) {
+        for (i, write) in request.writes.enumerated() {
+            if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write), field: "writes[\(i)]") {
                 duplicates += 1
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataRPC
+import StrataSearch
 import StrataStore
 import StrataWire
 import Synchronization
@@ -15,18 +16,24 @@ public final class WorkerNode: Sendable {
     private let storeSettings: StoreSettings
     private let store = Mutex<ChunkStore?>(nil)
     private let membership = Mutex<WorkerMembership?>(nil)
+    /// The in-memory search index over the store's slots (built in `start`).
+    let searchIndex: WorkerSearchIndex
+    let slotWriteLocks = SlotWriteLocks()
 
     /// Loads the identity from the data directory and binds the listen address.
     public init(config: StrataConfig) throws {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
+        searchIndex = WorkerSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
+                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
         var service = ServiceDefinition(name: StrataServiceName.worker)
         let box = RuntimeBox()
         service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
             NodeStatusMessage(try box.liveWorker().status())
         }
         Self.registerSlotMethods(&service, box)
+        Self.registerSearchMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service])
         box.worker = self
@@ -37,6 +44,14 @@ public final class WorkerNode: Sendable {
         try runtime.start()
         let started = ContinuousClock.now
         let opened = try ChunkStore.open(directory: storeDirectory, settings: storeSettings)
+        // The index is built before the store is published, so no write can reach the store
+        // without reaching the index.
+        do {
+            try searchIndex.build(from: opened)
+        } catch {
+            opened.close()
+            throw error
+        }
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
         runtime.logger.info("store ready", metadata: [
@@ -62,7 +77,7 @@ public final class WorkerNode: Sendable {
             },
             apply: { [weak self] slot, write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                _ = try self.openStore().apply(SlotWriteMapping.storeWrite(slot: slot, write))
+                try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
             })
         let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger)
         membership.withLock { $0 = client }

@@ -1,0 +1,46 @@
+import StrataCore
+import StrataSearch
+
+/// One namespace's chunks in one slot as the worker searches them: the `SearchShard` plus,
+/// per chunk, its provenance and token count, and a content-hash lookup for FetchChunks.
+///
+/// A value type like `SearchShard`: `WorkerSearchIndex` mutates it under its lock and searches
+/// copies (copy-on-write) outside it.
+struct SlotSearchShard: Sendable {
+    private(set) var shard: SearchShard
+    private(set) var details: [StrataSearch.ChunkRef: IndexedChunkDetail] = [:]
+    /// Live references per content hash (the same text may occur in several documents).
+    private(set) var byHash: [ContentHash: [StrataSearch.ChunkRef]] = [:]
+
+    init(settings: SearchSettings) throws(StrataError) {
+        shard = try SearchShard(settings: settings)
+    }
+
+    var isEmpty: Bool { shard.documentCount == 0 }
+
+    /// Replaces the document's chunks (validated by the shard before anything changes).
+    mutating func upsert(documentID: String, chunks: [(IndexedChunk, IndexedChunkDetail)]) throws(StrataError) {
+        let previous = shard.chunks(ofDocument: documentID)
+        try shard.upsert(documentID: documentID, chunks: chunks.map { $0.0 })
+        forget(previous)
+        for (chunk, detail) in chunks {
+            details[chunk.ref] = detail
+            byHash[chunk.ref.contentHash, default: []].append(chunk.ref)
+        }
+    }
+
+    /// Removes the document's chunks; a document the shard does not hold is a no-op.
+    mutating func remove(documentID: String) {
+        forget(shard.chunks(ofDocument: documentID))
+        shard.remove(documentID: documentID)
+    }
+
+    /// Drops the side tables' entries of a document's former chunks.
+    private mutating func forget(_ refs: [StrataSearch.ChunkRef]) {
+        for ref in refs where details[ref] != nil {
+            details[ref] = nil
+            byHash[ref.contentHash]?.removeAll { $0 == ref }
+            if byHash[ref.contentHash]?.isEmpty == true { byHash[ref.contentHash] = nil }
+        }
+    }
+}

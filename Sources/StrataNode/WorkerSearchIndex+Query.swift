@@ -1,0 +1,119 @@
+import StrataCore
+import StrataSearch
+import StrataWire
+
+/// The two query phases over some of the worker's slots. Pure over a snapshot of the shards;
+/// chunk text is added by the caller (it lives in the store).
+extension WorkerSearchIndex {
+    /// The shards of `namespace` in `slots` (copy-on-write snapshots) and its dimension.
+    func snapshot(namespace: String, slots: [UInt32]) -> (shards: [SlotSearchShard], dimension: Int?) {
+        state.withLock { state in
+            (Set(slots).sorted().compactMap { state.shards[Key(namespace: namespace, slot: $0)] }, state.dimensions[namespace])
+        }
+    }
+
+    /// BM25 statistics of `terms` (already analyzed by the coordinator, with the same
+    /// `CodeTermAnalyzer`) over the namespace's chunks in `slots`. Like BM25 over one index,
+    /// they count every chunk, whatever the query's filter: the sums over all workers are then
+    /// what one worker holding everything would use.
+    func statistics(namespace: String, slots: [UInt32], terms: [String]) -> StrataWire.LexicalStatistics {
+        let shards = snapshot(namespace: namespace, slots: slots).shards
+        var chunks = 0
+        var length = 0
+        var frequencies = [UInt64](repeating: 0, count: terms.count)
+        // The terms are analyzed already; `statistics(for:)` reads only `terms`, so the query is
+        // built from a placeholder text and given them (LexicalQuery has no init from terms).
+        guard var query = try? LexicalQuery(text: "x") else { return StrataWire.LexicalStatistics() }
+        query.terms = terms
+        query.counts = [Int](repeating: 1, count: terms.count)
+        for shard in shards {
+            let local = shard.shard.statistics(for: query)
+            chunks += local.documentCount
+            length += local.totalLength
+            for (i, term) in terms.enumerated() { frequencies[i] += UInt64(local.documentFrequencies[term] ?? 0) }
+        }
+        return StrataWire.LexicalStatistics(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
+    }
+
+    /// Searches the namespace's chunks in `request.slots`.
+    ///
+    /// - lexical / vector: the best `top_k` by BM25 (under `global_statistics` when given,
+    ///   else this worker's own over the requested slots) or by similarity, each candidate
+    ///   with its component score and 1-based rank.
+    /// - hybrid: this worker's lexical and vector lists, each `max(top_k, fusion depth)` deep
+    ///   (capped at the maximum top-k), every chunk of either list with both component scores
+    ///   and ranks (0: not in that list), best fused score first. That is more than `top_k`
+    ///   candidates: the coordinator merges the lexical and vector lists of all workers by
+    ///   score and fuses them (`ReciprocalRankFusion`), which equals one worker holding
+    ///   everything only when it has every worker's full lists.
+    ///
+    /// `global_statistics.document_frequencies` must follow the terms of
+    /// `LexicalQuery(text:)` in order (what CollectStatistics was asked for).
+    func search(_ request: WorkerSearchRequest) throws(StrataError) -> [Candidate] {
+        let plan = try WorkerQueryPlan(request, index: self)
+        let (shards, dimension) = snapshot(namespace: request.namespace, slots: request.slots)
+        if let vector = plan.vector {
+            try VectorValidation.validate(vector, dimension: dimension ?? vector.count, field: "vector")
+            if settings.metric == .cosine, !vector.contains(where: { $0 != 0 }) {
+                throw .invalidArgument("vector is all zeros; cosine similarity needs a nonzero vector")
+            }
+        }
+        var statistics: StrataSearch.LexicalStatistics?
+        if let query = plan.lexical {
+            statistics = try plan.globalStatistics(for: query) ?? StrataSearch.LexicalStatistics.merged(shards.map { $0.shard.statistics(for: query) })
+        }
+        var lexical: [SearchHit] = []
+        var vector: [SearchHit] = []
+        var owner: [StrataSearch.ChunkRef: Int] = [:]
+        if let query = plan.lexical {
+            var lists: [[SearchHit]] = []
+            for (i, shard) in shards.enumerated() {
+                let hits = try shard.shard.searchLexical(query, statistics: statistics, k: plan.depth, filter: plan.filter)
+                for hit in hits { owner[hit.ref] = i }
+                lists.append(hits)
+            }
+            lexical = ShardResultMerging.mergeByScore(lists, k: plan.depth)
+        }
+        // A worker that has seen no vector of the namespace holds none to rank.
+        if let query = plan.vector, dimension != nil {
+            var lists: [[SearchHit]] = []
+            for (i, shard) in shards.enumerated() where shard.shard.settings.vectorDimension != nil {
+                let hits = try shard.shard.searchVector(query, k: plan.depth, filter: plan.filter)
+                for hit in hits { owner[hit.ref] = i }
+                lists.append(hits)
+            }
+            vector = ShardResultMerging.mergeByScore(lists, k: plan.depth)
+        }
+        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexical.enumerated().map { ($1.ref, UInt32($0 + 1)) })
+        let vectorRanks = Dictionary(uniqueKeysWithValues: vector.enumerated().map { ($1.ref, UInt32($0 + 1)) })
+        let ranked: [SearchHit]
+        switch plan.mode {
+        case .lexical: ranked = lexical.prefix(plan.topK).map { SearchHit(ref: $0.ref, score: $0.score, lexicalScore: $0.score) }
+        case .vector: ranked = vector.prefix(plan.topK).map { SearchHit(ref: $0.ref, score: $0.score, vectorScore: $0.score) }
+        case .hybrid:
+            ranked = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: plan.fusion, k: lexical.count + vector.count)
+        }
+        return ranked.compactMap { hit in
+            guard let i = owner[hit.ref], let detail = shards[i].details[hit.ref] else { return nil }
+            let chunk = ChunkMessage(namespace: request.namespace, contentHash: hit.ref.contentHash, provenance: detail.provenance,
+                                     ordinal: UInt32(hit.ref.ordinal), text: "", tokenCount: UInt32(clamping: detail.tokenCount))
+            return Candidate(chunk: chunk, score: hit.score, lexicalScore: hit.lexicalScore ?? 0, vectorScore: hit.vectorScore ?? 0,
+                             lexicalRank: lexicalRanks[hit.ref] ?? 0, vectorRank: vectorRanks[hit.ref] ?? 0)
+        }
+    }
+}
+
+extension WorkerSearchIndex {
+    /// Where a live chunk of `namespace` with this content hash sits (the first reference in
+    /// chunk order when several documents hold the same text); nil when none does.
+    func locate(namespace: String, contentHash: ContentHash) -> (StrataSearch.ChunkRef, IndexedChunkDetail)? {
+        state.withLock { state in
+            var best: (StrataSearch.ChunkRef, IndexedChunkDetail)?
+            for (key, shard) in state.shards where key.namespace == namespace {
+                guard let ref = shard.byHash[contentHash]?.min(), let detail = shard.details[ref] else { continue }
+                if best == nil || ref < best!.0 { best = (ref, detail) }
+            }
+            return best
+        }
+    }
+}
