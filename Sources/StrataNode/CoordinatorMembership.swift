@@ -100,6 +100,12 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
+    /// The slots among `slots` that have ever been written (a slot nobody wrote to cannot be
+    /// missing data, even on a replica that holds nothing of it).
+    func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
+        state.withLock { state in slots.filter { state.map.slots.indices.contains($0) && state.map.slots[$0].sequence > 0 } }
+    }
+
     /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
     func recordWrite(slot: Int, sequence: UInt64, acks: [WorkerID]) throws {
         try state.withLock { (state: inout State) throws in

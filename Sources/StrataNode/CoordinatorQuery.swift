@@ -74,7 +74,7 @@ struct CoordinatorQuery: Sendable {
             switch result {
             case .success(let response):
                 candidates += response.candidates
-                missing.formUnion(response.missingSlots.map(Int.init))
+                missing.formUnion(membership.writtenSlots(response.missingSlots.map(Int.init)))
             case .failure:
                 missing.formUnion(plan.assignments[index].slots)
             }
@@ -89,7 +89,8 @@ struct CoordinatorQuery: Sendable {
             budget: budget, order: request.order == .score ? .score : .documentPosition)
         let assembled = clock.now
 
-        let stale = Set(plan.stale).subtracting(missing)
+        missing = Set(membership.writtenSlots(missing))
+        let stale = Set(membership.writtenSlots(plan.stale)).subtracting(missing)
         try await writer.send(.header(QueryHeader(
             mode: mode, degraded: !missing.isEmpty || !stale.isEmpty, missingSlots: missing.sorted().map(UInt32.init),
             degradedReason: Self.degradedReason(missing: missing.count, stale: stale.count))))

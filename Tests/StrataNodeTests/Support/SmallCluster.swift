@@ -12,12 +12,12 @@ struct SmallCluster {
     let workers: [WorkerNode]
     let directories: [String]
 
-    static func config(_ directory: String) throws -> StrataConfig {
+    static func config(_ directory: String, replicas: Int = 2) throws -> StrataConfig {
         var config = StrataConfig.default
         try config.set("node.data_dir", text: directory)
         try config.set("coordinator.listen", text: "127.0.0.1:0")
         try config.set("coordinator.slots", text: "8")
-        try config.set("coordinator.replicas", text: "2")
+        try config.set("coordinator.replicas", text: "\(replicas)")
         try config.set("coordinator.heartbeat_interval_ms", text: "50")
         try config.set("coordinator.suspect_after_ms", text: "1000")
         try config.set("coordinator.dead_after_ms", text: "2000")
@@ -25,9 +25,9 @@ struct SmallCluster {
         return config
     }
 
-    init(workers count: Int) throws {
+    init(workers count: Int, replicas: Int = 2) throws {
         let root = TestSupport.temporaryDirectory("strata-cluster")
-        coordinator = try CoordinatorNode(config: Self.config(root + "/coordinator"))
+        coordinator = try CoordinatorNode(config: Self.config(root + "/coordinator", replicas: replicas))
         try coordinator.start()
         var workers: [WorkerNode] = []
         var directories: [String] = []
@@ -86,5 +86,16 @@ extension SmallCluster {
 
     func namespaces() async throws -> [NamespaceInfo] {
         try ListNamespacesResponse(serializedBytes: await channel.unary(MethodPath.coordinatorListNamespaces, ListNamespacesRequest().serializedBytes())).namespaces
+    }
+}
+
+extension SmallCluster {
+    /// Runs a query and collects its answer stream.
+    func query(_ request: QueryRequest) async throws -> [QueryResponse] {
+        var items: [QueryResponse] = []
+        for try await bytes in channel.serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes()) {
+            items.append(try QueryResponse(serializedBytes: bytes))
+        }
+        return items
     }
 }
