@@ -35,9 +35,10 @@ struct CoordinatorQuery: Sendable {
         let options = CallOptions(timeout: context.timeRemaining ?? .seconds(30))
         let plan = membership.queryPlan()
         var missing = Set(plan.missing)
+        var failures: [String] = []
 
         // Phase 1: global BM25 statistics for the query's terms.
-        let terms = mode == .vector ? [] : CodeTermAnalyzer().terms(request.text)
+        let terms = mode == .vector ? [] : try LexicalQuery(text: request.text).terms  // distinct, as the workers count them
         var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         if !terms.isEmpty {
             for (index, result) in await fanOut(plan.assignments, { assignment in
@@ -53,8 +54,9 @@ struct CoordinatorQuery: Sendable {
                     for (i, frequency) in statistics.documentFrequencies.enumerated() where i < terms.count {
                         global.documentFrequencies[i] += frequency
                     }
-                case .failure:
+                case .failure(let error):
                     missing.formUnion(plan.assignments[index].slots)
+                    failures.append("\(plan.assignments[index].worker): \(error)")
                 }
             }
         }
@@ -75,8 +77,9 @@ struct CoordinatorQuery: Sendable {
             case .success(let response):
                 candidates += response.candidates
                 missing.formUnion(membership.writtenSlots(response.missingSlots.map(Int.init)))
-            case .failure:
+            case .failure(let error):
                 missing.formUnion(plan.assignments[index].slots)
+                failures.append("\(plan.assignments[index].worker): \(error)")
             }
         }
         let ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
@@ -93,7 +96,7 @@ struct CoordinatorQuery: Sendable {
         let stale = Set(membership.writtenSlots(plan.stale)).subtracting(missing)
         try await writer.send(.header(QueryHeader(
             mode: mode, degraded: !missing.isEmpty || !stale.isEmpty, missingSlots: missing.sorted().map(UInt32.init),
-            degradedReason: Self.degradedReason(missing: missing.count, stale: stale.count))))
+            degradedReason: Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures))))
         let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
                                uniquingKeysWith: min)
         for passage in context.passages {
@@ -177,8 +180,9 @@ struct CoordinatorQuery: Sendable {
         }
     }
 
-    static func degradedReason(missing: Int, stale: Int) -> String {
+    static func degradedReason(missing: Int, stale: Int, failures: [String] = []) -> String {
         var parts: [String] = []
+        if !failures.isEmpty { parts.append("workers failed (\(failures.joined(separator: "; ")))") }
         if missing > 0 { parts.append("\(missing) slot(s) have no live replica: their documents are not in this answer") }
         if stale > 0 { parts.append("\(stale) slot(s) were read from a replica that may miss recent writes") }
         return parts.joined(separator: "; ")
