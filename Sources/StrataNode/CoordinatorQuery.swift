@@ -94,9 +94,11 @@ struct CoordinatorQuery: Sendable {
 
         missing = Set(membership.writtenSlots(missing))
         let stale = Set(membership.writtenSlots(plan.stale)).subtracting(missing)
+        // A failed worker that held no written slot leaves the answer complete: not degraded.
+        let degraded = !missing.isEmpty || !stale.isEmpty
         try await writer.send(.header(QueryHeader(
-            mode: mode, degraded: !missing.isEmpty || !stale.isEmpty, missingSlots: missing.sorted().map(UInt32.init),
-            degradedReason: Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures))))
+            mode: mode, degraded: degraded, missingSlots: missing.sorted().map(UInt32.init),
+            degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "")))
         let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
                                uniquingKeysWith: min)
         for passage in context.passages {

@@ -21,7 +21,8 @@ import Testing
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .cl100k))
         _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: Self.documents)])
-        let items = try await cluster.query(QueryRequest(namespace: "code", text: "parse json string", topK: 3, tokenBudget: 200))
+        // A repeated word ("a") once broke the statistics exchange: the workers count distinct terms.
+        let items = try await cluster.query(QueryRequest(namespace: "code", text: "parse a json document from a string", topK: 3, tokenBudget: 200, order: .score))
         guard case .header(let header) = items.first else { Issue.record("no header first"); return }
         #expect(!header.degraded)
         #expect(header.mode == .lexical)
@@ -38,7 +39,10 @@ import Testing
         let cluster = try SmallCluster(workers: 2, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
-        _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: Self.documents)])
+        // 32 documents over 8 slots: both workers hold written slots (all on one worker has
+        // odds of about 1 in 2^31).
+        let many = (0..<32).map { Document(id: "doc-\($0).txt", text: "prime number \($0)") }
+        _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: many)])
         await cluster.workers[1].shutdown()  // its slots have no other replica
         let items = try await cluster.query(QueryRequest(namespace: "code", text: "prime number", topK: 3, tokenBudget: 500))
         guard case .header(let header) = items.first else { Issue.record("no header first"); return }
