@@ -65,5 +65,4 @@ final class WorkerSearchIndex: Sendable {
             for key in state.shards.keys where key.slot == slot { state.shards[key] = nil }
         }
     }
-
 }
