@@ -46,17 +46,19 @@ public final class WorkerNode: Sendable {
         let opened = try ChunkStore.open(directory: storeDirectory, settings: storeSettings)
         // The index is built before the store is published, so no write can reach the store
         // without reaching the index.
+        let indexing = ContinuousClock.now
         do {
             try searchIndex.build(from: opened)
         } catch {
             opened.close()
             throw error
         }
+        let indexTook = ContinuousClock.now - indexing
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
-            "took": "\(ContinuousClock.now - started)",
+            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
         ])
         runtime.markServing()
         startMembership()

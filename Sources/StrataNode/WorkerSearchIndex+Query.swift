@@ -62,36 +62,35 @@ extension WorkerSearchIndex {
         if let query = plan.lexical {
             statistics = try plan.globalStatistics(for: query) ?? StrataSearch.LexicalStatistics.merged(shards.map { $0.shard.statistics(for: query) })
         }
-        var lexical: [SearchHit] = []
-        var vector: [SearchHit] = []
-        var owner: [StrataSearch.ChunkRef: Int] = [:]
+        var lexical: [ShardListMerge.Tagged] = []
+        var vector: [ShardListMerge.Tagged] = []
         if let query = plan.lexical {
-            var lists: [[SearchHit]] = []
+            var lists: [(shard: Int, hits: [SearchHit])] = []
             for (i, shard) in shards.enumerated() {
-                let hits = try shard.shard.searchLexical(query, statistics: statistics, k: plan.depth, filter: plan.filter)
-                for hit in hits { owner[hit.ref] = i }
-                lists.append(hits)
+                lists.append((i, try shard.shard.searchLexical(query, statistics: statistics, k: plan.depth, filter: plan.filter)))
             }
-            lexical = ShardResultMerging.mergeByScore(lists, k: plan.depth)
+            lexical = ShardListMerge.merge(lists, k: plan.depth)
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
-            var lists: [[SearchHit]] = []
+            var lists: [(shard: Int, hits: [SearchHit])] = []
             for (i, shard) in shards.enumerated() where shard.shard.settings.vectorDimension != nil {
-                let hits = try shard.shard.searchVector(query, k: plan.depth, filter: plan.filter)
-                for hit in hits { owner[hit.ref] = i }
-                lists.append(hits)
+                lists.append((i, try shard.shard.searchVector(query, k: plan.depth, filter: plan.filter)))
             }
-            vector = ShardResultMerging.mergeByScore(lists, k: plan.depth)
+            vector = ShardListMerge.merge(lists, k: plan.depth)
         }
-        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexical.enumerated().map { ($1.ref, UInt32($0 + 1)) })
-        let vectorRanks = Dictionary(uniqueKeysWithValues: vector.enumerated().map { ($1.ref, UInt32($0 + 1)) })
+        var owner: [StrataSearch.ChunkRef: Int] = [:]
+        owner.reserveCapacity(lexical.count + vector.count)
+        for tagged in lexical + vector { owner[tagged.hit.ref] = tagged.shard }
+        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexical.enumerated().map { ($1.hit.ref, UInt32($0 + 1)) })
+        let vectorRanks = Dictionary(uniqueKeysWithValues: vector.enumerated().map { ($1.hit.ref, UInt32($0 + 1)) })
         let ranked: [SearchHit]
         switch plan.mode {
-        case .lexical: ranked = lexical.prefix(plan.topK).map { SearchHit(ref: $0.ref, score: $0.score, lexicalScore: $0.score) }
-        case .vector: ranked = vector.prefix(plan.topK).map { SearchHit(ref: $0.ref, score: $0.score, vectorScore: $0.score) }
+        case .lexical: ranked = lexical.prefix(plan.topK).map { SearchHit(ref: $0.hit.ref, score: $0.hit.score, lexicalScore: $0.hit.score) }
+        case .vector: ranked = vector.prefix(plan.topK).map { SearchHit(ref: $0.hit.ref, score: $0.hit.score, vectorScore: $0.hit.score) }
         case .hybrid:
-            ranked = ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: plan.fusion, k: lexical.count + vector.count)
+            ranked = ReciprocalRankFusion.fuse(lexical: lexical.map(\.hit), vector: vector.map(\.hit), settings: plan.fusion,
+                                               k: lexical.count + vector.count)
         }
         return ranked.compactMap { hit in
             guard let i = owner[hit.ref], let detail = shards[i].details[hit.ref] else { return nil }

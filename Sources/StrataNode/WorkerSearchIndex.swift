@@ -65,11 +65,4 @@ final class WorkerSearchIndex: Sendable {
             for key in state.shards.keys where key.slot == slot { state.shards[key] = nil }
         }
     }
-
-    /// Number of chunks indexed for a namespace (all slots), for status and tests.
-    func chunkCount(namespace: String) -> Int {
-        state.withLock { state in
-            state.shards.filter { $0.key.namespace == namespace }.reduce(0) { $0 + $1.value.shard.chunkCount }
-        }
-    }
 }
