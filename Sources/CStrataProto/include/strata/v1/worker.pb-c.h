@@ -234,7 +234,9 @@ struct  Strata__V1__WorkerSearchRequest
    */
   Strata__V1__QueryMode mode;
   /*
-   * Candidates to return at most; 0 means the default, 10.
+   * Candidates to return; 0 means the worker's query.default_top_k. In HYBRID mode the
+   * worker returns the union of its lexical and vector lists, each max(top_k, 100) deep
+   * (capped by query.max_top_k), so the coordinator can fuse exactly across workers.
    */
   uint32_t top_k;
   /*
@@ -303,7 +305,9 @@ struct  Strata__V1__WorkerSearchResponse
 {
   ProtobufCMessage base;
   /*
-   * Candidates, best first, at most top_k.
+   * Candidates, best first: at most top_k for LEXICAL and VECTOR; for HYBRID the union of
+   * both component lists (see WorkerSearchRequest.top_k), with each candidate's component
+   * scores and ranks.
    */
   size_t n_candidates;
   Strata__V1__Candidate **candidates;
