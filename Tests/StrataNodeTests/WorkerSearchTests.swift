@@ -8,61 +8,6 @@ import StrataTestSupport
 import StrataWire
 import Testing
 
-/// A worker in this process for the search RPCs, on a free port, with small tiers.
-private final class SearchWorkerUnderTest: @unchecked Sendable {
-    let directory: String
-    let node: WorkerNode
-    let channel: RPCChannel
-
-    init(directory: String = TestSupport.temporaryDirectory("strata-worker-search")) throws {
-        self.directory = directory
-        var config = StrataConfig.default
-        try config.set("node.data_dir", text: directory)
-        try config.set("worker.listen", text: "127.0.0.1:0")
-        try config.set("worker.coordinator", text: "")
-        try config.set("query.max_top_k", text: "50")
-        for tier in ["hot", "warm", "cold"] {
-            try config.set("tiers.\(tier).capacity_bytes", text: "4194304")
-        }
-        node = try WorkerNode(config: config)
-        try node.start()
-        channel = RPCChannel(target: node.runtime.address)
-    }
-
-    @discardableResult
-    func apply(_ slot: UInt32, _ writes: [StrataWire.SlotWrite]) async throws -> ApplyWritesResponse {
-        try ApplyWritesResponse(serializedBytes: await channel.unary(
-            MethodPath.workerApplyWrites, ApplyWritesRequest(slot: slot, writes: writes).serializedBytes()))
-    }
-
-    func statistics(_ slots: [UInt32], _ text: String) async throws -> StrataWire.LexicalStatistics {
-        let terms = try LexicalQuery(text: text).terms
-        return try StrataWire.LexicalStatistics(serializedBytes: await channel.unary(
-            MethodPath.workerCollectStatistics, CollectStatisticsRequest(namespace: "docs", slots: slots, terms: terms).serializedBytes()))
-    }
-
-    func search(_ request: WorkerSearchRequest) async throws -> WorkerSearchResponse {
-        try WorkerSearchResponse(serializedBytes: await channel.unary(MethodPath.workerSearch, request.serializedBytes()))
-    }
-
-    func fetch(_ hashes: [ContentHash]) async throws -> [ChunkMessage] {
-        var chunks: [ChunkMessage] = []
-        for try await bytes in channel.serverStreaming(
-            MethodPath.workerFetchChunks, FetchChunksRequest(namespace: "docs", contentHashes: hashes).serializedBytes()) {
-            chunks.append(try ChunkMessage(serializedBytes: bytes))
-        }
-        return chunks
-    }
-
-    func stop() async { await node.shutdown() }
-
-    func destroy() async {
-        await stop()
-        ChunkStore.destroyWarmTier(directory: directory + "/store")
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
 private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vectors: [[Float]] = [], namespace: String = "docs")
     -> StrataWire.SlotWrite
 {
@@ -92,7 +37,7 @@ private let corpus: [(slot: UInt32, id: String, texts: [String], vectors: [[Floa
 ]
 
 /// Writes the corpus's documents of `slots` into `worker`, one write per document.
-private func load(_ worker: SearchWorkerUnderTest, slots: Set<UInt32>) async throws {
+private func load(_ worker: WorkerUnderTest, slots: Set<UInt32>) async throws {
     var sequences: [UInt32: UInt64] = [:]
     for document in corpus where slots.contains(document.slot) {
         let sequence = (sequences[document.slot] ?? 0) + 1
@@ -120,7 +65,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
 
 @Suite(.serialized) struct WorkerSearchTests {
     @Test func searchesLexicallyByVectorAndHybrid() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await load(worker, slots: [1, 2, 3])
         let all: [UInt32] = [1, 2, 3]
 
@@ -163,9 +108,9 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func mergedStatisticsFromTwoWorkersScoreLikeOneWorker() async throws {
-        let left = try SearchWorkerUnderTest()
-        let right = try SearchWorkerUnderTest()
-        let reference = try SearchWorkerUnderTest()
+        let left = try WorkerUnderTest()
+        let right = try WorkerUnderTest()
+        let reference = try WorkerUnderTest()
         try await load(left, slots: [1, 2])
         try await load(right, slots: [3])
         try await load(reference, slots: [1, 2, 3])
@@ -207,7 +152,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func deletesAndDropsDisappearAndRestartRebuildsTheIndex() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await load(worker, slots: [1, 2, 3])
         let query = WorkerSearchRequest(namespace: "docs", slots: [1, 2, 3], text: "parse_request", vector: [1, 0, 0, 0], mode: .hybrid, topK: 10)
         #expect(ids(try await worker.search(query)).contains("tests/test_http.py"))
@@ -230,7 +175,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
         // A new worker on the same data directory rebuilds the same index from the store.
         let directory = worker.directory
         await worker.stop()
-        let restarted = try SearchWorkerUnderTest(directory: directory)
+        let restarted = try WorkerUnderTest(directory: directory)
         let after = try await restarted.search(query)
         #expect(after == before)
         #expect(try await restarted.statistics([1, 2, 3], "parse request") == statistics)
@@ -239,8 +184,8 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func aReplicaFilledFromASlotStreamScoresLikeItsSource() async throws {
-        let source = try SearchWorkerUnderTest()
-        let replica = try SearchWorkerUnderTest()
+        let source = try WorkerUnderTest()
+        let replica = try WorkerUnderTest()
         try await load(source, slots: [1, 2])
         for slot: UInt32 in [1, 2] {
             var writes: [StrataWire.SlotWrite] = []
@@ -261,7 +206,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func concurrentWritesAndSearchesKeepTheIndexInStepWithTheStore() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<4 {
                 group.addTask {
@@ -297,7 +242,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func vectorsArrivingAfterTextOnlyDocumentsAreSearchable() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await worker.apply(5, [put(1, "notes.txt", ["plain notes about request parsing"])])
         try await worker.apply(6, [put(1, "vec.txt", ["vector notes"], vectors: [[0, 1, 0]])])
         try await worker.apply(5, [put(2, "more.txt", ["more notes"], vectors: [[1, 0, 0]])])
@@ -307,14 +252,14 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
         #expect(Set(ids(try await worker.search(lexical))) == ["notes.txt", "vec.txt", "more.txt"])
         let directory = worker.directory
         await worker.stop()
-        let restarted = try SearchWorkerUnderTest(directory: directory)
+        let restarted = try WorkerUnderTest(directory: directory)
         #expect(ids(try await restarted.search(vector)) == ["more.txt", "vec.txt"])
         #expect(Set(ids(try await restarted.search(lexical))) == ["notes.txt", "vec.txt", "more.txt"])
         await restarted.destroy()
     }
 
     @Test func missingSlotsAreListedAndChunksAreFetchedByHash() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await load(worker, slots: [1, 2])
         let response = try await worker.search(WorkerSearchRequest(namespace: "docs", slots: [1, 9, 2, 4], text: "parse", mode: .lexical))
         #expect(response.missingSlots == [4, 9])
@@ -335,7 +280,7 @@ private func fuse(_ responses: [WorkerSearchResponse], weight: Double, k: Int) -
     }
 
     @Test func badInputIsRefusedWithTheField() async throws {
-        let worker = try SearchWorkerUnderTest()
+        let worker = try WorkerUnderTest()
         try await load(worker, slots: [1])
         func refusal(_ request: WorkerSearchRequest) async -> RPCError? {
             await #expect(throws: RPCError.self) { _ = try await worker.search(request) }

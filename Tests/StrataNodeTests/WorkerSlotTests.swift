@@ -7,53 +7,6 @@ import StrataTestSupport
 import StrataWire
 import Testing
 
-/// A worker in this process, on a free port, with small tiers and its own data directory.
-private final class WorkerUnderTest: @unchecked Sendable {
-    let directory: String
-    let node: WorkerNode
-    let channel: RPCChannel
-
-    init(directory: String = TestSupport.temporaryDirectory("strata-worker")) throws {
-        self.directory = directory
-        var config = StrataConfig.default
-        try config.set("node.data_dir", text: directory)
-        try config.set("worker.listen", text: "127.0.0.1:0")
-        try config.set("worker.coordinator", text: "")
-        for tier in ["hot", "warm", "cold"] {
-            try config.set("tiers.\(tier).capacity_bytes", text: "4194304")
-        }
-        node = try WorkerNode(config: config)
-        try node.start()
-        channel = RPCChannel(target: node.runtime.address)
-    }
-
-    func apply(_ slot: UInt32, _ writes: [StrataWire.SlotWrite]) async throws -> ApplyWritesResponse {
-        try ApplyWritesResponse(serializedBytes: await channel.unary(
-            MethodPath.workerApplyWrites, ApplyWritesRequest(slot: slot, writes: writes).serializedBytes()))
-    }
-
-    func stream(_ slot: UInt32, after: UInt64) async throws -> [SlotRecord] {
-        var records: [SlotRecord] = []
-        for try await bytes in channel.serverStreaming(MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes()) {
-            records.append(try SlotRecord(serializedBytes: bytes))
-        }
-        return records
-    }
-
-    func slotSequence(_ slot: Int) async throws -> UInt64? {
-        let status = try NodeStatusMessage(serializedBytes: await channel.unary(MethodPath.workerStatus, WorkerStatusRequest().serializedBytes()))
-        return status.report.slots.first { $0.slot == slot }?.sequence
-    }
-
-    func stop() async { await node.shutdown() }
-
-    func destroy() async {
-        await stop()
-        ChunkStore.destroyWarmTier(directory: directory + "/store")
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
 private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vector: [Float] = []) -> StrataWire.SlotWrite {
     let chunks = texts.enumerated().map { ordinal, text in
         ChunkMessage(namespace: "docs", contentHash: ContentHash.of(text),
