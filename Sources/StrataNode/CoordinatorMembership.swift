@@ -18,6 +18,8 @@ final class CoordinatorMembership: Sendable {
         /// numbers may be handed out without writing first (see `reserveSequences`).
         var nextSequence: [Int: UInt64] = [:]
         var sequenceCeilings: [Int: UInt64] = [:]
+        /// What each worker said in its last heartbeat (tiers, disk use), for status only.
+        var lastReports: [WorkerID: HeartbeatRequest] = [:]
     }
 
     private let state: Mutex<State>
@@ -152,6 +154,7 @@ final class CoordinatorMembership: Sendable {
             } catch {
                 return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
             }
+            state.lastReports[request.nodeID] = request
             try replan(&state)
             return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
         }
@@ -167,8 +170,8 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// The map's summary and workers, for the status RPCs.
-    func snapshot() -> (status: ClusterStatus, workers: [WorkerRecord], clusterID: String, map: ClusterMap) {
-        state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.map) }
+    func snapshot() -> (status: ClusterStatus, workers: [WorkerRecord], clusterID: String, reports: [WorkerID: HeartbeatRequest]) {
+        state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.lastReports) }
     }
 
     private func replan(_ state: inout State) throws {

@@ -89,10 +89,11 @@ public final class CoordinatorNode: Sendable {
     /// The coordinator itself (empty id) or a worker as last heard from.
     func nodeStatus(_ nodeID: String) throws(StrataError) -> NodeStatusMessage {
         if nodeID.isEmpty || nodeID == runtime.identity.nodeID { return NodeStatusMessage(status()) }
-        guard let worker = membership.snapshot().workers.first(where: { $0.id == nodeID }) else {
+        let snapshot = membership.snapshot()
+        guard let worker = snapshot.workers.first(where: { $0.id == nodeID }) else {
             throw StrataError.notFound("node \(nodeID) is not a member of this cluster")
         }
-        return NodeStatusMessage(Self.report(worker))
+        return NodeStatusMessage(Self.report(worker, snapshot.reports[worker.id]))
     }
 
     /// The cluster: nodes, slot replication, transfers.
@@ -103,15 +104,16 @@ public final class CoordinatorNode: Sendable {
         return ClusterStatusResponse(
             clusterID: snapshot.clusterID, slotCount: UInt32(snapshot.status.slotCount),
             replicationFactor: UInt32(snapshot.status.targetReplicas), writeQuorum: UInt32(quorum),
-            nodes: [status()] + snapshot.workers.map(Self.report),
+            nodes: [status()] + snapshot.workers.map { Self.report($0, snapshot.reports[$0.id]) },
             slotsFullyReplicated: UInt32(snapshot.status.fullyReplicated),
             slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
             slotsUnavailable: UInt32(snapshot.status.unavailable),
             mapVersion: snapshot.status.mapVersion)
     }
 
-    /// What the coordinator knows of a worker (its own status RPC has the full detail).
-    static func report(_ worker: WorkerRecord) -> NodeStatusReport {
+    /// What the coordinator knows of a worker: its map record and its last heartbeat (the
+    /// worker's own status RPC has the full detail).
+    static func report(_ worker: WorkerRecord, _ heartbeat: HeartbeatRequest?) -> NodeStatusReport {
         let state: NodeState = switch worker.state {
         case .live: worker.draining ? .draining : .serving
         case .suspect: .suspect
@@ -119,7 +121,8 @@ public final class CoordinatorNode: Sendable {
         }
         return NodeStatusReport(
             nodeID: worker.id, role: .worker, address: worker.address, zone: worker.zone, state: state,
-            version: "", uptimeSeconds: 0, startedAtUnix: 0,
+            version: "", uptimeSeconds: 0, startedAtUnix: 0, tiers: heartbeat?.tiers ?? [],
+            walBytes: heartbeat?.walBytes ?? 0, segmentBytes: heartbeat?.segmentBytes ?? 0,
             slots: worker.positions.sorted { $0.key < $1.key }.map { SlotPosition(slot: $0.key, sequence: $0.value) })
     }
 }

@@ -23,14 +23,31 @@ struct StatusCommand: AsyncParsableCommand {
 }
 
 struct NodesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List every node of the cluster.")
+    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List every node of the cluster with its tiers.")
     @OptionGroup var options: CoordinatorOptions
 
     func run() async throws {
         let status = try await fetchClusterStatus(options)
         print(Table.render(
-            header: ["ROLE", "NODE", "ADDRESS", "ZONE", "STATE", "SLOTS"],
-            rows: status.nodes.map { [$0.role.rawValue, $0.nodeID, $0.address, $0.zone.isEmpty ? "-" : $0.zone, $0.state.rawValue, "\($0.slots.count)"] }))
+            header: ["ROLE", "NODE", "ADDRESS", "ZONE", "STATE", "SLOTS", "TOKENS", "HOT", "WARM", "COLD", "HIT RATE", "WAL", "HOT BACKEND"],
+            rows: status.nodes.map(Self.row)))
+    }
+
+    static func row(_ node: NodeStatusReport) -> [String] {
+        func tier(_ name: TierName) -> TierStats? { node.tiers.first { $0.tier == name } }
+        func use(_ name: TierName) -> String {
+            guard let t = tier(name), t.capacityBytes > 0 else { return "-" }
+            return String(format: "%.0f%%", 100 * Double(t.bytesUsed) / Double(t.capacityBytes))
+        }
+        let memory = node.tiers.filter { $0.tier != .persistent }
+        let hits = memory.reduce(UInt64(0)) { $0 + $1.hits }
+        let lookups = hits + (tier(.persistent)?.hits ?? 0)
+        let hitRate = lookups > 0 ? String(format: "%.0f%%", 100 * Double(hits) / Double(lookups)) : "-"
+        let tokens = tier(.persistent).map { "\($0.tokens)" } ?? "-"
+        let wal = node.role == .worker ? ByteCountFormatter.string(fromByteCount: Int64(node.walBytes), countStyle: .binary) : "-"
+        return [node.role.rawValue, node.nodeID, node.address, node.zone.isEmpty ? "-" : node.zone, node.state.rawValue,
+                node.role == .worker ? "\(node.slots.count)" : "-", tokens, use(.hot), use(.warm), use(.cold), hitRate, wal,
+                tier(.hot)?.backend ?? "-"]
     }
 }
 
