@@ -216,24 +216,45 @@ def test_coordinator_sigkill_mid_ingest_loses_nothing_acknowledged(cluster):
                     return
                 n += batch
 
+    open_call = []
+
+    def ingest_left_open():
+        """An Ingest call that has sent a batch and is still open when the coordinator dies."""
+        from strata.v1 import coordinator_pb2
+
+        def requests():
+            yield coordinator_pb2.IngestRequest(namespace="crash", documents=documents(50_000, batch))
+            stop.wait(60)
+        with cluster.channel() as channel:
+            try:
+                coordinator_pb2_grpc.CoordinatorStub(channel).Ingest(requests(), timeout=60)
+                open_call.append("acknowledged")
+            except grpc.RpcError as error:
+                open_call.append(error.code())
+
     ingester = threading.Thread(target=ingest_until_stopped)
     ingester.start()
     deadline = time.time() + 60
     while len(acknowledged) < 300 and ingester.is_alive() and time.time() < deadline:
         time.sleep(0.01)
     assert len(acknowledged) >= 300, f"ingest stalled: {len(acknowledged)} acknowledged, failures {failures}"
-    cluster.coordinator.kill()  # while the ingester is sending its next batch
+    left_open = threading.Thread(target=ingest_left_open)
+    left_open.start()
+    time.sleep(0.5)  # its batch has reached the coordinator
+    cluster.coordinator.kill()  # while both ingests are in flight
     stop.set()
     ingester.join(timeout=30)
+    left_open.join(timeout=30)
     assert failures, "the ingest in flight when the coordinator died must fail"
+    assert open_call and open_call[0] != "acknowledged", open_call
 
     cluster.start_coordinator()
     after = cluster.wait_replicated(3, timeout=30)
     assert re.search(r"cluster (\S+)", after).group(1) == cluster_id
     assert "slots fully replicated: 256" in after
     stored = namespace_documents(cluster, "crash")
-    # The batch in flight may or may not have been applied before the kill; nothing acknowledged is missing.
-    assert len(acknowledged) <= stored <= len(acknowledged) + batch
+    # The two batches in flight may or may not have been applied before the kill; nothing acknowledged is missing.
+    assert len(acknowledged) <= stored <= len(acknowledged) + 2 * batch
 
     with cluster.channel() as channel:
         stub = coordinator_pb2_grpc.CoordinatorStub(channel)
@@ -245,7 +266,7 @@ def test_coordinator_sigkill_mid_ingest_loses_nothing_acknowledged(cluster):
             degraded, passages = query(stub, "crash", word(n), top_k=1)
             assert degraded is False
             assert passages and passages[0][0] == doc.id, f"{doc.id} ({word(n)}) not found: {passages}"
-    assert len(acknowledged) + 50 <= namespace_documents(cluster, "crash") <= len(acknowledged) + 50 + batch
+    assert namespace_documents(cluster, "crash") == stored + 50
 
 
 def test_fourth_worker_takes_its_share_and_answers_do_not_change(cluster):
