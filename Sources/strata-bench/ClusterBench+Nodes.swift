@@ -42,10 +42,10 @@ extension ClusterBench {
         }
 
         @discardableResult
-        func startWorker() throws -> ChildNode {
+        func startWorker(settings: [String] = []) throws -> ChildNode {
             let address = "127.0.0.1:\(try Self.freePort())"
             let worker = try start(name: "worker-\(workers.count + 1)", binary: "strata-worker", address: address,
-                                   arguments: ["--coordinator", coordinatorAddress])
+                                   arguments: ["--coordinator", coordinatorAddress] + settings)
             workers.append(worker)
             return worker
         }

@@ -25,12 +25,14 @@ struct ClusterBench: AsyncParsableCommand {
     @Option(help: "Namespace tokenizer: cl100k_base, o200k_base or estimate.") var tokenizer: String = "cl100k_base"
     @Option(help: "Python whose standard library is the corpus.") var python: String = "python3"
     @Option(help: "Folder for the nodes' data directories (removed at the end).") var workDir: String = NSTemporaryDirectory()
+    @Option(help: "A setting for every node, key=value (repeatable), e.g. coordinator.heartbeat_interval_ms=100.") var nodeSet: [String] = []
     @Flag(help: "Print the nodes' logs when something fails.") var showLogs = false
 
     func validate() throws {
         guard tokens >= 10_000 else { throw ValidationError("--tokens must be at least 10000") }
         guard queries >= 200 else { throw ValidationError("--queries must be at least 200") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        guard nodeSet.allSatisfy({ $0.contains("=") }) else { throw ValidationError("--node-set takes key=value") }
         guard (1...16).contains(streams) else { throw ValidationError("--streams must be 1 to 16") }
         guard (64 << 10 ... 12 << 20).contains(batchBytes) else { throw ValidationError("--batch-bytes must be 64 KiB to 12 MiB") }
         guard ["cl100k_base", "o200k_base", "estimate"].contains(tokenizer) else {
@@ -51,12 +53,13 @@ struct ClusterBench: AsyncParsableCommand {
 
     private func measure(_ nodes: ChildNodes) async throws {
         print("# strata-bench cluster: 1 coordinator + 3 workers on loopback, R = 2, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
-        try nodes.startCoordinator(settings: Self.coordinatorSettings)
-        for _ in 0..<3 { try nodes.startWorker() }
+        let extra = nodeSet.flatMap { ["--set", $0] }
+        try nodes.startCoordinator(settings: Self.coordinatorSettings + extra)
+        for _ in 0..<3 { try nodes.startWorker(settings: extra) }
         let client = ClusterClient(address: nodes.coordinatorAddress)
         try await client.waitFullyReplicated(workers: 3, timeout: .seconds(60))
         print("# coordinator \(nodes.coordinatorAddress), workers \(nodes.workers.map(\.address).joined(separator: ", "))")
-        print("# failure detection: \(Self.coordinatorSettings.joined(separator: " "))\n")
+        print("# coordinator settings: \((Self.coordinatorSettings + extra).joined(separator: " ")); workers: \(extra.isEmpty ? "defaults" : extra.joined(separator: " "))\n")
 
         let corpus = try ClusterCorpus(python: python, targetTokens: tokens)
         let ingest = try await ingestCorpus(corpus, client: client)
