@@ -1,0 +1,132 @@
+import Foundation
+import StrataStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ClusterBench {
+    /// One child process: a Strata node with its own data directory and log file.
+    struct ChildNode {
+        let name: String
+        let address: String
+        let dataDirectory: String
+        let log: String
+        let process: Process
+    }
+
+    /// The benchmark's child processes. Stops every one it started and removes their data
+    /// directories and the workers' warm tiers (only the shared-memory objects of the data
+    /// directories it created: other people's nodes may run on the same machine).
+    final class ChildNodes {
+        let root: String
+        let binDirectory: String
+        private(set) var coordinator: ChildNode?
+        private(set) var workers: [ChildNode] = []
+        private(set) var coordinatorAddress = ""
+
+        init(workDir: String) throws {
+            root = (workDir.hasSuffix("/") ? workDir : workDir + "/") + "strata-bench-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            binDirectory = URL(fileURLWithPath: me).deletingLastPathComponent().path
+            for binary in ["strata-coordinator", "strata-worker"] where !FileManager.default.isExecutableFile(atPath: binDirectory + "/" + binary) {
+                throw BenchFailure("\(binDirectory)/\(binary) is missing: build it next to strata-bench (swift build -c release)")
+            }
+        }
+
+        func startCoordinator(settings: [String]) throws {
+            let address = "127.0.0.1:\(try Self.freePort())"
+            coordinatorAddress = address
+            coordinator = try start(name: "coordinator", binary: "strata-coordinator", address: address,
+                                    arguments: ["--replicas", "2"] + settings)
+        }
+
+        @discardableResult
+        func startWorker(settings: [String] = []) throws -> ChildNode {
+            let address = "127.0.0.1:\(try Self.freePort())"
+            let worker = try start(name: "worker-\(workers.count + 1)", binary: "strata-worker", address: address,
+                                   arguments: ["--coordinator", coordinatorAddress] + settings)
+            workers.append(worker)
+            return worker
+        }
+
+        /// SIGKILL: the node gets no chance to say goodbye.
+        func kill(_ node: ChildNode) {
+            Glibc.kill(node.process.processIdentifier, SIGKILL)
+            node.process.waitUntilExit()
+        }
+
+        func stopAll() {
+            let all = workers + [coordinator].compactMap { $0 }
+            for node in all where node.process.isRunning { Glibc.kill(node.process.processIdentifier, SIGTERM) }
+            for node in all {
+                let deadline = Date().addingTimeInterval(20)
+                while node.process.isRunning && Date() < deadline { usleep(20_000) }
+                if node.process.isRunning {
+                    Glibc.kill(node.process.processIdentifier, SIGKILL)
+                    node.process.waitUntilExit()
+                }
+            }
+            for worker in workers {
+                ChunkStore.destroyWarmTier(directory: worker.dataDirectory + "/store")
+            }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+
+        func printLogs() {
+            for node in [coordinator].compactMap({ $0 }) + workers {
+                let text = (try? String(contentsOfFile: node.log, encoding: .utf8)) ?? ""
+                print("--- \(node.name) log (last 40 lines)")
+                print(text.split(separator: "\n", omittingEmptySubsequences: false).suffix(40).joined(separator: "\n"))
+            }
+        }
+
+        private func start(name: String, binary: String, address: String, arguments: [String]) throws -> ChildNode {
+            let data = root + "/" + name
+            let log = root + "/" + name + ".log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binDirectory + "/" + binary)
+            process.arguments = ["--listen", address, "--data", data] + arguments
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            let node = ChildNode(name: name, address: address, dataDirectory: data, log: log, process: process)
+            let deadline = Date().addingTimeInterval(60)
+            while true {
+                if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("serving on") { return node }
+                guard process.isRunning else {
+                    throw BenchFailure("\(name) exited with \(process.terminationStatus): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                }
+                guard Date() < deadline else { throw BenchFailure("\(name) did not start within 60 s") }
+                usleep(50_000)
+            }
+        }
+
+        /// A loopback port nobody listens on now (the kernel's choice for port 0).
+        static func freePort() throws -> Int {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw BenchFailure("socket() failed") }
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = 0
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+                }
+            }
+            guard bound else { throw BenchFailure("bind() on loopback failed") }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+
+    /// A failure of the benchmark itself (a node did not start, a deadline passed).
+    struct BenchFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

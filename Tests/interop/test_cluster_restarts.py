@@ -1,0 +1,307 @@
+"""Issue 5, proofs 4 and 5, with real processes on loopback: a coordinator killed with SIGKILL
+in the middle of an ingest loses nothing it acknowledged, and a fourth worker joining a
+3-worker cluster takes its share of the slots without changing any query's answer."""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import grpc
+import pytest
+
+from conftest import BIN_DIR, free_port, shared_memory_objects
+
+FAST_COORDINATOR = ["--set", "coordinator.heartbeat_interval_ms=100", "--set", "coordinator.suspect_after_ms=500",
+                    "--set", "coordinator.dead_after_ms=1500"]
+FAST_WORKER = ["--set", "coordinator.heartbeat_interval_ms=100"]
+TOPICS = ["replication", "checkpoint", "tokenizer", "quorum", "heartbeat", "segment", "compaction", "placement",
+          "rendezvous", "snapshot", "throughput", "latency", "manifest", "journal", "eviction", "prefetch"]
+
+
+class Process:
+    """A Strata executable on a fixed address, its output in a log file (a pipe nobody reads
+    would fill up and block the node)."""
+
+    def __init__(self, binary, args, log):
+        self.log = log
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen([str(BIN_DIR / binary), *args], stdout=out, stderr=subprocess.STDOUT)
+        start = os.path.getsize(log) if os.path.exists(log) else 0
+        deadline = time.time() + 30
+        while True:
+            with open(log, "rb") as f:
+                f.seek(0)
+                if b"serving on" in f.read():
+                    break
+            assert self.process.poll() is None, f"{binary} exited with {self.process.returncode}: {open(log).read()}"
+            assert time.time() < deadline, f"{binary} did not start: {open(log).read()[start:]}"
+            time.sleep(0.05)
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Cluster:
+    """A coordinator (R = 2, fast failure detection) and workers, all on loopback."""
+
+    def __init__(self, root):
+        self.root = root
+        self.coordinator_address = f"127.0.0.1:{free_port()}"
+        self.coordinator = None
+        self.workers = []
+        self.shm_before = shared_memory_objects()
+
+    def start_coordinator(self):
+        # The log is appended to, so a restarted coordinator's "serving on" must be new: use a new log.
+        log = self.root / f"coordinator-{time.time_ns()}.log"
+        self.coordinator = Process("strata-coordinator", ["--listen", self.coordinator_address, "--data",
+                                                          str(self.root / "coordinator"), "--replicas", "2",
+                                                          *FAST_COORDINATOR], log)
+
+    def add_worker(self):
+        n = len(self.workers) + 1
+        address = f"127.0.0.1:{free_port()}"
+        worker = Process("strata-worker", ["--listen", address, "--data", str(self.root / f"worker-{n}"), "--coordinator",
+                                           self.coordinator_address, *FAST_WORKER], self.root / f"worker-{n}.log")
+        worker.address = address
+        self.workers.append(worker)
+        return worker
+
+    def stop(self):
+        for worker in self.workers:
+            worker.stop()
+        if self.coordinator:
+            self.coordinator.stop()
+        # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
+        for name in shared_memory_objects() - self.shm_before:
+            if name.startswith("strata"):
+                os.unlink(os.path.join("/dev/shm", name))
+
+    def strata(self, *args):
+        result = subprocess.run([str(BIN_DIR / "strata"), *args, "--coordinator", self.coordinator_address],
+                                capture_output=True, text=True, timeout=60)
+        return result
+
+    def status(self):
+        return self.strata("status").stdout
+
+    def wait_replicated(self, workers, timeout=60):
+        """Waits until `workers` serve and every slot has R up-to-date replicas, no copy in flight."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status = self.status()
+            if (f"workers: {workers} serving" in status and "under-replicated: 0, unavailable: 0" in status
+                    and "copying slot" not in status):
+                return status
+            time.sleep(0.2)
+        raise AssertionError(f"not fully replicated after {timeout} s:\n{self.status()}")
+
+    def wait_settled(self, workers, quiet=2.0, timeout=60):
+        """Waits until fully replicated and the map has not changed for `quiet` seconds (copies
+        finish between two status calls, so an empty copy list alone does not mean done)."""
+        deadline = time.time() + timeout
+        version, since = None, time.time()
+        while time.time() < deadline:
+            status = self.wait_replicated(workers, timeout=max(1, deadline - time.time()))
+            current = re.search(r"map version (\d+)", status).group(1)
+            if current != version:
+                version, since = current, time.time()
+            elif time.time() - since >= quiet:
+                return status
+            time.sleep(0.2)
+        raise AssertionError(f"the map kept changing for {timeout} s:\n{self.status()}")
+
+    def worker_slots(self):
+        """`strata nodes`: slots held per worker address."""
+        rows = [line.split() for line in self.strata("nodes").stdout.splitlines() if line.startswith("worker")]
+        return {row[2]: int(row[-1]) for row in rows}
+
+    def channel(self):
+        return grpc.insecure_channel(self.coordinator_address)
+
+
+def word(n):
+    """A letters-only word unique to document n (the lexical index splits digits from letters)."""
+    letters = ""
+    n += 26 * 26
+    while n:
+        n, r = divmod(n, 26)
+        letters += chr(ord("a") + r)
+    return f"zq{letters}xv"
+
+
+def documents(first, count):
+    from strata.v1 import common_pb2
+    return [common_pb2.Document(id=f"docs/d{n:05d}.txt",
+                                text=f"Document {n} is about {TOPICS[n % len(TOPICS)]} and {TOPICS[n * 7 % len(TOPICS)]}.\n"
+                                     f"Its marker is {word(n)}.\n")
+            for n in range(first, first + count)]
+
+
+def ingest(stub, namespace, docs, timeout=30):
+    from strata.v1 import coordinator_pb2
+    summary = stub.Ingest(iter([coordinator_pb2.IngestRequest(namespace=namespace, documents=docs)]), timeout=timeout)
+    assert summary.documents == len(docs) and not summary.rejected, summary
+    return summary
+
+
+def query(stub, namespace, text, top_k=10):
+    """Lexical top-k: (degraded, [(document id, score), ...]) in rank order."""
+    from strata.v1 import coordinator_pb2, common_pb2
+    request = coordinator_pb2.QueryRequest(namespace=namespace, text=text, mode=common_pb2.QUERY_MODE_LEXICAL, top_k=top_k,
+                                           token_budget=2000, order=common_pb2.CONTEXT_ORDER_SCORE)
+    degraded, passages = None, []
+    for item in stub.Query(request, timeout=30):
+        if item.HasField("header"):
+            degraded = item.header.degraded
+        elif item.HasField("passage"):
+            passages.append((item.passage.provenance.document_id, round(item.passage.score, 6)))
+    return degraded, passages
+
+
+def namespace_documents(cluster, name):
+    listed = cluster.strata("namespace", "list")
+    assert listed.returncode == 0, listed.stderr
+    for line in listed.stdout.splitlines()[1:]:
+        fields = line.split()
+        if fields[0] == name:
+            return int(fields[3])
+    raise AssertionError(f"namespace {name} missing:\n{listed.stdout}")
+
+
+@pytest.fixture
+def cluster(tmp_path, stubs):
+    cluster = Cluster(tmp_path)
+    try:
+        cluster.start_coordinator()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def test_coordinator_sigkill_mid_ingest_loses_nothing_acknowledged(cluster):
+    from strata.v1 import coordinator_pb2_grpc
+    for _ in range(3):
+        cluster.add_worker()
+    before = cluster.wait_replicated(3)
+    cluster_id = re.search(r"cluster (\S+)", before).group(1)
+    assert cluster.strata("namespace", "create", "crash", "--tokenizer", "estimate").returncode == 0
+
+    acknowledged, failures, stop = [], [], threading.Event()
+    batch = 10
+
+    def ingest_until_stopped():
+        with cluster.channel() as channel:
+            stub = coordinator_pb2_grpc.CoordinatorStub(channel)
+            n = 0
+            while not stop.is_set():
+                docs = documents(n, batch)
+                try:
+                    ingest(stub, "crash", docs, timeout=5)
+                    acknowledged.extend(docs)
+                except grpc.RpcError as error:
+                    failures.append(error.code())
+                    return
+                n += batch
+
+    open_call = []
+
+    def ingest_left_open():
+        """An Ingest call that has sent a batch and is still open when the coordinator dies."""
+        from strata.v1 import coordinator_pb2
+
+        def requests():
+            yield coordinator_pb2.IngestRequest(namespace="crash", documents=documents(50_000, batch))
+            stop.wait(60)
+        with cluster.channel() as channel:
+            try:
+                coordinator_pb2_grpc.CoordinatorStub(channel).Ingest(requests(), timeout=60)
+                open_call.append("acknowledged")
+            except grpc.RpcError as error:
+                open_call.append(error.code())
+
+    ingester = threading.Thread(target=ingest_until_stopped)
+    ingester.start()
+    deadline = time.time() + 60
+    while len(acknowledged) < 300 and ingester.is_alive() and time.time() < deadline:
+        time.sleep(0.01)
+    assert len(acknowledged) >= 300, f"ingest stalled: {len(acknowledged)} acknowledged, failures {failures}"
+    left_open = threading.Thread(target=ingest_left_open)
+    left_open.start()
+    time.sleep(0.5)  # its batch has reached the coordinator
+    cluster.coordinator.kill()  # while both ingests are in flight
+    stop.set()
+    ingester.join(timeout=30)
+    left_open.join(timeout=30)
+    assert failures, "the ingest in flight when the coordinator died must fail"
+    assert open_call and open_call[0] != "acknowledged", open_call
+
+    cluster.start_coordinator()
+    after = cluster.wait_replicated(3, timeout=30)
+    assert re.search(r"cluster (\S+)", after).group(1) == cluster_id
+    assert "slots fully replicated: 256" in after
+    stored = namespace_documents(cluster, "crash")
+    # The two batches in flight may or may not have been applied before the kill; nothing acknowledged is missing.
+    assert len(acknowledged) <= stored <= len(acknowledged) + 2 * batch
+
+    with cluster.channel() as channel:
+        stub = coordinator_pb2_grpc.CoordinatorStub(channel)
+        # Writes after the restart must get new sequence numbers, not reuse ones already on the workers.
+        later = documents(100_000, 50)
+        ingest(stub, "crash", later)
+        for doc in acknowledged + later:
+            n = int(doc.id[len("docs/d"):-len(".txt")])
+            degraded, passages = query(stub, "crash", word(n), top_k=1)
+            assert degraded is False
+            assert passages and passages[0][0] == doc.id, f"{doc.id} ({word(n)}) not found: {passages}"
+    assert namespace_documents(cluster, "crash") == stored + 50
+
+
+def test_fourth_worker_takes_its_share_and_answers_do_not_change(cluster):
+    from strata.v1 import coordinator_pb2_grpc
+    for _ in range(3):
+        cluster.add_worker()
+    cluster.wait_replicated(3)
+    assert cluster.strata("namespace", "create", "grow", "--tokenizer", "estimate").returncode == 0
+    questions = TOPICS + [f"{a} {b}" for a, b in zip(TOPICS, reversed(TOPICS))]
+    with cluster.channel() as channel:
+        stub = coordinator_pb2_grpc.CoordinatorStub(channel)
+        for first in range(0, 1500, 250):  # enough documents that nearly every slot holds data
+            ingest(stub, "grow", documents(first, 250))
+        answers = {q: query(stub, "grow", q) for q in questions}
+    assert all(degraded is False and len(passages) == 10 for degraded, passages in answers.values())
+    cluster.wait_settled(3)
+    old = cluster.worker_slots()
+    assert len(old) == 3
+
+    new = cluster.add_worker()
+    # A slot-replica is one slot's copy on one worker; the data does not change, so the cluster
+    # holds as many as before the join. The new worker's fair share is a quarter of them.
+    replicas = sum(old.values())
+    deadline = time.time() + 60
+    while time.time() < deadline and cluster.worker_slots().get(new.address, 0) < 0.15 * replicas:
+        time.sleep(0.25)
+    cluster.wait_settled(4)
+    slots = cluster.worker_slots()
+    assert slots.get(new.address, 0) >= 0.15 * replicas, f"the new worker got too little: {slots} (before: {old})"
+    # Old copies are not dropped yet (DROP is not carried out), so the old workers' counts stay;
+    # every worker must still be within ±50 % of the mean.
+    mean = sum(slots.values()) / len(slots)
+    assert all(0.5 * mean <= count <= 1.5 * mean for count in slots.values()), slots
+
+    with cluster.channel() as channel:
+        stub = coordinator_pb2_grpc.CoordinatorStub(channel)
+        for q in questions:
+            assert query(stub, "grow", q) == answers[q], q
