@@ -78,6 +78,9 @@ final class WorkerMembership: Sendable {
                     }
                 }
                 logger.info("copied slot", metadata: ["slot": "\(slot)", "from": "\(directive.sourceAddress)", "writes": "\(applied)"])
+                // Report at once instead of at the next tick: the coordinator completes the copy
+                // and plans the next ones on this report, so recovery is not paced by heartbeats.
+                await beat()
             } catch {
                 logger.warning("slot copy failed; the coordinator will ask again", metadata: ["slot": "\(slot)", "error": "\(error)"])
             }
