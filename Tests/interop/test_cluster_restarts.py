@@ -125,8 +125,10 @@ class Cluster:
 
     def worker_slots(self):
         """`strata nodes`: slots held per worker address."""
-        rows = [line.split() for line in self.strata("nodes").stdout.splitlines() if line.startswith("worker")]
-        return {row[2]: int(row[-1]) for row in rows}
+        lines = self.strata("nodes").stdout.splitlines()
+        column = lines[0].split().index("SLOTS")  # columns are single words up to SLOTS
+        rows = [line.split() for line in lines[1:] if line.startswith("worker")]
+        return {row[2]: int(row[column]) for row in rows}
 
     def channel(self):
         return grpc.insecure_channel(self.coordinator_address)
