@@ -15,6 +15,11 @@ extension RecoveryPlanner {
         public var maxRebalanceInFlight: Int
         /// Bytes per second one copy may use (0 = unlimited); sent in every FETCH directive.
         public var fetchRateLimitBytesPerSecond: UInt64
+        /// Whether a surplus copy (a holder no longer placed on the slot) gets a DROP. Off for
+        /// workers that do not carry DROP out yet: then a surplus copy only stops serving and
+        /// keeps its data, and a later placement back onto the slot finds it current. A pending
+        /// DROP that is never carried out would otherwise keep that worker out of the slot.
+        public var dropsSurplusCopies = true
 
         /// Refuses non-positive limits, naming the field.
         public init(

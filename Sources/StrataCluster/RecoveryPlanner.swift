@@ -211,6 +211,7 @@ public struct RecoveryPlanner: Sendable {
             }
             guard covered else { continue }
             record.replicas.removeAll { $0 == worker }
+            guard settings.dropsSurplusCopies else { continue }
             record.dropping.append(PendingDrop(worker: worker, ifAtMost: max(held, record.sequence)))
             plan.dropped.append(.init(slot: slot, worker: worker))
         }

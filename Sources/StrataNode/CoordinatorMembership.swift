@@ -20,6 +20,8 @@ final class CoordinatorMembership: Sendable {
         var sequenceCeilings: [Int: UInt64] = [:]
         /// What each worker said in its last heartbeat (tiers, disk use), for status only.
         var lastReports: [WorkerID: HeartbeatRequest] = [:]
+        /// The map version on disk (nil: none written yet).
+        var persistedVersion: UInt64?
     }
 
     private let state: Mutex<State>
@@ -53,8 +55,12 @@ final class CoordinatorMembership: Sendable {
         if let data = FileManager.default.contents(atPath: ceilingsPath) {
             ceilings = try JSONDecoder().decode([Int: UInt64].self, from: data)
         }
-        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: try .init(config.coordinator)),
-                            clusterID: clusterID, sequenceCeilings: ceilings))
+        // Workers do not carry DROP out yet (the store has no safe way to forget a slot), so the
+        // planner must not wait for drops; surplus copies just stop serving and keep their data.
+        var plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
+        plannerSettings.dropsSurplusCopies = false
+        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
+                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: FileManager.default.fileExists(atPath: mapPath) ? map.version : nil))
         quorum = try WriteQuorum(config.coordinator)
         slots = try SlotHasher(slotCount: map.slotCount)
     }
@@ -174,12 +180,13 @@ final class CoordinatorMembership: Sendable {
         state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.lastReports) }
     }
 
+    /// Plans the next round and persists the map whenever it differs from the version on disk
+    /// (registrations, reports and liveness changes bump the version too, not only the plan).
     private func replan(_ state: inout State) throws {
-        let before = state.map.version
-        let plan = state.planner.plan(state.map)
-        state.map = plan.map
-        if state.map.version != before || !FileManager.default.fileExists(atPath: mapPath) {
+        state.map = state.planner.plan(state.map).map
+        if state.persistedVersion != state.map.version {
             try DurableFile.replace(mapPath, with: try state.map.encodedJSON())
+            state.persistedVersion = state.map.version
         }
     }
 
