@@ -123,6 +123,26 @@ struct RecoveryPlannerTests {
         #expect(Double(share) <= 1.5 * 64 * 3 / 5)
     }
 
+    @Test("without drops, a surplus copy stops serving, keeps its data, and can serve again")
+    func noDrops() throws {
+        var settings = try RecoveryPlanner.Settings()
+        settings.dropsSurplusCopies = false
+        var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 32, settings: settings)
+        try fixture.runToQuiescence()
+        for slot in 0..<32 { try fixture.write(slot: slot, count: 2) }
+        try fixture.register("w4")
+        try fixture.runToQuiescence()
+        #expect(fixture.map.slots.allSatisfy { $0.dropping.isEmpty })
+        #expect(fixture.map.status().underReplicated == 0)
+        #expect(fixture.map.slots.filter { $0.replicas.contains("w4") }.count > 0)
+        // The worker that joined leaves again: its slots go back to workers that never dropped
+        // them, which serve again at once (they are current), with no copy needed where so.
+        fixture.setState("w4", .dead)
+        try fixture.runToQuiescence()
+        #expect(fixture.map.status().underReplicated == 0)
+        #expect(fixture.map.slots.allSatisfy { $0.dropping.isEmpty && $0.replicas.count == 3 })
+    }
+
     @Test("recovery of under-replicated slots goes ahead of rebalancing")
     func recoveryFirst() throws {
         let settings = try RecoveryPlanner.Settings(

@@ -76,11 +76,10 @@ def copied_slots(log_text):
 
 
 def stuck_slots(coordinator):
-    """Slots held back by a known product bug, read from the coordinator's persisted map: a slot
-    with fewer serving replicas than R, no copy in flight, and a pending DROP on a live worker.
-    Workers do not carry out DROP yet, so such a drop never completes, and RecoveryPlanner
-    neither lets a worker with a pending drop serve or receive the slot nor voids the drop when
-    the worker is placed there again; the slot stays under-replicated for good."""
+    """Slots showing the signature of a fixed bug, read from the coordinator's persisted map: a
+    slot with fewer serving replicas than R, no copy in flight, and a pending DROP on a live
+    worker. Workers do not carry DROP out yet, and a pending drop kept RecoveryPlanner from
+    using that worker for the slot again; the coordinator now issues no drops until they do."""
     cluster_map = json.loads((coordinator.data / "cluster-map.json").read_text())
     live = {w["id"] for w in cluster_map["workers"] if w["state"] == "live"}
     replicas = min(cluster_map["replicationFactor"], len(live))
