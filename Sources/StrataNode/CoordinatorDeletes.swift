@@ -22,11 +22,13 @@ struct CoordinatorDeletes: Sendable {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (slot, ids) in bySlot {
-                let numbers = try membership.reserveSequences(slot: slot, count: ids.count)
-                let writes = zip(numbers, ids).map { sequence, id in
-                    StrataWire.SlotWrite(sequence: sequence, namespace: request.namespace, operation: .deleteDocument(id: id))
+                group.addTask {
+                    try await replicator.replicate(slot: slot, count: ids.count) { numbers in
+                        zip(numbers, ids).map { sequence, id in
+                            StrataWire.SlotWrite(sequence: sequence, namespace: request.namespace, operation: .deleteDocument(id: id))
+                        }
+                    }
                 }
-                group.addTask { try await replicator.replicate(slot: slot, writes) }
             }
             try await group.waitForAll()
         }
@@ -40,9 +42,11 @@ struct CoordinatorDeletes: Sendable {
         _ = try namespaces.settings(request.name)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for slot in 0..<membership.slots.slotCount {
-                let sequence = try membership.reserveSequences(slot: slot, count: 1).lowerBound
-                let write = StrataWire.SlotWrite(sequence: sequence, namespace: request.name, operation: .dropNamespace)
-                group.addTask { try await replicator.replicate(slot: slot, [write]) }
+                group.addTask {
+                    try await replicator.replicate(slot: slot, count: 1) { numbers in
+                        [StrataWire.SlotWrite(sequence: numbers.lowerBound, namespace: request.name, operation: .dropNamespace)]
+                    }
+                }
             }
             try await group.waitForAll()
         }

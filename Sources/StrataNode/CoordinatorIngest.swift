@@ -110,15 +110,17 @@ struct CoordinatorIngest: Sendable {
         }
     }
 
-    /// Numbers each slot's documents and replicates the slots concurrently.
+    /// Replicates the slots concurrently (each slot's writes numbered under its lock).
     private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (slot, documents) in bySlot {
-                let numbers = try membership.reserveSequences(slot: slot, count: documents.count)
-                let writes = zip(numbers, documents).map { sequence, document in
-                    StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .put(document.put))
+                group.addTask {
+                    try await replicator.replicate(slot: slot, count: documents.count) { numbers in
+                        zip(numbers, documents).map { sequence, document in
+                            StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .put(document.put))
+                        }
+                    }
                 }
-                group.addTask { try await replicator.replicate(slot: slot, writes) }
             }
             try await group.waitForAll()
         }

@@ -88,11 +88,12 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// Where writes to `slot` go (serving replicas first), with their addresses.
-    func writeTargets(slot: Int) -> (targets: [(id: WorkerID, address: String)], replicas: [WorkerID], replicationFactor: Int) {
+    /// Also the slot's high-water sequence, which every replica must hold before new writes.
+    func writeTargets(slot: Int) -> (targets: [(id: WorkerID, address: String)], replicas: [WorkerID], replicationFactor: Int, sequence: UInt64) {
         state.withLock { state in
             let ids = state.map.writeTargets(slot: slot)
             return (ids.compactMap { id in state.map.workers[id].map { (id, $0.address) } },
-                    state.map.slots[slot].replicas, state.map.targetReplicaCount)
+                    state.map.slots[slot].replicas, state.map.targetReplicaCount, state.map.slots[slot].sequence)
         }
     }
 

@@ -10,16 +10,27 @@ struct SlotReplicator: Sendable {
     let membership: CoordinatorMembership
     let channels: WorkerChannels
     let timeout: Duration
+    let locks = SlotLocks()
+
+    /// Numbers `count` writes for `slot` (`build` makes them from their sequence numbers) and
+    /// replicates them, one slot writer at a time so every replica sees them in order.
+    func replicate(slot: Int, count: Int, _ build: @escaping @Sendable (ClosedRange<UInt64>) -> [StrataWire.SlotWrite]) async throws {
+        try await locks.withLock(slot) {
+            let numbers = try membership.reserveSequences(slot: slot, count: count)
+            try await replicate(slot: slot, build(numbers))
+        }
+    }
 
     /// Applies `writes` (already numbered) to `slot` on its replicas; throws UNAVAILABLE when
     /// fewer than W serving replicas made them durable -- then nothing is acknowledged.
-    func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws {
-        let (targets, replicas, replicationFactor) = membership.writeTargets(slot: slot)
+    /// A replica that missed an acknowledged write refuses (it catches up by copy first).
+    private func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws {
+        let (targets, replicas, replicationFactor, highWater) = membership.writeTargets(slot: slot)
         let required = membership.quorum.required(replicationFactor: replicationFactor)
         guard !replicas.isEmpty else {
             throw StrataError(.unavailable, "slot \(slot) has no live replica (no workers registered yet?)")
         }
-        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes).serializedBytes()
+        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater).serializedBytes()
         var acks: [WorkerID] = []
         var failures: [String] = []
         await withTaskGroup(of: (WorkerID, String?).self) { group in

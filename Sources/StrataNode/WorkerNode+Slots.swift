@@ -19,6 +19,10 @@ extension WorkerNode {
     /// holds are acknowledged without being applied again.
     func applyWrites(_ request: ApplyWritesRequest) throws(StrataError) -> ApplyWritesResponse {
         let store = try openStore()
+        let held = store.lastSequence(of: request.slot)
+        guard held >= request.requiredSequence else {
+            throw StrataError(.failedPrecondition, "slot \(request.slot) is behind: this worker holds it up to sequence \(held), the write requires \(request.requiredSequence); it catches up by copy first")
+        }
         var duplicates: UInt32 = 0
         for (i, write) in request.writes.enumerated() {
             if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write), field: "writes[\(i)]") {

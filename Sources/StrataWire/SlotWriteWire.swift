@@ -102,10 +102,13 @@ public struct SlotWrite: Sendable, Equatable {
 public struct ApplyWritesRequest: RPCMessage, Equatable {
     public var slot: UInt32
     public var writes: [SlotWrite]
+    /// The worker must already hold the slot up to this sequence, or refuse (it is behind).
+    public var requiredSequence: UInt64
 
-    public init(slot: UInt32, writes: [SlotWrite]) {
+    public init(slot: UInt32, writes: [SlotWrite], requiredSequence: UInt64 = 0) {
         self.slot = slot
         self.writes = writes
+        self.requiredSequence = requiredSequence
     }
 
     static var codec: WireCodec<Strata__V1__ApplyWritesRequest> {
@@ -120,7 +123,8 @@ public struct ApplyWritesRequest: RPCMessage, Equatable {
         self = try Self.codec.decode(bytes) { message, path in
             ApplyWritesRequest(
                 slot: message.slot,
-                writes: try WireReader.messages(message.writes, message.n_writes, at: path, "writes", SlotWrite.read))
+                writes: try WireReader.messages(message.writes, message.n_writes, at: path, "writes", SlotWrite.read),
+                requiredSequence: message.required_sequence)
         }
     }
 
@@ -131,6 +135,7 @@ public struct ApplyWritesRequest: RPCMessage, Equatable {
             message.slot = slot
             message.n_writes = writes.count
             message.writes = arena.messages(writes.map { SlotWrite.build($0, in: arena) })
+            message.required_sequence = requiredSequence
             return message
         }
     }

@@ -89,4 +89,26 @@ import Testing
         #expect(try await cluster.namespaces().isEmpty)
         await cluster.stop()
     }
+
+    @Test func concurrentStreamsToTheSameSlotsLoseNothing() async throws {
+        // 8 slots, two streams of 40 documents each: many writes to each slot race. A write
+        // numbered lower but delivered later would be acknowledged without being applied if
+        // the coordinator did not keep each slot's writes in order.
+        let cluster = try SmallCluster(workers: 2)
+        #expect(try await cluster.waitUntilReady())
+        _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "race", tokenizer: .estimate))
+        async let first = cluster.ingest((0..<40).map { i in
+            IngestRequest(namespace: "race", documents: [Document(id: "a\(i)", text: "alpha\(i)marker")])
+        })
+        async let second = cluster.ingest((0..<40).map { i in
+            IngestRequest(namespace: "race", documents: [Document(id: "b\(i)", text: "beta\(i)marker")])
+        })
+        let summaries = try await [first, second]
+        #expect(summaries.map(\.documents) == [40, 40])
+        for worker in cluster.workers {
+            let chunks = worker.status().tiers.first { $0.tier == .persistent }?.entries ?? 0
+            #expect(chunks == 80, "a worker holds \(chunks) of 80 chunks")
+        }
+        await cluster.stop()
+    }
 }

@@ -75,4 +75,18 @@ private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vector: [F
         #expect(try await worker.stream(3, after: 1) == [.endSequence(1)])
         await worker.destroy()
     }
+
+    @Test func aReplicaThatMissedAnAcknowledgedWriteRefusesLaterOnes() async throws {
+        let worker = try WorkerUnderTest()
+        _ = try await worker.apply(4, [put(1, "a.txt", ["first"])])
+        // The coordinator knows sequence 3 is durable elsewhere: this worker (at 1) missed it.
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await worker.channel.unary(MethodPath.workerApplyWrites, ApplyWritesRequest(
+                slot: 4, writes: [put(4, "b.txt", ["later"])], requiredSequence: 3).serializedBytes())
+        }
+        #expect(error?.code == .failedPrecondition)
+        #expect(error?.message.contains("behind") == true)
+        #expect(try await worker.slotSequence(4) == 1)
+        await worker.destroy()
+    }
 }

@@ -746,7 +746,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_write__descriptor =
   (ProtobufCMessageInit) strata__v1__slot_write__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_descriptors[3] =
 {
   {
     "slot",
@@ -772,15 +772,28 @@ static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "required_sequence",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ApplyWritesRequest, required_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__apply_writes_request__field_indices_by_name[] = {
+  2,   /* field[2] = required_sequence */
   0,   /* field[0] = slot */
   1,   /* field[1] = writes */
 };
 static const ProtobufCIntRange strata__v1__apply_writes_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor strata__v1__apply_writes_request__descriptor =
 {
@@ -790,7 +803,7 @@ const ProtobufCMessageDescriptor strata__v1__apply_writes_request__descriptor =
   "Strata__V1__ApplyWritesRequest",
   "strata.v1",
   sizeof(Strata__V1__ApplyWritesRequest),
-  2,
+  3,
   strata__v1__apply_writes_request__field_descriptors,
   strata__v1__apply_writes_request__field_indices_by_name,
   1,  strata__v1__apply_writes_request__number_ranges,

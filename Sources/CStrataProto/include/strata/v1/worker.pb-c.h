@@ -120,10 +120,17 @@ struct  Strata__V1__ApplyWritesRequest
    */
   size_t n_writes;
   Strata__V1__SlotWrite **writes;
+  /*
+   * The worker must already hold the slot up to at least this sequence (the highest write
+   * the coordinator knows durable on some replica). A worker that is behind -- it missed an
+   * acknowledged write -- refuses with FAILED_PRECONDITION and catches up by FETCH instead
+   * of applying later writes over a hole. 0 requires nothing.
+   */
+  uint64_t required_sequence;
 };
 #define STRATA__V1__APPLY_WRITES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__apply_writes_request__descriptor) \
-    , 0, 0,NULL }
+    , 0, 0,NULL, 0 }
 
 
 /*
