@@ -109,6 +109,21 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
+    /// Slot copies in flight, with how many sequence numbers each target has caught up so far
+    /// and how many it needs (positions come from the targets' heartbeats).
+    func transfers() -> [StrataWire.SlotTransfer] {
+        state.withLock { state in
+            state.map.slots.flatMap(\.transfers).map { transfer in
+                let held = state.map.position(of: transfer.target, slot: transfer.slot) ?? transfer.fromSequence
+                let goal = state.map.slots[transfer.slot].sequence
+                return StrataWire.SlotTransfer(
+                    slot: UInt32(transfer.slot), sourceNode: transfer.source, targetNode: transfer.target,
+                    recordsCopied: held > transfer.fromSequence ? held - transfer.fromSequence : 0,
+                    recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0)
+            }
+        }
+    }
+
     /// The slots among `slots` that have ever been written (a slot nobody wrote to cannot be
     /// missing data, even on a replica that holds nothing of it).
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {

@@ -108,6 +108,7 @@ public final class CoordinatorNode: Sendable {
             slotsFullyReplicated: UInt32(snapshot.status.fullyReplicated),
             slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
             slotsUnavailable: UInt32(snapshot.status.unavailable),
+            transfers: membership.transfers(),
             mapVersion: snapshot.status.mapVersion)
     }
 

@@ -36,9 +36,11 @@ public struct SlotTransfer: Sendable, Equatable {
     public var bytesTotal: UInt64
     public var recordsCopied: UInt64
     public var startedAtUnix: Int64
+    /// Slot records the copy needs in all (the slot's high-water mark minus the start).
+    public var recordsTotal: UInt64
 
     public init(slot: UInt32, sourceNode: String, targetNode: String, bytesCopied: UInt64 = 0, bytesTotal: UInt64 = 0,
-                recordsCopied: UInt64 = 0, startedAtUnix: Int64 = 0) {
+                recordsCopied: UInt64 = 0, startedAtUnix: Int64 = 0, recordsTotal: UInt64 = 0) {
         self.slot = slot
         self.sourceNode = sourceNode
         self.targetNode = targetNode
@@ -46,6 +48,7 @@ public struct SlotTransfer: Sendable, Equatable {
         self.bytesTotal = bytesTotal
         self.recordsCopied = recordsCopied
         self.startedAtUnix = startedAtUnix
+        self.recordsTotal = recordsTotal
     }
 
     static func build(_ transfer: SlotTransfer, in arena: WireArena) -> Strata__V1__SlotTransfer {
@@ -58,6 +61,7 @@ public struct SlotTransfer: Sendable, Equatable {
         message.bytes_total = transfer.bytesTotal
         message.records_copied = transfer.recordsCopied
         message.started_at_unix = transfer.startedAtUnix
+        message.records_total = transfer.recordsTotal
         return message
     }
 
@@ -66,7 +70,8 @@ public struct SlotTransfer: Sendable, Equatable {
                      sourceNode: try WireReader.string(message.source_node, at: WireReader.join(path, "source_node")),
                      targetNode: try WireReader.string(message.target_node, at: WireReader.join(path, "target_node")),
                      bytesCopied: message.bytes_copied, bytesTotal: message.bytes_total,
-                     recordsCopied: message.records_copied, startedAtUnix: message.started_at_unix)
+                     recordsCopied: message.records_copied, startedAtUnix: message.started_at_unix,
+                     recordsTotal: message.records_total)
     }
 }
 

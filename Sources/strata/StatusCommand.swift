@@ -16,8 +16,13 @@ struct StatusCommand: AsyncParsableCommand {
         print("slots \(status.slotCount), replicas \(status.replicationFactor), write quorum \(status.writeQuorum)")
         print("workers: \(workers.filter { $0.state == .serving }.count) serving, \(workers.filter { $0.state == .suspect }.count) suspect, \(workers.filter { $0.state == .dead }.count) dead")
         print("slots fully replicated: \(status.slotsFullyReplicated), under-replicated: \(status.slotsUnderReplicated), unavailable: \(status.slotsUnavailable)")
+        if !status.transfers.isEmpty {
+            let copied = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsCopied }
+            let total = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsTotal }
+            print("recovering: \(status.transfers.count) slot copies in flight, \(copied) of \(total) records")
+        }
         for transfer in status.transfers {
-            print("  copying slot \(transfer.slot) \(transfer.sourceNode) -> \(transfer.targetNode): \(transfer.recordsCopied) records")
+            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode), \(transfer.recordsCopied) of \(transfer.recordsTotal) records")
         }
     }
 }

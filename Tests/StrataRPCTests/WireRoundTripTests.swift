@@ -157,7 +157,7 @@ enum WireFixtures {
             nodes: [F.node("w1"), F.node("w2")], slotsFullyReplicated: 4000, slotsUnderReplicated: 90,
             slotsUnavailable: 6,
             transfers: [SlotTransfer(slot: 7, sourceNode: "w1", targetNode: "w3", bytesCopied: 10, bytesTotal: 100,
-                                     recordsCopied: 5, startedAtUnix: 1_700_000_001),
+                                     recordsCopied: 5, startedAtUnix: 1_700_000_001, recordsTotal: 9),
                         SlotTransfer(slot: 8, sourceNode: "", targetNode: "東")],
             mapVersion: 42))
         try roundTrip(ClusterStatusResponse(clusterID: "c", slotCount: 1, replicationFactor: 1, writeQuorum: 1))

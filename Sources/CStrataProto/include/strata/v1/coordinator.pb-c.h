@@ -603,13 +603,18 @@ struct  Strata__V1__SlotTransfer
    */
   uint64_t records_copied;
   /*
-   * Unix time (seconds) the transfer started.
+   * Unix time (seconds) the transfer started; 0 when unknown.
    */
   int64_t started_at_unix;
+  /*
+   * Slot records (sequence numbers) the copy needs in all, so far as the coordinator knows:
+   * the slot's high-water sequence minus the target's position when the copy started.
+   */
+  uint64_t records_total;
 };
 #define STRATA__V1__SLOT_TRANSFER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_transfer__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
 
 
 /*
