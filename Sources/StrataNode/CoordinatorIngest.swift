@@ -31,7 +31,7 @@ struct CoordinatorIngest: Sendable {
             namespace = batch.namespace
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
-            try await replicate(batch.namespace, prepared)
+            summary.duplicateChunks += try await replicate(batch.namespace, prepared)
             for document in prepared.values.joined() {
                 changes[document.put.documentID] = document.tally
                 summary.documents += 1
@@ -111,8 +111,9 @@ struct CoordinatorIngest: Sendable {
     }
 
     /// Replicates the slots concurrently (each slot's writes numbered under its lock).
-    private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+    /// Returns the chunks whose content was already stored (deduplicated).
+    private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async throws -> UInt64 {
+        try await withThrowingTaskGroup(of: UInt64.self) { group in
             for (slot, documents) in bySlot {
                 group.addTask {
                     try await replicator.replicate(slot: slot, count: documents.count) { numbers in
@@ -122,7 +123,7 @@ struct CoordinatorIngest: Sendable {
                     }
                 }
             }
-            try await group.waitForAll()
+            return try await group.reduce(0, +)
         }
     }
 

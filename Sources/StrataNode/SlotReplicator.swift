@@ -14,17 +14,19 @@ struct SlotReplicator: Sendable {
 
     /// Numbers `count` writes for `slot` (`build` makes them from their sequence numbers) and
     /// replicates them, one slot writer at a time so every replica sees them in order.
-    func replicate(slot: Int, count: Int, _ build: @escaping @Sendable (ClosedRange<UInt64>) -> [StrataWire.SlotWrite]) async throws {
+    /// Returns how many chunks the replicas already stored (deduplicated by content).
+    @discardableResult
+    func replicate(slot: Int, count: Int, _ build: @escaping @Sendable (ClosedRange<UInt64>) -> [StrataWire.SlotWrite]) async throws -> UInt64 {
         try await locks.withLock(slot) {
             let numbers = try membership.reserveSequences(slot: slot, count: count)
-            try await replicate(slot: slot, build(numbers))
+            return try await replicate(slot: slot, build(numbers))
         }
     }
 
     /// Applies `writes` (already numbered) to `slot` on its replicas; throws UNAVAILABLE when
     /// fewer than W serving replicas made them durable -- then nothing is acknowledged.
     /// A replica that missed an acknowledged write refuses (it catches up by copy first).
-    private func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws {
+    private func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws -> UInt64 {
         let (targets, replicas, replicationFactor, highWater) = membership.writeTargets(slot: slot)
         let required = membership.quorum.required(replicationFactor: replicationFactor)
         guard !replicas.isEmpty else {
@@ -33,20 +35,27 @@ struct SlotReplicator: Sendable {
         let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater).serializedBytes()
         var acks: [WorkerID] = []
         var failures: [String] = []
-        await withTaskGroup(of: (WorkerID, String?).self) { group in
+        var duplicateChunks: UInt64 = 0
+        await withTaskGroup(of: (WorkerID, Result<ApplyWritesResponse, any Error>).self) { group in
             for target in targets {
                 group.addTask {
                     do {
-                        _ = try await channels.channel(target.address).unary(
+                        let bytes = try await channels.channel(target.address).unary(
                             MethodPath.workerApplyWrites, request, options: CallOptions(timeout: timeout))
-                        return (target.id, nil)
+                        return (target.id, .success(try ApplyWritesResponse(serializedBytes: bytes)))
                     } catch {
-                        return (target.id, "\(target.id): \(error)")
+                        return (target.id, .failure(error))
                     }
                 }
             }
-            for await (worker, failure) in group {
-                if let failure { failures.append(failure) } else { acks.append(worker) }
+            for await (worker, result) in group {
+                switch result {
+                case .success(let response):
+                    acks.append(worker)
+                    duplicateChunks = max(duplicateChunks, UInt64(response.duplicateChunks))
+                case .failure(let error):
+                    failures.append("\(worker): \(error)")
+                }
             }
         }
         let servingAcks = acks.filter(replicas.contains)
@@ -61,5 +70,6 @@ struct SlotReplicator: Sendable {
             }
             throw StrataError(.unavailable, "slot \(slot): \(servingAcks.count) of \(required) required replicas acknowledged (\(failures.joined(separator: "; ")))")
         }
+        return duplicateChunks
     }
 }

@@ -24,12 +24,25 @@ extension WorkerNode {
             throw StrataError(.failedPrecondition, "slot \(request.slot) is behind: this worker holds it up to sequence \(held), the write requires \(request.requiredSequence); it catches up by copy first")
         }
         var duplicates: UInt32 = 0
+        var duplicateChunks: UInt32 = 0
         for (i, write) in request.writes.enumerated() {
+            let alreadyStored = Self.chunksAlreadyStored(write, store)
             if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write), field: "writes[\(i)]") {
                 duplicates += 1
+            } else {
+                duplicateChunks += alreadyStored
             }
         }
-        return ApplyWritesResponse(durableSequence: store.lastSequence(of: request.slot), duplicates: duplicates)
+        return ApplyWritesResponse(durableSequence: store.lastSequence(of: request.slot), duplicates: duplicates,
+                                   duplicateChunks: duplicateChunks)
+    }
+
+    /// Chunks of a put whose content the namespace already stores (kept once, by content hash).
+    private static func chunksAlreadyStored(_ write: StrataWire.SlotWrite, _ store: ChunkStore) -> UInt32 {
+        guard case .put(let put) = write.operation else { return 0 }
+        return UInt32(put.chunks.filter { chunk in
+            store.persistent.containsLive(cacheKey: ContentHash.cacheKey(namespace: write.namespace, text: chunk.contentHash))
+        }.count)
     }
 
     /// Streams the slot's writes after `afterSequence`, then the sequence the stream covers.

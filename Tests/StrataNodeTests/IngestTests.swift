@@ -24,6 +24,13 @@ import Testing
         let info = try #require(try await cluster.namespaces().first)
         #expect(info.name == "docs" && info.documents == 11 && info.chunks == summary.chunks && info.tokens == summary.tokens)
 
+        // The same content again is stored once: every chunk is reported as a duplicate.
+        let again = try await cluster.ingest([IngestRequest(namespace: "docs", documents: [Document(id: "copy.txt", text: "short note")])])
+        #expect(again.duplicateChunks == 1)
+        // The ten identical long documents above shared their chunks too (how many counted as
+        // duplicates depends on which slot wrote first, so only that some did).
+        #expect(summary.duplicateChunks > 0)
+
         // R = 2 with two workers: both hold every written slot at the same position.
         let positions = cluster.workers.map { worker in
             Dictionary(uniqueKeysWithValues: worker.status().slots.map { ($0.slot, $0.sequence) })

@@ -233,7 +233,9 @@ struct  Strata__V1__IngestSummary
    */
   uint64_t tokens;
   /*
-   * Chunks whose content was already stored in the namespace (deduplicated).
+   * Chunks whose content the receiving replicas already stored for the namespace, so they
+   * were kept once (deduplication is per worker: identical text on another worker's slots
+   * is stored there too).
    */
   uint64_t duplicate_chunks;
   /*
