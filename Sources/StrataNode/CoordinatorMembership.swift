@@ -1,6 +1,7 @@
 import Foundation
 import StrataCluster
 import StrataCore
+import StrataStore
 import StrataWire
 import Synchronization
 
@@ -41,7 +42,7 @@ final class CoordinatorMembership: Sendable {
         var clusterID = (try? String(contentsOfFile: idPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if clusterID.isEmpty {
             clusterID = "strata-" + UUID().uuidString.lowercased().prefix(8)
-            try DurableFile.replace(idPath, with: Data((clusterID + "\n").utf8))
+            try AtomicFile.replace(idPath, with: Array((clusterID + "\n").utf8))
         }
         let map: ClusterMap
         if let data = FileManager.default.contents(atPath: mapPath) {
@@ -80,7 +81,7 @@ final class CoordinatorMembership: Sendable {
             let last = first + UInt64(count) - 1
             if last > ceiling {
                 state.sequenceCeilings[slot] = last + 4096
-                try DurableFile.replace(ceilingsPath, with: try JSONEncoder().encode(state.sequenceCeilings))
+                try AtomicFile.replace(ceilingsPath, with: [UInt8](try JSONEncoder().encode(state.sequenceCeilings)))
             }
             state.nextSequence[slot] = last + 1
             return first...last
@@ -201,7 +202,7 @@ final class CoordinatorMembership: Sendable {
     private func replan(_ state: inout State) throws {
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
-            try DurableFile.replace(mapPath, with: try state.map.encodedJSON())
+            try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))
             state.persistedVersion = state.map.version
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataStore
 import StrataWire
 import Synchronization
 
@@ -118,7 +119,7 @@ final class NamespaceRegistry: Sendable {
     private func persist(_ namespaces: [String: Namespace]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try DurableFile.replace(path, with: try encoder.encode(File(namespaces: namespaces)))
+        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(File(namespaces: namespaces))))
     }
 
     private static func info(_ name: String, _ namespace: Namespace) -> NamespaceInfo {

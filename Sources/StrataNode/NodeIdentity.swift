@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataStore
 
 /// A node's stable identity, kept in its data directory so that a restarted worker is
 /// recognised as the same node (and can catch up by delta instead of a full copy).
@@ -32,10 +33,6 @@ public struct NodeIdentity: Sendable, Equatable {
     }
 
     private static func writeAtomically(_ text: String, to path: String) throws(StrataError) {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw StrataError(.failedPrecondition, "cannot write \(path): \(error.localizedDescription)")
-        }
+        try AtomicFile.replace(path, with: Array(text.utf8))
     }
 }
