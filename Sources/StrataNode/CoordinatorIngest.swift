@@ -40,7 +40,7 @@ struct CoordinatorIngest: Sendable {
             }
         }
         if let namespace { try namespaces.record(namespace, changes) }
-        summary.seconds = Self.seconds(clock.now - started)
+        summary.seconds = (clock.now - started).seconds
         return summary
     }
 
@@ -125,10 +125,5 @@ struct CoordinatorIngest: Sendable {
             }
             return try await group.reduce(0, +)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (s, atto) = duration.components
-        return Double(s) + Double(atto) * 1e-18
     }
 }

@@ -112,7 +112,7 @@ struct CoordinatorQuery: Sendable {
         }
         try await writer.send(.summary(QuerySummary(
             passages: UInt32(context.passages.count), tokens: UInt32(context.tokens), candidates: UInt32(ranked.count),
-            searchMs: CoordinatorIngest.seconds(searched - started) * 1000, assembleMs: CoordinatorIngest.seconds(assembled - searched) * 1000,
+            searchMs: (searched - started).seconds * 1000, assembleMs: (assembled - searched).seconds * 1000,
             rendered: budget <= 65_536 ? context.text : "")))
     }
 

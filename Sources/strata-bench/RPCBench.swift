@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCore
 import StrataNode
 import StrataRPC
 import StrataWire
@@ -120,12 +121,5 @@ struct RPCBench: AsyncParsableCommand {
             LatencySummary(calls: Int(d["calls"] ?? 0), seconds: d["seconds"] ?? 1, p50Microseconds: d["p50_us"] ?? 0, p99Microseconds: d["p99_us"] ?? 0)
         }
         return (summary(seq), summary(con))
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
     }
 }

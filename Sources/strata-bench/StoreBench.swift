@@ -115,7 +115,7 @@ struct StoreBench: ParsableCommand {
             for ref in sample.shuffled() {
                 let t0 = ContinuousClock.now
                 let read = try s.get(ref)
-                let dt = Self.seconds(t0.duration(to: .now))
+                let dt = t0.duration(to: .now).seconds
                 if read.tier == tier { served += 1 }
                 latencies.append(dt)
             }
@@ -148,13 +148,13 @@ struct StoreBench: ParsableCommand {
         ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
         var t0 = ContinuousClock.now
         var s = try ChunkStore.open(directory: directory, settings: restartSettings)
-        let coldRestart = Self.seconds(t0.duration(to: .now))
+        let coldRestart = t0.duration(to: .now).seconds
         print("restart to ready, no warm tier (\(corpus.tokens) tokens stored): \(f(coldRestart, 3)) s (\(coldRestart <= 5 ? "target <= 5 s met" : "target <= 5 s NOT met"))")
         for ref in corpus.allRefs { _ = try s.get(ref) }   // everything into hot/warm; close moves hot to warm
         s.close()
         t0 = ContinuousClock.now
         s = try ChunkStore.open(directory: directory, settings: restartSettings)
-        let warmRestart = Self.seconds(t0.duration(to: .now))
+        let warmRestart = t0.duration(to: .now).seconds
         var fromWarm = 0
         for ref in sample where (try s.get(ref)).tier == .warm { fromWarm += 1 }
         print("restart to ready, valid warm tier: \(f(warmRestart, 3)) s (\(warmRestart <= 1 ? "target <= 1 s met" : "target <= 1 s NOT met")); "
@@ -184,9 +184,9 @@ struct StoreBench: ParsableCommand {
             let ops = corpus.documents[batch..<min(batch + documentsPerBatch, corpus.documents.count)].map { $0 }
             try store.apply(SlotWrite(slot: 0, sequence: sequence, operations: ops))
         }
-        let walPhase = Self.seconds(ingestStart.duration(to: .now))
+        let walPhase = ingestStart.duration(to: .now).seconds
         try store.persistent.flush()
-        let ingestSeconds = Self.seconds(ingestStart.duration(to: .now))
+        let ingestSeconds = ingestStart.duration(to: .now).seconds
         let cpu = Self.processCPUSeconds() - cpuStart
         let stored = store.persistentStats()
         store.close()
@@ -208,10 +208,6 @@ struct StoreBench: ParsableCommand {
 
     /// Fixed-point formatting without Foundation's `%@` (not portable to Linux for Swift strings).
     func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }
 
 /// Synthetic documents: code-like text from a seeded 4000-word vocabulary with skewed word

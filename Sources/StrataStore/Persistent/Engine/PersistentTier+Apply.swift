@@ -60,7 +60,7 @@ extension PersistentTier {
                 let due = lastSync.advanced(by: .milliseconds(ms))
                 let wait = ContinuousClock.now.duration(to: due)
                 if wait > .zero {
-                    let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                    let seconds = wait.seconds
                     _ = state.wait(until: Date(timeIntervalSinceNow: seconds))
                 }
             }

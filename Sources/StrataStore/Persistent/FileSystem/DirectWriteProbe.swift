@@ -43,7 +43,7 @@ public enum DirectWriteProbe {
         }
         guard fdatasync(fd) == 0 else { throw PosixFileSystem.error(errno, "fsync", path) }
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         return Double(written) / seconds
     }
 }
