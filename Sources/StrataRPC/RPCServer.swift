@@ -25,12 +25,15 @@ public final class RPCServer: @unchecked Sendable {
     /// handler that starts an operation after its queue is shut down would abort the process,
     /// so shutdown waits for this to reach zero before shutting the queues down.
     private let handlersInFlight = Atomic<Int>(0)
+    /// Told about every finished call (metrics); nil when nobody listens.
+    private let observer: RPCCallObserver?
 
     /// Calls accepted since start (all methods, all outcomes).
     public var callsAccepted: UInt64 { callCounter.load(ordering: .relaxed) }
 
-    public init(settings: ServerSettings, services: [ServiceDefinition]) throws(RPCError) {
+    public init(settings: ServerSettings, services: [ServiceDefinition], observer: RPCCallObserver? = nil) throws(RPCError) {
         self.settings = settings
+        self.observer = observer
         var methods: [String: MethodHandler] = [:]
         for service in services {
             methods.merge(service.methods) { first, _ in first }
@@ -139,6 +142,7 @@ public final class RPCServer: @unchecked Sendable {
         guard accepted else { return }  // the server is shutting down; `call` frees the C call
         requestCall(on: queue)
         callCounter.add(1, ordering: .relaxed)
+        let accepted = ContinuousClock.now
         let method = String(cString: strata_call_method(raw))
         let context = ServerContext(call: call, method: method)
         watchForClose(call, context)
@@ -150,20 +154,23 @@ public final class RPCServer: @unchecked Sendable {
             // only once it has arrived: one hop to the task pool per call instead of two.
             let tag = queue.register { [self] ok in
                 let request = ok ? call.takeReceived() : nil
-                self.spawnHandler(call, context, handler, request: request)
+                self.spawnHandler(call, context, handler, request: request, accepted: accepted)
             }
             if strata_call_recv_message(raw, tag) != 0 {
                 queue.unregister(tag)
-                spawnHandler(call, context, handler, request: nil)
+                spawnHandler(call, context, handler, request: nil, accepted: accepted)
             }
         case .clientStreaming, nil:
-            spawnHandler(call, context, handler, request: nil)
+            spawnHandler(call, context, handler, request: nil, accepted: accepted)
         }
     }
 
-    private func spawnHandler(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) {
+    private func spawnHandler(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?,
+                              accepted: ContinuousClock.Instant) {
+        let observer = self.observer
         let task = Task {
-            await Self.serve(call, context, handler, request: request)
+            let code = await Self.serve(call, context, handler, request: request)
+            observer?(handler == nil ? RPCCallLabels.unknownMethod : context.method, code, ContinuousClock.now - accepted)
             self.handlersInFlight.subtract(1, ordering: .releasing)
         }
         // A cancelled call (client gone, deadline passed, shutdown) cancels its handler's task,
@@ -182,8 +189,8 @@ public final class RPCServer: @unchecked Sendable {
     }
 
     /// Runs the handler; `request` is the already received request of unary and
-    /// server-streaming methods (nil when it never arrived).
-    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) async {
+    /// server-streaming methods (nil when it never arrived). Returns the status code sent.
+    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) async -> StatusCode {
         let outcome: Result<[UInt8]?, RPCError>
         do {
             switch handler {
@@ -201,6 +208,10 @@ public final class RPCServer: @unchecked Sendable {
             outcome = .failure(RPCError(mapping: error))
         }
         finish(call, outcome)
+        switch outcome {
+        case .success: return .ok
+        case .failure(let error): return error.code
+        }
     }
 
     private static func arrived(_ request: [UInt8]?) throws(RPCError) -> [UInt8] {
