@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "StrataSearchTests", dependencies: ["StrataSearch", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
-        .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics", "StrataTestSupport"]),
+        .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
     ],
     swiftLanguageModes: [.v6]
 )

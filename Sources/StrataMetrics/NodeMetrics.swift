@@ -27,30 +27,34 @@ public final class NodeMetrics: Sendable {
     /// Serializes scrapes: sampled counters are set by reset-then-increment, which two
     /// concurrent scrapes must not interleave.
     private let scrape = Mutex<Void>(())
-    private let ingestDocuments: Prometheus.Counter
-    private let ingestChunks: Prometheus.Counter
-    private let ingestTokens: Prometheus.Counter
+    /// The ingest counters (documents, chunks, tokens); only nodes that take ingests have them.
+    private let ingestCounters: (documents: Prometheus.Counter, chunks: Prometheus.Counter, tokens: Prometheus.Counter)?
 
-    public init() {
+    /// - Parameter countsIngest: whether this node takes ingests (the coordinator), so its
+    ///   ingest counters are exported from the start, at 0.
+    public init(countsIngest: Bool = false) {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[Self.rpcDuration] = Self.rpcDurationBuckets
         self.factory = factory
-        ingestDocuments = registry.makeCounter(descriptor: Self.descriptor("strata_ingest_documents_total", "Documents stored through Ingest."))
-        ingestChunks = registry.makeCounter(descriptor: Self.descriptor("strata_ingest_chunks_total", "Chunks stored through Ingest."))
-        ingestTokens = registry.makeCounter(descriptor: Self.descriptor("strata_ingest_tokens_total", "Tokens stored through Ingest."))
+        ingestCounters = countsIngest ? (
+            registry.makeCounter(descriptor: Self.descriptor("strata_ingest_documents_total", "Documents stored through Ingest.")),
+            registry.makeCounter(descriptor: Self.descriptor("strata_ingest_chunks_total", "Chunks stored through Ingest.")),
+            registry.makeCounter(descriptor: Self.descriptor("strata_ingest_tokens_total", "Tokens stored through Ingest."))
+        ) : nil
     }
 
-    /// Counts one finished RPC and records its latency. `code` is the gRPC status name
-    /// ("OK", "INVALID_ARGUMENT", ...).
-    public func recordRPC(method: String, code: String, duration: Duration) {
+    /// Counts one finished RPC and records its latency. `path` is the full method path
+    /// ("/strata.v1.Worker/Search"), `code` the gRPC status name ("OK", "INVALID_ARGUMENT").
+    public func recordRPC(path: String, code: String, duration: Duration) {
         let (counter, timer) = handles.withLock { handles in
-            let counterKey = method + " " + code
+            let (service, method) = RPCMethodLabels.split(path)
+            let counterKey = path + " " + code
             let counter = handles.counters[counterKey] ?? CoreMetrics.Counter(
-                label: Self.rpcRequests, dimensions: [("method", method), ("code", code)], factory: factory)
+                label: Self.rpcRequests, dimensions: [("service", service), ("method", method), ("code", code)], factory: factory)
             handles.counters[counterKey] = counter
-            let timer = handles.timers[method] ?? CoreMetrics.Timer(
-                label: Self.rpcDuration, dimensions: [("method", method)], factory: factory)
-            handles.timers[method] = timer
+            let timer = handles.timers[path] ?? CoreMetrics.Timer(
+                label: Self.rpcDuration, dimensions: [("service", service), ("method", method)], factory: factory)
+            handles.timers[path] = timer
             return (counter, timer)
         }
         counter.increment()
@@ -60,9 +64,10 @@ public final class NodeMetrics: Sendable {
 
     /// Counts what one ingest batch stored (the coordinator calls it per acknowledged batch).
     public func recordIngest(documents: UInt64, chunks: UInt64, tokens: UInt64) {
-        ingestDocuments.increment(by: Int64(clamping: documents))
-        ingestChunks.increment(by: Int64(clamping: chunks))
-        ingestTokens.increment(by: Int64(clamping: tokens))
+        guard let ingestCounters else { return }
+        ingestCounters.documents.increment(by: Int64(clamping: documents))
+        ingestCounters.chunks.increment(by: Int64(clamping: chunks))
+        ingestCounters.tokens.increment(by: Int64(clamping: tokens))
     }
 
     /// Adds a reader of the node's state, called at every scrape.

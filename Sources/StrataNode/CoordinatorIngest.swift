@@ -17,6 +17,9 @@ struct CoordinatorIngest: Sendable {
     let membership: CoordinatorMembership
     let replicator: SlotReplicator
     let maxChunkBytes: Int
+    /// Told what each batch stored once its writes are acknowledged (documents, chunks,
+    /// tokens), for the ingest counters of /metrics.
+    var onStored: @Sendable (_ documents: UInt64, _ chunks: UInt64, _ tokens: UInt64) -> Void = { _, _, _ in }
 
     func ingest(_ stream: RequestStream<IngestRequest>) async throws -> IngestSummary {
         let clock = ContinuousClock()
@@ -32,12 +35,17 @@ struct CoordinatorIngest: Sendable {
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
             summary.duplicateChunks += try await replicate(batch.namespace, prepared)
+            var stored = (documents: UInt64(0), chunks: UInt64(0), tokens: UInt64(0))
             for document in prepared.values.joined() {
                 changes[document.put.documentID] = document.tally
-                summary.documents += 1
-                summary.chunks += document.tally.chunks
-                summary.tokens += document.tally.tokens
+                stored.documents += 1
+                stored.chunks += document.tally.chunks
+                stored.tokens += document.tally.tokens
             }
+            summary.documents += stored.documents
+            summary.chunks += stored.chunks
+            summary.tokens += stored.tokens
+            onStored(stored.documents, stored.chunks, stored.tokens)
         }
         if let namespace { try namespaces.record(namespace, changes) }
         summary.seconds = (clock.now - started).seconds

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCluster
 import StrataCore
+import StrataMetrics
 import StrataRPC
 import StrataWire
 
@@ -22,10 +23,14 @@ public final class CoordinatorNode: Sendable {
         let channels = WorkerChannels(limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes))
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
-        ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
-                                   maxChunkBytes: config.storage.maxChunkBytes)
-        deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
         let box = RuntimeBox()
+        var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
+                                       maxChunkBytes: config.storage.maxChunkBytes)
+        ingest.onStored = { documents, chunks, tokens in
+            box.coordinator?.runtime.metrics.recordIngest(documents: documents, chunks: chunks, tokens: tokens)
+        }
+        self.ingest = ingest
+        deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
         var coordinator = ServiceDefinition(name: StrataServiceName.coordinator)
         coordinator.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
             try box.liveCoordinator().nodeStatus(request.nodeID)
@@ -61,6 +66,10 @@ public final class CoordinatorNode: Sendable {
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
                                   listen: config.coordinator.listen, services: [coordinator, members])
         box.coordinator = self
+        runtime.metrics.addSampler { [weak self] in
+            guard let self else { return [] }
+            return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
+        }
     }
 
     public func start() throws {

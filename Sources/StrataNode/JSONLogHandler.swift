@@ -2,8 +2,13 @@ import Foundation
 import Logging
 
 /// A swift-log handler that writes one JSON object per line to standard error
-/// (`logging.format = "json"`), for log shippers. Values appear as strings; user payloads
-/// are never logged by Strata, so nothing here needs redaction.
+/// (`logging.format = "json"`), for log shippers:
+///
+///     {"label":"strata.worker","level":"info","message":"store ready","metadata":{"chunks":"12","node":"worker-…"},"ts":"2026-11-26T10:00:00.123Z"}
+///
+/// Metadata keeps its shape (strings, lists, nested objects). Strata never logs user payloads
+/// (document text, query text): only ids, counts, addresses and errors, so nothing here needs
+/// redaction.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -17,28 +22,29 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var object: [String: String] = [
-            "ts": ISO8601DateFormatter().string(from: Date()),
+        let merged = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
+        let object: [String: Any] = [
+            "ts": Date().formatted(Self.timestamp),
             "level": event.level.rawValue,
-            "logger": label,
-            "msg": event.message.description,
+            "label": label,
+            "message": event.message.description,
+            "metadata": merged.mapValues(Self.json),
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = value.description
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        // One write per line, so lines from concurrent tasks never interleave.
         FileHandle.standardError.write(data + Data([0x0A]))
     }
-}
 
-/// Sets up swift-log once per process from the logging settings.
-public enum LoggingSetup {
-    public static func bootstrap(level: String, format: String) {
-        let level = Logger.Level(rawValue: level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+    /// UTC with milliseconds, e.g. 2026-11-26T10:00:00.123Z.
+    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// A metadata value as a JSON value of the same shape.
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let string): string
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let values): values.map(json)
+        case .dictionary(let values): values.mapValues(json)
         }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import StrataCore
+import StrataMetrics
 import StrataRPC
 import StrataWire
+import Synchronization
 
 /// What every node process shares: the gRPC server with health, its identity, uptime, and
 /// the graceful stop on SIGTERM/SIGINT. Roles (worker, coordinator) add their services.
@@ -12,7 +14,11 @@ public final class NodeRuntime: Sendable {
     public let config: StrataConfig
     public let health: HealthService
     public let logger: Logger
+    /// This node's metrics; roles add samplers of their state and record their events.
+    public let metrics: NodeMetrics
     private let server: RPCServer
+    /// The /metrics listener while it runs, or why it does not (shown in the status notes).
+    private let metricsEndpoint = Mutex<(server: MetricsHTTPServer?, problem: String?)>((nil, nil))
     private let startedAt: Date
     private let listenHost: String
 
@@ -23,6 +29,7 @@ public final class NodeRuntime: Sendable {
         self.identity = identity
         self.config = config
         self.startedAt = Date()
+        metrics = NodeMetrics(countsIngest: role == .coordinator)
         var logger = Logger(label: "strata.\(role.rawValue)")
         logger[metadataKey: "node"] = "\(identity.nodeID)"
         self.logger = logger
@@ -35,7 +42,10 @@ public final class NodeRuntime: Sendable {
                 limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes),
                 shutdownGrace: .milliseconds(config.rpc.shutdownGraceMs)
             ),
-            services: services + [health.definition]
+            services: services + [health.definition],
+            observer: { [metrics] method, code, duration in
+                metrics.recordRPC(path: method, code: code.description, duration: duration)
+            }
         )
     }
 
@@ -48,6 +58,35 @@ public final class NodeRuntime: Sendable {
     public func start() throws(RPCError) {
         try server.start()
         logger.info("listening", metadata: ["address": "\(address)", "version": "\(StrataVersion.string)"])
+        startMetricsEndpoint()
+    }
+
+    /// The configured /metrics port of this node's role (0: disabled).
+    private var metricsPort: Int {
+        role == .coordinator ? config.coordinator.metricsPort : config.worker.metricsPort
+    }
+
+    /// Serves /metrics on the RPC listen host. A port that cannot be bound does not stop the
+    /// node (its data and RPCs matter more than its metrics): the error is logged and shown
+    /// in the status notes, and `metrics_address` stays empty.
+    private func startMetricsEndpoint() {
+        let port = metricsPort
+        guard port != 0 else { return }
+        let address = "\(listenHost):\(port)"
+        do {
+            let endpoint = try MetricsHTTPServer(host: listenHost, port: port) { [metrics] in metrics.render() }
+            metricsEndpoint.withLock { $0 = (endpoint, nil) }
+            logger.info("serving metrics", metadata: ["address": "\(endpoint.address)", "path": "\(MetricsRoute.path)"])
+        } catch {
+            let problem = "metrics endpoint disabled: cannot listen on \(address) (\(error))"
+            metricsEndpoint.withLock { $0 = (nil, problem) }
+            logger.error("cannot serve metrics", metadata: ["address": "\(address)", "error": "\(error)"])
+        }
+    }
+
+    /// "host:port" of the /metrics endpoint, empty when it is disabled or failed to bind.
+    public var metricsAddress: String {
+        metricsEndpoint.withLock { $0.server?.address ?? "" }
     }
 
     /// Reports SERVING for every service (data recovered, ready for traffic).
@@ -59,6 +98,11 @@ public final class NodeRuntime: Sendable {
         health.setAll(.notServing)
         health.close()
         await server.shutdown()
+        let endpoint = metricsEndpoint.withLock { state -> MetricsHTTPServer? in
+            defer { state.server = nil }
+            return state.server
+        }
+        await endpoint?.shutdown()
         logger.info("stopped")
     }
 
@@ -67,7 +111,8 @@ public final class NodeRuntime: Sendable {
         NodeStatusReport(
             nodeID: identity.nodeID, role: role, address: address, zone: config.node.zone, state: state,
             version: StrataVersion.string, uptimeSeconds: Date().timeIntervalSince(startedAt),
-            startedAtUnix: Int64(startedAt.timeIntervalSince1970), requestsServed: server.callsAccepted
+            startedAtUnix: Int64(startedAt.timeIntervalSince1970), metricsAddress: metricsAddress,
+            notes: metricsEndpoint.withLock { $0.problem }.map { [$0] } ?? [], requestsServed: server.callsAccepted
         )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataMetrics
 import StrataRPC
 import StrataSearch
 import StrataStore
@@ -37,6 +38,7 @@ public final class WorkerNode: Sendable {
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service])
         box.worker = self
+        runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
     }
 
     /// Serves (NOT_SERVING), recovers the store, then reports SERVING.

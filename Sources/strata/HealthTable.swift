@@ -16,6 +16,7 @@ enum HealthTable {
             ("requests", "\(report.requestsServed)"),
         ]
         if !report.zone.isEmpty { rows.append(("zone", report.zone)) }
+        rows.append(("metrics", report.metricsAddress.isEmpty ? "disabled" : "http://\(report.metricsAddress)/metrics"))
         for tier in report.tiers {
             let use = tier.capacityBytes > 0 ? String(format: "%.1f%%", 100 * Double(tier.bytesUsed) / Double(tier.capacityBytes)) : "-"
             let lookups = tier.hits + tier.misses

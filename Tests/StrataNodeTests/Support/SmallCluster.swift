@@ -16,6 +16,9 @@ struct SmallCluster {
         var config = StrataConfig.default
         try config.set("node.data_dir", text: directory)
         try config.set("coordinator.listen", text: "127.0.0.1:0")
+        // In-process nodes share one host: no fixed /metrics ports (the interop tests cover them).
+        try config.set("coordinator.metrics_port", text: "0")
+        try config.set("worker.metrics_port", text: "0")
         try config.set("coordinator.slots", text: "8")
         try config.set("coordinator.replicas", text: "\(replicas)")
         try config.set("coordinator.heartbeat_interval_ms", text: "50")

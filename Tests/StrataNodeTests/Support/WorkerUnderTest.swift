@@ -19,6 +19,9 @@ final class WorkerUnderTest: @unchecked Sendable {
         var config = StrataConfig.default
         try config.set("node.data_dir", text: directory)
         try config.set("worker.listen", text: "127.0.0.1:0")
+        // In-process nodes share one host: no fixed /metrics ports (the interop tests cover them).
+        try config.set("coordinator.metrics_port", text: "0")
+        try config.set("worker.metrics_port", text: "0")
         try config.set("worker.coordinator", text: "")
         try config.set("query.max_top_k", text: "50")
         for tier in ["hot", "warm", "cold"] {
