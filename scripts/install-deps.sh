@@ -2,7 +2,8 @@
 # Installs what Strata needs to build, test and run, and is a quick no-op when all is there:
 #   - Debian packages: gRPC core and protobuf-c (libraries and code generators), zstd and
 #     xxhash (the store), pkg-config, python3-venv;
-#   - a Python virtual environment in .venv with grpcio (interop tests), pytest, and the
+#   - a Python virtual environment in .venv with grpcio (interop tests), pytest,
+#     prometheus-client (parses /metrics in the interop tests), and the
 #     tokenizer references;
 #   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh).
 set -euo pipefail
@@ -22,7 +23,7 @@ if ((${#missing[@]})); then
 fi
 
 # The venv is rebuilt when the requirement list changes (the stamp holds the list).
-requirements="grpcio grpcio-tools grpcio-health-checking pytest pyyaml tiktoken bpe-openai"
+requirements="grpcio grpcio-tools grpcio-health-checking pytest pyyaml tiktoken bpe-openai prometheus-client"
 stamp=.venv/.strata-requirements
 if [[ ! -x .venv/bin/python || "$(cat "$stamp" 2>/dev/null)" != "$requirements" ]]; then
     echo "install-deps: creating .venv ($requirements)"
