@@ -6,8 +6,9 @@
 #
 #   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR]
 #
-# Ports: the coordinator listens on P (default 7400), worker i on P+i. Stop the cluster
-# with scripts/cluster-down.sh --data DIR.
+# Ports: the coordinator listens on P (default 7400), worker i on P+i; their Prometheus
+# /metrics endpoints on P+2000 and P+2000+i (9400, 9401, ...). Stop the cluster with
+# scripts/cluster-down.sh --data DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,11 +46,13 @@ start() {  # start NAME BINARY ARGS...
 }
 
 coordinator="127.0.0.1:$base_port"
-start coordinator strata-coordinator --listen "$coordinator" --data "$data/coordinator" --replicas "$replicas"
+start coordinator strata-coordinator --listen "$coordinator" --data "$data/coordinator" --replicas "$replicas" \
+    --set "coordinator.metrics_port=$((base_port + 2000))"
 addresses=("$coordinator")
 for i in $(seq 1 "$workers"); do
     address="127.0.0.1:$((base_port + i))"
-    start "worker-$i" strata-worker --listen "$address" --data "$data/worker-$i" --coordinator "$coordinator"
+    start "worker-$i" strata-worker --listen "$address" --data "$data/worker-$i" --coordinator "$coordinator" \
+        --set "worker.metrics_port=$((base_port + 2000 + i))"
     addresses+=("$address")
 done
 
@@ -63,6 +66,6 @@ for address in "${addresses[@]}"; do
         sleep 0.2
     done
 done
-echo "coordinator  $coordinator  (export STRATA_COORDINATOR=$coordinator)"
-for i in $(seq 1 "$workers"); do echo "worker-$i     ${addresses[$i]}"; done
+echo "coordinator  $coordinator  (export STRATA_COORDINATOR=$coordinator)  metrics http://127.0.0.1:$((base_port + 2000))/metrics"
+for i in $(seq 1 "$workers"); do echo "worker-$i     ${addresses[$i]}  metrics http://127.0.0.1:$((base_port + 2000 + i))/metrics"; done
 echo "data and logs in $data"
