@@ -21,8 +21,9 @@ public final class NodeMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    /// swift-metrics handles by method (and status code), made once and reused.
-    private let handles = Mutex<(counters: [String: CoreMetrics.Counter], timers: [String: CoreMetrics.Timer])>(([:], [:]))
+    /// swift-metrics handles, made once per method path (and status code) and reused: a call
+    /// costs two dictionary lookups under the lock, no allocation.
+    private let handles = Mutex<[String: RPCHandles]>([:])
     private let samplers = Mutex<[@Sendable () -> [MetricSample]]>([])
     /// Serializes scrapes: sampled counters are set by reset-then-increment, which two
     /// concurrent scrapes must not interleave.
@@ -47,15 +48,11 @@ public final class NodeMetrics: Sendable {
     /// ("/strata.v1.Worker/Search"), `code` the gRPC status name ("OK", "INVALID_ARGUMENT").
     public func recordRPC(path: String, code: String, duration: Duration) {
         let (counter, timer) = handles.withLock { handles in
-            let (service, method) = RPCMethodLabels.split(path)
-            let counterKey = path + " " + code
-            let counter = handles.counters[counterKey] ?? CoreMetrics.Counter(
-                label: Self.rpcRequests, dimensions: [("service", service), ("method", method), ("code", code)], factory: factory)
-            handles.counters[counterKey] = counter
-            let timer = handles.timers[path] ?? CoreMetrics.Timer(
-                label: Self.rpcDuration, dimensions: [("service", service), ("method", method)], factory: factory)
-            handles.timers[path] = timer
-            return (counter, timer)
+            var entry = handles[path] ?? RPCHandles(path: path, factory: factory)
+            if let counter = entry.counters[code] { return (counter, entry.timer) }
+            let counter = entry.makeCounter(code: code, factory: factory)
+            handles[path] = entry
+            return (counter, entry.timer)
         }
         counter.increment()
         let (seconds, attoseconds) = duration.components
