@@ -1,5 +1,6 @@
 /// Told about every call a server finishes: the method, the status it ended with and how long
-/// it took from acceptance to the final status.
+/// it took from acceptance to its final status. Called just before that status is sent, so a
+/// client that has its answer finds the call already counted.
 ///
 /// Set by the node that owns the server (which turns it into metrics), so this module needs
 /// no metrics library. `method` is the registered full path, or `RPCCallObserver.unknownMethod`

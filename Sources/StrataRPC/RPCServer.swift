@@ -169,8 +169,9 @@ public final class RPCServer: @unchecked Sendable {
                               accepted: ContinuousClock.Instant) {
         let observer = self.observer
         let task = Task {
-            let code = await Self.serve(call, context, handler, request: request)
-            observer?(handler == nil ? RPCCallLabels.unknownMethod : context.method, code, ContinuousClock.now - accepted)
+            await Self.serve(call, context, handler, request: request) { code in
+                observer?(handler == nil ? RPCCallLabels.unknownMethod : context.method, code, ContinuousClock.now - accepted)
+            }
             self.handlersInFlight.subtract(1, ordering: .releasing)
         }
         // A cancelled call (client gone, deadline passed, shutdown) cancels its handler's task,
@@ -189,8 +190,11 @@ public final class RPCServer: @unchecked Sendable {
     }
 
     /// Runs the handler; `request` is the already received request of unary and
-    /// server-streaming methods (nil when it never arrived). Returns the status code sent.
-    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?) async -> StatusCode {
+    /// server-streaming methods (nil when it never arrived). `finishing` is told the status
+    /// code just before it is sent, so a client that has its answer also finds the call in
+    /// the node's metrics.
+    private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?,
+                              finishing: (StatusCode) -> Void) async {
         let outcome: Result<[UInt8]?, RPCError>
         do {
             switch handler {
@@ -207,11 +211,11 @@ public final class RPCServer: @unchecked Sendable {
         } catch {
             outcome = .failure(RPCError(mapping: error))
         }
-        finish(call, outcome)
         switch outcome {
-        case .success: return .ok
-        case .failure(let error): return error.code
+        case .success: finishing(.ok)
+        case .failure(let error): finishing(error.code)
         }
+        finish(call, outcome)
     }
 
     private static func arrived(_ request: [UInt8]?) throws(RPCError) -> [UInt8] {

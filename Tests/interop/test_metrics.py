@@ -16,7 +16,7 @@ import grpc
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import BIN_DIR, free_port, shared_memory_objects
+from conftest import BIN_DIR, free_port
 
 SLOTS = 16
 # Unique words of the test's documents and query: none of them may reach a log line.
@@ -46,9 +46,26 @@ class LoggedNode:
             time.sleep(0.05)
 
     def stop(self):
+        """Stops the node (SIGTERM) and removes the warm tier it kept in shared memory: a test's
+        worker never starts again. Only this process's own objects are removed (read from its
+        memory map), never another test's."""
+        warm = self.shared_memory()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        code = self.process.wait(timeout=30)
+        for name in warm:
+            try:
+                os.unlink(os.path.join("/dev/shm", name))
+            except FileNotFoundError:
+                pass
+        return code
+
+    def shared_memory(self):
+        try:
+            maps = Path(f"/proc/{self.process.pid}/maps").read_text()
+        except OSError:
+            return set()
+        return {line.split("/dev/shm/")[1].split()[0] for line in maps.splitlines() if "/dev/shm/strata" in line}
 
 
 class MetricsCluster:
@@ -72,21 +89,17 @@ class MetricsCluster:
 
     def stop(self):
         for node in reversed(self.nodes):
-            node.stop()
+            if node.process.poll() is None:
+                node.stop()
 
 
 @pytest.fixture
 def cluster(tmp_path, stubs):
-    before = shared_memory_objects()
     cluster = MetricsCluster(tmp_path, ["--set", "logging.format=json", "--set", "logging.level=debug"])
     try:
         yield cluster
     finally:
         cluster.stop()
-        # The worker never starts again: remove the warm tier it kept in shared memory.
-        for name in shared_memory_objects() - before:
-            if name.startswith("strata"):
-                os.unlink(os.path.join("/dev/shm", name))
 
 
 def scrape(port, path="/metrics"):
@@ -172,7 +185,8 @@ def test_metrics_of_coordinator_and_worker(cluster):
     assert value(coordinator, rpc, service="strata.v1.Coordinator", method="CreateNamespace", code="OK") == 1
     assert value(coordinator, rpc, service="strata.v1.Coordinator", method="Ingest", code="OK") == 1
     assert value(coordinator, rpc, service="strata.v1.Coordinator", method="Query", code="OK") == 1
-    assert value(coordinator, rpc, service="strata.v1.Membership", method="Heartbeat", code="OK") >= 1
+    membership = {labels: v for (name, labels), v in coordinator.items() if name == rpc and ("service", "strata.v1.Membership") in labels}
+    assert matching(coordinator, rpc, service="strata.v1.Membership", method="RegisterWorker", code="OK") >= 1, membership
     assert value(coordinator, "strata_rpc_duration_seconds_count", service="strata.v1.Coordinator", method="Query") == 1
     assert value(coordinator, "strata_rpc_duration_seconds_bucket", service="strata.v1.Coordinator", method="Query", le="+Inf") == 1
     # Ingest counters and the cluster's replication state.
@@ -294,7 +308,6 @@ def occupied_port():
 
 def test_port_zero_disables_and_a_busy_port_is_reported(tmp_path, stubs):
     from strata.v1 import worker_pb2, worker_pb2_grpc
-    before = shared_memory_objects()
     busy = occupied_port()
     nodes = []
     try:
@@ -320,6 +333,3 @@ def test_port_zero_disables_and_a_busy_port_is_reported(tmp_path, stubs):
         for node in nodes:
             node.stop()
         busy.close()
-        for name in shared_memory_objects() - before:
-            if name.startswith("strata"):
-                os.unlink(os.path.join("/dev/shm", name))
