@@ -31,7 +31,8 @@ public final class MetricsHTTPServer: Sendable {
             throw error
         }
         self.group = group
-        address = "\(host):\(channel.localAddress?.port ?? port)"
+        let boundPort = channel.localAddress?.port ?? port
+        address = host.contains(":") ? "[\(host)]:\(boundPort)" : "\(host):\(boundPort)"
     }
 
     /// Stops listening, closes open connections and ends the listener's thread.

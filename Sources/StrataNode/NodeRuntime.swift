@@ -74,7 +74,9 @@ public final class NodeRuntime: Sendable {
         guard port != 0 else { return }
         let address = "\(listenHost):\(port)"
         do {
-            let endpoint = try MetricsHTTPServer(host: listenHost, port: port) { [metrics] in metrics.render() }
+            // "[::1]" in an address is "::1" to bind.
+            let host = listenHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            let endpoint = try MetricsHTTPServer(host: host, port: port) { [metrics] in metrics.render() }
             metricsEndpoint.withLock { $0 = (endpoint, nil) }
             logger.info("serving metrics", metadata: ["address": "\(endpoint.address)", "path": "\(MetricsRoute.path)"])
         } catch {
