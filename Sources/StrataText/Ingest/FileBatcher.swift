@@ -27,21 +27,37 @@ public struct FileBatcher: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator {
-        Iterator(settings: settings, roots: roots, patterns: patterns)
+        Iterator(settings: settings, roots: roots, patterns: patterns, surveyOnly: false)
+    }
+
+    /// Walks the same entries with the same rules but reads no file: the files and bytes an
+    /// ingest will visit, for a progress bar and an ETA. Binary and non-UTF-8 files are only
+    /// found when read, so they count here; the figures are an upper bound.
+    public func survey() -> IngestSurvey {
+        var iterator = Iterator(settings: settings, roots: roots, patterns: patterns, surveyOnly: true)
+        var survey = IngestSurvey()
+        while let batch = iterator.next() {
+            survey.files += batch.surveyedFiles
+            survey.bytes += batch.textBytes
+        }
+        return survey
     }
 
     /// Produces one batch per `next()`; nil when every root is walked.
     public struct Iterator: IteratorProtocol {
         let settings: FileBatcherSettings
         let patterns: [IgnorePattern]
+        /// Count candidate files and their sizes instead of reading them.
+        let surveyOnly: Bool
         /// Entries still to visit, as (absolute path, relative id path); a stack, reversed so
         /// that popping yields sorted order.
         private var pending: [(path: String, relative: String, isRoot: Bool)]
         private var seenIDs: Set<String> = []
 
-        init(settings: FileBatcherSettings, roots: [String], patterns: [IgnorePattern]) {
+        init(settings: FileBatcherSettings, roots: [String], patterns: [IgnorePattern], surveyOnly: Bool) {
             self.settings = settings
             self.patterns = patterns
+            self.surveyOnly = surveyOnly
             self.pending = roots.reversed().map { ($0, "", true) }
         }
 
@@ -51,7 +67,7 @@ public struct FileBatcher: Sequence, Sendable {
             while let entry = pending.popLast() {
                 visited = true
                 visit(entry, into: &batch)
-                if batch.files.count >= settings.maxFilesPerBatch || batch.textBytes >= settings.maxBatchBytes { break }
+                if batch.files.count + batch.surveyedFiles >= settings.maxFilesPerBatch || batch.textBytes >= settings.maxBatchBytes { break }
             }
             return visited ? batch : nil
         }
@@ -100,6 +116,11 @@ public struct FileBatcher: Sequence, Sendable {
             let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
             if size > settings.maxFileBytes {
                 batch.skipped.append(SkippedFile(path: entry.path, reason: .tooLarge(bytes: size, limit: settings.maxFileBytes)))
+                return
+            }
+            if surveyOnly {
+                batch.surveyedFiles += 1
+                batch.textBytes += size
                 return
             }
             readFile(entry, into: &batch)
