@@ -87,7 +87,7 @@ class Outcome:
         if self.code == commands.MISSING_BINARY:
             return f"{self.node.name}: {self.output} on {where} (set bin in the hosts file)"
         if self.code == commands.EXITED_AT_START:
-            return f"{self.node.name}: {self.output.splitlines()[0]} on {where}\n" + "\n".join(
+            return f"{self.node.name} on {where}: {self.output.splitlines()[0]}\n" + "\n".join(
                 "    " + line for line in self.output.splitlines()[1:])
         text = self.output or (self.error.splitlines() or [f"exit code {self.code}"])[-1]
         return f"{self.node.name}: {text} on {where}"
