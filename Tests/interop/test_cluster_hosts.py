@@ -47,6 +47,8 @@ def test_check_prints_what_would_run_where_for_the_example():
             " --config /etc/strata/strata.json --coordinator 10.0.1.10:7400 --set node.zone=eu-west-1b") in out
     # worker-3 overrides its data directory, ssh port and one setting.
     assert "--data /srv/nvme0/strata/worker-3" in out and "--set rpc.threads=8" in out
+    # worker-3 binds every interface and advertises the address the others dial.
+    assert "--listen 0.0.0.0:7401 --data /srv/nvme0/strata/worker-3 --advertise 10.0.3.10:7401" in out
     assert "-p 2222" in out and "strata@10.0.3.10 'sh -s'" in out
     assert out.count("-o BatchMode=yes -o ConnectTimeout=5") == 4
     assert "pid:  /var/lib/strata/worker-1/node.pid   log: /var/lib/strata/worker-1/node.log" in out
@@ -81,6 +83,7 @@ MALFORMED = [
     ("unknown key", broken(lambda d: d["workers"][1].update(hots="x")), "workers[1].hots: unknown key"),
     ("address with port", broken(lambda d: d["workers"][1].update(address="10.0.2.10:7401")),
      'workers[1].address: give the port in "port"'),
+    ("listen with port", broken(lambda d: d["workers"][0].update(listen="0.0.0.0:7401")), "workers[0].listen: must be a host or IP to bind"),
     ("missing address", broken(lambda d: d["workers"][2].pop("address")), "workers[2].address: missing"),
     ("missing host", broken(lambda d: d["coordinator"].pop("host")), "coordinator.host: missing"),
     ("option-like host", broken(lambda d: d["workers"][0].update(host="-oProxyCommand=x")), "workers[0].host: must be an ssh destination"),

@@ -16,7 +16,7 @@ LOCAL = "local"
 
 TOP_KEYS = {"_comment", "replicas", "defaults", "coordinator", "workers"}
 DEFAULT_KEYS = {"_comment", "bin", "data", "config", "ssh", "settings"}
-NODE_KEYS = {"_comment", "name", "host", "address", "port", "data", "zone", "bin", "config", "ssh", "settings"}
+NODE_KEYS = {"_comment", "name", "host", "address", "listen", "port", "data", "zone", "bin", "config", "ssh", "settings"}
 SSH_KEYS = {"port", "identity", "options"}
 
 # A node name becomes part of paths and log lines, so it stays a plain word.
@@ -62,6 +62,11 @@ class Node:
     config: str  # path of a strata.json on the host, or ""
     ssh: Ssh
     settings: tuple = field(default=())  # ("key", "value") pairs passed as --set key=value
+    listen: str = ""  # host to bind (e.g. "0.0.0.0"); "" binds `address`
+
+    @property
+    def listen_endpoint(self):
+        return f"{self.listen or self.address}:{self.port}"
 
     @property
     def endpoint(self):
@@ -152,6 +157,9 @@ def _node(value, role, key, default_name, default_port, defaults, default_ssh, d
         raise HostsFileError(f"{key}.address", f'give the port in "port", not in the address (got {json.dumps(address)})')
     if not isinstance(address, str) or not ADDRESS.match(address):
         raise HostsFileError(f"{key}.address", f"must be a host name or IP address (got {json.dumps(address)})")
+    listen = entry.get("listen", "")
+    if listen != "" and (not isinstance(listen, str) or not ADDRESS.match(listen)):
+        raise HostsFileError(f"{key}.listen", f'must be a host or IP to bind, such as "0.0.0.0" (got {json.dumps(listen)})')
     port = entry.get("port", default_port)
     _integer(port, f"{key}.port", 1, 65535)
     if "data" in entry:
@@ -169,7 +177,7 @@ def _node(value, role, key, default_name, default_port, defaults, default_ssh, d
     settings = dict(default_settings)
     settings.update(_settings(entry.get("settings", {}), f"{key}.settings"))
     return Node(role=role, name=name, host=host, address=address, port=port, data=data.rstrip("/") or "/",
-                zone=zone, bin=binaries, config=config, ssh=ssh, settings=tuple(settings.items()))
+                zone=zone, bin=binaries, config=config, ssh=ssh, settings=tuple(settings.items()), listen=listen)
 
 
 def _check_unique(cluster):

@@ -66,7 +66,10 @@ def runner_argv(node):
 
 def node_argv(node, coordinator, replicas):
     """The command line of the node itself, as it runs on its host."""
-    argv = [node.binary, "--listen", node.endpoint, "--data", node.data]
+    argv = [node.binary, "--listen", node.listen_endpoint, "--data", node.data]
+    if node.listen:
+        # Bound to another host (a wildcard): register the address the others dial.
+        argv += ["--advertise", node.endpoint]
     if node.config:
         argv += ["--config", node.config]
     if node.role == "coordinator":
