@@ -5,27 +5,50 @@
 # cluster with its data (node ids, cluster map and stored chunks are kept).
 #
 #   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR]
+#   scripts/cluster-up.sh --hosts FILE [--replicas R] [--bin DIR] [--wait SECONDS] [--check]
 #
 # Ports: the coordinator listens on P (default 7400), worker i on P+i; their Prometheus
 # /metrics endpoints on P+2000 and P+2000+i (9400, 9401, ...). Stop the cluster with
-# scripts/cluster-down.sh --data DIR.
+# scripts/cluster-down.sh --data DIR. With --hosts, each node starts on the machine the
+# hosts file names, over ssh (config/cluster.example.json, docs/deploy.md); --check prints
+# what would run where and starts nothing. Relative paths are relative to the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 workers=3 replicas=2 base_port=7400 data=var/cluster config="" bin=""
+hosts="" check="" wait=60 replicas_given="" local_only=()
 while (($#)); do
+    (($# >= 2)) || [[ "$1" == -h || "$1" == --help || "$1" == --check ]] || { echo "cluster-up: $1 needs a value" >&2; exit 64; }
     case "$1" in
-        --workers) workers=$2; shift 2 ;;
-        --replicas) replicas=$2; shift 2 ;;
-        --base-port) base_port=$2; shift 2 ;;
-        --data) data=$2; shift 2 ;;
-        --config) config=$2; shift 2 ;;
+        --workers) workers=$2; local_only+=("$1"); shift 2 ;;
+        --replicas) replicas=$2; replicas_given=1; shift 2 ;;
+        --base-port) base_port=$2; local_only+=("$1"); shift 2 ;;
+        --data) data=$2; local_only+=("$1"); shift 2 ;;
+        --config) config=$2; local_only+=("$1"); shift 2 ;;
         --bin) bin=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --hosts) hosts=$2; shift 2 ;;
+        --wait) wait=$2; shift 2 ;;
+        --check) check=1; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "cluster-up: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 [[ "$workers" =~ ^[0-9]+$ && $workers -ge 1 ]] || { echo "cluster-up: --workers must be a positive number" >&2; exit 64; }
+[[ "$replicas" =~ ^[0-9]+$ && $replicas -ge 1 ]] || { echo "cluster-up: --replicas must be a positive number" >&2; exit 64; }
+if [[ -n "$hosts" ]]; then
+    # The hosts file places every node; the flags that place local nodes would contradict it.
+    ((${#local_only[@]} == 0)) || { echo "cluster-up: ${local_only[0]} does not apply with --hosts (the hosts file places every node)" >&2; exit 64; }
+    [[ "$wait" =~ ^[0-9]+$ ]] || { echo "cluster-up: --wait must be a number of seconds" >&2; exit 64; }
+    args=(up --hosts "$hosts" --wait "$wait")
+    [[ -n "$replicas_given" ]] && args+=(--replicas "$replicas")
+    if [[ -n "$check" ]]; then exec python3 scripts/lib/cluster_hosts.py "${args[@]}" --check; fi
+    if [[ -z "$bin" ]]; then
+        swift build -c release >/dev/null
+        bin="$(swift build -c release --show-bin-path)"
+    fi
+    exec python3 scripts/lib/cluster_hosts.py "${args[@]}" --bin "$bin"
+fi
+[[ -z "$check" ]] || { echo "cluster-up: --check needs --hosts FILE" >&2; exit 64; }
 if [[ -z "$bin" ]]; then
     swift build -c release >/dev/null
     bin="$(swift build -c release --show-bin-path)"

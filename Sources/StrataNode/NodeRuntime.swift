@@ -21,6 +21,7 @@ public final class NodeRuntime: Sendable {
     private let metricsEndpoint = Mutex<(server: MetricsHTTPServer?, problem: String?)>((nil, nil))
     private let startedAt: Date
     private let listenHost: String
+    private let advertised: String
 
     /// Binds the server (not yet serving). Health starts NOT_SERVING for every service.
     public init(role: NodeRole, identity: NodeIdentity, config: StrataConfig, listen: String,
@@ -35,6 +36,7 @@ public final class NodeRuntime: Sendable {
         self.logger = logger
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
+        advertised = config.node.advertiseAddress
         server = try RPCServer(
             settings: ServerSettings(
                 address: listen,
@@ -51,8 +53,21 @@ public final class NodeRuntime: Sendable {
 
     /// The bound port.
     public var port: Int { server.port }
-    /// "host:port" as other nodes should dial it.
-    public var address: String { "\(listenHost):\(port)" }
+    /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
+    /// listen address with the host name in place of a wildcard host (a worker registering
+    /// "0.0.0.0:7401" would send the coordinator to its own loopback).
+    public var address: String {
+        if !advertised.isEmpty { return advertised }
+        return "\(Self.dialableHost(listenHost)):\(port)"
+    }
+
+    /// The listen host, or this machine's host name where the host is a wildcard.
+    static func dialableHost(_ host: String) -> String {
+        guard ["", "0.0.0.0", "[::]", "::"].contains(host) else { return host }
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     /// Starts serving; health stays NOT_SERVING until the role calls `markServing()`.
     public func start() throws(RPCError) {

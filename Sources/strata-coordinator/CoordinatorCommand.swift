@@ -15,6 +15,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "host:port to serve on (coordinator.listen).") var listen: String?
     @Option(help: "Data directory (node.data_dir).") var data: String?
     @Option(help: "Replicas per slot (coordinator.replicas).") var replicas: Int?
+    @Option(help: "host:port clients and workers dial to reach this node (node.advertise_address); default: the listen address.") var advertise: String?
     @Option(name: .customLong("set"), help: "Override any config key: --set rpc.threads=4 (repeatable).") var settings: [String] = []
 
     func run() async throws {
@@ -24,6 +25,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             if let listen { overrides.append(("coordinator.listen", listen)) }
             if let data { overrides.append(("node.data_dir", data)) }
             if let replicas { overrides.append(("coordinator.replicas", String(replicas))) }
+            if let advertise { overrides.append(("node.advertise_address", advertise)) }
             resolved = try NodeLauncher.resolveConfig(path: config ?? NodeLauncher.defaultConfigPath, overrides: overrides)
         } catch {
             NodeLauncher.fail("strata-coordinator", error)

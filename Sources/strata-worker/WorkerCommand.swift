@@ -16,6 +16,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Data directory (node.data_dir).") var data: String?
     @Option(help: "host:port of the coordinator (worker.coordinator); empty runs standalone.") var coordinator: String?
     @Option(help: "Zone label (node.zone).") var zone: String?
+    @Option(help: "host:port other nodes dial to reach this one (node.advertise_address); default: the listen address.") var advertise: String?
     @Option(name: .customLong("set"), help: "Override any config key: --set rpc.threads=4 (repeatable).") var settings: [String] = []
 
     func run() async throws {
@@ -26,6 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
             if let data { overrides.append(("node.data_dir", data)) }
             if let coordinator { overrides.append(("worker.coordinator", coordinator)) }
             if let zone { overrides.append(("node.zone", zone)) }
+            if let advertise { overrides.append(("node.advertise_address", advertise)) }
             resolved = try NodeLauncher.resolveConfig(path: config ?? NodeLauncher.defaultConfigPath, overrides: overrides)
         } catch {
             NodeLauncher.fail("strata-worker", error)

@@ -28,9 +28,14 @@ struct IngestCommand: AsyncParsableCommand {
         // Batches stay well under the RPC message limit (16 MiB by default).
         let settings = FileBatcherSettings(maxFilesPerBatch: batchFiles, maxBatchBytes: 8 << 20, maxFileBytes: maxFileBytes,
                                            ignorePatterns: FileBatcherSettings.defaultIgnorePatterns + ignore)
-        let progress = IngestProgress(terminal: isatty(STDERR_FILENO) != 0)
-        let summary: IngestSummary = try await call("ingest") {
+        let (batcher, progress) = try await call("ingest") {
             let batcher = try FileBatcher(roots: paths, settings: settings)
+            let progress = IngestProgress(terminal: isatty(STDERR_FILENO) != 0, survey: batcher.survey(),
+                                          tokenizer: try await namespaceTokenizer())
+            return (batcher, progress)
+        }
+        let summary: IngestSummary = try await call("ingest") {
+            defer { progress.finish() }
             let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: CallOptions(timeout: nil))
             // The first message names the namespace even when there is nothing to send, so
             // an unknown namespace is an error rather than an empty success.
@@ -44,11 +49,10 @@ struct IngestCommand: AsyncParsableCommand {
                 guard !files.isEmpty else { continue }
                 let documents = files.map { Document(id: $0.documentID, text: $0.text) }
                 try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
-                progress.sent(files: files.count, bytes: batch.textBytes)
+                progress.sent(files)
             }
             return try IngestSummary(serializedBytes: await stream.finish())
         }
-        progress.finish()
         print("ingested \(summary.documents) documents: \(summary.chunks) chunks, \(summary.tokens) tokens in \(String(format: "%.1f", summary.seconds)) s"
               + (summary.seconds > 0 ? String(format: " (%.0f tokens/s)", Double(summary.tokens) / summary.seconds) : ""))
         if progress.skipped > 0 { print("skipped \(progress.skipped) files (empty, binary, too large or ignored; --verbose lists them)") }
@@ -59,30 +63,14 @@ struct IngestCommand: AsyncParsableCommand {
         // stored at all is a failure.
         if summary.documents == 0 && !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
     }
-}
 
-/// Progress on standard error: a rewritten line on a terminal, plain lines otherwise.
-final class IngestProgress {
-    let terminal: Bool
-    var files = 0
-    var bytes = 0
-    var skipped = 0
-    private let started = Date()
-
-    init(terminal: Bool) { self.terminal = terminal }
-
-    func sent(files: Int, bytes: Int) {
-        self.files += files
-        self.bytes += bytes
-        let seconds = max(Date().timeIntervalSince(started), 0.001)
-        let line = String(format: "%d files, %.1f MB sent, %.1f MB/s (~%.0f tokens/s estimated)", self.files,
-                          Double(self.bytes) / 1e6, Double(self.bytes) / 1e6 / seconds, Double(self.bytes) / 4 / seconds)
-        write(terminal ? "\r\u{1B}[2K" + line : line + "\n")
+    /// The namespace's tokenizer, to count tokens for the progress line as the workers will.
+    /// Nil (an estimate is shown) when the namespace is unknown here (the ingest then reports
+    /// the error) or its vocabulary is not installed on this machine.
+    private func namespaceTokenizer() async throws -> (any TokenCounting)? {
+        let list = try ListNamespacesResponse(serializedBytes: await options.channel().unary(
+            MethodPath.coordinatorListNamespaces, ListNamespacesRequest().serializedBytes(), options: options.callOptions))
+        guard let kind = list.namespaces.first(where: { $0.name == namespace })?.tokenizer else { return nil }
+        return try? TokenizerRegistry.load(kind)
     }
-
-    func note(_ line: String) { write((terminal ? "\r\u{1B}[2K" : "") + line + "\n") }
-
-    func finish() { if terminal { write("\n") } }
-
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }

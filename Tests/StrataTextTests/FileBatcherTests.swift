@@ -67,9 +67,21 @@ import Testing
     @Test func fileRootsUseTheirNameAndDuplicatesAreSkipped() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let batches = Array(try FileBatcher(roots: [root + "/sub/c.md", root + "/sub"]))
-        #expect(batches.flatMap(\.files).map(\.documentID) == ["c.md", "deeper/d.swift"])
+        let batches = Array(try FileBatcher(roots: [root + "/sub/c.md", root + "/a.txt", root + "/sub/c.md"]))
+        #expect(batches.flatMap(\.files).map(\.documentID) == ["c.md", "a.txt"])
         #expect(batches.flatMap(\.skipped).map(\.reason) == [.duplicateDocumentID("c.md")])
+    }
+
+    @Test func severalDirectoryRootsPrefixIdsWithTheirNames() throws {
+        let root = try makeTree()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let other = root + "/other"
+        try FileManager.default.createDirectory(atPath: other + "/sub", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other + "/sub/c.md", contents: Data("# other c\n".utf8))
+        let batches = Array(try FileBatcher(roots: [root + "/sub/", other, root + "/a.txt"]))
+        #expect(batches.flatMap(\.files).map(\.documentID) == ["sub/c.md", "sub/deeper/d.swift", "other/sub/c.md", "a.txt"])
+        // One root keeps ids relative to it.
+        #expect(Array(try FileBatcher(roots: [other])).flatMap(\.files).map(\.documentID) == ["sub/c.md"])
     }
 
     @Test func badRootsAndSettingsAreRejected() {

@@ -60,3 +60,8 @@ def test_up_status_down_and_up_again_with_data(tmp_path):
 def test_bad_options_are_refused():
     result = run(REPO / "scripts/cluster-up.sh", "--workers", "none")
     assert result.returncode == 64 and "--workers" in result.stderr
+    assert run(REPO / "scripts/cluster-up.sh", "--replicas", "0").returncode == 64
+    # --check prints a hosts file's plan; without one there is nothing to check.
+    for name in ("cluster-up.sh", "cluster-down.sh", "cluster-status.sh"):
+        result = run(REPO / "scripts" / name, "--check")
+        assert result.returncode == 64 and "--check needs --hosts FILE" in result.stderr

@@ -56,6 +56,12 @@ def test_worker_manifest():
     assert f"strata-coordinator:{COORDINATOR_PORT}" in container["args"]
     service = by_kind(docs, "Service")
     assert service["spec"]["clusterIP"] == "None" and spec["serviceName"] == service["metadata"]["name"]
+    # Workers bind a wildcard, so each must advertise its stable DNS name, and that name must
+    # resolve while the worker is still recovering (not ready).
+    advertised = container["args"][container["args"].index("--advertise") + 1]
+    assert advertised == f"$(POD_NAME).{service['metadata']['name']}:{WORKER_PORT}"
+    assert {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}} in container["env"]
+    assert service["spec"]["publishNotReadyAddresses"] is True
 
 
 def flags_of(binary):

@@ -1,7 +1,12 @@
 """A foreign gRPC client (Python grpcio) against the Strata executables: health Check and
 Watch, the status RPCs, bad input, and a clean stop on SIGTERM."""
+import os
+import socket
+
 import grpc
 import pytest
+
+from conftest import Node, shared_memory_objects
 
 
 def health_stub(channel):
@@ -50,6 +55,29 @@ def test_worker_status(stubs, worker):
     assert status.node_id.startswith("worker-")
     assert status.version
     assert any("host memory" in note for note in status.notes)
+
+
+def test_worker_advertises_a_dialable_address(stubs):
+    """A wildcard listen address is not dialable: the worker reports its host name instead,
+    and an explicit --advertise wins over both."""
+    from strata.v1 import worker_pb2, worker_pb2_grpc
+
+    def reported(extra):
+        before = shared_memory_objects()
+        node = Node("strata-worker", lambda n: ["--listen", f"0.0.0.0:{n.port}", "--data", n.data + "/w", "--coordinator", "", *extra])
+        try:
+            with grpc.insecure_channel(node.address) as channel:
+                return node.port, worker_pb2_grpc.WorkerStub(channel).Status(worker_pb2.WorkerStatusRequest(), timeout=5).address
+        finally:
+            node.stop()
+            for name in shared_memory_objects() - before:
+                if name.startswith("strata"):
+                    os.unlink(os.path.join("/dev/shm", name))
+
+    port, address = reported([])
+    assert address == f"{socket.gethostname()}:{port}"
+    _, address = reported(["--advertise", "worker-7.example:7401"])
+    assert address == "worker-7.example:7401"
 
 
 def test_coordinator_status(stubs, coordinator):

@@ -6,6 +6,7 @@ extension StrataConfig {
         var all: [ConfigKey] = [
             .string("node.data_dir", \.node.dataDir, check: { $0.isEmpty ? "must not be empty" : nil }),
             .string("node.zone", \.node.zone),
+            .string("node.advertise_address", \.node.advertiseAddress, check: { $0.isEmpty ? nil : addressProblem($0) }),
             .string("coordinator.listen", \.coordinator.listen, check: addressProblem),
             .int("coordinator.metrics_port", \.coordinator.metricsPort, 0...65535),
             .int("coordinator.slots", \.coordinator.slots, 1...65536),

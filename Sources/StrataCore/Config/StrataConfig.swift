@@ -25,6 +25,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var dataDir = "var/strata"
     /// Optional zone label; replicas of a slot go to distinct zones.
     public var zone = ""
+    /// host:port that other nodes and clients dial to reach this node; empty means the listen
+    /// address, with this machine's host name in place of a wildcard host (0.0.0.0, ::).
+    public var advertiseAddress = ""
 }
 
 /// The coordinator's settings.

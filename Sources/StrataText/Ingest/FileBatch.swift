@@ -49,6 +49,21 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
 public struct FileBatch: Sendable {
     public var files: [IngestFile] = []
     public var skipped: [SkippedFile] = []
-    /// UTF-8 bytes of text in `files`.
+    /// UTF-8 bytes of text in `files` (in a survey: bytes of the files counted).
     public var textBytes = 0
+    /// Files counted but not read, in a survey.
+    var surveyedFiles = 0
+}
+
+/// What an ingest will visit, from `FileBatcher.survey()`.
+public struct IngestSurvey: Sendable, Hashable {
+    /// Candidate files (after ignore rules and the size limit).
+    public var files = 0
+    /// Their total size in bytes.
+    public var bytes = 0
+
+    public init(files: Int = 0, bytes: Int = 0) {
+        self.files = files
+        self.bytes = bytes
+    }
 }

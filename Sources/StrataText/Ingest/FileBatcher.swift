@@ -6,7 +6,10 @@ import StrataCore
 ///
 /// Order is deterministic (directory entries sorted by name). Document ids are relative to
 /// the root they were found under: a directory root `src` yields `a/b.swift` for
-/// `src/a/b.swift`; a file root yields its file name. Symbolic links are not followed.
+/// `src/a/b.swift`; a file root yields its file name. With several roots, a directory root's
+/// ids start with its own name (`src/a/b.swift`), so that `docs/README.md` and
+/// `src/README.md` stay two documents; an id seen twice is still skipped with a reason.
+/// Symbolic links are not followed.
 /// Files are read when their batch is built, so memory holds one batch at a time.
 public struct FileBatcher: Sequence, Sendable {
     public let settings: FileBatcherSettings
@@ -27,22 +30,51 @@ public struct FileBatcher: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator {
-        Iterator(settings: settings, roots: roots, patterns: patterns)
+        Iterator(settings: settings, roots: roots, patterns: patterns, surveyOnly: false)
+    }
+
+    /// Walks the same entries with the same rules but reads no file: the files and bytes an
+    /// ingest will visit, for a progress bar and an ETA. Binary and non-UTF-8 files are only
+    /// found when read, so they count here; the figures are an upper bound.
+    public func survey() -> IngestSurvey {
+        var iterator = Iterator(settings: settings, roots: roots, patterns: patterns, surveyOnly: true)
+        var survey = IngestSurvey()
+        while let batch = iterator.next() {
+            survey.files += batch.surveyedFiles
+            survey.bytes += batch.textBytes
+        }
+        return survey
+    }
+
+    /// A file or directory still to visit.
+    struct Entry {
+        var path: String
+        /// The path below its root, which ignore patterns match.
+        var relative: String
+        var isRoot: Bool
+        /// Put before `relative` in document ids (the root's name when there are several roots).
+        var idPrefix: String
     }
 
     /// Produces one batch per `next()`; nil when every root is walked.
     public struct Iterator: IteratorProtocol {
         let settings: FileBatcherSettings
         let patterns: [IgnorePattern]
-        /// Entries still to visit, as (absolute path, relative id path); a stack, reversed so
-        /// that popping yields sorted order.
-        private var pending: [(path: String, relative: String, isRoot: Bool)]
+        /// Count candidate files and their sizes instead of reading them.
+        let surveyOnly: Bool
+        /// Entries still to visit; a stack, reversed so that popping yields sorted order.
+        private var pending: [Entry]
         private var seenIDs: Set<String> = []
 
-        init(settings: FileBatcherSettings, roots: [String], patterns: [IgnorePattern]) {
+        init(settings: FileBatcherSettings, roots: [String], patterns: [IgnorePattern], surveyOnly: Bool) {
             self.settings = settings
             self.patterns = patterns
-            self.pending = roots.reversed().map { ($0, "", true) }
+            self.surveyOnly = surveyOnly
+            let prefixed = roots.count > 1
+            self.pending = roots.reversed().map { root in
+                let name = (root as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? ""
+                return Entry(path: root, relative: "", isRoot: true, idPrefix: prefixed && !name.isEmpty ? name + "/" : "")
+            }
         }
 
         public mutating func next() -> FileBatch? {
@@ -51,12 +83,12 @@ public struct FileBatcher: Sequence, Sendable {
             while let entry = pending.popLast() {
                 visited = true
                 visit(entry, into: &batch)
-                if batch.files.count >= settings.maxFilesPerBatch || batch.textBytes >= settings.maxBatchBytes { break }
+                if batch.files.count + batch.surveyedFiles >= settings.maxFilesPerBatch || batch.textBytes >= settings.maxBatchBytes { break }
             }
             return visited ? batch : nil
         }
 
-        private mutating func visit(_ entry: (path: String, relative: String, isRoot: Bool), into batch: inout FileBatch) {
+        private mutating func visit(_ entry: Entry, into batch: inout FileBatch) {
             let fm = FileManager.default
             let attributes: [FileAttributeKey: Any]
             do {
@@ -82,7 +114,7 @@ public struct FileBatcher: Sequence, Sendable {
                     for name in names.reversed() {
                         let child = entry.path.hasSuffix("/") ? entry.path + name : entry.path + "/" + name
                         let relative = entry.relative.isEmpty ? name : entry.relative + "/" + name
-                        pending.append((child, relative, false))
+                        pending.append(Entry(path: child, relative: relative, isRoot: false, idPrefix: entry.idPrefix))
                     }
                 } catch {
                     batch.skipped.append(SkippedFile(path: entry.path, reason: .unreadable(String(describing: error))))
@@ -102,11 +134,16 @@ public struct FileBatcher: Sequence, Sendable {
                 batch.skipped.append(SkippedFile(path: entry.path, reason: .tooLarge(bytes: size, limit: settings.maxFileBytes)))
                 return
             }
+            if surveyOnly {
+                batch.surveyedFiles += 1
+                batch.textBytes += size
+                return
+            }
             readFile(entry, into: &batch)
         }
 
-        private mutating func readFile(_ entry: (path: String, relative: String, isRoot: Bool), into batch: inout FileBatch) {
-            let rawID = entry.relative.isEmpty ? (entry.path as NSString).lastPathComponent : entry.relative
+        private mutating func readFile(_ entry: Entry, into batch: inout FileBatch) {
+            let rawID = entry.relative.isEmpty ? (entry.path as NSString).lastPathComponent : entry.idPrefix + entry.relative
             let id: String
             do { id = try DocumentID.normalize(rawID) } catch {
                 batch.skipped.append(SkippedFile(path: entry.path, reason: .unreadable("no valid document id: \(error)")))
@@ -142,7 +179,7 @@ public struct FileBatcher: Sequence, Sendable {
             }
         }
 
-        private func ignoredBy(_ entry: (path: String, relative: String, isRoot: Bool), isDirectory: Bool) -> String? {
+        private func ignoredBy(_ entry: Entry, isDirectory: Bool) -> String? {
             // Roots were named explicitly, so patterns apply only below them.
             guard !entry.isRoot else { return nil }
             return patterns.first { $0.matches(relativePath: entry.relative, isDirectory: isDirectory) }?.description
