@@ -9,6 +9,8 @@ public final class MetricsHTTPServer: Sendable {
     private let channel: any Channel
     /// "host:port" the listener is bound to.
     public let address: String
+    /// The bound port (the one asked for, or the one picked for port 0).
+    public let port: Int
 
     /// Binds `host:port` and starts answering; `render` runs on the listener's thread for
     /// each scrape. Throws when the address cannot be bound (in use, not local).
@@ -32,6 +34,7 @@ public final class MetricsHTTPServer: Sendable {
         }
         self.group = group
         let boundPort = channel.localAddress?.port ?? port
+        self.port = boundPort
         address = host.contains(":") ? "[\(host)]:\(boundPort)" : "\(host):\(boundPort)"
     }
 

@@ -81,16 +81,18 @@ public final class NodeRuntime: Sendable {
         role == .coordinator ? config.coordinator.metricsPort : config.worker.metricsPort
     }
 
-    /// Serves /metrics on the RPC listen host. A port that cannot be bound does not stop the
-    /// node (its data and RPCs matter more than its metrics): the error is logged and shown
-    /// in the status notes, and `metrics_address` stays empty.
+    /// Serves /metrics on the RPC listen host (all interfaces when that is a wildcard). A port
+    /// that cannot be bound does not stop the node (its data and RPCs matter more than its
+    /// metrics): the error is logged and shown in the status notes, and `metrics_address`
+    /// stays empty.
     private func startMetricsEndpoint() {
         let port = metricsPort
         guard port != 0 else { return }
         let address = "\(listenHost):\(port)"
         do {
-            // "[::1]" in an address is "::1" to bind.
-            let host = listenHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            // "[::1]" in an address is "::1" to bind; an empty host is every interface.
+            let trimmed = listenHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            let host = trimmed.isEmpty ? "0.0.0.0" : trimmed
             let endpoint = try MetricsHTTPServer(host: host, port: port) { [metrics] in metrics.render() }
             metricsEndpoint.withLock { $0 = (endpoint, nil) }
             logger.info("serving metrics", metadata: ["address": "\(endpoint.address)", "path": "\(MetricsRoute.path)"])
@@ -101,9 +103,13 @@ public final class NodeRuntime: Sendable {
         }
     }
 
-    /// "host:port" of the /metrics endpoint, empty when it is disabled or failed to bind.
+    /// "host:port" of the /metrics endpoint as a scraper should dial it (the host of `address`,
+    /// so advertised and wildcard hosts are handled alike), empty when it is disabled or
+    /// failed to bind.
     public var metricsAddress: String {
-        metricsEndpoint.withLock { $0.server?.address ?? "" }
+        guard let port = metricsEndpoint.withLock({ $0.server?.port }) else { return "" }
+        let dialed = address
+        return "\(dialed[..<(dialed.lastIndex(of: ":") ?? dialed.endIndex)]):\(port)"
     }
 
     /// Reports SERVING for every service (data recovered, ready for traffic).
