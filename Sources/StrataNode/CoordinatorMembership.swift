@@ -56,10 +56,9 @@ final class CoordinatorMembership: Sendable {
         if let data = FileManager.default.contents(atPath: ceilingsPath) {
             ceilings = try JSONDecoder().decode([Int: UInt64].self, from: data)
         }
-        // Workers do not carry DROP out yet (the store has no safe way to forget a slot), so the
-        // planner must not wait for drops; surplus copies just stop serving and keep their data.
-        var plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
-        plannerSettings.dropsSurplusCopies = false
+        // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
+        // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
+        let plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
                             clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: FileManager.default.fileExists(atPath: mapPath) ? map.version : nil))
         quorum = try WriteQuorum(config.coordinator)

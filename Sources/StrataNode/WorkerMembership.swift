@@ -9,19 +9,25 @@ import Synchronization
 /// The worker's side of membership: registers with the coordinator, heartbeats its slot
 /// positions and tier counters, and carries out the directives it gets back. FETCH copies a
 /// slot from another worker's StreamSlot into the local store (idempotent by sequence, so a
-/// repeated or overlapping copy is harmless); SERVE needs nothing; DROP is not carried out
-/// yet (the data stays, which is safe: the planner never relies on a drop having happened).
+/// repeated or overlapping copy is harmless); SERVE needs nothing; DROP forgets the slot once
+/// it has stood for a grace period (`DropSchedule`), unless the same set also asks to serve or
+/// fetch the slot or a copy into it is still running (then it waits for the next set).
 final class WorkerMembership: Sendable {
     private let coordinator: RPCChannel
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
     private let ticker = TickerTask()
     private let state = Mutex<(registered: Bool, fetching: Set<UInt32>, lastError: String?)>((false, [], nil))
+    private let drops: Mutex<DropSchedule>
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
 
-    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger) {
+    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration) {
         coordinator = RPCChannel(target: coordinatorAddress)
         self.worker = worker
         self.logger = logger
+        drops = Mutex(DropSchedule(grace: dropGrace))
+        epoch = clock.now
     }
 
     func start(interval: Duration) {
@@ -54,6 +60,7 @@ final class WorkerMembership: Sendable {
             }
             noteRecovered()
             for directive in directives where directive.action == .fetch { startFetch(directive) }
+            carryOutDrops(directives)
         } catch {
             noteFailure("\(error)")
         }
@@ -87,6 +94,37 @@ final class WorkerMembership: Sendable {
         }
     }
 
+    /// Forgets the slots whose DROP has stood for the grace period. A slot the same set also
+    /// serves or fetches, or that a copy is still filling, is left for a later set.
+    private func carryOutDrops(_ directives: [SlotDirective]) {
+        let kept = Set(directives.filter { $0.action != .drop }.map(\.slot))
+        let fetching = state.withLock { $0.fetching }
+        var wanted: [UInt32: UInt64] = [:]
+        for directive in directives where directive.action == .drop && !kept.contains(directive.slot) && !fetching.contains(directive.slot) {
+            wanted[directive.slot] = directive.fromSequence
+        }
+        let now = clock.now - epoch
+        let due = drops.withLock { $0.update(drops: wanted, now: now) }
+        for drop in due {
+            do {
+                let outcome = try worker.drop(drop.slot, drop.ifAtMost)
+                drops.withLock { $0.done(drop.slot) }
+                switch outcome {
+                case .forgotten(let last):
+                    logger.info("dropped slot", metadata: ["slot": "\(drop.slot)", "held up to": "\(last)"])
+                case .kept(let last):
+                    // A write the coordinator had not heard of: the report voids the drop.
+                    logger.info("kept slot: it holds more than the drop allowed", metadata: [
+                        "slot": "\(drop.slot)", "held up to": "\(last)", "drop allowed up to": "\(drop.ifAtMost)"])
+                case .notHeld:
+                    break
+                }
+            } catch {
+                logger.warning("slot drop failed; the coordinator will ask again", metadata: ["slot": "\(drop.slot)", "error": "\(error)"])
+            }
+        }
+    }
+
     private func noteFailure(_ message: String) {
         let changed = state.withLock { state -> Bool in
             defer { state.lastError = message; state.registered = false }
@@ -110,4 +148,6 @@ struct WorkerIdentityForMembership: Sendable {
     let sequence: @Sendable (UInt32) -> UInt64
     let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
     let apply: @Sendable (UInt32, StrataWire.SlotWrite) throws -> Void
+    /// Forgets a slot if the worker holds at most the given position (DROP).
+    let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

@@ -80,8 +80,15 @@ public final class WorkerNode: Sendable {
             apply: { [weak self] slot, write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
                 try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
+            },
+            drop: { [weak self] slot, ifAtMost in
+                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
+                return try self.dropSlot(slot, ifAtMost: ifAtMost)
             })
-        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger)
+        // Queries planned just before the coordinator decided a drop finish well within this.
+        let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
+        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger,
+                                      dropGrace: dropGrace)
         membership.withLock { $0 = client }
         client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs))
     }
