@@ -110,14 +110,17 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// Slot copies in flight, with how many sequence numbers each target has caught up so far
-    /// and how many it needs (positions come from the targets' heartbeats).
+    /// and how many it needs (positions come from the targets' heartbeats), and the bytes the
+    /// target reported received of those its source announced.
     func transfers() -> [StrataWire.SlotTransfer] {
         state.withLock { state in
             state.map.slots.flatMap(\.transfers).map { transfer in
                 let held = state.map.position(of: transfer.target, slot: transfer.slot) ?? transfer.fromSequence
                 let goal = state.map.slots[transfer.slot].sequence
+                let bytes = state.lastReports[transfer.target]?.copies.first { $0.slot == UInt32(transfer.slot) }
                 return StrataWire.SlotTransfer(
                     slot: UInt32(transfer.slot), sourceNode: transfer.source, targetNode: transfer.target,
+                    bytesCopied: bytes?.bytesCopied ?? 0, bytesTotal: bytes?.bytesTotal ?? 0,
                     recordsCopied: held > transfer.fromSequence ? held - transfer.fromSequence : 0,
                     recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StrataCluster
 import StrataCore
 import StrataRPC
 import StrataStore
@@ -18,6 +19,8 @@ final class WorkerMembership: Sendable {
     private let logger: Logger
     private let ticker = TickerTask()
     private let state = Mutex<(registered: Bool, fetching: Set<UInt32>, lastError: String?)>((false, [], nil))
+    /// Bytes received and announced per running copy (reported in heartbeats).
+    private let progress = Mutex<[UInt32: SlotCopyProgress]>([:])
     private let drops: Mutex<DropSchedule>
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -40,7 +43,7 @@ final class WorkerMembership: Sendable {
     func beat() async {
         let options = CallOptions(timeout: .seconds(2))
         do {
-            let directives: [SlotDirective]
+            let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
                 let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
                                               capacity: Capacity(weight: 1), slots: worker.positions(), incarnation: worker.incarnation)
@@ -51,8 +54,9 @@ final class WorkerMembership: Sendable {
                 directives = response.directives
             } else {
                 let (tiers, wal, segments) = worker.counters()
+                let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
                 let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: worker.incarnation, slots: worker.positions(),
-                                               tiers: tiers, walBytes: wal, segmentBytes: segments)
+                                               tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
                 let response = try HeartbeatResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
                 if response.reregister { state.withLock { $0.registered = false } }
@@ -66,25 +70,43 @@ final class WorkerMembership: Sendable {
         }
     }
 
-    /// Copies a slot from its source in the background (one copy per slot at a time).
-    private func startFetch(_ directive: SlotDirective) {
+    /// Copies a slot from its source in the background (one copy per slot at a time), at most
+    /// at the directive's rate (a token bucket over the bytes received: recovery must not
+    /// starve queries, on this worker or on the source, whose sends wait for our reads).
+    private func startFetch(_ directive: StrataWire.SlotDirective) {
         let slot = directive.slot
         guard state.withLock({ $0.fetching.insert(slot).inserted }) else { return }
+        progress.withLock { $0[slot] = SlotCopyProgress(slot: slot) }
         Task {
-            defer { _ = state.withLock { $0.fetching.remove(slot) } }
+            defer {
+                _ = state.withLock { $0.fetching.remove(slot) }
+                _ = progress.withLock { $0.removeValue(forKey: slot) }
+            }
             let source = RPCChannel(target: directive.sourceAddress)
+            var bucket = TokenBucket(bytesPerSecond: directive.rateLimitBytesPerSecond)
             var applied = 0
+            var received: UInt64 = 0
             do {
                 let after = max(directive.fromSequence, worker.sequence(slot))
                 for try await bytes in source.serverStreaming(
                     MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes(),
-                    options: CallOptions(timeout: .seconds(600))) {
-                    if case .write(let write) = try SlotRecord(serializedBytes: bytes) {
+                    options: CallOptions(timeout: .seconds(3600))) {
+                    switch try SlotRecord(serializedBytes: bytes) {
+                    case .write(let write):
                         try worker.apply(slot, write)
                         applied += 1
+                        received += UInt64(bytes.count)
+                        progress.withLock { $0[slot]?.bytesCopied = received }
+                    case .totalBytes(let total):
+                        progress.withLock { $0[slot]?.bytesTotal = total }
+                    case .endSequence:
+                        break
                     }
+                    let wait = bucket.take(bytes.count, now: clock.now - epoch)
+                    if wait > .zero { try await Task.sleep(for: wait) }
                 }
-                logger.info("copied slot", metadata: ["slot": "\(slot)", "from": "\(directive.sourceAddress)", "writes": "\(applied)"])
+                logger.info("copied slot", metadata: ["slot": "\(slot)", "from": "\(directive.sourceAddress)", "writes": "\(applied)",
+                                                      "bytes": "\(received)"])
                 // Report at once instead of at the next tick: the coordinator completes the copy
                 // and plans the next ones on this report, so recovery is not paced by heartbeats.
                 await beat()
@@ -96,7 +118,7 @@ final class WorkerMembership: Sendable {
 
     /// Forgets the slots whose DROP has stood for the grace period. A slot the same set also
     /// serves or fetches, or that a copy is still filling, is left for a later set.
-    private func carryOutDrops(_ directives: [SlotDirective]) {
+    private func carryOutDrops(_ directives: [StrataWire.SlotDirective]) {
         let kept = Set(directives.filter { $0.action != .drop }.map(\.slot))
         let fetching = state.withLock { $0.fetching }
         var wanted: [UInt32: UInt64] = [:]

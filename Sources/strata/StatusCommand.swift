@@ -19,11 +19,22 @@ struct StatusCommand: AsyncParsableCommand {
         if !status.transfers.isEmpty {
             let copied = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsCopied }
             let total = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsTotal }
-            print("recovering: \(status.transfers.count) slot copies in flight, \(copied) of \(total) records")
+            let bytesCopied = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesCopied }
+            let bytesTotal = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesTotal }
+            print("recovering: \(status.transfers.count) slot copies in flight, \(copied) of \(total) records, \(Self.bytes(bytesCopied, of: bytesTotal))")
         }
         for transfer in status.transfers {
-            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode), \(transfer.recordsCopied) of \(transfer.recordsTotal) records")
+            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
         }
+    }
+}
+
+extension StatusCommand {
+    /// "1.2 MiB of 3.4 MiB" ("of ?" while the source has not announced the total).
+    static func bytes(_ copied: UInt64, of total: UInt64) -> String {
+        let done = ByteCountFormatter.string(fromByteCount: Int64(clamping: copied), countStyle: .binary)
+        let all = total > 0 ? ByteCountFormatter.string(fromByteCount: Int64(clamping: total), countStyle: .binary) : "?"
+        return "\(done) of \(all)"
     }
 }
 
