@@ -46,7 +46,7 @@ final class WorkerMembership: Sendable {
             let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
                 let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
-                                              capacity: Capacity(weight: 1), slots: worker.positions(), incarnation: worker.incarnation)
+                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.incarnation)
                 let response = try RegisterResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
                 state.withLock { $0.registered = true }
@@ -166,6 +166,8 @@ struct WorkerIdentityForMembership: Sendable {
     let incarnation: UInt64
     let zone: String
     let address: @Sendable () -> String
+    /// Tier capacities, disk free and the placement weight (`worker.weight`), sent at registration.
+    let capacity: @Sendable () -> Capacity
     let positions: @Sendable () -> [SlotPosition]
     let sequence: @Sendable (UInt32) -> UInt64
     let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)

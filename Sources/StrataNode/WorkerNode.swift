@@ -71,6 +71,7 @@ public final class WorkerNode: Sendable {
         let identity = WorkerIdentityForMembership(
             nodeID: runtime.identity.nodeID, incarnation: runtime.identity.incarnation, zone: config.node.zone,
             address: { [runtime] in runtime.address },
+            capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
             positions: { [weak self] in self?.status().slots ?? [] },
             sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
             counters: { [weak self] in
