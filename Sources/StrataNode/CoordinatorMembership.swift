@@ -122,7 +122,8 @@ final class CoordinatorMembership: Sendable {
                     slot: UInt32(transfer.slot), sourceNode: transfer.source, targetNode: transfer.target,
                     bytesCopied: bytes?.bytesCopied ?? 0, bytesTotal: bytes?.bytesTotal ?? 0,
                     recordsCopied: held > transfer.fromSequence ? held - transfer.fromSequence : 0,
-                    recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0)
+                    recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0,
+                    purpose: transfer.purpose.rawValue)
             }
         }
     }

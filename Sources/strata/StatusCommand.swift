@@ -21,10 +21,12 @@ struct StatusCommand: AsyncParsableCommand {
             let total = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsTotal }
             let bytesCopied = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesCopied }
             let bytesTotal = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesTotal }
-            print("recovering: \(status.transfers.count) slot copies in flight, \(copied) of \(total) records, \(Self.bytes(bytesCopied, of: bytesTotal))")
+            let purposes = Dictionary(grouping: status.transfers, by: \.purpose)
+                .sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key.isEmpty ? "unlabelled" : $0.key)" }
+            print("recovering: \(status.transfers.count) slot copies in flight (\(purposes.joined(separator: ", "))), \(copied) of \(total) records, \(Self.bytes(bytesCopied, of: bytesTotal))")
         }
         for transfer in status.transfers {
-            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
+            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode) (\(transfer.purpose)), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
         }
     }
 }

@@ -87,7 +87,10 @@ class Cluster:
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
         for name in shared_memory_objects() - self.shm_before:
             if name.startswith("strata"):
-                os.unlink(os.path.join("/dev/shm", name))
+                try:
+                    os.unlink(os.path.join("/dev/shm", name))
+                except FileNotFoundError:  # another test run removed its own meanwhile
+                    pass
 
     def strata(self, *args):
         result = subprocess.run([str(BIN_DIR / "strata"), *args, "--coordinator", self.coordinator_address],
@@ -302,11 +305,22 @@ def test_fourth_worker_takes_its_share_and_answers_do_not_change(cluster):
     # join. The new worker's fair share is a quarter of them.
     replicas = sum(old.values())
     deadline = time.time() + 90
+    # Gradual: the status lists the copies in flight with their purpose; never more than the
+    # configured limits (defaults: 2 into one worker, 4 rebalancing, 8 in all) at once.
+    most_into_one, most_rebalancing, most_in_flight = 0, 0, 0
     while time.time() < deadline:
+        copies = re.findall(r"^  slot \d+: (\S+) -> (\S+) \((\w+)\)", cluster.status(), re.M)
+        targets = [target for _, target, _ in copies]
+        most_into_one = max([most_into_one] + [targets.count(t) for t in targets])
+        most_rebalancing = max(most_rebalancing, sum(1 for *_, purpose in copies if purpose == "rebalance"))
+        most_in_flight = max(most_in_flight, len(copies))
         slots = cluster.worker_slots()
         if slots.get(new.address, 0) >= 0.2 * replicas and sum(slots.values()) == replicas:
             break
-        time.sleep(0.25)
+        time.sleep(0.1)
+    assert most_rebalancing > 0, "no rebalancing copy was ever seen in the status"
+    assert most_into_one <= 2 and most_rebalancing <= 4 and most_in_flight <= 8, (most_into_one, most_rebalancing, most_in_flight)
+    print(f"\n[proof 5] copies seen at once: {most_in_flight} in flight, {most_rebalancing} rebalancing, {most_into_one} into one worker")
     cluster.wait_settled(4)
     slots = cluster.worker_slots()
     assert slots.get(new.address, 0) >= 0.2 * replicas, f"the new worker got too little: {slots} (before: {old})"
@@ -318,7 +332,7 @@ def test_fourth_worker_takes_its_share_and_answers_do_not_change(cluster):
     for address, before in old_tokens.items():
         assert slots[address] < old[address], f"{address} dropped nothing: {slots} (before: {old})"
         assert tokens[address] < before, f"{address} still stores {tokens[address]} tokens (before: {before})"
-    print(f"\n[proof 5] slot-replicas before {old}, after {slots}; tokens before {old_tokens}, after {tokens}")
+    print(f"[proof 5] slot-replicas before {old}, after {slots}; tokens before {old_tokens}, after {tokens}")
 
     with cluster.channel() as channel:
         stub = coordinator_pb2_grpc.CoordinatorStub(channel)
