@@ -39,12 +39,16 @@ extension RecoveryPlanner {
             self.fetchRateLimitBytesPerSecond = fetchRateLimitBytesPerSecond
         }
 
-        /// The defaults, with the copy rate from `CoordinatorConfig.recoveryRateBytesPerSecond`.
+        /// The limits from the coordinator's config: `max_copies_in_flight`,
+        /// `max_copies_per_worker` (incoming; outgoing is twice that), `max_rebalance_copies`
+        /// and the copy rate `recovery_rate_bytes_per_second`.
         public init(_ config: CoordinatorConfig) throws {
             guard config.recoveryRateBytesPerSecond >= 0 else {
                 throw StrataError.invalidArgument("coordinator.recoveryRateBytesPerSecond: must be >= 0")
             }
-            try self.init(fetchRateLimitBytesPerSecond: UInt64(config.recoveryRateBytesPerSecond))
+            try self.init(maxTransfersInFlight: config.maxCopiesInFlight, maxIncomingPerWorker: config.maxCopiesPerWorker,
+                          maxOutgoingPerWorker: 2 * config.maxCopiesPerWorker, maxRebalanceInFlight: config.maxRebalanceCopies,
+                          fetchRateLimitBytesPerSecond: UInt64(config.recoveryRateBytesPerSecond))
         }
 
         /// 8 copies in flight, 2 in and 4 out per worker, 4 for rebalancing, 64 MiB/s each.

@@ -56,10 +56,9 @@ final class CoordinatorMembership: Sendable {
         if let data = FileManager.default.contents(atPath: ceilingsPath) {
             ceilings = try JSONDecoder().decode([Int: UInt64].self, from: data)
         }
-        // Workers do not carry DROP out yet (the store has no safe way to forget a slot), so the
-        // planner must not wait for drops; surplus copies just stop serving and keep their data.
-        var plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
-        plannerSettings.dropsSurplusCopies = false
+        // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
+        // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
+        let plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
                             clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: FileManager.default.fileExists(atPath: mapPath) ? map.version : nil))
         quorum = try WriteQuorum(config.coordinator)
@@ -111,16 +110,20 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// Slot copies in flight, with how many sequence numbers each target has caught up so far
-    /// and how many it needs (positions come from the targets' heartbeats).
+    /// and how many it needs (positions come from the targets' heartbeats), and the bytes the
+    /// target reported received of those its source announced.
     func transfers() -> [StrataWire.SlotTransfer] {
         state.withLock { state in
             state.map.slots.flatMap(\.transfers).map { transfer in
                 let held = state.map.position(of: transfer.target, slot: transfer.slot) ?? transfer.fromSequence
                 let goal = state.map.slots[transfer.slot].sequence
+                let bytes = state.lastReports[transfer.target]?.copies.first { $0.slot == UInt32(transfer.slot) }
                 return StrataWire.SlotTransfer(
                     slot: UInt32(transfer.slot), sourceNode: transfer.source, targetNode: transfer.target,
+                    bytesCopied: bytes?.bytesCopied ?? 0, bytesTotal: bytes?.bytesTotal ?? 0,
                     recordsCopied: held > transfer.fromSequence ? held - transfer.fromSequence : 0,
-                    recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0)
+                    recordsTotal: goal > transfer.fromSequence ? goal - transfer.fromSequence : 0,
+                    purpose: transfer.purpose.rawValue)
             }
         }
     }

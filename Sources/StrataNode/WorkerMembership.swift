@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StrataCluster
 import StrataCore
 import StrataRPC
 import StrataStore
@@ -9,19 +10,27 @@ import Synchronization
 /// The worker's side of membership: registers with the coordinator, heartbeats its slot
 /// positions and tier counters, and carries out the directives it gets back. FETCH copies a
 /// slot from another worker's StreamSlot into the local store (idempotent by sequence, so a
-/// repeated or overlapping copy is harmless); SERVE needs nothing; DROP is not carried out
-/// yet (the data stays, which is safe: the planner never relies on a drop having happened).
+/// repeated or overlapping copy is harmless); SERVE needs nothing; DROP forgets the slot once
+/// it has stood for a grace period (`DropSchedule`), unless the same set also asks to serve or
+/// fetch the slot or a copy into it is still running (then it waits for the next set).
 final class WorkerMembership: Sendable {
     private let coordinator: RPCChannel
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
     private let ticker = TickerTask()
     private let state = Mutex<(registered: Bool, fetching: Set<UInt32>, lastError: String?)>((false, [], nil))
+    /// Bytes received and announced per running copy (reported in heartbeats).
+    private let progress = Mutex<[UInt32: SlotCopyProgress]>([:])
+    private let drops: Mutex<DropSchedule>
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
 
-    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger) {
+    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration) {
         coordinator = RPCChannel(target: coordinatorAddress)
         self.worker = worker
         self.logger = logger
+        drops = Mutex(DropSchedule(grace: dropGrace))
+        epoch = clock.now
     }
 
     func start(interval: Duration) {
@@ -34,10 +43,10 @@ final class WorkerMembership: Sendable {
     func beat() async {
         let options = CallOptions(timeout: .seconds(2))
         do {
-            let directives: [SlotDirective]
+            let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
                 let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
-                                              capacity: Capacity(weight: 1), slots: worker.positions(), incarnation: worker.incarnation)
+                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.incarnation)
                 let response = try RegisterResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
                 state.withLock { $0.registered = true }
@@ -45,8 +54,9 @@ final class WorkerMembership: Sendable {
                 directives = response.directives
             } else {
                 let (tiers, wal, segments) = worker.counters()
+                let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
                 let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: worker.incarnation, slots: worker.positions(),
-                                               tiers: tiers, walBytes: wal, segmentBytes: segments)
+                                               tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
                 let response = try HeartbeatResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
                 if response.reregister { state.withLock { $0.registered = false } }
@@ -54,35 +64,85 @@ final class WorkerMembership: Sendable {
             }
             noteRecovered()
             for directive in directives where directive.action == .fetch { startFetch(directive) }
+            carryOutDrops(directives)
         } catch {
             noteFailure("\(error)")
         }
     }
 
-    /// Copies a slot from its source in the background (one copy per slot at a time).
-    private func startFetch(_ directive: SlotDirective) {
+    /// Copies a slot from its source in the background (one copy per slot at a time), at most
+    /// at the directive's rate (a token bucket over the bytes received: recovery must not
+    /// starve queries, on this worker or on the source, whose sends wait for our reads).
+    private func startFetch(_ directive: StrataWire.SlotDirective) {
         let slot = directive.slot
         guard state.withLock({ $0.fetching.insert(slot).inserted }) else { return }
+        progress.withLock { $0[slot] = SlotCopyProgress(slot: slot) }
         Task {
-            defer { _ = state.withLock { $0.fetching.remove(slot) } }
+            defer {
+                _ = state.withLock { $0.fetching.remove(slot) }
+                _ = progress.withLock { $0.removeValue(forKey: slot) }
+            }
             let source = RPCChannel(target: directive.sourceAddress)
+            var bucket = TokenBucket(bytesPerSecond: directive.rateLimitBytesPerSecond)
             var applied = 0
+            var received: UInt64 = 0
             do {
                 let after = max(directive.fromSequence, worker.sequence(slot))
                 for try await bytes in source.serverStreaming(
                     MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes(),
-                    options: CallOptions(timeout: .seconds(600))) {
-                    if case .write(let write) = try SlotRecord(serializedBytes: bytes) {
+                    options: CallOptions(timeout: .seconds(3600))) {
+                    switch try SlotRecord(serializedBytes: bytes) {
+                    case .write(let write):
                         try worker.apply(slot, write)
                         applied += 1
+                        received += UInt64(bytes.count)
+                        progress.withLock { $0[slot]?.bytesCopied = received }
+                    case .totalBytes(let total):
+                        progress.withLock { $0[slot]?.bytesTotal = total }
+                    case .endSequence:
+                        break
                     }
+                    let wait = bucket.take(bytes.count, now: clock.now - epoch)
+                    if wait > .zero { try await Task.sleep(for: wait) }
                 }
-                logger.info("copied slot", metadata: ["slot": "\(slot)", "from": "\(directive.sourceAddress)", "writes": "\(applied)"])
+                logger.info("copied slot", metadata: ["slot": "\(slot)", "from": "\(directive.sourceAddress)", "writes": "\(applied)",
+                                                      "bytes": "\(received)"])
                 // Report at once instead of at the next tick: the coordinator completes the copy
                 // and plans the next ones on this report, so recovery is not paced by heartbeats.
                 await beat()
             } catch {
                 logger.warning("slot copy failed; the coordinator will ask again", metadata: ["slot": "\(slot)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Forgets the slots whose DROP has stood for the grace period. A slot the same set also
+    /// serves or fetches, or that a copy is still filling, is left for a later set.
+    private func carryOutDrops(_ directives: [StrataWire.SlotDirective]) {
+        let kept = Set(directives.filter { $0.action != .drop }.map(\.slot))
+        let fetching = state.withLock { $0.fetching }
+        var wanted: [UInt32: UInt64] = [:]
+        for directive in directives where directive.action == .drop && !kept.contains(directive.slot) && !fetching.contains(directive.slot) {
+            wanted[directive.slot] = directive.fromSequence
+        }
+        let now = clock.now - epoch
+        let due = drops.withLock { $0.update(drops: wanted, now: now) }
+        for drop in due {
+            do {
+                let outcome = try worker.drop(drop.slot, drop.ifAtMost)
+                drops.withLock { $0.done(drop.slot) }
+                switch outcome {
+                case .forgotten(let last):
+                    logger.info("dropped slot", metadata: ["slot": "\(drop.slot)", "held up to": "\(last)"])
+                case .kept(let last):
+                    // A write the coordinator had not heard of: the report voids the drop.
+                    logger.info("kept slot: it holds more than the drop allowed", metadata: [
+                        "slot": "\(drop.slot)", "held up to": "\(last)", "drop allowed up to": "\(drop.ifAtMost)"])
+                case .notHeld:
+                    break
+                }
+            } catch {
+                logger.warning("slot drop failed; the coordinator will ask again", metadata: ["slot": "\(drop.slot)", "error": "\(error)"])
             }
         }
     }
@@ -106,8 +166,12 @@ struct WorkerIdentityForMembership: Sendable {
     let incarnation: UInt64
     let zone: String
     let address: @Sendable () -> String
+    /// Tier capacities, disk free and the placement weight (`worker.weight`), sent at registration.
+    let capacity: @Sendable () -> Capacity
     let positions: @Sendable () -> [SlotPosition]
     let sequence: @Sendable (UInt32) -> UInt64
     let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
     let apply: @Sendable (UInt32, StrataWire.SlotWrite) throws -> Void
+    /// Forgets a slot if the worker holds at most the given position (DROP).
+    let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

@@ -16,25 +16,29 @@ extension WorkerNode {
     }
 
     /// Applies the writes in order; returns once they are durable. Writes the slot already
-    /// holds are acknowledged without being applied again.
+    /// holds are acknowledged without being applied again. The check that the slot is not
+    /// behind and the writes hold the slot's write lock together, so a DROP carried out in
+    /// between cannot let the writes land on the emptied slot as if it were current.
     func applyWrites(_ request: ApplyWritesRequest) throws(StrataError) -> ApplyWritesResponse {
         let store = try openStore()
-        let held = store.lastSequence(of: request.slot)
-        guard held >= request.requiredSequence else {
-            throw StrataError(.failedPrecondition, "slot \(request.slot) is behind: this worker holds it up to sequence \(held), the write requires \(request.requiredSequence); it catches up by copy first")
-        }
-        var duplicates: UInt32 = 0
-        var duplicateChunks: UInt32 = 0
-        for (i, write) in request.writes.enumerated() {
-            let alreadyStored = Self.chunksAlreadyStored(write, store)
-            if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write), field: "writes[\(i)]") {
-                duplicates += 1
-            } else {
-                duplicateChunks += alreadyStored
+        return try slotWriteLocks.withLock(slot: request.slot) { () throws(StrataError) -> ApplyWritesResponse in
+            let held = store.lastSequence(of: request.slot)
+            guard held >= request.requiredSequence else {
+                throw StrataError(.failedPrecondition, "slot \(request.slot) is behind: this worker holds it up to sequence \(held), the write requires \(request.requiredSequence); it catches up by copy first")
             }
+            var duplicates: UInt32 = 0
+            var duplicateChunks: UInt32 = 0
+            for (i, write) in request.writes.enumerated() {
+                let alreadyStored = Self.chunksAlreadyStored(write, store)
+                if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write), field: "writes[\(i)]") {
+                    duplicates += 1
+                } else {
+                    duplicateChunks += alreadyStored
+                }
+            }
+            return ApplyWritesResponse(durableSequence: store.lastSequence(of: request.slot), duplicates: duplicates,
+                                       duplicateChunks: duplicateChunks)
         }
-        return ApplyWritesResponse(durableSequence: store.lastSequence(of: request.slot), duplicates: duplicates,
-                                   duplicateChunks: duplicateChunks)
     }
 
     /// Chunks of a put whose content the namespace already stores (kept once, by content hash).
@@ -45,15 +49,21 @@ extension WorkerNode {
         }.count)
     }
 
-    /// Streams the slot's writes after `afterSequence`, then the sequence the stream covers.
+    /// Streams the bytes to come, the slot's writes after `afterSequence`, then the sequence
+    /// the stream covers.
     func streamSlot(_ request: StreamSlotRequest, _ writer: ResponseWriter<SlotRecord>, _ context: ServerContext) async throws {
         let store = try openStore()
         var writes: [StrataWire.SlotWrite] = []
         let end = try store.exportSlot(request.slot, after: request.afterSequence) { (write: StrataStore.SlotWrite) throws(StrataError) in
             writes += try SlotWriteMapping.wireWrites(write)
         }
-        for write in writes {
-            try await writer.send(.write(write))
+        // The total first, so the receiver can show progress in bytes (each record is encoded
+        // once more for it: cheap next to the copy itself, which is rate-limited anyway).
+        let records = writes.map { SlotRecord.write($0) }
+        let total = records.reduce(UInt64(0)) { $0 + UInt64($1.serializedBytes().count) }
+        try await writer.send(.totalBytes(total))
+        for record in records {
+            try await writer.send(record)
         }
         try await writer.send(.endSequence(end))
     }

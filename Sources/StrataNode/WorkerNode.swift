@@ -73,6 +73,7 @@ public final class WorkerNode: Sendable {
         let identity = WorkerIdentityForMembership(
             nodeID: runtime.identity.nodeID, incarnation: runtime.identity.incarnation, zone: config.node.zone,
             address: { [runtime] in runtime.address },
+            capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
             positions: { [weak self] in self?.status().slots ?? [] },
             sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
             counters: { [weak self] in
@@ -82,8 +83,15 @@ public final class WorkerNode: Sendable {
             apply: { [weak self] slot, write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
                 try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
+            },
+            drop: { [weak self] slot, ifAtMost in
+                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
+                return try self.dropSlot(slot, ifAtMost: ifAtMost)
             })
-        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger)
+        // Queries planned just before the coordinator decided a drop finish well within this.
+        let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
+        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger,
+                                      dropGrace: dropGrace)
         membership.withLock { $0 = client }
         client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs))
     }

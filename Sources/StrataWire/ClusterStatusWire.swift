@@ -38,9 +38,11 @@ public struct SlotTransfer: Sendable, Equatable {
     public var startedAtUnix: Int64
     /// Slot records the copy needs in all (the slot's high-water mark minus the start).
     public var recordsTotal: UInt64
+    /// "recovery", "catchUp" or "rebalance" ("" when not said).
+    public var purpose: String
 
     public init(slot: UInt32, sourceNode: String, targetNode: String, bytesCopied: UInt64 = 0, bytesTotal: UInt64 = 0,
-                recordsCopied: UInt64 = 0, startedAtUnix: Int64 = 0, recordsTotal: UInt64 = 0) {
+                recordsCopied: UInt64 = 0, startedAtUnix: Int64 = 0, recordsTotal: UInt64 = 0, purpose: String = "") {
         self.slot = slot
         self.sourceNode = sourceNode
         self.targetNode = targetNode
@@ -49,6 +51,7 @@ public struct SlotTransfer: Sendable, Equatable {
         self.recordsCopied = recordsCopied
         self.startedAtUnix = startedAtUnix
         self.recordsTotal = recordsTotal
+        self.purpose = purpose
     }
 
     static func build(_ transfer: SlotTransfer, in arena: WireArena) -> Strata__V1__SlotTransfer {
@@ -62,6 +65,7 @@ public struct SlotTransfer: Sendable, Equatable {
         message.records_copied = transfer.recordsCopied
         message.started_at_unix = transfer.startedAtUnix
         message.records_total = transfer.recordsTotal
+        message.purpose = arena.string(transfer.purpose)
         return message
     }
 
@@ -71,7 +75,8 @@ public struct SlotTransfer: Sendable, Equatable {
                      targetNode: try WireReader.string(message.target_node, at: WireReader.join(path, "target_node")),
                      bytesCopied: message.bytes_copied, bytesTotal: message.bytes_total,
                      recordsCopied: message.records_copied, startedAtUnix: message.started_at_unix,
-                     recordsTotal: message.records_total)
+                     recordsTotal: message.records_total,
+                     purpose: try WireReader.string(message.purpose, at: WireReader.join(path, "purpose")))
     }
 }
 

@@ -201,15 +201,18 @@ public struct HeartbeatRequest: RPCMessage, Equatable {
     public var tiers: [TierStats]
     public var walBytes: UInt64
     public var segmentBytes: UInt64
+    /// Slot copies running on the worker now.
+    public var copies: [SlotCopyProgress]
 
     public init(nodeID: String, incarnation: UInt64, slots: [SlotPosition] = [], tiers: [TierStats] = [],
-                walBytes: UInt64 = 0, segmentBytes: UInt64 = 0) {
+                walBytes: UInt64 = 0, segmentBytes: UInt64 = 0, copies: [SlotCopyProgress] = []) {
         self.nodeID = nodeID
         self.incarnation = incarnation
         self.slots = slots
         self.tiers = tiers
         self.walBytes = walBytes
         self.segmentBytes = segmentBytes
+        self.copies = copies
     }
 
     static var codec: WireCodec<Strata__V1__HeartbeatRequest> {
@@ -227,7 +230,8 @@ public struct HeartbeatRequest: RPCMessage, Equatable {
                 incarnation: message.incarnation,
                 slots: WireReader.messages(message.slots, message.n_slots, SlotPositionWire.read),
                 tiers: try WireReader.messages(message.tiers, message.n_tiers, at: path, "tiers", TierStatusWire.read),
-                walBytes: message.wal_bytes, segmentBytes: message.segment_bytes)
+                walBytes: message.wal_bytes, segmentBytes: message.segment_bytes,
+                copies: WireReader.messages(message.copies, message.n_copies, SlotCopyProgress.read))
         }
     }
 
@@ -243,6 +247,8 @@ public struct HeartbeatRequest: RPCMessage, Equatable {
             message.tiers = arena.messages(tiers.map { TierStatusWire.build($0, in: arena) })
             message.wal_bytes = walBytes
             message.segment_bytes = segmentBytes
+            message.n_copies = copies.count
+            message.copies = arena.messages(copies.map { SlotCopyProgress.build($0) })
             return message
         }
     }
@@ -288,5 +294,33 @@ public struct HeartbeatResponse: RPCMessage, Equatable {
             message.reregister = arena.flag(reregister)
             return message
         }
+    }
+}
+
+/// `strata.v1.SlotCopyProgress`: how far one slot copy into a worker has come.
+public struct SlotCopyProgress: Sendable, Equatable {
+    public var slot: UInt32
+    /// Bytes of slot records received so far (their serialized size).
+    public var bytesCopied: UInt64
+    /// Bytes the copy moves in all, as the source announced; 0 while not known.
+    public var bytesTotal: UInt64
+
+    public init(slot: UInt32, bytesCopied: UInt64 = 0, bytesTotal: UInt64 = 0) {
+        self.slot = slot
+        self.bytesCopied = bytesCopied
+        self.bytesTotal = bytesTotal
+    }
+
+    static func build(_ progress: SlotCopyProgress) -> Strata__V1__SlotCopyProgress {
+        var message = Strata__V1__SlotCopyProgress()
+        strata__v1__slot_copy_progress__init(&message)
+        message.slot = progress.slot
+        message.bytes_copied = progress.bytesCopied
+        message.bytes_total = progress.bytesTotal
+        return message
+    }
+
+    static func read(_ message: Strata__V1__SlotCopyProgress) -> SlotCopyProgress {
+        SlotCopyProgress(slot: message.slot, bytesCopied: message.bytes_copied, bytesTotal: message.bytes_total)
     }
 }

@@ -224,6 +224,8 @@ public enum SlotRecord: RPCMessage, Equatable {
     case write(SlotWrite)
     /// Sent last: the source's durable sequence when the stream was taken.
     case endSequence(UInt64)
+    /// Sent first: the serialized bytes of the write records that follow (for progress).
+    case totalBytes(UInt64)
 
     static var codec: WireCodec<Strata__V1__SlotRecord> {
         WireCodec(name: "strata.v1.SlotRecord",
@@ -240,6 +242,8 @@ public enum SlotRecord: RPCMessage, Equatable {
                 .write(try WireReader.required(message.write, at: path, "write", SlotWrite.read))
             case STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE:
                 .endSequence(message.end_sequence)
+            case STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES:
+                .totalBytes(message.total_bytes)
             default:
                 throw RPCError(.invalidArgument, "strata.v1.SlotRecord carries no item")
             }
@@ -257,6 +261,9 @@ public enum SlotRecord: RPCMessage, Equatable {
             case .endSequence(let sequence):
                 message.item_case = STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE
                 message.end_sequence = sequence
+            case .totalBytes(let bytes):
+                message.item_case = STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES
+                message.total_bytes = bytes
             }
             return message
         }

@@ -19,11 +19,24 @@ struct StatusCommand: AsyncParsableCommand {
         if !status.transfers.isEmpty {
             let copied = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsCopied }
             let total = status.transfers.reduce(UInt64(0)) { $0 + $1.recordsTotal }
-            print("recovering: \(status.transfers.count) slot copies in flight, \(copied) of \(total) records")
+            let bytesCopied = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesCopied }
+            let bytesTotal = status.transfers.reduce(UInt64(0)) { $0 + $1.bytesTotal }
+            let purposes = Dictionary(grouping: status.transfers, by: \.purpose)
+                .sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key.isEmpty ? "unlabelled" : $0.key)" }
+            print("recovering: \(status.transfers.count) slot copies in flight (\(purposes.joined(separator: ", "))), \(copied) of \(total) records, \(Self.bytes(bytesCopied, of: bytesTotal))")
         }
         for transfer in status.transfers {
-            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode), \(transfer.recordsCopied) of \(transfer.recordsTotal) records")
+            print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode) (\(transfer.purpose)), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
         }
+    }
+}
+
+extension StatusCommand {
+    /// "1.2 MiB of 3.4 MiB" ("of ?" while the source has not announced the total).
+    static func bytes(_ copied: UInt64, of total: UInt64) -> String {
+        let done = ByteCountFormatter.string(fromByteCount: Int64(clamping: copied), countStyle: .binary)
+        let all = total > 0 ? ByteCountFormatter.string(fromByteCount: Int64(clamping: total), countStyle: .binary) : "?"
+        return "\(done) of \(all)"
     }
 }
 

@@ -83,6 +83,26 @@ struct PlacementTests {
         }
     }
 
+    @Test("raising one worker's weight moves replicas only onto it, and weights hold with R > 1")
+    func reweighted() {
+        let before = Self.place(Self.candidates(4), slots: 1024, replicas: 2)
+        var heavier = Self.candidates(4)
+        heavier[3].weight = 2
+        let after = Self.place(heavier, slots: 1024, replicas: 2)
+        // Every replica that moved, moved onto w4: the others only lost some to it.
+        for (b, a) in zip(before, after) {
+            #expect(Set(a).subtracting(b).isSubset(of: ["w4"]), "\(b) -> \(a)")
+        }
+        var counts: [WorkerID: Int] = [:]
+        for replicas in after { for id in replicas { counts[id, default: 0] += 1 } }
+        // With R = 2 a worker cannot hold a slot twice, so a weight-2 share is a little under
+        // twice a weight-1 share (about 1.8x here), never equal to it.
+        let light = Double(counts["w1"]! + counts["w2"]! + counts["w3"]!) / 3
+        let ratio = Double(counts["w4"]!) / light
+        #expect(ratio > 1.5 && ratio < 2.1, "\(counts)")
+        print("placement: w4 at weight 2 of 1,1,1,2 (S=1024, R=2) holds \(counts["w4"]!) replicas, \(ratio)x a weight-1 worker")
+    }
+
     @Test("replicas land in distinct zones, and reuse zones only when there are fewer zones than R")
     func zones() {
         let six = (1...6).map { Placement.Candidate(id: "w\($0)", zone: "z\($0 % 3)") }

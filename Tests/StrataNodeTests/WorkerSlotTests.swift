@@ -36,16 +36,24 @@ private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vector: [F
         // The stream carries the slot's state, not its history: a.py was put and deleted, so
         // only its deletion marker travels (a replica must learn that it is gone).
         let all = try await worker.stream(7, after: 0)
-        #expect(all.count == 3)
-        if case .write(let first) = all.first, case .put(let document) = first.operation {
+        #expect(all.count == 4)  // the bytes to come, two writes, the end
+        if case .totalBytes(let total) = all.first {
+            #expect(total == all.dropFirst().reduce(UInt64(0)) { sum, record in
+                if case .write = record { return sum + UInt64(record.serializedBytes().count) }
+                return sum
+            })
+        } else {
+            Issue.record("expected the byte total first, got \(String(describing: all.first))")
+        }
+        if case .write(let first) = all.dropFirst().first, case .put(let document) = first.operation {
             #expect(document.documentID == "b.md")
         } else {
             Issue.record("expected b.md's put first, got \(String(describing: all.first))")
         }
         #expect(all.last == .endSequence(3))
         let delta = try await worker.stream(7, after: 2)
-        #expect(delta.count == 2)
-        guard case .write(let deletion) = delta.first else { Issue.record("expected a write"); return }
+        #expect(delta.count == 3)
+        guard case .write(let deletion) = delta.dropFirst().first else { Issue.record("expected a write"); return }
         #expect(deletion.operation == .deleteDocument(id: "a.py"))
 
         // A second worker built from the stream holds the same slot, across a restart.
@@ -72,7 +80,7 @@ private func put(_ sequence: UInt64, _ id: String, _ texts: [String], vector: [F
         }
         #expect(error?.code == .invalidArgument)
         #expect(try await worker.slotSequence(3) == 1)
-        #expect(try await worker.stream(3, after: 1) == [.endSequence(1)])
+        #expect(try await worker.stream(3, after: 1) == [.totalBytes(0), .endSequence(1)])
         await worker.destroy()
     }
 

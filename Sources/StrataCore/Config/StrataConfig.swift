@@ -49,6 +49,13 @@ public struct CoordinatorConfig: Sendable, Equatable {
     public var deadAfterMs = 5_000
     /// Bytes per second one slot copy may use during recovery.
     public var recoveryRateBytesPerSecond = 64 << 20
+    /// Slot copies in flight cluster-wide (recovery, catch-up and rebalancing together).
+    public var maxCopiesInFlight = 8
+    /// Slot copies one worker may receive at once (it may send twice as many).
+    public var maxCopiesPerWorker = 2
+    /// Of `maxCopiesInFlight`, how many may be rebalancing (e.g. a joining worker's share);
+    /// the rest stays free for recovery.
+    public var maxRebalanceCopies = 4
 }
 
 /// A worker's settings.
@@ -59,6 +66,10 @@ public struct WorkerConfig: Sendable, Equatable {
     public var coordinator = "127.0.0.1:7400"
     /// Port of the Prometheus /metrics endpoint (0 disables it).
     public var metricsPort = 9401
+    /// Relative placement weight: a worker of weight 2 gets about twice the slots of one of
+    /// weight 1. Configured, not derived from capacities (which change as data arrives, and
+    /// would move data with them).
+    public var weight = 1.0
 }
 
 /// RPC server and channel settings.

@@ -2266,7 +2266,7 @@ const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor
   (ProtobufCMessageInit) strata__v1__cluster_status_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_transfer__field_descriptors[8] =
+static const ProtobufCFieldDescriptor strata__v1__slot_transfer__field_descriptors[9] =
 {
   {
     "slot",
@@ -2364,10 +2364,23 @@ static const ProtobufCFieldDescriptor strata__v1__slot_transfer__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "purpose",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotTransfer, purpose),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_transfer__field_indices_by_name[] = {
   3,   /* field[3] = bytes_copied */
   4,   /* field[4] = bytes_total */
+  8,   /* field[8] = purpose */
   5,   /* field[5] = records_copied */
   7,   /* field[7] = records_total */
   0,   /* field[0] = slot */
@@ -2378,7 +2391,7 @@ static const unsigned strata__v1__slot_transfer__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_transfer__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_transfer__descriptor =
 {
@@ -2388,7 +2401,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_transfer__descriptor =
   "Strata__V1__SlotTransfer",
   "strata.v1",
   sizeof(Strata__V1__SlotTransfer),
-  8,
+  9,
   strata__v1__slot_transfer__field_descriptors,
   strata__v1__slot_transfer__field_indices_by_name,
   1,  strata__v1__slot_transfer__number_ranges,

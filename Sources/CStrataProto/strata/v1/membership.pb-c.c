@@ -187,6 +187,51 @@ void   strata__v1__heartbeat_request__free_unpacked
   assert(message->base.descriptor == &strata__v1__heartbeat_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__slot_copy_progress__init
+                     (Strata__V1__SlotCopyProgress         *message)
+{
+  static const Strata__V1__SlotCopyProgress init_value = STRATA__V1__SLOT_COPY_PROGRESS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__slot_copy_progress__get_packed_size
+                     (const Strata__V1__SlotCopyProgress *message)
+{
+  assert(message->base.descriptor == &strata__v1__slot_copy_progress__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__slot_copy_progress__pack
+                     (const Strata__V1__SlotCopyProgress *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__slot_copy_progress__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__slot_copy_progress__pack_to_buffer
+                     (const Strata__V1__SlotCopyProgress *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__slot_copy_progress__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__SlotCopyProgress *
+       strata__v1__slot_copy_progress__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__SlotCopyProgress *)
+     protobuf_c_message_unpack (&strata__v1__slot_copy_progress__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__slot_copy_progress__free_unpacked
+                     (Strata__V1__SlotCopyProgress *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__slot_copy_progress__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__heartbeat_response__init
                      (Strata__V1__HeartbeatResponse         *message)
 {
@@ -547,7 +592,7 @@ const ProtobufCMessageDescriptor strata__v1__register_response__descriptor =
   (ProtobufCMessageInit) strata__v1__register_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__heartbeat_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor strata__v1__heartbeat_request__field_descriptors[7] =
 {
   {
     "node_id",
@@ -621,8 +666,21 @@ static const ProtobufCFieldDescriptor strata__v1__heartbeat_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "copies",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__HeartbeatRequest, n_copies),
+    offsetof(Strata__V1__HeartbeatRequest, copies),
+    &strata__v1__slot_copy_progress__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__heartbeat_request__field_indices_by_name[] = {
+  6,   /* field[6] = copies */
   1,   /* field[1] = incarnation */
   0,   /* field[0] = node_id */
   5,   /* field[5] = segment_bytes */
@@ -633,7 +691,7 @@ static const unsigned strata__v1__heartbeat_request__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__heartbeat_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor strata__v1__heartbeat_request__descriptor =
 {
@@ -643,11 +701,75 @@ const ProtobufCMessageDescriptor strata__v1__heartbeat_request__descriptor =
   "Strata__V1__HeartbeatRequest",
   "strata.v1",
   sizeof(Strata__V1__HeartbeatRequest),
-  6,
+  7,
   strata__v1__heartbeat_request__field_descriptors,
   strata__v1__heartbeat_request__field_indices_by_name,
   1,  strata__v1__heartbeat_request__number_ranges,
   (ProtobufCMessageInit) strata__v1__heartbeat_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__slot_copy_progress__field_descriptors[3] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotCopyProgress, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes_copied",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotCopyProgress, bytes_copied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes_total",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotCopyProgress, bytes_total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__slot_copy_progress__field_indices_by_name[] = {
+  1,   /* field[1] = bytes_copied */
+  2,   /* field[2] = bytes_total */
+  0,   /* field[0] = slot */
+};
+static const ProtobufCIntRange strata__v1__slot_copy_progress__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor strata__v1__slot_copy_progress__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.SlotCopyProgress",
+  "SlotCopyProgress",
+  "Strata__V1__SlotCopyProgress",
+  "strata.v1",
+  sizeof(Strata__V1__SlotCopyProgress),
+  3,
+  strata__v1__slot_copy_progress__field_descriptors,
+  strata__v1__slot_copy_progress__field_indices_by_name,
+  1,  strata__v1__slot_copy_progress__number_ranges,
+  (ProtobufCMessageInit) strata__v1__slot_copy_progress__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor strata__v1__heartbeat_response__field_descriptors[3] =

@@ -1426,7 +1426,7 @@ const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor =
   (ProtobufCMessageInit) strata__v1__stream_slot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[2] =
+static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[3] =
 {
   {
     "write",
@@ -1452,15 +1452,28 @@ static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "total_bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Strata__V1__SlotRecord, item_case),
+    offsetof(Strata__V1__SlotRecord, total_bytes),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_record__field_indices_by_name[] = {
   1,   /* field[1] = end_sequence */
+  2,   /* field[2] = total_bytes */
   0,   /* field[0] = write */
 };
 static const ProtobufCIntRange strata__v1__slot_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
 {
@@ -1470,7 +1483,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
   "Strata__V1__SlotRecord",
   "strata.v1",
   sizeof(Strata__V1__SlotRecord),
-  2,
+  3,
   strata__v1__slot_record__field_descriptors,
   strata__v1__slot_record__field_indices_by_name,
   1,  strata__v1__slot_record__number_ranges,

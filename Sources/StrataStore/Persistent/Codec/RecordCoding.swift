@@ -5,7 +5,7 @@ import StrataCore
 enum RecordCoding {
     static let walRecordVersion: UInt8 = 1
 
-    private enum Kind: UInt8 { case put = 1, delete = 2, drop = 3 }
+    private enum Kind: UInt8 { case put = 1, delete = 2, drop = 3, forgetSlot = 4 }
 
     // MARK: shared pieces
 
@@ -112,6 +112,8 @@ enum RecordCoding {
                 n += 16 + key.namespace.utf8.count + key.documentID.utf8.count
             case .drop(let namespace):
                 n += 8 + namespace.utf8.count
+            case .forgetSlot:
+                n += 1
             }
         }
         return n
@@ -142,6 +144,8 @@ enum RecordCoding {
             case .drop(let namespace):
                 w.u8(Kind.drop.rawValue)
                 w.string(namespace)
+            case .forgetSlot:
+                w.u8(Kind.forgetSlot.rawValue)
             }
         }
     }
@@ -177,6 +181,8 @@ enum RecordCoding {
                 ops.append(.delete(DocumentKey(namespace: try r.string(), documentID: try r.string())))
             case .drop:
                 ops.append(.drop(try r.string()))
+            case .forgetSlot:
+                ops.append(.forgetSlot)
             }
         }
         return (slot, sequence, ops)
@@ -210,6 +216,8 @@ enum RecordCoding {
             case .drop(let namespace):
                 w.u8(Kind.drop.rawValue)
                 w.string(namespace)
+            case .forgetSlot:
+                w.u8(Kind.forgetSlot.rawValue)
             }
         }
         return w.bytes
@@ -240,6 +248,8 @@ enum RecordCoding {
                 records.append(MetaRecord(slot: slot, sequence: seq, operation: .delete(DocumentKey(namespace: try r.string(), documentID: try r.string()))))
             case .drop:
                 records.append(MetaRecord(slot: slot, sequence: seq, operation: .drop(namespace: try r.string())))
+            case .forgetSlot:
+                records.append(MetaRecord(slot: slot, sequence: seq, operation: .forgetSlot))
             }
         }
         return (records, sequences)

@@ -145,4 +145,13 @@ extension PersistentTier {
             }
         }
     }
+
+    /// The chunks of every document of `slot`, all namespaces.
+    public func chunks(inSlot slot: UInt32) -> [ChunkRef] {
+        state.withLock {
+            (index.slotDocuments[slot] ?? []).flatMap { key in
+                (index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: key.namespace, hash: $0.hash) }
+            }
+        }
+    }
 }

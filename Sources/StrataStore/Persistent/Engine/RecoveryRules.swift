@@ -13,6 +13,7 @@
 /// | segment with another format version | written by another build | open fails: `failedPrecondition` | quarantining good data of a newer build |
 /// | WAL tail that is not a valid frame, and no valid frame after it | write torn by a crash; never acknowledged, because acknowledgement waits for fsync | whole file copied to `quarantine/`, WAL truncated at the last valid frame, epoch changed | keeping a half frame, or dropping an acknowledged frame |
 /// | invalid WAL frame followed by a valid one | acknowledged data was damaged | open fails: `dataLoss` naming file and offsets | silently skipping acknowledged records |
+/// | forget record (slot, sequence 0) in the WAL or a segment's meta | the slot was dropped (DROP) | replayed in order: the slot's documents, tombstones and sequence are removed; later records of the slot apply from empty | keeping any document of the slot written before the record |
 /// | WAL file header bad | cannot happen by a crash (WAL files are created complete and renamed) | open fails: `dataLoss` | — |
 ///
 /// At run time every read from disk verifies its checksum; a mismatch is `dataLoss` to the

@@ -6,6 +6,9 @@ struct MetaRecord: Sendable, Equatable {
         case put(DocumentKey, [DocChunk])
         case delete(DocumentKey)
         case drop(namespace: String)
+        /// The slot is gone from this store: documents, tombstones and sequence. Replayed in
+        /// order, it cancels whatever earlier segments or WAL records said about the slot.
+        case forgetSlot
     }
 
     var slot: UInt32

@@ -66,13 +66,28 @@ struct PersistentIndex: Sendable {
                 removeDocument(key)
                 tombstones[key] = Tombstone(slot: record.slot, sequence: record.sequence)
             }
+        case .forgetSlot:
+            forgetSlot(record.slot)
+            return
         }
         slotSequences[record.slot] = max(slotSequences[record.slot] ?? 0, record.sequence)
     }
 
+    /// Removes every document and tombstone of `slot` and its sequence, as if the store had
+    /// never held it. Bodies only this slot referenced drop to refCount 0 (compaction
+    /// removes them from disk).
+    private mutating func forgetSlot(_ slot: UInt32) {
+        for key in slotDocuments[slot] ?? [] { removeDocument(key) }
+        slotDocuments[slot] = nil
+        tombstones = tombstones.filter { $0.value.slot != slot }
+        slotSequences[slot] = nil
+    }
+
     /// Raises a slot's sequence number (a snapshot's record of it, which may be above every
     /// document's own sequence when the last operation changed nothing).
+    /// Sequence 0 (a forget record's) creates no entry: a forgotten slot stays absent.
     mutating func raiseSequence(of slot: UInt32, to sequence: UInt64) {
+        guard sequence > 0 else { return }
         slotSequences[slot] = max(slotSequences[slot] ?? 0, sequence)
     }
 

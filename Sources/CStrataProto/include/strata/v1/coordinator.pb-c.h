@@ -613,10 +613,15 @@ struct  Strata__V1__SlotTransfer
    * the slot's high-water sequence minus the target's position when the copy started.
    */
   uint64_t records_total;
+  /*
+   * Why the slot is copied: "recovery" (fewer up-to-date replicas than R), "catchUp" (a
+   * serving replica missed writes) or "rebalance" (moving to its placement, e.g. a new worker).
+   */
+  char *purpose;
 };
 #define STRATA__V1__SLOT_TRANSFER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_transfer__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*

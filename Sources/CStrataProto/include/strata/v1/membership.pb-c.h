@@ -20,6 +20,7 @@ typedef struct Strata__V1__Capacity Strata__V1__Capacity;
 typedef struct Strata__V1__RegisterRequest Strata__V1__RegisterRequest;
 typedef struct Strata__V1__RegisterResponse Strata__V1__RegisterResponse;
 typedef struct Strata__V1__HeartbeatRequest Strata__V1__HeartbeatRequest;
+typedef struct Strata__V1__SlotCopyProgress Strata__V1__SlotCopyProgress;
 typedef struct Strata__V1__HeartbeatResponse Strata__V1__HeartbeatResponse;
 typedef struct Strata__V1__SlotDirective Strata__V1__SlotDirective;
 
@@ -189,10 +190,39 @@ struct  Strata__V1__HeartbeatRequest
    * Bytes of the worker's segment files on disk.
    */
   uint64_t segment_bytes;
+  /*
+   * The slot copies (FETCH) running on the worker now, with how far each has come.
+   */
+  size_t n_copies;
+  Strata__V1__SlotCopyProgress **copies;
 };
 #define STRATA__V1__HEARTBEAT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__heartbeat_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0, 0, 0,NULL }
+
+
+/*
+ * How far one slot copy into the reporting worker has come.
+ */
+struct  Strata__V1__SlotCopyProgress
+{
+  ProtobufCMessage base;
+  /*
+   * The slot being copied.
+   */
+  uint32_t slot;
+  /*
+   * Bytes of slot records received so far (their serialized size).
+   */
+  uint64_t bytes_copied;
+  /*
+   * Bytes the copy moves in all, as announced by the source; 0 while not known.
+   */
+  uint64_t bytes_total;
+};
+#define STRATA__V1__SLOT_COPY_PROGRESS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_copy_progress__descriptor) \
+    , 0, 0, 0 }
 
 
 /*
@@ -330,6 +360,25 @@ Strata__V1__HeartbeatRequest *
 void   strata__v1__heartbeat_request__free_unpacked
                      (Strata__V1__HeartbeatRequest *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__SlotCopyProgress methods */
+void   strata__v1__slot_copy_progress__init
+                     (Strata__V1__SlotCopyProgress         *message);
+size_t strata__v1__slot_copy_progress__get_packed_size
+                     (const Strata__V1__SlotCopyProgress   *message);
+size_t strata__v1__slot_copy_progress__pack
+                     (const Strata__V1__SlotCopyProgress   *message,
+                      uint8_t             *out);
+size_t strata__v1__slot_copy_progress__pack_to_buffer
+                     (const Strata__V1__SlotCopyProgress   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__SlotCopyProgress *
+       strata__v1__slot_copy_progress__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__slot_copy_progress__free_unpacked
+                     (Strata__V1__SlotCopyProgress *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__HeartbeatResponse methods */
 void   strata__v1__heartbeat_response__init
                      (Strata__V1__HeartbeatResponse         *message);
@@ -382,6 +431,9 @@ typedef void (*Strata__V1__RegisterResponse_Closure)
 typedef void (*Strata__V1__HeartbeatRequest_Closure)
                  (const Strata__V1__HeartbeatRequest *message,
                   void *closure_data);
+typedef void (*Strata__V1__SlotCopyProgress_Closure)
+                 (const Strata__V1__SlotCopyProgress *message,
+                  void *closure_data);
 typedef void (*Strata__V1__HeartbeatResponse_Closure)
                  (const Strata__V1__HeartbeatResponse *message,
                   void *closure_data);
@@ -428,6 +480,7 @@ extern const ProtobufCMessageDescriptor strata__v1__capacity__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__register_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__register_response__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__heartbeat_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__slot_copy_progress__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__heartbeat_response__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_directive__descriptor;
 extern const ProtobufCEnumDescriptor    strata__v1__slot_directive__action__descriptor;

@@ -373,7 +373,8 @@ struct  Strata__V1__StreamSlotRequest
 typedef enum {
   STRATA__V1__SLOT_RECORD__ITEM__NOT_SET = 0,
   STRATA__V1__SLOT_RECORD__ITEM_WRITE = 1,
-  STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE = 2
+  STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE = 2,
+  STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SLOT_RECORD__ITEM__CASE)
 } Strata__V1__SlotRecord__ItemCase;
 
@@ -393,6 +394,10 @@ struct  Strata__V1__SlotRecord
      * Sent last: the source's durable sequence when the stream was taken.
      */
     uint64_t end_sequence;
+    /*
+     * Sent first: the serialized bytes of the write records that follow (for progress).
+     */
+    uint64_t total_bytes;
   };
 };
 #define STRATA__V1__SLOT_RECORD__INIT \
