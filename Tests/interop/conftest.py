@@ -66,6 +66,17 @@ def shared_memory_objects():
     return set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
 
 
+def remove_shared_memory(names):
+    """Removes the warm tiers (POSIX shared memory) that stopped test workers left for a restart
+    that never comes. Tolerates objects already gone (another test run removed its own)."""
+    for name in names:
+        if name.startswith("strata"):
+            try:
+                os.unlink(os.path.join("/dev/shm", name))
+            except FileNotFoundError:
+                pass
+
+
 @pytest.fixture
 def worker():
     before = shared_memory_objects()
@@ -74,9 +85,7 @@ def worker():
     node.stop()
     # A stopped worker keeps its warm tier in shared memory for its next start; a test's
     # worker never starts again, so remove what it left.
-    for name in shared_memory_objects() - before:
-        if name.startswith("strata"):
-            os.unlink(os.path.join("/dev/shm", name))
+    remove_shared_memory(shared_memory_objects() - before)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN_DIR, Node, shared_memory_objects
+from conftest import BIN_DIR, Node, shared_memory_objects, remove_shared_memory
 
 
 def strata(*args, coordinator=None):
@@ -29,9 +29,7 @@ def cluster(tmp_path):
     yield coordinator, worker, tmp_path
     worker.stop()
     coordinator.stop()
-    for name in shared_memory_objects() - before:
-        if name.startswith("strata"):
-            os.unlink(os.path.join("/dev/shm", name))
+    remove_shared_memory(shared_memory_objects() - before)
 
 
 def test_namespace_ingest_status_nodes(cluster):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BIN_DIR, REPO, free_port
+from conftest import BIN_DIR, REPO, free_port, remove_shared_memory
 
 SSHD = "/usr/sbin/sshd"
 EXAMPLE = REPO / "config" / "cluster.example.json"
@@ -334,8 +334,4 @@ def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
     finally:
         script("cluster-down.sh", "--hosts", hosts)
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        for name in shared:
-            try:
-                os.unlink(os.path.join("/dev/shm", name))
-            except FileNotFoundError:
-                pass
+        remove_shared_memory(shared)

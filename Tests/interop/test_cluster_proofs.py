@@ -20,7 +20,7 @@ import pytest
 
 from cluster_proof_nodes import (FAST_DETECTION, FAST_HEARTBEATS, CoordinatorClient, ProofNode, copied_slots,
                                  ingested_tokens, strata, strata_background, stuck_slots)
-from conftest import shared_memory_objects
+from conftest import shared_memory_objects, remove_shared_memory
 
 NAMESPACE = "stdlib"
 MARKED = "marked"
@@ -102,12 +102,7 @@ def proof(stubs, tmp_path_factory):
         for node in reversed(nodes):
             node.stop()
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        for name in shared_memory_objects() - shm_before:
-            if name.startswith("strata"):
-                try:
-                    os.unlink(os.path.join("/dev/shm", name))
-                except FileNotFoundError:  # another test run removed its own meanwhile
-                    pass
+        remove_shared_memory(shared_memory_objects() - shm_before)
 
 
 def create_and_ingest(coordinator, namespace, corpus):
@@ -155,12 +150,7 @@ def test_three_workers_answer_exactly_as_one_worker(proof, tmp_path):
         for node in (worker, reference):
             if node is not None:
                 node.stop()
-        for name in shared_memory_objects() - shm_before:
-            if name.startswith("strata"):
-                try:
-                    os.unlink(os.path.join("/dev/shm", name))
-                except FileNotFoundError:  # another test run removed its own meanwhile
-                    pass
+        remove_shared_memory(shared_memory_objects() - shm_before)
 
 
 def write_marked_documents(root, files):

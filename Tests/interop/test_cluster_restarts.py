@@ -11,7 +11,7 @@ import time
 import grpc
 import pytest
 
-from conftest import BIN_DIR, free_port, shared_memory_objects
+from conftest import BIN_DIR, free_port, shared_memory_objects, remove_shared_memory
 
 FAST_COORDINATOR = ["--set", "coordinator.heartbeat_interval_ms=100", "--set", "coordinator.suspect_after_ms=500",
                     "--set", "coordinator.dead_after_ms=1500"]
@@ -85,12 +85,7 @@ class Cluster:
         if self.coordinator:
             self.coordinator.stop()
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        for name in shared_memory_objects() - self.shm_before:
-            if name.startswith("strata"):
-                try:
-                    os.unlink(os.path.join("/dev/shm", name))
-                except FileNotFoundError:  # another test run removed its own meanwhile
-                    pass
+        remove_shared_memory(shared_memory_objects() - self.shm_before)
 
     def strata(self, *args):
         result = subprocess.run([str(BIN_DIR / "strata"), *args, "--coordinator", self.coordinator_address],

@@ -4,7 +4,7 @@ import os
 import random
 import subprocess
 
-from conftest import BIN_DIR, REPO, shared_memory_objects
+from conftest import BIN_DIR, REPO, shared_memory_objects, remove_shared_memory
 
 
 def run(*args, **env):
@@ -52,9 +52,7 @@ def test_up_status_down_and_up_again_with_data(tmp_path):
     finally:
         run(REPO / "scripts/cluster-down.sh", "--data", data)
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        for name in shared_memory_objects() - shm_before:
-            if name.startswith("strata"):
-                os.unlink(os.path.join("/dev/shm", name))
+        remove_shared_memory(shared_memory_objects() - shm_before)
 
 
 def test_bad_options_are_refused():

@@ -16,7 +16,7 @@ import grpc
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import BIN_DIR, free_port
+from conftest import BIN_DIR, free_port, remove_shared_memory
 
 SLOTS = 16
 # Unique words of the test's documents and query: none of them may reach a log line.
@@ -53,11 +53,7 @@ class LoggedNode:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=30)
-        for name in warm:
-            try:
-                os.unlink(os.path.join("/dev/shm", name))
-            except FileNotFoundError:
-                pass
+        remove_shared_memory(warm)
         return code
 
     def shared_memory(self):

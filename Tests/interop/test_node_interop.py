@@ -6,7 +6,7 @@ import socket
 import grpc
 import pytest
 
-from conftest import Node, shared_memory_objects
+from conftest import Node, shared_memory_objects, remove_shared_memory
 
 
 def health_stub(channel):
@@ -70,9 +70,7 @@ def test_worker_advertises_a_dialable_address(stubs):
                 return node.port, worker_pb2_grpc.WorkerStub(channel).Status(worker_pb2.WorkerStatusRequest(), timeout=5).address
         finally:
             node.stop()
-            for name in shared_memory_objects() - before:
-                if name.startswith("strata"):
-                    os.unlink(os.path.join("/dev/shm", name))
+            remove_shared_memory(shared_memory_objects() - before)
 
     port, address = reported([])
     assert address == f"{socket.gethostname()}:{port}"
