@@ -29,15 +29,17 @@ final class CoordinatorMembership: Sendable {
     private let mapPath: String
     private let heartbeatIntervalMs: Int
     private let rateLimit: UInt64
-    private let clock = ContinuousClock()
-    private let epoch: ContinuousClock.Instant
+    private let clock: @Sendable () -> Duration
+    private let epoch: Duration
 
-    /// Loads the persisted map from `dataDirectory` (or creates a new cluster).
-    init(config: StrataConfig) throws {
+    /// Loads the persisted map from `dataDirectory` (or creates a new cluster). `now` is the
+    /// failure detector's monotonic clock.
+    init(config: StrataConfig, now: @escaping @Sendable () -> Duration) throws {
         mapPath = config.node.dataDir + "/cluster-map.json"
         heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
         rateLimit = UInt64(config.coordinator.recoveryRateBytesPerSecond)
-        epoch = clock.now
+        clock = now
+        epoch = now()
         let idPath = config.node.dataDir + "/cluster-id"
         var clusterID = (try? String(contentsOfFile: idPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if clusterID.isEmpty {
@@ -140,7 +142,7 @@ final class CoordinatorMembership: Sendable {
 
     /// Milliseconds since this process started: the failure detector's clock.
     private var nowMs: UInt64 {
-        let elapsed = (clock.now - epoch).components
+        let elapsed = (clock() - epoch).components
         return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
 

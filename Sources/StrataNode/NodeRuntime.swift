@@ -12,13 +12,18 @@ public final class NodeRuntime: Sendable {
     public let config: StrataConfig
     public let health: HealthService
     public let logger: Logger
-    private let server: RPCServer
+    /// Every service the node serves, health included (what an in-process network routes to).
+    public let services: [ServiceDefinition]
+    /// The gRPC server; nil for a node reached only in process (`NodeEnvironment.servesGRPC`).
+    private let server: RPCServer?
     private let startedAt: Date
     private let listenHost: String
+    private let listenAddress: String
 
-    /// Binds the server (not yet serving). Health starts NOT_SERVING for every service.
+    /// Binds the server (not yet serving) unless `servesGRPC` is false. Health starts
+    /// NOT_SERVING for every service.
     public init(role: NodeRole, identity: NodeIdentity, config: StrataConfig, listen: String,
-                services: [ServiceDefinition]) throws(RPCError) {
+                services: [ServiceDefinition], servesGRPC: Bool = true) throws(RPCError) {
         self.role = role
         self.identity = identity
         self.config = config
@@ -28,6 +33,12 @@ public final class NodeRuntime: Sendable {
         self.logger = logger
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
+        self.services = services + [health.definition]
+        listenAddress = listen
+        guard servesGRPC else {
+            server = nil
+            return
+        }
         server = try RPCServer(
             settings: ServerSettings(
                 address: listen,
@@ -35,18 +46,19 @@ public final class NodeRuntime: Sendable {
                 limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes),
                 shutdownGrace: .milliseconds(config.rpc.shutdownGraceMs)
             ),
-            services: services + [health.definition]
+            services: self.services
         )
     }
 
-    /// The bound port.
-    public var port: Int { server.port }
-    /// "host:port" as other nodes should dial it.
-    public var address: String { "\(listenHost):\(port)" }
+    /// The bound port (0 without a gRPC server).
+    public var port: Int { server?.port ?? 0 }
+    /// "host:port" as other nodes should dial it (the listen address as given when the node
+    /// is reached only in process).
+    public var address: String { server == nil ? listenAddress : "\(listenHost):\(port)" }
 
     /// Starts serving; health stays NOT_SERVING until the role calls `markServing()`.
     public func start() throws(RPCError) {
-        try server.start()
+        try server?.start()
         logger.info("listening", metadata: ["address": "\(address)", "version": "\(StrataVersion.string)"])
     }
 
@@ -58,7 +70,7 @@ public final class NodeRuntime: Sendable {
     public func shutdown() async {
         health.setAll(.notServing)
         health.close()
-        await server.shutdown()
+        await server?.shutdown()
         logger.info("stopped")
     }
 
@@ -67,7 +79,7 @@ public final class NodeRuntime: Sendable {
         NodeStatusReport(
             nodeID: identity.nodeID, role: role, address: address, zone: config.node.zone, state: state,
             version: StrataVersion.string, uptimeSeconds: Date().timeIntervalSince(startedAt),
-            startedAtUnix: Int64(startedAt.timeIntervalSince1970), requestsServed: server.callsAccepted
+            startedAtUnix: Int64(startedAt.timeIntervalSince1970), requestsServed: server?.callsAccepted ?? 0
         )
     }
 }

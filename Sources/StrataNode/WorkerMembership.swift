@@ -12,14 +12,17 @@ import Synchronization
 /// repeated or overlapping copy is harmless); SERVE needs nothing; DROP is not carried out
 /// yet (the data stays, which is safe: the planner never relies on a drop having happened).
 final class WorkerMembership: Sendable {
-    private let coordinator: RPCChannel
+    private let coordinator: any RPCTransport
+    private let connect: @Sendable (String) -> any RPCTransport
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
     private let ticker = TickerTask()
     private let state = Mutex<(registered: Bool, fetching: Set<UInt32>, lastError: String?)>((false, [], nil))
 
-    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger) {
-        coordinator = RPCChannel(target: coordinatorAddress)
+    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger,
+         connect: @escaping @Sendable (String) -> any RPCTransport) {
+        coordinator = connect(coordinatorAddress)
+        self.connect = connect
         self.worker = worker
         self.logger = logger
     }
@@ -65,7 +68,7 @@ final class WorkerMembership: Sendable {
         guard state.withLock({ $0.fetching.insert(slot).inserted }) else { return }
         Task {
             defer { _ = state.withLock { $0.fetching.remove(slot) } }
-            let source = RPCChannel(target: directive.sourceAddress)
+            let source = connect(directive.sourceAddress)
             var applied = 0
             do {
                 let after = max(directive.fromSequence, worker.sequence(slot))
