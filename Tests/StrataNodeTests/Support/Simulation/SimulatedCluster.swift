@@ -34,6 +34,10 @@ final class SimulatedCluster: @unchecked Sendable {
         self.slots = slots
         workerAddresses = (0..<count).map { "worker-\($0):7401" }
         workers = Array(repeating: nil, count: count)
+        // Fixed ids instead of random ones: node ids travel in heartbeats, and the network
+        // draws its faults from the bytes of each call, so they must be the same every run.
+        try Self.writeIdentity(root + "/coordinator", ["node-id": "coordinator-sim", "cluster-id": "strata-sim-\(seed)"])
+        for index in 0..<count { try Self.writeIdentity(workerDirectory(index), ["node-id": "worker-sim-\(index)"]) }
         try startCoordinator()
         for index in 0..<count { try startWorker(index) }
     }
@@ -59,6 +63,11 @@ final class SimulatedCluster: @unchecked Sendable {
     }
 
     func workerDirectory(_ index: Int) -> String { root + "/worker-\(index)" }
+
+    private static func writeIdentity(_ directory: String, _ files: [String: String]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try AtomicFile.replace(directory + "/" + name, with: Array((text + "\n").utf8)) }
+    }
 
     // MARK: node lifecycles
 
