@@ -23,6 +23,10 @@ final class CoordinatorMembership: Sendable {
         var lastReports: [WorkerID: HeartbeatRequest] = [:]
         /// The map version on disk (nil: none written yet).
         var persistedVersion: UInt64?
+        /// Slots whose high-water sequence is not known yet after a restart (see `RestartReconciliation`).
+        var unconfirmed: Set<Int> = []
+        /// Workers heard from since this coordinator started.
+        var reportedSinceStart: Set<WorkerID> = []
     }
 
     private let state: Mutex<State>
@@ -62,8 +66,10 @@ final class CoordinatorMembership: Sendable {
         // planner must not wait for drops; surplus copies just stop serving and keep their data.
         var plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
         plannerSettings.dropsSurplusCopies = false
+        let restarted = FileManager.default.fileExists(atPath: mapPath)
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
-                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: FileManager.default.fileExists(atPath: mapPath) ? map.version : nil))
+                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: restarted ? map.version : nil,
+                            unconfirmed: restarted ? RestartReconciliation.writtenSlots(map, ceilings: ceilings) : []))
         quorum = try WriteQuorum(config.coordinator)
         slots = try SlotHasher(slotCount: map.slotCount)
     }
@@ -78,6 +84,9 @@ final class CoordinatorMembership: Sendable {
     /// Gaps are harmless: a worker only requires each write's number to be above its last.
     func reserveSequences(slot: Int, count: Int) throws -> ClosedRange<UInt64> {
         try state.withLock { (state: inout State) throws -> ClosedRange<UInt64> in
+            guard !state.unconfirmed.contains(slot) else {
+                throw StrataError(.unavailable, "slot \(slot) is not writable yet: the coordinator restarted and waits for the slot's replicas to report their positions; retry")
+            }
             let ceiling = state.sequenceCeilings[slot] ?? 0
             let first = max(state.nextSequence[slot] ?? (ceiling + 1), state.map.slots[slot].sequence + 1)
             let last = first + UInt64(count) - 1
@@ -108,7 +117,9 @@ final class CoordinatorMembership: Sendable {
                 guard let address = state.map.workers[id]?.address else { return nil }
                 return (id, address, plan.assignments[id] ?? [])
             }
-            return (assignments, plan.missingSlots, plan.staleSlots)
+            // Until its replicas have reported after a restart, any copy of a slot may be behind.
+            let stale = Set(plan.staleSlots).union(state.unconfirmed).subtracting(plan.missingSlots)
+            return (assignments, plan.missingSlots, stale.sorted())
         }
     }
 
@@ -130,7 +141,9 @@ final class CoordinatorMembership: Sendable {
     /// The slots among `slots` that have ever been written (a slot nobody wrote to cannot be
     /// missing data, even on a replica that holds nothing of it).
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
-        state.withLock { state in slots.filter { state.map.slots.indices.contains($0) && state.map.slots[$0].sequence > 0 } }
+        state.withLock { state in
+            slots.filter { state.map.slots.indices.contains($0) && (state.map.slots[$0].sequence > 0 || state.unconfirmed.contains($0)) }
+        }
     }
 
     /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
@@ -160,6 +173,7 @@ final class CoordinatorMembership: Sendable {
                 throw StrataError(.failedPrecondition, "cannot register \(request.nodeID) at \(request.address): \(error)")
             }
             state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
+            state.reportedSinceStart.insert(request.nodeID)
             try replan(&state)
             return RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
                                     mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
@@ -180,6 +194,7 @@ final class CoordinatorMembership: Sendable {
                 return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
             }
             state.lastReports[request.nodeID] = request
+            state.reportedSinceStart.insert(request.nodeID)
             try replan(&state)
             return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
         }
@@ -202,6 +217,9 @@ final class CoordinatorMembership: Sendable {
     /// Plans the next round and persists the map whenever it differs from the version on disk
     /// (registrations, reports and liveness changes bump the version too, not only the plan).
     private func replan(_ state: inout State) throws {
+        if !state.unconfirmed.isEmpty {
+            state.unconfirmed = RestartReconciliation.stillUnconfirmed(state.unconfirmed, state.map, reported: state.reportedSinceStart)
+        }
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
             try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))
