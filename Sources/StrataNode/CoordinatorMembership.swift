@@ -23,8 +23,8 @@ final class CoordinatorMembership: Sendable {
         var lastReports: [WorkerID: HeartbeatRequest] = [:]
         /// The map version on disk (nil: none written yet).
         var persistedVersion: UInt64?
-        /// Slots whose high-water sequence is not known yet after a restart (see `RestartReconciliation`).
-        var unconfirmed: Set<Int> = []
+        /// Slots whose high-water sequence is not known yet after a restart.
+        var restart = RestartReconciliation()
         /// Workers heard from since this coordinator started.
         var reportedSinceStart: Set<WorkerID> = []
     }
@@ -67,10 +67,11 @@ final class CoordinatorMembership: Sendable {
         var plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
         plannerSettings.dropsSurplusCopies = false
         let restarted = FileManager.default.fileExists(atPath: mapPath)
+        let quorum = try WriteQuorum(config.coordinator)
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
                             clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: restarted ? map.version : nil,
-                            unconfirmed: restarted ? RestartReconciliation.writtenSlots(map, ceilings: ceilings) : []))
-        quorum = try WriteQuorum(config.coordinator)
+                            restart: restarted ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum) : RestartReconciliation()))
+        self.quorum = quorum
         slots = try SlotHasher(slotCount: map.slotCount)
     }
 
@@ -84,7 +85,7 @@ final class CoordinatorMembership: Sendable {
     /// Gaps are harmless: a worker only requires each write's number to be above its last.
     func reserveSequences(slot: Int, count: Int) throws -> ClosedRange<UInt64> {
         try state.withLock { (state: inout State) throws -> ClosedRange<UInt64> in
-            guard !state.unconfirmed.contains(slot) else {
+            guard !state.restart.contains(slot) else {
                 throw StrataError(.unavailable, "slot \(slot) is not writable yet: the coordinator restarted and waits for the slot's replicas to report their positions; retry")
             }
             let ceiling = state.sequenceCeilings[slot] ?? 0
@@ -118,7 +119,7 @@ final class CoordinatorMembership: Sendable {
                 return (id, address, plan.assignments[id] ?? [])
             }
             // Until its replicas have reported after a restart, any copy of a slot may be behind.
-            let stale = Set(plan.staleSlots).union(state.unconfirmed).subtracting(plan.missingSlots)
+            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed).subtracting(plan.missingSlots)
             return (assignments, plan.missingSlots, stale.sorted())
         }
     }
@@ -138,11 +139,16 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// The slots among `slots` that have ever been written (a slot nobody wrote to cannot be
-    /// missing data, even on a replica that holds nothing of it).
+    /// The slots among `slots` that may have been written (a slot nobody wrote to cannot be
+    /// missing data, even on a replica that holds nothing of it). A reserved sequence range
+    /// counts: the map's high-water marks are not persisted with every write, so after a
+    /// restart they alone would miss slots written since.
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
         state.withLock { state in
-            slots.filter { state.map.slots.indices.contains($0) && (state.map.slots[$0].sequence > 0 || state.unconfirmed.contains($0)) }
+            slots.filter {
+                state.map.slots.indices.contains($0)
+                    && (state.map.slots[$0].sequence > 0 || (state.sequenceCeilings[$0] ?? 0) > 0 || state.restart.contains($0))
+            }
         }
     }
 
@@ -217,9 +223,7 @@ final class CoordinatorMembership: Sendable {
     /// Plans the next round and persists the map whenever it differs from the version on disk
     /// (registrations, reports and liveness changes bump the version too, not only the plan).
     private func replan(_ state: inout State) throws {
-        if !state.unconfirmed.isEmpty {
-            state.unconfirmed = RestartReconciliation.stillUnconfirmed(state.unconfirmed, state.map, reported: state.reportedSinceStart)
-        }
+        state.restart.confirm(reported: state.reportedSinceStart)
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
             try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))

@@ -2,25 +2,39 @@ import StrataCluster
 
 /// What a restarted coordinator does not know: the persisted map is written when membership
 /// changes, not on every acknowledged write, so its slots' high-water sequences may be behind
-/// the writes acknowledged before the restart. Until every replica that may hold a slot has
-/// reported its position (or is confirmed dead), the slot is "unconfirmed": its writes are
-/// refused (a lagging replica would otherwise pass the high-water check and accept writes over
-/// a hole) and answers that read it say it may be stale (instead of looking complete).
+/// the writes acknowledged before the restart. A slot that may hold data is "unconfirmed"
+/// until enough of its replicas (as of the persisted map) have reported their positions that
+/// every possible write quorum is among them: n - W + 1 of its n replicas, since any W of n
+/// intersect any n - W + 1. Until then its writes are refused (a lagging replica would
+/// otherwise pass the high-water check and accept writes over a hole) and answers that read
+/// it say it may be stale (instead of looking complete). If too many of those replicas never
+/// come back, the slot stays unconfirmed -- as it would stay unavailable without a restart.
 ///
 /// Pure: map and reports in, slots out.
-enum RestartReconciliation {
-    /// The slots that may hold data: any with a high-water mark or a reserved sequence range.
-    static func writtenSlots(_ map: ClusterMap, ceilings: [Int: UInt64]) -> Set<Int> {
-        Set(map.slots.indices.filter { map.slots[$0].sequence > 0 || (ceilings[$0] ?? 0) > 0 })
+struct RestartReconciliation: Sendable {
+    /// Per unconfirmed slot: its replicas before the restart and how many must report.
+    private var waiting: [Int: (replicas: Set<WorkerID>, needed: Int)] = [:]
+
+    /// Nothing to confirm (a new cluster).
+    init() {}
+
+    /// The slots that may hold data (a high-water mark or a reserved sequence range), each
+    /// waiting for n - W + 1 of its persisted replicas.
+    init(restoring map: ClusterMap, ceilings: [Int: UInt64], quorum: WriteQuorum) {
+        for slot in map.slots.indices where map.slots[slot].sequence > 0 || (ceilings[slot] ?? 0) > 0 {
+            let replicas = Set(map.slots[slot].replicas)
+            let w = min(replicas.count, quorum.required(replicationFactor: map.targetReplicaCount))
+            waiting[slot] = (replicas, replicas.count - w + 1)
+        }
     }
 
-    /// The slots of `unconfirmed` that still wait for a report: some worker that is not dead,
-    /// and is a replica of the slot or holds a position in it, has not reported since the start.
-    static func stillUnconfirmed(_ unconfirmed: Set<Int>, _ map: ClusterMap, reported: Set<WorkerID>) -> Set<Int> {
-        let silent = map.workers.values.filter { $0.state != .dead && !reported.contains($0.id) }
-        guard !silent.isEmpty else { return [] }
-        return unconfirmed.filter { slot in
-            silent.contains { worker in map.slots[slot].replicas.contains(worker.id) || worker.positions[slot] != nil }
-        }
+    var unconfirmed: Set<Int> { Set(waiting.keys) }
+
+    func contains(_ slot: Int) -> Bool { waiting[slot] != nil }
+
+    /// Drops the slots whose replicas have now reported enough.
+    mutating func confirm(reported: Set<WorkerID>) {
+        guard !waiting.isEmpty else { return }
+        waiting = waiting.filter { _, entry in entry.replicas.intersection(reported).count < entry.needed }
     }
 }

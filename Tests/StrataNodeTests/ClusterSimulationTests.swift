@@ -19,12 +19,12 @@ import Testing
             let replicas = 2 + Int(random % 2)
             let scenario = try ClusterScenario(seed: seed, workers: workers, replicas: replicas)
             try await scenario.prepare()
-            await scenario.run(steps: 60)
+            await scenario.run(steps: 80)
             await scenario.healAndCheck()
             if scenario.violations.isEmpty { await scenario.compareWithSingleWorker() }
             let model = scenario.model
             print("simulation seed \(seed): \(workers) workers, R=\(replicas), \(model.ids(.acknowledged).count) acknowledged, "
-                + "\(model.ids(.deleted).count) deleted; network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
+                + "\(model.ids(.deleted).count) deleted, disk lost: \(scenario.lostOne); network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
             if !scenario.violations.isEmpty {
                 print("simulation seed \(seed) FAILED (replay: STRATA_SIM_SEED=\(seed)); steps:\n" + scenario.log.joined(separator: "\n"))
             }

@@ -21,6 +21,11 @@ final class ClusterScenario {
     var violations: [String] = []
     var step = 0
     private var nextDocument = 0
+    private(set) var lostOne = false
+    /// Since the cluster was last seen settled with W >= 2, a write failed (it may sit on one
+    /// replica only) or was acknowledged with W = 1 (fewer live workers than R): losing a disk
+    /// now could lose data the cluster never promised to keep twice.
+    private var singleCopiesPossible = false
 
     init(seed: UInt64, workers: Int, replicas: Int) throws {
         self.seed = seed
@@ -55,8 +60,10 @@ final class ClusterScenario {
         case 28..<36: await resendUncertain()
         case 36..<46: await deleteSome()
         case 46..<60: await checkQuery()
-        case 60..<67: await killWorker()
-        case 67..<74: await restartWorker()
+        case 60..<64: await killWorker()
+        case 64..<65: await loseWorker()
+        case 65..<69: await killWriteLose()
+        case 69..<74: await restartWorker()
         case 74..<79: partition()
         case 79..<82: heal()
         case 82..<88: setFaults()
@@ -79,9 +86,11 @@ final class ClusterScenario {
                 violations.append("ingest of \(documents.map(\.id)) acknowledged \(summary.documents) documents, rejected \(summary.rejected)")
             }
             model.ingested(documents, acknowledged: true)
+            await noteQuorum()
             note("ingest \(documents.map(\.id)): acknowledged")
         } catch {
             model.ingested(documents, acknowledged: false)
+            singleCopiesPossible = true
             note("ingest \(documents.map(\.id)): failed (\(error))")
         }
     }
@@ -105,9 +114,11 @@ final class ClusterScenario {
         do {
             let response = try await cluster.delete(DeleteDocumentsRequest(namespace: Self.namespace, documentIDs: ids))
             model.deleted(ids, acknowledged: true)
+            await noteQuorum()
             note("delete \(ids): acknowledged (not found: \(response.notFound))")
         } catch {
             model.deleted(ids, acknowledged: false)
+            singleCopiesPossible = true
             note("delete \(ids): failed (\(error))")
         }
     }
@@ -146,6 +157,64 @@ final class ClusterScenario {
         let index = running[draw(running.count)]
         await cluster.stopWorker(index)
         note("kill worker-\(index)")
+    }
+
+    /// Notes an acknowledged write made while the cluster required a single copy.
+    private func noteQuorum() async {
+        guard let status = try? await cluster.clusterStatus(), status.writeQuorum >= 2 else {
+            singleCopiesPossible = true
+            return
+        }
+    }
+
+    /// Once per scenario a worker loses its disk for good (it comes back as a new, empty node).
+    /// Every acknowledged write is on W >= 2 replicas, so losing one machine must not lose any
+    /// of them. Not while single copies are possible (see `singleCopiesPossible`): a write
+    /// acknowledged with W = 1 is legitimately lost with its disk, and a failed write that
+    /// reached one replica raised the slot's high-water mark, so losing its only holder leaves
+    /// the slot without an up-to-date replica for good (a known limit, see docs/cluster.md) --
+    /// unless the cluster has settled since, which copied everything everywhere.
+    private func loseWorker() async {
+        guard !lostOne, cluster.replicas >= 2 else { return await killWorker() }
+        guard let status = try? await cluster.clusterStatus() else { return await killWorker() }
+        if singleCopiesPossible {
+            guard status.slotsFullyReplicated == UInt32(cluster.slots), status.transfers.isEmpty, status.writeQuorum >= 2
+            else { return await killWorker() }
+            singleCopiesPossible = false
+        }
+        lostOne = true
+        let index = Self.soleHolder(status, cluster.workerAddresses) ?? draw(cluster.workers.count)
+        do {
+            try await cluster.replaceWorker(index)
+            note("worker-\(index) lost its disk; replaced by \(cluster.workerAddresses[index])")
+        } catch {
+            violations.append("step \(step): replacing worker-\(index) failed: \(error)")
+        }
+    }
+
+    /// The order quorums exist for: replicas go down (R - 1 of them), writes go on without
+    /// them, then the replica that took them loses its disk before the others have caught up.
+    private func killWriteLose() async {
+        guard !lostOne else { return await ingestNew() }
+        for _ in 1..<cluster.replicas { await killWorker() }
+        for _ in 0..<(1 + draw(3)) { await ingestNew() }
+        await loseWorker()
+    }
+
+    /// Adversarial choice: the worker that is the only one at the high-water mark of the most
+    /// slots (as the coordinator last heard), whose loss would hurt most if writes were
+    /// acknowledged before reaching a quorum.
+    private static func soleHolder(_ status: ClusterStatusResponse, _ addresses: [String]) -> Int? {
+        let workers = status.nodes.filter { addresses.contains($0.address) }
+        var best: (index: Int, count: Int)?
+        for worker in workers {
+            let count = worker.slots.filter { position in
+                let holders = workers.filter { other in other.slots.contains { $0.slot == position.slot && $0.sequence >= position.sequence } }
+                return position.sequence > 0 && holders.count == 1
+            }.count
+            if count > (best?.count ?? 0), let index = addresses.firstIndex(of: worker.address) { best = (index, count) }
+        }
+        return best?.index
     }
 
     private func restartWorker() async {

@@ -23,7 +23,9 @@ final class SimulatedCluster: @unchecked Sendable {
     let root: String
     let replicas: Int
     let slots: Int
-    let workerAddresses: [String]
+    private(set) var workerAddresses: [String]
+    /// How often each worker's machine was replaced (its disk lost).
+    private var generations: [Int]
     private(set) var coordinator: CoordinatorNode?
     private(set) var workers: [WorkerNode?]
 
@@ -34,6 +36,7 @@ final class SimulatedCluster: @unchecked Sendable {
         self.slots = slots
         workerAddresses = (0..<count).map { "worker-\($0):7401" }
         workers = Array(repeating: nil, count: count)
+        generations = Array(repeating: 0, count: count)
         // Fixed ids instead of random ones: node ids travel in heartbeats, and the network
         // draws its faults from the bytes of each call, so they must be the same every run.
         try Self.writeIdentity(root + "/coordinator", ["node-id": "coordinator-sim", "cluster-id": "strata-sim-\(seed)"])
@@ -62,7 +65,7 @@ final class SimulatedCluster: @unchecked Sendable {
         return config
     }
 
-    func workerDirectory(_ index: Int) -> String { root + "/worker-\(index)" }
+    func workerDirectory(_ index: Int) -> String { root + "/worker-\(index)" + (generations[index] > 0 ? "-r\(generations[index])" : "") }
 
     private static func writeIdentity(_ directory: String, _ files: [String: String]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -102,6 +105,18 @@ final class SimulatedCluster: @unchecked Sendable {
         network.unplug(workerAddresses[index])
         workers[index] = nil
         await node.shutdown()
+    }
+
+    /// The worker's machine is lost with its disk and replaced by a new, empty one (a new node
+    /// id at a new address); the old id stays in the map until it is found dead.
+    func replaceWorker(_ index: Int) async throws {
+        await stopWorker(index)
+        ChunkStore.destroyWarmTier(directory: workerDirectory(index) + "/store")
+        try? FileManager.default.removeItem(atPath: workerDirectory(index))
+        generations[index] += 1
+        workerAddresses[index] = "worker-\(index)-r\(generations[index]):7401"
+        try Self.writeIdentity(workerDirectory(index), ["node-id": "worker-sim-\(index)-r\(generations[index])"])
+        try startWorker(index)
     }
 
     var runningWorkers: [Int] { workers.indices.filter { workers[$0] != nil } }
