@@ -19,12 +19,15 @@ struct RestartReconciliation: Sendable {
     init() {}
 
     /// The slots that may hold data (a high-water mark or a reserved sequence range), each
-    /// waiting for n - W + 1 of its persisted replicas.
+    /// waiting for n - W + 1 of the n workers that may hold it.
     init(restoring map: ClusterMap, ceilings: [Int: UInt64], quorum: WriteQuorum) {
+        // W as the map last required it (W = 1 when no worker was live: the safe assumption).
+        let w = quorum.required(replicationFactor: max(1, map.targetReplicaCount))
         for slot in map.slots.indices where map.slots[slot].sequence > 0 || (ceilings[slot] ?? 0) > 0 {
-            let replicas = Set(map.slots[slot].replicas)
-            let w = min(replicas.count, quorum.required(replicationFactor: map.targetReplicaCount))
-            waiting[slot] = (replicas, replicas.count - w + 1)
+            // Whoever may hold the slot: its replicas, and any worker with a position in it (the
+            // replica list is empty when every worker was dead).
+            let holders = Set(map.slots[slot].replicas).union(map.workers.values.filter { $0.positions[slot] != nil }.map(\.id))
+            waiting[slot] = (holders, max(1, holders.count - min(holders.count, w) + 1))
         }
     }
 
