@@ -68,14 +68,20 @@ final class CoordinatorMembership: Sendable {
         plannerSettings.dropsSurplusCopies = false
         let restarted = FileManager.default.fileExists(atPath: mapPath)
         let quorum = try WriteQuorum(config.coordinator)
+        pendingPath = config.node.dataDir + "/restart-pending.json"
+        let restart = restarted
+            ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum, pending: try RestartReconciliation.load(pendingPath))
+            : RestartReconciliation()
+        if restarted { try restart.save(pendingPath) }
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
                             clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: restarted ? map.version : nil,
-                            restart: restarted ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum) : RestartReconciliation()))
+                            restart: restart))
         self.quorum = quorum
         slots = try SlotHasher(slotCount: map.slotCount)
     }
 
     private let ceilingsPath: String
+    private let pendingPath: String
     let quorum: WriteQuorum
     let slots: SlotHasher
 
@@ -223,7 +229,7 @@ final class CoordinatorMembership: Sendable {
     /// Plans the next round and persists the map whenever it differs from the version on disk
     /// (registrations, reports and liveness changes bump the version too, not only the plan).
     private func replan(_ state: inout State) throws {
-        state.restart.confirm(reported: state.reportedSinceStart)
+        if state.restart.confirm(reported: state.reportedSinceStart) { try state.restart.save(pendingPath) }
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
             try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))
