@@ -33,8 +33,10 @@ struct RestartReconciliation: Sendable, Equatable, Codable {
         // W as the map last required it (W = 1 when no worker was live: the safe assumption).
         let w = quorum.required(replicationFactor: max(1, map.targetReplicaCount))
         for slot in map.slots.indices where map.slots[slot].sequence > 0 || (ceilings[slot] ?? 0) > 0 {
-            // Whoever may hold the slot: its replicas, and any worker with a position in it.
-            let holders = Set(map.slots[slot].replicas).union(map.workers.values.filter { $0.positions[slot] != nil }.map(\.id))
+            // Whoever may hold the slot: its replicas, and any worker with a position in it;
+            // every worker when the map names none (they were all dead when it was written).
+            var holders = Set(map.slots[slot].replicas).union(map.workers.values.filter { $0.positions[slot] != nil }.map(\.id))
+            if holders.isEmpty { holders = Set(map.workers.keys) }
             waiting[slot] = Waiting(holders: holders, needed: max(1, holders.count - min(holders.count, w) + 1))
         }
         for (slot, earlier) in pending?.waiting ?? [:] where map.slots.indices.contains(slot) {

@@ -1,3 +1,4 @@
+import Foundation
 import StrataWire
 
 /// The end of a scenario: everything healed and restarted, the cluster left to recover, the
@@ -23,7 +24,10 @@ extension ClusterScenario {
         // The client re-sends what it does not know the fate of; now every one must succeed.
         for id in model.ids(.maybeWritten) {
             await ingest([(id, model.texts[id]!)])
-            if model.fates[id] != .acknowledged { violations.append("heal: re-sending \(id) failed on a healed cluster") }
+            if model.fates[id] != .acknowledged {
+                let pending = (try? String(contentsOfFile: cluster.root + "/coordinator/restart-pending.json", encoding: .utf8)) ?? "none"
+                violations.append("heal: re-sending \(id) failed on a healed cluster (coordinator's restart-pending.json: \(pending))")
+            }
         }
         let unsure = model.ids(.maybeDeleted)
         if !unsure.isEmpty {
