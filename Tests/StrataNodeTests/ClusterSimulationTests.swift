@@ -9,7 +9,7 @@ import Testing
     @Test func acknowledgedWritesSurviveEveryFailureOrder() async throws {
         let environment = ProcessInfo.processInfo.environment
         let base = environment["STRATA_SIM_SEED"].flatMap { UInt64($0) }
-        let count = base == nil ? (environment["STRATA_SIM_SCENARIOS"].flatMap { Int($0) } ?? 8) : 1
+        let count = base == nil ? (environment["STRATA_SIM_SCENARIOS"].flatMap { Int($0) } ?? 12) : 1
         let seeds = (0..<count).map { (base ?? 0x5151_0000) &+ UInt64($0) }
         for seed in seeds {
             let started = ContinuousClock.now
