@@ -223,7 +223,15 @@ final class CoordinatorMembership: Sendable {
 
     /// The map's summary and workers, for the status RPCs.
     func snapshot() -> (status: ClusterStatus, workers: [WorkerRecord], clusterID: String, reports: [WorkerID: HeartbeatRequest]) {
-        state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.lastReports) }
+        state.withLock { state in
+            // A slot still unconfirmed after a restart is not called fully replicated: nobody
+            // knows yet whether its replicas are up to date.
+            var status = state.map.status()
+            let unknown = min(state.restart.unconfirmed.count, status.fullyReplicated)
+            status.fullyReplicated -= unknown
+            status.underReplicated += unknown
+            return (status, state.map.workers.values.sorted { $0.id < $1.id }, state.clusterID, state.lastReports)
+        }
     }
 
     /// Plans the next round and persists the map whenever it differs from the version on disk
