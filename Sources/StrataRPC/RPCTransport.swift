@@ -19,21 +19,3 @@ public protocol RPCTransport: Sendable {
     /// Opens a client-streaming call: send messages, then `finish()` for the single answer.
     func openClientStream(_ method: String, options: CallOptions) throws(RPCError) -> any RPCClientStream
 }
-
-/// The client half of a client-streaming call, whatever carries it.
-public protocol RPCClientStream: Sendable {
-    /// Sends one message; throws the call's final status when the server has already ended it.
-    func send(_ message: [UInt8]) async throws(RPCError)
-    /// Half-closes and waits for the answer.
-    func finish() async throws(RPCError) -> [UInt8]
-    /// Abandons the call; the server sees CANCELLED.
-    func cancel()
-}
-
-extension RPCChannel: RPCTransport {
-    public func openClientStream(_ method: String, options: CallOptions) throws(RPCError) -> any RPCClientStream {
-        try clientStreaming(method, options: options)
-    }
-}
-
-extension ClientStreamingCall: RPCClientStream {}

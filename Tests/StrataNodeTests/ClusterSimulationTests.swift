@@ -21,10 +21,10 @@ import Testing
             try await scenario.prepare()
             await scenario.run(steps: 80)
             await scenario.healAndCheck()
-            if scenario.violations.isEmpty { await scenario.compareWithSingleWorker() }
+            if scenario.violations.isEmpty && scenario.knownLimit == nil { await scenario.compareWithSingleWorker() }
             let model = scenario.model
             print("simulation seed \(seed): \(workers) workers, R=\(replicas), \(model.ids(.acknowledged).count) acknowledged, "
-                + "\(model.ids(.deleted).count) deleted, disk lost: \(scenario.lostOne); network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
+                + "\(model.ids(.deleted).count) deleted, disk lost: \(scenario.lostOne)\(scenario.knownLimit.map { " (known limit: \($0))" } ?? ""); network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
             if !scenario.violations.isEmpty {
                 print("simulation seed \(seed) FAILED (replay: STRATA_SIM_SEED=\(seed)); steps:\n" + scenario.log.joined(separator: "\n"))
             }

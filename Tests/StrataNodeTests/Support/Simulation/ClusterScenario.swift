@@ -22,6 +22,10 @@ final class ClusterScenario {
     var step = 0
     private var nextDocument = 0
     private(set) var lostOne = false
+    /// The id of the worker whose disk was lost (it never reports again).
+    var lostWorkerID: String?
+    /// Set when the scenario ended in the documented limit of restart reconciliation.
+    var knownLimit: String?
     /// Since the cluster was last seen settled with W >= 2, a write failed (it may sit on one
     /// replica only) or was acknowledged with W = 1 (fewer live workers than R): losing a disk
     /// now could lose data the cluster never promised to keep twice.
@@ -176,14 +180,17 @@ final class ClusterScenario {
     /// unless the cluster has settled since, which copied everything everywhere.
     private func loseWorker() async {
         guard !lostOne, cluster.replicas >= 2 else { return await killWorker() }
-        guard let status = try? await cluster.clusterStatus() else { return await killWorker() }
         if singleCopiesPossible {
-            guard status.slotsFullyReplicated == UInt32(cluster.slots), status.transfers.isEmpty, status.writeQuorum >= 2
-            else { return await killWorker() }
+            // Let the cluster copy what it has first (time passes; the disk is lost afterwards).
+            let settled = await cluster.settle(rounds: 40)
+            note("time passes until the cluster has settled: \(settled)")
+            guard settled, let status = try? await cluster.clusterStatus(), status.writeQuorum >= 2 else { return await killWorker() }
             singleCopiesPossible = false
         }
+        guard let status = try? await cluster.clusterStatus() else { return await killWorker() }
         lostOne = true
         let index = Self.soleHolder(status, cluster.workerAddresses) ?? draw(cluster.workers.count)
+        lostWorkerID = "worker-sim-\(index)"
         do {
             try await cluster.replaceWorker(index)
             note("worker-\(index) lost its disk; replaced by \(cluster.workerAddresses[index])")
