@@ -14,10 +14,10 @@ struct CoordinatorDeletes: Sendable {
         var bySlot: [Int: [String]] = [:]
         for id in Set(request.documentIDs).sorted() {
             try NamespaceRules.validateDocumentID(id)
-            guard namespaces.contains(request.namespace, document: id) else {
-                notFound.append(id)
-                continue
-            }
+            // An id the tally does not know is deleted all the same: an ingest that failed
+            // after some of its slots were written leaves documents on the workers that the
+            // tally never recorded, and a delete that skipped them would let them come back.
+            if !namespaces.contains(request.namespace, document: id) { notFound.append(id) }
             bySlot[membership.slots.slot(namespace: request.namespace, documentID: id), default: []].append(id)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -32,7 +32,7 @@ struct CoordinatorDeletes: Sendable {
             }
             try await group.waitForAll()
         }
-        let deleted = bySlot.values.joined()
+        let deleted = Set(bySlot.values.joined()).subtracting(notFound)
         try namespaces.record(request.namespace, Dictionary(uniqueKeysWithValues: deleted.map { ($0, nil) }))
         return DeleteDocumentsResponse(deleted: UInt64(deleted.count), notFound: notFound)
     }

@@ -23,21 +23,27 @@ final class CoordinatorMembership: Sendable {
         var lastReports: [WorkerID: HeartbeatRequest] = [:]
         /// The map version on disk (nil: none written yet).
         var persistedVersion: UInt64?
+        /// Slots whose high-water sequence is not known yet after a restart.
+        var restart = RestartReconciliation()
+        /// Workers heard from since this coordinator started.
+        var reportedSinceStart: Set<WorkerID> = []
     }
 
     private let state: Mutex<State>
     private let mapPath: String
     private let heartbeatIntervalMs: Int
     private let rateLimit: UInt64
-    private let clock = ContinuousClock()
-    private let epoch: ContinuousClock.Instant
+    private let clock: @Sendable () -> Duration
+    private let epoch: Duration
 
-    /// Loads the persisted map from `dataDirectory` (or creates a new cluster).
-    init(config: StrataConfig) throws {
+    /// Loads the persisted map from `dataDirectory` (or creates a new cluster). `now` is the
+    /// failure detector's monotonic clock.
+    init(config: StrataConfig, now: @escaping @Sendable () -> Duration) throws {
         mapPath = config.node.dataDir + "/cluster-map.json"
         heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
         rateLimit = UInt64(config.coordinator.recoveryRateBytesPerSecond)
-        epoch = clock.now
+        clock = now
+        epoch = now()
         let idPath = config.node.dataDir + "/cluster-id"
         var clusterID = (try? String(contentsOfFile: idPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if clusterID.isEmpty {
@@ -59,13 +65,22 @@ final class CoordinatorMembership: Sendable {
         // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
         // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
         let plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
+        let restarted = FileManager.default.fileExists(atPath: mapPath)
+        let quorum = try WriteQuorum(config.coordinator)
+        pendingPath = config.node.dataDir + "/restart-pending.json"
+        let restart = restarted
+            ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum, pending: try RestartReconciliation.load(pendingPath))
+            : RestartReconciliation()
+        if restarted { try restart.save(pendingPath) }
         state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
-                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: FileManager.default.fileExists(atPath: mapPath) ? map.version : nil))
-        quorum = try WriteQuorum(config.coordinator)
+                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: restarted ? map.version : nil,
+                            restart: restart))
+        self.quorum = quorum
         slots = try SlotHasher(slotCount: map.slotCount)
     }
 
     private let ceilingsPath: String
+    private let pendingPath: String
     let quorum: WriteQuorum
     let slots: SlotHasher
 
@@ -75,6 +90,9 @@ final class CoordinatorMembership: Sendable {
     /// Gaps are harmless: a worker only requires each write's number to be above its last.
     func reserveSequences(slot: Int, count: Int) throws -> ClosedRange<UInt64> {
         try state.withLock { (state: inout State) throws -> ClosedRange<UInt64> in
+            guard !state.restart.contains(slot) else {
+                throw StrataError(.unavailable, "slot \(slot) is not writable yet: the coordinator restarted and waits for the slot's replicas to report their positions; retry")
+            }
             let ceiling = state.sequenceCeilings[slot] ?? 0
             let first = max(state.nextSequence[slot] ?? (ceiling + 1), state.map.slots[slot].sequence + 1)
             let last = first + UInt64(count) - 1
@@ -105,7 +123,9 @@ final class CoordinatorMembership: Sendable {
                 guard let address = state.map.workers[id]?.address else { return nil }
                 return (id, address, plan.assignments[id] ?? [])
             }
-            return (assignments, plan.missingSlots, plan.staleSlots)
+            // Until its replicas have reported after a restart, any copy of a slot may be behind.
+            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed).subtracting(plan.missingSlots)
+            return (assignments, plan.missingSlots, stale.sorted())
         }
     }
 
@@ -128,10 +148,17 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// The slots among `slots` that have ever been written (a slot nobody wrote to cannot be
-    /// missing data, even on a replica that holds nothing of it).
+    /// The slots among `slots` that may have been written (a slot nobody wrote to cannot be
+    /// missing data, even on a replica that holds nothing of it). A reserved sequence range
+    /// counts: the map's high-water marks are not persisted with every write, so after a
+    /// restart they alone would miss slots written since.
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
-        state.withLock { state in slots.filter { state.map.slots.indices.contains($0) && state.map.slots[$0].sequence > 0 } }
+        state.withLock { state in
+            slots.filter {
+                state.map.slots.indices.contains($0)
+                    && (state.map.slots[$0].sequence > 0 || (state.sequenceCeilings[$0] ?? 0) > 0 || state.restart.contains($0))
+            }
+        }
     }
 
     /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
@@ -143,7 +170,7 @@ final class CoordinatorMembership: Sendable {
 
     /// Milliseconds since this process started: the failure detector's clock.
     private var nowMs: UInt64 {
-        let elapsed = (clock.now - epoch).components
+        let elapsed = (clock() - epoch).components
         return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
 
@@ -161,6 +188,7 @@ final class CoordinatorMembership: Sendable {
                 throw StrataError(.failedPrecondition, "cannot register \(request.nodeID) at \(request.address): \(error)")
             }
             state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
+            state.reportedSinceStart.insert(request.nodeID)
             try replan(&state)
             return RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
                                     mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
@@ -181,6 +209,7 @@ final class CoordinatorMembership: Sendable {
                 return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
             }
             state.lastReports[request.nodeID] = request
+            state.reportedSinceStart.insert(request.nodeID)
             try replan(&state)
             return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
         }
@@ -197,12 +226,21 @@ final class CoordinatorMembership: Sendable {
 
     /// The map's summary and workers, for the status RPCs.
     func snapshot() -> (status: ClusterStatus, workers: [WorkerRecord], clusterID: String, reports: [WorkerID: HeartbeatRequest]) {
-        state.withLock { ($0.map.status(), $0.map.workers.values.sorted { $0.id < $1.id }, $0.clusterID, $0.lastReports) }
+        state.withLock { state in
+            // A slot still unconfirmed after a restart is not called fully replicated: nobody
+            // knows yet whether its replicas are up to date.
+            var status = state.map.status()
+            let unknown = min(state.restart.unconfirmed.count, status.fullyReplicated)
+            status.fullyReplicated -= unknown
+            status.underReplicated += unknown
+            return (status, state.map.workers.values.sorted { $0.id < $1.id }, state.clusterID, state.lastReports)
+        }
     }
 
     /// Plans the next round and persists the map whenever it differs from the version on disk
     /// (registrations, reports and liveness changes bump the version too, not only the plan).
     private func replan(_ state: inout State) throws {
+        if state.restart.confirm(reported: state.reportedSinceStart) { try state.restart.save(pendingPath) }
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
             try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))

@@ -15,12 +15,17 @@ public final class CoordinatorNode: Sendable {
     let deletes: CoordinatorDeletes
     let queries: CoordinatorQuery
     private let ticker = TickerTask()
+    private let environment: NodeEnvironment
 
-    public init(config: StrataConfig) throws {
+    /// Loads the identity, the persisted cluster map and namespaces from the data directory
+    /// and binds the listen address (`environment`: see `NodeEnvironment`).
+    public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+        self.environment = environment
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
-        membership = try CoordinatorMembership(config: config)
+        membership = try CoordinatorMembership(config: config, now: environment.now)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
-        let channels = WorkerChannels(limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes))
+        let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
+        let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
         let box = RuntimeBox()
@@ -64,7 +69,8 @@ public final class CoordinatorNode: Sendable {
             try box.liveCoordinator().membership.heartbeat(request)
         }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [coordinator, members])
+                                  listen: config.coordinator.listen, services: [coordinator, members],
+                                  servesGRPC: environment.servesGRPC)
         box.coordinator = self
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
@@ -74,16 +80,21 @@ public final class CoordinatorNode: Sendable {
 
     public func start() throws {
         try runtime.start()
-        let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
-        ticker.start(every: interval) { [weak self] in
-            guard let self else { return }
-            do {
-                try self.membership.tick()
-            } catch {
-                self.runtime.logger.error("failure detector tick failed", metadata: ["error": "\(error)"])
-            }
+        if environment.runsTimers {
+            let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
+            ticker.start(every: interval) { [weak self] in self?.runTimersOnce() }
         }
         runtime.markServing()
+    }
+
+    /// What the timer does each heartbeat interval: runs the failure detector (and plans
+    /// recovery). Called by the owner instead when the environment runs no timers.
+    public func runTimersOnce() {
+        do {
+            try membership.tick()
+        } catch {
+            runtime.logger.error("failure detector tick failed", metadata: ["error": "\(error)"])
+        }
     }
 
     public func shutdown() async {

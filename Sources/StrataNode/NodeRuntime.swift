@@ -16,16 +16,21 @@ public final class NodeRuntime: Sendable {
     public let logger: Logger
     /// This node's metrics; roles add samplers of their state and record their events.
     public let metrics: NodeMetrics
-    private let server: RPCServer
+    /// Every service the node serves, health included (what an in-process network routes to).
+    public let services: [ServiceDefinition]
+    /// The gRPC server; nil for a node reached only in process (`NodeEnvironment.servesGRPC`).
+    private let server: RPCServer?
     /// The /metrics listener while it runs, or why it does not (shown in the status notes).
     private let metricsEndpoint = Mutex<(server: MetricsHTTPServer?, problem: String?)>((nil, nil))
     private let startedAt: Date
     private let listenHost: String
     private let advertised: String
+    private let listenAddress: String
 
-    /// Binds the server (not yet serving). Health starts NOT_SERVING for every service.
+    /// Binds the server (not yet serving) unless `servesGRPC` is false. Health starts
+    /// NOT_SERVING for every service.
     public init(role: NodeRole, identity: NodeIdentity, config: StrataConfig, listen: String,
-                services: [ServiceDefinition]) throws(RPCError) {
+                services: [ServiceDefinition], servesGRPC: Bool = true) throws(RPCError) {
         self.role = role
         self.identity = identity
         self.config = config
@@ -37,6 +42,12 @@ public final class NodeRuntime: Sendable {
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
         advertised = config.node.advertiseAddress
+        self.services = services + [health.definition]
+        listenAddress = listen
+        guard servesGRPC else {
+            server = nil
+            return
+        }
         server = try RPCServer(
             settings: ServerSettings(
                 address: listen,
@@ -44,20 +55,22 @@ public final class NodeRuntime: Sendable {
                 limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes),
                 shutdownGrace: .milliseconds(config.rpc.shutdownGraceMs)
             ),
-            services: services + [health.definition],
+            services: self.services,
             observer: { [metrics] method, code, duration in
                 metrics.recordRPC(path: method, code: code.description, duration: duration)
             }
         )
     }
 
-    /// The bound port.
-    public var port: Int { server.port }
+    /// The bound port (0 without a gRPC server).
+    public var port: Int { server?.port ?? 0 }
     /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
     /// listen address with the host name in place of a wildcard host (a worker registering
     /// "0.0.0.0:7401" would send the coordinator to its own loopback).
     public var address: String {
         if !advertised.isEmpty { return advertised }
+        // Reached only in process: the listen address names the node.
+        if server == nil { return listenAddress }
         return "\(Self.dialableHost(listenHost)):\(port)"
     }
 
@@ -71,7 +84,7 @@ public final class NodeRuntime: Sendable {
 
     /// Starts serving; health stays NOT_SERVING until the role calls `markServing()`.
     public func start() throws(RPCError) {
-        try server.start()
+        try server?.start()
         logger.info("listening", metadata: ["address": "\(address)", "version": "\(StrataVersion.string)"])
         startMetricsEndpoint()
     }
@@ -87,7 +100,8 @@ public final class NodeRuntime: Sendable {
     /// stays empty.
     private func startMetricsEndpoint() {
         let port = metricsPort
-        guard port != 0 else { return }
+        // A node reached only in process has no network endpoints at all.
+        guard port != 0, server != nil else { return }
         let address = "\(listenHost):\(port)"
         do {
             // "[::1]" in an address is "::1" to bind; an empty host is every interface.
@@ -120,7 +134,7 @@ public final class NodeRuntime: Sendable {
     public func shutdown() async {
         health.setAll(.notServing)
         health.close()
-        await server.shutdown()
+        await server?.shutdown()
         let endpoint = metricsEndpoint.withLock { state -> MetricsHTTPServer? in
             defer { state.server = nil }
             return state.server
@@ -135,7 +149,7 @@ public final class NodeRuntime: Sendable {
             nodeID: identity.nodeID, role: role, address: address, zone: config.node.zone, state: state,
             version: StrataVersion.string, uptimeSeconds: Date().timeIntervalSince(startedAt),
             startedAtUnix: Int64(startedAt.timeIntervalSince1970), metricsAddress: metricsAddress,
-            notes: metricsEndpoint.withLock { $0.problem }.map { [$0] } ?? [], requestsServed: server.callsAccepted
+            notes: metricsEndpoint.withLock { $0.problem }.map { [$0] } ?? [], requestsServed: server?.callsAccepted ?? 0
         )
     }
 }

@@ -14,7 +14,8 @@ import Synchronization
 /// it has stood for a grace period (`DropSchedule`), unless the same set also asks to serve or
 /// fetch the slot or a copy into it is still running (then it waits for the next set).
 final class WorkerMembership: Sendable {
-    private let coordinator: RPCChannel
+    private let coordinator: any RPCTransport
+    private let connect: @Sendable (String) -> any RPCTransport
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
     private let ticker = TickerTask()
@@ -24,9 +25,15 @@ final class WorkerMembership: Sendable {
     private let drops: Mutex<DropSchedule>
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
+    private let now: @Sendable () -> Duration
 
-    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration) {
-        coordinator = RPCChannel(target: coordinatorAddress)
+    /// `now` is the node's clock (simulated in tests), which times the drop grace period; a
+    /// copy's token bucket paces real bytes in real time.
+    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration,
+         now: @escaping @Sendable () -> Duration, connect: @escaping @Sendable (String) -> any RPCTransport) {
+        coordinator = connect(coordinatorAddress)
+        self.connect = connect
+        self.now = now
         self.worker = worker
         self.logger = logger
         drops = Mutex(DropSchedule(grace: dropGrace))
@@ -82,7 +89,7 @@ final class WorkerMembership: Sendable {
                 _ = state.withLock { $0.fetching.remove(slot) }
                 _ = progress.withLock { $0.removeValue(forKey: slot) }
             }
-            let source = RPCChannel(target: directive.sourceAddress)
+            let source = connect(directive.sourceAddress)
             var bucket = TokenBucket(bytesPerSecond: directive.rateLimitBytesPerSecond)
             var applied = 0
             var received: UInt64 = 0
@@ -125,8 +132,7 @@ final class WorkerMembership: Sendable {
         for directive in directives where directive.action == .drop && !kept.contains(directive.slot) && !fetching.contains(directive.slot) {
             wanted[directive.slot] = directive.fromSequence
         }
-        let now = clock.now - epoch
-        let due = drops.withLock { $0.update(drops: wanted, now: now) }
+        let due = drops.withLock { [now] in $0.update(drops: wanted, now: now()) }
         for drop in due {
             do {
                 let outcome = try worker.drop(drop.slot, drop.ifAtMost)

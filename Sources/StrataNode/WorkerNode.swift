@@ -20,9 +20,12 @@ public final class WorkerNode: Sendable {
     /// The in-memory search index over the store's slots (built in `start`).
     let searchIndex: WorkerSearchIndex
     let slotWriteLocks = SlotWriteLocks()
+    private let environment: NodeEnvironment
 
-    /// Loads the identity from the data directory and binds the listen address.
-    public init(config: StrataConfig) throws {
+    /// Loads the identity from the data directory and binds the listen address
+    /// (`environment`: see `NodeEnvironment`).
+    public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+        self.environment = environment
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
@@ -36,7 +39,8 @@ public final class WorkerNode: Sendable {
         Self.registerSlotMethods(&service, box)
         Self.registerSearchMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
-                                  listen: config.worker.listen, services: [service])
+                                  listen: config.worker.listen, services: [service],
+                                  servesGRPC: environment.servesGRPC)
         box.worker = self
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
     }
@@ -90,10 +94,19 @@ public final class WorkerNode: Sendable {
             })
         // Queries planned just before the coordinator decided a drop finish well within this.
         let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
+        let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger,
-                                      dropGrace: dropGrace)
+                                      dropGrace: dropGrace, now: environment.now,
+                                      connect: { [connect = environment.connect] in connect($0, limits) })
         membership.withLock { $0 = client }
-        client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs))
+        if environment.runsTimers { client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs)) }
+    }
+
+    /// What the timer does each heartbeat interval: one round of membership (register or
+    /// heartbeat, then start the slot copies the coordinator asks for). Called by the owner
+    /// instead when the environment runs no timers.
+    public func runTimersOnce() async {
+        await membership.withLock { $0 }?.beat()
     }
 
     /// The open store; UNAVAILABLE while the worker is still recovering it or has closed it.

@@ -1,4 +1,3 @@
-import CStrataRPC
 import Synchronization
 
 /// What a handler knows about the call it serves.
@@ -7,22 +6,22 @@ public final class ServerContext: @unchecked Sendable {
     public let method: String
     /// Request metadata sent by the client.
     public let metadata: [(key: String, value: String)]
-    private let call: CallHandle
+    private let call: any ServerCall
     private let cancellation = Mutex<(cancelled: Bool, handlers: [@Sendable () -> Void])>((false, []))
 
-    init(call: CallHandle, method: String) {
+    convenience init(call: CallHandle, method: String) {
+        self.init(call: call, method: method, metadata: call.receivedMetadata())
+    }
+
+    init(call: any ServerCall, method: String, metadata: [(key: String, value: String)]) {
         self.call = call
         self.method = method
-        self.metadata = call.receivedMetadata()
+        self.metadata = metadata
     }
 
     /// Time left before the client's deadline; `nil` when the client set none. Handlers pass
     /// it on to the calls they make (deadline propagation).
-    public var timeRemaining: Duration? {
-        let micros = strata_call_deadline_remaining_us(call.raw)
-        if micros == Int64.max { return nil }
-        return .microseconds(max(0, micros))
-    }
+    public var timeRemaining: Duration? { call.deadlineRemaining }
 
     /// True once the client cancelled, disconnected or its deadline passed.
     public var isCancelled: Bool { cancellation.withLock { $0.cancelled } }
@@ -56,7 +55,7 @@ public final class ServerContext: @unchecked Sendable {
 
 /// Sends the messages of a server-streaming response.
 public struct ResponseWriter<Message: RPCMessage>: Sendable {
-    let call: CallHandle
+    let call: any ServerCall
     let context: ServerContext
 
     /// Sends one message and waits until gRPC has taken it (back-pressure); throws CANCELLED
@@ -73,10 +72,10 @@ public struct ResponseWriter<Message: RPCMessage>: Sendable {
 /// a fast client is slowed to the speed the handler consumes, which is the back-pressure).
 public struct RequestStream<Message: RPCMessage>: AsyncSequence, Sendable {
     public typealias Element = Message
-    let call: CallHandle
+    let call: any ServerCall
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let call: CallHandle
+        let call: any ServerCall
         var done = false
 
         public mutating func next() async throws -> Message? {

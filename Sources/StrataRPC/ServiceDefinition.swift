@@ -50,6 +50,6 @@ public struct ServiceDefinition: Sendable {
 /// A type-erased method handler.
 enum MethodHandler: Sendable {
     case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])
-    case serverStreaming(@Sendable ([UInt8], CallHandle, ServerContext) async throws -> Void)
-    case clientStreaming(@Sendable (CallHandle, ServerContext) async throws -> [UInt8])
+    case serverStreaming(@Sendable ([UInt8], any ServerCall, ServerContext) async throws -> Void)
+    case clientStreaming(@Sendable (any ServerCall, ServerContext) async throws -> [UInt8])
 }

@@ -1,0 +1,22 @@
+import CStrataRPC
+
+/// The server's side of one call as a handler's writer and request stream see it: gRPC core's
+/// call (`CallHandle`) or a call made in this process (`InProcessCall`). Keeping handlers on
+/// this narrow seam is what lets `InProcessChannel` run the very same `ServiceDefinition`s
+/// without a socket.
+protocol ServerCall: Sendable {
+    /// Receives the next request message; `nil` at the end of the stream or when the call failed.
+    func receiveMessage() async throws(RPCError) -> [UInt8]?
+    /// Sends one response message; false when the call is gone (cancelled, client left).
+    func sendMessage(_ bytes: [UInt8]) async throws(RPCError) -> Bool
+    /// Time left before the client's deadline; `nil` when the client set none.
+    var deadlineRemaining: Duration? { get }
+}
+
+extension CallHandle: ServerCall {
+    var deadlineRemaining: Duration? {
+        let micros = strata_call_deadline_remaining_us(raw)
+        if micros == Int64.max { return nil }
+        return .microseconds(max(0, micros))
+    }
+}
