@@ -19,7 +19,7 @@ extension PersistentTier {
         var sequences: [UInt32: UInt64]
         /// Live bodies in document order (written), and every body taken (for the fix-up).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)]
-        var taken: [ContentHash: ChunkBody]
+        var taken: ContentHashTable<ChunkBody>
         var newWALNumber: UInt64
     }
 
@@ -112,7 +112,7 @@ extension PersistentTier {
         // Document order, so a document's chunks share blocks (better compression, and a
         // scan of a document decompresses each block once).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
-        var added = Set<ContentHash>()
+        var added = ContentHashTable<Void>()
         ordered.reserveCapacity(memtable.count)
         added.reserveCapacity(memtable.count)
         for record in metaSinceFlush {
@@ -120,7 +120,7 @@ extension PersistentTier {
             for chunk in chunks {
                 let key = chunk.hash.cacheKeyIn(doc.namespace)
                 guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
-                      let body = memtable[key], added.insert(key).inserted else { continue }
+                      let body = memtable[key], added.insert(key) else { continue }
                 ordered.append((key, entry, body))
             }
         }
@@ -130,7 +130,7 @@ extension PersistentTier {
         wal = newWAL
         immutable = memtable
         // The next memtable fills to about the same size: sized once instead of regrown.
-        memtable = Dictionary(minimumCapacity: memtable.count)
+        memtable = ContentHashTable(minimumCapacity: memtable.count)
         metaSinceFlush = []
         return job
     }
@@ -196,7 +196,7 @@ extension PersistentTier {
             if (index.blobs[key]?.refCount ?? 0) > 0 { memtable[key] = memtable[key] ?? body } else { dropped.append(key) }
         }
         index.removeBlobs(dropped)
-        immutable = [:]
+        immutable = ContentHashTable()
         for old in retiredWALs {
             old.close()
             try? fs.remove(old.path)
@@ -208,7 +208,7 @@ extension PersistentTier {
     private func rollbackFlushLocked(_ job: FlushJob) {
         for (key, body) in job.taken where memtable[key] == nil { memtable[key] = body }
         metaSinceFlush = job.meta + metaSinceFlush
-        immutable = [:]
+        immutable = ContentHashTable()
         // The retired WAL files stay: the manifest still points before them, so they replay.
     }
 
@@ -256,7 +256,7 @@ extension PersistentTier {
         }
         manifest = next
         segments = [id: segment]
-        var placed = Set<ContentHash>()
+        var placed = ContentHashTable<Void>()
         for e in segment.entries {
             let key = e.hash.cacheKeyIn(e.namespace)
             placed.insert(key)
@@ -294,13 +294,13 @@ extension PersistentTier {
             for (slot, seq) in segment.sequences { view.raiseSequence(of: slot, to: seq) }
         }
         let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressors: compressors(background: background))
-        var added = Set<ContentHash>()
+        var added = ContentHashTable<Void>()
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
         do throws(StrataError) {
             for (doc, state) in documents {
                 for chunk in state.chunks {
                     let key = chunk.hash.cacheKeyIn(doc.namespace)
-                    guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key).inserted,
+                    guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key),
                           case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
                     let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
                     builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)

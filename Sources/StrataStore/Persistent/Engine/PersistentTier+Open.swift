@@ -77,7 +77,7 @@ extension PersistentTier {
         }
         report.segmentsLoaded = kept.count
 
-        var memtable: [ContentHash: ChunkBody] = [:]
+        var memtable = ContentHashTable<ChunkBody>()
         var metaSinceFlush: [MetaRecord] = []
         var lastWAL: (number: UInt64, end: Int)?
         for n in walNumbers {

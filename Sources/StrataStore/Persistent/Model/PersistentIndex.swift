@@ -13,7 +13,7 @@ struct PersistentIndex: Sendable {
     private(set) var slotSequences: [UInt32: UInt64] = [:]
     /// Bodies by cache key (namespace-mixed content hash). Entries with refCount 0 stay until
     /// compaction so that re-putting the same text does not rewrite it.
-    private(set) var blobs: [ContentHash: BlobEntry] = [:]
+    private(set) var blobs = ContentHashTable<BlobEntry>()
     /// Vector dimension of each namespace, fixed by the first vector it stores.
     private(set) var namespaceDimensions: [String: Int] = [:]
     /// Tokens of all live document chunks (what the documents add up to, dedup not applied).
@@ -42,7 +42,7 @@ struct PersistentIndex: Sendable {
 
     /// Forgets bodies nothing references (compaction did not copy them).
     mutating func dropUnreferencedBlobs() {
-        blobs = blobs.filter { $0.value.refCount > 0 }
+        blobs.removeAll { _, entry in entry.refCount <= 0 }
     }
 
     /// Applies one meta record. Every body a put references must be registered first.
