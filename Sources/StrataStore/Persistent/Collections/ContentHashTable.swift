@@ -8,7 +8,9 @@ import StrataCore
 /// multiply, mixed with a per-process random seed so that crafted texts whose hashes share
 /// low bits cannot pile up in one probe run (the reason `Dictionary` seeds its hasher).
 ///
-/// Open addressing with linear probing over a power-of-two array of slots. A removal leaves a
+/// Open addressing with linear probing over a power-of-two array of slots. Slot states live in
+/// a byte array of their own (small, stays in cache while probing) and each slot's key and
+/// value side by side, so a lookup touches one slot's memory, not three arrays. A removal leaves a
 /// tombstone (a probe run must not break); tombstones are reused by inserts and dropped when
 /// the table is rehashed, which happens when live entries plus tombstones pass 3/4 of the
 /// slots. Value semantics (copy-on-write) like `Dictionary`, so a snapshot is a plain copy.
@@ -16,11 +18,16 @@ struct ContentHashTable<Value> {
     /// Slot states: a slot is empty, holds an entry, or is a tombstone.
     enum SlotState: UInt8 { case empty = 0, full = 1, tombstone = 2 }
 
+    /// A key and its value (nil unless the slot is full).
+    struct Slot {
+        var key: ContentHash
+        var value: Value?
+    }
+
     private(set) var count = 0
     private var tombstones = 0
     private var slotStates: [SlotState]
-    private var slotKeys: [ContentHash]
-    private var slotValues: [Value?]
+    private var slots: [Slot]
     /// `slotStates.count - 1` (the slot count is a power of two).
     private var mask: Int
 
@@ -33,8 +40,7 @@ struct ContentHashTable<Value> {
         var slots = 16
         while slots * 3 / 4 < minimumCapacity { slots <<= 1 }
         slotStates = [SlotState](repeating: .empty, count: slots)
-        slotKeys = [ContentHash](repeating: ContentHash(high: 0, low: 0), count: slots)
-        slotValues = [Value?](repeating: nil, count: slots)
+        self.slots = [Slot](repeating: Slot(key: ContentHash(high: 0, low: 0), value: nil), count: slots)
         mask = slots - 1
     }
 
@@ -57,7 +63,7 @@ struct ContentHashTable<Value> {
         while true {
             switch slotStates[i] {
             case .empty: return nil
-            case .full: if slotKeys[i] == key { return i }
+            case .full: if slots[i].key == key { return i }
             case .tombstone: break
             }
             i = (i + 1) & mask
@@ -73,7 +79,7 @@ struct ContentHashTable<Value> {
         while true {
             switch slotStates[i] {
             case .empty: return (firstTombstone >= 0 ? firstTombstone : i, false)
-            case .full: if slotKeys[i] == key { return (i, true) }
+            case .full: if slots[i].key == key { return (i, true) }
             case .tombstone: if firstTombstone < 0 { firstTombstone = i }
             }
             i = (i + 1) & mask
@@ -84,17 +90,17 @@ struct ContentHashTable<Value> {
 
     /// The entry in slot `slot`, or nil when the slot holds none (iteration).
     func entry(at slot: Int) -> (key: ContentHash, value: Value)? {
-        slotStates[slot] == .full ? (slotKeys[slot], slotValues[slot]!) : nil
+        slotStates[slot] == .full ? (slots[slot].key, slots[slot].value!) : nil
     }
 
     /// Reading returns the value or nil; assigning nil removes the entry; `table[key]?.x = y`
     /// modifies the value in place (one probe).
     subscript(key: ContentHash) -> Value? {
-        get { find(key).flatMap { slotValues[$0] } }
+        get { find(key).flatMap { slots[$0].value } }
         _modify {
             if let slot = find(key) {
-                yield &slotValues[slot]
-                if slotValues[slot] == nil { markRemoved(slot) }
+                yield &slots[slot].value
+                if slots[slot].value == nil { markRemoved(slot) }
             } else {
                 var fresh: Value? = nil
                 yield &fresh
@@ -109,21 +115,34 @@ struct ContentHashTable<Value> {
     /// Inserts or replaces; returns the value replaced, if any.
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: ContentHash) -> Value? {
-        if let slot = find(key) {
-            let old = slotValues[slot]
-            slotValues[slot] = value
+        growIfFull()
+        let (slot, found) = findForInsert(key)
+        if found {
+            let old = slots[slot].value
+            slots[slot].value = value
             return old
         }
-        insertNew(key, value)
+        occupy(slot, key, value)
         return nil
+    }
+
+    /// Inserts `make()` under `key` unless the key is present (one probe either way).
+    /// Returns whether it inserted.
+    @discardableResult
+    mutating func insertIfAbsent(_ key: ContentHash, _ make: () -> Value) -> Bool {
+        growIfFull()
+        let (slot, found) = findForInsert(key)
+        if found { return false }
+        occupy(slot, key, make())
+        return true
     }
 
     /// Removes `key`'s entry; returns its value, if there was one.
     @discardableResult
     mutating func removeValue(forKey key: ContentHash) -> Value? {
         guard let slot = find(key) else { return nil }
-        let old = slotValues[slot]
-        slotValues[slot] = nil
+        let old = slots[slot].value
+        slots[slot].value = nil
         markRemoved(slot)
         return old
     }
@@ -131,8 +150,8 @@ struct ContentHashTable<Value> {
     /// Removes every entry for which `shouldRemove` is true.
     mutating func removeAll(where shouldRemove: (ContentHash, Value) throws -> Bool) rethrows {
         for i in 0..<slotStates.count where slotStates[i] == .full {
-            if try shouldRemove(slotKeys[i], slotValues[i]!) {
-                slotValues[i] = nil
+            if try shouldRemove(slots[i].key, slots[i].value!) {
+                slots[i].value = nil
                 markRemoved(i)
             }
         }
@@ -141,7 +160,7 @@ struct ContentHashTable<Value> {
     /// Removes everything, keeping the slot array when `keepingCapacity`.
     mutating func removeAll(keepingCapacity: Bool = false) {
         guard keepingCapacity else { self = ContentHashTable(); return }
-        for i in 0..<slotStates.count { slotStates[i] = .empty; slotValues[i] = nil }
+        for i in 0..<slotStates.count { slotStates[i] = .empty; slots[i].value = nil }
         count = 0
         tombstones = 0
     }
@@ -155,12 +174,24 @@ struct ContentHashTable<Value> {
 
     /// Inserts a key known to be absent.
     private mutating func insertNew(_ key: ContentHash, _ value: Value) {
+        growIfFull()
+        occupy(findForInsert(key).slot, key, value)
+    }
+
+    /// Rehashes when one more entry would pass the 3/4 load limit (tombstones included), so
+    /// that a probe always meets an empty slot.
+    @inline(__always)
+    private mutating func growIfFull() {
         if count + tombstones + 1 > slotStates.count * 3 / 4 { rehash(minimumCapacity: count + 1) }
-        let (slot, _) = findForInsert(key)
+    }
+
+    /// Puts an entry into a free slot (empty or tombstone) found by `findForInsert`.
+    @inline(__always)
+    private mutating func occupy(_ slot: Int, _ key: ContentHash, _ value: Value) {
         if slotStates[slot] == .tombstone { tombstones -= 1 }
         slotStates[slot] = .full
-        slotKeys[slot] = key
-        slotValues[slot] = value
+        slots[slot].key = key
+        slots[slot].value = value
         count += 1
     }
 
@@ -182,7 +213,8 @@ struct ContentHashTable<Value> {
     private mutating func rehash(minimumCapacity: Int) {
         var fresh = ContentHashTable(minimumCapacity: Swift.max(minimumCapacity, count * 2))
         for i in 0..<slotStates.count where slotStates[i] == .full {
-            fresh.insertNewWithoutGrowth(slotKeys[i], slotValues[i]!)
+            // Moved out, not copied: no retain/release per entry.
+            fresh.insertNewWithoutGrowth(slots[i].key, slots[i].value.take()!)
         }
         self = fresh
     }
@@ -190,13 +222,14 @@ struct ContentHashTable<Value> {
     private mutating func insertNewWithoutGrowth(_ key: ContentHash, _ value: Value) {
         let (slot, _) = findForInsert(key)
         slotStates[slot] = .full
-        slotKeys[slot] = key
-        slotValues[slot] = value
+        slots[slot].key = key
+        slots[slot].value = value
         count += 1
     }
 }
 
 extension ContentHashTable: Sendable where Value: Sendable {}
+extension ContentHashTable.Slot: Sendable where Value: Sendable {}
 
 /// The seed of `ContentHashTable`'s slot function, drawn once per process.
 enum ContentHashTableSeed {

@@ -100,12 +100,11 @@ extension PersistentTier {
                 let ns = ContentHash.of(put.key.namespace)
                 for (chunk, body) in zip(put.chunks, put.bodies) {
                     let key = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
-                    if index.blobs[key] == nil {
-                        memtable[key] = body
-                        index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
-                                                     textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
-                                                     refCount: 0, location: .memtable), key: key)
+                    let new = index.registerBlobIfNew(key: key) {
+                        BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
+                                  textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0, refCount: 0, location: .memtable)
                     }
+                    if new { memtable[key] = body }
                 }
             }
             let meta = op.meta(slot: slot, sequence: sequence)

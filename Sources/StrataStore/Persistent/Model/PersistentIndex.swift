@@ -29,7 +29,7 @@ struct PersistentIndex: Sendable {
 
     /// Same, with the cache key the caller already computed (it hashes the namespace).
     mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
-        if blobs[key] == nil { blobs[key] = entry }
+        blobs.insertIfAbsent(key) { entry }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -38,6 +38,17 @@ struct PersistentIndex: Sendable {
     /// Moves a body to a new location (after a flush or a compaction rewrote it).
     mutating func relocate(_ cacheKey: ContentHash, to location: BlobLocation) {
         blobs[cacheKey]?.location = location
+    }
+
+    /// Registers a body the caller makes only when its key is new; returns whether it was
+    /// new (one probe of the table for the check and the insert).
+    mutating func registerBlobIfNew(key: ContentHash, _ make: () -> BlobEntry) -> Bool {
+        var dimension = 0
+        guard blobs.insertIfAbsent(key, { let e = make(); dimension = e.vectorDimension; return e }) else { return false }
+        if dimension > 0, let namespace = blobs[key]?.namespace, namespaceDimensions[namespace] == nil {
+            namespaceDimensions[namespace] = dimension
+        }
+        return true
     }
 
     /// Forgets bodies nothing references (compaction did not copy them).
