@@ -82,7 +82,15 @@ struct ContentHashTableTests {
         let pool = (0..<600).map(Self.key)
         for step in 0..<60_000 {
             let k = pool[Int.random(in: 0..<pool.count, using: &rng)]
-            switch Int.random(in: 0..<6, using: &rng) {
+            switch Int.random(in: 0..<8, using: &rng) {
+            case 6:
+                let inserted = t.upsert(k, insert: { 1 }, update: { $0 += 3 })
+                #expect(inserted == (reference[k] == nil), "seed \(seed) step \(step)")
+                reference[k, default: -2] += 3
+            case 7:
+                let inserted = t.insertIfAbsent(k) { 42 }
+                #expect(inserted == (reference[k] == nil), "seed \(seed) step \(step)")
+                if reference[k] == nil { reference[k] = 42 }
             case 0, 1:
                 let v = Int.random(in: 0..<1_000_000, using: &rng)
                 let got = t.updateValue(v, forKey: k)

@@ -126,6 +126,20 @@ struct ContentHashTable<Value> {
         return nil
     }
 
+    /// Updates the value of `key` in place when present, else inserts `insert()` (one probe
+    /// either way). Returns whether it inserted.
+    @discardableResult
+    mutating func upsert(_ key: ContentHash, insert: () -> Value, update: (inout Value) -> Void) -> Bool {
+        growIfFull()
+        let (slot, found) = findForInsert(key)
+        if found {
+            update(&slots[slot].value!)
+            return false
+        }
+        occupy(slot, key, insert())
+        return true
+    }
+
     /// Inserts `make()` under `key` unless the key is present (one probe either way).
     /// Returns whether it inserted.
     @discardableResult
