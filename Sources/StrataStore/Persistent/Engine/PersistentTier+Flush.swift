@@ -144,22 +144,32 @@ extension PersistentTier {
 
     /// Outside the lock: compresses and writes the segment atomically, then opens it.
     func buildFlushSegment(_ job: FlushJob, background: Bool = false) -> Result<SegmentFile, StrataError> {
-        let rawBytes = job.ordered.reduce(0) { $0 + $1.body.text.count + 2 * ($1.body.vector?.count ?? 0) }
-        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors(background: background),
-                                     expectedRawBytes: rawBytes)
-        for item in job.ordered {
-            builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
+        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors(background: background))
+        return writeSegment(id: job.id, builder: builder, meta: job.meta, sequences: job.sequences) { (sink) throws(StrataError) in
+            for item in job.ordered {
+                builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
+                try builder.drainIfLarge(to: sink)
+            }
         }
-        let bytes = builder.finish(meta: job.meta, sequences: job.sequences)
-        return writeSegment(bytes, id: job.id, builder: builder, meta: job.meta, sequences: job.sequences)
     }
 
-    func writeSegment(_ bytes: [UInt8], id: UInt64, builder: SegmentBuilder, meta: [MetaRecord],
-                      sequences: [UInt32: UInt64]) -> Result<SegmentFile, StrataError> {
+    /// Streams a segment to disk atomically (`SegmentFileWriter`): `addBodies` adds the bodies
+    /// (draining the builder into the sink as it goes), then meta and footer follow.
+    func writeSegment(id: UInt64, builder: SegmentBuilder, meta: [MetaRecord], sequences: [UInt32: UInt64],
+                      addBodies: (SegmentFileWriter) throws(StrataError) -> Void) -> Result<SegmentFile, StrataError> {
         let name = SegmentFormat.fileName(id)
         do throws(StrataError) {
-            try AtomicFile.write(bytes, to: name, in: directory, fs: fs)
-            return .success(try SegmentFile(justWritten: StorePath.join(directory, name), id: id, fs: fs, size: bytes.count,
+            let sink = try SegmentFileWriter(fs: fs, directory: directory, name: name)
+            do throws(StrataError) {
+                try addBodies(sink)
+                builder.finish(meta: meta, sequences: sequences)
+                try builder.drain(to: sink)
+            } catch {
+                sink.abandon()
+                throw error
+            }
+            let size = try sink.finish()
+            return .success(try SegmentFile(justWritten: sink.path, id: id, fs: fs, size: size,
                                             entries: builder.entries, meta: meta, sequences: sequences))
         } catch {
             try? fs.remove(StorePath.join(directory, name))
@@ -296,7 +306,9 @@ extension PersistentTier {
         let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressors: compressors(background: background))
         var added = ContentHashTable<Void>()
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
-        do throws(StrataError) {
+        let snapshot = view.snapshotRecords()
+        let pool = self.pool
+        return writeSegment(id: id, builder: builder, meta: snapshot, sequences: view.slotSequences) { (sink) throws(StrataError) in
             for (doc, state) in documents {
                 for chunk in state.chunks {
                     let key = chunk.hash.cacheKeyIn(doc.namespace)
@@ -304,13 +316,9 @@ extension PersistentTier {
                           case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
                     let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
                     builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)
+                    try builder.drainIfLarge(to: sink)
                 }
             }
-        } catch {
-            return .failure(error)
         }
-        let snapshot = view.snapshotRecords()
-        return writeSegment(builder.finish(meta: snapshot, sequences: view.slotSequences), id: id, builder: builder,
-                            meta: snapshot, sequences: view.slotSequences)
     }
 }
