@@ -57,10 +57,10 @@ struct IngestEncodingTests {
 struct SegmentBuilderTests {
     /// Builds the test segment into `directory` through a `SegmentFileWriter`, draining after
     /// every `drainEvery` bodies (0: only at the end); returns the file's bytes.
-    func build(threads: Int, drainEvery: Int, directory: String, fs: any StoreFileSystem = PosixFileSystem()) throws -> [UInt8] {
-        let name = "seg-\(threads)-\(drainEvery).seg"
+    func build(threads: Int, drainEvery: Int, directory: String, fs: any StoreFileSystem = PosixFileSystem(), directIO: Bool = false) throws -> [UInt8] {
+        let name = "seg-\(threads)-\(drainEvery)-\(directIO).seg"
         let builder = SegmentBuilder(id: 7, version: 1, compressors: (0..<threads).map { _ in ZstdCompressor(level: 1) })
-        let sink = try SegmentFileWriter(fs: fs, directory: directory, name: name)
+        let sink = try SegmentFileWriter(fs: fs, directory: directory, name: name, directIO: directIO)
         var rng: UInt64 = 42
         for i in 0..<3000 {
             rng = rng &* 6364136223846793005 &+ 1442695040888963407
@@ -94,6 +94,9 @@ struct SegmentBuilderTests {
         #expect(serial.count > 100_000)
         #expect(try build(threads: 3, drainEvery: 1, directory: dir) == serial)
         #expect(try build(threads: 4, drainEvery: 97, directory: dir) == serial)
+        // Direct I/O (aligned staging, padding cut at the end) writes the same file.
+        #expect(try build(threads: 2, drainEvery: 0, directory: dir, directIO: true) == serial)
+        #expect(try build(threads: 2, drainEvery: 5, directory: dir, directIO: true) == serial)
         // Byte-granular file systems (the simulated disk) take the unstaged path.
         let simulated = SimulatedDiskTestDouble(seed: 3)
         try simulated.createDirectory(dir)

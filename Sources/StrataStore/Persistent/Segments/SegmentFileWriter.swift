@@ -5,10 +5,15 @@ import StrataCore
 /// rename leaves a `.tmp` file that `open` removes; after it, the complete segment.
 ///
 /// Streaming instead of writing one finished array: a flush used to build the whole segment
-/// in a fresh buffer (a page fault per 4 KiB) and then copy it into the page cache (a fresh
-/// page per 4 KiB again); together that was about a quarter of a flush's CPU. Here the
-/// builder's output goes out every few megabytes through a reused buffer, and on the real
-/// file system with direct I/O (as the WAL), so neither copy allocates pages.
+/// in a fresh buffer (a page fault per 4 KiB) before copying it into the page cache; now the
+/// builder's output goes out every few megabytes from a reused buffer.
+///
+/// `directIO` also skips the page-cache copy (about 1 ms of CPU per MB of text flushed on
+/// the benchmark machine), but then a fresh segment is not in the page cache: in
+/// `strata-bench store` the persistent tier's read p99 went from tens of microseconds to
+/// milliseconds, and the block verification at open read from disk. The engine therefore
+/// writes segments through the page cache; the WAL, which is only read by recovery, uses
+/// direct I/O.
 final class SegmentFileWriter {
     let path: String
     private let temp: String
@@ -28,7 +33,7 @@ final class SegmentFileWriter {
     /// Bytes staged before an aligned write goes out.
     static let writeChunk = 4 << 20
 
-    init(fs: any StoreFileSystem, directory: String, name: String) throws(StrataError) {
+    init(fs: any StoreFileSystem, directory: String, name: String, directIO: Bool = false) throws(StrataError) {
         self.fs = fs
         self.directory = directory
         path = StorePath.join(directory, name)
@@ -39,10 +44,14 @@ final class SegmentFileWriter {
             try? fs.remove(temp)
             throw error
         }
-        created.close()
-        do throws(StrataError) { file = try fs.openForAppends(temp) } catch {
-            try? fs.remove(temp)
-            throw error
+        if directIO {
+            created.close()
+            do throws(StrataError) { file = try fs.openForAppends(temp) } catch {
+                try? fs.remove(temp)
+                throw error
+            }
+        } else {
+            file = created
         }
         staging = file.writeAlignment > 1 ? AlignedBuffer(alignment: file.writeAlignment, capacity: Self.writeChunk + (1 << 20)) : nil
     }
