@@ -115,10 +115,11 @@ extension PersistentTier {
         var added = ContentHashTable<Void>()
         ordered.reserveCapacity(memtable.count)
         added.reserveCapacity(memtable.count)
+        var keys = NamespaceKeyCache()
         for record in metaSinceFlush {
             guard case .put(let doc, let chunks) = record.operation else { continue }
             for chunk in chunks {
-                let key = chunk.hash.cacheKeyIn(doc.namespace)
+                let key = keys.key(namespace: doc.namespace, text: chunk.hash)
                 guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
                       let body = memtable[key], added.insert(key) else { continue }
                 ordered.append((key, entry, body))
@@ -195,8 +196,9 @@ extension PersistentTier {
         }
         manifest = next
         segments[job.id] = segment
+        var keys = NamespaceKeyCache()
         for e in segment.entries {
-            let key = e.hash.cacheKeyIn(e.namespace)
+            let key = keys.key(namespace: e.namespace, text: e.hash)
             if index.blobs[key]?.location == .memtable, memtable[key] == nil { index.relocate(key, to: .segment(id: job.id, block: e.block)) }
         }
         // Bodies not written because they were dead when the flush began may have been
@@ -267,8 +269,9 @@ extension PersistentTier {
         manifest = next
         segments = [id: segment]
         var placed = ContentHashTable<Void>()
+        var keys = NamespaceKeyCache()
         for e in segment.entries {
-            let key = e.hash.cacheKeyIn(e.namespace)
+            let key = keys.key(namespace: e.namespace, text: e.hash)
             placed.insert(key)
             if index.blobs[key]?.segmentID != nil { index.relocate(key, to: .segment(id: id, block: e.block)) }
         }
@@ -308,10 +311,11 @@ extension PersistentTier {
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
         let snapshot = view.snapshotRecords()
         let pool = self.pool
+        var keys = NamespaceKeyCache()
         return writeSegment(id: id, builder: builder, meta: snapshot, sequences: view.slotSequences) { (sink) throws(StrataError) in
             for (doc, state) in documents {
                 for chunk in state.chunks {
-                    let key = chunk.hash.cacheKeyIn(doc.namespace)
+                    let key = keys.key(namespace: doc.namespace, text: chunk.hash)
                     guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key),
                           case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
                     let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
