@@ -6,9 +6,15 @@ import StrataStore
 
 /// `strata-bench store`: the worker storage engine's figures, in one run.
 ///
-/// 1. raw sequential write bandwidth of the data directory's disk (O_DIRECT);
-/// 2. sequential ingest through `ChunkStore.apply` (fsync per batch) and a final flush into a
-///    segment, in MB/s of chunk text and tokens/s, as a ratio of (1);
+/// 1. raw sequential write bandwidth of the data directory's disk (O_DIRECT, 1 MiB writes, one
+///    fdatasync at the end: the yardstick), and for context the same with an fdatasync after
+///    every block (the ceiling of a log that makes each 1 MiB batch durable on its own);
+/// 2. sequential ingest through `ChunkStore.apply` (acknowledged after the fsync covering the
+///    batch; `--writers` applies batches of several slots concurrently, so group commit can
+///    share fsyncs) and a final flush into a segment, in MB/s of chunk text (text bytes only:
+///    WAL framing, names, provenance and the segment's own bytes are not counted) and
+///    tokens/s, as a ratio of (1); plus the process CPU per MB and the rates that CPU alone
+///    would allow, because on a shared machine wall time also waits for other processes;
 /// 3. read latency p50/p99 of `ChunkStore.get` served by each tier;
 /// 4. restart-to-ready (open until usable) without and with a valid warm tier;
 /// 5. bytes per token in each tier.
