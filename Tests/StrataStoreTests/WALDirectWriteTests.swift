@@ -64,3 +64,40 @@ struct WALDirectWriteTests {
         #expect(try simulated.openForAppends(dir + "/x").writeAlignment == 1, "simulated disks keep byte-granular writes")
     }
 }
+
+@Suite("WAL direct-I/O padding at recovery")
+struct WALPaddingRecoveryTests {
+    @Test("a store dropped without close reopens with the padding cut: no torn-tail repair, same epoch, everything there")
+    func uncleanStopIsNotARepair() throws {
+        let dir = StoreTestData.temporaryDirectory("direct-wal-unclean")
+        defer { StoreTestData.removeDirectory(dir) }
+        var tier: PersistentTier? = try PersistentTier.open(directory: dir)
+        let epoch = tier!.epoch
+        for i in 1...5 {
+            try tier!.apply(SlotWrite(slot: 0, sequence: UInt64(i), operations: [StoreTestData.put("ns", "d\(i)", ["text \(i) " + String(repeating: "x", count: i * 700)])]))
+        }
+        tier = nil   // no close(): the descriptors go, the padding stays (as after SIGKILL)
+        let reopened = try PersistentTier.open(directory: dir)
+        defer { reopened.close() }
+        #expect(reopened.recoveryReport.tornTails.isEmpty)
+        #expect(!reopened.recoveryReport.repaired)
+        #expect(reopened.epoch == epoch)
+        #expect(reopened.recoveryReport.walRecordsReplayed == 5)
+        for i in 1...5 {
+            let text = "text \(i) " + String(repeating: "x", count: i * 700)
+            #expect(try reopened.read(ChunkRef(namespace: "ns", hash: .of(text))).text == text)
+        }
+    }
+
+    @Test("only zero padding inside the last block counts; anything else is a torn tail")
+    func paddingRule() {
+        let frame: [UInt8] = Array(repeating: 7, count: 100)
+        #expect(WALWriter.isDirectWritePadding(frame + [UInt8](repeating: 0, count: 4096 - 100), from: 100))
+        #expect(!WALWriter.isDirectWritePadding(frame + [UInt8](repeating: 0, count: 4096 - 101), from: 100), "not a block end")
+        var dirty = frame + [UInt8](repeating: 0, count: 4096 - 100)
+        dirty[4000] = 1
+        #expect(!WALWriter.isDirectWritePadding(dirty, from: 100), "not all zeros")
+        #expect(!WALWriter.isDirectWritePadding(frame + [UInt8](repeating: 0, count: 8192 - 100), from: 100), "more than one block")
+        #expect(!WALWriter.isDirectWritePadding(frame, from: 100), "nothing to cut")
+    }
+}

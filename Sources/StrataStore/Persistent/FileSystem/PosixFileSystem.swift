@@ -21,7 +21,7 @@ public struct PosixFileSystem: StoreFileSystem {
     /// copy, no page allocation, as the raw-bandwidth probe writes), else an ordinary open.
     public func openForAppends(_ path: String) throws(StrataError) -> any StoreFile {
         let fd = strata_open_direct_rw(path, 0)
-        if fd >= 0 { return PosixFile(fd: fd, path: path, writeAlignment: 4096) }
+        if fd >= 0 { return PosixFile(fd: fd, path: path, writeAlignment: WALWriter.directAlignment) }
         guard errno == EINVAL else { throw PosixFileSystem.error(errno, "open", path) }
         return try open(path, create: false)
     }

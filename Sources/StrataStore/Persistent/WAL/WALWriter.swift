@@ -35,6 +35,18 @@ final class WALWriter: @unchecked Sendable {
         }
     }
 
+    /// Block size of direct-I/O appends (`PosixFile` opens WALs with this alignment).
+    static let directAlignment = 4096
+
+    /// Whether the bytes of a WAL file from `offset` (the end of its last valid frame) are
+    /// only the zero padding of a direct write: all zero, the file ending on a block
+    /// boundary, and the zeros starting inside that last block.
+    static func isDirectWritePadding(_ bytes: [UInt8], from offset: Int) -> Bool {
+        let trailing = bytes.count - offset
+        guard trailing > 0, trailing < directAlignment, bytes.count % directAlignment == 0 else { return false }
+        return bytes[offset...].allSatisfy { $0 == 0 }
+    }
+
     /// Opens `path` for appends at `endOffset`, reading the partial last block the direct
     /// writes rewrite (through an ordinary descriptor: direct reads need alignment too).
     private static func openForAppends(fs: any StoreFileSystem, path: String, number: UInt64, endOffset: Int) throws(StrataError) -> WALWriter {
