@@ -9,6 +9,9 @@ import StrataCore
 /// last block: the bytes of it already in the file (kept in `tail`, identical) followed by the
 /// new frames, zero-padded to the block end. The zeros after the last frame are what a torn
 /// tail looks like to `WALScan` (nothing is lost there); `close` cuts them off.
+/// Rewriting the block that holds acknowledged bytes needs the same from the disk as the
+/// buffered path did: there the kernel wrote the partial last page out again at every
+/// fdatasync, so both rely on a block write not damaging its old, identical contents.
 final class WALWriter: @unchecked Sendable {
     let number: UInt64
     let path: String
