@@ -198,6 +198,10 @@ int strata_open_direct(const char *path) {
     return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0644);
 }
 
+int strata_open_direct_rw(const char *path, int create) {
+    return open(path, O_RDWR | O_CLOEXEC | O_DIRECT | (create ? O_CREAT : 0), 0644);
+}
+
 int strata_errno_is_disk_full(int error) {
     return error == ENOSPC || error == EDQUOT;
 }

@@ -27,6 +27,15 @@ struct ChecksumTests {
         #expect(ContentHash.cacheKey(namespace: "x", text: a) != ContentHash.cacheKey(namespace: "y", text: a))
     }
 
+    @Test("NamespaceKeyCache gives the same keys as ContentHash.cacheKey across namespace changes")
+    func namespaceKeyCache() {
+        var cache = NamespaceKeyCache()
+        for (i, ns) in ["a", "a", "b", "a", "", "b", "b", "ünïcode"].enumerated() {
+            let text = ContentHash.of("chunk \(i)")
+            #expect(cache.key(namespace: ns, text: text) == ContentHash.cacheKey(namespace: ns, text: text))
+        }
+    }
+
     @Test("zstd round-trips and rejects damaged input")
     func zstdRoundTrip() throws {
         let text = Array(String(repeating: "func alpha() { return beta + gamma }\n", count: 100).utf8)

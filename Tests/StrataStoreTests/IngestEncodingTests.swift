@@ -52,28 +52,54 @@ struct IngestEncodingTests {
     }
 }
 
-/// Parallel compression must not change a segment's bytes.
+/// Parallel compression and streaming the output must not change a segment's bytes.
 @Suite("Segment builder")
 struct SegmentBuilderTests {
-    @Test("A segment built on several threads is byte for byte the one built on one")
-    func parallelEqualsSerial() {
-        func build(threads: Int) -> [UInt8] {
-            let builder = SegmentBuilder(id: 7, version: 1, compressors: (0..<threads).map { _ in ZstdCompressor(level: 1) })
-            var rng: UInt64 = 42
-            for i in 0..<3000 {
-                rng = rng &* 6364136223846793005 &+ 1442695040888963407
-                // Varied sizes and some incompressible bodies, so blocks differ and some stay raw.
-                let n = 100 + Int(rng >> 52)
-                let text: [UInt8] = i % 7 == 0 ? (0..<n).map { UInt8(truncatingIfNeeded: (rng >> UInt64($0 % 48)) &+ UInt64($0 &* 31)) }
-                    : Array(String(repeating: "token\(i % 13) ", count: n / 8).utf8)
-                builder.addBody(namespace: "ns", hash: .of(text), tokenCount: n / 4,
-                                body: ChunkBody(text: text, vector: i % 3 == 0 ? [1, 2, 3] : nil))
-            }
-            return builder.finish(meta: [], sequences: [0: 1])
+    /// Builds the test segment into `directory` through a `SegmentFileWriter`, draining after
+    /// every `drainEvery` bodies (0: only at the end); returns the file's bytes.
+    func build(threads: Int, drainEvery: Int, directory: String, fs: any StoreFileSystem = PosixFileSystem(), directIO: Bool = false) throws -> [UInt8] {
+        let name = "seg-\(threads)-\(drainEvery)-\(directIO).seg"
+        let builder = SegmentBuilder(id: 7, version: 1, compressors: (0..<threads).map { _ in ZstdCompressor(level: 1) })
+        let sink = try SegmentFileWriter(fs: fs, directory: directory, name: name, directIO: directIO)
+        var rng: UInt64 = 42
+        for i in 0..<3000 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            // Varied sizes and some incompressible bodies, so blocks differ and some stay raw.
+            let n = 100 + Int(rng >> 52)
+            let text: [UInt8] = i % 7 == 0 ? (0..<n).map { UInt8(truncatingIfNeeded: (rng >> UInt64($0 % 48)) &+ UInt64($0 &* 31)) }
+                : Array(String(repeating: "token\(i % 13) ", count: n / 8).utf8)
+            builder.addBody(namespace: "ns", hash: .of(text), tokenCount: n / 4,
+                            body: ChunkBody(text: text, vector: i % 3 == 0 ? [1, 2, 3] : nil))
+            if drainEvery > 0, i % drainEvery == 0 { try builder.drain(to: sink) }
         }
-        let serial = build(threads: 1)
+        builder.finish(meta: [], sequences: [0: 1])
+        try builder.drain(to: sink)
+        let size = try sink.finish()
+        let bytes = try fs.open(StorePath.join(directory, name), create: false).readAll()
+        #expect(bytes.count == size)
+        #expect(!fs.exists(StorePath.join(directory, name + ".tmp")))
+        // It opens as a segment and every block checks out.
+        let segment = try SegmentFile(fs: fs, path: StorePath.join(directory, name), id: 7, version: 1)
+        try segment.verifyAllBlocks(pool: ZstdPool())
+        #expect(segment.entries.count == 3000)
+        #expect(segment.entries.map(\.block) == builder.entries.map(\.block))
+        return bytes
+    }
+
+    @Test("A segment built on several threads and streamed in pieces is byte for byte the one built on one")
+    func parallelEqualsSerial() throws {
+        let dir = StoreTestData.temporaryDirectory("segment-builder")
+        defer { StoreTestData.removeDirectory(dir) }
+        let serial = try build(threads: 1, drainEvery: 0, directory: dir)
         #expect(serial.count > 100_000)
-        #expect(build(threads: 3) == serial)
-        #expect(build(threads: 4) == serial)
+        #expect(try build(threads: 3, drainEvery: 1, directory: dir) == serial)
+        #expect(try build(threads: 4, drainEvery: 97, directory: dir) == serial)
+        // Direct I/O (aligned staging, padding cut at the end) writes the same file.
+        #expect(try build(threads: 2, drainEvery: 0, directory: dir, directIO: true) == serial)
+        #expect(try build(threads: 2, drainEvery: 5, directory: dir, directIO: true) == serial)
+        // Byte-granular file systems (the simulated disk) take the unstaged path.
+        let simulated = SimulatedDiskTestDouble(seed: 3)
+        try simulated.createDirectory(dir)
+        #expect(try build(threads: 2, drainEvery: 13, directory: dir, fs: simulated) == serial)
     }
 }

@@ -96,20 +96,12 @@ extension PersistentTier {
 
     func applyToIndexLocked(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {
         for op in operations {
-            if case .put(let put) = op {
-                let ns = ContentHash.of(put.key.namespace)
-                for (chunk, body) in zip(put.chunks, put.bodies) {
-                    let key = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
-                    if index.blobs[key] == nil {
-                        memtable[key] = body
-                        index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
-                                                     textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
-                                                     refCount: 0, location: .memtable), key: key)
-                    }
-                }
-            }
             let meta = op.meta(slot: slot, sequence: sequence)
-            index.apply(meta)
+            if case .put(let put) = op {
+                index.applyPut(slot: slot, sequence: sequence, put: put) { key, body in memtable[key] = body }
+            } else {
+                index.apply(meta)
+            }
             metaSinceFlush.append(meta)
         }
         // A batch with no operations (an export's trailing marker) still advances the slot.

@@ -19,7 +19,7 @@ extension PersistentTier {
         var sequences: [UInt32: UInt64]
         /// Live bodies in document order (written), and every body taken (for the fix-up).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)]
-        var taken: [ContentHash: ChunkBody]
+        var taken: ContentHashTable<ChunkBody>
         var newWALNumber: UInt64
     }
 
@@ -112,15 +112,16 @@ extension PersistentTier {
         // Document order, so a document's chunks share blocks (better compression, and a
         // scan of a document decompresses each block once).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
-        var added = Set<ContentHash>()
+        var added = ContentHashTable<Void>()
         ordered.reserveCapacity(memtable.count)
         added.reserveCapacity(memtable.count)
+        var keys = NamespaceKeyCache()
         for record in metaSinceFlush {
             guard case .put(let doc, let chunks) = record.operation else { continue }
             for chunk in chunks {
-                let key = chunk.hash.cacheKeyIn(doc.namespace)
+                let key = keys.key(namespace: doc.namespace, text: chunk.hash)
                 guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
-                      let body = memtable[key], added.insert(key).inserted else { continue }
+                      let body = memtable[key], added.insert(key) else { continue }
                 ordered.append((key, entry, body))
             }
         }
@@ -130,7 +131,7 @@ extension PersistentTier {
         wal = newWAL
         immutable = memtable
         // The next memtable fills to about the same size: sized once instead of regrown.
-        memtable = Dictionary(minimumCapacity: memtable.count)
+        memtable = ContentHashTable(minimumCapacity: memtable.count)
         metaSinceFlush = []
         return job
     }
@@ -144,22 +145,32 @@ extension PersistentTier {
 
     /// Outside the lock: compresses and writes the segment atomically, then opens it.
     func buildFlushSegment(_ job: FlushJob, background: Bool = false) -> Result<SegmentFile, StrataError> {
-        let rawBytes = job.ordered.reduce(0) { $0 + $1.body.text.count + 2 * ($1.body.vector?.count ?? 0) }
-        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors(background: background),
-                                     expectedRawBytes: rawBytes)
-        for item in job.ordered {
-            builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
+        let builder = SegmentBuilder(id: job.id, version: Self.formatVersion, compressors: compressors(background: background))
+        return writeSegment(id: job.id, builder: builder, meta: job.meta, sequences: job.sequences) { (sink) throws(StrataError) in
+            for item in job.ordered {
+                builder.addBody(namespace: item.entry.namespace, hash: item.entry.hash, tokenCount: item.entry.tokenCount, body: item.body)
+                try builder.drainIfLarge(to: sink)
+            }
         }
-        let bytes = builder.finish(meta: job.meta, sequences: job.sequences)
-        return writeSegment(bytes, id: job.id, builder: builder, meta: job.meta, sequences: job.sequences)
     }
 
-    func writeSegment(_ bytes: [UInt8], id: UInt64, builder: SegmentBuilder, meta: [MetaRecord],
-                      sequences: [UInt32: UInt64]) -> Result<SegmentFile, StrataError> {
+    /// Streams a segment to disk atomically (`SegmentFileWriter`): `addBodies` adds the bodies
+    /// (draining the builder into the sink as it goes), then meta and footer follow.
+    func writeSegment(id: UInt64, builder: SegmentBuilder, meta: [MetaRecord], sequences: [UInt32: UInt64],
+                      addBodies: (SegmentFileWriter) throws(StrataError) -> Void) -> Result<SegmentFile, StrataError> {
         let name = SegmentFormat.fileName(id)
         do throws(StrataError) {
-            try AtomicFile.write(bytes, to: name, in: directory, fs: fs)
-            return .success(try SegmentFile(justWritten: StorePath.join(directory, name), id: id, fs: fs, size: bytes.count,
+            let sink = try SegmentFileWriter(fs: fs, directory: directory, name: name)
+            do throws(StrataError) {
+                try addBodies(sink)
+                builder.finish(meta: meta, sequences: sequences)
+                try builder.drain(to: sink)
+            } catch {
+                sink.abandon()
+                throw error
+            }
+            let size = try sink.finish()
+            return .success(try SegmentFile(justWritten: sink.path, id: id, fs: fs, size: size,
                                             entries: builder.entries, meta: meta, sequences: sequences))
         } catch {
             try? fs.remove(StorePath.join(directory, name))
@@ -185,8 +196,9 @@ extension PersistentTier {
         }
         manifest = next
         segments[job.id] = segment
+        var keys = NamespaceKeyCache()
         for e in segment.entries {
-            let key = e.hash.cacheKeyIn(e.namespace)
+            let key = keys.key(namespace: e.namespace, text: e.hash)
             if index.blobs[key]?.location == .memtable, memtable[key] == nil { index.relocate(key, to: .segment(id: job.id, block: e.block)) }
         }
         // Bodies not written because they were dead when the flush began may have been
@@ -196,7 +208,7 @@ extension PersistentTier {
             if (index.blobs[key]?.refCount ?? 0) > 0 { memtable[key] = memtable[key] ?? body } else { dropped.append(key) }
         }
         index.removeBlobs(dropped)
-        immutable = [:]
+        immutable = ContentHashTable()
         for old in retiredWALs {
             old.close()
             try? fs.remove(old.path)
@@ -208,7 +220,7 @@ extension PersistentTier {
     private func rollbackFlushLocked(_ job: FlushJob) {
         for (key, body) in job.taken where memtable[key] == nil { memtable[key] = body }
         metaSinceFlush = job.meta + metaSinceFlush
-        immutable = [:]
+        immutable = ContentHashTable()
         // The retired WAL files stay: the manifest still points before them, so they replay.
     }
 
@@ -256,9 +268,10 @@ extension PersistentTier {
         }
         manifest = next
         segments = [id: segment]
-        var placed = Set<ContentHash>()
+        var placed = ContentHashTable<Void>()
+        var keys = NamespaceKeyCache()
         for e in segment.entries {
-            let key = e.hash.cacheKeyIn(e.namespace)
+            let key = keys.key(namespace: e.namespace, text: e.hash)
             placed.insert(key)
             if index.blobs[key]?.segmentID != nil { index.relocate(key, to: .segment(id: id, block: e.block)) }
         }
@@ -294,23 +307,22 @@ extension PersistentTier {
             for (slot, seq) in segment.sequences { view.raiseSequence(of: slot, to: seq) }
         }
         let builder = SegmentBuilder(id: id, version: Self.formatVersion, compressors: compressors(background: background))
-        var added = Set<ContentHash>()
+        var added = ContentHashTable<Void>()
         let documents = view.documents.sorted { ($0.value.slot, $0.key.namespace, $0.key.documentID) < ($1.value.slot, $1.key.namespace, $1.key.documentID) }
-        do throws(StrataError) {
+        let snapshot = view.snapshotRecords()
+        let pool = self.pool
+        var keys = NamespaceKeyCache()
+        return writeSegment(id: id, builder: builder, meta: snapshot, sequences: view.slotSequences) { (sink) throws(StrataError) in
             for (doc, state) in documents {
                 for chunk in state.chunks {
-                    let key = chunk.hash.cacheKeyIn(doc.namespace)
-                    guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key).inserted,
+                    let key = keys.key(namespace: doc.namespace, text: chunk.hash)
+                    guard let entry = view.blobs[key], entry.refCount > 0, added.insert(key),
                           case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
                     let body = try source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool)
                     builder.addBody(namespace: entry.namespace, hash: entry.hash, tokenCount: entry.tokenCount, body: body)
+                    try builder.drainIfLarge(to: sink)
                 }
             }
-        } catch {
-            return .failure(error)
         }
-        let snapshot = view.snapshotRecords()
-        return writeSegment(builder.finish(meta: snapshot, sequences: view.slotSequences), id: id, builder: builder,
-                            meta: snapshot, sequences: view.slotSequences)
     }
 }

@@ -77,7 +77,7 @@ extension PersistentTier {
         }
         report.segmentsLoaded = kept.count
 
-        var memtable: [ContentHash: ChunkBody] = [:]
+        var memtable = ContentHashTable<ChunkBody>()
         var metaSinceFlush: [MetaRecord] = []
         var lastWAL: (number: UInt64, end: Int)?
         for n in walNumbers {
@@ -89,6 +89,12 @@ extension PersistentTier {
             switch scan.ending {
             case .clean:
                 break
+            case .tornTail(let offset) where WALWriter.isDirectWritePadding(bytes, from: offset):
+                // What an unclean stop leaves after direct-I/O appends: zeros to the end of the
+                // last 4 KiB block. No frame was cut, so no copy and no new epoch.
+                try file.truncate(to: offset)
+                try file.sync()
+                report.walPaddingTrimmedBytes += bytes.count - offset
             case .tornTail(let offset):
                 let copyName = "\(name).torn-at-\(offset)"
                 try fs.createDirectory(StorePath.join(directory, quarantineDirectory))

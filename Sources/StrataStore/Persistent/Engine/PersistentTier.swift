@@ -27,9 +27,9 @@ public final class PersistentTier: @unchecked Sendable {
     let state = NSCondition()
     var index = PersistentIndex()
     /// Bodies written since the last flush (they live only in the WAL on disk).
-    var memtable: [ContentHash: ChunkBody] = [:]
+    var memtable = ContentHashTable<ChunkBody>()
     /// The memtable a running flush is writing into a segment (still served to readers).
-    var immutable: [ContentHash: ChunkBody] = [:]
+    var immutable = ContentHashTable<ChunkBody>()
     /// WAL files covered by a flush that has not switched the manifest yet.
     var retiredWALs: [WALWriter] = []
     /// A flush or compaction is running (only one at a time).

@@ -19,6 +19,9 @@ public struct RecoveryReport: Sendable, Equatable {
     public var createdFresh = false
     public var segmentsLoaded = 0
     public var walRecordsReplayed = 0
+    /// Zero bytes cut after the last WAL frame that were the padding of a direct-I/O write
+    /// (see `RecoveryRules`): nothing was lost, so this is not a repair.
+    public var walPaddingTrimmedBytes = 0
     public var tornTails: [TornTail] = []
     public var quarantined: [Quarantine] = []
     /// Leftovers of interrupted flushes and compactions that were removed (temp files,

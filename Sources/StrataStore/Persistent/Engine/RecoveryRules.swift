@@ -11,6 +11,7 @@
 /// | WAL numbered below `walFirst` | crash after the manifest switch, before the delete | removed | replaying it twice |
 /// | segment fails a check (header, footer, index, meta or any block checksum) | bit rot, torn file | moved to `quarantine/`, dropped from MANIFEST, epoch changed, listed in the report | serving any byte of it |
 /// | segment with another format version | written by another build | open fails: `failedPrecondition` | quarantining good data of a newer build |
+/// | only zeros after the last valid WAL frame, from inside the file's last 4 KiB block to its end | the padding of a direct-I/O append (the process stopped without `close`, which cuts it) | cut, counted in `walPaddingTrimmedBytes`; no copy, epoch kept | treating it as damage (it holds no frame) |
 /// | WAL tail that is not a valid frame, and no valid frame after it | write torn by a crash; never acknowledged, because acknowledgement waits for fsync | whole file copied to `quarantine/`, WAL truncated at the last valid frame, epoch changed | keeping a half frame, or dropping an acknowledged frame |
 /// | invalid WAL frame followed by a valid one | acknowledged data was damaged | open fails: `dataLoss` naming file and offsets | silently skipping acknowledged records |
 /// | forget record (slot, sequence 0) in the WAL or a segment's meta | the slot was dropped (DROP) | replayed in order: the slot's documents, tombstones and sequence are removed; later records of the slot apply from empty | keeping any document of the slot written before the record |

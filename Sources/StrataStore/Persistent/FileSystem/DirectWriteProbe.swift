@@ -10,8 +10,10 @@ import Glibc
 /// ingest rate is compared against.
 public enum DirectWriteProbe {
     /// Writes `totalBytes` in `blockBytes` blocks to a scratch file in `directory`, removes
-    /// it, and returns bytes per second.
-    public static func sequentialWriteBandwidth(directory: String, totalBytes: Int = 256 << 20, blockBytes: Int = 1 << 20) throws(StrataError) -> Double {
+    /// it, and returns bytes per second. `syncEveryBlock` adds an fdatasync after each block
+    /// (what a log making every block durable before the next one could reach).
+    public static func sequentialWriteBandwidth(directory: String, totalBytes: Int = 256 << 20, blockBytes: Int = 1 << 20,
+                                                syncEveryBlock: Bool = false) throws(StrataError) -> Double {
         let path = StorePath.join(directory, "direct-io-probe.tmp")
         let fd = strata_open_direct(path)
         guard fd >= 0 else { throw PosixFileSystem.error(errno, "open with O_DIRECT", path) }
@@ -40,6 +42,7 @@ public enum DirectWriteProbe {
                 throw PosixFileSystem.error(errno, "direct write", path)
             }
             written += n
+            if syncEveryBlock, written % blockBytes == 0, fdatasync(fd) != 0 { throw PosixFileSystem.error(errno, "fsync", path) }
         }
         guard fdatasync(fd) == 0 else { throw PosixFileSystem.error(errno, "fsync", path) }
         let elapsed = start.duration(to: .now)

@@ -17,6 +17,15 @@ public struct PosixFileSystem: StoreFileSystem {
         return PosixFile(fd: fd, path: path)
     }
 
+    /// O_DIRECT when the file system supports it (the WAL's appends skip the page cache: no
+    /// copy, no page allocation, as the raw-bandwidth probe writes), else an ordinary open.
+    public func openForAppends(_ path: String) throws(StrataError) -> any StoreFile {
+        let fd = strata_open_direct_rw(path, 0)
+        if fd >= 0 { return PosixFile(fd: fd, path: path, writeAlignment: WALWriter.directAlignment) }
+        guard errno == EINVAL else { throw PosixFileSystem.error(errno, "open", path) }
+        return try open(path, create: false)
+    }
+
     public func rename(_ from: String, to: String) throws(StrataError) {
         guard Glibc.rename(from, to) == 0 else { throw PosixFileSystem.error(errno, "rename to \(to)", from) }
     }

@@ -21,6 +21,14 @@ public protocol StoreFileSystem: Sendable {
     func createDirectory(_ path: String) throws(StrataError)
     /// Whether a file or directory exists.
     func exists(_ path: String) -> Bool
+    /// Opens an existing file for the WAL's appends, bypassing the page cache where the file
+    /// system allows it (see `StoreFile.writeAlignment`). Reads go through `open`.
+    func openForAppends(_ path: String) throws(StrataError) -> any StoreFile
+}
+
+extension StoreFileSystem {
+    /// Without direct I/O: the same as `open` (simulated disks, file systems without O_DIRECT).
+    public func openForAppends(_ path: String) throws(StrataError) -> any StoreFile { try open(path, create: false) }
 }
 
 /// One open file. Reads at an offset are safe from several threads; writes need one writer.
@@ -37,6 +45,19 @@ public protocol StoreFile: AnyObject, Sendable {
     func truncate(to size: Int) throws(StrataError)
     /// Releases the descriptor; further calls fail.
     func close()
+    /// Offsets, lengths and buffer addresses of writes must be multiples of this (direct I/O);
+    /// 1 for an ordinary file.
+    var writeAlignment: Int { get }
+    /// Writes `count` bytes from `bytes` at `offset` (aligned to `writeAlignment` when it is above 1).
+    func write(from bytes: UnsafeRawPointer, count: Int, at offset: Int) throws(StrataError)
+}
+
+extension StoreFile {
+    public var writeAlignment: Int { 1 }
+
+    public func write(from bytes: UnsafeRawPointer, count: Int, at offset: Int) throws(StrataError) {
+        try write(Array(UnsafeRawBufferPointer(start: bytes, count: count)), at: offset)
+    }
 }
 
 extension StoreFile {

@@ -13,7 +13,7 @@ struct PersistentIndex: Sendable {
     private(set) var slotSequences: [UInt32: UInt64] = [:]
     /// Bodies by cache key (namespace-mixed content hash). Entries with refCount 0 stay until
     /// compaction so that re-putting the same text does not rewrite it.
-    private(set) var blobs: [ContentHash: BlobEntry] = [:]
+    private(set) var blobs = ContentHashTable<BlobEntry>()
     /// Vector dimension of each namespace, fixed by the first vector it stores.
     private(set) var namespaceDimensions: [String: Int] = [:]
     /// Tokens of all live document chunks (what the documents add up to, dedup not applied).
@@ -29,7 +29,7 @@ struct PersistentIndex: Sendable {
 
     /// Same, with the cache key the caller already computed (it hashes the namespace).
     mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
-        if blobs[key] == nil { blobs[key] = entry }
+        blobs.insertIfAbsent(key) { entry }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -42,7 +42,7 @@ struct PersistentIndex: Sendable {
 
     /// Forgets bodies nothing references (compaction did not copy them).
     mutating func dropUnreferencedBlobs() {
-        blobs = blobs.filter { $0.value.refCount > 0 }
+        blobs.removeAll { _, entry in entry.refCount <= 0 }
     }
 
     /// Applies one meta record. Every body a put references must be registered first.
@@ -52,11 +52,8 @@ struct PersistentIndex: Sendable {
             removeDocument(key)
             let ns = ContentHash.of(key.namespace)
             for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount += 1 }
-            documents[key] = DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks)
-            slotDocuments[record.slot, default: []].insert(key)
-            tombstones[key] = nil
-            liveChunkCount += chunks.count
-            liveTokens += chunks.reduce(0) { $0 + $1.tokenCount }
+            insertDocument(key, DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks),
+                           tokens: chunks.reduce(0) { $0 + $1.tokenCount })
         case .delete(let key):
             removeDocument(key)
             tombstones[key] = Tombstone(slot: record.slot, sequence: record.sequence)
@@ -83,6 +80,32 @@ struct PersistentIndex: Sendable {
         slotSequences[slot] = nil
     }
 
+    /// Applies a new put from the write path: the same result as registering each body that is
+    /// new and then `apply(.put)`, but with one probe of `blobs` per chunk instead of three
+    /// (lookup, insert, reference-count increment). `onNewBody` receives every body the index
+    /// did not hold (for the memtable). Recovery keeps using `registerBlob` + `apply`.
+    mutating func applyPut(slot: UInt32, sequence: UInt64, put: RecordCoding.PreparedPut,
+                           onNewBody: (ContentHash, ChunkBody) -> Void) {
+        let key = put.key
+        removeDocument(key)
+        let ns = ContentHash.of(key.namespace)
+        var tokens = 0
+        for (chunk, body) in zip(put.chunks, put.bodies) {
+            let cacheKey = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
+            tokens += chunk.tokenCount
+            let inserted = blobs.upsert(cacheKey, insert: {
+                BlobEntry(namespace: key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount, textBytes: body.text.count,
+                          vectorDimension: body.vector?.count ?? 0, refCount: 1, location: .memtable)
+            }, update: { $0.refCount += 1 })
+            guard inserted else { continue }
+            onNewBody(cacheKey, body)
+            if let dimension = body.vector?.count, dimension > 0, namespaceDimensions[key.namespace] == nil {
+                namespaceDimensions[key.namespace] = dimension
+            }
+        }
+        insertDocument(key, DocumentState(slot: slot, sequence: sequence, chunks: put.chunks), tokens: tokens)
+    }
+
     /// Raises a slot's sequence number (a snapshot's record of it, which may be above every
     /// document's own sequence when the last operation changed nothing).
     /// Sequence 0 (a forget record's) creates no entry: a forgotten slot stays absent.
@@ -91,7 +114,19 @@ struct PersistentIndex: Sendable {
         slotSequences[slot] = max(slotSequences[slot] ?? 0, sequence)
     }
 
-    private mutating func removeDocument(_ key: DocumentKey) {
+    /// Records a document whose chunks' reference counts the caller has already raised.
+    mutating func insertDocument(_ key: DocumentKey, _ state: DocumentState, tokens: Int) {
+        let slot = state.slot
+        liveChunkCount += state.chunks.count
+        liveTokens += tokens
+        documents[key] = state
+        slotDocuments[slot, default: []].insert(key)
+        // Most stores never delete; skip hashing the key a fourth time then.
+        if !tombstones.isEmpty { tombstones[key] = nil }
+        slotSequences[slot] = max(slotSequences[slot] ?? 0, state.sequence)
+    }
+
+    mutating func removeDocument(_ key: DocumentKey) {
         guard let old = documents.removeValue(forKey: key) else { return }
         slotDocuments[old.slot]?.remove(key)
         let ns = ContentHash.of(key.namespace)

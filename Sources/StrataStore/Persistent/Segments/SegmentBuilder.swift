@@ -1,6 +1,7 @@
 import StrataCore
 
-/// Builds one segment file in memory; the engine then writes it atomically.
+/// Builds one segment file; its bytes go to a `SegmentFileWriter` every few megabytes
+/// (`drain`), so a segment is never held whole in memory.
 ///
 /// Bodies are gathered into blocks of about `SegmentFormat.blockTarget` raw bytes, each
 /// compressed with zstd (kept raw when that is not smaller) and checksummed. Sealed blocks
@@ -11,27 +12,33 @@ final class SegmentBuilder {
     private let version: UInt32
     private let compressors: [ZstdCompressor]
     private var writer: ByteWriter
+    /// Bytes already handed out by `drain` (file offsets continue from here).
+    private var drained = 0
     /// Blocks of this round: `0..<closed` are full and wait for compression, `closed` is
     /// the one being filled. Kept across rounds so their buffers are reused.
     private var blocks: [SegmentBlock] = [SegmentBlock()]
     private var closed = 0
     private(set) var entries: [SegmentIndexEntry] = []
 
-    /// `expectedRawBytes` (bodies' raw size, when known) sizes the output buffer once, so a
-    /// large flush does not regrow and copy it; reserved pages that stay unused cost nothing.
-    init(id: UInt64, version: UInt32, compressors: [ZstdCompressor], expectedRawBytes: Int = 0) {
+    /// Output is drained once past this many bytes; the buffer is reused, not regrown.
+    static let drainThreshold = 4 << 20
+
+    init(id: UInt64, version: UInt32, compressors: [ZstdCompressor]) {
         precondition(!compressors.isEmpty, "at least one compressor")
         self.id = id
         self.version = version
         self.compressors = compressors
-        writer = ByteWriter(capacity: max(1 << 20, expectedRawBytes + expectedRawBytes / 32 + (64 << 10)))
+        writer = ByteWriter(capacity: Self.drainThreshold + (4 << 20))
         writer.raw(SegmentFormat.headerMagic)
         writer.u32(version)
         writer.u32(Checksum.crc32c(writer.bytes))
     }
 
-    /// Blocks compressed together per round: enough to keep every thread busy.
-    private var pendingLimit: Int { 8 * compressors.count }
+    /// Blocks compressed together per round: 2 MiB per thread. Each round ends in a join of
+    /// the threads, and on a loaded machine a join waits for the slowest thread to be
+    /// scheduled again (~10 ms ticks were seen at 8 blocks per thread); with one thread (a
+    /// background flush on 2 cores) there is no join and the round size only bounds memory.
+    private var pendingLimit: Int { 64 * compressors.count }
 
     /// Adds a body to the open block (closing it when full).
     func addBody(namespace: String, hash: ContentHash, tokenCount: Int, body: ChunkBody) {
@@ -54,7 +61,7 @@ final class SegmentBuilder {
         guard closed > 0 else { return }
         ParallelBlockSealer.seal(&blocks, count: closed, compressors: compressors)
         for k in 0..<closed {
-            let offset = writer.bytes.count
+            let offset = drained + writer.bytes.count
             let crc = blocks[k].crc
             let head = blocks[k].head
             blocks[k].withStored { stored in
@@ -64,7 +71,7 @@ final class SegmentBuilder {
                 writer.raw(stored)
             }
             writer.pad(to: 8)
-            let address = BlockAddress(offset: offset, length: writer.bytes.count - offset, crc: crc, inner: 0)
+            let address = BlockAddress(offset: offset, length: drained + writer.bytes.count - offset, crc: crc, inner: 0)
             for b in blocks[k].bodies {
                 var at = address
                 at.inner = b.inner
@@ -78,8 +85,23 @@ final class SegmentBuilder {
         closed = 0
     }
 
-    /// Seals the last block and appends index, meta and footer; returns the complete file.
-    func finish(meta: [MetaRecord], sequences: [UInt32: UInt64]) -> [UInt8] {
+    /// Output bytes not yet drained.
+    var pendingOutput: Int { writer.bytes.count }
+
+    /// Hands the output so far to `sink` and empties the buffer (keeping its memory).
+    func drain(to sink: SegmentFileWriter) throws(StrataError) {
+        try sink.append(writer.bytes)
+        drained += writer.bytes.count
+        writer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Drains when the output has grown past `drainThreshold` (after each body is cheap).
+    func drainIfLarge(to sink: SegmentFileWriter) throws(StrataError) {
+        if writer.bytes.count >= Self.drainThreshold { try drain(to: sink) }
+    }
+
+    /// Seals the last block and appends index, meta and footer (drain afterwards).
+    func finish(meta: [MetaRecord], sequences: [UInt32: UInt64]) {
         closeBlock()
         writeClosed()
         var index = ByteWriter(capacity: entries.count * 80 + 8)
@@ -95,14 +117,14 @@ final class SegmentBuilder {
             index.u32(UInt32(e.textBytes))
             index.u32(UInt32(e.vectorDimension))
         }
-        let indexOffset = writer.bytes.count
+        let indexOffset = drained + writer.bytes.count
         writer.raw(WALFrame.encode(index.bytes))
 
         let rawMeta = RecordCoding.encodeMeta(meta, sequences: sequences)
         var metaPayload = ByteWriter(capacity: rawMeta.count / 3 + 16)
         metaPayload.u32(UInt32(rawMeta.count))
         metaPayload.raw(compressors[0].compress(rawMeta))
-        let metaOffset = writer.bytes.count
+        let metaOffset = drained + writer.bytes.count
         writer.raw(WALFrame.encode(metaPayload.bytes))
 
         var footer = ByteWriter(capacity: SegmentFormat.footerSize)
@@ -113,6 +135,5 @@ final class SegmentBuilder {
         footer.u32(Checksum.crc32c(footer.bytes))
         footer.raw(SegmentFormat.footerMagic)
         writer.raw(footer.bytes)
-        return writer.bytes
     }
 }
