@@ -24,6 +24,8 @@ struct CoordinatorQuery: Sendable {
     func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
         let settings = try namespaces.settings(request.namespace)
         let mode = try resolve(request, settings)
+        // Refused here, before any worker is called (each worker checks it again).
+        _ = try MetadataFilter(request.filter.metadataEquals)
         let topK = Int(request.topK == 0 ? UInt32(limits.defaultTopK) : request.topK)
         guard topK <= limits.maxTopK else { throw StrataError(.outOfRange, "top_k \(topK) is above the maximum \(limits.maxTopK)") }
         let budget = Int(request.tokenBudget == 0 ? UInt32(limits.defaultTokenBudget) : request.tokenBudget)

@@ -116,7 +116,7 @@ extension PersistentTier {
         ordered.reserveCapacity(memtable.count)
         added.reserveCapacity(memtable.count)
         for record in metaSinceFlush {
-            guard case .put(let doc, let chunks) = record.operation else { continue }
+            guard case .put(let doc, let chunks, _) = record.operation else { continue }
             for chunk in chunks {
                 let key = chunk.hash.cacheKeyIn(doc.namespace)
                 guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,

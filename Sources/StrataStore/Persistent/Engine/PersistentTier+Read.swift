@@ -54,7 +54,8 @@ extension PersistentTier {
                 let (_, body) = try body(cacheKey: ref.cacheKey)
                 guard let text = String(validating: body.text, as: UTF8.self) else { throw .dataLoss("chunk \(ref): stored text is not UTF-8") }
                 try visit(StoredChunk(ref: ref, slot: slot, sequence: doc.sequence, ordinal: ordinal, text: text,
-                                      tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
+                                      tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector,
+                                      metadata: doc.metadata))
             }
         }
     }
@@ -86,7 +87,7 @@ extension PersistentTier {
                     let (_, body) = try body(cacheKey: chunk.hash.cacheKeyIn(key.namespace))
                     chunks.append(ChunkInput(utf8: body.text, tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
                 }
-                ops.append(.putDocument(namespace: key.namespace, documentID: key.documentID, chunks: chunks))
+                ops.append(.putDocument(namespace: key.namespace, documentID: key.documentID, chunks: chunks, metadata: doc.metadata))
             }
             try emit(SlotWrite(slot: slot, sequence: seq, operations: ops))
         }

@@ -48,11 +48,11 @@ struct PersistentIndex: Sendable {
     /// Applies one meta record. Every body a put references must be registered first.
     mutating func apply(_ record: MetaRecord) {
         switch record.operation {
-        case .put(let key, let chunks):
+        case .put(let key, let chunks, let metadata):
             removeDocument(key)
             let ns = ContentHash.of(key.namespace)
             for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount += 1 }
-            documents[key] = DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks)
+            documents[key] = DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks, metadata: metadata)
             slotDocuments[record.slot, default: []].insert(key)
             tombstones[key] = nil
             liveChunkCount += chunks.count
@@ -91,7 +91,7 @@ struct PersistentIndex: Sendable {
         var records: [MetaRecord] = []
         records.reserveCapacity(documents.count + tombstones.count)
         for (key, doc) in documents {
-            records.append(MetaRecord(slot: doc.slot, sequence: doc.sequence, operation: .put(key, doc.chunks)))
+            records.append(MetaRecord(slot: doc.slot, sequence: doc.sequence, operation: .put(key, doc.chunks, doc.metadata)))
         }
         for (key, tomb) in tombstones {
             records.append(MetaRecord(slot: tomb.slot, sequence: tomb.sequence, operation: .delete(key)))
