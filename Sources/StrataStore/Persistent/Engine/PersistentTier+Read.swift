@@ -43,6 +43,11 @@ extension PersistentTier {
         }
     }
 
+    /// The metadata of a live document; nil when the document does not exist.
+    public func documentMetadata(namespace: String, documentID: String) -> DocumentMetadata? {
+        state.withLock { index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.metadata }
+    }
+
     /// Every chunk of every live document of a slot (documents in id order, chunks in order).
     public func forEachChunk(inSlot slot: UInt32, _ visit: (StoredChunk) throws(StrataError) -> Void) throws(StrataError) {
         let docs: [(DocumentKey, DocumentState)] = state.withLock {
