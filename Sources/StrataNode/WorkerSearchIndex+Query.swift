@@ -76,11 +76,7 @@ extension WorkerSearchIndex {
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
-            var lists: [(shard: Int, hits: [SearchHit])] = []
-            for (i, shard) in shards.enumerated() where shard.shard.settings.vectorDimension != nil {
-                lists.append((i, try shard.shard.searchVector(query, k: plan.depth, filter: plan.filter)))
-            }
-            vector = ShardListMerge.merge(lists, k: plan.depth)
+            vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
         }
         var owner: [StrataSearch.ChunkRef: Int] = [:]
         owner.reserveCapacity(lexical.count + vector.count)
