@@ -70,8 +70,11 @@ struct CoordinatorIngest: Sendable {
                 guard seen.insert(document.id).inserted else {
                     throw StrataError.invalidArgument("document \(document.id) appears twice in one batch")
                 }
+                // Checked here so a bad document is reported by id and never sent to a worker;
+                // sent sorted by key, the form every replica stores.
+                let metadata = try DocumentMetadata(wire: document.metadata, field: "document \(document.id) metadata")
                 let chunks = try chunkMessages(document, batch.namespace, settings, tokenizer, chunker)
-                let put = PutDocument(documentID: document.id, metadata: document.metadata, chunks: chunks)
+                let put = PutDocument(documentID: document.id, metadata: metadata.wire, chunks: chunks)
                 let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) })
                 bySlot[membership.slots.slot(namespace: batch.namespace, documentID: document.id), default: []]
                     .append(PreparedDocument(put: put, tally: tally))

@@ -24,6 +24,8 @@ struct CoordinatorQuery: Sendable {
     func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
         let settings = try namespaces.settings(request.namespace)
         let mode = try resolve(request, settings)
+        // Refused here, before any worker is called (each worker checks it again).
+        _ = try MetadataFilter(request.filter.metadataEquals)
         let topK = Int(request.topK == 0 ? UInt32(limits.defaultTopK) : request.topK)
         guard topK <= limits.maxTopK else { throw StrataError(.outOfRange, "top_k \(topK) is above the maximum \(limits.maxTopK)") }
         let budget = Int(request.tokenBudget == 0 ? UInt32(limits.defaultTokenBudget) : request.tokenBudget)
@@ -65,24 +67,35 @@ struct CoordinatorQuery: Sendable {
         let statistics = global
         let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
         var candidates: [Candidate] = []
+        let includeText = Self.includesText(mode)
+        var source: [ContentHash: Int] = [:]
         for (index, result) in await fanOut(plan.assignments, { assignment in
             try WorkerSearchResponse(serializedBytes: await channels.channel(assignment.address).unary(
                 MethodPath.workerSearch,
                 WorkerSearchRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), text: request.text,
                                     vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
-                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
+                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: includeText).serializedBytes(),
                 options: options))
         }).enumerated() {
             switch result {
             case .success(let response):
                 candidates += response.candidates
+                if !includeText { for candidate in response.candidates { source[candidate.chunk.contentHash] = index } }
                 missing.formUnion(membership.writtenSlots(response.missingSlots.map(Int.init)))
             case .failure(let error):
                 missing.formUnion(plan.assignments[index].slots)
                 failures.append("\(plan.assignments[index].worker): \(error)")
             }
         }
-        let ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        if !includeText {
+            let fetched = await withText(ranked, namespace: request.namespace, source: source, assignments: plan.assignments, options: options)
+            ranked = fetched.candidates
+            for (index, error) in fetched.failed {
+                missing.formUnion(plan.assignments[index].slots)
+                failures.append("\(plan.assignments[index].worker): \(error)")
+            }
+        }
         let searched = clock.now
 
         let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k)

@@ -4,15 +4,18 @@ import StrataWire
 
 /// Maps slot writes between the wire (one operation per sequence number) and the store.
 enum SlotWriteMapping {
-    /// The store batch for one wire write.
-    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite) -> StrataStore.SlotWrite {
+    /// The store batch for one wire write. The put's document metadata is validated here
+    /// (INVALID_ARGUMENT naming `field.put.metadata[i]`), before the store sees anything; the
+    /// copies repeated on the chunks are ignored, the document's own list is authoritative.
+    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite, field: String = "write") throws(StrataError) -> StrataStore.SlotWrite {
         let operation: StoreOperation
         switch write.operation {
         case .put(let put):
+            let metadata = try DocumentMetadata(wire: put.metadata, field: "\(field).put.metadata")
             operation = .putDocument(namespace: write.namespace, documentID: put.documentID, chunks: put.chunks.map { chunk in
                 ChunkInput(text: chunk.text, tokenCount: Int(chunk.tokenCount), provenance: chunk.provenance,
                            vector: chunk.vector.isEmpty ? nil : chunk.vector)
-            })
+            }, metadata: metadata)
         case .deleteDocument(let id):
             operation = .deleteDocument(namespace: write.namespace, documentID: id)
         case .dropNamespace:
@@ -29,7 +32,8 @@ enum SlotWriteMapping {
             throw StrataError(.internal, "slot \(write.slot) sequence \(write.sequence) holds \(write.operations.count) operations; the wire carries one per sequence")
         }
         switch operation {
-        case .putDocument(let namespace, let documentID, let chunks):
+        case .putDocument(let namespace, let documentID, let chunks, let metadata):
+            // The chunks go without their copy of the metadata: the importer reads the put's.
             let messages = chunks.enumerated().map { ordinal, chunk in
                 let text = String(decoding: chunk.utf8, as: UTF8.self)
                 return ChunkMessage(
@@ -38,7 +42,7 @@ enum SlotWriteMapping {
                     vector: chunk.vector ?? [], metadata: [])
             }
             return [StrataWire.SlotWrite(sequence: write.sequence, namespace: namespace,
-                                         operation: .put(PutDocument(documentID: documentID, chunks: messages)))]
+                                         operation: .put(PutDocument(documentID: documentID, metadata: metadata.wire, chunks: messages)))]
         case .deleteDocument(let namespace, let documentID):
             return [StrataWire.SlotWrite(sequence: write.sequence, namespace: namespace, operation: .deleteDocument(id: documentID))]
         case .dropNamespace(let namespace):

@@ -76,7 +76,7 @@ extension WorkerNode {
                   let read = try Self.liveChunk(store, request.namespace, hash) else { continue }
             chunks.append(ChunkMessage(namespace: request.namespace, contentHash: hash, provenance: detail.provenance,
                                        ordinal: UInt32(ref.ordinal), text: read.text, tokenCount: UInt32(clamping: read.tokenCount),
-                                       vector: read.vector ?? []))
+                                       vector: read.vector ?? [], metadata: detail.metadata.wire))
         }
         return chunks
     }

@@ -14,6 +14,8 @@ struct WorkerQueryPlan {
     var vector: [Float]?
     var fusion: FusionSettings
     var filter: SearchFilter
+    /// The filter names one key with two values: nothing can pass, the search is skipped.
+    var matchesNothing: Bool
     var global: StrataWire.LexicalStatistics?
 
     init(_ request: WorkerSearchRequest, index: WorkerSearchIndex) throws(StrataError) {
@@ -47,11 +49,10 @@ struct WorkerQueryPlan {
         fusion.vectorWeight = 1 - weight
         try fusion.validate()
         depth = mode == .hybrid ? min(max(fusion.depth, topK), max(maximum, topK)) : topK
-        guard request.filter.metadataEquals.isEmpty else {
-            throw StrataError(.unimplemented, "filter.metadata_equals is not supported yet: workers do not store document metadata; "
-                              + "filter by filter.document_prefix")
-        }
-        filter = SearchFilter(documentPrefix: request.filter.documentPrefix.isEmpty ? nil : request.filter.documentPrefix)
+        let metadata = try MetadataFilter(request.filter.metadataEquals)
+        matchesNothing = metadata.matchesNothing
+        filter = SearchFilter(documentPrefix: request.filter.documentPrefix.isEmpty ? nil : request.filter.documentPrefix,
+                              metadataEquals: metadata.required)
         let statistics = request.globalStatistics
         global = statistics.chunkCount > 0 || !statistics.documentFrequencies.isEmpty ? statistics : nil
     }

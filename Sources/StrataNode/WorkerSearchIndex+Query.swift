@@ -14,8 +14,10 @@ extension WorkerSearchIndex {
 
     /// BM25 statistics of `terms` (already analyzed by the coordinator, with the same
     /// `CodeTermAnalyzer`) over the namespace's chunks in `slots`. Like BM25 over one index,
-    /// they count every chunk, whatever the query's filter: the sums over all workers are then
-    /// what one worker holding everything would use.
+    /// they count every chunk, whatever the query's filter (document prefix or metadata): the
+    /// sums over all workers are then what one worker holding everything would use, a term's
+    /// weight does not change with the filter, and a filtered answer ranks its chunks exactly
+    /// as the unfiltered answer ranks them (it is that ranking with the other chunks left out).
     func statistics(namespace: String, slots: [UInt32], terms: [String]) -> StrataWire.LexicalStatistics {
         let shards = snapshot(namespace: namespace, slots: slots).shards
         var chunks = 0
@@ -51,6 +53,7 @@ extension WorkerSearchIndex {
     /// `LexicalQuery(text:)` in order (what CollectStatistics was asked for).
     func search(_ request: WorkerSearchRequest) throws(StrataError) -> [Candidate] {
         let plan = try WorkerQueryPlan(request, index: self)
+        if plan.matchesNothing { return [] }
         let (shards, dimension) = snapshot(namespace: request.namespace, slots: request.slots)
         if let vector = plan.vector {
             try VectorValidation.validate(vector, dimension: dimension ?? vector.count, field: "vector")
@@ -73,11 +76,7 @@ extension WorkerSearchIndex {
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
-            var lists: [(shard: Int, hits: [SearchHit])] = []
-            for (i, shard) in shards.enumerated() where shard.shard.settings.vectorDimension != nil {
-                lists.append((i, try shard.shard.searchVector(query, k: plan.depth, filter: plan.filter)))
-            }
-            vector = ShardListMerge.merge(lists, k: plan.depth)
+            vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
         }
         var owner: [StrataSearch.ChunkRef: Int] = [:]
         owner.reserveCapacity(lexical.count + vector.count)
@@ -95,7 +94,8 @@ extension WorkerSearchIndex {
         return ranked.compactMap { hit in
             guard let i = owner[hit.ref], let detail = shards[i].details[hit.ref] else { return nil }
             let chunk = ChunkMessage(namespace: request.namespace, contentHash: hit.ref.contentHash, provenance: detail.provenance,
-                                     ordinal: UInt32(hit.ref.ordinal), text: "", tokenCount: UInt32(clamping: detail.tokenCount))
+                                     ordinal: UInt32(hit.ref.ordinal), text: "", tokenCount: UInt32(clamping: detail.tokenCount),
+                                     metadata: detail.metadata.wire)
             return Candidate(chunk: chunk, score: hit.score, lexicalScore: hit.lexicalScore ?? 0, vectorScore: hit.vectorScore ?? 0,
                              lexicalRank: lexicalRanks[hit.ref] ?? 0, vectorRank: vectorRanks[hit.ref] ?? 0)
         }

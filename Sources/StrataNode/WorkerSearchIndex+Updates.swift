@@ -10,7 +10,7 @@ extension WorkerSearchIndex {
     func check(_ write: StrataStore.SlotWrite, field: String) throws(StrataError) {
         let dimensions = state.withLock { $0.dimensions }
         for operation in write.operations {
-            guard case .putDocument(let namespace, let documentID, let chunks) = operation else { continue }
+            guard case .putDocument(let namespace, let documentID, let chunks, _) = operation else { continue }
             var dimension = dimensions[namespace]
             for (j, chunk) in chunks.enumerated() {
                 let chunkField = "\(field).put.chunks[\(j)]"
@@ -30,19 +30,21 @@ extension WorkerSearchIndex {
     func apply(_ write: StrataStore.SlotWrite, store: ChunkStore) throws(StrataError) {
         for operation in write.operations {
             switch operation {
-            case .putDocument(let namespace, let documentID, let chunks):
+            case .putDocument(let namespace, let documentID, let chunks, let metadata):
                 let key = Key(namespace: namespace, slot: write.slot)
                 if let dimension = chunks.lazy.compactMap({ $0.vector?.count }).first {
                     try learnDimension(dimension, of: namespace, store: store)
                 }
+                // One dictionary for the whole document, shared (copy-on-write) by its chunks.
+                let filterable = metadata.dictionary
                 let indexed = chunks.enumerated().map { ordinal, chunk in
                     let text = String(decoding: chunk.utf8, as: UTF8.self)
                     let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(ordinal), contentHash: ContentHash.of(chunk.utf8))
                     // Indexed at the precision the store keeps (FP16), so a rebuilt index and
                     // a replica filled by a slot copy score exactly as this one does.
                     let stored = chunk.vector.map { Float16Codec.decode(Float16Codec.encode($0)) }
-                    return (IndexedChunk(ref: ref, text: text, vector: stored),
-                            IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount))
+                    return (IndexedChunk(ref: ref, text: text, metadata: filterable, vector: stored),
+                            IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: metadata))
                 }
                 try state.withLock { (state) throws(StrataError) in
                     if state.shards[key] == nil {
@@ -93,6 +95,9 @@ extension WorkerSearchIndex {
         while let (slot, only) = work.popLast() {
             var documents: [Key: [(String, [(IndexedChunk, IndexedChunkDetail)])]] = [:]
             var learned: [String] = []
+            // The current document's metadata as the shard filters on it: built once per
+            // document (chunks come in document order, ordinal 0 first) and shared by its chunks.
+            var filterable: [String: String] = [:]
             try store.forEachChunk(inSlot: slot) { (chunk: StoredChunk) throws(StrataError) in
                 let namespace = chunk.ref.namespace
                 if let only, namespace != only { return }
@@ -103,8 +108,9 @@ extension WorkerSearchIndex {
                     learned.append(namespace)
                 }
                 let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(chunk.ordinal), contentHash: chunk.ref.hash)
-                let entry = (IndexedChunk(ref: ref, text: chunk.text, vector: chunk.vector),
-                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount))
+                if chunk.ordinal == 0 { filterable = chunk.metadata.dictionary }
+                let entry = (IndexedChunk(ref: ref, text: chunk.text, metadata: filterable, vector: chunk.vector),
+                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: chunk.metadata))
                 if chunk.ordinal == 0 || documents[key]?.last?.0 != documentID {
                     documents[key, default: []].append((documentID, [entry]))
                 } else {

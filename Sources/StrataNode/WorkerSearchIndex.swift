@@ -18,8 +18,9 @@ import Synchronization
 /// enforces the same rule). A shard created before its namespace had vectors is rebuilt from
 /// the store when the first vector arrives.
 ///
-/// Document metadata is not indexed: the store does not persist it yet, so a rebuilt index
-/// could not have it. Filters on metadata are refused (see `WorkerSearchIndex+Query`).
+/// Document metadata is indexed with every chunk (the store keeps it with the document, so a
+/// rebuilt index and a replica filled by a slot copy have it too); `Filter.metadata_equals`
+/// is applied inside the lexical and vector scans (see `WorkerSearchIndex+Query`).
 final class WorkerSearchIndex: Sendable {
     struct Key: Hashable, Sendable {
         var namespace: String

@@ -35,8 +35,8 @@ extension ClusterBench {
             throw BenchFailure("the cluster was not fully replicated with \(workers) workers within \(timeout)")
         }
 
-        func createNamespace(_ name: String, tokenizer: TokenizerKind) async throws {
-            let request = CreateNamespaceRequest(name: name, tokenizer: tokenizer)
+        func createNamespace(_ name: String, tokenizer: TokenizerKind, dimension: Int) async throws {
+            let request = CreateNamespaceRequest(name: name, dimension: UInt32(dimension), tokenizer: tokenizer)
             _ = try await channel.unary(MethodPath.coordinatorCreateNamespace, request.serializedBytes(), options: CallOptions(timeout: .seconds(30)))
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataText
 import StrataWire
 
 extension ClusterBench {
@@ -6,6 +7,10 @@ extension ClusterBench {
     /// installed packages, sorted), then -- only when more tokens are asked for -- a synthetic
     /// tail of Python-like documents under `synthetic/`, built from the stdlib's own words
     /// with a fixed seed (distinct text, so nothing is deduplicated away).
+    ///
+    /// With `vectors`, documents go out chunked on the client side (the namespace's chunker
+    /// settings, 1024 characters) with a SYNTHETIC vector per chunk, as a client that embeds
+    /// does; without, as plain text that the coordinator chunks.
     final class ClusterCorpus: CustomStringConvertible, @unchecked Sendable {
         let root: String
         let stdlib: [(id: String, text: String)]
@@ -14,8 +19,12 @@ extension ClusterBench {
         private var next = 0
         private(set) var synthetic = 0
         let targetTokens: Int
+        let vectors: SyntheticVectors?
+        private let chunker: Chunker
 
-        init(python: String, targetTokens: Int) throws {
+        init(python: String, targetTokens: Int, vectors: SyntheticVectors?) throws {
+            self.vectors = vectors
+            chunker = try Chunker(settings: ChunkerSettings(targetCharacters: 1024, overlapCharacters: 0))
             root = try Self.stdlibPath(python: python)
             self.targetTokens = targetTokens
             var documents: [(String, String)] = []
@@ -74,19 +83,27 @@ extension ClusterBench {
             var batch: [Document] = []
             var size = 0
             while size < bytes {
+                let (id, text): (String, String)
                 if next < stdlib.count {
-                    let (id, text) = stdlib[next]
-                    batch.append(Document(id: id, text: text))
-                    size += text.utf8.count
+                    (id, text) = stdlib[next]
                 } else {
-                    let text = syntheticDocument(next - stdlib.count)
-                    batch.append(Document(id: "synthetic/\(next - stdlib.count).py", text: text))
-                    size += text.utf8.count
+                    (id, text) = ("synthetic/\(next - stdlib.count).py", syntheticDocument(next - stdlib.count))
                     synthetic += 1
                 }
+                batch.append(document(id: id, text: text, index: next))
+                size += text.utf8.count
                 next += 1
             }
             return batch
+        }
+
+        /// Document number `index`: plain text, or chunks with their synthetic vectors.
+        private func document(id: String, text: String, index: Int) -> Document {
+            guard let vectors else { return Document(id: id, text: text) }
+            let chunks = chunker.chunk(documentID: id, text: text).enumerated().map { ordinal, chunk in
+                ChunkInput(text: chunk.text, vector: vectors.chunkVector(document: index, ordinal: ordinal), provenance: chunk.provenance)
+            }
+            return Document(id: id, chunks: chunks)
         }
 
         /// About 8 KB of Python-like text from the stdlib's words; deterministic per index.
@@ -105,24 +122,27 @@ extension ClusterBench {
             return text
         }
 
-        /// Query texts: fixed questions, then 3-word pieces of random stdlib lines (seeded).
-        func queries(count: Int) -> [String] {
-            var result = [
+        /// Query texts: fixed questions, then 3-word pieces of random stdlib lines (seeded),
+        /// each with the index of the document it comes from (for its synthetic vector; the
+        /// fixed questions get a seeded document).
+        func queries(count: Int) -> [(text: String, document: Int)] {
+            var random = SplitMix(seed: 42)
+            var result: [(text: String, document: Int)] = [
                 "parse a JSON document from a string", "how does the event loop schedule callbacks",
                 "open a file with a context manager", "compile a regular expression pattern",
                 "read a CSV file into rows", "create a temporary directory", "send an HTTP request with headers",
                 "format a date as ISO 8601", "start a thread and wait for it", "compress data with zlib",
-            ]
-            var random = SplitMix(seed: 42)
+            ].map { ($0, Int(random.next() % UInt64(stdlib.count))) }
             while result.count < count {
-                let text = stdlib[Int(random.next() % UInt64(stdlib.count))].text
+                let document = Int(random.next() % UInt64(stdlib.count))
+                let text = stdlib[document].text
                 let lines = text.split(separator: "\n")
                 guard !lines.isEmpty else { continue }
                 let line = String(lines[Int(random.next() % UInt64(lines.count))])
                 let words: [String] = line.split(whereSeparator: { !($0.isLetter || $0 == "_") }).map(String.init).filter { $0.count >= 3 }
                 guard words.count >= 3 else { continue }
                 let start = Int(random.next() % UInt64(words.count - 2))
-                result.append(words[start..<start + 3].joined(separator: " "))
+                result.append((words[start..<start + 3].joined(separator: " "), document))
             }
             return Array(result.prefix(count))
         }

@@ -22,7 +22,7 @@ extension ClusterBench {
     /// `streams` concurrent Ingest calls, one batch each, until the acknowledged tokens reach
     /// the target. The clock covers every call, from the first send to the last summary.
     func ingestCorpus(_ corpus: ClusterCorpus, client: ClusterClient) async throws -> IngestFigures {
-        try await client.createNamespace(Self.namespace, tokenizer: TokenizerKind(rawValue: tokenizer)!)
+        try await client.createNamespace(Self.namespace, tokenizer: TokenizerKind(rawValue: tokenizer)!, dimension: dimension)
         let target = UInt64(tokens)
         let clock = ContinuousClock()
         let start = clock.now
@@ -61,16 +61,23 @@ extension ClusterBench {
     }
 
     /// Sequential queries (one client, the usual agent pattern): warm-up, then the timed ones.
-    func queryLatency(corpus: ClusterCorpus, client: ClusterClient) async throws -> LatencySummary {
-        let texts = corpus.queries(count: warmup + queries)
+    /// Top-10 with an 8,192-token assembly; hybrid queries carry the synthetic vector of the
+    /// document their text was taken from.
+    func queryLatency(corpus: ClusterCorpus, client: ClusterClient, mode: QueryMode) async throws -> LatencySummary {
+        let asked = corpus.queries(count: warmup + queries)
         let clock = ContinuousClock()
         var latencies: [Double] = []
         var degraded = 0
         var empty = 0
         var assembledTokens = 0
         let start = clock.now
-        for (index, text) in texts.enumerated() {
-            let request = QueryRequest(namespace: Self.namespace, text: text, mode: .lexical, topK: 10, tokenBudget: 8192)
+        for (index, query) in asked.enumerated() {
+            var vector: [Float] = []
+            if mode == .hybrid {
+                guard let vectors = corpus.vectors else { throw BenchFailure("hybrid queries need the synthetic vectors (--dimension > 0)") }
+                vector = vectors.queryVector(document: query.document, index: index)
+            }
+            let request = QueryRequest(namespace: Self.namespace, text: query.text, vector: vector, mode: mode, topK: 10, tokenBudget: 8192)
             let t0 = clock.now
             let answer = try await client.query(request)
             let elapsed = (clock.now - t0).seconds
@@ -81,7 +88,7 @@ extension ClusterBench {
             assembledTokens += Int(answer.summary?.tokens ?? 0)
         }
         let summary = LatencySummary(latencies: latencies, seconds: (clock.now - start).seconds)
-        print("queried \(latencies.count) times after \(warmup) warm-up queries: \(degraded) degraded, \(empty) empty, mean assembled context \(latencies.isEmpty ? 0 : assembledTokens / latencies.count) tokens")
+        print("\(mode): queried \(latencies.count) times after \(warmup) warm-up queries: \(degraded) degraded, \(empty) empty, mean assembled context \(latencies.isEmpty ? 0 : assembledTokens / latencies.count) tokens")
         return summary
     }
 

@@ -16,18 +16,22 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Files per batch (at most 800).") var batchFiles: Int = 800
     @Option(help: "Largest file to ingest, in bytes.") var maxFileBytes: Int = 8 << 20
     @Option(name: .customLong("ignore"), help: "Ignore pattern (glob with * and ?; a trailing / matches directories); repeatable.") var ignore: [String] = []
+    @Option(name: .customLong("meta"), help: "Metadata key=value for every document of this ingest (queries filter on it with --where); repeatable.")
+    var meta: [String] = []
     @Flag(help: "List the files skipped and why.") var verbose = false
     @Argument(help: "Files and directories.") var paths: [String]
 
     func validate() throws {
         guard (1...800).contains(batchFiles) else { throw ValidationError("--batch-files must be 1 to 800") }
         guard !paths.isEmpty else { throw ValidationError("give at least one file or directory") }
+        _ = try KeyValueOption.parse(meta, option: "--meta")
     }
 
     func run() async throws {
         // Batches stay well under the RPC message limit (16 MiB by default).
         let settings = FileBatcherSettings(maxFilesPerBatch: batchFiles, maxBatchBytes: 8 << 20, maxFileBytes: maxFileBytes,
                                            ignorePatterns: FileBatcherSettings.defaultIgnorePatterns + ignore)
+        let metadata = try KeyValueOption.parse(meta, option: "--meta")
         let (batcher, progress) = try await call("ingest") {
             let batcher = try FileBatcher(roots: paths, settings: settings)
             let progress = IngestProgress(terminal: isatty(STDERR_FILENO) != 0, survey: batcher.survey(),
@@ -47,7 +51,7 @@ struct IngestCommand: AsyncParsableCommand {
                 let files = batch.files.filter { !$0.text.isEmpty }
                 progress.skipped += batch.files.count - files.count
                 guard !files.isEmpty else { continue }
-                let documents = files.map { Document(id: $0.documentID, text: $0.text) }
+                let documents = files.map { Document(id: $0.documentID, text: $0.text, metadata: metadata) }
                 try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
                 progress.sent(files)
             }

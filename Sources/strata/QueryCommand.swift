@@ -15,12 +15,15 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Candidates to rank (0: the server default).") var topK: UInt32 = 0
     @Option(help: "lexical, vector, hybrid or auto.") var mode: String = "auto"
     @Option(help: "Only documents whose id starts with this.") var prefix: String = ""
+    @Option(name: .customLong("where"), help: "Only documents whose metadata has key=value (exact, case-sensitive); repeatable, all must hold.")
+    var whereEquals: [String] = []
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "The query text.") var text: String
 
     func validate() throws {
         guard ["auto", "lexical", "vector", "hybrid"].contains(mode) else { throw ValidationError("--mode must be auto, lexical, vector or hybrid") }
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the query text is empty") }
+        _ = try KeyValueOption.parse(whereEquals, option: "--where")
     }
 
     func run() async throws {
@@ -31,7 +34,7 @@ struct QueryCommand: AsyncParsableCommand {
         default: .auto
         }
         let request = QueryRequest(namespace: namespace, text: text, mode: queryMode, topK: topK, tokenBudget: budget,
-                                   filter: Filter(documentPrefix: prefix))
+                                   filter: Filter(documentPrefix: prefix, metadataEquals: try KeyValueOption.parse(whereEquals, option: "--where")))
         var items: [QueryResponse] = []
         try await call("query") {
             for try await bytes in options.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: options.callOptions) {

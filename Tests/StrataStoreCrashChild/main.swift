@@ -4,7 +4,8 @@
 // Opens the store (recovering it), then writes batches forever, round-robin over the
 // slots, and prints "ACK <slot> <sequence>" after each batch is acknowledged (durable).
 // Batch <slot, seq> puts document "s<slot>-n<seq>" (1-3 chunks, texts from `CrashText`)
-// and overwrites "s<slot>-hot" with one chunk naming <seq>. The parent kills it with
+// with metadata slot=<slot>, seq=<seq>, and overwrites "s<slot>-hot" with one chunk naming
+// <seq> and metadata at=<seq>. The parent kills it with
 // SIGKILL and checks what survived.
 import Foundation
 import StrataCore
@@ -18,6 +19,7 @@ enum CrashText {
         return "slot \(slot) seq \(seq) chunk \(chunk): " + filler
     }
     static func hot(slot: UInt32, seq: UInt64) -> String { "hot document of slot \(slot) at sequence \(seq)" }
+    static func metadata(slot: UInt32, seq: UInt64) -> [(key: String, value: String)] { [("slot", "\(slot)"), ("seq", "\(seq)")] }
 }
 
 let args = CommandLine.arguments
@@ -46,11 +48,20 @@ while true {
                                  provenance: ChunkProvenance(documentID: "s\(slot)-n\(seq)", byteStart: c, byteEnd: c + 1, lineStart: 1, lineEnd: 1)))
     }
     let hot = CrashText.hot(slot: slot, seq: seq)
+    let metadata: DocumentMetadata
+    let hotMetadata: DocumentMetadata
+    do {
+        metadata = try DocumentMetadata(validating: CrashText.metadata(slot: slot, seq: seq), field: "metadata")
+        hotMetadata = try DocumentMetadata(validating: [("at", "\(seq)")], field: "metadata")
+    } catch {
+        FileHandle.standardError.write("metadata refused: \(error)\n".data(using: .utf8)!)
+        exit(5)
+    }
     let write = SlotWrite(slot: slot, sequence: seq, operations: [
-        .putDocument(namespace: "crash", documentID: "s\(slot)-n\(seq)", chunks: chunks),
+        .putDocument(namespace: "crash", documentID: "s\(slot)-n\(seq)", chunks: chunks, metadata: metadata),
         .putDocument(namespace: "crash", documentID: "s\(slot)-hot", chunks: [
             ChunkInput(text: hot, tokenCount: 10, provenance: ChunkProvenance(documentID: "s\(slot)-hot", byteStart: 0, byteEnd: 1, lineStart: 1, lineEnd: 1)),
-        ]),
+        ], metadata: hotMetadata),
     ])
     do {
         try tier.apply(write)

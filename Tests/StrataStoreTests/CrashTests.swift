@@ -11,6 +11,7 @@ private enum CrashText {
         return "slot \(slot) seq \(seq) chunk \(chunk): " + filler
     }
     static func hot(slot: UInt32, seq: UInt64) -> String { "hot document of slot \(slot) at sequence \(seq)" }
+    static func metadata(slot: UInt32, seq: UInt64) -> [String: String] { ["slot": "\(slot)", "seq": "\(seq)"] }
 }
 
 @Suite("Crash test: SIGKILL during continuous writes")
@@ -68,6 +69,9 @@ struct CrashTests {
                     if seq <= last {
                         let expected = (0..<CrashText.chunkCount(slot: slot, seq: seq)).map { CrashText.text(slot: slot, seq: seq, chunk: $0) }
                         #expect(refs?.map(\.hash) == expected.map { ContentHash.of($0) }, "round \(round): batch \(slot)/\(seq) incomplete, seed=\(seed)")
+                        // The metadata comes back with the document, through WAL replay, flushes and compactions.
+                        #expect(tier.documentMetadata(namespace: "crash", documentID: "s\(slot)-n\(seq)")?.dictionary == CrashText.metadata(slot: slot, seq: seq),
+                                "round \(round): batch \(slot)/\(seq) metadata, seed=\(seed)")
                     } else {
                         #expect(refs == nil, "round \(round): batch \(slot)/\(seq) beyond the last sequence is visible, seed=\(seed)")
                     }
@@ -76,6 +80,7 @@ struct CrashTests {
                     // Bytes, not just hashes: the hot document and the newest batches read back identical.
                     let hot = try #require(tier.documentChunks(namespace: "crash", documentID: "s\(slot)-hot"))
                     #expect(try hot.map { try tier.read($0).text } == [CrashText.hot(slot: slot, seq: last)], "seed=\(seed)")
+                    #expect(tier.documentMetadata(namespace: "crash", documentID: "s\(slot)-hot")?.dictionary == ["at": "\(last)"], "seed=\(seed)")
                     for seq in (last > 3 ? last - 3 : 1)...last {
                         for (c, ref) in (tier.documentChunks(namespace: "crash", documentID: "s\(slot)-n\(seq)") ?? []).enumerated() {
                             #expect(try tier.read(ref).text == CrashText.text(slot: slot, seq: seq, chunk: c), "seed=\(seed)")

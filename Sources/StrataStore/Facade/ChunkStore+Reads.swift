@@ -27,6 +27,11 @@ extension ChunkStore {
         persistent.documentChunks(namespace: namespace, documentID: documentID)
     }
 
+    /// The metadata of a live document, or nil when it does not exist.
+    public func documentMetadata(namespace: String, documentID: String) -> DocumentMetadata? {
+        persistent.documentMetadata(namespace: namespace, documentID: documentID)
+    }
+
     /// Every chunk of a slot, read from the persistent tier (what the search engine indexes).
     public func forEachChunk(inSlot slot: UInt32, _ visit: (StoredChunk) throws(StrataError) -> Void) throws(StrataError) {
         try persistent.forEachChunk(inSlot: slot, visit)

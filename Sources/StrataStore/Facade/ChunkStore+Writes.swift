@@ -36,7 +36,7 @@ extension ChunkStore {
         var refs: [ChunkRef] = []
         for op in write.operations {
             switch op {
-            case .putDocument(let ns, let doc, _), .deleteDocument(let ns, let doc):
+            case .putDocument(let ns, let doc, _, _), .deleteDocument(let ns, let doc):
                 refs += persistent.documentChunks(namespace: ns, documentID: doc) ?? []
             case .dropNamespace(let ns):
                 refs += persistent.chunks(namespace: ns, slot: write.slot)

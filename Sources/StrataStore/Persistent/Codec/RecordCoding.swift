@@ -3,7 +3,9 @@ import StrataCore
 /// Binary encodings of WAL records (`SlotWrite` with chunk bodies, vectors at FP16) and of
 /// segment meta records (`MetaRecord`, bodies replaced by hashes).
 enum RecordCoding {
-    static let walRecordVersion: UInt8 = 1
+    /// 2: puts carry the document's metadata (after the document id). Version 1 records are
+    /// only ever found in format-1 data directories, which this build refuses at open.
+    static let walRecordVersion: UInt8 = 2
 
     private enum Kind: UInt8 { case put = 1, delete = 2, drop = 3, forgetSlot = 4 }
 
@@ -20,6 +22,39 @@ enum RecordCoding {
     static func decodeProvenance(_ r: inout ByteReader) throws(StrataError) -> ChunkProvenance {
         ChunkProvenance(documentID: try r.string(), byteStart: try r.int(), byteEnd: try r.int(),
                         lineStart: try r.int(), lineEnd: try r.int())
+    }
+
+    /// u32 pair count, then each key and value as strings (already sorted and unique).
+    static func encode(_ metadata: DocumentMetadata, into w: inout ByteWriter) {
+        w.u32(UInt32(metadata.pairs.count))
+        for pair in metadata.pairs {
+            w.string(pair.key)
+            w.string(pair.value)
+        }
+    }
+
+    /// Reads metadata back, checking what the writer guarantees (sorted unique keys within
+    /// the limits), so a damaged record is `dataLoss` instead of a document that could never
+    /// have been written.
+    static func decodeMetadata(_ r: inout ByteReader) throws(StrataError) -> DocumentMetadata {
+        let count = Int(try r.u32())
+        guard count > 0 else { return .empty }
+        guard count <= DocumentMetadata.maximumPairs else {
+            throw .dataLoss("\(r.context): metadata has \(count) pairs; the maximum is \(DocumentMetadata.maximumPairs)")
+        }
+        var pairs: [DocumentMetadata.Pair] = []
+        pairs.reserveCapacity(count)
+        for _ in 0..<count {
+            let pair = DocumentMetadata.Pair(key: try r.string(), value: try r.string())
+            if let last = pairs.last, !DocumentMetadata.precedes(last.key, pair.key) {
+                throw .dataLoss("\(r.context): metadata keys are not sorted and unique")
+            }
+            guard pair.key.utf8.count <= DocumentMetadata.maximumKeyBytes, pair.value.utf8.count <= DocumentMetadata.maximumValueBytes else {
+                throw .dataLoss("\(r.context): metadata pair over the size limits")
+            }
+            pairs.append(pair)
+        }
+        return DocumentMetadata(sortedUnique: pairs)
     }
 
     static func encode(_ vector: [Float16]?, into w: inout ByteWriter) {
@@ -68,6 +103,7 @@ enum RecordCoding {
         var key: DocumentKey
         var chunks: [DocChunk]
         var bodies: [ChunkBody]
+        var metadata: DocumentMetadata
     }
 
     static func encodeWAL(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) -> [UInt8] {
@@ -104,7 +140,7 @@ enum RecordCoding {
         for op in operations {
             switch op {
             case .put(let put):
-                n += 16 + put.key.namespace.utf8.count + put.key.documentID.utf8.count
+                n += 16 + put.key.namespace.utf8.count + put.key.documentID.utf8.count + put.metadata.encodedSize
                 for (chunk, body) in zip(put.chunks, put.bodies) {
                     n += 4 + body.text.count + 8 + 4 + chunk.provenance.documentID.utf8.count + 32 + 4 + 2 * (body.vector?.count ?? 0)
                 }
@@ -130,6 +166,7 @@ enum RecordCoding {
                 w.u8(Kind.put.rawValue)
                 w.string(put.key.namespace)
                 w.string(put.key.documentID)
+                encode(put.metadata, into: &w)
                 w.u32(UInt32(put.chunks.count))
                 for (chunk, body) in zip(put.chunks, put.bodies) {
                     w.blob(body.text)
@@ -165,6 +202,7 @@ enum RecordCoding {
             switch kind {
             case .put:
                 let key = DocumentKey(namespace: try r.string(), documentID: try r.string())
+                let metadata = try decodeMetadata(&r)
                 let n = Int(try r.u32())
                 var chunks: [DocChunk] = []
                 var bodies: [ChunkBody] = []
@@ -176,7 +214,7 @@ enum RecordCoding {
                     chunks.append(DocChunk(hash: ContentHash.of(text), tokenCount: tokens, provenance: provenance))
                     bodies.append(ChunkBody(text: text, vector: vector))
                 }
-                ops.append(.put(PreparedPut(key: key, chunks: chunks, bodies: bodies)))
+                ops.append(.put(PreparedPut(key: key, chunks: chunks, bodies: bodies, metadata: metadata)))
             case .delete:
                 ops.append(.delete(DocumentKey(namespace: try r.string(), documentID: try r.string())))
             case .drop:
@@ -199,10 +237,11 @@ enum RecordCoding {
             w.u32(record.slot)
             w.u64(record.sequence)
             switch record.operation {
-            case .put(let key, let chunks):
+            case .put(let key, let chunks, let metadata):
                 w.u8(Kind.put.rawValue)
                 w.string(key.namespace)
                 w.string(key.documentID)
+                encode(metadata, into: &w)
                 w.u32(UInt32(chunks.count))
                 for c in chunks {
                     encode(c.hash, into: &w)
@@ -237,13 +276,14 @@ enum RecordCoding {
             switch kind {
             case .put:
                 let key = DocumentKey(namespace: try r.string(), documentID: try r.string())
+                let metadata = try decodeMetadata(&r)
                 let n = Int(try r.u32())
                 var chunks: [DocChunk] = []
                 chunks.reserveCapacity(min(n, 1 << 16))
                 for _ in 0..<n {
                     chunks.append(DocChunk(hash: try decodeHash(&r), tokenCount: try r.int(), provenance: try decodeProvenance(&r)))
                 }
-                records.append(MetaRecord(slot: slot, sequence: seq, operation: .put(key, chunks)))
+                records.append(MetaRecord(slot: slot, sequence: seq, operation: .put(key, chunks, metadata)))
             case .delete:
                 records.append(MetaRecord(slot: slot, sequence: seq, operation: .delete(DocumentKey(namespace: try r.string(), documentID: try r.string()))))
             case .drop:

@@ -117,7 +117,7 @@ extension PersistentTier {
         added.reserveCapacity(memtable.count)
         var keys = NamespaceKeyCache()
         for record in metaSinceFlush {
-            guard case .put(let doc, let chunks) = record.operation else { continue }
+            guard case .put(let doc, let chunks, _) = record.operation else { continue }
             for chunk in chunks {
                 let key = keys.key(namespace: doc.namespace, text: chunk.hash)
                 guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,

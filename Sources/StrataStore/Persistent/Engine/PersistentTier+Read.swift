@@ -43,6 +43,11 @@ extension PersistentTier {
         }
     }
 
+    /// The metadata of a live document; nil when the document does not exist.
+    public func documentMetadata(namespace: String, documentID: String) -> DocumentMetadata? {
+        state.withLock { index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.metadata }
+    }
+
     /// Every chunk of every live document of a slot (documents in id order, chunks in order).
     public func forEachChunk(inSlot slot: UInt32, _ visit: (StoredChunk) throws(StrataError) -> Void) throws(StrataError) {
         let docs: [(DocumentKey, DocumentState)] = state.withLock {
@@ -54,7 +59,8 @@ extension PersistentTier {
                 let (_, body) = try body(cacheKey: ref.cacheKey)
                 guard let text = String(validating: body.text, as: UTF8.self) else { throw .dataLoss("chunk \(ref): stored text is not UTF-8") }
                 try visit(StoredChunk(ref: ref, slot: slot, sequence: doc.sequence, ordinal: ordinal, text: text,
-                                      tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
+                                      tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector,
+                                      metadata: doc.metadata))
             }
         }
     }
@@ -86,7 +92,7 @@ extension PersistentTier {
                     let (_, body) = try body(cacheKey: chunk.hash.cacheKeyIn(key.namespace))
                     chunks.append(ChunkInput(utf8: body.text, tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
                 }
-                ops.append(.putDocument(namespace: key.namespace, documentID: key.documentID, chunks: chunks))
+                ops.append(.putDocument(namespace: key.namespace, documentID: key.documentID, chunks: chunks, metadata: doc.metadata))
             }
             try emit(SlotWrite(slot: slot, sequence: seq, operations: ops))
         }

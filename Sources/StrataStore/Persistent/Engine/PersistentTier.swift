@@ -12,8 +12,11 @@ import StrataCore
 /// Thread-safe: one lock (`state`, an `NSCondition`) guards the index; fsyncs and segment
 /// reads run outside it.
 public final class PersistentTier: @unchecked Sendable {
-    /// On-disk format version of manifests, WAL files and segments.
-    public static let formatVersion: UInt32 = 1
+    /// On-disk format version of manifests, WAL files and segments. 2: document metadata is
+    /// kept in WAL puts and segment meta records. A directory of another version (1 included)
+    /// is refused at open with `failedPrecondition` naming both versions (`RecoveryRules`);
+    /// re-fill such a worker by slot copy from its replicas.
+    public static let formatVersion: UInt32 = 2
 
     let fs: any StoreFileSystem
     public let directory: String

@@ -13,7 +13,7 @@ enum WriteValidation {
             // Field names are built only when an error needs one: a 1 MiB batch has ~1000 chunks.
             func field() -> String { "operations[\(i)]" }
             switch op {
-            case .putDocument(let namespace, let documentID, let chunks):
+            case .putDocument(let namespace, let documentID, let chunks, let metadata):
                 try checkName(namespace, field: "\(field()).namespace")
                 try checkName(documentID, field: "\(field()).documentID")
                 guard !chunks.isEmpty else {
@@ -47,7 +47,7 @@ enum WriteValidation {
                     docChunks.append(DocChunk(hash: ContentHash.of(chunk.utf8), tokenCount: chunk.tokenCount, provenance: chunk.provenance))
                     bodies.append(ChunkBody(text: chunk.utf8, vector: stored))
                 }
-                prepared.append(.put(.init(key: DocumentKey(namespace: namespace, documentID: documentID), chunks: docChunks, bodies: bodies)))
+                prepared.append(.put(.init(key: DocumentKey(namespace: namespace, documentID: documentID), chunks: docChunks, bodies: bodies, metadata: metadata)))
             case .deleteDocument(let namespace, let documentID):
                 try checkName(namespace, field: "\(field()).namespace")
                 try checkName(documentID, field: "\(field()).documentID")

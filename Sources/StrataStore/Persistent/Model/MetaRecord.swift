@@ -3,7 +3,7 @@
 /// rebuilds the document table.
 struct MetaRecord: Sendable, Equatable {
     enum Operation: Sendable, Equatable {
-        case put(DocumentKey, [DocChunk])
+        case put(DocumentKey, [DocChunk], DocumentMetadata)
         case delete(DocumentKey)
         case drop(namespace: String)
         /// The slot is gone from this store: documents, tombstones and sequence. Replayed in

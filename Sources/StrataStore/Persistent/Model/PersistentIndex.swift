@@ -48,11 +48,11 @@ struct PersistentIndex: Sendable {
     /// Applies one meta record. Every body a put references must be registered first.
     mutating func apply(_ record: MetaRecord) {
         switch record.operation {
-        case .put(let key, let chunks):
+        case .put(let key, let chunks, let metadata):
             removeDocument(key)
             let ns = ContentHash.of(key.namespace)
             for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount += 1 }
-            insertDocument(key, DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks),
+            insertDocument(key, DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks, metadata: metadata),
                            tokens: chunks.reduce(0) { $0 + $1.tokenCount })
         case .delete(let key):
             removeDocument(key)
@@ -103,7 +103,7 @@ struct PersistentIndex: Sendable {
                 namespaceDimensions[key.namespace] = dimension
             }
         }
-        insertDocument(key, DocumentState(slot: slot, sequence: sequence, chunks: put.chunks), tokens: tokens)
+        insertDocument(key, DocumentState(slot: slot, sequence: sequence, chunks: put.chunks, metadata: put.metadata), tokens: tokens)
     }
 
     /// Raises a slot's sequence number (a snapshot's record of it, which may be above every
@@ -141,7 +141,7 @@ struct PersistentIndex: Sendable {
         var records: [MetaRecord] = []
         records.reserveCapacity(documents.count + tombstones.count)
         for (key, doc) in documents {
-            records.append(MetaRecord(slot: doc.slot, sequence: doc.sequence, operation: .put(key, doc.chunks)))
+            records.append(MetaRecord(slot: doc.slot, sequence: doc.sequence, operation: .put(key, doc.chunks, doc.metadata)))
         }
         for (key, tomb) in tombstones {
             records.append(MetaRecord(slot: tomb.slot, sequence: tomb.sequence, operation: .delete(key)))

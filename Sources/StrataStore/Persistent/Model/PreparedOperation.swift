@@ -10,7 +10,7 @@ enum PreparedOperation: Sendable {
     /// The meta record this operation becomes at `slot`/`sequence`.
     func meta(slot: UInt32, sequence: UInt64) -> MetaRecord {
         switch self {
-        case .put(let p): MetaRecord(slot: slot, sequence: sequence, operation: .put(p.key, p.chunks))
+        case .put(let p): MetaRecord(slot: slot, sequence: sequence, operation: .put(p.key, p.chunks, p.metadata))
         case .delete(let k): MetaRecord(slot: slot, sequence: sequence, operation: .delete(k))
         case .drop(let ns): MetaRecord(slot: slot, sequence: sequence, operation: .drop(namespace: ns))
         case .forgetSlot: MetaRecord(slot: slot, sequence: sequence, operation: .forgetSlot)

@@ -13,9 +13,11 @@ public struct StoredChunk: Sendable, Equatable {
     public var provenance: ChunkProvenance
     /// The stored vector (persisted at FP16, so within FP16 precision of what was written).
     public var vector: [Float]?
+    /// The metadata of the chunk's document.
+    public var metadata: DocumentMetadata
 
     public init(ref: ChunkRef, slot: UInt32, sequence: UInt64, ordinal: Int, text: String, tokenCount: Int,
-                provenance: ChunkProvenance, vector: [Float]?) {
+                provenance: ChunkProvenance, vector: [Float]?, metadata: DocumentMetadata = .empty) {
         self.ref = ref
         self.slot = slot
         self.sequence = sequence
@@ -24,5 +26,6 @@ public struct StoredChunk: Sendable, Equatable {
         self.tokenCount = tokenCount
         self.provenance = provenance
         self.vector = vector
+        self.metadata = metadata
     }
 }
