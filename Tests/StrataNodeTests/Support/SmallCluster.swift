@@ -22,8 +22,11 @@ struct SmallCluster {
         try config.set("coordinator.slots", text: "8")
         try config.set("coordinator.replicas", text: "\(replicas)")
         try config.set("coordinator.heartbeat_interval_ms", text: "50")
-        try config.set("coordinator.suspect_after_ms", text: "1000")
-        try config.set("coordinator.dead_after_ms", text: "2000")
+        // Generous next to the 50 ms heartbeats: CI runs every suite in parallel on two cores,
+        // and a worker paused past these under that load would be declared dead and make
+        // writes flap (no test here waits for a death).
+        try config.set("coordinator.suspect_after_ms", text: "4000")
+        try config.set("coordinator.dead_after_ms", text: "8000")
         for tier in ["hot", "warm", "cold"] { try config.set("tiers.\(tier).capacity_bytes", text: "4194304") }
         return config
     }
