@@ -94,17 +94,15 @@ struct CoordinatorIngest: Sendable {
             guard document.text.isEmpty else {
                 throw .invalidArgument("document \(document.id) has both text and chunks; send one of them")
             }
-            pieces = try document.chunks.enumerated().map { (index, chunk) throws(StrataError) in
-                if !chunk.vector.isEmpty || settings.dimension > 0 {
-                    if chunk.vector.isEmpty && settings.dimension > 0 {
-                        throw .invalidArgument("document \(document.id) chunks[\(index)].vector is missing; the namespace has dimension \(settings.dimension)")
-                    }
-                    try VectorValidation.validate(chunk.vector, dimension: Int(settings.dimension), field: "document \(document.id) chunks[\(index)].vector")
+            for (index, chunk) in document.chunks.enumerated() where !chunk.vector.isEmpty || settings.dimension > 0 {
+                if chunk.vector.isEmpty && settings.dimension > 0 {
+                    throw .invalidArgument("document \(document.id) chunks[\(index)].vector is missing; the namespace has dimension \(settings.dimension)")
                 }
-                var provenance = chunk.provenance
-                provenance.documentID = document.id
-                return (chunk.text, provenance, chunk.vector)
+                try VectorValidation.validate(chunk.vector, dimension: Int(settings.dimension), field: "document \(document.id) chunks[\(index)].vector")
             }
+            let provenances = try ClientChunkProvenance.resolve(
+                documentID: document.id, texts: document.chunks.map(\.text), given: document.chunks.map(\.provenance))
+            pieces = zip(document.chunks, provenances).map { chunk, provenance in (chunk.text, provenance, chunk.vector) }
         } else {
             pieces = chunker.chunk(documentID: document.id, text: document.text).map { ($0.text, $0.provenance, []) }
         }

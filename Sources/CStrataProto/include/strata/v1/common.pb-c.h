@@ -228,7 +228,9 @@ struct  Strata__V1__ChunkInput
   size_t n_vector;
   float *vector;
   /*
-   * Byte and line range in the document; optional (zero means unknown).
+   * Byte and line range in the document. Give it on every chunk of the document or on none:
+   * with none, the chunks are taken to follow one another (the document is their
+   * concatenation); when given, the byte range must span the text exactly and lines be 1-based.
    */
   Strata__V1__Provenance *provenance;
 };
