@@ -1,35 +1,9 @@
 """Document metadata and `Filter.metadata_equals` from a Python grpcio client through a real
 coordinator and worker, and the `strata ingest --meta` / `strata query --where` options."""
-import os
-import time
-
 import grpc
 import pytest
 
-from conftest import Node, shared_memory_objects
-from test_cli import strata
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    before = shared_memory_objects()
-    coordinator = Node("strata-coordinator", lambda n: ["--listen", n.address, "--data", n.data + "/c", "--replicas", "1",
-                                                         "--set", "coordinator.heartbeat_interval_ms=100"])
-    worker = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", coordinator.address,
-                                              "--set", "coordinator.heartbeat_interval_ms=100"])
-    for _ in range(100):
-        if "workers: 1 serving" in strata("status", coordinator=coordinator.address).stdout:
-            break
-        time.sleep(0.1)
-    yield coordinator, tmp_path
-    worker.stop()
-    coordinator.stop()
-    for name in shared_memory_objects() - before:
-        if name.startswith("strata"):
-            try:
-                os.unlink(os.path.join("/dev/shm", name))
-            except FileNotFoundError:  # another test process on this machine removed its own
-                pass
+from test_cli import cluster, strata  # noqa: F401 (cluster is a fixture: one coordinator, one worker)
 
 
 def query(stub, namespace, text, pairs, vector=None):
@@ -46,7 +20,7 @@ def query(stub, namespace, text, pairs, vector=None):
 
 def test_filtered_queries_return_only_the_matching_document(stubs, cluster):
     from strata.v1 import common_pb2, coordinator_pb2, coordinator_pb2_grpc
-    coordinator, _ = cluster
+    coordinator, _, _ = cluster
     with grpc.insecure_channel(coordinator.address) as channel:
         stub = coordinator_pb2_grpc.CoordinatorStub(channel)
         stub.CreateNamespace(coordinator_pb2.CreateNamespaceRequest(name="kb", dimension=2, tokenizer="cl100k_base"), timeout=10)
@@ -86,7 +60,7 @@ def test_filtered_queries_return_only_the_matching_document(stubs, cluster):
 
 
 def test_cli_meta_and_where(stubs, cluster):
-    coordinator, tmp = cluster
+    coordinator, _, tmp = cluster
     address = coordinator.address
     assert strata("namespace", "create", "notes", "--tokenizer", "estimate", coordinator=address).returncode == 0
     for team in ("red", "blue"):

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataRPC
 import Synchronization
 
@@ -113,7 +114,7 @@ final class InProcessNetwork: Sendable {
             let key = Self.hash(seed, from, target, method, request)
             let attempt = state.attempts[key, default: 0]
             state.attempts[key] = attempt + 1
-            var random = Draws(seed: key &+ attempt &* 0x9E37_79B9_7F4A_7C15)
+            var random = SplitMix64(seed: key &+ attempt &* 0x9E37_79B9_7F4A_7C15)
             let faults = state.faults
             if random.chance(faults.dropRequestRate) {
                 state.counters.droppedRequests += 1
@@ -144,20 +145,12 @@ final class InProcessNetwork: Sendable {
         return hash
     }
 
-    /// SplitMix64 draws for one call.
-    struct Draws {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func chance(_ rate: Double) -> Bool {
-            let draw = Double(next() >> 11) / Double(1 << 53)
-            return rate > 0 && draw < rate
-        }
+}
+
+extension SplitMix64 {
+    /// True with probability `rate` (never when `rate` is 0).
+    mutating func chance(_ rate: Double) -> Bool {
+        let draw = Double(next() >> 11) / Double(1 << 53)
+        return rate > 0 && draw < rate
     }
 }
