@@ -7,9 +7,7 @@ public enum NodeLauncher {
     /// Resolves the configuration. `overrides` are (dotted key, text) pairs from flags.
     public static func resolveConfig(path: String?, overrides: [(String, String)]) throws(StrataError) -> StrataConfig {
         var config = try StrataConfig.load(path: path)
-        for (key, value) in overrides {
-            try config.set(key, text: value)
-        }
+        try config.set(overrides.map { (path: $0.0, text: $0.1) })
         return config
     }
 

@@ -42,6 +42,16 @@ import Testing
         #expect(badAddress?.message.contains("worker.listen must be host:port") == true)
     }
 
+    @Test func severalOverridesAreCheckedTogetherInAnyOrder() throws {
+        var config = StrataConfig.default
+        // Alone, suspect 20000 would exceed the default dead_after_ms (5000).
+        try config.set([("coordinator.suspect_after_ms", "20000"), ("coordinator.dead_after_ms", "60000")])
+        #expect(config.coordinator.suspectAfterMs == 20_000 && config.coordinator.deadAfterMs == 60_000)
+        #expect(throws: StrataError.self) {
+            try config.set([("coordinator.dead_after_ms", "100"), ("rpc.threads", "2")])
+        }
+    }
+
     @Test func crossKeyRulesAreChecked() {
         let error = #expect(throws: StrataError.self) { try parse(#"{"coordinator": {"replicas": 2, "write_quorum": 3}}"#) }
         #expect(error?.message.contains("coordinator.write_quorum") == true)

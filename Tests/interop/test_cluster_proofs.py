@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster_proof_nodes import (FAST_DETECTION, FAST_HEARTBEATS, CoordinatorClient, ProofNode, copied_slots,
+from cluster_proof_nodes import (FAST_DETECTION, FAST_HEARTBEATS, PATIENT_DETECTION, CoordinatorClient, ProofNode, copied_slots,
                                  ingested_tokens, strata, strata_background, stuck_slots)
 from conftest import shared_memory_objects, remove_shared_memory
 
@@ -122,7 +122,7 @@ def test_three_workers_answer_exactly_as_one_worker(proof, tmp_path):
     assert documents == len(proof["files"])
 
     shm_before = shared_memory_objects()
-    reference = ProofNode("strata-coordinator", tmp_path, "reference", ["--replicas", "1", *FAST_HEARTBEATS])
+    reference = ProofNode("strata-coordinator", tmp_path, "reference", ["--replicas", "1", *PATIENT_DETECTION])
     worker = None
     try:
         worker = ProofNode("strata-worker", tmp_path, "reference-worker", ["--coordinator", reference.address, *FAST_HEARTBEATS])
@@ -136,7 +136,8 @@ def test_three_workers_answer_exactly_as_one_worker(proof, tmp_path):
         for query in QUERIES:
             header, passages = client.lexical(NAMESPACE, query)
             ref_header, expected = reference_client.lexical(NAMESPACE, query)
-            assert not header.degraded and not ref_header.degraded
+            assert not header.degraded, header.degraded_reason
+            assert not ref_header.degraded, f"{ref_header.degraded_reason}; reference worker log:\n{worker.log()[-3000:]}"
             assert passages, f"no passage for {query!r}"
             assert [p[:4] for p in passages] == [p[:4] for p in expected], query
             for got, want in zip(passages, expected):

@@ -97,6 +97,14 @@ extension StrataConfig {
         try validate()
     }
 
+    /// Sets several keys from text, then checks the cross-key rules once: the order of the
+    /// flags does not matter (`dead_after_ms` and `suspect_after_ms` raised together pass
+    /// whichever comes first).
+    public mutating func set(_ overrides: [(path: String, text: String)]) throws(StrataError) {
+        for (path, text) in overrides { try set(path, .text(text)) }
+        try validate()
+    }
+
     mutating func set(_ path: String, _ value: ConfigValue) throws(StrataError) {
         guard let key = Self.keys[path] else {
             throw .invalidArgument("unknown config key \(path)")
