@@ -87,7 +87,7 @@ extension ClusterBench {
 
     /// SIGKILLs the last worker, then polls the coordinator until it marks it dead and until
     /// every slot has R up-to-date replicas again on the two survivors.
-    func measureRecovery(nodes: ChildNodes, client: ClusterClient) async throws -> RecoveryFigures {
+    static func measureRecovery(nodes: ChildNodes, client: ClusterClient) async throws -> RecoveryFigures {
         let victim = nodes.workers[nodes.workers.count - 1]
         let clock = ContinuousClock()
         let killed = clock.now

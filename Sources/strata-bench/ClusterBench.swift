@@ -64,7 +64,7 @@ struct ClusterBench: AsyncParsableCommand {
         let corpus = try ClusterCorpus(python: python, targetTokens: tokens)
         let ingest = try await ingestCorpus(corpus, client: client)
         let latency = try await queryLatency(corpus: corpus, client: client)
-        let recovery = try await measureRecovery(nodes: nodes, client: client)
+        let recovery = try await Self.measureRecovery(nodes: nodes, client: client)
 
         print("| measurement | figure | target |")
         print("|---|---:|---|")
