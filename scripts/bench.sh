@@ -66,7 +66,7 @@ scripts/install-vocab.sh "$py" >&2
 vocab_dir="${STRATA_VOCAB_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/strata/vocab}"
 model_dir="$cache/minilm"
 if [[ ! -s "$model_dir/model.safetensors" ]]; then
-    package_dir="$("$py" -c 'import all_minilm_l6_v2, os; print(os.path.dirname(all_minilm_l6_v2.__file__))')"
+    package_dir="$("$py" -c 'import all_minilm_l6_v2, os; print(os.path.dirname(all_minilm_l6_v2.__file__))' | tail -1)"
     mkdir -p "$model_dir"
     "$py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$package_dir/model.zip" "$model_dir"
     found="$(find "$model_dir" -name model.safetensors | head -1)"

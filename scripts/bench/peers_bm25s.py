@@ -32,8 +32,8 @@ def main():
         query_tokens = bm25s.tokenize([q["text"]], stopwords="en", return_ids=False, show_progress=False)
         if not query_tokens[0]:
             return []
-        docs, _ = retriever.retrieve(query_tokens, k=min(10, len(texts)), show_progress=False, n_threads=1)
-        return [int(x) for x in docs[0]]
+        docs, scores = retriever.retrieve(query_tokens, k=min(10, len(texts)), show_progress=False, n_threads=1)
+        return [int(d) for d, s in zip(docs[0], scores[0]) if s > 0]  # zero scores: no term matched
 
     summary, results = time_queries(run, queries, warmup)
     emit({"system": "bm25s", "version": bm25s.__version__, "config": "tokenize(stopwords='en'), no stemmer, BM25 defaults (k1=1.5, b=0.75)",
