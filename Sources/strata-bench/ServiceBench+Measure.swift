@@ -196,7 +196,12 @@ extension ServiceBench {
                 status = try await client.status()
             }
             let replicated = (clock.now - start).seconds
+            // A fresh heartbeat carries the restarted worker's tier counters.
+            try await Task.sleep(for: .seconds(1.5))
+            status = try await client.status()
             let warmEntries = status.nodes.first { $0.address == worker.address }?.tiers.first { $0.tier == .warm }?.entries ?? 0
+            let log = (try? String(contentsOfFile: nodes.workers[index].log, encoding: .utf8)) ?? ""
+            if let line = log.split(separator: "\n").first(where: { $0.contains("store ready") }) { print("  worker log: \(line)") }
             print("restart \(kind): ready after \(format(ready, 2)) s, fully replicated after \(format(replicated, 2)) s; warm tier holds \(warmEntries) entries")
             figures[kind] = ["ready_seconds": ready, "replicated_seconds": replicated, "warm_entries_after": warmEntries]
         }
