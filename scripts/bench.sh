@@ -7,8 +7,9 @@
 #   --out DIR     where results.md, results.json and the scale-*.png charts go
 #                 (default: var/bench/<UTC time>)
 #   --sizes LIST  comma-separated corpus sizes in tokens for the scale curve (default
-#                 1000000,10000000; add 100000000 for the 100M point: synthetic tail, disk-bound,
-#                 about an hour on a 2-core machine)
+#                 1000000,10000000,30000000: 30M is about all the real text there is and the
+#                 largest size that fits the 30-minute budget on a 2-core machine; add
+#                 100000000 for the 100M point: a synthetic tail, and far longer)
 #
 # What it does: builds strata-bench, strata-coordinator and strata-worker in release; creates
 # .venv-bench with the peers (scripts/bench/requirements.txt: chromadb, faiss-cpu, bm25s,
@@ -93,7 +94,7 @@ if [[ $quick == 1 ]]; then
     args+=(--quick --sizes "${sizes:-100000,1000000}" --query-sizes 100000,1000000 --cluster-size 1000000
            --assembly-size 1000000 --queries 50 --warmup 10 --assembly-queries 5 --real-vectors 1000 --embed-minutes 1)
 else
-    args+=(--sizes "${sizes:-1000000,10000000}")
+    args+=(--sizes "${sizes:-1000000,10000000,30000000}")
 fi
 echo "== run" >&2
 exec "$py" scripts/bench/run_bench.py "${args[@]}"

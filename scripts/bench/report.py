@@ -201,7 +201,7 @@ def markdown(r):
         rows.append(["vector", "Chroma HNSW (cosine)", ms(ch["p50_ms"]), ms(ch["p99_ms"]), n(ch["qps"]), f"{ch.get('recall_at_10_vs_faiss', 0):.3f}", "", "1.00×"])
         rows.append(["vector", "FAISS IndexFlatIP (exact)", ms(fa["p50_ms"]), ms(fa["p99_ms"]), n(fa["qps"]), "1.000", "reference", ratio(q.get("vector", {}).get("p50_ms"), fa["p50_ms"]) + " (Strata/FAISS)"])
         if "hybrid" in q:
-            rows.append(["hybrid", "Strata (weighted RRF)", ms(q["hybrid"]["p50_ms"]), ms(q["hybrid"]["p99_ms"]), n(q["hybrid"]["qps"]), f"{q['hybrid'].get('recall_at_10_vs_faiss', 0):.3f}", "no peer offers hybrid locally", "–"])
+            rows.append(["hybrid", "Strata (weighted RRF)", ms(q["hybrid"]["p50_ms"]), ms(q["hybrid"]["p99_ms"]), n(q["hybrid"]["qps"]), "–", f"{q['hybrid'].get('recall_at_10_vs_faiss', 0):.2f} overlap with exact vector top-10 (fusion, not a recall); no peer offers hybrid locally", "–"])
         out.append(f"**{tokens_label(size)} tokens ({entry['strata']['chunks']:,} chunks)** — ratio = Strata p50 / peer p50 (below 1 = Strata faster)\n")
         out.append(table(["mode", "system", "p50 ms", "p99 ms", "queries/s", "recall@10", "note", "ratio p50"], rows))
         out.append("")
@@ -242,7 +242,7 @@ def markdown(r):
                       "Strata hot / warm / cold", "Strata disk", "Strata RSS (all nodes)", "Chroma RSS", "Chroma disk"], rows))
     largest = s["sizes"][-1]
     out.append(f"\nLargest size in this run: {tokens_label(largest)} tokens. "
-               + ("100M tokens is not in the default run (it does not fit the 30-minute budget on this machine); run `scripts/bench.sh --sizes 1000000,10000000,100000000` for it (synthetic and disk-bound beyond the real corpus)." if largest < 100_000_000 else "")
+               + ("**100M tokens is not in this run**: it does not fit the default run's 30-minute budget on this machine; `scripts/bench.sh --sizes 1000000,10000000,100000000` runs it (70% synthetic tail; disk-bound)." if largest < 100_000_000 else "")
                + " Charts: scale-ingest.png, scale-query-p99.png, scale-memory.png.\n")
 
     # 5. Recovery

@@ -50,7 +50,13 @@ def machine_info(work):
             key, value = line.split(":", 1)
             mem[key] = int(value.split()[0]) * 1024
     device = sh(f"df --output=source {work} | tail -1")
-    disk = sh(f"lsblk -ndo MODEL,SIZE,ROTA $(lsblk -ndo PKNAME {device} 2>/dev/null || echo {device}) 2>/dev/null | head -1") or sh(f"lsblk -ndo NAME,SIZE,ROTA {device}")
+    parent = sh(f"lsblk -ndo PKNAME {device}") or os.path.basename(device)
+    name, model, size = parent, sh(f"lsblk -ndo MODEL /dev/{parent}"), sh(f"lsblk -ndo SIZE /dev/{parent}")
+    rotational = sh(f"cat /sys/block/{parent}/queue/rotational") == "1"
+    vendor = sh(f"cat /sys/block/{parent}/device/vendor")
+    disk = (f"{name}, {size.strip()}, model {model.strip() or 'not reported'}"
+            + (" (virtio: a virtual disk)" if vendor == "0x1af4" else "")
+            + (", reported rotational" if rotational else ", reported non-rotational"))
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")
     stat = shutil.disk_usage(work)
     return {"cores": os.cpu_count(), "cpu": cpu, "memory_bytes": mem.get("MemTotal", 0),
