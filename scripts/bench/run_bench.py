@@ -90,7 +90,7 @@ def main():
     p.add_argument("--model-dir", required=True)
     p.add_argument("--roots", required=True, help="comma-separated source folders of the real corpus")
     p.add_argument("--vocab-dir", required=True)
-    p.add_argument("--sizes", default="1000000,10000000", help="corpus sizes (tokens) of the scale curve")
+    p.add_argument("--sizes", default="1000000,10000000,30000000", help="corpus sizes (tokens) of the scale curve")
     p.add_argument("--query-sizes", default="1000000,10000000", help="sizes at which the query tables are made")
     p.add_argument("--cluster-size", type=int, default=10_000_000, help="tokens of the 3-worker ingest, restart and recovery run")
     p.add_argument("--assembly-size", type=int, default=10_000_000)
