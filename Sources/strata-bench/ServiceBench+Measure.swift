@@ -31,12 +31,24 @@ extension ServiceBench {
             if !assembled.isEmpty { report["assembly"] = assembled }
         }
         report["memory"] = try await memory(nodes, client: client)
-        if restart { report["restart"] = try await restartFigures(nodes, client: client) }
+        // A restart or recovery that fails is a finding, not the end of the run: it is
+        // reported with what the workers logged about it, and the other figures are kept.
+        if restart {
+            do { report["restart"] = try await restartFigures(nodes, client: client) } catch {
+                report["restart"] = ["error": "\(error)", "worker_log_warnings": Self.logWarnings(nodes)]
+                print("restart FAILED: \(error)")
+            }
+        }
         if recovery {
-            let figures = try await ClusterBench.measureRecovery(nodes: nodes, client: client)
-            report["recovery"] = ["detection_seconds": figures.detectionSeconds, "restore_seconds": figures.restoreSeconds,
-                                  "total_seconds": figures.detectionSeconds + figures.restoreSeconds]
-            print("recovery: dead after \(format(figures.detectionSeconds, 2)) s, R replicas again \(format(figures.restoreSeconds, 2)) s later")
+            do {
+                let figures = try await ClusterBench.measureRecovery(nodes: nodes, client: client, timeout: .seconds(recoveryTimeout))
+                report["recovery"] = ["detection_seconds": figures.detectionSeconds, "restore_seconds": figures.restoreSeconds,
+                                      "total_seconds": figures.detectionSeconds + figures.restoreSeconds]
+                print("recovery: dead after \(format(figures.detectionSeconds, 2)) s, R replicas again \(format(figures.restoreSeconds, 2)) s later")
+            } catch {
+                report["recovery"] = ["error": "\(error)", "worker_log_warnings": Self.logWarnings(nodes)]
+                print("recovery FAILED: \(error)")
+            }
         }
         return report
     }
@@ -160,6 +172,20 @@ extension ServiceBench {
         let line = tiers.keys.sorted().map { "\($0) \(format(Double(tiers[$0]!["bytes"]!) / 1e6, 1)) MB / \(tiers[$0]!["tokens"]!) tokens" }.joined(separator: ", ")
         print("memory: \(line); persistent WAL+segments \(format(Double(disk) / 1e6, 1)) MB; worker RSS \(workerRSS.map { format(Double($0) / 1e6, 0) }.joined(separator: "/")) MB, coordinator RSS \(format(Double(coordinatorRSS) / 1e6, 0)) MB")
         return ["tiers": tiers, "persistent_bytes": disk, "worker_rss_bytes": workerRSS, "coordinator_rss_bytes": coordinatorRSS]
+    }
+
+    /// The distinct warning and error lines of the workers' logs (timestamps cut), at most 5.
+    static func logWarnings(_ nodes: ChildNodes) -> [String] {
+        var seen: [String] = []
+        for worker in nodes.workers {
+            let text = (try? String(contentsOfFile: worker.log, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains(" warning ") || line.contains(" error ") {
+                let body = line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? String(line)
+                if !seen.contains(body) { seen.append(body) }
+                if seen.count >= 5 { return seen }
+            }
+        }
+        return seen
     }
 
     static func residentBytes(pid: Int32) -> Int {

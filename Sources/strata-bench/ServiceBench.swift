@@ -34,6 +34,7 @@ struct ServiceBench: AsyncParsableCommand {
     @Option(help: "Bytes of chunk text per Ingest message.") var batchBytes: Int = 2 << 20
     @Flag(help: "Stop a worker and start it again, without and then with a valid warm tier.") var restart = false
     @Flag(help: "SIGKILL a worker and time the restoration of R replicas (needs more workers than R).") var recovery = false
+    @Option(help: "Seconds to wait for R replicas after the SIGKILL before reporting a failure.") var recoveryTimeout: Int = 300
     @Option(help: "Folder for the nodes' data directories (removed at the end).") var workDir: String = NSTemporaryDirectory()
     @Option(help: "A setting for every node, key=value (repeatable).") var nodeSet: [String] = []
     @Option(help: "Write every figure here as JSON.") var json: String?

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """FAISS peer: exact inner-product search (IndexFlatIP) over the L2-normalized vectors, i.e.
 exact cosine -- the recall reference of every other system and the speed floor of a
-brute-force scan. One query at a time (batch size 1, as an agent asks), default threads.
+brute-force scan. One query at a time (batch size 1, as an agent asks) on one thread: on a
+small shared machine OpenMP's spinning threads made single queries ~10x slower and noisier.
 
 Usage: peers_faiss.py CHUNKS.jsonl VECTORS.f32 QUERIES.jsonl LIMIT_TOKENS WARMUP
 Prints JSON: build time, query p50/p99/qps, and the exact top-10 chunk indexes per timed query.
@@ -17,6 +18,7 @@ from bench_common import emit, load_chunks, load_queries, load_vectors, resident
 
 def main():
     chunks_path, vectors_path, queries_path, limit, warmup = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    faiss.omp_set_num_threads(1)
     count = len(load_chunks(chunks_path, limit))
     vectors = np.ascontiguousarray(load_vectors(vectors_path, count))
     faiss.normalize_L2(vectors)

@@ -247,6 +247,7 @@ def markdown(r):
 
     # 5. Recovery
     rs, rc = cl.get("restart", {}), cl.get("recovery", {})
+    failed = lambda figures: f"**FAILED**: {figures['error']}" if "error" in figures else None
     reopen = (r["sizes"].get(str(s["cluster_size"])) or {}).get("chroma_reopen", {})
     out.append(f"## 5. Restart and recovery (3 workers, R = 2, {tokens_label(s['cluster_size'])} tokens)\n")
     out.append(table(["event", "Strata seconds", "peer", "peer seconds", "ratio"], [
@@ -255,9 +256,13 @@ def markdown(r):
         ["worker restart with its warm tier: until serving", n(rs.get("warm", {}).get("ready_seconds"), 2), "", "", ""],
         ["… until every slot has R replicas again", n(rs.get("warm", {}).get("replicated_seconds"), 2), "", "", ""],
         ["SIGKILL → worker declared dead", n(rc.get("detection_seconds"), 2), "Chroma: no replication", "–", ""],
-        ["declared dead → R replicas restored on survivors", n(rc.get("restore_seconds"), 2), "", "", ""],
-        ["SIGKILL → R replicas restored", n(rc.get("total_seconds"), 2), "", "", ""],
+        ["declared dead → R replicas restored on survivors", failed(rc) or n(rc.get("restore_seconds"), 2), "", "", ""],
+        ["SIGKILL → R replicas restored", failed(rc) or n(rc.get("total_seconds"), 2), "", "", ""],
     ]))
+    for name, figures in (("restart", rs), ("recovery", rc)):
+        if "error" in figures:
+            out.append(f"\nThe {name} failed; the workers logged:\n")
+            out += [f"- `{line}`" for line in figures.get("worker_log_warnings", [])]
     out.append(f"\nWarm-tier entries found after the warm restart: {rs.get('warm', {}).get('warm_entries_after', '–')}; "
                "failure detection is set to dead after 3 s of silence (coordinator.dead_after_ms=3000).\n")
     return "\n".join(out) + "\n"

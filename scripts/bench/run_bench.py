@@ -204,7 +204,8 @@ def main():
     # 4. The 3-worker cluster, R = 2: ingest, restart (cold, warm), recovery after SIGKILL.
     cluster_json = os.path.join(work, f"strata-3w-{cluster_size}.json")
     run([bench, "service", "--chunks", chunk_file, "--limit-tokens", cluster_size, "--vectors", vectors,
-         "--workers", 3, "--replicas", 2, "--restart", "--recovery", "--json", cluster_json, "--work-dir", work, "--show-logs",
+         "--workers", 3, "--replicas", 2, "--restart", "--recovery", "--recovery-timeout", 120,
+         "--json", cluster_json, "--work-dir", work, "--show-logs",
          # Before the restarts the workers serve a few large assemblies, so their memory tiers
          # hold a working set that a graceful stop can leave in the warm tier.
          "--queries", queries, "--modes", "", "--assembly", 1_000_000, "--assembly-queries", 3],
