@@ -259,6 +259,11 @@ def markdown(r):
         ["declared dead → R replicas restored on survivors", failed(rc) or n(rc.get("restore_seconds"), 2), "", "", ""],
         ["SIGKILL → R replicas restored", failed(rc) or n(rc.get("total_seconds"), 2), "", "", ""],
     ]))
+    text = r.get("cluster_text_only", {}).get("recovery")
+    if text:
+        out.append("\nThe same recovery once more on the same chunks **without vectors** (lexical-only namespace, smaller slot records): "
+                   + (f"declared dead after {text['detection_seconds']:.2f} s, R replicas restored {text['restore_seconds']:.2f} s later "
+                      f"({text['total_seconds']:.2f} s after the SIGKILL)." if "error" not in text else f"FAILED too: {text['error']}"))
     for name, figures in (("restart", rs), ("recovery", rc)):
         if "error" in figures:
             out.append(f"\nThe {name} failed; the workers logged:\n")

@@ -212,6 +212,15 @@ def main():
         stdout=sys.stderr)
     with open(cluster_json) as f:
         results["cluster"] = json.load(f)
+    if "error" in results["cluster"].get("recovery", {}):
+        # Recovery failed with vectors: measure it once more on the same chunks without
+        # vectors (smaller slot records), reported as such beside the failure.
+        text_json = os.path.join(work, f"strata-3w-text-{cluster_size}.json")
+        run([bench, "service", "--chunks", chunk_file, "--limit-tokens", cluster_size, "--workers", 3, "--replicas", 2,
+             "--recovery", "--recovery-timeout", 120, "--json", text_json, "--work-dir", work], stdout=sys.stderr)
+        with open(text_json) as f:
+            results["cluster_text_only"] = json.load(f)
+    report.save(results, a.out)
 
     # 5. Tokenizer throughput on the same chunk texts (the whole chunk file).
     results["tiktoken"] = run_json([py, os.path.join(HERE, "peers_tiktoken.py"), chunk_file, 0, a.vocab_dir])
