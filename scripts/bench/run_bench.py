@@ -125,13 +125,15 @@ def main():
     # 1. The corpus, chunked once by Strata's chunker (cached per recipe and size).
     key = f"v{CORPUS_VERSION}-" + report.short_hash(a.roots)
     chunk_file, summary_file = None, None
-    for name in sorted(os.listdir(a.cache)):
-        if name.startswith(f"chunks-{key}-") and name.endswith(".jsonl"):
-            size = int(name[len(f"chunks-{key}-"):-6])
-            if size >= sizes[-1] and os.path.exists(os.path.join(a.cache, name[:-6] + ".json")):
-                chunk_file = os.path.join(a.cache, name)
-                summary_file = chunk_file[:-6] + ".json"
-                break
+    # The smallest cached chunk file that covers the largest size (a prefix of a larger one
+    # is the same chunks, but the corpus line and the tokenizer pass cover the whole file).
+    cached = sorted((int(name[len(f"chunks-{key}-"):-6]), name) for name in os.listdir(a.cache)
+                    if name.startswith(f"chunks-{key}-") and name.endswith(".jsonl"))
+    for size, name in cached:
+        if size >= sizes[-1] and os.path.exists(os.path.join(a.cache, name[:-6] + ".json")):
+            chunk_file = os.path.join(a.cache, name)
+            summary_file = chunk_file[:-6] + ".json"
+            break
     step = time.time()
     if chunk_file is None:
         chunk_file = os.path.join(a.cache, f"chunks-{key}-{sizes[-1]}.jsonl")
