@@ -64,3 +64,21 @@ extension ClusterBench {
         }
     }
 }
+
+extension ClusterBench.ClusterClient {
+    /// One query, read to the end of its stream, keeping the passages (provenance, rank).
+    func queryPassages(_ request: QueryRequest) async throws -> (header: QueryHeader?, passages: [Passage], summary: QuerySummary?) {
+        var header: QueryHeader?
+        var passages: [Passage] = []
+        var summary: QuerySummary?
+        for try await bytes in channel.serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: CallOptions(timeout: .seconds(120))) {
+            switch try QueryResponse(serializedBytes: bytes) {
+            case .header(let h): header = h
+            case .passage(let p): passages.append(p)
+            case .summary(let s): summary = s
+            default: break
+            }
+        }
+        return (header, passages, summary)
+    }
+}

@@ -94,13 +94,13 @@ extension ClusterBench {
 
     /// SIGKILLs the last worker, then polls the coordinator until it marks it dead and until
     /// every slot has R up-to-date replicas again on the two survivors.
-    func measureRecovery(nodes: ChildNodes, client: ClusterClient) async throws -> RecoveryFigures {
+    static func measureRecovery(nodes: ChildNodes, client: ClusterClient, timeout: Duration = .seconds(300)) async throws -> RecoveryFigures {
         let victim = nodes.workers[nodes.workers.count - 1]
         let clock = ContinuousClock()
         let killed = clock.now
         nodes.kill(victim)
         var dead: ContinuousClock.Instant?
-        let deadline = killed + .seconds(300)
+        let deadline = killed + timeout
         while clock.now < deadline {
             guard let status = try? await client.status() else {
                 try await Task.sleep(for: .milliseconds(20))
@@ -116,7 +116,7 @@ extension ClusterBench {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw BenchFailure("full replication was not restored within 300 s of the SIGKILL")
+        throw BenchFailure("full replication was not restored within \(timeout) of the SIGKILL")
     }
 
     /// Tokens acknowledged so far, shared by the ingest streams.

@@ -34,11 +34,28 @@ extension ClusterBench {
             }
         }
 
-        func startCoordinator(settings: [String]) throws {
+        func startCoordinator(settings: [String], replicas: Int = 2) throws {
             let address = "127.0.0.1:\(try Self.freePort())"
             coordinatorAddress = address
             coordinator = try start(name: "coordinator", binary: "strata-coordinator", address: address,
-                                    arguments: ["--replicas", "2"] + settings)
+                                    arguments: ["--replicas", "\(replicas)"] + settings)
+        }
+
+        /// Starts worker `index` again (same name, address and data directory) after it
+        /// stopped; returns once it logs that it serves. Its log starts afresh.
+        @discardableResult
+        func restartWorker(_ index: Int, settings: [String] = []) throws -> ChildNode {
+            let old = workers[index]
+            let worker = try start(name: old.name, binary: "strata-worker", address: old.address,
+                                   arguments: ["--coordinator", coordinatorAddress] + settings)
+            workers[index] = worker
+            return worker
+        }
+
+        /// SIGTERM: a graceful stop (the worker moves its hot tier into the warm tier).
+        func terminate(_ node: ChildNode) {
+            Glibc.kill(node.process.processIdentifier, SIGTERM)
+            node.process.waitUntilExit()
         }
 
         @discardableResult
@@ -81,7 +98,7 @@ extension ClusterBench {
             }
         }
 
-        private func start(name: String, binary: String, address: String, arguments: [String]) throws -> ChildNode {
+        func start(name: String, binary: String, address: String, arguments: [String]) throws -> ChildNode {
             let data = root + "/" + name
             let log = root + "/" + name + ".log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -100,7 +117,7 @@ extension ClusterBench {
                     throw BenchFailure("\(name) exited with \(process.terminationStatus): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
                 }
                 guard Date() < deadline else { throw BenchFailure("\(name) did not start within 60 s") }
-                usleep(50_000)
+                usleep(10_000)
             }
         }
 

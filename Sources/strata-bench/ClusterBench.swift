@@ -70,7 +70,7 @@ struct ClusterBench: AsyncParsableCommand {
         let ingest = try await ingestCorpus(corpus, client: client)
         let lexical = try await queryLatency(corpus: corpus, client: client, mode: .lexical)
         let hybrid = dimension > 0 ? try await queryLatency(corpus: corpus, client: client, mode: .hybrid) : nil
-        let recovery = try await measureRecovery(nodes: nodes, client: client)
+        let recovery = try await Self.measureRecovery(nodes: nodes, client: client)
 
         print("| measurement | figure | target |")
         print("|---|---:|---|")

@@ -1,0 +1,76 @@
+"""scripts/bench.sh, checked only where it is fast: its command line (no build, no run) and
+the results schema validator and Markdown report of scripts/bench/report.py on a fixture
+(a trimmed results.json of a real --quick run). The benchmark itself never runs in CI."""
+import copy
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "scripts" / "bench"))
+import report  # noqa: E402
+
+FIXTURE = REPO / "Tests" / "interop" / "bench_results_fixture.json"
+
+
+def bench(*args):
+    return subprocess.run([str(REPO / "scripts" / "bench.sh"), *args], capture_output=True, text=True, timeout=30, cwd=REPO)
+
+
+def test_help_describes_the_options_and_builds_nothing():
+    result = bench("--help")
+    assert result.returncode == 0, result.stderr
+    for option in ("--quick", "--out", "--sizes"):
+        assert option in result.stdout
+    assert "== build" not in result.stderr
+
+
+def test_unknown_arguments_and_bad_sizes_are_refused_before_any_work():
+    unknown = bench("--fast")
+    assert unknown.returncode == 2 and "unknown argument --fast" in unknown.stderr
+    bad = bench("--sizes", "1M,10M")
+    assert bad.returncode == 2 and "--sizes" in bad.stderr
+    assert "== build" not in unknown.stderr + bad.stderr
+
+
+def load_fixture():
+    return json.loads(FIXTURE.read_text())
+
+
+def test_the_fixture_is_valid_and_renders_one_table_per_question():
+    results = load_fixture()
+    assert report.validate(results) == []
+    text = report.markdown(results)
+    for heading in ("## 0. Tokenizer", "## 1. Ingest", "## 2. Top-10 queries", "## 3. Context assembly", "## 4. Scale curve", "## 5. Restart and recovery"):
+        assert heading in text
+    assert "load average at start" in text and "Versions:" in text
+
+
+def test_the_validator_names_what_is_missing_or_wrong():
+    results = load_fixture()
+    broken = copy.deepcopy(results)
+    del broken["machine"]["cores"]
+    assert report.validate(broken) == ["machine.cores missing"]
+    broken = copy.deepcopy(results)
+    del broken["cluster"]
+    assert "missing cluster" in report.validate(broken)
+    broken = copy.deepcopy(results)
+    size = next(iter(broken["sizes"]))
+    broken["sizes"][size]["strata"]["ingest"]["tokens_per_second"] = 0
+    assert report.validate(broken) == [f"sizes.{size}.strata.ingest.tokens_per_second is not a positive number"]
+
+
+def test_a_full_run_needs_200_timed_queries_per_mode():
+    results = load_fixture()
+    results["quick"] = False
+    problems = report.validate(results)
+    assert problems and all("fewer than 200 timed queries" in p for p in problems)
+
+
+def test_recall_counts_identical_chunks_as_one_answer():
+    # Chunks 0 and 5 have the same text (canonical 0): returning either copy is a hit.
+    canonical = [0, 1, 2, 3, 4, 0]
+    assert report.overlap_at_10([[5, 1]], [[0, 1]], canonical) == 1.0
+    assert report.overlap_at_10([[5, 1]], [[0, 1]]) == 0.5
+    assert report.overlap_at_10([[2]], [[0, 1]], canonical) == 0.0

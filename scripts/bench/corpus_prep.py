@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Queries and vectors of scripts/bench.sh, built once from the chunk file and cached.
+
+queries: QUERY_COUNT texts, each a run of 3 to 6 words (identifiers and words of 3+ letters)
+from a seeded random line of a seeded random chunk among the chunk file's first 1M tokens (so
+every corpus size contains the chunk it came from), and its real MiniLM embedding.
+
+vectors: one row per chunk of the chunk file: the cached real MiniLM embedding where there is
+one (the first REAL rows), else a SYNTHETIC vector: the real embedding of chunk (i mod REAL)
+plus Gaussian noise of norm 0.5, renormalized (seeded by i), so larger sizes keep the real
+vectors' distribution without the hours of CPU embedding would take.
+
+Usage:
+  corpus_prep.py queries MODEL_DIR CHUNKS.jsonl COUNT OUT.jsonl
+  corpus_prep.py vectors CACHE.f32 CHUNK_COUNT OUT.f32      (prints {"real": n, "synthetic": m})
+"""
+import json
+import os
+import random
+import re
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import DIM  # noqa: E402
+
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+
+
+def make_queries(model_dir, chunks_path, count, out_path):
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+    from minilm_embed import MAX_TOKENS, embed
+
+    chunks, tokens = [], 0
+    with open(chunks_path, encoding="utf-8") as f:
+        for line in f:
+            chunk = json.loads(line)
+            if chunk["ord"] == 0 and tokens >= 1_000_000:
+                break
+            chunks.append(chunk["text"])
+            tokens += chunk["tokens"]
+    rng = random.Random(2026)
+    texts = []
+    while len(texts) < count:
+        lines = [l for l in rng.choice(chunks).split("\n") if len(WORD.findall(l)) >= 3]
+        if not lines:
+            continue
+        words = WORD.findall(rng.choice(lines))
+        n = rng.randint(3, min(6, len(words)))
+        start = rng.randint(0, len(words) - n)
+        texts.append(" ".join(words[start:start + n]))
+    weights = {k: v.astype(np.float32) for k, v in load_file(f"{model_dir}/model.safetensors").items()}
+    tokenizer = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS)
+    with open(out_path, "w", encoding="utf-8") as out:
+        for b in range(0, len(texts), 32):
+            encodings = tokenizer.encode_batch(texts[b:b + 32])
+            length = max(len(e.ids) for e in encodings)
+            ids = np.zeros((len(encodings), length), dtype=np.int64)
+            mask = np.zeros((len(encodings), length), dtype=np.int64)
+            for row, e in enumerate(encodings):
+                ids[row, :len(e.ids)] = e.ids
+                mask[row, :len(e.ids)] = 1
+            for text, vector in zip(texts[b:b + 32], embed(weights, ids, mask)):
+                out.write(json.dumps({"text": text, "vector": [round(float(x), 7) for x in vector]}) + "\n")
+
+
+def make_vectors(cache_path, chunk_count, out_path):
+    real = np.fromfile(cache_path, dtype="<f4")
+    real = real[: real.size // DIM * DIM].reshape(-1, DIM)[:chunk_count]
+    n = real.shape[0]
+    if n == 0:
+        raise SystemExit(f"{cache_path} holds no embeddings")
+    with open(out_path, "wb") as out:
+        out.write(real.astype("<f4").tobytes())
+        for start in range(n, chunk_count, 8192):
+            idx = np.arange(start, min(start + 8192, chunk_count))
+            rng = np.random.default_rng(start)
+            noise = rng.standard_normal((idx.size, DIM)).astype(np.float32)
+            noise *= 0.5 / np.linalg.norm(noise, axis=1, keepdims=True)
+            rows = real[idx % n] + noise
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+            out.write(rows.astype("<f4").tobytes())
+    print(json.dumps({"real": n, "synthetic": max(0, chunk_count - n)}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "queries":
+        make_queries(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    else:
+        make_vectors(sys.argv[2], int(sys.argv[3]), sys.argv[4])
