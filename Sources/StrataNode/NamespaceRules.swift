@@ -31,6 +31,11 @@ enum NamespaceRules {
         guard request.chunkOverlap < chars / 2 else {
             throw .invalidArgument("chunk_overlap (\(request.chunkOverlap)) must be under half of chunk_chars (\(chars))")
         }
+        // Workers index vectors normalized (cosine) and do not learn a namespace's metric yet;
+        // accepting METRIC_DOT would rank by the wrong similarity without saying so.
+        guard request.metric == .cosine else {
+            throw StrataError(.unimplemented, "metric \(request.metric) is not served yet: workers rank vectors by cosine similarity; create the namespace with metric cosine (normalize vectors yourself for dot-product order)")
+        }
     }
 
     /// A document id: a relative path or name; no "..", no leading "/", no NUL, bounded.

@@ -70,6 +70,10 @@ import Testing
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "a", dimension: 8))  // idempotent
         let conflict = await #expect(throws: RPCError.self) { _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "a", dimension: 16)) }
         #expect(conflict?.code == .alreadyExists)
+        let dot = await #expect(throws: RPCError.self) {
+            _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "dotted", dimension: 8, metric: .dot))
+        }
+        #expect(dot?.code == .unimplemented && dot?.message.contains("cosine") == true)
         let mixed = await #expect(throws: RPCError.self) {
             _ = try await cluster.ingest([
                 IngestRequest(namespace: "a", documents: [Document(id: "x", text: "one")]),
