@@ -16,14 +16,18 @@ extension WorkerSearchIndex {
     static func vectorLists(_ shards: [SlotSearchShard], _ query: [Float], depth: Int,
                             filter: SearchFilter) throws(StrataError) -> [ShardListMerge.Tagged] {
         let searched = shards.indices.filter { shards[$0].shard.settings.vectorDimension != nil }
-        guard !searched.isEmpty else { return [] }
+        guard !searched.isEmpty, let dimension = shards[searched[0]].shard.settings.vectorDimension else { return [] }
+        // Validated, normalized and quantized once for every shard, which share one scratch
+        // buffer: per shard that preparation cost more than a slot's whole INT8 scan (perf).
+        let prepared = try VectorQuery(query, dimension: dimension, metric: shards[searched[0]].shard.settings.metric)
+        var scratch = VectorSearchScratch()
         var asked = [Int](repeating: 0, count: shards.count)
         var hits = [[SearchHit]](repeating: [], count: shards.count)
         var pending = searched
         let first = initialShardDepth(depth: depth, shards: searched.count)
         for i in searched { asked[i] = first }
         while true {
-            for i in pending { hits[i] = try shards[i].shard.searchVector(query, k: asked[i], filter: filter) }
+            for i in pending { hits[i] = try shards[i].shard.searchVector(prepared, k: asked[i], filter: filter, scratch: &scratch) }
             let merged = ShardListMerge.merge(searched.map { ($0, hits[$0]) }, k: depth)
             var kept = [Int](repeating: 0, count: shards.count)
             for tagged in merged { kept[tagged.shard] += 1 }

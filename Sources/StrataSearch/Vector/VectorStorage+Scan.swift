@@ -1,3 +1,4 @@
+import CStrataSupport
 /// The two scoring kernels: the INT8 scan over every row and the FP16 rescoring of a few.
 extension VectorStorage {
     /// Writes the approximate score of every row into `scores` (one per row).
@@ -54,43 +55,18 @@ extension VectorStorage {
 
     /// The FP16-precision score of one row.
     ///
-    /// Swift's `Float(Float16)` is a library call without `-target-cpu` allowing F16C, and
-    /// `SIMD8<Float>(SIMD8<Float16>)` is not vectorized, which made rescoring the hybrid
-    /// path's 400 candidates cost more than the whole INT8 scan. So 16 halves are loaded as
-    /// `SIMD8<UInt32>` and widened by bit manipulation: a half's exponent and mantissa shifted
-    /// left 13 bits are a float 2^112 too small (exact for normals and subnormals; rows never
-    /// hold Inf/NaN), and the sign moves from bit 15 to bit 31. The low halves are the even
-    /// components, the high halves the odd ones; the query is regrouped to match.
+    /// `strata_dot_f16` (C) converts with F16C (`vcvtph2ps`) where the CPU has it: Swift's
+    /// `Float(Float16)` is a compiler-rt call per component on x86-64 Linux, and the bit
+    /// manipulation that replaced it still made rescoring the largest cost of a hybrid query
+    /// (a worker rescores 40 candidates per slot shard; perf). The C kernel fixes the order of
+    /// its float operations, so the scalar fallback returns the same bits.
     func rescore(row: Int, _ query: PreparedVectorQuery) -> Float {
         let d = dimension
-        let blocks = d / 16
         return rescoreRows.withUnsafeBufferPointer { rows in
-            query.evenOdd.withUnsafeBufferPointer { q in
-                guard let first = rows.baseAddress else { return 0 }
-                let base = first + row * d
-                let raw = UnsafeRawPointer(base)
-                var acc = SIMD8<Float>.zero
-                let magnitude = SIMD8<UInt32>(repeating: 0x7FFF)
-                let sign = SIMD8<UInt32>(repeating: 0x8000)
-                let rebias = SIMD8<Float>(repeating: 0x1p112)
-                for b in 0..<blocks {
-                    // blocks > 0 implies the regrouped query is not empty.
-                    let qRaw = UnsafeRawPointer(q.baseAddress!)
-                    let pairs = raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD8<UInt32>.self)
-                    let lowBits = ((pairs & magnitude) &<< 13) | ((pairs & sign) &<< 16)
-                    let highBits = (((pairs &>> 16) & magnitude) &<< 13) | (pairs & (sign &<< 16))
-                    // Scaling before the products keeps them out of the (slow, lossy) subnormal range.
-                    let even = unsafeBitCast(lowBits, to: SIMD8<Float>.self) * rebias
-                    let odd = unsafeBitCast(highBits, to: SIMD8<Float>.self) * rebias
-                    let qEven = qRaw.loadUnaligned(fromByteOffset: b * 64, as: SIMD8<Float>.self)
-                    let qOdd = qRaw.loadUnaligned(fromByteOffset: b * 64 + 32, as: SIMD8<Float>.self)
-                    acc += even * qEven + odd * qOdd
-                }
-                var sum = acc.sum()
-                for i in (blocks * 16)..<d {
-                    sum += Float(base[i]) * query.exact[i]
-                }
-                return sum * rescoreScales[row]
+            query.exact.withUnsafeBufferPointer { q in
+                guard let first = rows.baseAddress, let values = q.baseAddress, d > 0 else { return 0 }
+                let halves = UnsafeRawPointer(first + row * d).assumingMemoryBound(to: UInt16.self)
+                return strata_dot_f16(halves, values, d) * rescoreScales[row]
             }
         }
     }
