@@ -91,7 +91,7 @@ extension SearchShard {
         let candidates = max(k * settings.rescoreFactor, settings.rescoreMinimum)
         let coarse = scratch.withScores(count: storage.rowCount) { scores in
             storage.scanInt8(query, into: scores)
-            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, precedes: precedes) { slot in
+            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, sorted: false, precedes: precedes) { slot in
                 storage.present[slot] && admits(slot, filter)
             }
         }
