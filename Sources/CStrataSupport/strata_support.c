@@ -410,3 +410,71 @@ float strata_dot_f16(const uint16_t *halves, const float *values, size_t count) 
 #endif
     return strata_dot_f16_software(halves, values, count);
 }
+
+// MARK: INT8 scan
+
+void strata_int8_scan_software(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                               const float *scales, float query_scale, float *scores) {
+    for (size_t r = 0; r < row_count; r++) {
+        const int8_t *row = rows + r * stride;
+        int32_t dot = 0;
+        for (size_t i = 0; i < stride; i++) dot += (int32_t)row[i] * (int32_t)query[i];
+        scores[r] = (float)dot * scales[r] * query_scale;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void int8_scan_avx2(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                           const float *scales, float query_scale, float *scores) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    size_t blocks = stride / 32;
+    for (size_t r = 0; r < row_count; r++) {
+        const int8_t *row = rows + r * stride;
+        __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+        size_t b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            __m256i q0 = _mm256_loadu_si256((const __m256i *)(query + b * 32));
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(row + b * 32));
+            __m256i q1 = _mm256_loadu_si256((const __m256i *)(query + b * 32 + 32));
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(row + b * 32 + 32));
+            // |q| (unsigned) times x with q's sign: pairs of products summed to int16 (at most
+            // 2 * 127 * 127, no saturation), then to int32.
+            __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(q0, q0), _mm256_sign_epi8(x0, q0));
+            __m256i p1 = _mm256_maddubs_epi16(_mm256_sign_epi8(q1, q1), _mm256_sign_epi8(x1, q1));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+            acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(p1, ones));
+        }
+        if (b < blocks) {
+            __m256i q0 = _mm256_loadu_si256((const __m256i *)(query + b * 32));
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(row + b * 32));
+            __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(q0, q0), _mm256_sign_epi8(x0, q0));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+        }
+        __m256i acc = _mm256_add_epi32(acc0, acc1);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+        int32_t dot = _mm_cvtsi128_si32(s);
+        // Integer tail when stride is not a multiple of 32 (VectorStorage pads, but be exact anyway).
+        for (size_t i = blocks * 32; i < stride; i++) dot += (int32_t)row[i] * (int32_t)query[i];
+        scores[r] = (float)dot * scales[r] * query_scale;
+    }
+}
+#endif
+
+int strata_int8_scan_is_avx2(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void strata_int8_scan(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                      const float *scales, float query_scale, float *scores) {
+#if defined(__x86_64__)
+    if (strata_int8_scan_is_avx2()) { int8_scan_avx2(rows, row_count, stride, query, scales, query_scale, scores); return; }
+#endif
+    strata_int8_scan_software(rows, row_count, stride, query, scales, query_scale, scores);
+}

@@ -76,6 +76,19 @@ float strata_dot_f16(const uint16_t *halves, const float *values, size_t count);
 /// The scalar path of `strata_dot_f16`, exposed so tests can check both paths agree.
 float strata_dot_f16_software(const uint16_t *halves, const float *values, size_t count);
 
+/// The INT8 vector scan: for each of `row_count` rows of `stride` int8 values (stride a
+/// multiple of 32, values in -127...127, as `Int8Vector` quantizes), writes
+/// `(float)dot(row, query) * scales[row] * query_scale` to `scores[row]`. The integer dot is
+/// exact on every path (AVX2 `vpmaddubsw` cannot saturate for values within ±127), so the
+/// AVX2 path and the portable path return the same bits.
+void strata_int8_scan(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                      const float *scales, float query_scale, float *scores);
+/// The portable path of `strata_int8_scan`, exposed so tests can check both paths agree.
+void strata_int8_scan_software(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                               const float *scales, float query_scale, float *scores);
+/// 1 when `strata_int8_scan` uses AVX2.
+int strata_int8_scan_is_avx2(void);
+
 #ifdef __cplusplus
 }
 #endif

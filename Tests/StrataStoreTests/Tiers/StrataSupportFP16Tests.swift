@@ -77,3 +77,29 @@ struct StrataSupportFP16Tests {
         #expect(strata_dot_f16(nan, values, 9).isNaN && strata_dot_f16_software(nan, values, 9).isNaN)
     }
 }
+
+/// The C INT8 scan: the AVX2 path (when this CPU has it) and the portable path agree bit for
+/// bit, including the extreme values ±127 and strides that are not a multiple of 32.
+@Suite("CStrataSupport INT8 scan")
+struct StrataSupportInt8ScanTests {
+    @Test("AVX2 and portable scans return the same scores, equal to the exact integer dot product scaled")
+    func pathsAgree() {
+        var rng = SeededGenerator(seed: 23)
+        for (stride, rowCount) in [(32, 1), (64, 7), (96, 3), (384, 50), (416, 9), (37, 4), (1024, 2)] {
+            let extreme = stride == 384
+            let rows = (0..<(stride * rowCount)).map { i in extreme && i % 3 == 0 ? Int8(i % 2 == 0 ? 127 : -127) : Int8.random(in: -127...127, using: &rng) }
+            let query = (0..<stride).map { i in extreme ? Int8(i % 2 == 0 ? -127 : 127) : Int8.random(in: -127...127, using: &rng) }
+            let scales = (0..<rowCount).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+            var fast = [Float](repeating: 0, count: rowCount)
+            var portable = [Float](repeating: 0, count: rowCount)
+            strata_int8_scan(rows, rowCount, stride, query, scales, 0.0123, &fast)
+            strata_int8_scan_software(rows, rowCount, stride, query, scales, 0.0123, &portable)
+            #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern), "stride \(stride)")
+            for r in 0..<rowCount {
+                var dot = 0
+                for i in 0..<stride { dot += Int(rows[r * stride + i]) * Int(query[i]) }
+                #expect(portable[r].bitPattern == (Float(dot) * scales[r] * 0.0123).bitPattern)
+            }
+        }
+    }
+}
