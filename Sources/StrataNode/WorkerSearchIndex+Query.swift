@@ -68,11 +68,7 @@ extension WorkerSearchIndex {
         var lexical: [ShardListMerge.Tagged] = []
         var vector: [ShardListMerge.Tagged] = []
         if let query = plan.lexical {
-            var lists: [(shard: Int, hits: [SearchHit])] = []
-            for (i, shard) in shards.enumerated() {
-                lists.append((i, try shard.shard.searchLexical(query, statistics: statistics, k: plan.depth, filter: plan.filter)))
-            }
-            lexical = ShardListMerge.merge(lists, k: plan.depth)
+            lexical = try Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
