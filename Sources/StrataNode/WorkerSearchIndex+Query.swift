@@ -23,16 +23,10 @@ extension WorkerSearchIndex {
         var chunks = 0
         var length = 0
         var frequencies = [UInt64](repeating: 0, count: terms.count)
-        // The terms are analyzed already; `statistics(for:)` reads only `terms`, so the query is
-        // built from a placeholder text and given them (LexicalQuery has no init from terms).
-        guard var query = try? LexicalQuery(text: "x") else { return StrataWire.LexicalStatistics() }
-        query.terms = terms
-        query.counts = [Int](repeating: 1, count: terms.count)
         for shard in shards {
-            let local = shard.shard.statistics(for: query)
-            chunks += local.documentCount
+            let local = shard.shard.addTermStatistics(terms, into: &frequencies)
+            chunks += local.documents
             length += local.totalLength
-            for (i, term) in terms.enumerated() { frequencies[i] += UInt64(local.documentFrequencies[term] ?? 0) }
         }
         return StrataWire.LexicalStatistics(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
     }

@@ -12,6 +12,16 @@ extension SearchShard {
             documentCount: lexical.liveCount, totalLength: lexical.liveTotalLength, documentFrequencies: frequencies)
     }
 
+    /// The same counts as `statistics(for:)`, added into `frequencies` (one per term, in
+    /// `terms` order) without building a dictionary: a worker sums them over a shard per slot
+    /// (~170) on every query. Returns the shard's live chunk count and total length.
+    public func addTermStatistics(_ terms: [String], into frequencies: inout [UInt64]) -> (documents: Int, totalLength: Int) {
+        for (i, term) in terms.enumerated() where i < frequencies.count {
+            frequencies[i] += UInt64(lexical.documentFrequency(of: term))
+        }
+        return (lexical.liveCount, lexical.liveTotalLength)
+    }
+
     /// Runs `request` on this shard. `statistics` are the merged lexical statistics of every
     /// shard the query goes to (nil: this shard's own).
     public func search(_ request: SearchRequest, statistics: LexicalStatistics? = nil) throws(StrataError)
