@@ -205,3 +205,276 @@ int strata_open_direct_rw(const char *path, int create) {
 int strata_errno_is_disk_full(int error) {
     return error == ENOSPC || error == EDQUOT;
 }
+
+// MARK: FP16 conversion
+//
+// Swift's Float16 <-> Float conversions are calls into compiler-rt (`__extendhfsf2`,
+// `__truncsfhf2`) on x86-64 Linux unless the whole module is compiled for F16C, which
+// would stop the binary from starting on older CPUs. These helpers pick F16C at run time.
+
+static float f16_to_f32_one(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1Fu;
+    uint32_t mantissa = h & 0x3FFu;
+    uint32_t bits;
+    if (exponent == 0x1Fu) {
+        // Inf, or NaN quieted with its payload kept (what vcvtph2ps does).
+        bits = sign | 0x7F800000u | (mantissa << 13) | (mantissa ? 0x00400000u : 0);
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {
+        // Subnormal half: normalize (every half subnormal is a normal float).
+        int shift = __builtin_clz(mantissa) - 21;  // leading zeros within the 10-bit field
+        mantissa = (mantissa << shift) & 0x3FFu;
+        bits = sign | ((uint32_t)(113 - shift) << 23) | (mantissa << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static uint16_t f32_to_f16_one(float f) {
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000u);
+    uint32_t magnitude = bits & 0x7FFFFFFFu;
+    if (magnitude > 0x7F800000u) {
+        // NaN: quiet, keep the payload's top bits (what vcvtps2ph does).
+        return sign | 0x7E00u | (uint16_t)((magnitude >> 13) & 0x3FFu);
+    }
+    if (magnitude >= 0x477FF000u) return sign | 0x7C00u;  // rounds to or beyond 65520: Inf
+    if (magnitude >= 0x38800000u) {
+        // Normal half: rebias, round the 13 dropped bits to nearest even.
+        uint32_t value = magnitude - 0x38000000u;
+        uint32_t rounded = value + 0x0FFFu + ((value >> 13) & 1u);
+        return sign | (uint16_t)(rounded >> 13);
+    }
+    if (magnitude < 0x33000000u) return sign;  // below half the smallest subnormal: ±0
+    // Subnormal half: shift the full significand into place, round to nearest even.
+    uint32_t exponent = magnitude >> 23;
+    uint32_t significand = (magnitude & 0x7FFFFFu) | 0x800000u;
+    uint32_t shift = 126u - exponent;  // 14..24
+    uint32_t result = significand >> shift;
+    uint32_t remainder = significand & ((1u << shift) - 1u);
+    uint32_t half = 1u << (shift - 1);
+    if (remainder > half || (remainder == half && (result & 1u))) result += 1;
+    return sign | (uint16_t)result;
+}
+
+void strata_f16_to_f32_software(const uint16_t *src, float *dst, size_t count) {
+    for (size_t i = 0; i < count; i++) dst[i] = f16_to_f32_one(src[i]);
+}
+
+void strata_f32_to_f16_software(const float *src, uint16_t *dst, size_t count) {
+    for (size_t i = 0; i < count; i++) dst[i] = f32_to_f16_one(src[i]);
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("f16c,avx")))
+static void f16_to_f32_hardware(const uint16_t *src, float *dst, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(src + i));
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
+    }
+    if (i < count) {
+        uint16_t tail[8] = {0};
+        float out[8];
+        memcpy(tail, src + i, (count - i) * 2);
+        _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)tail)));
+        memcpy(dst + i, out, (count - i) * 4);
+    }
+}
+
+__attribute__((target("f16c,avx")))
+static void f32_to_f16_hardware(const float *src, uint16_t *dst, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128((__m128i *)(dst + i), h);
+    }
+    if (i < count) {
+        float tail[8] = {0};
+        uint16_t out[8];
+        memcpy(tail, src + i, (count - i) * 4);
+        _mm_storeu_si128((__m128i *)out, _mm256_cvtps_ph(_mm256_loadu_ps(tail), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        memcpy(dst + i, out, (count - i) * 2);
+    }
+}
+#endif
+
+int strata_f16c_is_hardware(void) {
+#if defined(__x86_64__)
+    // `avx` also tells that the OS saves the YMM registers (the builtin checks XGETBV).
+    return (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx")) ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void strata_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
+#if defined(__x86_64__)
+    if (strata_f16c_is_hardware()) { f16_to_f32_hardware(src, dst, count); return; }
+#endif
+    strata_f16_to_f32_software(src, dst, count);
+}
+
+void strata_f32_to_f16(const float *src, uint16_t *dst, size_t count) {
+#if defined(__x86_64__)
+    if (strata_f16c_is_hardware()) { f32_to_f16_hardware(src, dst, count); return; }
+#endif
+    strata_f32_to_f16_software(src, dst, count);
+}
+
+// MARK: FP16 dot product (vector rescoring)
+
+#pragma clang fp contract(off)
+
+static float dot_reduce(const float acc[4][8], float tail) {
+    float lane[8];
+    for (int l = 0; l < 8; l++) lane[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+    float sum = ((lane[0] + lane[4]) + (lane[2] + lane[6])) + ((lane[1] + lane[5]) + (lane[3] + lane[7]));
+    return sum + tail;
+}
+
+float strata_dot_f16_software(const uint16_t *halves, const float *values, size_t count) {
+    float acc[4][8] = {{0}};
+    size_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+        for (int a = 0; a < 4; a++) {
+            for (int l = 0; l < 8; l++) {
+                size_t j = i + 8 * (size_t)a + (size_t)l;
+                uint16_t h;
+                memcpy(&h, halves + j, 2);
+                acc[a][l] = acc[a][l] + f16_to_f32_one(h) * values[j];
+            }
+        }
+    }
+    for (; i + 8 <= count; i += 8) {
+        for (int l = 0; l < 8; l++) {
+            uint16_t h;
+            memcpy(&h, halves + i + l, 2);
+            acc[0][l] = acc[0][l] + f16_to_f32_one(h) * values[i + l];
+        }
+    }
+    float tail = 0;
+    for (; i < count; i++) {
+        uint16_t h;
+        memcpy(&h, halves + i, 2);
+        tail = tail + f16_to_f32_one(h) * values[i];
+    }
+    return dot_reduce((const float (*)[8])acc, tail);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("f16c,avx")))
+static float dot_f16_hardware(const uint16_t *halves, const float *values, size_t count) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+        __m256 h0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(halves + i)));
+        __m256 h1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(halves + i + 8)));
+        __m256 h2 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(halves + i + 16)));
+        __m256 h3 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(halves + i + 24)));
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(h0, _mm256_loadu_ps(values + i)));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(h1, _mm256_loadu_ps(values + i + 8)));
+        a2 = _mm256_add_ps(a2, _mm256_mul_ps(h2, _mm256_loadu_ps(values + i + 16)));
+        a3 = _mm256_add_ps(a3, _mm256_mul_ps(h3, _mm256_loadu_ps(values + i + 24)));
+    }
+    for (; i + 8 <= count; i += 8) {
+        __m256 h = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(halves + i)));
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(h, _mm256_loadu_ps(values + i)));
+    }
+    float tail = 0;
+    for (; i < count; i++) {
+        uint16_t h;
+        memcpy(&h, halves + i, 2);
+        tail = tail + _cvtsh_ss(h) * values[i];
+    }
+    float acc[4][8];
+    _mm256_storeu_ps(acc[0], a0);
+    _mm256_storeu_ps(acc[1], a1);
+    _mm256_storeu_ps(acc[2], a2);
+    _mm256_storeu_ps(acc[3], a3);
+    return dot_reduce((const float (*)[8])acc, tail);
+}
+#endif
+
+float strata_dot_f16(const uint16_t *halves, const float *values, size_t count) {
+#if defined(__x86_64__)
+    if (strata_f16c_is_hardware()) return dot_f16_hardware(halves, values, count);
+#endif
+    return strata_dot_f16_software(halves, values, count);
+}
+
+// MARK: INT8 scan
+
+void strata_int8_scan_software(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                               const float *scales, float query_scale, float *scores) {
+    for (size_t r = 0; r < row_count; r++) {
+        const int8_t *row = rows + r * stride;
+        int32_t dot = 0;
+        for (size_t i = 0; i < stride; i++) dot += (int32_t)row[i] * (int32_t)query[i];
+        scores[r] = (float)dot * scales[r] * query_scale;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void int8_scan_avx2(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                           const float *scales, float query_scale, float *scores) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    size_t blocks = stride / 32;
+    for (size_t r = 0; r < row_count; r++) {
+        const int8_t *row = rows + r * stride;
+        __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+        size_t b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            __m256i q0 = _mm256_loadu_si256((const __m256i *)(query + b * 32));
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(row + b * 32));
+            __m256i q1 = _mm256_loadu_si256((const __m256i *)(query + b * 32 + 32));
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(row + b * 32 + 32));
+            // |q| (unsigned) times x with q's sign: pairs of products summed to int16 (at most
+            // 2 * 127 * 127, no saturation), then to int32.
+            __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(q0, q0), _mm256_sign_epi8(x0, q0));
+            __m256i p1 = _mm256_maddubs_epi16(_mm256_sign_epi8(q1, q1), _mm256_sign_epi8(x1, q1));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+            acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(p1, ones));
+        }
+        if (b < blocks) {
+            __m256i q0 = _mm256_loadu_si256((const __m256i *)(query + b * 32));
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(row + b * 32));
+            __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(q0, q0), _mm256_sign_epi8(x0, q0));
+            acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+        }
+        __m256i acc = _mm256_add_epi32(acc0, acc1);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+        int32_t dot = _mm_cvtsi128_si32(s);
+        // Integer tail when stride is not a multiple of 32 (VectorStorage pads, but be exact anyway).
+        for (size_t i = blocks * 32; i < stride; i++) dot += (int32_t)row[i] * (int32_t)query[i];
+        scores[r] = (float)dot * scales[r] * query_scale;
+    }
+}
+#endif
+
+int strata_int8_scan_is_avx2(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void strata_int8_scan(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                      const float *scales, float query_scale, float *scores) {
+#if defined(__x86_64__)
+    if (strata_int8_scan_is_avx2()) { int8_scan_avx2(rows, row_count, stride, query, scales, query_scale, scores); return; }
+#endif
+    strata_int8_scan_software(rows, row_count, stride, query, scales, query_scale, scores);
+}

@@ -4,27 +4,31 @@ import StrataRPC
 import StrataWire
 
 extension CoordinatorQuery {
-    /// Whether workers attach text to their candidates (`include_text`). A hybrid answer
-    /// has each worker's whole lexical and vector lists -- hundreds of candidates per worker,
-    /// of which the fused top_k are kept -- so reading and shipping every candidate's text
-    /// cost more than the search itself; those texts are fetched after the merge instead
-    /// (`withText`), one FetchChunks call per worker that ranked a kept candidate.
-    static func includesText(_ mode: QueryMode) -> Bool { mode != .hybrid }
+    /// Whether some kept candidates may lack their text after the merge, to be fetched with
+    /// `withText`. A hybrid answer has each worker's whole lexical and vector lists --
+    /// hundreds of candidates per worker, of which the fused top_k are kept -- so a worker
+    /// attaches text only to its own best top_k (see `WorkerNode.search`), and the texts of
+    /// the other kept candidates, if any, are fetched after the merge: one FetchChunks call
+    /// per worker that ranked such a candidate, none at all in the usual case.
+    static func fetchesText(_ mode: QueryMode) -> Bool { mode == .hybrid }
 
-    /// The ranked candidates with their text, fetched from the workers whose answers they
-    /// came from (`source`: content hash → index in `assignments`). A candidate whose chunk
-    /// was deleted since the search is left out, as a worker's `include_text` does. A worker
-    /// whose fetch fails has its slots reported missing by the caller (`failed`).
+    /// The ranked candidates with their text: a candidate that has none yet gets it from the
+    /// worker whose answer it came from (`source`: content hash → index in `assignments`). A
+    /// candidate whose chunk was deleted since the search is left out, as a worker's
+    /// `include_text` does. A worker whose fetch fails has its slots reported missing by the
+    /// caller (`failed`). Chunk text is never empty (the store refuses it), so empty means
+    /// not attached.
     func withText(_ ranked: [Candidate], namespace: String, source: [ContentHash: Int],
                   assignments: [(worker: WorkerID, address: String, slots: [Int])],
                   options: CallOptions) async -> (candidates: [Candidate], failed: [(index: Int, error: any Error)]) {
         var wanted: [Int: [ContentHash]] = [:]
-        for candidate in ranked {
+        for candidate in ranked where candidate.chunk.text.isEmpty {
             guard let index = source[candidate.chunk.contentHash] else { continue }
             if wanted[index]?.contains(candidate.chunk.contentHash) != true { wanted[index, default: []].append(candidate.chunk.contentHash) }
         }
         var texts: [ContentHash: String] = [:]
         var failed: [(index: Int, error: any Error)] = []
+        if wanted.isEmpty { return (ranked, failed) }
         await withTaskGroup(of: (Int, Result<[ChunkMessage], any Error>).self) { group in
             for (index, hashes) in wanted {
                 let address = assignments[index].address
@@ -50,6 +54,7 @@ extension CoordinatorQuery {
             }
         }
         let candidates = ranked.compactMap { candidate -> Candidate? in
+            if !candidate.chunk.text.isEmpty { return candidate }
             guard let text = texts[candidate.chunk.contentHash] else { return nil }
             var withText = candidate
             withText.chunk.text = text

@@ -67,20 +67,20 @@ struct CoordinatorQuery: Sendable {
         let statistics = global
         let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
         var candidates: [Candidate] = []
-        let includeText = Self.includesText(mode)
+        let fetchText = Self.fetchesText(mode)
         var source: [ContentHash: Int] = [:]
         for (index, result) in await fanOut(plan.assignments, { assignment in
             try WorkerSearchResponse(serializedBytes: await channels.channel(assignment.address).unary(
                 MethodPath.workerSearch,
                 WorkerSearchRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), text: request.text,
                                     vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
-                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: includeText).serializedBytes(),
+                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
                 options: options))
         }).enumerated() {
             switch result {
             case .success(let response):
                 candidates += response.candidates
-                if !includeText { for candidate in response.candidates { source[candidate.chunk.contentHash] = index } }
+                if fetchText { for candidate in response.candidates { source[candidate.chunk.contentHash] = index } }
                 missing.formUnion(membership.writtenSlots(response.missingSlots.map(Int.init)))
             case .failure(let error):
                 missing.formUnion(plan.assignments[index].slots)
@@ -88,7 +88,7 @@ struct CoordinatorQuery: Sendable {
             }
         }
         var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
-        if !includeText {
+        if fetchText {
             let fetched = await withText(ranked, namespace: request.namespace, source: source, assignments: plan.assignments, options: options)
             ranked = fetched.candidates
             for (index, error) in fetched.failed {

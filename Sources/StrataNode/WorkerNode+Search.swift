@@ -44,14 +44,24 @@ extension WorkerNode {
 
     /// Searches the request's slots; slots this worker does not hold are listed as missing.
     /// With `include_text` each candidate carries its text from the store; a candidate deleted
-    /// between the search and that read is left out.
+    /// between the search and that read is left out. In hybrid mode only the first `top_k`
+    /// candidates (this worker's own fusion order) get their text: the answer holds hundreds of
+    /// candidates, of which the coordinator keeps `top_k` after fusing every worker's lists, and
+    /// those are nearly always among each worker's own best `top_k`. The coordinator fetches
+    /// the text of any other kept candidate (FetchChunks), usually sparing that round trip.
     func search(_ request: WorkerSearchRequest) throws(StrataError) -> WorkerSearchResponse {
         let store = try openStore()
         guard !request.namespace.isEmpty else { throw .invalidArgument("namespace is empty") }
         var candidates = try searchIndex.search(request)
         if request.includeText {
+            let textLimit = request.mode == .hybrid ? Int(request.topK == 0 ? UInt32(searchIndex.defaultTopK) : request.topK) : Int.max
             var withText: [Candidate] = []
+            withText.reserveCapacity(candidates.count)
             for var candidate in candidates {
+                guard withText.count < textLimit else {
+                    withText.append(candidate)
+                    continue
+                }
                 guard let read = try Self.liveChunk(store, request.namespace, candidate.chunk.contentHash) else { continue }
                 candidate.chunk.text = read.text
                 withText.append(candidate)

@@ -23,16 +23,10 @@ extension WorkerSearchIndex {
         var chunks = 0
         var length = 0
         var frequencies = [UInt64](repeating: 0, count: terms.count)
-        // The terms are analyzed already; `statistics(for:)` reads only `terms`, so the query is
-        // built from a placeholder text and given them (LexicalQuery has no init from terms).
-        guard var query = try? LexicalQuery(text: "x") else { return StrataWire.LexicalStatistics() }
-        query.terms = terms
-        query.counts = [Int](repeating: 1, count: terms.count)
         for shard in shards {
-            let local = shard.shard.statistics(for: query)
-            chunks += local.documentCount
+            let local = shard.shard.addTermStatistics(terms, into: &frequencies)
+            chunks += local.documents
             length += local.totalLength
-            for (i, term) in terms.enumerated() { frequencies[i] += UInt64(local.documentFrequencies[term] ?? 0) }
         }
         return StrataWire.LexicalStatistics(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
     }
@@ -68,11 +62,7 @@ extension WorkerSearchIndex {
         var lexical: [ShardListMerge.Tagged] = []
         var vector: [ShardListMerge.Tagged] = []
         if let query = plan.lexical {
-            var lists: [(shard: Int, hits: [SearchHit])] = []
-            for (i, shard) in shards.enumerated() {
-                lists.append((i, try shard.shard.searchLexical(query, statistics: statistics, k: plan.depth, filter: plan.filter)))
-            }
-            lexical = ShardListMerge.merge(lists, k: plan.depth)
+            lexical = try Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {

@@ -42,7 +42,7 @@ extension WorkerSearchIndex {
                     let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(ordinal), contentHash: ContentHash.of(chunk.utf8))
                     // Indexed at the precision the store keeps (FP16), so a rebuilt index and
                     // a replica filled by a slot copy score exactly as this one does.
-                    let stored = chunk.vector.map { Float16Codec.decode(Float16Codec.encode($0)) }
+                    let stored = chunk.vector.map(HalfPrecision.rounded)
                     return (IndexedChunk(ref: ref, text: text, metadata: filterable, vector: stored),
                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: metadata))
                 }

@@ -38,6 +38,22 @@ struct LexicalSearchTests {
         #expect(ranked[0].score > ranked[1].score)
     }
 
+    @Test func termStatisticsWithoutDictionariesEqualStatisticsForQuery() throws {
+        let all = ShardFixtures.corpus
+        let left = try ShardFixtures.shard(Array(all.prefix(3)))
+        let right = try ShardFixtures.shard(Array(all.dropFirst(3)))
+        for text in ["http request header", "read file path", "worker slots replication", "struct func", "zzzunknown"] {
+            let query = try LexicalQuery(text: text)
+            let merged = LexicalStatistics.merged([left.statistics(for: query), right.statistics(for: query)])
+            var frequencies = [UInt64](repeating: 0, count: query.terms.count)
+            let l = left.addTermStatistics(query.terms, into: &frequencies)
+            let r = right.addTermStatistics(query.terms, into: &frequencies)
+            #expect(l.documents + r.documents == merged.documentCount)
+            #expect(l.totalLength + r.totalLength == merged.totalLength)
+            #expect(frequencies == query.terms.map { UInt64(merged.documentFrequencies[$0] ?? 0) })
+        }
+    }
+
     @Test func twoShardsWithMergedStatisticsScoreLikeOneShard() throws {
         let all = ShardFixtures.corpus
         let whole = try ShardFixtures.shard(all)

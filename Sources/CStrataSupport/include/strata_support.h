@@ -55,6 +55,40 @@ int strata_open_direct_rw(const char *path, int create);
 /// 1 when `error` is ENOSPC or EDQUOT (the disk is full).
 int strata_errno_is_disk_full(int error);
 
+/// IEEE half → single precision for `count` values (exact; NaN payloads kept, quieted).
+/// Uses F16C (`vcvtph2ps`) when the CPU has it, the scalar path otherwise.
+void strata_f16_to_f32(const uint16_t *src, float *dst, size_t count);
+/// Single → half precision, round to nearest even (overflow gives ±Inf, NaN stays NaN).
+/// Uses F16C (`vcvtps2ph`) when the CPU has it, the scalar path otherwise.
+void strata_f32_to_f16(const float *src, uint16_t *dst, size_t count);
+/// The scalar (bit-manipulation) paths, exposed so tests can check both paths agree.
+void strata_f16_to_f32_software(const uint16_t *src, float *dst, size_t count);
+void strata_f32_to_f16_software(const float *src, uint16_t *dst, size_t count);
+/// 1 when the F16C paths are used.
+int strata_f16c_is_hardware(void);
+
+/// Dot product of `count` FP16 values (bit patterns, unaligned allowed) with `count` floats.
+/// The order of the float operations is fixed (eight lanes in each of four accumulators over
+/// 32-value blocks, then eight-value blocks into the first, a fixed reduction tree, the tail
+/// last; multiplies and adds never fused), so the F16C path and the scalar path return the
+/// same bits on every CPU: replicas of a slot on different machines rank alike.
+float strata_dot_f16(const uint16_t *halves, const float *values, size_t count);
+/// The scalar path of `strata_dot_f16`, exposed so tests can check both paths agree.
+float strata_dot_f16_software(const uint16_t *halves, const float *values, size_t count);
+
+/// The INT8 vector scan: for each of `row_count` rows of `stride` int8 values (stride a
+/// multiple of 32, values in -127...127, as `Int8Vector` quantizes), writes
+/// `(float)dot(row, query) * scales[row] * query_scale` to `scores[row]`. The integer dot is
+/// exact on every path (AVX2 `vpmaddubsw` cannot saturate for values within ±127), so the
+/// AVX2 path and the portable path return the same bits.
+void strata_int8_scan(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                      const float *scales, float query_scale, float *scores);
+/// The portable path of `strata_int8_scan`, exposed so tests can check both paths agree.
+void strata_int8_scan_software(const int8_t *rows, size_t row_count, size_t stride, const int8_t *query,
+                               const float *scales, float query_scale, float *scores);
+/// 1 when `strata_int8_scan` uses AVX2.
+int strata_int8_scan_is_avx2(void);
+
 #ifdef __cplusplus
 }
 #endif

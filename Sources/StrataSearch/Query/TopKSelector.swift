@@ -10,9 +10,10 @@ enum TopKSelector {
         var score: Float
     }
 
-    /// The best `k` entries with `score > floor` that `accept`s, best first.
+    /// The best `k` entries with `score > floor` that `accept`s, best first (in no particular
+    /// order when `sorted` is false: the vector search re-sorts its candidates after rescoring).
     static func select(
-        _ scores: UnsafeBufferPointer<Float>, k: Int, floor: Float = -.infinity,
+        _ scores: UnsafeBufferPointer<Float>, k: Int, floor: Float = -.infinity, sorted: Bool = true,
         precedes: (Int, Int) -> Bool, accept: (Int) -> Bool
     ) -> [Entry] {
         func better(_ a: Entry, _ b: Entry) -> Bool {
@@ -37,7 +38,7 @@ enum TopKSelector {
                 siftDown(&heap, 0, worse)
             }
         }
-        return heap.sorted(by: better)
+        return sorted ? heap.sorted(by: better) : heap
     }
 
     /// Heap order: the worst entry at the root.

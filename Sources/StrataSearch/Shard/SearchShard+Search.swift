@@ -12,6 +12,16 @@ extension SearchShard {
             documentCount: lexical.liveCount, totalLength: lexical.liveTotalLength, documentFrequencies: frequencies)
     }
 
+    /// The same counts as `statistics(for:)`, added into `frequencies` (one per term, in
+    /// `terms` order) without building a dictionary: a worker sums them over a shard per slot
+    /// (~170) on every query. Returns the shard's live chunk count and total length.
+    public func addTermStatistics(_ terms: [String], into frequencies: inout [UInt64]) -> (documents: Int, totalLength: Int) {
+        for (i, term) in terms.enumerated() where i < frequencies.count {
+            frequencies[i] += UInt64(lexical.documentFrequency(of: term))
+        }
+        return (lexical.liveCount, lexical.liveTotalLength)
+    }
+
     /// Runs `request` on this shard. `statistics` are the merged lexical statistics of every
     /// shard the query goes to (nil: this shard's own).
     public func search(_ request: SearchRequest, statistics: LexicalStatistics? = nil) throws(StrataError)
@@ -66,16 +76,32 @@ extension SearchShard {
         guard let storage = vectors, let dimension = settings.vectorDimension else {
             throw .invalidArgument("query.vector given but this namespace has no vector dimension")
         }
-        try VectorValidation.validate(vector, dimension: dimension, field: "query.vector")
-        if settings.metric == .cosine, !vector.contains(where: { $0 != 0 }) {
-            throw .invalidArgument("query.vector is all zeros; cosine similarity needs a nonzero vector")
+        let query = try VectorQuery(vector, dimension: dimension, metric: storage.metric)
+        var scratch = VectorSearchScratch()
+        return rankVector(query.prepared, storage, k: k, filter: filter, scratch: &scratch)
+    }
+
+    /// Same as `searchVector(_:k:filter:)` with a query prepared once for all the shards of a
+    /// namespace and buffers shared by them: what a worker searching a shard per slot calls.
+    public func searchVector(_ query: VectorQuery, k: Int, filter: SearchFilter = .none,
+                             scratch: inout VectorSearchScratch) throws(StrataError) -> [SearchHit] {
+        try validateTopK(k)
+        guard let storage = vectors, let dimension = settings.vectorDimension else {
+            throw .invalidArgument("query.vector given but this namespace has no vector dimension")
         }
-        let query = PreparedVectorQuery(vector, storage: storage)
+        guard query.dimension == dimension, query.metric == storage.metric else {
+            throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(dimension) (\(storage.metric))")
+        }
+        return rankVector(query.prepared, storage, k: k, filter: filter, scratch: &scratch)
+    }
+
+    /// INT8 scan, then FP16 rescoring of the best `max(rescoreFactor × k, rescoreMinimum)`.
+    private func rankVector(_ query: PreparedVectorQuery, _ storage: VectorStorage, k: Int, filter: SearchFilter,
+                            scratch: inout VectorSearchScratch) -> [SearchHit] {
         let candidates = max(k * settings.rescoreFactor, settings.rescoreMinimum)
-        var scores = [Float](repeating: 0, count: storage.rowCount)
-        let coarse = scores.withUnsafeMutableBufferPointer { scores in
+        let coarse = scratch.withScores(count: storage.rowCount) { scores in
             storage.scanInt8(query, into: scores)
-            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, precedes: precedes) { slot in
+            return TopKSelector.select(UnsafeBufferPointer(scores), k: candidates, sorted: false, precedes: precedes) { slot in
                 storage.present[slot] && admits(slot, filter)
             }
         }

@@ -7,20 +7,17 @@ struct PreparedVectorQuery: Sendable {
     /// INT8 values padded to the storage's padded dimension.
     var quantized: [Int8]
     var scale: Float
-    /// `exact` regrouped per 16 components as 8 even-indexed then 8 odd-indexed values, the
-    /// order in which the rescoring kernel unpacks FP16 pairs.
-    var evenOdd: [Float]
 
     init(_ vector: [Float], storage: VectorStorage) {
-        exact = storage.metric == .cosine ? VectorStorage.normalized(vector) : vector
+        self.init(vector, dimension: storage.dimension, metric: storage.metric)
+    }
+
+    /// `vector` must have `dimension` components; the padding follows `VectorStorage`'s.
+    init(_ vector: [Float], dimension: Int, metric: VectorMetric) {
+        exact = metric == .cosine ? VectorStorage.normalized(vector) : vector
         let q = Int8Vector(quantizing: exact)
-        quantized = q.values + [Int8](repeating: 0, count: storage.paddedDimension - storage.dimension)
+        let padded = (dimension + 31) / 32 * 32
+        quantized = q.values + [Int8](repeating: 0, count: padded - dimension)
         scale = q.scale
-        evenOdd = []
-        evenOdd.reserveCapacity(exact.count)
-        for block in stride(from: 0, to: exact.count - exact.count % 16, by: 16) {
-            for i in stride(from: 0, to: 16, by: 2) { evenOdd.append(exact[block + i]) }
-            for i in stride(from: 1, to: 16, by: 2) { evenOdd.append(exact[block + i]) }
-        }
     }
 }

@@ -1,3 +1,4 @@
+import CStrataSupport
 import StrataCore
 
 /// Vectors of one shard, one row per slot, stored twice in contiguous arrays:
@@ -43,7 +44,16 @@ struct VectorStorage: Sendable {
         var maxMagnitude: Float = 0
         for x in prepared { maxMagnitude = max(maxMagnitude, abs(x)) }
         let inverse: Float = maxMagnitude > 0 ? 1 / maxMagnitude : 0
-        rescoreRows.append(contentsOf: prepared.lazy.map { Float16($0 * inverse) })
+        // Converted in C (F16C where present): `Float16(Float)` is a compiler-rt call per component.
+        let scaled = prepared.map { $0 * inverse }
+        let start = rescoreRows.count
+        rescoreRows.append(contentsOf: repeatElement(0, count: dimension))
+        rescoreRows.withUnsafeMutableBufferPointer { rows in
+            scaled.withUnsafeBufferPointer { source in
+                guard let src = source.baseAddress, let base = rows.baseAddress, dimension > 0 else { return }
+                strata_f32_to_f16(src, UnsafeMutableRawPointer(base + start).assumingMemoryBound(to: UInt16.self), dimension)
+            }
+        }
         rescoreScales.append(maxMagnitude)
         present.append(true)
     }

@@ -20,10 +20,7 @@ enum TierVectorCodec {
                 if let base = raw.baseAddress { out.copyMemory(from: base, byteCount: raw.count) }
             }
         case .float16:
-            let halves = Float16Codec.encode(vector)
-            halves.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { out.copyMemory(from: base, byteCount: raw.count) }
-            }
+            HalfPrecision.narrow(vector, into: out)
         case .int8:
             let quantized = Int8Vector(quantizing: vector)
             out.storeBytes(of: quantized.scale.bitPattern, as: UInt32.self)
@@ -45,20 +42,21 @@ enum TierVectorCodec {
     /// Decodes `dimension` components from `bytes`. Allocates only the returned array, which is
     /// what keeps a hot-tier read cheap.
     static func decode(_ bytes: UnsafeRawPointer, dimension: Int, precision: VectorPrecision) -> [Float] {
-        [Float](unsafeUninitializedCapacity: dimension) { buffer, initialized in
-            switch precision {
-            case .float32:
+        switch precision {
+        case .float32:
+            return [Float](unsafeUninitializedCapacity: dimension) { buffer, initialized in
                 for i in 0..<dimension { buffer[i] = bytes.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
-            case .float16:
-                for i in 0..<dimension {
-                    buffer[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
-                }
-            case .int8:
+                initialized = dimension
+            }
+        case .float16:
+            return HalfPrecision.widen(bytes, count: dimension)
+        case .int8:
+            return [Float](unsafeUninitializedCapacity: dimension) { buffer, initialized in
                 let scale = Float(bitPattern: bytes.loadUnaligned(as: UInt32.self))
                 let values = (bytes + 4).assumingMemoryBound(to: Int8.self)
                 for i in 0..<dimension { buffer[i] = Float(values[i]) * scale }
+                initialized = dimension
             }
-            initialized = dimension
         }
     }
 }

@@ -111,11 +111,9 @@ extension PersistentTier {
     public func detailedStats() -> PersistentStats {
         state.withLock {
             var s = PersistentStats()
-            for entry in index.blobs.values where entry.refCount > 0 {
-                s.entries += 1
-                s.tokens += entry.tokenCount
-                s.textBytes += entry.textBytes
-            }
+            s.entries = index.liveBlobs.entries
+            s.tokens = index.liveBlobs.tokens
+            s.textBytes = index.liveBlobs.textBytes
             s.documents = index.documents.count
             s.documentChunks = index.liveChunkCount
             s.documentTokens = index.liveTokens

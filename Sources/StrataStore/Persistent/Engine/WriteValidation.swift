@@ -36,7 +36,7 @@ enum WriteValidation {
                         let expected = dims[namespace] ?? vector.count
                         guard expected > 0 else { throw .invalidArgument("\(cf()).vector is empty") }
                         try VectorValidation.validate(vector, dimension: expected, field: "\(cf()).vector")
-                        let half = Float16Codec.encode(vector)
+                        let half = HalfPrecision.narrow(vector)
                         // Finite Float values beyond ±65504 become Inf at FP16; refuse them rather than store Inf.
                         if let k = half.firstIndex(where: { !$0.isFinite }) {
                             throw .invalidArgument("\(cf()).vector[\(k)] is \(vector[k]), outside the FP16 range the store keeps")

@@ -6,7 +6,7 @@ struct ChunkBody: Sendable, Equatable {
     var vector: [Float16]?
 
     /// The vector widened back to Float.
-    var floatVector: [Float]? { vector.map(Float16Codec.decode) }
+    var floatVector: [Float]? { vector.map(HalfPrecision.widen) }
 
     var vectorBytes: Int { (vector?.count ?? 0) * 2 }
 }

@@ -19,6 +19,8 @@ struct PersistentIndex: Sendable {
     /// Tokens of all live document chunks (what the documents add up to, dedup not applied).
     private(set) var liveChunkCount = 0
     private(set) var liveTokens = 0
+    /// The bodies with refCount > 0, counted as their counts change (see `LiveBlobTotals`).
+    private(set) var liveBlobs = LiveBlobTotals()
 
     func lastSequence(of slot: UInt32) -> UInt64 { slotSequences[slot] ?? 0 }
 
@@ -29,7 +31,7 @@ struct PersistentIndex: Sendable {
 
     /// Same, with the cache key the caller already computed (it hashes the namespace).
     mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
-        blobs.insertIfAbsent(key) { entry }
+        if blobs.insertIfAbsent(key, { entry }), entry.refCount > 0 { liveBlobs.count(entry, sign: 1) }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -51,7 +53,9 @@ struct PersistentIndex: Sendable {
         case .put(let key, let chunks, let metadata):
             removeDocument(key)
             let ns = ContentHash.of(key.namespace)
-            for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount += 1 }
+            var live = liveBlobs
+            for chunk in chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.addReferences(1, live: &live) }
+            liveBlobs = live
             insertDocument(key, DocumentState(slot: record.slot, sequence: record.sequence, chunks: chunks, metadata: metadata),
                            tokens: chunks.reduce(0) { $0 + $1.tokenCount })
         case .delete(let key):
@@ -90,14 +94,20 @@ struct PersistentIndex: Sendable {
         removeDocument(key)
         let ns = ContentHash.of(key.namespace)
         var tokens = 0
+        // Counted in a local: the closures below run while `blobs` (part of self) is being mutated.
+        var live = liveBlobs
+        defer { liveBlobs = live }
         for (chunk, body) in zip(put.chunks, put.bodies) {
             let cacheKey = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
             tokens += chunk.tokenCount
             let inserted = blobs.upsert(cacheKey, insert: {
                 BlobEntry(namespace: key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount, textBytes: body.text.count,
                           vectorDimension: body.vector?.count ?? 0, refCount: 1, location: .memtable)
-            }, update: { $0.refCount += 1 })
+            }, update: { $0.addReferences(1, live: &live) })
             guard inserted else { continue }
+            live.entries += 1
+            live.tokens += chunk.tokenCount
+            live.textBytes += body.text.count
             onNewBody(cacheKey, body)
             if let dimension = body.vector?.count, dimension > 0, namespaceDimensions[key.namespace] == nil {
                 namespaceDimensions[key.namespace] = dimension
@@ -130,7 +140,9 @@ struct PersistentIndex: Sendable {
         guard let old = documents.removeValue(forKey: key) else { return }
         slotDocuments[old.slot]?.remove(key)
         let ns = ContentHash.of(key.namespace)
-        for chunk in old.chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.refCount -= 1 }
+        var live = liveBlobs
+        for chunk in old.chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.addReferences(-1, live: &live) }
+        liveBlobs = live
         liveChunkCount -= old.chunks.count
         liveTokens -= old.chunks.reduce(0) { $0 + $1.tokenCount }
     }
@@ -164,6 +176,8 @@ extension PersistentIndex {
 
     /// Forgets these bodies whatever their count (compaction found them nowhere readable).
     mutating func forgetBlobs(_ keys: [ContentHash]) {
-        for key in keys { blobs[key] = nil }
+        for key in keys {
+            if let entry = blobs.removeValue(forKey: key), entry.refCount > 0 { liveBlobs.count(entry, sign: -1) }
+        }
     }
 }

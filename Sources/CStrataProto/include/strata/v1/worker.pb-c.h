@@ -259,7 +259,8 @@ struct  Strata__V1__WorkerSearchRequest
    */
   float lexical_weight;
   /*
-   * When true, candidates carry their chunk text (saves a FetchChunks round trip).
+   * When true, candidates carry their chunk text (saves a FetchChunks round trip); in
+   * hybrid mode only the first top_k candidates (the worker's own fusion order) do.
    */
   protobuf_c_boolean include_text;
 };
