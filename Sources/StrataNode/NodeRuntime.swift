@@ -37,6 +37,9 @@ public final class NodeRuntime: Sendable {
         self.startedAt = Date()
         metrics = NodeMetrics(countsIngest: role == .coordinator)
         var logger = Logger(label: "strata.\(role.rawValue)")
+        // The process-wide bootstrap sets the level too; nodes built in-process (tests) follow
+        // their own config instead of the handler's default.
+        logger.logLevel = Logger.Level(rawValue: config.logging.level) ?? .info
         logger[metadataKey: "node"] = "\(identity.nodeID)"
         self.logger = logger
         health = HealthService(services: services.map(\.name))

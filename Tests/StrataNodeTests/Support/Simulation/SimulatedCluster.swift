@@ -61,6 +61,8 @@ final class SimulatedCluster: @unchecked Sendable {
         try config.set("coordinator.suspect_after_ms", text: "\(3 * Self.heartbeatMs)")
         try config.set("coordinator.dead_after_ms", text: "\(6 * Self.heartbeatMs)")
         try config.set("query.max_top_k", text: "1000")
+        // Faults are the point here: their warnings would bury the test output.
+        try config.set("logging.level", text: "critical")
         for tier in ["hot", "warm", "cold"] { try config.set("tiers.\(tier).capacity_bytes", text: "1048576") }
         return config
     }
