@@ -32,11 +32,14 @@ struct StatusCommand: AsyncParsableCommand {
 }
 
 extension StatusCommand {
-    /// "1.2 MiB of 3.4 MiB" ("of ?" while the source has not announced the total).
+    /// "1.2 MiB of 3.4 MiB" ("of ?" while the source has not announced the total; "size not
+    /// yet known" before any byte arrived).
     static func bytes(_ copied: UInt64, of total: UInt64) -> String {
-        let done = ByteCountFormatter.string(fromByteCount: Int64(clamping: copied), countStyle: .binary)
-        let all = total > 0 ? ByteCountFormatter.string(fromByteCount: Int64(clamping: total), countStyle: .binary) : "?"
-        return "\(done) of \(all)"
+        guard copied > 0 || total > 0 else { return "size not yet known" }
+        func text(_ count: UInt64) -> String {
+            count == 0 ? "0 B" : ByteCountFormatter.string(fromByteCount: Int64(clamping: count), countStyle: .binary)
+        }
+        return "\(text(copied)) of \(total > 0 ? text(total) : "?")"
     }
 }
 
