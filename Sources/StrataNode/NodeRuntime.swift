@@ -24,8 +24,11 @@ public final class NodeRuntime: Sendable {
     private let metricsEndpoint = Mutex<(server: MetricsHTTPServer?, problem: String?)>((nil, nil))
     private let startedAt: Date
     private let listenHost: String
-    private let advertised: String
-    private let listenAddress: String
+    /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
+    /// listen address with the host name in place of a wildcard host (a worker registering
+    /// "0.0.0.0:7401" would send the coordinator to its own loopback); for a node reached only
+    /// in process, the listen address as given. Settled once the port is bound.
+    public let address: String
 
     /// Binds the server (not yet serving) unless `servesGRPC` is false. Health starts
     /// NOT_SERVING for every service.
@@ -44,14 +47,13 @@ public final class NodeRuntime: Sendable {
         self.logger = logger
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
-        advertised = config.node.advertiseAddress
         self.services = services + [health.definition]
-        listenAddress = listen
         guard servesGRPC else {
             server = nil
+            address = config.node.advertiseAddress.isEmpty ? listen : config.node.advertiseAddress
             return
         }
-        server = try RPCServer(
+        let server = try RPCServer(
             settings: ServerSettings(
                 address: listen,
                 completionQueueThreads: config.rpc.threads,
@@ -63,20 +65,13 @@ public final class NodeRuntime: Sendable {
                 metrics.recordRPC(path: method, code: code.description, duration: duration)
             }
         )
+        self.server = server
+        address = config.node.advertiseAddress.isEmpty
+            ? "\(Self.dialableHost(listenHost)):\(server.port)" : config.node.advertiseAddress
     }
 
     /// The bound port (0 without a gRPC server).
     public var port: Int { server?.port ?? 0 }
-    /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
-    /// listen address with the host name in place of a wildcard host (a worker registering
-    /// "0.0.0.0:7401" would send the coordinator to its own loopback).
-    public var address: String {
-        if !advertised.isEmpty { return advertised }
-        // Reached only in process: the listen address names the node.
-        if server == nil { return listenAddress }
-        return "\(Self.dialableHost(listenHost)):\(port)"
-    }
-
     /// The listen host, or this machine's host name where the host is a wildcard.
     static func dialableHost(_ host: String) -> String {
         guard ["", "0.0.0.0", "[::]", "::"].contains(host) else { return host }
