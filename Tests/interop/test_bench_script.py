@@ -45,6 +45,16 @@ def test_the_fixture_is_valid_and_renders_one_table_per_question():
     for heading in ("## 0. Tokenizer", "## 1. Ingest", "## 2. Top-10 queries", "## 3. Context assembly", "## 4. Scale curve", "## 5. Restart and recovery"):
         assert heading in text
     assert "load average at start" in text and "Versions:" in text
+    assert "Vector top-10 as the corpus grows" in text
+
+
+def test_time_spent_filling_the_caches_is_reported_apart_from_the_run():
+    results = load_fixture()
+    results["seconds"] = 1800.0
+    results["steps"] = {"corpus_seconds": 30.0, "embedding": {"seconds": 900.0, "computed_rows": 20000}}
+    assert "Whole run: 30.0 min, of which 15.5 min filled the caches" in report.markdown(results)
+    results["steps"] = {"corpus_seconds": 0.0, "embedding": {"seconds": 0.0, "computed_rows": 0}}
+    assert "Whole run: 30.0 min." in report.markdown(results)
 
 
 def test_the_validator_names_what_is_missing_or_wrong():
