@@ -81,6 +81,12 @@ enum WireReader {
             throw RPCError(.invalidArgument, "malformed \(name) message (\(bytes.count) bytes are not a valid protobuf encoding)")
         }
         defer { free(message) }
+        let nulField = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { base in
+            bytes.withUnsafeBufferPointer { WireNulScan.firstStringWithNul($0, descriptor: base.pointee.descriptor) }
+        }
+        if let nulField {
+            throw RPCError(.invalidArgument, "\(nulField) contains a NUL character (U+0000), which Strata does not accept in text")
+        }
         return try read(message.pointee)
     }
 

@@ -10,14 +10,14 @@ import Testing
     /// A string that survives encoding unchanged and can then be corrupted in place.
     static let marker = "@BAD@"
 
-    /// Encodes `value` and replaces the first byte of the (single) marker with 0xFF, which is
-    /// never valid UTF-8; lengths stay the same, so the protobuf framing stays valid.
-    func corrupt(_ value: some RPCMessage, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
+    /// Encodes `value` and replaces the first byte of the (single) marker with `byte` (0xFF is
+    /// never valid UTF-8); lengths stay the same, so the protobuf framing stays valid.
+    func corrupt(_ value: some RPCMessage, byte: UInt8 = 0xFF, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
         var bytes = value.serializedBytes()
         let marker = Array(Self.marker.utf8)
         let hits = bytes.indices.filter { bytes[$0...].starts(with: marker) }
         #expect(hits.count == 1, "the marker must occur exactly once", sourceLocation: sourceLocation)
-        if let first = hits.first { bytes[first] = 0xFF }
+        if let first = hits.first { bytes[first] = byte }
         return bytes
     }
 
@@ -106,6 +106,31 @@ import Testing
         expectInvalid(IngestSummary.self,
                       corrupt(IngestSummary(documents: 1, chunks: 1, tokens: 1, rejected: [DocumentError(documentID: "d", reason: bad)], seconds: 1)),
                       mentions: "rejected[0].reason")
+    }
+
+    @Test func aNulCharacterInAnyStringIsRefusedByField() throws {
+        // protobuf-c would hand these strings over cut at the NUL: refused instead, by path.
+        func nul(_ value: some RPCMessage) -> [UInt8] { corrupt(value, byte: 0) }
+        let bad = Self.marker
+        var documents = F.documents
+        documents[2].text = "before " + bad + " after"
+        expectInvalid(IngestRequest.self, nul(IngestRequest(namespace: "ns", documents: documents)),
+                      mentions: "documents[2].text contains a NUL character (U+0000)")
+        documents = F.documents
+        documents[1].chunks[1].text = bad
+        expectInvalid(IngestRequest.self, nul(IngestRequest(namespace: "ns", documents: documents)), mentions: "documents[1].chunks[1].text contains a NUL")
+        documents = F.documents
+        documents[1].metadata.append(KeyValue(key: "k2", value: bad))
+        expectInvalid(IngestRequest.self, nul(IngestRequest(namespace: "ns", documents: documents)), mentions: "documents[1].metadata[1].value contains a NUL")
+        expectInvalid(IngestRequest.self, nul(IngestRequest(namespace: bad, documents: [])), mentions: "namespace contains a NUL")
+        expectInvalid(QueryRequest.self, nul(QueryRequest(namespace: "ns", text: "find " + bad)), mentions: "text contains a NUL")
+        expectInvalid(DeleteDocumentsRequest.self, nul(DeleteDocumentsRequest(namespace: "ns", documentIDs: ["a", bad])), mentions: "document_ids[1] contains a NUL")
+        let put = SlotWrite(sequence: 1, namespace: "ns", operation: .put(PutDocument(documentID: bad, chunks: [F.sparseChunk])))
+        expectInvalid(ApplyWritesRequest.self, nul(ApplyWritesRequest(slot: 1, writes: [F.writes[2], put])), mentions: "writes[1].put.document_id contains a NUL")
+        // Zero bytes elsewhere (vectors, varints, hashes) are fine.
+        let clean = IngestRequest(namespace: "ns", documents: F.documents)
+        #expect(clean.serializedBytes().contains(0))
+        #expect(try IngestRequest(serializedBytes: clean.serializedBytes()) == clean)
     }
 
     @Test func contentHashOfAnotherLengthIsRefused() {

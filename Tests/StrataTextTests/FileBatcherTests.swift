@@ -20,6 +20,7 @@ import Testing
         try write("bin.dat", [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01])
         try write("latin1.txt", Array("caf".utf8) + [0xE9] + Array(" au lait".utf8))
         try write("late-bad.txt", [UInt8](repeating: 0x61, count: 9000) + [0xFF])
+        try write("late-nul.txt", [UInt8](repeating: 0x61, count: 9000) + [0x00] + Array("tail\n".utf8))
         try write("big.txt", [UInt8](repeating: 0x62, count: 12_000))
         try write(".git/config", Array("[core]\n".utf8))
         try write("__pycache__/x.cpython-311.pyc", [0x00, 0x01])
@@ -44,12 +45,14 @@ import Testing
         #expect(skipped["bin.dat"] == .binary("binary: NUL byte at offset 4"))
         #expect(skipped["latin1.txt"] == .binary("binary: not UTF-8 (bad byte at offset 3)"))
         #expect(skipped["late-bad.txt"] == .invalidUTF8(offset: 9000))
+        // A NUL past the 8 KiB probe: the text could not travel whole, so the file is skipped.
+        #expect(skipped["late-nul.txt"] == .binary("binary: NUL byte at offset 9000"))
         #expect(skipped["big.txt"] == .tooLarge(bytes: 12_000, limit: 10_000))
         #expect(skipped[".git"] == .ignored(pattern: ".git/"))
         #expect(skipped["__pycache__"] == .ignored(pattern: "__pycache__/"))
         #expect(skipped["mod.pyc"] == .ignored(pattern: "*.pyc"))
         #expect(skipped["link.txt"] == .symbolicLink)
-        #expect(skipped.count == 8)
+        #expect(skipped.count == 9)
     }
 
     @Test func defaultBatchHoldsUpTo800Files() throws {

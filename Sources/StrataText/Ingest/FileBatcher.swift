@@ -165,6 +165,7 @@ public struct FileBatcher: Sequence, Sendable {
                     return (nil, .binary(why))
                 }
                 if let bad = UTF8Validation.firstInvalidOffset(bytes) { return (nil, .invalidUTF8(offset: bad)) }
+                if let nul = BinaryDetector.firstNul(bytes) { return (nil, .binary(BinaryDetector.nulReason(offset: nul))) }
                 return (String(decoding: bytes, as: UTF8.self), nil)
             }
             if let reason = outcome.reason {
