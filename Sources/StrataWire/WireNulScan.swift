@@ -23,8 +23,8 @@ enum WireNulScan {
     private static func scan(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                              _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int) -> String? {
         var offset = start
-        var occurrences: [UInt32: Int] = [:]
         while offset < end {
+            let fieldStart = offset
             guard let tag = varint(base, &offset, end) else { return nil }
             switch tag & 7 {
             case 0: guard varint(base, &offset, end) != nil else { return nil }
@@ -36,8 +36,6 @@ enum WireNulScan {
                 offset += Int(length)
                 let number = UInt32(truncatingIfNeeded: tag >> 3)
                 guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else { continue }
-                let index = occurrences[number, default: 0]
-                occurrences[number] = index + 1
                 let inner: String?
                 switch field.pointee.type {
                 case PROTOBUF_C_TYPE_STRING:
@@ -50,8 +48,11 @@ enum WireNulScan {
                     inner = nil
                 }
                 if let inner {
-                    // The path is only built for the field that is refused.
-                    let name = String(cString: field.pointee.name) + (field.pointee.label == PROTOBUF_C_LABEL_REPEATED ? "[\(index)]" : "")
+                    // The path (and a repeated field's index) is only worked out for the field refused.
+                    var name = String(cString: field.pointee.name)
+                    if field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
+                        name += "[\(occurrences(of: number, in: base, start, fieldStart))]"
+                    }
                     return inner.isEmpty ? name : name + "." + inner
                 }
             default:
@@ -59,6 +60,25 @@ enum WireNulScan {
             }
         }
         return nil
+    }
+
+    /// How many length-delimited occurrences of field `number` lie in `start..<end`.
+    private static func occurrences(of number: UInt32, in base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var offset = start
+        var count = 0
+        while offset < end, let tag = varint(base, &offset, end) {
+            switch tag & 7 {
+            case 0: _ = varint(base, &offset, end)
+            case 1: offset += 8
+            case 5: offset += 4
+            case 2:
+                guard let length = varint(base, &offset, end) else { return count }
+                offset += Int(length)
+                if UInt32(truncatingIfNeeded: tag >> 3) == number { count += 1 }
+            default: return count
+            }
+        }
+        return count
     }
 
     private static func varint(_ base: UnsafePointer<UInt8>, _ offset: inout Int, _ end: Int) -> UInt64? {
