@@ -114,13 +114,17 @@ struct CoordinatorQuery: Sendable {
             degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "")))
         let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
                                uniquingKeysWith: min)
+        // A passage covers chunks of one document, and every chunk carries its document's
+        // metadata, so the first candidate of a document stands for all of them.
+        let metadata = Dictionary(ranked.map { ($0.chunk.provenance.documentID, $0.chunk.metadata) }, uniquingKeysWith: { first, _ in first })
         for passage in context.passages {
             let provenance = ChunkProvenance(documentID: passage.documentID, byteStart: passage.byteStart, byteEnd: passage.byteEnd,
                                              lineStart: passage.lineStart, lineEnd: passage.lineEnd)
             let pieces = Self.split(passage.text)
             try await writer.send(.passage(Passage(
                 provenance: provenance, score: passage.score, tokens: UInt32(passage.tokens), text: pieces.first ?? "",
-                rank: UInt32(ranks[passage.documentID + "#\(passage.byteStart)"] ?? 0))))
+                rank: UInt32(ranks[passage.documentID + "#\(passage.byteStart)"] ?? 0),
+                metadata: metadata[passage.documentID] ?? [])))
             for piece in pieces.dropFirst() { try await writer.send(.textFragment(piece)) }
         }
         try await writer.send(.summary(QuerySummary(

@@ -179,14 +179,17 @@ public struct Passage: Sendable, Equatable {
     public var text: String
     /// 1-based rank of its best chunk.
     public var rank: UInt32
+    /// Its document's metadata as ingested (sorted by key); empty when the document has none.
+    public var metadata: [KeyValue]
 
     public init(provenance: ChunkProvenance = ChunkProvenance(documentID: "", byteStart: 0, byteEnd: 0, lineStart: 0, lineEnd: 0),
-                score: Double = 0, tokens: UInt32 = 0, text: String = "", rank: UInt32 = 0) {
+                score: Double = 0, tokens: UInt32 = 0, text: String = "", rank: UInt32 = 0, metadata: [KeyValue] = []) {
         self.provenance = provenance
         self.score = score
         self.tokens = tokens
         self.text = text
         self.rank = rank
+        self.metadata = metadata
     }
 
     static func build(_ passage: Passage, in arena: WireArena) -> Strata__V1__Passage {
@@ -197,6 +200,8 @@ public struct Passage: Sendable, Equatable {
         message.tokens = passage.tokens
         message.text = arena.string(passage.text)
         message.rank = passage.rank
+        message.n_metadata = passage.metadata.count
+        message.metadata = KeyValue.buildAll(passage.metadata, in: arena)
         return message
     }
 
@@ -204,7 +209,8 @@ public struct Passage: Sendable, Equatable {
         Passage(provenance: try ProvenanceWire.read(message.provenance, at: path),
                 score: message.score, tokens: message.tokens,
                 text: try WireReader.string(message.text, at: WireReader.join(path, "text")),
-                rank: message.rank)
+                rank: message.rank,
+                metadata: try WireReader.messages(message.metadata, message.n_metadata, at: path, "metadata", KeyValue.read))
     }
 }
 

@@ -52,6 +52,9 @@ struct QueryCommand: AsyncParsableCommand {
             case .passage(let passage):
                 let p = passage.provenance
                 print("### \(p.documentID):\(p.lineStart)-\(p.lineEnd)  (score \(String(format: "%.3f", passage.score)), \(passage.tokens) tokens)")
+                if !passage.metadata.isEmpty {
+                    print("  metadata: " + passage.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+                }
                 print(passage.text, terminator: "")
             case .textFragment(let text):
                 print(text, terminator: "")
@@ -75,7 +78,9 @@ struct QueryCommand: AsyncParsableCommand {
             case .passage(let passage):
                 let p = passage.provenance
                 passages.append(["document": p.documentID, "line_start": p.lineStart, "line_end": p.lineEnd, "score": passage.score,
-                                 "tokens": Int(passage.tokens), "rank": Int(passage.rank), "text": passage.text])
+                                 "tokens": Int(passage.tokens), "rank": Int(passage.rank), "text": passage.text,
+                                 // Keys are unique within a document (ingest refuses repeats).
+                                 "metadata": Dictionary(passage.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })])
             case .textFragment(let text):
                 if var last = passages.popLast() { last["text"] = (last["text"] as? String ?? "") + text; passages.append(last) }
             case .summary(let summary):

@@ -5,7 +5,8 @@ import StrataRPC
 import StrataWire
 import Testing
 
-/// Metadata through the coordinator: ingested with each document, filtered in every query mode.
+/// Metadata through the coordinator: ingested with each document, filtered in every query mode,
+/// returned with each passage.
 @Suite(.serialized) struct MetadataQueryTests {
     /// One client-chunked document (its chunk covers the whole text, line 1).
     private static func document(_ id: String, _ text: String, _ vector: [Float], _ metadata: [(String, String)]) -> Document {
@@ -57,6 +58,44 @@ import Testing
         }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("filter.metadata_equals[0].key") == true)
+        await cluster.stop()
+    }
+
+    @Test func passagesCarryTheirDocumentsMetadataInEveryMode() async throws {
+        let cluster = try SmallCluster(workers: 3)
+        #expect(try await cluster.waitUntilReady())
+        _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", dimension: 3, tokenizer: .cl100k))
+        let plain = Self.document("plain/http.py", "def get(url): download a web page, no metadata", [0.8, 0.2, 0], [])
+        _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: Self.documents() + [plain])])
+
+        func metadata(_ mode: QueryMode, _ pairs: [(String, String)]) async throws -> [String: [KeyValue]] {
+            let items = try await cluster.query(QueryRequest(
+                namespace: "code", text: mode == .vector ? "" : "download a web page", vector: mode == .lexical ? [] : [1, 0, 0],
+                mode: mode, topK: 10, tokenBudget: 500, filter: Filter(metadataEquals: pairs.map { KeyValue(key: $0.0, value: $0.1) })))
+            var found: [String: [KeyValue]] = [:]
+            for case .passage(let p) in items { found[p.provenance.documentID] = p.metadata }
+            return found
+        }
+        // Sorted by key, whatever order the document gave its pairs in.
+        let a = [KeyValue(key: "lang", value: "python"), KeyValue(key: "team", value: "a")]
+        let b = [KeyValue(key: "lang", value: "python"), KeyValue(key: "team", value: "b")]
+        for mode in [QueryMode.lexical, .vector, .hybrid] {
+            #expect(try await metadata(mode, []) == ["team-a/http.py": a, "team-b/http.py": b, "plain/http.py": []], "\(mode)")
+            #expect(try await metadata(mode, [("team", "b")]) == ["team-b/http.py": b], "\(mode)")
+        }
+
+        // Several chunks of one document merged into one passage carry the document's metadata once.
+        _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "prose", dimension: 0, tokenizer: .cl100k, chunkChars: 64))
+        let text = (1...6).map { "line \($0) talks about the harbour lighthouse keeper\n" }.joined()
+        _ = try await cluster.ingest([IngestRequest(namespace: "prose", documents: [
+            Document(id: "story.txt", text: text, metadata: [KeyValue(key: "lang", value: "en")]),
+        ])])
+        let items = try await cluster.query(QueryRequest(namespace: "prose", text: "harbour lighthouse keeper", mode: .lexical,
+                                                         topK: 10, tokenBudget: 2000))
+        let passages = items.compactMap { if case .passage(let p) = $0 { return p } else { return nil } }
+        #expect(passages.count == 1)
+        #expect(passages.first.map { $0.provenance.byteEnd - $0.provenance.byteStart } ?? 0 > 64)
+        #expect(passages.first?.metadata == [KeyValue(key: "lang", value: "en")])
         await cluster.stop()
     }
 }

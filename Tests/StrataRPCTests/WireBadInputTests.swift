@@ -95,6 +95,9 @@ import Testing
                       mentions: "filter.metadata_equals[0].key")
         expectInvalid(QueryResponse.self, corrupt(QueryResponse.textFragment(bad)), mentions: "text_fragment is not valid UTF-8")
         expectInvalid(QueryResponse.self, corrupt(QueryResponse.passage(Passage(text: bad))), mentions: "passage.text")
+        expectInvalid(QueryResponse.self,
+                      corrupt(QueryResponse.passage(Passage(text: "t", metadata: [KeyValue(key: "lang", value: "en"), KeyValue(key: "k", value: bad)]))),
+                      mentions: "passage.metadata[1].value")
         expectInvalid(HeartbeatResponse.self,
                       corrupt(HeartbeatResponse(mapVersion: 1, directives: [F.directives[0], SlotDirective(slot: 2, action: .fetch, sourceAddress: bad)])),
                       mentions: "directives[1].source_address")

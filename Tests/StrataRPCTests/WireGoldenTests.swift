@@ -33,7 +33,7 @@ enum WireGolden {
         ("QueryResponse.header", QueryResponse.header(QueryHeader(mode: .lexical, degraded: true, missingSlots: [3, 4095],
                                                                   degradedReason: "no replica"))),
         ("QueryResponse.passage", QueryResponse.passage(Passage(provenance: provenance, score: 0.875, tokens: 120,
-                                                                text: "passage ü", rank: 2))),
+                                                                text: "passage ü", rank: 2, metadata: metadata))),
         ("QueryResponse.text_fragment", QueryResponse.textFragment("…more 東京")),
         ("QueryResponse.summary", QueryResponse.summary(QuerySummary(passages: 4, tokens: 900, candidates: 40, searchMs: 1.5,
                                                                      assembleMs: 0.5, rendered: "<ctx>"))),

@@ -142,6 +142,9 @@ enum WireFixtures {
                                                        degradedReason: "slots 1, 4095 have no live replica — \(F.unicode)")))
         try roundTrip(QueryResponse.header(QueryHeader(mode: .lexical)))
         try roundTrip(QueryResponse.passage(Passage(provenance: F.provenance, score: 0.875, tokens: 321, text: F.unicode, rank: 3)))
+        try roundTrip(QueryResponse.passage(Passage(provenance: F.provenance, score: 0.5, tokens: 7, text: "x", rank: 1,
+                                                    metadata: [KeyValue(key: "lang", value: "en"), KeyValue(key: "作者", value: F.unicode),
+                                                               KeyValue(key: "empty", value: "")])))
         try roundTrip(QueryResponse.passage(Passage()))
         try roundTrip(QueryResponse.textFragment(F.unicode))
         try roundTrip(QueryResponse.textFragment(""))

@@ -6,8 +6,8 @@ import pytest
 from test_cli import cluster, strata  # noqa: F401 (cluster is a fixture: one coordinator, one worker)
 
 
-def query(stub, namespace, text, pairs, vector=None):
-    """The document ids of the passages of a query filtered on `pairs`."""
+def passages(stub, namespace, text, pairs, vector=None):
+    """The passages of a query filtered on `pairs`."""
     from strata.v1 import common_pb2, coordinator_pb2
     request = coordinator_pb2.QueryRequest(
         namespace=namespace, text=text, vector=vector or [], top_k=10, token_budget=1000,
@@ -15,7 +15,18 @@ def query(stub, namespace, text, pairs, vector=None):
     items = list(stub.Query(request, timeout=30))
     assert items[0].WhichOneof("item") == "header" and not items[0].header.degraded
     assert items[-1].WhichOneof("item") == "summary"
-    return [item.passage.provenance.document_id for item in items if item.WhichOneof("item") == "passage"]
+    return [item.passage for item in items if item.WhichOneof("item") == "passage"]
+
+
+def query(stub, namespace, text, pairs, vector=None):
+    """The document ids of the passages of a query filtered on `pairs`."""
+    return [p.provenance.document_id for p in passages(stub, namespace, text, pairs, vector)]
+
+
+def metadata(stub, namespace, text, pairs, vector=None):
+    """Document id to the metadata pairs its passage carries, in wire order."""
+    return {p.provenance.document_id: [(kv.key, kv.value) for kv in p.metadata]
+            for p in passages(stub, namespace, text, pairs, vector)}
 
 
 def test_filtered_queries_return_only_the_matching_document(stubs, cluster):
@@ -53,6 +64,14 @@ def test_filtered_queries_return_only_the_matching_document(stubs, cluster):
         assert query(stub, "kb", text, [("lang", "EN")]) == []
         assert query(stub, "kb", text, [("owner", "nobody")]) == []
 
+        # Each passage carries its document's metadata, sorted by key, in every mode.
+        en = [("audience", "ops"), ("lang", "en")]
+        de = [("audience", "ops"), ("lang", "de")]
+        assert metadata(stub, "kb", text, []) == {"guide/en.md": en, "guide/de.md": de}
+        assert metadata(stub, "kb", text, [("lang", "en")]) == {"guide/en.md": en}
+        assert metadata(stub, "kb", text, [("lang", "de")], vector=[1.0, 0.0]) == {"guide/de.md": de}  # hybrid
+        assert metadata(stub, "kb", "", [("lang", "en")], vector=[0.0, 1.0]) == {"guide/en.md": en}  # vector
+
         with pytest.raises(grpc.RpcError) as bad:
             query(stub, "kb", text, [("k" * 129, "v")])
         assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -79,6 +98,12 @@ def test_cli_meta_and_where(stubs, cluster):
         return sorted(p["document"] for p in __import__("json").loads(answer.stdout)["passages"])
 
     assert documents() == ["blue.md", "red.md"]
+    shown = strata("query", "--namespace", "notes", "--json", "--where", "team=red", "replication runbook", coordinator=address)
+    assert shown.returncode == 0, shown.stderr
+    assert [p["metadata"] for p in __import__("json").loads(shown.stdout)["passages"]] == [{"kind": "runbook", "team": "red"}]
+    human = strata("query", "--namespace", "notes", "--where", "team=blue", "replication runbook", coordinator=address)
+    assert human.returncode == 0, human.stderr
+    assert "\n  metadata: kind=runbook, team=blue\n" in human.stdout
     assert documents("team=red") == ["red.md"]
     assert documents("team=blue", "kind=runbook") == ["blue.md"]
     assert documents("team=green") == []

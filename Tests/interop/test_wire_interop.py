@@ -40,7 +40,7 @@ def expected_messages():
         "QueryResponse.header": co.QueryResponse(header=co.QueryHeader(mode=c.QUERY_MODE_LEXICAL, degraded=True,
                                                                        missing_slots=[3, 4095], degraded_reason="no replica")),
         "QueryResponse.passage": co.QueryResponse(passage=co.Passage(provenance=provenance, score=0.875, tokens=120,
-                                                                     text="passage ü", rank=2)),
+                                                                     text="passage ü", rank=2, metadata=metadata)),
         "QueryResponse.text_fragment": co.QueryResponse(text_fragment="…more 東京"),
         "QueryResponse.summary": co.QueryResponse(summary=co.QuerySummary(passages=4, tokens=900, candidates=40,
                                                                           search_ms=1.5, assemble_ms=0.5, rendered="<ctx>")),

@@ -1900,7 +1900,7 @@ const ProtobufCMessageDescriptor strata__v1__query_header__descriptor =
   (ProtobufCMessageInit) strata__v1__query_header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__passage__field_descriptors[5] =
+static const ProtobufCFieldDescriptor strata__v1__passage__field_descriptors[6] =
 {
   {
     "provenance",
@@ -1962,8 +1962,21 @@ static const ProtobufCFieldDescriptor strata__v1__passage__field_descriptors[5] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "metadata",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__Passage, n_metadata),
+    offsetof(Strata__V1__Passage, metadata),
+    &strata__v1__key_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__passage__field_indices_by_name[] = {
+  5,   /* field[5] = metadata */
   0,   /* field[0] = provenance */
   4,   /* field[4] = rank */
   1,   /* field[1] = score */
@@ -1973,7 +1986,7 @@ static const unsigned strata__v1__passage__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__passage__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor strata__v1__passage__descriptor =
 {
@@ -1983,7 +1996,7 @@ const ProtobufCMessageDescriptor strata__v1__passage__descriptor =
   "Strata__V1__Passage",
   "strata.v1",
   sizeof(Strata__V1__Passage),
-  5,
+  6,
   strata__v1__passage__field_descriptors,
   strata__v1__passage__field_indices_by_name,
   1,  strata__v1__passage__number_ranges,

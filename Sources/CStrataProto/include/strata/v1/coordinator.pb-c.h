@@ -462,10 +462,16 @@ struct  Strata__V1__Passage
    * The rank of the passage's best chunk among the candidates (1-based).
    */
   uint32_t rank;
+  /*
+   * The metadata of the passage's document, as ingested (sorted by key); empty when the
+   * document has none.
+   */
+  size_t n_metadata;
+  Strata__V1__KeyValue **metadata;
 };
 #define STRATA__V1__PASSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__passage__descriptor) \
-    , NULL, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0,NULL }
 
 
 /*
