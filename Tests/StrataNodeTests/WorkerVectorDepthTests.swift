@@ -4,8 +4,9 @@ import StrataCore
 import StrataWire
 import Testing
 
-/// The worker asks each slot's shard for a share of the vector depth and deepens only the
-/// shards cut short; the merged list must still be the worker's true best.
+/// The worker's vector list comes from one INT8 candidate pool over every slot's shard; the
+/// best hits crowded in one slot must all be found. (The shallow first ask checked below is
+/// what the lexical lists use.)
 @Suite(.serialized) struct WorkerVectorDepthTests {
     private func put(_ sequence: UInt64, _ id: String, _ vector: [Float]) -> StrataWire.SlotWrite {
         let text = "chunk of \(id)"

@@ -81,20 +81,6 @@ extension SearchShard {
         return rankVector(query.prepared, storage, k: k, filter: filter, scratch: &scratch)
     }
 
-    /// Same as `searchVector(_:k:filter:)` with a query prepared once for all the shards of a
-    /// namespace and buffers shared by them: what a worker searching a shard per slot calls.
-    public func searchVector(_ query: VectorQuery, k: Int, filter: SearchFilter = .none,
-                             scratch: inout VectorSearchScratch) throws(StrataError) -> [SearchHit] {
-        try validateTopK(k)
-        guard let storage = vectors, let dimension = settings.vectorDimension else {
-            throw .invalidArgument("query.vector given but this namespace has no vector dimension")
-        }
-        guard query.dimension == dimension, query.metric == storage.metric else {
-            throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(dimension) (\(storage.metric))")
-        }
-        return rankVector(query.prepared, storage, k: k, filter: filter, scratch: &scratch)
-    }
-
     /// INT8 scan, then FP16 rescoring of the best `max(rescoreFactor × k, rescoreMinimum)`.
     private func rankVector(_ query: PreparedVectorQuery, _ storage: VectorStorage, k: Int, filter: SearchFilter,
                             scratch: inout VectorSearchScratch) -> [SearchHit] {
