@@ -101,4 +101,7 @@ fi
 say "stopping the nodes gracefully (SIGTERM)"
 stop_all
 grep -h "shutting down" "$run_dir"/*.log || true
+# A graceful stop keeps each worker's warm tier in shared memory for a fast restart; the demo's
+# workers do not come back, so give that memory back.
+for n in 1 2 3; do "$bin/strata-worker" --data "$run_dir/worker-$n" --remove-warm-tier; done
 say "done: built, started a 3-worker cluster, ingested a real corpus, queried it, survived a worker's SIGKILL, stopped"

@@ -18,6 +18,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Zone label (node.zone).") var zone: String?
     @Option(help: "host:port other nodes dial to reach this one (node.advertise_address); default: the listen address.") var advertise: String?
     @Option(name: .customLong("set"), help: "Override any config key: --set rpc.threads=4 (repeatable).") var settings: [String] = []
+    @Flag(help: "Remove the warm tier this worker's data directory left in shared memory (a graceful stop keeps it for a fast restart), then exit; refused while the worker runs.")
+    var removeWarmTier = false
 
     func run() async throws {
         let resolved: StrataConfig
@@ -31,6 +33,16 @@ struct WorkerCommand: AsyncParsableCommand {
             resolved = try NodeLauncher.resolveConfig(path: config ?? NodeLauncher.defaultConfigPath, overrides: overrides)
         } catch {
             NodeLauncher.fail("strata-worker", error)
+        }
+        if removeWarmTier {
+            do {
+                let (name, removed) = try WorkerNode.removeWarmTier(config: resolved)
+                print(removed ? "strata-worker: removed warm tier \(name) of \(resolved.node.dataDir)"
+                              : "strata-worker: no warm tier in shared memory for \(resolved.node.dataDir)")
+                return
+            } catch {
+                NodeLauncher.fail("strata-worker", error)
+            }
         }
         await NodeLauncher.run(name: "strata-worker", config: resolved) {
             let worker = try WorkerNode(config: resolved)

@@ -50,6 +50,16 @@ public final class ChunkStore: Sendable {
         try? TierHierarchy.destroySharedMemory(name: settings.warmSegmentName ?? defaultWarmSegmentName(directory: directory))
     }
 
+    /// Removes the warm tier a stopped worker left in shared memory (a graceful stop keeps it
+    /// for a fast restart); refuses while a process has it attached. Returns the object's name
+    /// and whether there was one.
+    public static func removeDetachedWarmTier(directory: String, settings: StoreSettings = .default) throws(StrataError)
+        -> (name: String, removed: Bool)
+    {
+        let name = settings.warmSegmentName ?? defaultWarmSegmentName(directory: directory)
+        return (name, try TierHierarchy.destroyDetachedSharedMemory(name: name))
+    }
+
     private static func absolutePath(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }

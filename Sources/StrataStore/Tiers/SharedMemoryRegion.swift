@@ -84,6 +84,22 @@ final class SharedMemoryRegion {
         guard shm_unlink(name) == 0 || errno == ENOENT else { throw systemError("shm_unlink(\(name))") }
     }
 
+    /// Removes the object unless a process has it mapped (its `flock` is held): true when it
+    /// was removed, false when there was none; throws `failedPrecondition` while attached.
+    static func unlinkIfDetached(name: String) throws(StrataError) -> Bool {
+        let fd = shm_open(name, O_RDWR, 0)
+        guard fd >= 0 else {
+            if errno == ENOENT { return false }
+            throw systemError("shm_open(\(name))")
+        }
+        defer { Glibc.close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw StrataError(.failedPrecondition, "warm tier \(name) is attached by a running worker; stop it first")
+        }
+        try unlink(name: name)
+        return true
+    }
+
     // MARK: System calls
 
     private static func truncate(_ fd: Int32, name: String, to size: Int) throws(StrataError) {

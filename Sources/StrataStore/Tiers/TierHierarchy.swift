@@ -102,6 +102,12 @@ public final class TierHierarchy: @unchecked Sendable {
         try SharedMemoryRegion.unlink(name: sharedMemoryName(name))
     }
 
+    /// Removes the warm tier's shared-memory object unless a worker has it attached: true when
+    /// removed, false when there was none.
+    public static func destroyDetachedSharedMemory(name: String) throws(StrataError) -> Bool {
+        try SharedMemoryRegion.unlinkIfDetached(name: sharedMemoryName(name))
+    }
+
     /// "name" or "/name" → "/name"; one path component of portable characters.
     static func sharedMemoryName(_ name: String) throws(StrataError) -> String {
         let body = name.hasPrefix("/") ? String(name.dropFirst()) : name
