@@ -23,62 +23,59 @@ enum WireNulScan {
     private static func scan(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                              _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int) -> String? {
         var offset = start
-        while offset < end {
+        while true {
             let fieldStart = offset
-            guard let tag = varint(base, &offset, end) else { return nil }
-            switch tag & 7 {
-            case 0: guard varint(base, &offset, end) != nil else { return nil }
-            case 1: offset += 8
-            case 5: offset += 4
-            case 2:
-                guard let length = varint(base, &offset, end), length <= UInt64(end - offset) else { return nil }
-                let payload = offset
-                offset += Int(length)
-                let number = UInt32(truncatingIfNeeded: tag >> 3)
-                guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else { continue }
-                let inner: String?
-                switch field.pointee.type {
-                case PROTOBUF_C_TYPE_STRING:
-                    inner = memchr(base + payload, 0, Int(length)) != nil ? "" : nil
-                case PROTOBUF_C_TYPE_MESSAGE where depth < maxDepth:
-                    inner = field.pointee.descriptor.flatMap {
-                        scan(base, payload, payload + Int(length), $0.assumingMemoryBound(to: ProtobufCMessageDescriptor.self), depth: depth + 1)
-                    }
-                default:
-                    inner = nil
-                }
-                if let inner {
-                    // The path (and a repeated field's index) is only worked out for the field refused.
-                    var name = String(cString: field.pointee.name)
-                    if field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
-                        name += "[\(occurrences(of: number, in: base, start, fieldStart))]"
-                    }
-                    return inner.isEmpty ? name : name + "." + inner
+            guard let (number, payload) = nextField(base, &offset, end) else { return nil }
+            guard let payload, let field = protobuf_c_message_descriptor_get_field(descriptor, number) else { continue }
+            let inner: String?
+            switch field.pointee.type {
+            case PROTOBUF_C_TYPE_STRING:
+                inner = memchr(base + payload.lowerBound, 0, payload.count) != nil ? "" : nil
+            case PROTOBUF_C_TYPE_MESSAGE where depth < maxDepth:
+                inner = field.pointee.descriptor.flatMap {
+                    scan(base, payload.lowerBound, payload.upperBound, $0.assumingMemoryBound(to: ProtobufCMessageDescriptor.self), depth: depth + 1)
                 }
             default:
-                return nil  // groups: no Strata message has them, and protobuf-c accepted the bytes
+                inner = nil
+            }
+            if let inner {
+                // The path (and a repeated field's index) is only worked out for the field refused.
+                var name = String(cString: field.pointee.name)
+                if field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
+                    name += "[\(occurrences(of: number, in: base, start, fieldStart))]"
+                }
+                return inner.isEmpty ? name : name + "." + inner
             }
         }
-        return nil
     }
 
     /// How many length-delimited occurrences of field `number` lie in `start..<end`.
     private static func occurrences(of number: UInt32, in base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
         var offset = start
         var count = 0
-        while offset < end, let tag = varint(base, &offset, end) {
-            switch tag & 7 {
-            case 0: _ = varint(base, &offset, end)
-            case 1: offset += 8
-            case 5: offset += 4
-            case 2:
-                guard let length = varint(base, &offset, end) else { return count }
-                offset += Int(length)
-                if UInt32(truncatingIfNeeded: tag >> 3) == number { count += 1 }
-            default: return count
-            }
+        while let (field, payload) = nextField(base, &offset, end) {
+            if field == number && payload != nil { count += 1 }
         }
         return count
+    }
+
+    /// The field at `offset` (its number, and its payload when length-delimited), moving
+    /// `offset` past it; nil at the end or at anything malformed or unsupported (groups: no
+    /// Strata message has them, and protobuf-c accepted the bytes).
+    private static func nextField(_ base: UnsafePointer<UInt8>, _ offset: inout Int, _ end: Int) -> (UInt32, Range<Int>?)? {
+        guard offset < end, let tag = varint(base, &offset, end) else { return nil }
+        let number = UInt32(truncatingIfNeeded: tag >> 3)
+        switch tag & 7 {
+        case 0: return varint(base, &offset, end) == nil ? nil : (number, nil)
+        case 1: offset += 8
+        case 5: offset += 4
+        case 2:
+            guard let length = varint(base, &offset, end), length <= UInt64(end - offset) else { return nil }
+            offset += Int(length)
+            return (number, (offset - Int(length))..<offset)
+        default: return nil
+        }
+        return offset <= end ? (number, nil) : nil
     }
 
     private static func varint(_ base: UnsafePointer<UInt8>, _ offset: inout Int, _ end: Int) -> UInt64? {
