@@ -83,7 +83,7 @@ struct SoakBench: AsyncParsableCommand {
         let plan = plan
         print("# strata-bench soak: 1 coordinator + 3 workers on loopback (R = 2), \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
         print("# \(plan.loadSeconds) s of ingest (\(batchDocuments) documents per call) + \(queryLoops) query loops; a worker SIGKILLed every \(plan.killEverySeconds) s in turn, restarted after \(plan.downSeconds) s; then \(plan.quietSeconds) s of queries only")
-        print("# coordinator: \(ClusterBench.coordinatorSettings.joined(separator: " ")); workers: \(plan.workerSettings.joined(separator: " "))\n")
+        SoakBench.progress("# coordinator: \(ClusterBench.coordinatorSettings.joined(separator: " ")); workers: \(plan.workerSettings.joined(separator: " "))\n")
         try nodes.startCoordinator(settings: ClusterBench.coordinatorSettings)
         for _ in 0..<3 { try nodes.startWorker(settings: Self.workerSettings) }
         let client = ClusterBench.ClusterClient(address: nodes.coordinatorAddress)
@@ -95,10 +95,10 @@ struct SoakBench: AsyncParsableCommand {
         let corpus = SoakCorpus(seed: seed, documentsPerBatch: batchDocuments)
         let load = SoakLoad(client: client, corpus: corpus, tally: tally, queryLoops: queryLoops)
         try await load.run(nodes: nodes, plan: plan)
-        print("load over; waiting for every worker to serve and every slot to be fully replicated")
+        SoakBench.progress("load over; waiting for every worker to serve and every slot to be fully replicated")
         let settled = ContinuousClock.now
         try await SoakLoad.waitReady(client, workers: nodes.workers.map(\.address), timeout: .seconds(180))
-        print("ready again after \(format((ContinuousClock.now - settled).seconds, 1)) s")
+        SoakBench.progress("ready again after \(format((ContinuousClock.now - settled).seconds, 1)) s; \(plan.quietSeconds) s of queries only")
 
         let quietStart = await SoakMemory.sample(nodes)
         try await load.queriesOnly(seconds: plan.quietSeconds)
@@ -117,6 +117,13 @@ struct SoakBench: AsyncParsableCommand {
 }
 
 extension SoakBench {
+    /// Prints a line at once (standard output to a file is buffered), so that a soak's
+    /// progress shows in its log as it happens.
+    static func progress(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+
     /// A 1 MiB hot tier, so that what queries read overflows into the warm tier and its shared
     /// memory grows (and is checked) with data.
     static let workerSettings = ["--set", "tiers.hot.capacity_bytes=1048576"]

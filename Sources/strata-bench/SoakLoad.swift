@@ -28,7 +28,7 @@ struct SoakLoad: Sendable {
                 let worker = nodes.workers[victim]
                 nodes.kill(worker)
                 tally.killed()
-                print("\(format(Double(plan.loadSeconds) - (end - clock.now).seconds, 0)) s: SIGKILL \(worker.name) (\(worker.address))")
+                SoakBench.progress("\(format(Double(plan.loadSeconds) - (end - clock.now).seconds, 0)) s: SIGKILL \(worker.name) (\(worker.address))")
                 try await Task.sleep(for: .seconds(plan.downSeconds))
                 let started = clock.now
                 try nodes.restartWorker(victim, settings: plan.workerSettings)

@@ -35,8 +35,7 @@ struct SoakMemory {
         for worker in children.workers {
             var node = process(name: worker.name, pid: worker.process.processIdentifier)
             let segment = ChunkStore.defaultWarmSegmentName(directory: worker.dataDirectory + "/store")
-            var status = stat()
-            node.sharedMemoryBytes = stat("/dev/shm/" + segment, &status) == 0 ? Int(status.st_blocks) * 512 : 0
+            node.sharedMemoryBytes = sharedMemoryBytes(segment, heldBy: worker.process.processIdentifier)
             if let report = await workerStatus(worker.address) {
                 node.warmReservedBytes = report.tiers.first { $0.tier == .warm }?.reservedBytes ?? 0
                 node.memoryTierBytes = report.tiers.filter { $0.tier == .hot || $0.tier == .cold }.reduce(0) { $0 + $1.bytesUsed }
@@ -94,6 +93,22 @@ struct SoakMemory {
             if fields[0] == "RssAnon:" { node.anonymousBytes = kilobytes * 1024 }
         }
         return node
+    }
+
+    /// The allocated bytes of the worker's segment, read through the descriptor the worker
+    /// holds open, so that the figure is right even when someone removed the name from
+    /// /dev/shm meanwhile (the object lives on while mapped). By name when no descriptor is found.
+    private static func sharedMemoryBytes(_ segment: String, heldBy pid: Int32) -> Int {
+        var status = stat()
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        for descriptor in descriptors {
+            let path = "/proc/\(pid)/fd/\(descriptor)"
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+                target.hasPrefix("/dev/shm/" + segment), stat(path, &status) == 0
+            else { continue }
+            return Int(status.st_blocks) * 512
+        }
+        return stat("/dev/shm/" + segment, &status) == 0 ? Int(status.st_blocks) * 512 : 0
     }
 
     private static func workerStatus(_ address: String) async -> NodeStatusReport? {

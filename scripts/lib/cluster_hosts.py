@@ -144,8 +144,8 @@ def up(program, cluster, strata, wait_seconds):
         for outcome in run_everywhere([o.node for o in started], lambda n: commands.stop_script(n, 30), 90):
             print(f"{program}: {outcome.node.name} {outcome.output}", file=sys.stderr)
         return 1
-    deadline = time.monotonic() + wait_seconds
     pending = list(cluster.nodes)
+    deadline = time.monotonic() + wait_seconds
     while pending and time.monotonic() < deadline:
         pending = [node for node in pending if health(strata, node) != "SERVING"]
         if pending:
