@@ -85,13 +85,6 @@ final class SharedMemoryRegion {
         return strata_punch_hole(descriptor, Int64(offset), Int64(length)) == 0
     }
 
-    /// Bytes of memory the object holds now (allocated pages, not its apparent size).
-    var allocatedBytes: Int {
-        var status = stat()
-        guard descriptor >= 0, fstat(descriptor, &status) == 0 else { return 0 }
-        return Int(status.st_blocks) * 512
-    }
-
     /// Unmaps and releases the lock; the contents stay in the object for the next open.
     func close() {
         if let mapped = base {

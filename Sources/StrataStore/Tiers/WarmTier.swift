@@ -137,11 +137,8 @@ final class WarmTier: MemoryTier {
     }
 
     /// Shared memory this tier holds by its own account: the header and page table, and every
-    /// page in use. The object's allocated size (`allocatedBytes`) matches it.
+    /// page in use. What /dev/shm counts for the object (its allocated blocks) matches it.
     var reservedBytes: Int { isOpen ? layout.pagesOffset + allocator.pagesInUse * layout.pageSize : 0 }
-
-    /// Shared memory the object holds, as the kernel counts it.
-    var allocatedBytes: Int { region.allocatedBytes }
 
     /// Unmaps the object; its contents stay for the next start.
     func close() {
