@@ -84,14 +84,14 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataText",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataText", "StrataCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "strata-bench",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataCluster", "StrataText", "StrataStore", "StrataSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

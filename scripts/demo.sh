@@ -29,7 +29,15 @@ stop_all() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap 'stop_all' EXIT INT TERM
+# Whatever way the demo ends, its nodes stop and its workers' warm tiers leave /dev/shm (a
+# graceful stop keeps them for a warm restart that never comes here).
+finish() {
+    stop_all
+    for n in 1 2 3; do
+        [[ -d "$run_dir/worker-$n" ]] && "$bin/strata-worker" --data "$run_dir/worker-$n" --remove-warm-tier >/dev/null 2>&1 || true
+    done
+}
+trap 'finish' EXIT INT TERM
 
 start() {  # start NAME BINARY ARGS...
     local name=$1 binary=$2; shift 2
@@ -51,10 +59,9 @@ start coordinator strata-coordinator --listen 127.0.0.1:7400 --data "$run_dir/co
 for n in 1 2 3; do
     start "worker-$n" strata-worker --listen "127.0.0.1:740$n" --data "$run_dir/worker-$n" --coordinator 127.0.0.1:7400
 done
-for _ in $(seq 1 100); do
-    strata status 2>/dev/null | grep -q "workers: 3 serving" && break
-    sleep 0.2
-done
+# Up means ready for a write: all three workers serving and every slot's replicas placed.
+strata status --wait-ready 60 --expect-workers 127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403 >/dev/null \
+    || { echo "demo: the cluster did not become ready; logs in $run_dir" >&2; exit 1; }
 
 say "strata nodes"
 strata nodes
@@ -94,6 +101,7 @@ tail -n 3 "$run_dir/answer.txt"
 
 if ((keep)); then
     say "nodes left running (--keep): PIDs ${pids[*]}; logs in $run_dir; try: $bin/strata query --namespace stdlib \"...\""
+    echo "stop them with kill -TERM, then give their warm tiers back: $bin/strata-worker --data $run_dir/worker-N --remove-warm-tier"
     trap - EXIT INT TERM
     exit 0
 fi
@@ -104,4 +112,5 @@ grep -h "shutting down" "$run_dir"/*.log || true
 # A graceful stop keeps each worker's warm tier in shared memory for a fast restart; the demo's
 # workers do not come back, so give that memory back.
 for n in 1 2 3; do "$bin/strata-worker" --data "$run_dir/worker-$n" --remove-warm-tier; done
+trap - EXIT INT TERM
 say "done: built, started a 3-worker cluster, ingested a real corpus, queried it, survived a worker's SIGKILL, stopped"

@@ -49,7 +49,15 @@ public final class WorkerNode: Sendable {
     public func start() throws {
         try runtime.start()
         let started = ContinuousClock.now
-        let opened = try ChunkStore.open(directory: storeDirectory, settings: storeSettings)
+        reclaimOrphanedWarmTiers()
+        let logger = runtime.logger
+        let opened = try ChunkStore.open(
+            directory: storeDirectory, settings: storeSettings, node: runtime.identity.nodeID,
+            warmReservationFailed: { failures, error in
+                logger.warning("warm tier bypassed: shared memory could not be reserved", metadata: [
+                    "failures": "\(failures)", "error": "\(error.message)",
+                ])
+            })
         // The index is built before the store is published, so no write can reach the store
         // without reaching the index.
         let indexing = ContinuousClock.now
@@ -62,9 +70,11 @@ public final class WorkerNode: Sendable {
         let indexTook = ContinuousClock.now - indexing
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
+        let warm = opened.tiers.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
             "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
+            "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
         startMembership()

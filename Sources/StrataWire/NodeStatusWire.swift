@@ -86,6 +86,8 @@ enum TierStatusWire {
         message.promotions = stats.promotions
         message.demotions = stats.demotions
         message.evictions = stats.evictions
+        message.reservation_failures = stats.reservationFailures
+        message.reserved_bytes = UInt64(stats.reservedBytes)
         return message
     }
 
@@ -108,6 +110,8 @@ enum TierStatusWire {
         stats.promotions = message.promotions
         stats.demotions = message.demotions
         stats.evictions = message.evictions
+        stats.reservationFailures = message.reservation_failures
+        stats.reservedBytes = Int(clamping: message.reserved_bytes)
         return stats
     }
 }

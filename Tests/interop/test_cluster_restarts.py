@@ -11,7 +11,7 @@ import time
 import grpc
 import pytest
 
-from conftest import BIN_DIR, free_port, shared_memory_objects, remove_shared_memory
+from conftest import BIN_DIR, free_port, remove_warm_tiers_under
 
 FAST_COORDINATOR = ["--set", "coordinator.heartbeat_interval_ms=100", "--set", "coordinator.suspect_after_ms=500",
                     "--set", "coordinator.dead_after_ms=1500"]
@@ -61,7 +61,6 @@ class Cluster:
         self.coordinator_address = f"127.0.0.1:{free_port()}"
         self.coordinator = None
         self.workers = []
-        self.shm_before = shared_memory_objects()
 
     def start_coordinator(self):
         # The log is appended to, so a restarted coordinator's "serving on" must be new: use a new log.
@@ -85,7 +84,7 @@ class Cluster:
         if self.coordinator:
             self.coordinator.stop()
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        remove_shared_memory(shared_memory_objects() - self.shm_before)
+        remove_warm_tiers_under(self.root)
 
     def strata(self, *args):
         result = subprocess.run([str(BIN_DIR / "strata"), *args, "--coordinator", self.coordinator_address],

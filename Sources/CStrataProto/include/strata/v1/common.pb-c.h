@@ -404,10 +404,20 @@ struct  Strata__V1__TierStatus
    * the cold tier; the persistent tier still holds them).
    */
   uint64_t evictions;
+  /*
+   * Chunks that bypassed this tier because its memory could not be reserved (the warm tier
+   * on a full /dev/shm); they went one tier down instead.
+   */
+  uint64_t reservation_failures;
+  /*
+   * Memory the tier holds reserved now: for the warm tier, the shared memory of its header,
+   * page table and pages in use (what /dev/shm counts for it); 0 for the other tiers.
+   */
+  uint64_t reserved_bytes;
 };
 #define STRATA__V1__TIER_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__tier_status__descriptor) \
-    , STRATA__V1__TIER__TIER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , STRATA__V1__TIER__TIER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
