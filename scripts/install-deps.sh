@@ -25,7 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 # The venv is rebuilt when the requirement list changes (the stamp holds the list).
-requirements="grpcio grpcio-tools grpcio-health-checking pytest pyyaml tiktoken bpe-openai prometheus-client"
+requirements="grpcio grpcio-tools grpcio-health-checking pytest pyyaml tiktoken bpe-openai prometheus-client mcp"
 stamp=.venv/.strata-requirements
 if [[ ! -x .venv/bin/python || "$(cat "$stamp" 2>/dev/null)" != "$requirements" ]]; then
     echo "install-deps: creating .venv ($requirements)"

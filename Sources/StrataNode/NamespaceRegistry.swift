@@ -23,6 +23,10 @@ final class NamespaceRegistry: Sendable {
     struct Tally: Codable, Equatable, Sendable {
         var chunks: UInt64
         var tokens: UInt64
+        /// XXH3-128 of the document's text, 32 hex digits (see `DocumentContentHash`); nil while
+        /// the stored content is not known: an ingest of the document was interrupted (it may
+        /// hold the old content or the new), or it was stored before hashes were kept.
+        var contentHash: String? = nil
     }
 
     struct Namespace: Codable, Sendable {
@@ -109,6 +113,54 @@ final class NamespaceRegistry: Sendable {
             for (document, tally) in changes { namespaces[name]!.documents[document] = tally }
             try persist(namespaces)
         }
+    }
+
+    /// Marks documents about to be written as unsettled (content hash unknown), durably,
+    /// before any replica sees the write: if the write then fails half-way, or the coordinator
+    /// stops, the tally still lists every document a replica may hold, and a directory sync
+    /// sends it again instead of trusting an old hash or forgetting it.
+    func markUnsettled(_ name: String, _ documents: [String]) throws {
+        guard !documents.isEmpty else { return }
+        try state.withLock { (namespaces: inout [String: Namespace]) throws in
+            guard namespaces[name] != nil else { return }
+            var changed = false
+            for document in documents {
+                if var tally = namespaces[name]!.documents[document] {
+                    guard tally.contentHash != nil else { continue }
+                    tally.contentHash = nil
+                    namespaces[name]!.documents[document] = tally
+                } else {
+                    namespaces[name]!.documents[document] = Tally(chunks: 0, tokens: 0)
+                }
+                changed = true
+            }
+            if changed { try persist(namespaces) }
+        }
+    }
+
+    /// A page of the namespace's documents in id order: ids with `prefix` after `after`, at
+    /// most `limit`; `next` is the last id returned when more may follow. NOT_FOUND for an
+    /// unknown namespace.
+    func documents(_ name: String, prefix: String, after: String, limit: Int) throws(StrataError) -> (entries: [(id: String, tally: Tally)], next: String) {
+        let page: (entries: [(id: String, tally: Tally)], next: String)? = state.withLock { namespaces in
+            guard let namespace = namespaces[name] else { return nil }
+            let ids = namespace.documents.keys.filter { $0.hasPrefix(prefix) && after.utf8.lexicographicallyPrecedes($0.utf8) }
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let taken = ids.prefix(limit)
+            return (taken.map { ($0, namespace.documents[$0]!) }, ids.count > limit ? taken.last! : "")
+        }
+        guard let page else { throw StrataError(.notFound, "namespace \(name) does not exist") }
+        return page
+    }
+
+    /// The tally of one document; nil when the namespace does not hold it.
+    func tally(_ name: String, document: String) -> Tally? {
+        state.withLock { $0[name]?.documents[document] }
+    }
+
+    /// Documents of the namespace whose stored content is not known (see `markUnsettled`).
+    func unsettledCount(_ name: String) -> UInt64 {
+        state.withLock { UInt64($0[name]?.documents.values.count { $0.contentHash == nil } ?? 0) }
     }
 
     /// Whether the namespace holds this document.

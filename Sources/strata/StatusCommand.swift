@@ -6,10 +6,19 @@ import StrataWire
 
 /// `strata status`: the cluster's slots and replication; `strata nodes`: one line per node.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the cluster: slots, replication, recovery.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the cluster: slots, replication, recovery; or one namespace with --namespace.")
     @OptionGroup var options: CoordinatorOptions
+    @Option(name: .shortAndLong, help: "Show this namespace: documents, chunks, tokens, its last sync and any sync in progress.")
+    var namespace: String?
+    @Flag(help: "With --namespace: print JSON.") var json = false
 
     func run() async throws {
+        if let namespace {
+            let status = try await call("status") { try await options.client().namespaceStatus(namespace) }
+            json ? print(NamespaceStatusReport.json(status)) : NamespaceStatusReport.print(status)
+            return
+        }
         let status = try await fetchClusterStatus(options)
         let workers = status.nodes.filter { $0.role == .worker }
         print("cluster \(status.clusterID) (map version \(status.mapVersion))")
