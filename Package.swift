@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
-        .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataText", "StrataTestSupport"]),
+        .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataCore", "StrataWire", "StrataStore", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
     ],
     swiftLanguageModes: [.v6]
