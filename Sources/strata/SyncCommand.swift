@@ -22,6 +22,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Target namespace (created with `strata namespace create`, or with --create).") var namespace: String
     @Flag(help: "Create the namespace (default settings) when it does not exist.") var create = false
     @Option(help: "Largest file to mirror, in bytes.") var maxFileBytes: Int = 8 << 20
+    @Option(help: "Files per ingest batch (at most 800); progress is recorded after each.") var batchFiles: Int = 800
     @Option(name: .customLong("ignore"), help: "Ignore pattern (as `strata ingest --ignore`); repeatable.") var ignore: [String] = []
     @Flag(help: "Keep syncing when files change (inotify, else polling), after a short quiet period.") var watch = false
     @Option(help: "With --watch: milliseconds without changes before a sync starts.") var debounceMs: Int = 300
@@ -33,6 +34,7 @@ struct SyncCommand: AsyncParsableCommand {
     func validate() throws {
         guard debounceMs >= 0, pollMs >= 10 else { throw ValidationError("--debounce-ms must be 0 or more and --poll-ms 10 or more") }
         guard maxFileBytes >= 1 else { throw ValidationError("--max-file-bytes must be at least 1") }
+        guard (1...800).contains(batchFiles) else { throw ValidationError("--batch-files must be 1 to 800") }
     }
 
     func run() async throws {
@@ -45,7 +47,9 @@ struct SyncCommand: AsyncParsableCommand {
                 }
             }
         }
-        let sync = DirectorySync(client: client, options: DirectorySync.Options(namespace: namespace, root: directory, settings: settings))
+        var syncOptions = DirectorySync.Options(namespace: namespace, root: directory, settings: settings)
+        syncOptions.batchFiles = batchFiles
+        let sync = DirectorySync(client: client, options: syncOptions)
         try await once(sync)
         guard watch else { return }
         let watcher = try await call("sync --watch") {
