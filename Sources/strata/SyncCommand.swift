@@ -50,11 +50,12 @@ struct SyncCommand: AsyncParsableCommand {
         var syncOptions = DirectorySync.Options(namespace: namespace, root: directory, settings: settings)
         syncOptions.batchFiles = batchFiles
         let sync = DirectorySync(client: client, options: syncOptions)
-        try await once(sync)
-        guard watch else { return }
-        let watcher = try await call("sync --watch") {
+        // Watching starts before the first sync, so a change made while it runs is not missed.
+        let watcher = watch ? try await call("sync --watch") {
             try DirectoryWatcher(root: directory, settings: settings, pollInterval: .milliseconds(pollMs), forcePolling: poll)
-        }
+        } : nil
+        try await once(sync)
+        guard let watcher else { return }
         FileHandle.standardError.write(Data("strata: watching \(directory) (\(watcher.mechanism.rawValue)); Ctrl-C stops\n".utf8))
         while true {
             try await watcher.waitForChange(quiet: .milliseconds(debounceMs))
@@ -84,5 +85,6 @@ struct SyncCommand: AsyncParsableCommand {
         for rejected in outcome.rejected {
             FileHandle.standardError.write(Data("strata: rejected \(rejected.documentID): \(rejected.reason)\n".utf8))
         }
+        fflush(stdout)  // with --watch, each sync's line shows as it happens, also through a pipe
     }
 }
