@@ -85,6 +85,6 @@ struct SyncCommand: AsyncParsableCommand {
         for rejected in outcome.rejected {
             FileHandle.standardError.write(Data("strata: rejected \(rejected.documentID): \(rejected.reason)\n".utf8))
         }
-        fflush(stdout)  // with --watch, each sync's line shows as it happens, also through a pipe
+        fflush(nil)  // with --watch, each sync's line shows as it happens, also through a pipe
     }
 }
