@@ -44,20 +44,8 @@ final class NamespaceRegistry: Sendable {
 
     init(dataDirectory: String) throws {
         path = dataDirectory + "/namespaces.json"
-        if let data = FileManager.default.contents(atPath: path) {
-            let file: File
-            do {
-                file = try JSONDecoder().decode(File.self, from: data)
-            } catch {
-                throw StrataError(.dataLoss, "\(path) cannot be read: \(error)")
-            }
-            guard file.formatVersion == 1 else {
-                throw StrataError(.failedPrecondition, "\(path) has format version \(file.formatVersion); this build reads 1")
-            }
-            state = Mutex(file.namespaces)
-        } else {
-            state = Mutex([:])
-        }
+        let file = try JSONStateFile.load(File.self, from: path, formatVersion: \.formatVersion, reads: 1)
+        state = Mutex(file?.namespaces ?? [:])
     }
 
     /// Creates a namespace; the same request again is a no-op, other settings are ALREADY_EXISTS.
@@ -169,9 +157,7 @@ final class NamespaceRegistry: Sendable {
     }
 
     private func persist(_ namespaces: [String: Namespace]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(File(namespaces: namespaces))))
+        try JSONStateFile.save(File(namespaces: namespaces), to: path)
     }
 
     private static func info(_ name: String, _ namespace: Namespace) -> NamespaceInfo {

@@ -22,20 +22,8 @@ final class SyncRegistry: Sendable {
         path = dataDirectory + "/syncs.json"
         self.staleAfterMs = Int64(staleAfterMs)
         self.nowMs = nowMs
-        if let data = FileManager.default.contents(atPath: path) {
-            let file: File
-            do {
-                file = try JSONDecoder().decode(File.self, from: data)
-            } catch {
-                throw StrataError(.dataLoss, "\(path) cannot be read: \(error)")
-            }
-            guard file.formatVersion == 1 else {
-                throw StrataError(.failedPrecondition, "\(path) has format version \(file.formatVersion); this build reads 1")
-            }
-            books = Mutex(file.namespaces)
-        } else {
-            books = Mutex([:])
-        }
+        let file = try JSONStateFile.load(File.self, from: path, formatVersion: \.formatVersion, reads: 1)
+        books = Mutex(file?.namespaces ?? [:])
     }
 
     /// Validates and keeps a report; returns it as kept (with the coordinator's timestamps).
@@ -70,8 +58,6 @@ final class SyncRegistry: Sendable {
     }
 
     private func persist(_ books: [String: SyncRules.Book]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(File(namespaces: books))))
+        try JSONStateFile.save(File(namespaces: books), to: path)
     }
 }

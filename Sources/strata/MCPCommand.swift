@@ -19,7 +19,7 @@ struct MCPCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: CoordinatorOptions
-    @Option(help: "Serve streamable HTTP on HOST:PORT (e.g. 127.0.0.1:8765; port 0 picks one) instead of stdio.")
+    @Option(help: "Serve streamable HTTP on HOST:PORT, or PORT on 127.0.0.1 (e.g. 8765; port 0 picks one), instead of stdio.")
     var http: String?
     @Option(name: .customLong("sync-root"), help: "Directories sync_directory may mirror (and below); repeatable. Default: any on stdio, none over HTTP.")
     var syncRoots: [String] = []
@@ -65,8 +65,9 @@ struct MCPCommand: AsyncParsableCommand {
         }
     }
 
-    /// "host:port", "[v6]:port".
+    /// "host:port", "[v6]:port", or a port alone (bound to 127.0.0.1).
     static func hostAndPort(_ text: String) throws -> (String, Int) {
+        if let port = Int(text), (0...65535).contains(port) { return ("127.0.0.1", port) }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8765")
         }

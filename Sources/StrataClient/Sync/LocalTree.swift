@@ -44,8 +44,8 @@ public struct LocalTree: Sendable {
         do {
             bytes = try FileBytes.read(path, limit: settings.maxFileBytes)
         } catch {
-            return .failure(Skip(reason: error.code == .invalidArgument
-                ? .tooLarge(bytes: settings.maxFileBytes + 1, limit: settings.maxFileBytes) : .unreadable(error.message)))
+            // Gone since the scan, unreadable, or grown past the limit: the message says which.
+            return .failure(Skip(reason: .unreadable(error.message)))
         }
         if bytes.isEmpty { return .failure(Skip(reason: .unreadable("empty file: nothing to store"))) }
         if let reason = bytes.withUnsafeBufferPointer({ TextFile.skipReason($0, probeBytes: settings.binaryProbeBytes) }) {
