@@ -69,7 +69,7 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataMetrics", .product(name: "Logging", package: "swift-log"),
+                "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -21,9 +21,13 @@ enum JSONStateFile {
         return file
     }
 
-    static func save(_ value: some Encodable, to path: String) throws {
+    /// Replaces the file; returns its size in bytes.
+    @discardableResult
+    static func save(_ value: some Encodable, to path: String) throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(value)))
+        let bytes = [UInt8](try encoder.encode(value))
+        try AtomicFile.replace(path, with: bytes)
+        return bytes.count
     }
 }

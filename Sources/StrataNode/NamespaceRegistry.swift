@@ -5,7 +5,10 @@ import StrataWire
 import Synchronization
 
 /// The coordinator's namespaces: their fixed settings, and a tally of the documents in each
-/// (document id → chunks and tokens), persisted atomically in `namespaces.json`.
+/// (document id → chunks, tokens, content hash), persisted as a snapshot (`namespaces.json`,
+/// replaced atomically when a namespace is created or dropped, and when the journal grows)
+/// plus a journal of tally changes (`namespaces.journal`, see `TallyJournal`), so recording
+/// an ingest batch appends its own changes instead of rewriting every document.
 ///
 /// The tally is what `ListNamespaces` reports; it is kept here rather than asked of the
 /// workers because only the coordinator sees whole documents. It grows with the number of
@@ -39,13 +42,38 @@ final class NamespaceRegistry: Sendable {
         var namespaces: [String: Namespace]
     }
 
+    /// One journal entry: upserts and deletes (nil) of one namespace's tally.
+    private struct JournalEntry: Codable {
+        var namespace: String
+        var changes: [String: Tally?]
+    }
+
     private let path: String
     private let state: Mutex<[String: Namespace]>
+    /// Guarded by `state`'s lock: taken only while it is held.
+    private let journal: Mutex<(file: TallyJournal, compactAt: Int)>
+    /// The journal is folded into a new snapshot once it is this big, or as big as the last
+    /// snapshot if that is bigger (so rewriting the snapshot stays proportional to the appends).
+    private let minimumCompactionBytes: Int
 
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, minimumCompactionBytes: Int = 8 << 20) throws {
+        self.minimumCompactionBytes = minimumCompactionBytes
         path = dataDirectory + "/namespaces.json"
-        let file = try JSONStateFile.load(File.self, from: path, formatVersion: \.formatVersion, reads: 1)
-        state = Mutex(file?.namespaces ?? [:])
+        var namespaces = try JSONStateFile.load(File.self, from: path, formatVersion: \.formatVersion, reads: 1)?.namespaces ?? [:]
+        let file = try TallyJournal(path: dataDirectory + "/namespaces.journal")
+        let entries = try file.replay()
+        for payload in entries {
+            let entry: JournalEntry
+            do {
+                entry = try JSONDecoder().decode(JournalEntry.self, from: Data(payload))
+            } catch {
+                throw StrataError(.dataLoss, "\(dataDirectory)/namespaces.journal holds an entry that cannot be read: \(error)")
+            }
+            Self.apply(entry.changes, to: &namespaces[entry.namespace])
+        }
+        state = Mutex(namespaces)
+        journal = Mutex((file, minimumCompactionBytes))
+        if !entries.isEmpty { try state.withLock { try persist($0) } }
     }
 
     /// Creates a namespace; the same request again is a no-op, other settings are ALREADY_EXISTS.
@@ -93,13 +121,12 @@ final class NamespaceRegistry: Sendable {
         }
     }
 
-    /// Records acknowledged upserts and deletes (nil tally = deleted) and persists once.
+    /// Records acknowledged upserts and deletes (nil tally = deleted), durably, in one append.
     func record(_ name: String, _ changes: [String: Tally?]) throws {
         guard !changes.isEmpty else { return }
         try state.withLock { (namespaces: inout [String: Namespace]) throws in
             guard namespaces[name] != nil else { return }  // dropped meanwhile
-            for (document, tally) in changes { namespaces[name]!.documents[document] = tally }
-            try persist(namespaces)
+            try append(name, changes, to: &namespaces)
         }
     }
 
@@ -110,19 +137,18 @@ final class NamespaceRegistry: Sendable {
     func markUnsettled(_ name: String, _ documents: [String]) throws {
         guard !documents.isEmpty else { return }
         try state.withLock { (namespaces: inout [String: Namespace]) throws in
-            guard namespaces[name] != nil else { return }
-            var changed = false
+            guard let namespace = namespaces[name] else { return }
+            var changes: [String: Tally?] = [:]
             for document in documents {
-                if var tally = namespaces[name]!.documents[document] {
+                if var tally = namespace.documents[document] {
                     guard tally.contentHash != nil else { continue }
                     tally.contentHash = nil
-                    namespaces[name]!.documents[document] = tally
+                    changes[document] = tally
                 } else {
-                    namespaces[name]!.documents[document] = Tally(chunks: 0, tokens: 0)
+                    changes[document] = Tally(chunks: 0, tokens: 0)
                 }
-                changed = true
             }
-            if changed { try persist(namespaces) }
+            if !changes.isEmpty { try append(name, changes, to: &namespaces) }
         }
     }
 
@@ -156,8 +182,30 @@ final class NamespaceRegistry: Sendable {
         state.withLock { $0[name]?.documents[document] != nil }
     }
 
+    /// Writes the snapshot and empties the journal it now holds (under `state`'s lock).
     private func persist(_ namespaces: [String: Namespace]) throws {
-        try JSONStateFile.save(File(namespaces: namespaces), to: path)
+        let bytes = try JSONStateFile.save(File(namespaces: namespaces), to: path)
+        try journal.withLock { journal in
+            try journal.file.reset()
+            journal.compactAt = max(minimumCompactionBytes, bytes)
+        }
+    }
+
+    /// Journals one namespace's changes, then applies them (under `state`'s lock); folds the
+    /// journal into a snapshot when it has grown past the last snapshot's size.
+    private func append(_ name: String, _ changes: [String: Tally?], to namespaces: inout [String: Namespace]) throws {
+        let payload = [UInt8](try JSONEncoder().encode(JournalEntry(namespace: name, changes: changes)))
+        let compact = try journal.withLock { journal in
+            try journal.file.append(payload)
+            return journal.file.bytes >= journal.compactAt
+        }
+        Self.apply(changes, to: &namespaces[name])
+        if compact { try persist(namespaces) }
+    }
+
+    private static func apply(_ changes: [String: Tally?], to namespace: inout Namespace?) {
+        guard namespace != nil else { return }  // dropped since
+        for (document, tally) in changes { namespace!.documents[document] = tally }
     }
 
     private static func info(_ name: String, _ namespace: Namespace) -> NamespaceInfo {
