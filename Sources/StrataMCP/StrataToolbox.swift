@@ -55,7 +55,7 @@ public struct StrataToolbox: Sendable {
     }
 
     static func failure(_ message: String) -> CallTool.Result {
-        CallTool.Result(content: [.text(message)], isError: true)
+        CallTool.Result(content: [ToolFormatting.text(message)], isError: true)
     }
 
     // MARK: - Tools

@@ -15,7 +15,7 @@ enum ToolFormatting {
         } else {
             text += "\n\n" + answer.rendered
         }
-        return CallTool.Result(content: [.text(text)], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(text)], structuredContent: .object([
             "namespace": .string(namespace),
             "tokens": .int(Int(answer.summary.tokens)),
             "token_budget": .int(budget),
@@ -36,7 +36,7 @@ enum ToolFormatting {
         }
         if ranked.isEmpty { lines.append("Nothing matched. Try other words or check the namespace with indexing_status.") }
         else { lines.append("Open a passage in full with read_document(namespace, document_id, line_start, line_end).") }
-        return CallTool.Result(content: [.text(lines.joined(separator: "\n"))], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(lines.joined(separator: "\n"))], structuredContent: .object([
             "namespace": .string(namespace),
             "degraded": .bool(answer.header.degraded),
             "degraded_reason": .string(answer.header.degradedReason),
@@ -53,7 +53,7 @@ enum ToolFormatting {
             numbered.append(String(format: "%6d\t", number) + line)
             number += 1
         }
-        return CallTool.Result(content: [.text(header + "\n" + numbered.joined(separator: "\n"))], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(header + "\n" + numbered.joined(separator: "\n"))], structuredContent: .object([
             "document_id": .string(document.documentID),
             "line_start": .int(Int(document.lineStart)),
             "line_end": .int(Int(document.lineEnd)),
@@ -72,7 +72,7 @@ enum ToolFormatting {
         if !outcome.rejected.isEmpty {
             text += " Strata refused \(outcome.rejected.count) files: " + outcome.rejected.prefix(5).map { "\($0.documentID) (\($0.reason))" }.joined(separator: "; ")
         }
-        return CallTool.Result(content: [.text(text)], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(text)], structuredContent: .object([
             "namespace": .string(r.namespace), "added": .int(Int(r.toAdd)), "changed": .int(Int(r.toChange)),
             "deleted": .int(Int(r.toDelete)), "unchanged": .int(Int(r.unchanged)), "skipped": .int(Int(r.skipped)),
             "rejected": .int(outcome.rejected.count), "seconds": .double(outcome.seconds), "namespace_created": .bool(created),
@@ -97,7 +97,7 @@ enum ToolFormatting {
         ]
         if let running = status.runningSync { object["running_sync"] = record(running) }
         if let last = status.lastSync { object["last_sync"] = record(last) }
-        return CallTool.Result(content: [.text(lines.joined(separator: "\n"))], structuredContent: .object(object), isError: false)
+        return CallTool.Result(content: [ToolFormatting.text(lines.joined(separator: "\n"))], structuredContent: .object(object), isError: false)
     }
 
     static func namespaces(_ namespaces: [NamespaceInfo]) -> CallTool.Result {
@@ -106,7 +106,7 @@ enum ToolFormatting {
             : (["\(namespaces.count) namespaces:"] + namespaces.map {
                 "- \($0.name): \($0.documents) documents, \($0.chunks) chunks, \($0.tokens) tokens (tokenizer \($0.tokenizer.rawValue)\($0.dimension > 0 ? ", \($0.dimension)-dimension vectors" : ""))"
             }).joined(separator: "\n")
-        return CallTool.Result(content: [.text(text)], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(text)], structuredContent: .object([
             "namespaces": .array(namespaces.map {
                 .object(["name": .string($0.name), "documents": .int(Int($0.documents)), "chunks": .int(Int($0.chunks)),
                          "tokens": .int(Int($0.tokens)), "tokenizer": .string($0.tokenizer.rawValue), "dimension": .int(Int($0.dimension))])
@@ -130,7 +130,7 @@ enum ToolFormatting {
         if !cluster.transfers.isEmpty {
             lines.append("\(cluster.transfers.count) slot copies in progress (recovery or rebalancing).")
         }
-        return CallTool.Result(content: [.text(lines.joined(separator: "\n"))], structuredContent: .object([
+        return CallTool.Result(content: [ToolFormatting.text(lines.joined(separator: "\n"))], structuredContent: .object([
             "cluster_id": .string(cluster.clusterID),
             "slots": .int(Int(cluster.slotCount)),
             "slots_fully_replicated": .int(Int(cluster.slotsFullyReplicated)),
@@ -145,6 +145,9 @@ enum ToolFormatting {
     }
 
     // MARK: - Pieces
+
+    /// A text content item.
+    static func text(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
 
     static func degradedWarning(_ header: QueryHeader) -> String {
         "WARNING: this answer is degraded -- part of the data could not be searched: \(header.degradedReason). Results may miss documents; cluster_status shows which worker is down. Retry later for a complete answer."
