@@ -26,7 +26,6 @@ struct CoordinatorIngest: Sendable {
         let started = clock.now
         var summary = IngestSummary(documents: 0, chunks: 0, tokens: 0, seconds: 0)
         var namespace: String?
-        var changes: [String: NamespaceRegistry.Tally?] = [:]
         for try await batch in stream {
             if let namespace, batch.namespace != namespace {
                 throw StrataError.invalidArgument("every batch of one ingest stream must name the same namespace (\(namespace), then \(batch.namespace))")
@@ -34,20 +33,24 @@ struct CoordinatorIngest: Sendable {
             namespace = batch.namespace
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
+            // Each batch is recorded once acknowledged, so a stream cut off later (a killed
+            // client) leaves the tally true for the batches before; see `markUnsettled`.
+            try namespaces.markUnsettled(batch.namespace, prepared.values.joined().map(\.put.documentID))
             summary.duplicateChunks += try await replicate(batch.namespace, prepared)
             var stored = (documents: UInt64(0), chunks: UInt64(0), tokens: UInt64(0))
+            var changes: [String: NamespaceRegistry.Tally?] = [:]
             for document in prepared.values.joined() {
                 changes[document.put.documentID] = document.tally
                 stored.documents += 1
                 stored.chunks += document.tally.chunks
                 stored.tokens += document.tally.tokens
             }
+            try namespaces.record(batch.namespace, changes)
             summary.documents += stored.documents
             summary.chunks += stored.chunks
             summary.tokens += stored.tokens
             onStored(stored.documents, stored.chunks, stored.tokens)
         }
-        if let namespace { try namespaces.record(namespace, changes) }
         summary.seconds = (clock.now - started).seconds
         return summary
     }
@@ -75,7 +78,8 @@ struct CoordinatorIngest: Sendable {
                 let metadata = try DocumentMetadata(wire: document.metadata, field: "document \(document.id) metadata")
                 let chunks = try chunkMessages(document, batch.namespace, settings, tokenizer, chunker)
                 let put = PutDocument(documentID: document.id, metadata: metadata.wire, chunks: chunks)
-                let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) })
+                let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) },
+                                                    contentHash: DocumentContentHash.of(document))
                 bySlot[membership.slots.slot(namespace: batch.namespace, documentID: document.id), default: []]
                     .append(PreparedDocument(put: put, tally: tally))
             } catch let error as StrataError {

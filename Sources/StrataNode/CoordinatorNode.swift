@@ -14,6 +14,8 @@ public final class CoordinatorNode: Sendable {
     let ingest: CoordinatorIngest
     let deletes: CoordinatorDeletes
     let queries: CoordinatorQuery
+    let documents: CoordinatorDocuments
+    let syncs: SyncRegistry
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
@@ -24,10 +26,12 @@ public final class CoordinatorNode: Sendable {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
         membership = try CoordinatorMembership(config: config, now: environment.now)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
+        syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
+        documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
         let box = RuntimeBox()
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
                                        maxChunkBytes: config.storage.maxChunkBytes)
@@ -50,7 +54,10 @@ public final class CoordinatorNode: Sendable {
             ListNamespacesResponse(namespaces: try box.liveCoordinator().namespaces.list())
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
-            try await box.liveCoordinator().deletes.drop(request)
+            let coordinator = try box.liveCoordinator()
+            let dropped = try await coordinator.deletes.drop(request)
+            try coordinator.syncs.forget(request.name)
+            return dropped
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
             try await box.liveCoordinator().deletes.delete(request)
@@ -61,6 +68,7 @@ public final class CoordinatorNode: Sendable {
         coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
             try await box.liveCoordinator().ingest.ingest(requests)
         }
+        Self.registerDocumentMethods(&coordinator, box)
         var members = ServiceDefinition(name: StrataServiceName.membership)
         members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in
             try box.liveCoordinator().membership.register(request)

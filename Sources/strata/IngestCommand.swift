@@ -40,7 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let summary: IngestSummary = try await call("ingest") {
             defer { progress.finish() }
-            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: CallOptions(timeout: nil))
+            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: options.callOptions(timeout: nil))
             // The first message names the namespace even when there is nothing to send, so
             // an unknown namespace is an error rather than an empty success.
             try await stream.send(IngestRequest(namespace: namespace, documents: []).serializedBytes())

@@ -19,6 +19,7 @@ extension StrataConfig {
             .int("coordinator.max_copies_in_flight", \.coordinator.maxCopiesInFlight, 1...4096),
             .int("coordinator.max_copies_per_worker", \.coordinator.maxCopiesPerWorker, 1...256),
             .int("coordinator.max_rebalance_copies", \.coordinator.maxRebalanceCopies, 1...4096),
+            .int("coordinator.sync_stale_ms", \.coordinator.syncStaleMs, 1_000...86_400_000),
             .string("worker.listen", \.worker.listen, check: addressProblem),
             .string("worker.coordinator", \.worker.coordinator, check: { $0.isEmpty ? nil : addressProblem($0) }),
             .int("worker.metrics_port", \.worker.metricsPort, 0...65535),

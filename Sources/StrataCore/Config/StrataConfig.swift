@@ -56,6 +56,9 @@ public struct CoordinatorConfig: Sendable, Equatable {
     /// Of `maxCopiesInFlight`, how many may be rebalancing (e.g. a joining worker's share);
     /// the rest stays free for recovery.
     public var maxRebalanceCopies = 4
+    /// A directory sync that sends no report for this long is shown as abandoned (its client
+    /// is taken to be gone; a rerun repairs what it left).
+    public var syncStaleMs = 60_000
 }
 
 /// A worker's settings.

@@ -457,6 +457,51 @@ void   strata__v1__fetch_chunks_request__free_unpacked
   assert(message->base.descriptor == &strata__v1__fetch_chunks_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__fetch_document_request__init
+                     (Strata__V1__FetchDocumentRequest         *message)
+{
+  static const Strata__V1__FetchDocumentRequest init_value = STRATA__V1__FETCH_DOCUMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__fetch_document_request__get_packed_size
+                     (const Strata__V1__FetchDocumentRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__fetch_document_request__pack
+                     (const Strata__V1__FetchDocumentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__fetch_document_request__pack_to_buffer
+                     (const Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__FetchDocumentRequest *
+       strata__v1__fetch_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__FetchDocumentRequest *)
+     protobuf_c_message_unpack (&strata__v1__fetch_document_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__fetch_document_request__free_unpacked
+                     (Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__stream_slot_request__init
                      (Strata__V1__StreamSlotRequest         *message)
 {
@@ -1375,6 +1420,57 @@ const ProtobufCMessageDescriptor strata__v1__fetch_chunks_request__descriptor =
   (ProtobufCMessageInit) strata__v1__fetch_chunks_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor strata__v1__fetch_document_request__field_descriptors[2] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__FetchDocumentRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__FetchDocumentRequest, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__fetch_document_request__field_indices_by_name[] = {
+  1,   /* field[1] = document_id */
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__fetch_document_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__fetch_document_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.FetchDocumentRequest",
+  "FetchDocumentRequest",
+  "Strata__V1__FetchDocumentRequest",
+  "strata.v1",
+  sizeof(Strata__V1__FetchDocumentRequest),
+  2,
+  strata__v1__fetch_document_request__field_descriptors,
+  strata__v1__fetch_document_request__field_indices_by_name,
+  1,  strata__v1__fetch_document_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__fetch_document_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor strata__v1__stream_slot_request__field_descriptors[2] =
 {
   {
@@ -1508,12 +1604,13 @@ const ProtobufCMessageDescriptor strata__v1__worker_status_request__descriptor =
   (ProtobufCMessageInit) strata__v1__worker_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor strata__v1__worker__method_descriptors[6] =
+static const ProtobufCMethodDescriptor strata__v1__worker__method_descriptors[7] =
 {
   { "ApplyWrites", &strata__v1__apply_writes_request__descriptor, &strata__v1__apply_writes_response__descriptor },
   { "CollectStatistics", &strata__v1__collect_statistics_request__descriptor, &strata__v1__lexical_statistics__descriptor },
   { "Search", &strata__v1__worker_search_request__descriptor, &strata__v1__worker_search_response__descriptor },
   { "FetchChunks", &strata__v1__fetch_chunks_request__descriptor, &strata__v1__chunk__descriptor },
+  { "FetchDocument", &strata__v1__fetch_document_request__descriptor, &strata__v1__chunk__descriptor },
   { "StreamSlot", &strata__v1__stream_slot_request__descriptor, &strata__v1__slot_record__descriptor },
   { "Status", &strata__v1__worker_status_request__descriptor, &strata__v1__node_status__descriptor },
 };
@@ -1521,9 +1618,10 @@ const unsigned strata__v1__worker__method_indices_by_name[] = {
   0,        /* ApplyWrites */
   1,        /* CollectStatistics */
   3,        /* FetchChunks */
+  4,        /* FetchDocument */
   2,        /* Search */
-  5,        /* Status */
-  4         /* StreamSlot */
+  6,        /* Status */
+  5         /* StreamSlot */
 };
 const ProtobufCServiceDescriptor strata__v1__worker__descriptor =
 {
@@ -1532,7 +1630,7 @@ const ProtobufCServiceDescriptor strata__v1__worker__descriptor =
   "Worker",
   "Strata__V1__Worker",
   "strata.v1",
-  6,
+  7,
   strata__v1__worker__method_descriptors,
   strata__v1__worker__method_indices_by_name
 };
@@ -1568,13 +1666,21 @@ void strata__v1__worker__fetch_chunks(ProtobufCService *service,
   assert(service->descriptor == &strata__v1__worker__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void strata__v1__worker__fetch_document(ProtobufCService *service,
+                                        const Strata__V1__FetchDocumentRequest *input,
+                                        Strata__V1__Chunk_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__worker__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void strata__v1__worker__stream_slot(ProtobufCService *service,
                                      const Strata__V1__StreamSlotRequest *input,
                                      Strata__V1__SlotRecord_Closure closure,
                                      void *closure_data)
 {
   assert(service->descriptor == &strata__v1__worker__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void strata__v1__worker__status(ProtobufCService *service,
                                 const Strata__V1__WorkerStatusRequest *input,
@@ -1582,7 +1688,7 @@ void strata__v1__worker__status(ProtobufCService *service,
                                 void *closure_data)
 {
   assert(service->descriptor == &strata__v1__worker__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void strata__v1__worker__init (Strata__V1__Worker_Service *service,
                                Strata__V1__Worker_ServiceDestroy destroy)

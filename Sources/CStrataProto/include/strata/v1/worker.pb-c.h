@@ -26,6 +26,7 @@ typedef struct Strata__V1__WorkerSearchRequest Strata__V1__WorkerSearchRequest;
 typedef struct Strata__V1__Candidate Strata__V1__Candidate;
 typedef struct Strata__V1__WorkerSearchResponse Strata__V1__WorkerSearchResponse;
 typedef struct Strata__V1__FetchChunksRequest Strata__V1__FetchChunksRequest;
+typedef struct Strata__V1__FetchDocumentRequest Strata__V1__FetchDocumentRequest;
 typedef struct Strata__V1__StreamSlotRequest Strata__V1__StreamSlotRequest;
 typedef struct Strata__V1__SlotRecord Strata__V1__SlotRecord;
 typedef struct Strata__V1__WorkerStatusRequest Strata__V1__WorkerStatusRequest;
@@ -352,6 +353,26 @@ struct  Strata__V1__FetchChunksRequest
 
 
 /*
+ * Asks for one document's chunks.
+ */
+struct  Strata__V1__FetchDocumentRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace the document is in.
+   */
+  char *namespace_;
+  /*
+   * The document id.
+   */
+  char *document_id;
+};
+#define STRATA__V1__FETCH_DOCUMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__fetch_document_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
  * Asks a worker to stream one slot's records (to copy the slot elsewhere).
  */
 struct  Strata__V1__StreamSlotRequest
@@ -608,6 +629,25 @@ Strata__V1__FetchChunksRequest *
 void   strata__v1__fetch_chunks_request__free_unpacked
                      (Strata__V1__FetchChunksRequest *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__FetchDocumentRequest methods */
+void   strata__v1__fetch_document_request__init
+                     (Strata__V1__FetchDocumentRequest         *message);
+size_t strata__v1__fetch_document_request__get_packed_size
+                     (const Strata__V1__FetchDocumentRequest   *message);
+size_t strata__v1__fetch_document_request__pack
+                     (const Strata__V1__FetchDocumentRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__fetch_document_request__pack_to_buffer
+                     (const Strata__V1__FetchDocumentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__FetchDocumentRequest *
+       strata__v1__fetch_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__fetch_document_request__free_unpacked
+                     (Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__StreamSlotRequest methods */
 void   strata__v1__stream_slot_request__init
                      (Strata__V1__StreamSlotRequest         *message);
@@ -697,6 +737,9 @@ typedef void (*Strata__V1__WorkerSearchResponse_Closure)
 typedef void (*Strata__V1__FetchChunksRequest_Closure)
                  (const Strata__V1__FetchChunksRequest *message,
                   void *closure_data);
+typedef void (*Strata__V1__FetchDocumentRequest_Closure)
+                 (const Strata__V1__FetchDocumentRequest *message,
+                  void *closure_data);
 typedef void (*Strata__V1__StreamSlotRequest_Closure)
                  (const Strata__V1__StreamSlotRequest *message,
                   void *closure_data);
@@ -729,6 +772,10 @@ struct Strata__V1__Worker_Service
                        const Strata__V1__FetchChunksRequest *input,
                        Strata__V1__Chunk_Closure closure,
                        void *closure_data);
+  void (*fetch_document)(Strata__V1__Worker_Service *service,
+                         const Strata__V1__FetchDocumentRequest *input,
+                         Strata__V1__Chunk_Closure closure,
+                         void *closure_data);
   void (*stream_slot)(Strata__V1__Worker_Service *service,
                       const Strata__V1__StreamSlotRequest *input,
                       Strata__V1__SlotRecord_Closure closure,
@@ -749,6 +796,7 @@ void strata__v1__worker__init (Strata__V1__Worker_Service *service,
       function_prefix__ ## collect_statistics,\
       function_prefix__ ## search,\
       function_prefix__ ## fetch_chunks,\
+      function_prefix__ ## fetch_document,\
       function_prefix__ ## stream_slot,\
       function_prefix__ ## status  }
 void strata__v1__worker__apply_writes(ProtobufCService *service,
@@ -767,6 +815,10 @@ void strata__v1__worker__fetch_chunks(ProtobufCService *service,
                                       const Strata__V1__FetchChunksRequest *input,
                                       Strata__V1__Chunk_Closure closure,
                                       void *closure_data);
+void strata__v1__worker__fetch_document(ProtobufCService *service,
+                                        const Strata__V1__FetchDocumentRequest *input,
+                                        Strata__V1__Chunk_Closure closure,
+                                        void *closure_data);
 void strata__v1__worker__stream_slot(ProtobufCService *service,
                                      const Strata__V1__StreamSlotRequest *input,
                                      Strata__V1__SlotRecord_Closure closure,
@@ -788,6 +840,7 @@ extern const ProtobufCMessageDescriptor strata__v1__worker_search_request__descr
 extern const ProtobufCMessageDescriptor strata__v1__candidate__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__worker_search_response__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__fetch_chunks_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__fetch_document_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__worker_status_request__descriptor;
