@@ -432,10 +432,19 @@ struct  Strata__V1__SlotPosition
    * Tokens held in the slot.
    */
   uint64_t tokens;
+  /*
+   * A digest of the slot's live documents at `sequence`: the wrapping sum, over every
+   * document, of the first 8 bytes (little-endian) of XXH3-128 of (namespace, 0xFF,
+   * document id, 0xFF, the document's sequence as uint64 little-endian, its chunks' content
+   * hashes in order). Two replicas at the same sequence hold the same documents exactly when
+   * their digests agree; the coordinator drops an old replica only after the new one has
+   * proven the slot this way. 0 for an empty slot.
+   */
+  uint64_t digest;
 };
 #define STRATA__V1__SLOT_POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_position__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*
