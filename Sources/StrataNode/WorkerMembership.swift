@@ -100,14 +100,23 @@ final class WorkerMembership: Sendable {
                     options: CallOptions(timeout: .seconds(3600))) {
                     switch try SlotRecord(serializedBytes: bytes) {
                     case .write(let write):
-                        try worker.apply(slot, write)
+                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, write))
+                        applied += 1
+                        received += UInt64(bytes.count)
+                        progress.withLock { $0[slot]?.bytesCopied = received }
+                    case .batch(let batch):
+                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, batch))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
                     case .totalBytes(let total):
                         progress.withLock { $0[slot]?.bytesTotal = total }
-                    case .endSequence:
-                        break
+                    case .endSequence(let end):
+                        // Every sequence up to `end` travelled; holding less means a record was lost.
+                        let held = worker.sequence(slot)
+                        guard held >= end else {
+                            throw StrataError(.dataLoss, "slot \(slot): the stream ended at sequence \(end), but this worker holds it only up to \(held)")
+                        }
                     }
                     let wait = bucket.take(bytes.count, now: clock.now - epoch)
                     if wait > .zero { try await Task.sleep(for: wait) }
@@ -177,7 +186,8 @@ struct WorkerIdentityForMembership: Sendable {
     let positions: @Sendable () -> [SlotPosition]
     let sequence: @Sendable (UInt32) -> UInt64
     let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
-    let apply: @Sendable (UInt32, StrataWire.SlotWrite) throws -> Void
+    /// Applies one copied sequence (store and search index).
+    let apply: @Sendable (StrataStore.SlotWrite) throws -> Void
     /// Forgets a slot if the worker holds at most the given position (DROP).
     let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

@@ -84,9 +84,9 @@ public final class WorkerNode: Sendable {
                 guard let report = self?.status() else { return ([], 0, 0) }
                 return (report.tiers, report.walBytes, report.segmentBytes)
             },
-            apply: { [weak self] slot, write in
+            apply: { [weak self] write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
+                try self.applyIndexed(write, field: "write")
             },
             drop: { [weak self] slot, ifAtMost in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }

@@ -35,3 +35,10 @@ extension SimulatedCluster {
         return items
     }
 }
+
+extension SimulatedCluster {
+    func dropNamespace(_ name: String) async throws -> DropNamespaceResponse {
+        try DropNamespaceResponse(serializedBytes: await network.transport(from: Self.clientAddress, to: Self.coordinatorAddress).unary(
+            MethodPath.coordinatorDropNamespace, DropNamespaceRequest(name: name).serializedBytes(), options: CallOptions(timeout: .seconds(20))))
+    }
+}
