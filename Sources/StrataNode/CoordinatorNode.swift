@@ -22,7 +22,8 @@ public final class CoordinatorNode: Sendable {
     public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
         self.environment = environment
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
-        membership = try CoordinatorMembership(config: config, now: environment.now)
+        membership = try CoordinatorMembership(
+            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }

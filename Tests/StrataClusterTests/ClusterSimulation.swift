@@ -166,17 +166,23 @@ struct ClusterSimulation {
 
     mutating func register(_ id: WorkerID) throws {
         let worker = workers[id]!
-        try map.register(worker.registration)
-        map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
+        let incarnation = try map.register(worker.registration).incarnation
+        workers[id]!.incarnation = incarnation
+        map.apply(detector.heartbeat(from: id, incarnation: incarnation, now: now))
         try planAndCheck()
         try carryOut(for: id)
     }
 
     mutating func heartbeat(_ id: WorkerID) throws {
         let worker = workers[id]!
+        guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
+            // Unknown (it was removed) or another incarnation: the worker registers again.
+            try register(id)
+            return
+        }
         map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
         do {
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
+            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
         } catch let error as StrataError where error.code == .notFound {
             // The coordinator does not know it (it was removed): the worker registers again.
             try register(id)
@@ -220,7 +226,6 @@ struct ClusterSimulation {
 
     mutating func restart(_ id: WorkerID) throws {
         workers[id]!.running = true
-        workers[id]!.incarnation += 1
         counters.restarts += 1
         log("restart \(id) holding \(workers[id]!.data.count) slots")
         try register(id)
@@ -519,8 +524,12 @@ struct ClusterSimulation {
     mutating func reportAll() throws {
         for id in workers.keys.sorted() where workers[id]!.running {
             let worker = workers[id]!
+            guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
+                try register(id)
+                continue
+            }
             map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
+            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
         }
         try planAndCheck()
         for id in workers.keys.sorted() where workers[id]!.running { try carryOut(for: id) }

@@ -55,8 +55,8 @@ struct QueryPlannerTests {
         var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 4, replicas: 2)
         try fixture.runToQuiescence()
         try fixture.write(slot: 1, count: 3)
-        // w1 came back behind (it missed writes 2 and 3) while w2, the current one, is dead.
-        try fixture.report("w1", [1: 1])
+        // w1 came back behind (restarted over an older disk) while w2, the current one, is dead.
+        try fixture.register("w1", positions: [1: 1])
         fixture.setState("w2", .dead)
         let plan = QueryPlanner.plan(fixture.map)
         #expect(plan.staleSlots == [1])

@@ -22,7 +22,7 @@ extension StrataConfig {
             .string("worker.listen", \.worker.listen, check: addressProblem),
             .string("worker.coordinator", \.worker.coordinator, check: { $0.isEmpty ? nil : addressProblem($0) }),
             .int("worker.metrics_port", \.worker.metricsPort, 0...65535),
-            .double("worker.weight", \.worker.weight, 0.01...1000),
+            .double("worker.weight", \.worker.weight, MembershipLimits.weights),
             .int("rpc.threads", \.rpc.threads, 1...64),
             .int("rpc.max_message_bytes", \.rpc.maxMessageBytes, 1024...(1 << 30)),
             .int("rpc.shutdown_grace_ms", \.rpc.shutdownGraceMs, 0...600_000),

@@ -434,11 +434,11 @@ struct  Strata__V1__SlotPosition
   uint64_t tokens;
   /*
    * A digest of the slot's live documents at `sequence`: the wrapping sum, over every
-   * document, of the first 8 bytes (little-endian) of XXH3-128 of (namespace, 0xFF,
-   * document id, 0xFF, the document's sequence as uint64 little-endian, its chunks' content
-   * hashes in order). Two replicas at the same sequence hold the same documents exactly when
-   * their digests agree; the coordinator drops an old replica only after the new one has
-   * proven the slot this way. 0 for an empty slot.
+   * document, of the low 64 bits of XXH3-128 of (namespace, 0xFF, document id, 0xFF, the
+   * document's sequence as u64 little-endian, each chunk's content hash as its high and low
+   * u64 little-endian). Two replicas at the same sequence hold the same documents exactly
+   * when their digests agree; the coordinator drops an old replica only after the new one
+   * has proven the slot this way. 0 for a slot with no live document.
    */
   uint64_t digest;
 };
