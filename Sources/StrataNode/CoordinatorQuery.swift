@@ -112,8 +112,7 @@ struct CoordinatorQuery: Sendable {
         try await writer.send(.header(QueryHeader(
             mode: mode, degraded: degraded, missingSlots: missing.sorted().map(UInt32.init),
             degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "")))
-        let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
-                               uniquingKeysWith: min)
+        let ranks = PassageRanks(ranked: ranked.map(\.chunk.provenance))
         // A passage covers chunks of one document, and every chunk carries its document's
         // metadata, so the first candidate of a document stands for all of them.
         let metadata = Dictionary(ranked.map { ($0.chunk.provenance.documentID, $0.chunk.metadata) }, uniquingKeysWith: { first, _ in first })
@@ -123,7 +122,7 @@ struct CoordinatorQuery: Sendable {
             let pieces = Self.split(passage.text)
             try await writer.send(.passage(Passage(
                 provenance: provenance, score: passage.score, tokens: UInt32(passage.tokens), text: pieces.first ?? "",
-                rank: UInt32(ranks[passage.documentID + "#\(passage.byteStart)"] ?? 0),
+                rank: UInt32(ranks.rank(of: passage)),
                 metadata: metadata[passage.documentID] ?? [])))
             for piece in pieces.dropFirst() { try await writer.send(.textFragment(piece)) }
         }
@@ -139,7 +138,7 @@ struct CoordinatorQuery: Sendable {
         let hasVector = !request.vector.isEmpty
         if hasVector {
             guard settings.dimension > 0 else { throw .invalidArgument("vector given, but namespace \(request.namespace) holds no vectors (dimension 0)") }
-            try VectorValidation.validate(request.vector, dimension: Int(settings.dimension), field: "vector")
+            try VectorValidation.validateQuery(request.vector, dimension: Int(settings.dimension), field: "vector")
         }
         let mode: QueryMode = switch request.mode {
         case .auto: hasText && hasVector ? .hybrid : (hasVector ? .vector : .lexical)
@@ -147,6 +146,11 @@ struct CoordinatorQuery: Sendable {
         }
         if (mode == .lexical || mode == .hybrid) && !hasText { throw .invalidArgument("text is empty; a \(mode) query needs text") }
         if (mode == .vector || mode == .hybrid) && !hasVector { throw .invalidArgument("vector is empty; a \(mode) query needs a vector") }
+        // Refused here as the workers would refuse it: else every worker fails and the answer
+        // is an empty, degraded one instead of an error.
+        guard request.lexicalWeight.isFinite, (0...1).contains(request.lexicalWeight) else {
+            throw .invalidArgument("lexical_weight is \(request.lexicalWeight); it must be within 0...1 (0: the server default)")
+        }
         return mode
     }
 

@@ -76,3 +76,35 @@ extension RPCError {
         }
     }
 }
+
+extension StrataError {
+    /// The error another node answered with, as a `StrataError` with the matching code, so a
+    /// node that relays it decides by code rather than by the message's text. Statuses with no
+    /// Strata code of their own (UNKNOWN, PERMISSION_DENIED, ...) become `internal`; any other
+    /// error (a transport failure) becomes `unavailable`.
+    public init(relaying error: any Error) {
+        switch error {
+        case let error as StrataError:
+            self = error
+        case let error as RPCError:
+            let code: StrataError.Code = switch error.code {
+            case .invalidArgument: .invalidArgument
+            case .notFound: .notFound
+            case .alreadyExists: .alreadyExists
+            case .resourceExhausted: .resourceExhausted
+            case .failedPrecondition: .failedPrecondition
+            case .outOfRange: .outOfRange
+            case .unavailable: .unavailable
+            case .deadlineExceeded: .deadlineExceeded
+            case .cancelled: .cancelled
+            case .aborted: .aborted
+            case .dataLoss: .dataLoss
+            case .unimplemented: .unimplemented
+            default: .internal
+            }
+            self.init(code, error.message, cause: error)
+        default:
+            self.init(.unavailable, "\(error)")
+        }
+    }
+}
