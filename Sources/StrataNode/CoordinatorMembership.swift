@@ -123,16 +123,18 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// One live replica of every slot, grouped by worker, with the slots that cannot be read.
-    func queryPlan() -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {
+    /// One live replica of every slot (or of `slots`), grouped by worker, none of `excluding`
+    /// (workers this query already tried), with the slots that cannot be read.
+    func queryPlan(slots: [Int]? = nil, excluding: Set<WorkerID> = []) -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {
         state.withLock { state in
-            let plan = QueryPlanner.plan(state.map)
+            let plan = QueryPlanner.plan(state.map, slots: slots, excluding: excluding)
             let assignments = plan.workers.compactMap { id -> (WorkerID, String, [Int])? in
                 guard let address = state.map.workers[id]?.address else { return nil }
                 return (id, address, plan.assignments[id] ?? [])
             }
             // Until its replicas have reported after a restart, any copy of a slot may be behind.
-            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed).subtracting(plan.missingSlots)
+            let asked = Set(slots ?? Array(0..<state.map.slotCount))
+            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed.intersection(asked)).subtracting(plan.missingSlots)
             return (assignments, plan.missingSlots, stale.sorted())
         }
     }

@@ -28,7 +28,8 @@ public final class CoordinatorNode: Sendable {
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
-        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
+        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
+                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)))
         let box = RuntimeBox()
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
                                        maxChunkBytes: config.storage.maxChunkBytes)

@@ -78,4 +78,20 @@ struct QueryPlannerTests {
         #expect(plan.assignments["w1", default: []].count < 10)
         #expect(plan.assignments.values.map(\.count).reduce(0, +) == 60)
     }
+
+    @Test("a worker the query already tried is excluded: its slots go to their other replicas, or are missing")
+    func excluding() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 8, replicas: 2)
+        try fixture.runToQuiescence()
+        let full = QueryPlanner.plan(fixture.map)
+        let tried = full.workers[0]
+        let theirs = full.assignments[tried]!
+        let again = QueryPlanner.plan(fixture.map, slots: theirs, excluding: [tried])
+        #expect(again.assignments[tried] == nil)
+        #expect(again.assignments.values.flatMap { $0 }.sorted() == theirs)
+        #expect(again.missingSlots.isEmpty)
+        // With every replica tried, the slots are missing.
+        let none = QueryPlanner.plan(fixture.map, slots: theirs, excluding: ["w1", "w2", "w3"])
+        #expect(none.assignments.isEmpty && none.missingSlots == theirs)
+    }
 }
