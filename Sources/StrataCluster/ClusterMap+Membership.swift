@@ -96,7 +96,9 @@ extension ClusterMap {
                 continue
             }
             guard sequence <= MembershipLimits.maximumSequence else {
+                // Not "no longer held" either: what the map knew of the slot stands.
                 ignored.absurdPositions.append(slot)
+                if let known = record.positions[slot] { accepted[slot] = known }
                 continue
             }
             accepted[slot] = sequence

@@ -11,6 +11,7 @@
 /// | step | rule |
 /// |------|------|
 /// | 1 | dead workers stop serving (their remembered positions are kept for delta catch-up) |
+/// | 1b | a DROP not carried out yet is voided when no placed, up-to-date, proven replica other than the dropped worker covers it any more |
 /// | 2 | a copy ends when its target is up to date (completed), or when its target is dead, its source is dead or behind, or the target is no longer placed there (cancelled) |
 /// | 3 | a placed worker that is up to date starts serving (promotion); if no serving replica is up to date, any up-to-date holder serves |
 /// | 4 | each placed worker that is behind gets a FETCH from an up-to-date holder, from its own last sequence (delta) or 0 (full copy), within the limits of `Settings`, recovery first, then catch-up, then rebalancing |
@@ -79,6 +80,19 @@ public struct RecoveryPlanner: Sendable {
             && record.replicas.contains(where: { map.isUpToDate($0, slot: slot) })
         {
             return
+        }
+        // A DROP not yet carried out stands only while its reason does: a placed replica other
+        // than the dropped worker that is up to date, holds at least as much and proved the
+        // slot. One that died, or came back over an empty disk, voids it (the worker carries a
+        // DROP out only once it has stood for a grace period, so it is not carried out).
+        record.dropping.removeAll { drop in
+            let held = map.position(of: drop.worker, slot: slot) ?? 0
+            let covered = placed.contains { other in
+                other != drop.worker && map.isUpToDate(other, slot: slot)
+                    && (map.position(of: other, slot: slot) ?? 0) >= held && (held == 0 || map.hasProven(other, slot: slot))
+            }
+            if !covered { plan.voidedDrops.append(.init(slot: slot, worker: drop.worker)) }
+            return !covered
         }
         let before = record.replicas
         record.replicas = before.filter { map.isReachable($0) && !record.isDropping($0) }

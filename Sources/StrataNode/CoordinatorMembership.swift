@@ -158,15 +158,17 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// The slots among `slots` that may have been written (a slot nobody wrote to cannot be
-    /// missing data, even on a replica that holds nothing of it). A reserved sequence range
-    /// counts: the map's high-water marks are not persisted with every write, so after a
-    /// restart they alone would miss slots written since.
+    /// The slots among `slots` that may hold acknowledged data (a slot nobody wrote to cannot
+    /// be missing data, even on a replica that holds nothing of it): those with a high-water
+    /// sequence, and those a restarted coordinator has not confirmed yet (restart
+    /// reconciliation counts every slot with a reserved sequence range as possibly written,
+    /// because the persisted map's marks lag the writes; once the slot's replicas have
+    /// reported, the mark is known). A slot whose only writes were never acknowledged
+    /// anywhere holds nothing a query could miss.
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
         state.withLock { state in
             slots.filter {
-                state.map.slots.indices.contains($0)
-                    && (state.map.slots[$0].sequence > 0 || (state.sequenceCeilings[$0] ?? 0) > 0 || state.restart.contains($0))
+                state.map.slots.indices.contains($0) && (state.map.slots[$0].sequence > 0 || state.restart.contains($0))
             }
         }
     }

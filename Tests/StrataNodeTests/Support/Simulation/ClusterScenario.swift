@@ -28,6 +28,8 @@ final class ClusterScenario {
     /// Names created so far, for drawing a new one or re-creating a dropped one.
     var namespacesCreated = 0
     var namespaceCounters = (created: 0, dropped: 0, dropsFailed: 0)
+    /// Calls with out-of-range values made (`strayCall`).
+    var strayCalls = 0
     var log: [String] = []
     var violations: [String] = []
     var step = 0
@@ -84,7 +86,8 @@ final class ClusterScenario {
         case 74..<79: partition()
         case 79..<82: heal()
         case 82..<88: setFaults()
-        case 88..<96: await passTime(rounds: 1 + draw(10))
+        case 88..<93: await passTime(rounds: 1 + draw(10))
+        case 93..<96: await strayCall()
         default: await bounceCoordinator()
         }
     }
