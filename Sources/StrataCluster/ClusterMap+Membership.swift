@@ -109,8 +109,7 @@ extension ClusterMap {
         }
         record.positions = accepted
         record.proofs = proofs
-        // A new process may hold other data: what it proved before counts no more.
-        record.verified = keepAcknowledged ? record.verified.intersection(accepted.keys) : []
+        record.unproven.formIntersection(accepted.keys)
         ignored.outOfRange.sort()
         ignored.absurdPositions.sort()
         return ignored
@@ -137,8 +136,8 @@ extension ClusterMap {
     }
 
     /// Compares `worker`'s new proofs with every other reachable worker's at the same
-    /// sequence: equal digests verify both (see `WorkerRecord.verified`); different digests at
-    /// one sequence mean the copies diverged, and neither counts as verified any more (no old
+    /// sequence: equal digests prove both copies (see `WorkerRecord.unproven`); different
+    /// digests at one sequence mean the copies diverged, and neither counts as proven (no old
     /// replica is dropped on the strength of either until they agree again).
     private mutating func compareProofs(of worker: WorkerID) {
         guard let record = workers[worker], record.isReachable else { return }
@@ -146,19 +145,33 @@ extension ClusterMap {
             for (slot, proof) in record.proofs {
                 guard let theirs = workers[other]?.proofs[slot], theirs.sequence == proof.sequence else { continue }
                 if theirs.digest == proof.digest {
-                    workers[worker]!.verified.insert(slot)
-                    workers[other]!.verified.insert(slot)
+                    workers[worker]!.unproven.remove(slot)
+                    workers[other]!.unproven.remove(slot)
                 } else {
-                    workers[worker]!.verified.remove(slot)
-                    workers[other]!.verified.remove(slot)
+                    workers[worker]!.unproven.insert(slot)
+                    workers[other]!.unproven.insert(slot)
                 }
             }
         }
     }
 
-    /// True when `worker` has proven that it holds `slot` (see `WorkerRecord.verified`).
+    /// True when `worker`'s last proof of `slot` equals another reachable worker's at the
+    /// same sequence.
+    func proofMatchesAnother(_ worker: WorkerID, slot: Int) -> Bool {
+        guard let proof = workers[worker]?.proofs[slot] else { return false }
+        return workers.contains { $0.key != worker && $0.value.isReachable && $0.value.proofs[slot] == proof }
+    }
+
+    /// Records that a copy into `worker` completed: until its digest matches another
+    /// worker's, the slot is held on its word alone.
+    mutating func noteCopied(_ worker: WorkerID, slot: Int) {
+        guard workers[worker] != nil, !proofMatchesAnother(worker, slot: slot) else { return }
+        workers[worker]!.unproven.insert(slot)
+    }
+
+    /// True unless `worker` holds `slot` on its word alone (see `WorkerRecord.unproven`).
     public func hasProven(_ worker: WorkerID, slot: Int) -> Bool {
-        workers[worker]?.verified.contains(slot) ?? false
+        !(workers[worker]?.unproven.contains(slot) ?? true)
     }
 
     /// Applies liveness changes from `FailureDetector`. Unknown workers are ignored (they must

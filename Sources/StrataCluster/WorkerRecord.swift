@@ -23,16 +23,17 @@ public struct WorkerRecord: Sendable, Equatable, Codable {
     /// What the worker's last report proved per slot (position and digest as reported; a
     /// position raised by acknowledgements has no proof). See `SlotProof`.
     public var proofs: [Int: SlotProof]
-    /// The slots this worker has proven it holds, in this incarnation: once its proof equalled
-    /// another worker's at the same sequence. Later writes reach it through acknowledged
-    /// writes or copies that are checked the same way; the mark goes when the worker stops
-    /// holding the slot, registers again, or its proof disagrees with another's.
-    public var verified: Set<Int>
+    /// The slots this worker holds on its word alone: filled by a copy (a FETCH that
+    /// completed) and not proven since, or whose proof disagreed with another worker's at the
+    /// same sequence. A slot leaves the set when the worker's proof equals another reachable
+    /// worker's at the same sequence, or when the worker stops holding it. A replica that took
+    /// a slot's writes itself (acknowledged to the coordinator) is never in it.
+    public var unproven: Set<Int>
 
     public init(
         id: WorkerID, address: String, zone: String = "", weight: Double = 1, state: WorkerState = .live,
         incarnation: UInt64 = 0, draining: Bool = false, positions: [Int: UInt64] = [:], proofs: [Int: SlotProof] = [:],
-        verified: Set<Int> = []
+        unproven: Set<Int> = []
     ) {
         self.id = id
         self.address = address
@@ -43,11 +44,11 @@ public struct WorkerRecord: Sendable, Equatable, Codable {
         self.draining = draining
         self.positions = positions
         self.proofs = proofs
-        self.verified = verified
+        self.unproven = unproven
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, address, zone, weight, state, incarnation, draining, positions, proofs, verified
+        case id, address, zone, weight, state, incarnation, draining, positions, proofs, unproven
     }
 
     /// Maps written before proofs existed have none (the next report brings them).
@@ -62,7 +63,7 @@ public struct WorkerRecord: Sendable, Equatable, Codable {
         draining = try container.decode(Bool.self, forKey: .draining)
         positions = try container.decode([Int: UInt64].self, forKey: .positions)
         proofs = try container.decodeIfPresent([Int: SlotProof].self, forKey: .proofs) ?? [:]
-        verified = try container.decodeIfPresent(Set<Int>.self, forKey: .verified) ?? []
+        unproven = try container.decodeIfPresent(Set<Int>.self, forKey: .unproven) ?? []
     }
 
     /// Not dead: its data can be read and it can take directives.

@@ -58,22 +58,16 @@ extension RPCError {
         }
     }
 
+    /// Strata's codes and gRPC's, in both directions; the rest of either side is INTERNAL.
+    static let codes: [(strata: StrataError.Code, status: StatusCode)] = [
+        (.invalidArgument, .invalidArgument), (.notFound, .notFound), (.alreadyExists, .alreadyExists),
+        (.resourceExhausted, .resourceExhausted), (.failedPrecondition, .failedPrecondition), (.outOfRange, .outOfRange),
+        (.unavailable, .unavailable), (.deadlineExceeded, .deadlineExceeded), (.cancelled, .cancelled), (.aborted, .aborted),
+        (.dataLoss, .dataLoss), (.unimplemented, .unimplemented),
+    ]
+
     static func statusCode(for code: StrataError.Code) -> StatusCode {
-        switch code {
-        case .invalidArgument: .invalidArgument
-        case .notFound: .notFound
-        case .alreadyExists: .alreadyExists
-        case .resourceExhausted: .resourceExhausted
-        case .failedPrecondition: .failedPrecondition
-        case .outOfRange: .outOfRange
-        case .unavailable: .unavailable
-        case .deadlineExceeded: .deadlineExceeded
-        case .cancelled: .cancelled
-        case .aborted: .aborted
-        case .dataLoss: .dataLoss
-        case .unimplemented: .unimplemented
-        default: .internal
-        }
+        codes.first { $0.strata == code }?.status ?? .internal
     }
 }
 
@@ -87,21 +81,7 @@ extension StrataError {
         case let error as StrataError:
             self = error
         case let error as RPCError:
-            let code: StrataError.Code = switch error.code {
-            case .invalidArgument: .invalidArgument
-            case .notFound: .notFound
-            case .alreadyExists: .alreadyExists
-            case .resourceExhausted: .resourceExhausted
-            case .failedPrecondition: .failedPrecondition
-            case .outOfRange: .outOfRange
-            case .unavailable: .unavailable
-            case .deadlineExceeded: .deadlineExceeded
-            case .cancelled: .cancelled
-            case .aborted: .aborted
-            case .dataLoss: .dataLoss
-            case .unimplemented: .unimplemented
-            default: .internal
-            }
+            let code = RPCError.codes.first { $0.status == error.code }?.strata ?? .internal
             self.init(code, error.message, cause: error)
         default:
             self.init(.unavailable, "\(error)")

@@ -13,9 +13,9 @@ from test_cluster_restarts import Cluster, documents, ingest
 WORKERS = 3
 
 
-@pytest.fixture
-def cluster(tmp_path, stubs):
-    cluster = Cluster(tmp_path)
+def started(root, replicas):
+    """A coordinator and WORKERS workers, all serving and fully replicated; stopped afterwards."""
+    cluster = Cluster(root, replicas=replicas)
     try:
         cluster.start_coordinator()
         for _ in range(WORKERS):
@@ -24,6 +24,16 @@ def cluster(tmp_path, stubs):
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, stubs):
+    yield from started(tmp_path, replicas=2)
+
+
+@pytest.fixture
+def single_replica_cluster(tmp_path, stubs):
+    yield from started(tmp_path, replicas=1)
 
 
 def coordinator_stub(channel):
@@ -130,19 +140,6 @@ def test_losing_one_of_two_replicas_degrades_no_answer(cluster):
           f"{len(degraded)} degraded, {len(failed)} failed, {len(incomplete)} incomplete")
     assert answers > 0
     assert not degraded and not failed and not incomplete, (degraded[:3], failed[:3], incomplete[:3])
-
-
-@pytest.fixture
-def single_replica_cluster(tmp_path, stubs):
-    cluster = Cluster(tmp_path, replicas=1)
-    try:
-        cluster.start_coordinator()
-        for _ in range(WORKERS):
-            cluster.add_worker()
-        cluster.wait_replicated(WORKERS)
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def test_with_one_replica_a_lost_worker_degrades_answers_honestly(single_replica_cluster):
