@@ -14,6 +14,18 @@ import Testing
         #expect(try HealthCheckRequest(serializedBytes: blocking).service == "blocking")
     }
 
+    /// A caller that stops waiting (a hedged read whose other replica answered first) cancels
+    /// its task; the call must end at once with CANCELLED instead of running to its deadline.
+    @Test func cancellingTheTaskCancelsAUnaryCall() async throws {
+        let harness = try RPCTestHarness()
+        let call = Task { try await harness.call("Sleep", "60000", options: CallOptions(timeout: .seconds(120))) }
+        try await harness.waitForSleeps(1)
+        call.cancel()
+        let error = await #expect(throws: RPCError.self) { _ = try await call.value }
+        #expect(error?.code == .cancelled)
+        #expect(try await harness.stillServes())
+    }
+
     @Test func emptyMessagesTravel() async throws {
         let harness = try RPCTestHarness()
         #expect(try await harness.echo("") == "")
