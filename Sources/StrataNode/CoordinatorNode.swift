@@ -70,8 +70,14 @@ public final class CoordinatorNode: Sendable {
         members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
             try box.liveCoordinator().membership.heartbeat(request)
         }
+        // What clients see never names a path on a node's disk (a full disk, a file that
+        // cannot be written): the status keeps its code, the message loses the path.
+        let clientFacing = coordinator.mappingErrors { error in
+            let status = RPCError(mapping: error)
+            return RPCError(status.code, PathRedaction.redact(status.message))
+        }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [coordinator, members],
+                                  listen: config.coordinator.listen, services: [clientFacing, members],
                                   servesGRPC: environment.servesGRPC)
         box.coordinator = self
         runtime.metrics.addSampler { [weak self] in
