@@ -60,7 +60,8 @@ struct CoordinatorIngest: Sendable {
                         for document in prepared[slot] ?? [] {
                             summary.rejected.append(DocumentError(
                                 documentID: document.put.documentID,
-                                reason: "not stored (\(status)): \(error.message); it may have reached some replicas: send it again"))
+                                reason: "not stored (\(status)): \(error.message); it may have reached some replicas: send it again",
+                                retry: error.code != .invalidArgument))
                         }
                     }
                 }

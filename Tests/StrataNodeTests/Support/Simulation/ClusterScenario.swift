@@ -113,7 +113,7 @@ final class ClusterScenario {
             let rejected = Set(summary.rejected.map(\.documentID))
             let stored = documents.filter { !rejected.contains($0.id) }
             if summary.documents != UInt64(stored.count) || !rejected.isSubset(of: documents.map(\.id))
-                || summary.rejected.contains(where: { !$0.reason.hasPrefix("not stored (") }) {
+                || summary.rejected.contains(where: { !$0.retry }) {
                 violations.append("ingest of \(documents.map(\.id)) stored \(summary.documents) documents, rejected \(summary.rejected)")
             }
             models[namespace]?.ingested(stored, acknowledged: true)
