@@ -24,13 +24,15 @@ public final class CoordinatorNode: Sendable {
     public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
         self.environment = environment
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
-        membership = try CoordinatorMembership(config: config, now: environment.now)
+        membership = try CoordinatorMembership(
+            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
         syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
-        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
+        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
+                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)))
         documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
         let box = RuntimeBox()
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
@@ -76,8 +78,14 @@ public final class CoordinatorNode: Sendable {
         members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
             try box.liveCoordinator().membership.heartbeat(request)
         }
+        // What clients see never names a path on a node's disk (a full disk, a file that
+        // cannot be written): the status keeps its code, the message loses the path.
+        let clientFacing = coordinator.mappingErrors { error in
+            let status = RPCError(mapping: error)
+            return RPCError(status.code, PathRedaction.redact(status.message))
+        }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [coordinator, members],
+                                  listen: config.coordinator.listen, services: [clientFacing, members],
                                   servesGRPC: environment.servesGRPC)
         box.coordinator = self
         runtime.metrics.addSampler { [weak self] in

@@ -20,6 +20,8 @@ public final class WorkerNode: Sendable {
     /// The in-memory search index over the store's slots (built in `start`).
     let searchIndex: WorkerSearchIndex
     let slotWriteLocks = SlotWriteLocks()
+    /// The slots this worker may hold (0..<S, S from the coordinator).
+    let slotRange: WorkerSlotRange
     private let environment: NodeEnvironment
 
     /// Loads the identity from the data directory and binds the listen address
@@ -42,6 +44,7 @@ public final class WorkerNode: Sendable {
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service],
                                   servesGRPC: environment.servesGRPC)
+        slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
         box.worker = self
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
     }
@@ -86,18 +89,19 @@ public final class WorkerNode: Sendable {
         let config = runtime.config
         guard !config.worker.coordinator.isEmpty else { return }
         let identity = WorkerIdentityForMembership(
-            nodeID: runtime.identity.nodeID, incarnation: runtime.identity.incarnation, zone: config.node.zone,
+            nodeID: runtime.identity.nodeID, starts: runtime.identity.incarnation, zone: config.node.zone,
             address: { [runtime] in runtime.address },
             capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
             positions: { [weak self] in self?.status().slots ?? [] },
+            learnSlotCount: { [slotRange] in slotRange.learn($0) },
             sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
             counters: { [weak self] in
                 guard let report = self?.status() else { return ([], 0, 0) }
                 return (report.tiers, report.walBytes, report.segmentBytes)
             },
-            apply: { [weak self] slot, write in
+            apply: { [weak self] write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
+                try self.applyIndexed(write, field: "write")
             },
             drop: { [weak self] slot, ifAtMost in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
@@ -148,9 +152,7 @@ public final class WorkerNode: Sendable {
             let persistent = opened.persistentStats()
             report.walBytes = UInt64(persistent.walBytes)
             report.segmentBytes = UInt64(persistent.segmentBytes)
-            report.slots = opened.persistent.slotSequences().sorted { $0.key < $1.key }.map {
-                SlotPosition(slot: Int($0.key), sequence: $0.value)
-            }
+            report.slots = slotRange.reportable(opened.persistent.slotPositions())
         }
         let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
         if backend == "host" {

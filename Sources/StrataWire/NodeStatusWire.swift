@@ -124,11 +124,12 @@ enum SlotPositionWire {
         message.sequence = position.sequence
         message.chunks = UInt64(position.chunks)
         message.tokens = UInt64(position.tokens)
+        message.digest = position.digest
         return message
     }
 
     static func read(_ message: Strata__V1__SlotPosition) -> SlotPosition {
         SlotPosition(slot: Int(message.slot), sequence: message.sequence,
-                     chunks: Int(clamping: message.chunks), tokens: Int(clamping: message.tokens))
+                     chunks: Int(clamping: message.chunks), tokens: Int(clamping: message.tokens), digest: message.digest)
     }
 }

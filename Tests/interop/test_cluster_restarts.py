@@ -56,8 +56,9 @@ class Process:
 class Cluster:
     """A coordinator (R = 2, fast failure detection) and workers, all on loopback."""
 
-    def __init__(self, root):
+    def __init__(self, root, replicas=2):
         self.root = root
+        self.replicas = replicas
         self.coordinator_address = f"127.0.0.1:{free_port()}"
         self.coordinator = None
         self.workers = []
@@ -66,17 +67,28 @@ class Cluster:
         # The log is appended to, so a restarted coordinator's "serving on" must be new: use a new log.
         log = self.root / f"coordinator-{time.time_ns()}.log"
         self.coordinator = Process("strata-coordinator", ["--listen", self.coordinator_address, "--data",
-                                                          str(self.root / "coordinator"), "--replicas", "2",
+                                                          str(self.root / "coordinator"), "--replicas", str(self.replicas),
                                                           *FAST_COORDINATOR], log)
 
     def add_worker(self):
         n = len(self.workers) + 1
-        address = f"127.0.0.1:{free_port()}"
+        worker = self.start_worker(n, f"127.0.0.1:{free_port()}")
+        self.workers.append(worker)
+        return worker
+
+    def start_worker(self, n, address):
+        """Starts worker n (1-based) on `address` over its data directory (a restart when it ran before)."""
         worker = Process("strata-worker", ["--listen", address, "--data", str(self.root / f"worker-{n}"), "--coordinator",
                                            self.coordinator_address, *FAST_WORKER], self.root / f"worker-{n}.log")
         worker.address = address
-        self.workers.append(worker)
         return worker
+
+    def restart_worker(self, index):
+        """SIGKILLs self.workers[index] and starts it again on the same address and data."""
+        old = self.workers[index]
+        old.kill()
+        self.workers[index] = self.start_worker(index + 1, old.address)
+        return self.workers[index]
 
     def stop(self):
         for worker in self.workers:

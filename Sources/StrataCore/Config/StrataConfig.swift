@@ -117,6 +117,13 @@ public struct QueryConfig: Sendable, Equatable {
     public var maxTokenBudget = 1_000_000
     /// Weight of the lexical ranking in hybrid fusion (0...1).
     public var lexicalWeight = 0.5
+    /// A query asks another replica of a worker's slots when that worker has not answered
+    /// within this percentile of its recent answer times (the hedge delay) ...
+    public var hedgePercentile = 95.0
+    /// ... but never sooner than this ...
+    public var hedgeMinDelayMs = 50
+    /// ... nor later than this (also the delay while a worker has too few recent answers).
+    public var hedgeMaxDelayMs = 1_000
 }
 
 /// Logging.

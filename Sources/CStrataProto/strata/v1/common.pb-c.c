@@ -1107,7 +1107,7 @@ const ProtobufCMessageDescriptor strata__v1__tier_status__descriptor =
   (ProtobufCMessageInit) strata__v1__tier_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descriptors[4] =
+static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descriptors[5] =
 {
   {
     "slot",
@@ -1157,9 +1157,22 @@ static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "digest",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotPosition, digest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_position__field_indices_by_name[] = {
   2,   /* field[2] = chunks */
+  4,   /* field[4] = digest */
   1,   /* field[1] = sequence */
   0,   /* field[0] = slot */
   3,   /* field[3] = tokens */
@@ -1167,7 +1180,7 @@ static const unsigned strata__v1__slot_position__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_position__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor =
 {
@@ -1177,7 +1190,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor =
   "Strata__V1__SlotPosition",
   "strata.v1",
   sizeof(Strata__V1__SlotPosition),
-  4,
+  5,
   strata__v1__slot_position__field_descriptors,
   strata__v1__slot_position__field_indices_by_name,
   1,  strata__v1__slot_position__number_ranges,

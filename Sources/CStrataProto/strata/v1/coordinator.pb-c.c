@@ -1856,7 +1856,7 @@ const ProtobufCMessageDescriptor strata__v1__ingest_summary__descriptor =
   (ProtobufCMessageInit) strata__v1__ingest_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__document_error__field_descriptors[2] =
+static const ProtobufCFieldDescriptor strata__v1__document_error__field_descriptors[3] =
 {
   {
     "document_id",
@@ -1882,15 +1882,28 @@ static const ProtobufCFieldDescriptor strata__v1__document_error__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retry",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentError, retry),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__document_error__field_indices_by_name[] = {
   0,   /* field[0] = document_id */
   1,   /* field[1] = reason */
+  2,   /* field[2] = retry */
 };
 static const ProtobufCIntRange strata__v1__document_error__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor strata__v1__document_error__descriptor =
 {
@@ -1900,7 +1913,7 @@ const ProtobufCMessageDescriptor strata__v1__document_error__descriptor =
   "Strata__V1__DocumentError",
   "strata.v1",
   sizeof(Strata__V1__DocumentError),
-  2,
+  3,
   strata__v1__document_error__field_descriptors,
   strata__v1__document_error__field_indices_by_name,
   1,  strata__v1__document_error__number_ranges,

@@ -592,6 +592,51 @@ void   strata__v1__slot_record__free_unpacked
   assert(message->base.descriptor == &strata__v1__slot_record__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__slot_batch__init
+                     (Strata__V1__SlotBatch         *message)
+{
+  static const Strata__V1__SlotBatch init_value = STRATA__V1__SLOT_BATCH__INIT;
+  *message = init_value;
+}
+size_t strata__v1__slot_batch__get_packed_size
+                     (const Strata__V1__SlotBatch *message)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__slot_batch__pack
+                     (const Strata__V1__SlotBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__slot_batch__pack_to_buffer
+                     (const Strata__V1__SlotBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__SlotBatch *
+       strata__v1__slot_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__SlotBatch *)
+     protobuf_c_message_unpack (&strata__v1__slot_batch__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__slot_batch__free_unpacked
+                     (Strata__V1__SlotBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__worker_status_request__init
                      (Strata__V1__WorkerStatusRequest         *message)
 {
@@ -1522,7 +1567,7 @@ const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor =
   (ProtobufCMessageInit) strata__v1__stream_slot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[3] =
+static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[4] =
 {
   {
     "write",
@@ -1560,8 +1605,21 @@ static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__SlotRecord, item_case),
+    offsetof(Strata__V1__SlotRecord, batch),
+    &strata__v1__slot_batch__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_record__field_indices_by_name[] = {
+  3,   /* field[3] = batch */
   1,   /* field[1] = end_sequence */
   2,   /* field[2] = total_bytes */
   0,   /* field[0] = write */
@@ -1569,7 +1627,7 @@ static const unsigned strata__v1__slot_record__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
 {
@@ -1579,11 +1637,62 @@ const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
   "Strata__V1__SlotRecord",
   "strata.v1",
   sizeof(Strata__V1__SlotRecord),
-  3,
+  4,
   strata__v1__slot_record__field_descriptors,
   strata__v1__slot_record__field_indices_by_name,
   1,  strata__v1__slot_record__number_ranges,
   (ProtobufCMessageInit) strata__v1__slot_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__slot_batch__field_descriptors[2] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotBatch, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "writes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__SlotBatch, n_writes),
+    offsetof(Strata__V1__SlotBatch, writes),
+    &strata__v1__slot_write__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__slot_batch__field_indices_by_name[] = {
+  0,   /* field[0] = sequence */
+  1,   /* field[1] = writes */
+};
+static const ProtobufCIntRange strata__v1__slot_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__slot_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.SlotBatch",
+  "SlotBatch",
+  "Strata__V1__SlotBatch",
+  "strata.v1",
+  sizeof(Strata__V1__SlotBatch),
+  2,
+  strata__v1__slot_batch__field_descriptors,
+  strata__v1__slot_batch__field_indices_by_name,
+  1,  strata__v1__slot_batch__number_ranges,
+  (ProtobufCMessageInit) strata__v1__slot_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define strata__v1__worker_status_request__field_descriptors NULL

@@ -78,7 +78,8 @@ extension PersistentTier {
             return (docs, tombs, index.lastSequence(of: slot))
         }
         var bySequence: [UInt64: [StoreOperation]] = [:]
-        for (key, tomb) in tombs {
+        // In key order, so the same slot always streams the same bytes.
+        for (key, tomb) in tombs.sorted(by: { ($0.0.namespace, $0.0.documentID) < ($1.0.namespace, $1.0.documentID) }) {
             bySequence[tomb.sequence, default: []].append(.deleteDocument(namespace: key.namespace, documentID: key.documentID))
         }
         var putsBySequence: [UInt64: [(DocumentKey, DocumentState)]] = [:]

@@ -11,6 +11,8 @@ struct PersistentIndex: Sendable {
     private(set) var tombstones: [DocumentKey: Tombstone] = [:]
     private(set) var slotDocuments: [UInt32: Set<DocumentKey>] = [:]
     private(set) var slotSequences: [UInt32: UInt64] = [:]
+    /// Each slot's `SlotDigest` (slots with no live document have none: digest 0).
+    private(set) var slotDigests: [UInt32: UInt64] = [:]
     /// Bodies by cache key (namespace-mixed content hash). Entries with refCount 0 stay until
     /// compaction so that re-putting the same text does not rewrite it.
     private(set) var blobs = ContentHashTable<BlobEntry>()
@@ -80,6 +82,7 @@ struct PersistentIndex: Sendable {
     private mutating func forgetSlot(_ slot: UInt32) {
         for key in slotDocuments[slot] ?? [] { removeDocument(key) }
         slotDocuments[slot] = nil
+        slotDigests[slot] = nil
         tombstones = tombstones.filter { $0.value.slot != slot }
         slotSequences[slot] = nil
     }
@@ -131,6 +134,8 @@ struct PersistentIndex: Sendable {
         liveTokens += tokens
         documents[key] = state
         slotDocuments[slot, default: []].insert(key)
+        slotDigests[slot, default: 0] &+= SlotDigest.term(namespace: key.namespace, documentID: key.documentID,
+                                                          sequence: state.sequence, chunks: state.chunks)
         // Most stores never delete; skip hashing the key a fourth time then.
         if !tombstones.isEmpty { tombstones[key] = nil }
         slotSequences[slot] = max(slotSequences[slot] ?? 0, state.sequence)
@@ -139,6 +144,8 @@ struct PersistentIndex: Sendable {
     mutating func removeDocument(_ key: DocumentKey) {
         guard let old = documents.removeValue(forKey: key) else { return }
         slotDocuments[old.slot]?.remove(key)
+        slotDigests[old.slot, default: 0] &-= SlotDigest.term(namespace: key.namespace, documentID: key.documentID,
+                                                              sequence: old.sequence, chunks: old.chunks)
         let ns = ContentHash.of(key.namespace)
         var live = liveBlobs
         for chunk in old.chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.addReferences(-1, live: &live) }

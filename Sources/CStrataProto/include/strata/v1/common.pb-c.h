@@ -442,10 +442,19 @@ struct  Strata__V1__SlotPosition
    * Tokens held in the slot.
    */
   uint64_t tokens;
+  /*
+   * A digest of the slot's live documents at `sequence`: the wrapping sum, over every
+   * document, of the low 64 bits of XXH3-128 of (namespace, 0xFF, document id, 0xFF, the
+   * document's sequence as u64 little-endian, each chunk's content hash as its high and low
+   * u64 little-endian). Two replicas at the same sequence hold the same documents exactly
+   * when their digests agree; the coordinator drops an old replica only after the new one
+   * has proven the slot this way. 0 for a slot with no live document.
+   */
+  uint64_t digest;
 };
 #define STRATA__V1__SLOT_POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_position__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*

@@ -275,7 +275,8 @@ struct  Strata__V1__IngestSummary
    */
   uint64_t duplicate_chunks;
   /*
-   * Documents rejected, with reasons (the rest of the stream was still applied).
+   * Documents not stored, with reasons (the rest of the stream was still applied): every
+   * document sent is either counted in `documents` or listed here.
    */
   size_t n_rejected;
   Strata__V1__DocumentError **rejected;
@@ -303,10 +304,16 @@ struct  Strata__V1__DocumentError
    * Why it was rejected, for a human (e.g. the field that was invalid).
    */
   char *reason;
+  /*
+   * True when the document itself is fine but was not stored: too few replicas of its slot
+   * acknowledged it (it may have reached some), or a replica's disk is full. Sending it again
+   * can succeed (upserts are idempotent). False: the document is invalid and is refused again.
+   */
+  protobuf_c_boolean retry;
 };
 #define STRATA__V1__DOCUMENT_ERROR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__document_error__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*

@@ -29,6 +29,7 @@ typedef struct Strata__V1__FetchChunksRequest Strata__V1__FetchChunksRequest;
 typedef struct Strata__V1__FetchDocumentRequest Strata__V1__FetchDocumentRequest;
 typedef struct Strata__V1__StreamSlotRequest Strata__V1__StreamSlotRequest;
 typedef struct Strata__V1__SlotRecord Strata__V1__SlotRecord;
+typedef struct Strata__V1__SlotBatch Strata__V1__SlotBatch;
 typedef struct Strata__V1__WorkerStatusRequest Strata__V1__WorkerStatusRequest;
 
 
@@ -396,12 +397,14 @@ typedef enum {
   STRATA__V1__SLOT_RECORD__ITEM__NOT_SET = 0,
   STRATA__V1__SLOT_RECORD__ITEM_WRITE = 1,
   STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE = 2,
-  STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES = 3
+  STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES = 3,
+  STRATA__V1__SLOT_RECORD__ITEM_BATCH = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SLOT_RECORD__ITEM__CASE)
 } Strata__V1__SlotRecord__ItemCase;
 
 /*
- * One record of a slot stream.
+ * One record of a slot stream. Writes and batches come in increasing sequence order, one
+ * record per sequence number.
  */
 struct  Strata__V1__SlotRecord
 {
@@ -409,22 +412,50 @@ struct  Strata__V1__SlotRecord
   Strata__V1__SlotRecord__ItemCase item_case;
   union {
     /*
-     * One sequenced write of the slot, in increasing sequence order.
+     * A sequence that holds exactly one operation.
      */
     Strata__V1__SlotWrite *write;
     /*
-     * Sent last: the source's durable sequence when the stream was taken.
+     * Sent last: the source's durable sequence when the stream was taken. The receiver holds
+     * the slot up to exactly this sequence once it has applied every record before it.
      */
     uint64_t end_sequence;
     /*
-     * Sent first: the serialized bytes of the write records that follow (for progress).
+     * Sent first: the serialized bytes of the write and batch records that follow (for progress).
      */
     uint64_t total_bytes;
+    /*
+     * A sequence that holds several operations (a namespace drop that removed several
+     * documents of the slot) or none (the slot's last sequence, when its operations left
+     * nothing to stream: a drop that found nothing, a delete of a document never stored).
+     */
+    Strata__V1__SlotBatch *batch;
   };
 };
 #define STRATA__V1__SLOT_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_record__descriptor) \
     , STRATA__V1__SLOT_RECORD__ITEM__NOT_SET, {0} }
+
+
+/*
+ * The operations of one slot sequence, applied together (in order) or not at all.
+ */
+struct  Strata__V1__SlotBatch
+{
+  ProtobufCMessage base;
+  /*
+   * The slot-local sequence number all the writes share.
+   */
+  uint64_t sequence;
+  /*
+   * The operations, each with `sequence` set to the batch's; may be empty.
+   */
+  size_t n_writes;
+  Strata__V1__SlotWrite **writes;
+};
+#define STRATA__V1__SLOT_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_batch__descriptor) \
+    , 0, 0,NULL }
 
 
 /*
@@ -686,6 +717,25 @@ Strata__V1__SlotRecord *
 void   strata__v1__slot_record__free_unpacked
                      (Strata__V1__SlotRecord *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__SlotBatch methods */
+void   strata__v1__slot_batch__init
+                     (Strata__V1__SlotBatch         *message);
+size_t strata__v1__slot_batch__get_packed_size
+                     (const Strata__V1__SlotBatch   *message);
+size_t strata__v1__slot_batch__pack
+                     (const Strata__V1__SlotBatch   *message,
+                      uint8_t             *out);
+size_t strata__v1__slot_batch__pack_to_buffer
+                     (const Strata__V1__SlotBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__SlotBatch *
+       strata__v1__slot_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__slot_batch__free_unpacked
+                     (Strata__V1__SlotBatch *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__WorkerStatusRequest methods */
 void   strata__v1__worker_status_request__init
                      (Strata__V1__WorkerStatusRequest         *message);
@@ -745,6 +795,9 @@ typedef void (*Strata__V1__StreamSlotRequest_Closure)
                   void *closure_data);
 typedef void (*Strata__V1__SlotRecord_Closure)
                  (const Strata__V1__SlotRecord *message,
+                  void *closure_data);
+typedef void (*Strata__V1__SlotBatch_Closure)
+                 (const Strata__V1__SlotBatch *message,
                   void *closure_data);
 typedef void (*Strata__V1__WorkerStatusRequest_Closure)
                  (const Strata__V1__WorkerStatusRequest *message,
@@ -843,6 +896,7 @@ extern const ProtobufCMessageDescriptor strata__v1__fetch_chunks_request__descri
 extern const ProtobufCMessageDescriptor strata__v1__fetch_document_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__slot_batch__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__worker_status_request__descriptor;
 extern const ProtobufCServiceDescriptor strata__v1__worker__descriptor;
 
