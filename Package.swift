@@ -42,6 +42,13 @@ let package = Package(
             path: "Sources/CStrataSupport",
             linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
         ),
+        // OpenBLAS is opened with dlopen (see strata_blas_load), so only libdl is linked.
+        .target(
+            name: "CStrataEmbed",
+            path: "Sources/CStrataEmbed",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
 
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
@@ -51,6 +58,7 @@ let package = Package(
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
+        .target(name: "StrataEmbed", dependencies: ["StrataCore", "CStrataEmbed"]),
         .target(
             name: "StrataMetrics",
             dependencies: [
@@ -107,6 +115,7 @@ let package = Package(
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
+        .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
