@@ -76,7 +76,7 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataMetrics", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "strata-bench",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch", "StrataEmbed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

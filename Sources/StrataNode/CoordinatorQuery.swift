@@ -18,11 +18,16 @@ struct CoordinatorQuery: Sendable {
     let membership: CoordinatorMembership
     let channels: WorkerChannels
     let limits: QueryConfig
+    /// Embeds query text for namespaces with a server-side embedder.
+    let embedding: CoordinatorEmbedding
     /// Passages longer than this are sent as a passage plus text fragments.
     static let fragmentBytes = 1 << 20
 
     func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
         let settings = try namespaces.settings(request.namespace)
+        var embedded = request
+        if let embedder = settings.embedder { try embedQueryText(&embedded, embedder: embedder) }
+        let request = embedded
         let mode = try resolve(request, settings)
         // Refused here, before any worker is called (each worker checks it again).
         _ = try MetadataFilter(request.filter.metadataEquals)
@@ -131,6 +136,17 @@ struct CoordinatorQuery: Sendable {
             passages: UInt32(context.passages.count), tokens: UInt32(context.tokens), candidates: UInt32(ranked.count),
             searchMs: (searched - started).seconds * 1000, assembleMs: (assembled - searched).seconds * 1000,
             rendered: budget <= 65_536 ? context.text : "")))
+    }
+
+    /// For a namespace with a server-side embedder: the query's text becomes its vector too
+    /// (unless the query asks for lexical mode), so a text query runs hybrid by default.
+    /// A client vector is refused: it could come from another model.
+    private func embedQueryText(_ request: inout QueryRequest, embedder: String) throws(StrataError) {
+        guard request.vector.isEmpty else {
+            throw .invalidArgument("vector is given, but namespace \(request.namespace) embeds query text on the server (\(embedder)); send text only")
+        }
+        guard request.mode != .lexical, !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        request.vector = try embedding.queryVector(request.text, embedder: embedder)
     }
 
     /// The mode actually used, after checking that the query has what it needs.

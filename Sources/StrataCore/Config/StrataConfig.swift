@@ -13,6 +13,7 @@ public struct StrataConfig: Sendable, Equatable {
     public var storage = StorageConfig()
     public var query = QueryConfig()
     public var logging = LoggingConfig()
+    public var embedding = EmbeddingConfig()
 
     public init() {}
 
@@ -114,6 +115,18 @@ public struct QueryConfig: Sendable, Equatable {
     public var maxTokenBudget = 1_000_000
     /// Weight of the lexical ranking in hybrid fusion (0...1).
     public var lexicalWeight = 0.5
+}
+
+/// Server-side embedding (namespaces created with an embedder; the coordinator runs it).
+public struct EmbeddingConfig: Sendable, Equatable {
+    /// Where models are installed (scripts/install-model.sh); empty means
+    /// `${XDG_DATA_HOME:-$HOME/.local/share}/strata/models`.
+    public var modelsDir = ""
+    /// Background embedding threads, each at idle CPU priority; 0 means one per core.
+    public var threads = 0
+    /// Chunks embedded per round of the background loop (fetched from the workers, embedded,
+    /// written back as one replicated write per document).
+    public var batchChunks = 32
 }
 
 /// Logging.

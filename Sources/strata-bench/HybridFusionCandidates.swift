@@ -1,0 +1,64 @@
+import StrataSearch
+
+/// The fusions `strata-bench embed --quality` compares: each component alone, fixed-weight
+/// reciprocal rank fusion, min-max convex combination, and adaptive rules that weigh the
+/// components per query by how confident each list is.
+struct HybridFusionCandidates: Sendable {
+    let label: String
+    let fuse: @Sendable ([RankedCandidate], [RankedCandidate]) -> [String]
+
+    static func rrf(_ wl: Double, _ wv: Double, k: Double) -> HybridFusionCandidates {
+        HybridFusionCandidates(label: "rrf \(wl) : \(wv), k \(Int(k))") { lexical, vector in
+            weightedRRF(lexical, vector, wl, wv, k: k)
+        }
+    }
+
+    static func weightedRRF(_ lexical: [RankedCandidate], _ vector: [RankedCandidate], _ wl: Double, _ wv: Double, k: Double) -> [String] {
+        var scores: [String: Double] = [:]
+        for (rank, c) in lexical.enumerated() { scores[c.key, default: 0] += wl / (k + Double(rank + 1)) }
+        for (rank, c) in vector.enumerated() { scores[c.key, default: 0] += wv / (k + Double(rank + 1)) }
+        return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+    }
+
+    /// Top score over the second: how far the best stands out.
+    static func margin(_ list: [RankedCandidate]) -> Double {
+        guard list.count >= 2, list[1].score > 0 else { return list.isEmpty ? 1 : 10 }
+        return list[0].score / list[1].score
+    }
+
+    /// Standard score of the top entry among the first ten.
+    static func zTop(_ list: [RankedCandidate]) -> Double {
+        let top = list.prefix(10).map(\.score)
+        guard top.count >= 3 else { return 0 }
+        let mean = top.reduce(0, +) / Double(top.count)
+        let variance = top.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(top.count)
+        return variance > 0 ? (top[0] - mean) / variance.squareRoot() : 0
+    }
+
+    static let all: [HybridFusionCandidates] = {
+        var all: [HybridFusionCandidates] = [
+            HybridFusionCandidates(label: "lexical (BM25)") { lexical, _ in lexical.map(\.key) },
+            HybridFusionCandidates(label: "vector (MiniLM)") { _, vector in vector.map(\.key) },
+            rrf(1, 1, k: 60), rrf(1, 1, k: 5), rrf(0.3, 0.7, k: 60), rrf(0.7, 0.3, k: 60), rrf(0.9, 0.1, k: 60),
+            rrf(0.3, 0.7, k: 5), rrf(0.9, 0.1, k: 5),
+        ]
+        for threshold in [1.1, 1.2, 1.3, 1.5] {
+            for (high, low) in [(0.9, 0.3), (0.95, 0.3), (0.9, 0.5), (0.95, 0.2)] {
+                all.append(HybridFusionCandidates(label: "margin ≥ \(threshold) ? \(high) : \(low)") { lexical, vector in
+                    let wl = margin(lexical) >= threshold ? high : low
+                    return weightedRRF(lexical, vector, wl, 1 - wl, k: 60)
+                })
+            }
+        }
+        for power in [1.0, 2.0] {
+            all.append(HybridFusionCandidates(label: "z-weight p\(Int(power))") { lexical, vector in
+                let zl = pow(max(zTop(lexical), 0.01), power)
+                let zv = pow(max(zTop(vector), 0.01), power)
+                return weightedRRF(lexical, vector, zl / (zl + zv), zv / (zl + zv), k: 60)
+            })
+        }
+        return all
+    }()
+}
+
+import Foundation
