@@ -21,7 +21,8 @@ public final class TextEmbedder: Sendable {
     /// tokenizer.json or vocab.txt) onto the CPU backend. FAILED_PRECONDITION naming the
     /// missing file and the install command when the model is not installed; nothing is
     /// ever downloaded.
-    public static func load(_ model: EmbedderModel, modelsDirectory: String, threads: Int = 0) throws(StrataError) -> TextEmbedder {
+    public static func load(_ model: EmbedderModel, modelsDirectory: String, threads: Int = 0,
+                            idlePriority: Bool = true) throws(StrataError) -> TextEmbedder {
         let directory = modelsDirectory + "/" + model.directoryName
         let weightsPath = directory + "/model.safetensors"
         guard FileManager.default.fileExists(atPath: weightsPath) else {
@@ -38,7 +39,8 @@ public final class TextEmbedder: Sendable {
         }
         let weights = try BertWeights(file: try SafetensorsFile(path: weightsPath), configuration: model.configuration)
         let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maximumTokens: model.maximumTokens)
-        return TextEmbedder(model: model, tokenizer: tokenizer, backend: try CPUEmbeddingBackend(model: model, weights: weights, threads: threads))
+        return TextEmbedder(model: model, tokenizer: tokenizer, backend: try CPUEmbeddingBackend(model: model, weights: weights, threads: threads,
+                                                                                             idlePriority: idlePriority))
     }
 
     /// One text's vector, computed on the calling thread (a query).

@@ -92,7 +92,9 @@ struct CoordinatorQuery: Sendable {
                 failures.append("\(plan.assignments[index].worker): \(error)")
             }
         }
-        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
+        let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
+        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive)
         if fetchText {
             let fetched = await withText(ranked, namespace: request.namespace, source: source, assignments: plan.assignments, options: options)
             ranked = fetched.candidates
@@ -186,7 +188,8 @@ struct CoordinatorQuery: Sendable {
     /// Merges every worker's candidates into one ranking. Lexical and vector scores are
     /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
     /// the two merged lists with reciprocal rank fusion.
-    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double) -> [Candidate] {
+    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double,
+                      adaptive: AdaptiveFusion? = nil) -> [Candidate] {
         func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
         func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
             score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
@@ -197,6 +200,16 @@ struct CoordinatorQuery: Sendable {
         case .hybrid:
             let lexical = candidates.filter { $0.lexicalRank > 0 }.sorted { order($0, $1) { $0.lexicalScore } }
             let vector = candidates.filter { $0.vectorRank > 0 }.sorted { order($0, $1) { $0.vectorScore } }
+            if let adaptive {
+                let byKey = Dictionary(candidates.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+                let fused = adaptive.fuse(lexical: lexical.map { RankedCandidate(key: key($0), score: $0.lexicalScore) },
+                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) })
+                return fused.prefix(topK).compactMap { entry in
+                    guard var candidate = byKey[entry.key] else { return nil }
+                    candidate.score = entry.score
+                    return candidate
+                }
+            }
             let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
             var fused: [String: (candidate: Candidate, score: Double)] = [:]
             for (rank, candidate) in lexical.enumerated() {

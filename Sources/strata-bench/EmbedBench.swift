@@ -37,15 +37,36 @@ struct EmbedBench: AsyncParsableCommand {
     @Flag(help: "Run the search-quality evaluation (MRR@10 of lexical, vector and hybrid fusions on code and prose sets).")
     var quality = false
 
+    @Option(help: "With --quality: targets (functions, paragraphs) per query set.")
+    var qualityTargets: Int = 1000
+
+    @Option(help: "With --quality: queries per set.")
+    var qualityQueries: Int = 300
+
     @Option(help: "With --quality: where the corpora's embeddings are cached between runs.")
     var cache: String = "var/bench-cache/embed-quality"
 
+    @Flag(help: "Run the ingest A/B (a cluster of child processes: namespaces without and with an embedder, alternating).")
+    var ingest = false
+
+    @Option(help: "With --ingest: rounds of A and B.")
+    var ingestRounds: Int = 3
+
+    @Option(help: "With --ingest: Python files per round.")
+    var ingestFiles: Int = 300
+
     mutating func run() async throws {
         let directory = ModelsDirectory.resolve(configured: modelsDir)
-        let embedder = try TextEmbedder.load(.miniLML6, modelsDirectory: directory, threads: threads)
+        // Normal priority: the comparison with PyTorch (a normal process) is about throughput;
+        // nodes run these threads at idle priority behind ingest (see --ingest).
+        let embedder = try TextEmbedder.load(.miniLML6, modelsDirectory: directory, threads: threads, idlePriority: false)
         print("embedder: \(embedder.model.description) on \(embedder.backend.description); models in \(directory)")
         if quality {
-            try await EmbedQuality(embedder: embedder, cache: cache).run()
+            try await EmbedQuality(embedder: embedder, cache: cache, targets: qualityTargets, queries: qualityQueries).run()
+            return
+        }
+        if ingest {
+            try await measureIngest(rounds: max(1, ingestRounds), files: max(1, ingestFiles))
             return
         }
         try await measureThroughput(embedder, modelDirectory: directory + "/" + embedder.model.directoryName)

@@ -21,6 +21,9 @@ import StrataSearch
 struct EmbedQuality {
     let embedder: TextEmbedder
     let cache: String
+    /// Targets per set (functions or paragraphs) and queries per set.
+    let targets: Int
+    let queries: Int
     static let depth = 100
 
     struct QuerySet {
@@ -33,16 +36,16 @@ struct EmbedQuality {
     func run() async throws {
         var rng = SplitMix64(seed: 17)
         let functions = FusionQuality.codeFunctions()
-        let picked = Array(functions.indices.shuffled(using: &rng).prefix(2000))
+        let picked = Array(functions.indices.shuffled(using: &rng).prefix(targets))
         let withDocs = picked.map { FusionQuality.Pair(query: functions[$0].summary, target: functions[$0].whole) }
         let withoutDocs = picked.map { FusionQuality.Pair(query: functions[$0].summary, target: functions[$0].body) }
-        let prose = Array(FusionQuality.prosePairs().shuffled(using: &rng).prefix(2000))
-        let codeSample = Array(withDocs.indices.shuffled(using: &rng).prefix(400))
+        let prose = Array(FusionQuality.prosePairs().shuffled(using: &rng).prefix(targets))
+        let codeSample = Array(withDocs.indices.shuffled(using: &rng).prefix(queries))
         let sets = [
             QuerySet(name: "code, docstrings kept (Python stdlib)", file: "code-docstrings", pairs: withDocs, sample: codeSample),
             QuerySet(name: "code, docstrings removed", file: "code-bare", pairs: withoutDocs, sample: codeSample),
             QuerySet(name: "prose (licenses, copyright files)", file: "prose", pairs: prose,
-                     sample: Array(prose.indices.shuffled(using: &rng).prefix(400))),
+                     sample: Array(prose.indices.shuffled(using: &rng).prefix(queries))),
         ]
         var tables: [(String, [(String, Double)])] = []
         for set in sets {
@@ -72,7 +75,9 @@ struct EmbedQuality {
         var vectors: [[Float]] = []
         for batch in stride(from: 0, to: texts.count, by: 64) {
             vectors += try await embedder.embedInBackground(Array(texts[batch..<min(batch + 64, texts.count)]))
+            FileHandle.standardError.write(Data("\r\(file): \(vectors.count) of \(texts.count) embedded".utf8))
         }
+        FileHandle.standardError.write(Data("\n".utf8))
         print("\(file): embedded \(texts.count) texts in \(String(format: "%.0f", (ContinuousClock.now - start).seconds)) s")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         var data = Data(capacity: texts.count * dimension * 4)

@@ -39,6 +39,9 @@ struct HybridFusionCandidates: Sendable {
         var all: [HybridFusionCandidates] = [
             HybridFusionCandidates(label: "lexical (BM25)") { lexical, _ in lexical.map(\.key) },
             HybridFusionCandidates(label: "vector (MiniLM)") { _, vector in vector.map(\.key) },
+            HybridFusionCandidates(label: "**default: adaptive**") { lexical, vector in
+                AdaptiveFusion.default.fuse(lexical: lexical, vector: vector).map(\.key)
+            },
             rrf(1, 1, k: 60), rrf(1, 1, k: 5), rrf(0.3, 0.7, k: 60), rrf(0.7, 0.3, k: 60), rrf(0.9, 0.1, k: 60),
             rrf(0.3, 0.7, k: 5), rrf(0.9, 0.1, k: 5),
         ]

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// Threads of the CPU backend's background work, each with its own forward pass, at idle
-/// scheduling priority. Jobs are taken in order by whichever thread is free.
+/// scheduling priority unless told otherwise. Jobs are taken in order by whichever thread is free.
 final class BackgroundThreads: Sendable {
     private struct Job: @unchecked Sendable {
         var sequences: [[Int32]]
@@ -19,10 +19,13 @@ final class BackgroundThreads: Sendable {
     private let queue = Mutex(Queue())
     private let condition = NSCondition()
 
-    init(count: Int, weights: BertWeights) {
+    init(count: Int, weights: BertWeights, idlePriority: Bool) {
         self.count = count
         for index in 0..<count {
-            let thread = Thread { [self] in self.loop(BertForwardPass(weights: weights)) }
+            let thread = Thread { [self] in
+                if idlePriority { _ = strata_embed_lower_thread_priority() }
+                self.loop(BertForwardPass(weights: weights))
+            }
             thread.name = "strata-embed-\(index)"
             thread.start()
         }
@@ -46,7 +49,6 @@ final class BackgroundThreads: Sendable {
     }
 
     private func loop(_ pass: BertForwardPass) {
-        _ = strata_embed_lower_thread_priority()
         while true {
             condition.lock()
             var job: Job?

@@ -17,15 +17,17 @@ public final class CPUEmbeddingBackend: EmbeddingBackend, @unchecked Sendable {
     private let idlePasses = Mutex<[BertForwardPass]>([])
     private let workers: BackgroundThreads
 
-    /// `threads`: background threads (0 means one per core).
-    public init(model: EmbedderModel, weights: BertWeights, threads: Int) throws(StrataError) {
+    /// `threads`: background threads (0 means one per core). `idlePriority` false keeps them at
+    /// normal priority (benchmarks that compare throughput with another process).
+    public init(model: EmbedderModel, weights: BertWeights, threads: Int, idlePriority: Bool = true) throws(StrataError) {
         try BLASLibrary.load()
         self.model = model
         self.weights = weights
         let count = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        workers = BackgroundThreads(count: count, weights: weights)
+        workers = BackgroundThreads(count: count, weights: weights, idlePriority: idlePriority)
         let kernels = ["portable", "AVX2", "AVX-512"][Int(strata_embed_kernel_level())]
-        description = "cpu (OpenBLAS \(BLASLibrary.coreName), \(kernels) kernels, \(count) background thread\(count == 1 ? "" : "s"))"
+        description = "cpu (OpenBLAS \(BLASLibrary.coreName), \(kernels) kernels, \(count) background thread\(count == 1 ? "" : "s")"
+            + (idlePriority ? " at idle priority)" : ")")
     }
 
     public func embedNow(_ sequences: [[Int32]]) throws(StrataError) -> [[Float]] {
