@@ -45,8 +45,22 @@ struct HybridFusionCandidates: Sendable {
             rrf(1, 1, k: 60), rrf(1, 1, k: 5), rrf(0.3, 0.7, k: 60), rrf(0.7, 0.3, k: 60), rrf(0.9, 0.1, k: 60),
             rrf(0.3, 0.7, k: 5), rrf(0.9, 0.1, k: 5),
         ]
-        for threshold in [1.1, 1.2, 1.3, 1.5] {
-            for (high, low) in [(0.9, 0.3), (0.95, 0.3), (0.9, 0.5), (0.95, 0.2)] {
+        for threshold in [1.1, 1.2, 1.3, 1.5, 2.0] {
+            for (wl, k) in [(0.3, 5.0), (0.5, 5.0), (0.4, 5.0)] {
+                all.append(HybridFusionCandidates(label: "pin BM25 top if margin ≥ \(threshold), else rrf \(wl) k\(Int(k))") { lexical, vector in
+                    let fused = weightedRRF(lexical, vector, wl, 1 - wl, k: k)
+                    guard margin(lexical) >= threshold, let top = lexical.first?.key else { return fused }
+                    return [top] + fused.filter { $0 != top }
+                })
+                all.append(HybridFusionCandidates(label: "BM25 order if margin ≥ \(threshold), else rrf \(wl) k\(Int(k))") { lexical, vector in
+                    guard margin(lexical) >= threshold else { return weightedRRF(lexical, vector, wl, 1 - wl, k: k) }
+                    let keys = lexical.map(\.key)
+                    return keys + vector.map(\.key).filter { !keys.contains($0) }
+                })
+            }
+        }
+        for threshold in [1.1, 1.3] {
+            for (high, low) in [(0.9, 0.3), (0.95, 0.2)] {
                 all.append(HybridFusionCandidates(label: "margin ≥ \(threshold) ? \(high) : \(low)") { lexical, vector in
                     let wl = margin(lexical) >= threshold ? high : low
                     return weightedRRF(lexical, vector, wl, 1 - wl, k: 60)
