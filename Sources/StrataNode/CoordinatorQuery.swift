@@ -45,7 +45,8 @@ struct CoordinatorQuery: Sendable {
         var failures: [String] = []
 
         // Phase 1: global BM25 statistics for the query's terms.
-        let terms = mode == .vector ? [] : try LexicalQuery(text: request.text).terms  // distinct, as the workers count them
+        let lexicalQuery = mode == .vector ? nil : try LexicalQuery(text: request.text)
+        let terms = lexicalQuery?.terms ?? []  // distinct, as the workers count them
         var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         if !terms.isEmpty {
             for (index, result) in await fanOut(plan.assignments, { assignment in
@@ -94,7 +95,13 @@ struct CoordinatorQuery: Sendable {
         }
         // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
         let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
-        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive)
+        // The largest BM25 score the query could reach, from the cluster-wide statistics.
+        let bound = lexicalQuery.map { query in
+            BM25Parameters.default.scoreBound(query, statistics: StrataSearch.LexicalStatistics(
+                documentCount: Int(global.chunkCount), totalLength: Int(global.totalLength),
+                documentFrequencies: Dictionary(zip(terms, global.documentFrequencies.map(Int.init)), uniquingKeysWith: +)))
+        } ?? 0
+        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
         if fetchText {
             let fetched = await withText(ranked, namespace: request.namespace, source: source, assignments: plan.assignments, options: options)
             ranked = fetched.candidates
@@ -189,7 +196,7 @@ struct CoordinatorQuery: Sendable {
     /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
     /// the two merged lists with reciprocal rank fusion.
     static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double,
-                      adaptive: AdaptiveFusion? = nil) -> [Candidate] {
+                      adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [Candidate] {
         func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
         func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
             score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
@@ -203,7 +210,8 @@ struct CoordinatorQuery: Sendable {
             if let adaptive {
                 let byKey = Dictionary(candidates.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
                 let fused = adaptive.fuse(lexical: lexical.map { RankedCandidate(key: key($0), score: $0.lexicalScore) },
-                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) })
+                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) },
+                                          lexicalBound: lexicalBound)
                 return fused.prefix(topK).compactMap { entry in
                     guard var candidate = byKey[entry.key] else { return nil }
                     candidate.score = entry.score

@@ -43,6 +43,9 @@ struct EmbedBench: AsyncParsableCommand {
     @Option(help: "With --quality: queries per set.")
     var qualityQueries: Int = 300
 
+    @Option(help: "With --quality: seed of the query sample (17 chose the default; others are held out).")
+    var qualitySeed: UInt64 = 17
+
     @Option(help: "With --quality: where the corpora's embeddings are cached between runs.")
     var cache: String = "var/bench-cache/embed-quality"
 
@@ -62,7 +65,8 @@ struct EmbedBench: AsyncParsableCommand {
         let embedder = try TextEmbedder.load(.miniLML6, modelsDirectory: directory, threads: threads, idlePriority: false)
         print("embedder: \(embedder.model.description) on \(embedder.backend.description); models in \(directory)")
         if quality {
-            try await EmbedQuality(embedder: embedder, cache: cache, targets: qualityTargets, queries: qualityQueries).run()
+            try await EmbedQuality(embedder: embedder, cache: cache, targets: qualityTargets, queries: qualityQueries,
+                               querySeed: qualitySeed).run()
             return
         }
         if ingest {
