@@ -1,3 +1,4 @@
+import Foundation
 import StrataSearch
 
 /// The fusions `strata-bench embed --quality` compares: each component alone, fixed-weight
@@ -100,4 +101,3 @@ struct HybridFusionCandidates: Sendable {
     }()
 }
 
-import Foundation

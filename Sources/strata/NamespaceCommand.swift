@@ -53,10 +53,11 @@ struct NamespaceCommand: AsyncParsableCommand {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
                 return
             }
-            print(Table.render(header: ["NAME", "DIMENSION", "TOKENIZER", "EMBEDDER", "DOCUMENTS", "CHUNKS", "TOKENS", "TO EMBED"],
+            // New columns go last: scripts read the first ones by position.
+            print(Table.render(header: ["NAME", "DIMENSION", "TOKENIZER", "DOCUMENTS", "CHUNKS", "TOKENS", "EMBEDDER", "TO EMBED"],
                                rows: response.namespaces.map {
-                                   [$0.name, "\($0.dimension)", $0.tokenizer.rawValue, $0.embedder.isEmpty ? "-" : $0.embedder, "\($0.documents)",
-                                    "\($0.chunks)", "\($0.tokens)", $0.embedder.isEmpty ? "-" : "\($0.embeddingBacklog)"]
+                                   [$0.name, "\($0.dimension)", $0.tokenizer.rawValue, "\($0.documents)", "\($0.chunks)", "\($0.tokens)",
+                                    $0.embedder.isEmpty ? "-" : $0.embedder, $0.embedder.isEmpty ? "-" : "\($0.embeddingBacklog)"]
                                }))
         }
     }
