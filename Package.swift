@@ -43,6 +43,13 @@ let package = Package(
             path: "Sources/CStrataSupport",
             linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
         ),
+        // OpenBLAS is opened with dlopen (see strata_blas_load), so only libdl is linked.
+        .target(
+            name: "CStrataEmbed",
+            path: "Sources/CStrataEmbed",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
 
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
@@ -52,6 +59,7 @@ let package = Package(
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
+        .target(name: "StrataEmbed", dependencies: ["StrataCore", "CStrataEmbed"]),
         .target(
             name: "StrataMetrics",
             dependencies: [
@@ -69,7 +77,7 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -110,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "strata-bench",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataCluster", "StrataText", "StrataStore", "StrataSearch", "StrataClient",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataCluster", "StrataText", "StrataStore", "StrataSearch", "StrataClient", "StrataEmbed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,6 +136,7 @@ let package = Package(
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
         .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataCore", "StrataWire", "StrataStore", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main-job command. Installs what is missing, builds release binaries, starts a
 # coordinator and three workers on loopback, ingests part of Python's standard library, runs
-# queries that show the assembled context with provenance, kills a worker to show recovery,
-# and stops the nodes gracefully.
+# queries that show the assembled context with provenance, ingests Strata's own docs into a
+# namespace the cluster embeds itself and answers a paraphrased question lexically and
+# hybrid side by side, kills a worker to show recovery, and stops the nodes gracefully.
 #
 #   ./scripts/demo.sh [--keep]    --keep leaves the nodes running (stop them with kill -TERM)
 set -euo pipefail
@@ -80,6 +81,22 @@ for question in "parse a JSON document from a string" "how does the event loop s
     strata query --namespace stdlib --budget 1500 "$question" > "$run_dir/answer.txt"
     head -n 60 "$run_dir/answer.txt"
 done
+
+say "server-side embedding: the cluster embeds the text itself (all-MiniLM-L6-v2 in Swift on the CPU)"
+strata namespace create handbook --tokenizer cl100k_base --embedder minilm-l6
+strata ingest --namespace handbook docs/ README.md
+echo "acknowledged: searchable lexically now; the coordinator embeds the chunks in the background"
+for _ in $(seq 1 600); do
+    strata namespace list --json | python3 -c 'import json, sys; sys.exit(0 if all(n["embedding_backlog"] == "0" for n in json.load(sys.stdin) if n["name"] == "handbook") else 1)' && break
+    sleep 0.5
+done
+strata namespace list
+strata status | grep '^embedding' || true
+question="what happens to my data if a machine dies"
+say "a paraphrased question, lexical only: strata query --mode lexical \"$question\" --budget 300"
+strata query --namespace handbook --mode lexical --budget 300 "$question" | head -n 14
+say "the same question, hybrid (the default of a namespace with an embedder)"
+strata query --namespace handbook --budget 300 "$question" | head -n 14
 
 say "killing worker-3 with SIGKILL to show recovery"
 kill -KILL "${pids[3]}" 2>/dev/null || true

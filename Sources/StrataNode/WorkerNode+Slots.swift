@@ -40,7 +40,8 @@ extension WorkerNode {
             var duplicateChunks: UInt32 = 0
             for (i, write) in request.writes.enumerated() {
                 let alreadyStored = Self.chunksAlreadyStored(write, store)
-                if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write, field: "writes[\(i)]"), field: "writes[\(i)]") {
+                let storeWrite = try SlotWriteMapping.storeWrite(slot: request.slot, write, field: "writes[\(i)]", store: store)
+                if case .alreadyApplied = try applyIndexed(storeWrite, field: "writes[\(i)]") {
                     duplicates += 1
                 } else {
                     duplicateChunks += alreadyStored

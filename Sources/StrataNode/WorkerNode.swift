@@ -41,6 +41,7 @@ public final class WorkerNode: Sendable {
         Self.registerSlotMethods(&service, box)
         Self.registerSearchMethods(&service, box)
         Self.registerDocumentMethods(&service, box)
+        Self.registerEmbeddingMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service],
                                   servesGRPC: environment.servesGRPC)

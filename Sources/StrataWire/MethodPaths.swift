@@ -61,4 +61,6 @@ public enum MethodPath {
     public static let workerStreamSlot = "/strata.v1.Worker/StreamSlot"
     /// Unary: WorkerStatusRequest → NodeStatusMessage.
     public static let workerStatus = "/strata.v1.Worker/Status"
+    /// Unary: PendingEmbeddingsRequest → PendingEmbeddingsResponse.
+    public static let workerListPendingEmbeddings = "/strata.v1.Worker/ListPendingEmbeddings"
 }

@@ -44,6 +44,8 @@ public struct SlotWrite: Sendable, Equatable {
         case deleteDocument(id: String)
         /// Drops the namespace's data in this slot.
         case dropNamespace
+        /// Gives a document's chunks the vectors the server-side embedder computed.
+        case attachVectors(AttachVectors)
     }
 
     /// Slot-local sequence number (1, 2, 3, ...).
@@ -72,6 +74,9 @@ public struct SlotWrite: Sendable, Equatable {
         case .dropNamespace:
             message.operation_case = STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE
             message.drop_namespace = 1
+        case .attachVectors(let attach):
+            message.operation_case = STRATA__V1__SLOT_WRITE__OPERATION_ATTACH_VECTORS
+            message.attach_vectors = arena.message(AttachVectors.build(attach, in: arena))
         }
         return message
     }
@@ -86,6 +91,8 @@ public struct SlotWrite: Sendable, Equatable {
                                                                   at: WireReader.join(path, "delete_document_id")))
         case STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE where WireReader.flag(message.drop_namespace):
             operation = .dropNamespace
+        case STRATA__V1__SLOT_WRITE__OPERATION_ATTACH_VECTORS:
+            operation = .attachVectors(try WireReader.required(message.attach_vectors, at: path, "attach_vectors", AttachVectors.read))
         case STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE:
             throw RPCError(.invalidArgument, "\(WireReader.join(path, "drop_namespace")) is false (set it to true, or send another operation)")
         default:

@@ -58,6 +58,11 @@ struct StatusCommand: AsyncParsableCommand {
         for transfer in status.transfers {
             print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode) (\(transfer.purpose)), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
         }
+        for embedding in status.embeddings {
+            let state = embedding.backlogChunks == 0 ? "all chunks embedded" : "\(embedding.backlogChunks) chunks to embed"
+            print("embedding \(embedding.namespace) (\(embedding.embedder)): \(state), \(embedding.embeddedChunks) embedded since the coordinator started"
+                  + (embedding.backend.isEmpty ? "" : ", on \(embedding.backend)") + (embedding.error.isEmpty ? "" : "; error: \(embedding.error)"))
+        }
     }
 }
 

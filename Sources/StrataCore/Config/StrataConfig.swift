@@ -13,6 +13,7 @@ public struct StrataConfig: Sendable, Equatable {
     public var storage = StorageConfig()
     public var query = QueryConfig()
     public var logging = LoggingConfig()
+    public var embedding = EmbeddingConfig()
 
     public init() {}
 
@@ -124,6 +125,18 @@ public struct QueryConfig: Sendable, Equatable {
     public var hedgeMinDelayMs = 50
     /// ... nor later than this (also the delay while a worker has too few recent answers).
     public var hedgeMaxDelayMs = 1_000
+}
+
+/// Server-side embedding (namespaces created with an embedder; the coordinator runs it).
+public struct EmbeddingConfig: Sendable, Equatable {
+    /// Where models are installed (scripts/install-model.sh); empty means
+    /// `${XDG_DATA_HOME:-$HOME/.local/share}/strata/models`.
+    public var modelsDir = ""
+    /// Background embedding threads, each at idle CPU priority; 0 means one per core.
+    public var threads = 0
+    /// Chunks embedded per round of the background loop (fetched from the workers, embedded,
+    /// written back as one replicated write per document).
+    public var batchChunks = 32
 }
 
 /// Logging.

@@ -817,6 +817,51 @@ void   strata__v1__cluster_status_response__free_unpacked
   assert(message->base.descriptor == &strata__v1__cluster_status_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__embedding_status__init
+                     (Strata__V1__EmbeddingStatus         *message)
+{
+  static const Strata__V1__EmbeddingStatus init_value = STRATA__V1__EMBEDDING_STATUS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__embedding_status__get_packed_size
+                     (const Strata__V1__EmbeddingStatus *message)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__embedding_status__pack
+                     (const Strata__V1__EmbeddingStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__embedding_status__pack_to_buffer
+                     (const Strata__V1__EmbeddingStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__EmbeddingStatus *
+       strata__v1__embedding_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__EmbeddingStatus *)
+     protobuf_c_message_unpack (&strata__v1__embedding_status__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__embedding_status__free_unpacked
+                     (Strata__V1__EmbeddingStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__slot_transfer__init
                      (Strata__V1__SlotTransfer         *message)
 {
@@ -1312,7 +1357,7 @@ void   strata__v1__namespace_status__free_unpacked
   assert(message->base.descriptor == &strata__v1__namespace_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__field_descriptors[7] =
 {
   {
     "name",
@@ -1386,11 +1431,24 @@ static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embedder",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__CreateNamespaceRequest, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__create_namespace_request__field_indices_by_name[] = {
   4,   /* field[4] = chunk_chars */
   5,   /* field[5] = chunk_overlap */
   1,   /* field[1] = dimension */
+  6,   /* field[6] = embedder */
   3,   /* field[3] = metric */
   0,   /* field[0] = name */
   2,   /* field[2] = tokenizer */
@@ -1398,7 +1456,7 @@ static const unsigned strata__v1__create_namespace_request__field_indices_by_nam
 static const ProtobufCIntRange strata__v1__create_namespace_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor strata__v1__create_namespace_request__descriptor =
 {
@@ -1408,14 +1466,14 @@ const ProtobufCMessageDescriptor strata__v1__create_namespace_request__descripto
   "Strata__V1__CreateNamespaceRequest",
   "strata.v1",
   sizeof(Strata__V1__CreateNamespaceRequest),
-  6,
+  7,
   strata__v1__create_namespace_request__field_descriptors,
   strata__v1__create_namespace_request__field_indices_by_name,
   1,  strata__v1__create_namespace_request__number_ranges,
   (ProtobufCMessageInit) strata__v1__create_namespace_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descriptors[10] =
+static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descriptors[12] =
 {
   {
     "name",
@@ -1537,6 +1595,30 @@ static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embedder",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceInfo, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedding_backlog",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceInfo, embedding_backlog),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
   4,   /* field[4] = chunk_chars */
@@ -1545,6 +1627,8 @@ static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
   9,   /* field[9] = created_at_unix */
   1,   /* field[1] = dimension */
   6,   /* field[6] = documents */
+  10,   /* field[10] = embedder */
+  11,   /* field[11] = embedding_backlog */
   3,   /* field[3] = metric */
   0,   /* field[0] = name */
   2,   /* field[2] = tokenizer */
@@ -1553,7 +1637,7 @@ static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__namespace_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor strata__v1__namespace_info__descriptor =
 {
@@ -1563,7 +1647,7 @@ const ProtobufCMessageDescriptor strata__v1__namespace_info__descriptor =
   "Strata__V1__NamespaceInfo",
   "strata.v1",
   sizeof(Strata__V1__NamespaceInfo),
-  10,
+  12,
   strata__v1__namespace_info__field_descriptors,
   strata__v1__namespace_info__field_indices_by_name,
   1,  strata__v1__namespace_info__number_ranges,
@@ -2542,7 +2626,7 @@ const ProtobufCMessageDescriptor strata__v1__cluster_status_request__descriptor 
   (ProtobufCMessageInit) strata__v1__cluster_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field_descriptors[10] =
+static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field_descriptors[11] =
 {
   {
     "cluster_id",
@@ -2664,9 +2748,22 @@ static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embeddings",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__ClusterStatusResponse, n_embeddings),
+    offsetof(Strata__V1__ClusterStatusResponse, embeddings),
+    &strata__v1__embedding_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__cluster_status_response__field_indices_by_name[] = {
   0,   /* field[0] = cluster_id */
+  10,   /* field[10] = embeddings */
   9,   /* field[9] = map_version */
   4,   /* field[4] = nodes */
   2,   /* field[2] = replication_factor */
@@ -2680,7 +2777,7 @@ static const unsigned strata__v1__cluster_status_response__field_indices_by_name
 static const ProtobufCIntRange strata__v1__cluster_status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor =
 {
@@ -2690,11 +2787,114 @@ const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor
   "Strata__V1__ClusterStatusResponse",
   "strata.v1",
   sizeof(Strata__V1__ClusterStatusResponse),
-  10,
+  11,
   strata__v1__cluster_status_response__field_descriptors,
   strata__v1__cluster_status_response__field_indices_by_name,
   1,  strata__v1__cluster_status_response__number_ranges,
   (ProtobufCMessageInit) strata__v1__cluster_status_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__embedding_status__field_descriptors[6] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedder",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backlog_chunks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, backlog_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedded_chunks",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, embedded_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backend",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, backend),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__embedding_status__field_indices_by_name[] = {
+  4,   /* field[4] = backend */
+  2,   /* field[2] = backlog_chunks */
+  3,   /* field[3] = embedded_chunks */
+  1,   /* field[1] = embedder */
+  5,   /* field[5] = error */
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__embedding_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor strata__v1__embedding_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.EmbeddingStatus",
+  "EmbeddingStatus",
+  "Strata__V1__EmbeddingStatus",
+  "strata.v1",
+  sizeof(Strata__V1__EmbeddingStatus),
+  6,
+  strata__v1__embedding_status__field_descriptors,
+  strata__v1__embedding_status__field_indices_by_name,
+  1,  strata__v1__embedding_status__number_ranges,
+  (ProtobufCMessageInit) strata__v1__embedding_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor strata__v1__slot_transfer__field_descriptors[9] =

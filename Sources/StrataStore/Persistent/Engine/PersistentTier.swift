@@ -101,6 +101,16 @@ public final class PersistentTier: @unchecked Sendable {
         state.withLock { (index.blobs[cacheKey]?.refCount ?? 0) > 0 }
     }
 
+    /// The vector dimension of a live chunk's stored body (0: it has no vector); nil when no
+    /// live document references it. A memory tier's copy with another dimension is stale: the
+    /// body got its vector after the copy was cached.
+    public func liveVectorDimension(cacheKey: ContentHash) -> Int? {
+        state.withLock {
+            guard let entry = index.blobs[cacheKey], entry.refCount > 0 else { return nil }
+            return entry.vectorDimension
+        }
+    }
+
     /// Flushes, then closes every file. Further calls fail with `failedPrecondition`.
     public func close() {
         state.lock()

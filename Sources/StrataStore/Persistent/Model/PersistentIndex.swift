@@ -26,14 +26,20 @@ struct PersistentIndex: Sendable {
 
     func lastSequence(of slot: UInt32) -> UInt64 { slotSequences[slot] ?? 0 }
 
-    /// Registers a body if it is new; an existing body keeps its location (dedup).
+    /// Registers a body if it is new; an existing body keeps its location (dedup), unless it
+    /// has no vector and this one has: then this one replaces it (see `upgradesBody`).
     mutating func registerBlob(_ entry: BlobEntry) {
         registerBlob(entry, key: entry.hash.cacheKeyIn(entry.namespace))
     }
 
     /// Same, with the cache key the caller already computed (it hashes the namespace).
     mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
-        if blobs.insertIfAbsent(key, { entry }), entry.refCount > 0 { liveBlobs.count(entry, sign: 1) }
+        if blobs.insertIfAbsent(key, { entry }) {
+            if entry.refCount > 0 { liveBlobs.count(entry, sign: 1) }
+        } else if entry.vectorDimension > 0, blobs[key]?.vectorDimension == 0 {
+            blobs[key]!.vectorDimension = entry.vectorDimension
+            blobs[key]!.location = entry.location
+        }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -90,7 +96,15 @@ struct PersistentIndex: Sendable {
     /// Applies a new put from the write path: the same result as registering each body that is
     /// new and then `apply(.put)`, but with one probe of `blobs` per chunk instead of three
     /// (lookup, insert, reference-count increment). `onNewBody` receives every body the index
-    /// did not hold (for the memtable). Recovery keeps using `registerBlob` + `apply`.
+    /// did not hold, and every body that gives a held one its vector (for the memtable).
+    /// Recovery keeps using `registerBlob` + `apply`.
+    ///
+    /// Bodies are deduplicated by text, and a vector is a function of the text under the
+    /// namespace's one model, so a body stored without a vector takes the vector of a later
+    /// put of the same text (`upgradesBody`): that is how the server-side embedder's vectors
+    /// (`AttachVectors`, applied as a put) and a slot copy of embedded chunks reach a store
+    /// that holds the text already. A body never loses its vector, and one with a vector is
+    /// never replaced: the first vector stored for a text stays.
     mutating func applyPut(slot: UInt32, sequence: UInt64, put: RecordCoding.PreparedPut,
                            onNewBody: (ContentHash, ChunkBody) -> Void) {
         let key = put.key
@@ -103,10 +117,19 @@ struct PersistentIndex: Sendable {
         for (chunk, body) in zip(put.chunks, put.bodies) {
             let cacheKey = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
             tokens += chunk.tokenCount
+            var upgraded = false
             let inserted = blobs.upsert(cacheKey, insert: {
                 BlobEntry(namespace: key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount, textBytes: body.text.count,
                           vectorDimension: body.vector?.count ?? 0, refCount: 1, location: .memtable)
-            }, update: { $0.addReferences(1, live: &live) })
+            }, update: { entry in
+                entry.addReferences(1, live: &live)
+                if Self.upgradesBody(entry, body) {
+                    entry.vectorDimension = body.vector!.count
+                    entry.location = .memtable
+                    upgraded = true
+                }
+            })
+            if upgraded { onNewBody(cacheKey, body) }
             guard inserted else { continue }
             live.entries += 1
             live.tokens += chunk.tokenCount
@@ -117,6 +140,12 @@ struct PersistentIndex: Sendable {
             }
         }
         insertDocument(key, DocumentState(slot: slot, sequence: sequence, chunks: put.chunks, metadata: put.metadata), tokens: tokens)
+    }
+
+    /// Whether `body` replaces the stored body `entry` of the same text: it has a vector and
+    /// the stored one has none.
+    static func upgradesBody(_ entry: BlobEntry, _ body: ChunkBody) -> Bool {
+        entry.vectorDimension == 0 && !(body.vector?.isEmpty ?? true)
     }
 
     /// Raises a slot's sequence number (a snapshot's record of it, which may be above every

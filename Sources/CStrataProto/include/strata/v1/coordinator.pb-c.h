@@ -34,6 +34,7 @@ typedef struct Strata__V1__Passage Strata__V1__Passage;
 typedef struct Strata__V1__QuerySummary Strata__V1__QuerySummary;
 typedef struct Strata__V1__ClusterStatusRequest Strata__V1__ClusterStatusRequest;
 typedef struct Strata__V1__ClusterStatusResponse Strata__V1__ClusterStatusResponse;
+typedef struct Strata__V1__EmbeddingStatus Strata__V1__EmbeddingStatus;
 typedef struct Strata__V1__SlotTransfer Strata__V1__SlotTransfer;
 typedef struct Strata__V1__NodeStatusRequest Strata__V1__NodeStatusRequest;
 typedef struct Strata__V1__ListDocumentsRequest Strata__V1__ListDocumentsRequest;
@@ -109,10 +110,18 @@ struct  Strata__V1__CreateNamespaceRequest
    * Overlap between consecutive chunks in characters; 0 means none.
    */
   uint32_t chunk_overlap;
+  /*
+   * The model that embeds the namespace's text on the server ("minilm-l6"); empty means none
+   * (clients send their own vectors, or none). With an embedder, `dimension` is the model's
+   * (0 or that number), documents are sent as text (or chunks without vectors), vectors are
+   * computed in the background after the ingest is acknowledged, and text queries are
+   * embedded by the server (default mode hybrid). Fixed at creation.
+   */
+  char *embedder;
 };
 #define STRATA__V1__CREATE_NAMESPACE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__create_namespace_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -162,10 +171,19 @@ struct  Strata__V1__NamespaceInfo
    * Unix time (seconds) of creation.
    */
   int64_t created_at_unix;
+  /*
+   * The server-side embedder ("minilm-l6"), empty when the namespace has none.
+   */
+  char *embedder;
+  /*
+   * Chunks stored but not yet embedded by the server (0 without an embedder): the backlog
+   * the coordinator works through in the background. Lexical search sees them already.
+   */
+  uint64_t embedding_backlog;
 };
 #define STRATA__V1__NAMESPACE_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__namespace_info__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -617,10 +635,52 @@ struct  Strata__V1__ClusterStatusResponse
    * Bumped on every change of the cluster map.
    */
   uint64_t map_version;
+  /*
+   * The server-side embedding of every namespace that has an embedder.
+   */
+  size_t n_embeddings;
+  Strata__V1__EmbeddingStatus **embeddings;
 };
 #define STRATA__V1__CLUSTER_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__cluster_status_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * Where server-side embedding of one namespace stands.
+ */
+struct  Strata__V1__EmbeddingStatus
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace.
+   */
+  char *namespace_;
+  /*
+   * Its embedder ("minilm-l6").
+   */
+  char *embedder;
+  /*
+   * Chunks stored but not yet embedded (as last counted, plus what was ingested since).
+   */
+  uint64_t backlog_chunks;
+  /*
+   * Chunks this coordinator embedded since it started.
+   */
+  uint64_t embedded_chunks;
+  /*
+   * What runs the model, e.g. "cpu (OpenBLAS SkylakeX, AVX-512 kernels, 2 background
+   * threads)"; empty while the model is not loaded.
+   */
+  char *backend;
+  /*
+   * Why embedding is not progressing (e.g. the model is not installed); empty when it is.
+   */
+  char *error;
+};
+#define STRATA__V1__EMBEDDING_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__embedding_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1331,6 +1391,25 @@ Strata__V1__ClusterStatusResponse *
 void   strata__v1__cluster_status_response__free_unpacked
                      (Strata__V1__ClusterStatusResponse *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__EmbeddingStatus methods */
+void   strata__v1__embedding_status__init
+                     (Strata__V1__EmbeddingStatus         *message);
+size_t strata__v1__embedding_status__get_packed_size
+                     (const Strata__V1__EmbeddingStatus   *message);
+size_t strata__v1__embedding_status__pack
+                     (const Strata__V1__EmbeddingStatus   *message,
+                      uint8_t             *out);
+size_t strata__v1__embedding_status__pack_to_buffer
+                     (const Strata__V1__EmbeddingStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__EmbeddingStatus *
+       strata__v1__embedding_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__embedding_status__free_unpacked
+                     (Strata__V1__EmbeddingStatus *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__SlotTransfer methods */
 void   strata__v1__slot_transfer__init
                      (Strata__V1__SlotTransfer         *message);
@@ -1596,6 +1675,9 @@ typedef void (*Strata__V1__ClusterStatusRequest_Closure)
 typedef void (*Strata__V1__ClusterStatusResponse_Closure)
                  (const Strata__V1__ClusterStatusResponse *message,
                   void *closure_data);
+typedef void (*Strata__V1__EmbeddingStatus_Closure)
+                 (const Strata__V1__EmbeddingStatus *message,
+                  void *closure_data);
 typedef void (*Strata__V1__SlotTransfer_Closure)
                  (const Strata__V1__SlotTransfer *message,
                   void *closure_data);
@@ -1774,6 +1856,7 @@ extern const ProtobufCMessageDescriptor strata__v1__passage__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__query_summary__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__cluster_status_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__embedding_status__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_transfer__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__node_status_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__list_documents_request__descriptor;
