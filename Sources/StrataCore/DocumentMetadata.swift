@@ -37,7 +37,7 @@ public struct DocumentMetadata: Sendable, Hashable, CustomStringConvertible {
 
     /// Trusted: `pairs` are sorted, unique and within the limits (decoded from the store's
     /// own files, which only ever hold validated metadata; the decoder re-checks the order).
-    init(sortedUnique pairs: [Pair]) { self.pairs = pairs }
+    package init(sortedUnique pairs: [Pair]) { self.pairs = pairs }
 
     /// Checks `pairs` against the limits and sorts them. A repeated key is refused even with
     /// the same value, because a client sending it twice most likely meant something else.
@@ -63,7 +63,7 @@ public struct DocumentMetadata: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Key order: UTF-8 bytes, so the order does not depend on Unicode normalization rules.
-    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    package static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     public var isEmpty: Bool { pairs.isEmpty }
 
@@ -76,7 +76,7 @@ public struct DocumentMetadata: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Bytes the pairs take in a record (for size estimates).
-    var encodedSize: Int { 4 + pairs.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.utf8.count } }
+    package var encodedSize: Int { 4 + pairs.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.utf8.count } }
 
     public var description: String { "{" + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "}" }
 }

@@ -33,7 +33,7 @@ struct CoordinatorQuery: Sendable {
         let request = embedded
         let mode = try resolve(request, settings)
         // Refused here, before any worker is called (each worker checks it again).
-        _ = try MetadataFilter(request.filter.metadataEquals)
+        _ = try MetadataFilter(request.filter.metadataEquals.map { (key: $0.key, value: $0.value) })
         let topK = Int(request.topK == 0 ? UInt32(limits.defaultTopK) : request.topK)
         guard topK <= limits.maxTopK else { throw StrataError(.outOfRange, "top_k \(topK) is above the maximum \(limits.maxTopK)") }
         let budget = Int(request.tokenBudget == 0 ? UInt32(limits.defaultTokenBudget) : request.tokenBudget)
@@ -192,47 +192,27 @@ struct CoordinatorQuery: Sendable {
         return mode
     }
 
-    /// Merges every worker's candidates into one ranking. Lexical and vector scores are
-    /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
-    /// the two merged lists with reciprocal rank fusion.
+    /// Merges every worker's candidates into one ranking (`ShardResultMerging.merge`: lexical
+    /// and vector scores are comparable across workers under global BM25 statistics and one
+    /// metric; hybrid re-fuses the two merged lists). Equal-weight fusion uses weights 1 : 1,
+    /// as a worker's default does, so a fused score reads the same on either.
     static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double,
                       adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [Candidate] {
-        func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
-        func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
-            score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
+        let searchMode: SearchMode = switch mode {
+        case .vector: .vector
+        case .hybrid: .hybrid
+        default: .lexical
         }
-        switch mode {
-        case .vector:
-            return Array(candidates.sorted { order($0, $1) { $0.vectorScore } }.prefix(topK))
-        case .hybrid:
-            let lexical = candidates.filter { $0.lexicalRank > 0 }.sorted { order($0, $1) { $0.lexicalScore } }
-            let vector = candidates.filter { $0.vectorRank > 0 }.sorted { order($0, $1) { $0.vectorScore } }
-            if let adaptive {
-                let byKey = Dictionary(candidates.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
-                let fused = adaptive.fuse(lexical: lexical.map { RankedCandidate(key: key($0), score: $0.lexicalScore) },
-                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) },
-                                          lexicalBound: lexicalBound)
-                return fused.prefix(topK).compactMap { entry in
-                    guard var candidate = byKey[entry.key] else { return nil }
-                    candidate.score = entry.score
-                    return candidate
-                }
-            }
-            let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
-            var fused: [String: (candidate: Candidate, score: Double)] = [:]
-            for (rank, candidate) in lexical.enumerated() {
-                fused[key(candidate), default: (candidate, 0)].score += fusion.lexicalWeight / (fusion.k + Double(rank + 1))
-            }
-            for (rank, candidate) in vector.enumerated() {
-                fused[key(candidate), default: (candidate, 0)].score += fusion.vectorWeight / (fusion.k + Double(rank + 1))
-            }
-            return Array(fused.values.map { entry -> Candidate in
-                var candidate = entry.candidate
-                candidate.score = entry.score
-                return candidate
-            }.sorted { order($0, $1) { $0.score } }.prefix(topK))
-        default:
-            return Array(candidates.sorted { order($0, $1) { $0.lexicalScore } }.prefix(topK))
+        let hits = candidates.map(\.hit)
+        var byRef: [StrataSearch.ChunkRef: Candidate] = [:]
+        byRef.reserveCapacity(candidates.count)
+        for (hit, candidate) in zip(hits, candidates) where byRef[hit.ref] == nil { byRef[hit.ref] = candidate }
+        let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
+        let ranked = ShardResultMerging.merge(hits, mode: searchMode, topK: topK, fusion: fusion, adaptive: adaptive, lexicalBound: lexicalBound)
+        return ranked.compactMap { hit in
+            guard var candidate = byRef[hit.ref] else { return nil }
+            if searchMode == .hybrid { candidate.score = hit.score }
+            return candidate
         }
     }
 

@@ -1,5 +1,4 @@
 import StrataCore
-import StrataStore
 import StrataWire
 
 /// Document metadata between the wire's repeated `KeyValue` and the store's validated form.

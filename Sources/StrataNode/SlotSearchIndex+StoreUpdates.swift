@@ -2,13 +2,21 @@ import StrataCore
 import StrataSearch
 import StrataStore
 
-/// Keeping the index in step with the store.
-extension WorkerSearchIndex {
+/// Keeping the worker's search index in step with its store: the store's writes and chunks
+/// mapped to the index's own operations.
+extension SlotSearchIndex {
+    /// Indexes every slot the store holds (called before the worker accepts writes).
+    func build(from store: ChunkStore) throws(StrataError) {
+        for slot in store.slotSequences().keys.sorted() {
+            try rebuild(slot: slot, namespace: nil, reader: Self.reader(store))
+        }
+    }
+
     /// Refuses, before the store sees it, a put the index could not hold: a chunk whose
     /// provenance names another document (the index rebuilds documents from provenance), or a
     /// vector whose dimension differs from the namespace's (INVALID_ARGUMENT naming the field).
     func check(_ write: StrataStore.SlotWrite, field: String) throws(StrataError) {
-        let dimensions = state.withLock { $0.dimensions }
+        let dimensions = dimensions()
         for operation in write.operations {
             guard case .putDocument(let namespace, let documentID, let chunks, _) = operation else { continue }
             var dimension = dimensions[namespace]
@@ -31,14 +39,10 @@ extension WorkerSearchIndex {
         for operation in write.operations {
             switch operation {
             case .putDocument(let namespace, let documentID, let chunks, let metadata):
-                let key = Key(namespace: namespace, slot: write.slot)
                 let chunks = try Self.withStoredVectors(chunks, namespace: namespace, store: store)
-                if let dimension = chunks.lazy.compactMap({ $0.vector?.count }).first {
-                    try learnDimension(dimension, of: namespace, store: store)
-                }
                 // One dictionary for the whole document, shared (copy-on-write) by its chunks.
                 let filterable = metadata.dictionary
-                let indexed = chunks.enumerated().map { ordinal, chunk in
+                let indexed = chunks.enumerated().map { ordinal, chunk -> Entry in
                     let text = String(decoding: chunk.utf8, as: UTF8.self)
                     let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(ordinal), contentHash: ContentHash.of(chunk.utf8))
                     // Indexed at the precision the store keeps (FP16), so a rebuilt index and
@@ -47,20 +51,11 @@ extension WorkerSearchIndex {
                     return (IndexedChunk(ref: ref, text: text, metadata: filterable, vector: stored),
                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: metadata))
                 }
-                try state.withLock { (state) throws(StrataError) in
-                    if state.shards[key] == nil {
-                        state.shards[key] = try SlotSearchShard(settings: shardSettings(dimension: state.dimensions[namespace]))
-                    }
-                    try state.shards[key]!.upsert(documentID: documentID, chunks: indexed)
-                }
+                try upsert(namespace: namespace, slot: write.slot, documentID: documentID, chunks: indexed, reader: Self.reader(store))
             case .deleteDocument(let namespace, let documentID):
-                let key = Key(namespace: namespace, slot: write.slot)
-                state.withLock { state in
-                    state.shards[key]?.remove(documentID: documentID)
-                    if state.shards[key]?.isEmpty == true { state.shards[key] = nil }
-                }
+                remove(namespace: namespace, slot: write.slot, documentID: documentID)
             case .dropNamespace(let namespace):
-                _ = state.withLock { $0.shards.removeValue(forKey: Key(namespace: namespace, slot: write.slot)) }
+                dropNamespace(namespace, slot: write.slot)
             }
         }
     }
@@ -74,81 +69,25 @@ extension WorkerSearchIndex {
         var result = chunks
         for (i, chunk) in chunks.enumerated() where chunk.vector == nil {
             let ref = StrataStore.ChunkRef(namespace: namespace, hash: ContentHash.of(chunk.utf8))
-            guard (store.persistent.liveVectorDimension(cacheKey: ref.cacheKey) ?? 0) > 0 else { continue }
-            result[i].vector = try store.persistent.read(ref).vector
+            guard let vector = try store.storedVector(ref) else { continue }
+            result[i].vector = vector
         }
         return result
     }
 
-    /// Fixes a namespace's dimension the first time a vector is seen, rebuilding from the
-    /// store the shards of that namespace that were built without one.
-    private func learnDimension(_ dimension: Int, of namespace: String, store: ChunkStore) throws(StrataError) {
-        try state.withLock { (state) throws(StrataError) in
-            guard state.dimensions[namespace] == nil else { return }
-            state.dimensions[namespace] = dimension
-            let slots = state.shards.keys.filter { $0.namespace == namespace }.map(\.slot)
-            try Self.rebuild(slots.map { ($0, namespace) }, from: store, settings: settings, state: &state)
-        }
-    }
-
-    /// Re-indexes a slot (one namespace of it, or all when `namespace` is nil) from the store.
-    ///
-    /// Runs under the index lock from the store read to the swap, so a write to the slot whose
-    /// index update is waiting for the lock is applied after the swap (upserts and removals are
-    /// idempotent), and one applied before is in what the store returns. Searches wait
-    /// meanwhile; this happens at start-up and when a namespace gets its first vector.
-    func rebuild(slot: UInt32, namespace: String?, from store: ChunkStore) throws(StrataError) {
-        try state.withLock { (state) throws(StrataError) in
-            try Self.rebuild([(slot, namespace)], from: store, settings: settings, state: &state)
-        }
-    }
-
-    /// Works through `pending`; a namespace that gets its first vector here queues its
-    /// vector-less shards in other slots.
-    private static func rebuild(_ pending: [(UInt32, String?)], from store: ChunkStore, settings: SearchSettings,
-                                state: inout State) throws(StrataError) {
-        var work = pending
-        while let (slot, only) = work.popLast() {
-            var documents: [Key: [(String, [(IndexedChunk, IndexedChunkDetail)])]] = [:]
-            var learned: [String] = []
+    /// The store's chunks of a slot as the index rebuilds them.
+    static func reader(_ store: ChunkStore) -> SlotReader {
+        { (slot, only, emit) throws(StrataError) in
             // The current document's metadata as the shard filters on it: built once per
             // document (chunks come in document order, ordinal 0 first) and shared by its chunks.
             var filterable: [String: String] = [:]
             try store.forEachChunk(inSlot: slot) { (chunk: StoredChunk) throws(StrataError) in
                 let namespace = chunk.ref.namespace
                 if let only, namespace != only { return }
-                let key = Key(namespace: namespace, slot: slot)
-                let documentID = chunk.provenance.documentID
-                if let vector = chunk.vector, state.dimensions[namespace] == nil {
-                    state.dimensions[namespace] = vector.count
-                    learned.append(namespace)
-                }
-                let ref = StrataSearch.ChunkRef(documentID: documentID, ordinal: Int32(chunk.ordinal), contentHash: chunk.ref.hash)
+                let ref = StrataSearch.ChunkRef(documentID: chunk.provenance.documentID, ordinal: Int32(chunk.ordinal), contentHash: chunk.ref.hash)
                 if chunk.ordinal == 0 { filterable = chunk.metadata.dictionary }
-                let entry = (IndexedChunk(ref: ref, text: chunk.text, metadata: filterable, vector: chunk.vector),
-                             IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: chunk.metadata))
-                if chunk.ordinal == 0 || documents[key]?.last?.0 != documentID {
-                    documents[key, default: []].append((documentID, [entry]))
-                } else {
-                    documents[key]![documents[key]!.count - 1].1.append(entry)
-                }
-            }
-            for key in state.shards.keys where key.slot == slot && (only == nil || key.namespace == only) {
-                state.shards[key] = nil
-            }
-            for (key, docs) in documents {
-                var settings = settings
-                settings.vectorDimension = state.dimensions[key.namespace]
-                var shard = try SlotSearchShard(settings: settings)
-                for (documentID, chunks) in docs {
-                    try shard.upsert(documentID: documentID, chunks: chunks)
-                }
-                state.shards[key] = shard
-            }
-            for namespace in learned {
-                for (key, shard) in state.shards where key.namespace == namespace && shard.shard.settings.vectorDimension == nil {
-                    work.append((key.slot, namespace))
-                }
+                try emit(namespace, (IndexedChunk(ref: ref, text: chunk.text, metadata: filterable, vector: chunk.vector),
+                                     IndexedChunkDetail(provenance: chunk.provenance, tokenCount: chunk.tokenCount, metadata: chunk.metadata)))
             }
         }
     }

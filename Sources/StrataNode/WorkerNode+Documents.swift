@@ -22,7 +22,7 @@ extension WorkerNode {
         let store = try openStore()
         guard !request.namespace.isEmpty else { throw .invalidArgument("namespace is empty") }
         guard !request.documentID.isEmpty else { throw .invalidArgument("document_id is empty") }
-        guard let layout = store.persistent.documentLayout(namespace: request.namespace, documentID: request.documentID) else {
+        guard let layout = store.documentLayout(namespace: request.namespace, documentID: request.documentID) else {
             throw .notFound("document \(request.documentID) is not stored in namespace \(request.namespace) on this worker")
         }
         let metadata = layout.metadata.wire

@@ -56,7 +56,7 @@ extension WorkerNode {
             guard !vector.vector.isEmpty else { throw .invalidArgument("\(field).attach_vectors.vectors[\(i)].vector is empty") }
             vectors[vector.contentHash] = vector.vector
         }
-        guard let document = try store.persistent.storedDocument(namespace: namespace, documentID: attach.documentID) else {
+        guard let document = try store.storedDocument(namespace: namespace, documentID: attach.documentID) else {
             return .deleteDocument(namespace: namespace, documentID: attach.documentID)
         }
         let chunks = document.chunks.map { chunk in

@@ -39,11 +39,11 @@ extension WorkerNode {
     }
 
     /// The BM25 statistics of the request's terms over its slots (the filter does not narrow
-    /// them; see `WorkerSearchIndex.statistics`).
+    /// them; see `SlotSearchIndex.statistics`).
     func collectStatistics(_ request: CollectStatisticsRequest) throws(StrataError) -> StrataWire.LexicalStatistics {
         _ = try openStore()
         guard !request.namespace.isEmpty else { throw .invalidArgument("namespace is empty") }
-        return searchIndex.statistics(namespace: request.namespace, slots: request.slots, terms: request.terms)
+        return StrataWire.LexicalStatistics(searchIndex.statistics(namespace: request.namespace, slots: request.slots, terms: request.terms))
     }
 
     /// Searches the request's slots; slots this worker does not hold are listed as missing.
@@ -56,7 +56,7 @@ extension WorkerNode {
     func search(_ request: WorkerSearchRequest) throws(StrataError) -> WorkerSearchResponse {
         let store = try openStore()
         guard !request.namespace.isEmpty else { throw .invalidArgument("namespace is empty") }
-        var candidates = try searchIndex.search(request)
+        var candidates = try searchIndex.search(SlotQuery(request)).map { Candidate($0, namespace: request.namespace) }
         if request.includeText {
             let textLimit = request.mode == .hybrid ? Int(request.topK == 0 ? UInt32(searchIndex.defaultTopK) : request.topK) : Int.max
             var withText: [Candidate] = []
@@ -72,7 +72,7 @@ extension WorkerNode {
             }
             candidates = withText
         }
-        let held = store.persistent.slotSequences()
+        let held = store.slotSequences()
         let missing = Set(request.slots).filter { held[$0] == nil }.sorted()
         return WorkerSearchResponse(candidates: candidates, missingSlots: missing)
     }

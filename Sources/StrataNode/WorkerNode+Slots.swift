@@ -56,7 +56,7 @@ extension WorkerNode {
     private static func chunksAlreadyStored(_ write: StrataWire.SlotWrite, _ store: ChunkStore) -> UInt32 {
         guard case .put(let put) = write.operation else { return 0 }
         return UInt32(put.chunks.filter { chunk in
-            store.persistent.containsLive(cacheKey: ContentHash.cacheKey(namespace: write.namespace, text: chunk.contentHash))
+            store.containsLive(cacheKey: ContentHash.cacheKey(namespace: write.namespace, text: chunk.contentHash))
         }.count)
     }
 

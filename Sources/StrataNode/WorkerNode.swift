@@ -18,7 +18,7 @@ public final class WorkerNode: Sendable {
     private let store = Mutex<ChunkStore?>(nil)
     private let membership = Mutex<WorkerMembership?>(nil)
     /// The in-memory search index over the store's slots (built in `start`).
-    let searchIndex: WorkerSearchIndex
+    let searchIndex: SlotSearchIndex
     let slotWriteLocks = SlotWriteLocks()
     /// The slots this worker may hold (0..<S, S from the coordinator).
     let slotRange: WorkerSlotRange
@@ -31,7 +31,7 @@ public final class WorkerNode: Sendable {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
-        searchIndex = WorkerSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
+        searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
         var service = ServiceDefinition(name: StrataServiceName.worker)
         let box = RuntimeBox()
@@ -75,7 +75,7 @@ public final class WorkerNode: Sendable {
         let indexTook = ContinuousClock.now - indexing
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
-        let warm = opened.tiers.warmRecovery
+        let warm = opened.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
             "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
@@ -153,7 +153,7 @@ public final class WorkerNode: Sendable {
             let persistent = opened.persistentStats()
             report.walBytes = UInt64(persistent.walBytes)
             report.segmentBytes = UInt64(persistent.segmentBytes)
-            report.slots = slotRange.reportable(opened.persistent.slotPositions())
+            report.slots = slotRange.reportable(opened.slotPositions())
         }
         let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
         if backend == "host" {

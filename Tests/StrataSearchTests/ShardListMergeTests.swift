@@ -1,5 +1,4 @@
 import StrataCore
-@testable import StrataNode
 import StrataSearch
 import Testing
 

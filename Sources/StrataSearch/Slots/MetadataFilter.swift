@@ -1,23 +1,21 @@
 import StrataCore
-import StrataStore
-import StrataWire
 
 /// `Filter.metadata_equals` checked and resolved: a document passes when its metadata holds
 /// every pair, exactly and case-sensitively. A key the documents do not have matches none of
 /// them, which is an empty answer, not an error.
 ///
 /// Pure, used by the coordinator (to refuse a bad filter before any worker is called) and by
-/// each worker (which gets the filter on its own requests too).
-struct MetadataFilter: Sendable, Equatable {
+/// each worker's `SlotQueryPlan` (which gets the filter on its own requests too).
+public struct MetadataFilter: Sendable, Equatable {
     /// The pairs every passing document must hold.
-    var required: [String: String]
+    public var required: [String: String]
     /// True when the filter asks for one key with two different values: no document can
     /// pass (a document holds each key once), so the search is skipped.
-    var matchesNothing: Bool
+    public var matchesNothing: Bool
 
     /// Refuses pairs no document could ever hold (beyond `DocumentMetadata`'s limits) with
     /// INVALID_ARGUMENT naming `field[i]`. The same pair given twice is harmless and kept once.
-    init(_ pairs: [KeyValue], field: String = "filter.metadata_equals") throws(StrataError) {
+    public init(_ pairs: [(key: String, value: String)], field: String = "filter.metadata_equals") throws(StrataError) {
         guard pairs.count <= DocumentMetadata.maximumPairs else {
             throw .invalidArgument("\(field) has \(pairs.count) pairs; the maximum is \(DocumentMetadata.maximumPairs)")
         }
@@ -37,10 +35,10 @@ struct MetadataFilter: Sendable, Equatable {
         self.matchesNothing = conflict
     }
 
-    var isEmpty: Bool { required.isEmpty && !matchesNothing }
+    public var isEmpty: Bool { required.isEmpty && !matchesNothing }
 
     /// Whether a document with this metadata passes.
-    func admits(_ metadata: DocumentMetadata) -> Bool {
+    public func admits(_ metadata: DocumentMetadata) -> Bool {
         !matchesNothing && required.allSatisfy { metadata[$0.key] == $0.value }
     }
 }

@@ -1,17 +1,16 @@
-import StrataSearch
-
 /// Merges per-shard hit lists (each best first) into the best `k`, remembering which shard
-/// each hit came from. Same order as `ShardResultMerging.mergeByScore` (score descending,
-/// then chunk reference), so a coordinator merging several workers' lists by score gets what
-/// one worker holding every slot returns; but a k-way merge over the list heads instead of a
-/// sort of every hit (a worker merges a list per slot, up to fusion depth each).
-enum ShardListMerge {
-    struct Tagged {
-        var hit: SearchHit
-        var shard: Int
+/// each hit came from. Score descending, then chunk reference:
+/// the order every shard ranks in, so a coordinator merging several workers' lists by score
+/// gets what one worker holding every slot returns. A k-way merge over the list heads instead
+/// of a sort of every hit (a worker merges a list per slot, up to fusion depth each).
+public enum ShardListMerge {
+    /// A hit and the index of the list it came from.
+    public struct Tagged: Sendable {
+        public var hit: SearchHit
+        public var shard: Int
     }
 
-    static func merge(_ lists: [(shard: Int, hits: [SearchHit])], k: Int) -> [Tagged] {
+    public static func merge(_ lists: [(shard: Int, hits: [SearchHit])], k: Int) -> [Tagged] {
         func better(_ a: SearchHit, _ b: SearchHit) -> Bool { a.score != b.score ? a.score > b.score : a.ref < b.ref }
         // Heap of (list, position) by the hit at that position, best at the root.
         var heap: [(list: Int, position: Int)] = lists.indices.filter { !lists[$0].hits.isEmpty }.map { ($0, 0) }

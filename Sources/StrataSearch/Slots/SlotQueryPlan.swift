@@ -1,10 +1,9 @@
 import StrataCore
-import StrataSearch
-import StrataWire
 
-/// A `WorkerSearchRequest` checked and resolved: mode, top-k, analyzed text, fusion, filter.
-/// Every refusal is a `StrataError` naming the request's field; nothing is searched before.
-struct WorkerQueryPlan {
+/// A `SlotQuery` checked and resolved: mode, top-k, analyzed text, fusion, filter.
+/// Every refusal is a `StrataError` naming the request's field (as the wire names it);
+/// nothing is searched before.
+struct SlotQueryPlan {
     var mode: SearchMode
     var topK: Int
     /// How deep each component list goes: `top_k`, or for hybrid `max(top_k, fusion depth)`
@@ -16,18 +15,16 @@ struct WorkerQueryPlan {
     var filter: SearchFilter
     /// The filter names one key with two values: nothing can pass, the search is skipped.
     var matchesNothing: Bool
-    var global: StrataWire.LexicalStatistics?
+    var global: TermCounts?
 
-    init(_ request: WorkerSearchRequest, index: WorkerSearchIndex) throws(StrataError) {
+    init(_ request: SlotQuery, index: SlotSearchIndex) throws(StrataError) {
         let hasText = !request.text.isEmpty
         let hasVector = !request.vector.isEmpty
-        switch request.mode {
-        case .auto:
+        if let requested = request.mode {
+            mode = requested
+        } else {
             guard hasText || hasVector else { throw .invalidArgument("text and vector are both empty; a query needs at least one") }
             mode = hasText && hasVector ? .hybrid : (hasText ? .lexical : .vector)
-        case .lexical: mode = .lexical
-        case .vector: mode = .vector
-        case .hybrid: mode = .hybrid
         }
         topK = request.topK == 0 ? index.defaultTopK : Int(request.topK)
         let maximum = index.settings.maximumTopK
@@ -49,16 +46,15 @@ struct WorkerQueryPlan {
         fusion.vectorWeight = 1 - weight
         try fusion.validate()
         depth = mode == .hybrid ? min(max(fusion.depth, topK), max(maximum, topK)) : topK
-        let metadata = try MetadataFilter(request.filter.metadataEquals)
+        let metadata = try MetadataFilter(request.metadataEquals)
         matchesNothing = metadata.matchesNothing
-        filter = SearchFilter(documentPrefix: request.filter.documentPrefix.isEmpty ? nil : request.filter.documentPrefix,
+        filter = SearchFilter(documentPrefix: request.documentPrefix.isEmpty ? nil : request.documentPrefix,
                               metadataEquals: metadata.required)
-        let statistics = request.globalStatistics
-        global = statistics.chunkCount > 0 || !statistics.documentFrequencies.isEmpty ? statistics : nil
+        global = request.globalStatistics.isEmpty ? nil : request.globalStatistics
     }
 
     /// The coordinator's statistics keyed by this query's terms; nil when none were given.
-    func globalStatistics(for query: LexicalQuery) throws(StrataError) -> StrataSearch.LexicalStatistics? {
+    func globalStatistics(for query: LexicalQuery) throws(StrataError) -> LexicalStatistics? {
         guard let global else { return nil }
         guard global.documentFrequencies.count == query.terms.count else {
             throw .invalidArgument("global_statistics.document_frequencies has \(global.documentFrequencies.count) entries; "
@@ -66,7 +62,7 @@ struct WorkerQueryPlan {
         }
         var frequencies: [String: Int] = [:]
         for (term, df) in zip(query.terms, global.documentFrequencies) { frequencies[term] = Int(clamping: df) }
-        return StrataSearch.LexicalStatistics(documentCount: Int(clamping: global.chunkCount),
+        return LexicalStatistics(documentCount: Int(clamping: global.chunkCount),
                                               totalLength: Int(clamping: global.totalLength), documentFrequencies: frequencies)
     }
 }

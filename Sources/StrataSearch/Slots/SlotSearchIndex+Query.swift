@@ -1,12 +1,10 @@
 import StrataCore
-import StrataSearch
-import StrataWire
 
 /// The two query phases over some of the worker's slots. Pure over a snapshot of the shards;
 /// chunk text is added by the caller (it lives in the store).
-extension WorkerSearchIndex {
+extension SlotSearchIndex {
     /// The shards of `namespace` in `slots` (copy-on-write snapshots) and its dimension.
-    func snapshot(namespace: String, slots: [UInt32]) -> (shards: [SlotSearchShard], dimension: Int?) {
+    public func snapshot(namespace: String, slots: [UInt32]) -> (shards: [SlotSearchShard], dimension: Int?) {
         state.withLock { state in
             (Set(slots).sorted().compactMap { state.shards[Key(namespace: namespace, slot: $0)] }, state.dimensions[namespace])
         }
@@ -18,7 +16,7 @@ extension WorkerSearchIndex {
     /// sums over all workers are then what one worker holding everything would use, a term's
     /// weight does not change with the filter, and a filtered answer ranks its chunks exactly
     /// as the unfiltered answer ranks them (it is that ranking with the other chunks left out).
-    func statistics(namespace: String, slots: [UInt32], terms: [String]) -> StrataWire.LexicalStatistics {
+    public func statistics(namespace: String, slots: [UInt32], terms: [String]) -> TermCounts {
         let shards = snapshot(namespace: namespace, slots: slots).shards
         var chunks = 0
         var length = 0
@@ -28,7 +26,7 @@ extension WorkerSearchIndex {
             chunks += local.documents
             length += local.totalLength
         }
-        return StrataWire.LexicalStatistics(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
+        return TermCounts(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
     }
 
     /// Searches the namespace's chunks in `request.slots`.
@@ -40,13 +38,13 @@ extension WorkerSearchIndex {
     ///   (capped at the maximum top-k), every chunk of either list with both component scores
     ///   and ranks (0: not in that list), best fused score first. That is more than `top_k`
     ///   candidates: the coordinator merges the lexical and vector lists of all workers by
-    ///   score and fuses them (`ReciprocalRankFusion`), which equals one worker holding
+    ///   score and fuses them (`ShardResultMerging.merge`), which equals one worker holding
     ///   everything only when it has every worker's full lists.
     ///
     /// `global_statistics.document_frequencies` must follow the terms of
     /// `LexicalQuery(text:)` in order (what CollectStatistics was asked for).
-    func search(_ request: WorkerSearchRequest) throws(StrataError) -> [Candidate] {
-        let plan = try WorkerQueryPlan(request, index: self)
+    public func search(_ request: SlotQuery) throws(StrataError) -> [SlotCandidate] {
+        let plan = try SlotQueryPlan(request, index: self)
         if plan.matchesNothing { return [] }
         let (shards, dimension) = snapshot(namespace: request.namespace, slots: request.slots)
         if let vector = plan.vector {
@@ -55,9 +53,9 @@ extension WorkerSearchIndex {
                 throw .invalidArgument("vector is all zeros; cosine similarity needs a nonzero vector")
             }
         }
-        var statistics: StrataSearch.LexicalStatistics?
+        var statistics: LexicalStatistics?
         if let query = plan.lexical {
-            statistics = try plan.globalStatistics(for: query) ?? StrataSearch.LexicalStatistics.merged(shards.map { $0.shard.statistics(for: query) })
+            statistics = try plan.globalStatistics(for: query) ?? LexicalStatistics.merged(shards.map { $0.shard.statistics(for: query) })
         }
         var lexical: [ShardListMerge.Tagged] = []
         var vector: [ShardListMerge.Tagged] = []
@@ -68,7 +66,7 @@ extension WorkerSearchIndex {
         if let query = plan.vector, dimension != nil {
             vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
         }
-        var owner: [StrataSearch.ChunkRef: Int] = [:]
+        var owner: [ChunkRef: Int] = [:]
         owner.reserveCapacity(lexical.count + vector.count)
         for tagged in lexical + vector { owner[tagged.hit.ref] = tagged.shard }
         let lexicalRanks = Dictionary(uniqueKeysWithValues: lexical.enumerated().map { ($1.hit.ref, UInt32($0 + 1)) })
@@ -83,21 +81,19 @@ extension WorkerSearchIndex {
         }
         return ranked.compactMap { hit in
             guard let i = owner[hit.ref], let detail = shards[i].details[hit.ref] else { return nil }
-            let chunk = ChunkMessage(namespace: request.namespace, contentHash: hit.ref.contentHash, provenance: detail.provenance,
-                                     ordinal: UInt32(hit.ref.ordinal), text: "", tokenCount: UInt32(clamping: detail.tokenCount),
-                                     metadata: detail.metadata.wire)
-            return Candidate(chunk: chunk, score: hit.score, lexicalScore: hit.lexicalScore ?? 0, vectorScore: hit.vectorScore ?? 0,
-                             lexicalRank: lexicalRanks[hit.ref] ?? 0, vectorRank: vectorRanks[hit.ref] ?? 0)
+            return SlotCandidate(ref: hit.ref, detail: detail, score: hit.score, lexicalScore: hit.lexicalScore ?? 0,
+                                 vectorScore: hit.vectorScore ?? 0, lexicalRank: lexicalRanks[hit.ref] ?? 0,
+                                 vectorRank: vectorRanks[hit.ref] ?? 0)
         }
     }
 }
 
-extension WorkerSearchIndex {
+extension SlotSearchIndex {
     /// Where a live chunk of `namespace` with this content hash sits (the first reference in
     /// chunk order when several documents hold the same text); nil when none does.
-    func locate(namespace: String, contentHash: ContentHash) -> (StrataSearch.ChunkRef, IndexedChunkDetail)? {
+    public func locate(namespace: String, contentHash: ContentHash) -> (ChunkRef, IndexedChunkDetail)? {
         state.withLock { state in
-            var best: (StrataSearch.ChunkRef, IndexedChunkDetail)?
+            var best: (ChunkRef, IndexedChunkDetail)?
             for (key, shard) in state.shards where key.namespace == namespace {
                 guard let ref = shard.byHash[contentHash]?.min(), let detail = shard.details[ref] else { continue }
                 if best == nil || ref < best!.0 { best = (ref, detail) }

@@ -1,7 +1,6 @@
 import StrataCore
-import StrataSearch
 
-extension WorkerSearchIndex {
+extension SlotSearchIndex {
     /// The worker's best `depth` chunks by vector over `shards` (one per slot).
     ///
     /// Every shard's INT8 scan feeds one candidate pool of `rescoreCandidates(depth:)` rows,
@@ -42,7 +41,7 @@ extension WorkerSearchIndex {
     /// same total order), but each shard is asked for its fair share first, so a slot's
     /// top-k heap holds a few entries rather than `depth` (per-slot selection and sorting of
     /// 100 entries was a fifth of a worker's CPU on hybrid queries, perf).
-    static func lexicalLists(_ shards: [SlotSearchShard], _ query: LexicalQuery, statistics: StrataSearch.LexicalStatistics?,
+    static func lexicalLists(_ shards: [SlotSearchShard], _ query: LexicalQuery, statistics: LexicalStatistics?,
                              depth: Int, filter: SearchFilter) throws(StrataError) -> [ShardListMerge.Tagged] {
         try shallowMerge(Array(shards.indices), depth: depth) { (i, k) throws(StrataError) in
             try shards[i].shard.searchLexical(query, statistics: statistics, k: k, filter: filter)

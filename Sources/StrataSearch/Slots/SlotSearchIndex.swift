@@ -1,13 +1,13 @@
 import StrataCore
-import StrataSearch
-import StrataStore
 import Synchronization
 
-/// The worker's in-memory search index: one `SlotSearchShard` per (namespace, slot) it holds.
+/// A worker's in-memory search index: one `SlotSearchShard` per (namespace, slot) it holds,
+/// and the two query phases over any of its slots (`SlotSearchIndex+Query`).
 ///
-/// Built from the store when the worker starts (`build(from:)`) and kept in step with every
-/// write the store applies (`apply(_:store:)`, called right after `ChunkStore.apply`, under
-/// the slot's write lock so the index sees a slot's writes in the store's order).
+/// The worker builds it from its store when it starts and keeps it in step with every write
+/// the store applies (StrataNode's `SlotSearchIndex+StoreUpdates`, right after
+/// `ChunkStore.apply`, under the slot's write lock so the index sees a slot's writes in the
+/// store's order).
 ///
 /// Thread safety: one mutex around the shards. Writers mutate in place under it; searches
 /// take copy-on-write snapshots of the shards they need and search outside it, so a search
@@ -20,48 +20,43 @@ import Synchronization
 ///
 /// Document metadata is indexed with every chunk (the store keeps it with the document, so a
 /// rebuilt index and a replica filled by a slot copy have it too); `Filter.metadata_equals`
-/// is applied inside the lexical and vector scans (see `WorkerSearchIndex+Query`).
-final class WorkerSearchIndex: Sendable {
+/// is applied inside the lexical and vector scans (see `SlotSearchIndex+Query`).
+public final class SlotSearchIndex: Sendable {
+    /// One namespace's share of one slot.
     struct Key: Hashable, Sendable {
         var namespace: String
         var slot: UInt32
     }
 
+    /// What the mutex guards: the shards, and each namespace's vector dimension once known.
     struct State: Sendable {
         var shards: [Key: SlotSearchShard] = [:]
         var dimensions: [String: Int] = [:]
     }
 
     /// Shard settings without a dimension (each shard gets its namespace's).
-    let settings: SearchSettings
+    public let settings: SearchSettings
     /// `top_k` when a request leaves it 0.
-    let defaultTopK: Int
+    public let defaultTopK: Int
     /// Lexical weight in hybrid fusion when a request leaves it 0 (0...1; vectors get the rest).
-    let defaultLexicalWeight: Double
+    public let defaultLexicalWeight: Double
     let state = Mutex(State())
 
-    init(settings: SearchSettings, defaultTopK: Int, defaultLexicalWeight: Double) {
+    public init(settings: SearchSettings, defaultTopK: Int, defaultLexicalWeight: Double) {
         self.settings = settings
         self.defaultTopK = defaultTopK
         self.defaultLexicalWeight = defaultLexicalWeight
     }
 
     /// The settings of a new shard of `namespace` (its vector dimension when known).
-    func shardSettings(dimension: Int?) -> SearchSettings {
+    public func shardSettings(dimension: Int?) -> SearchSettings {
         var shardSettings = settings
         shardSettings.vectorDimension = dimension
         return shardSettings
     }
 
-    /// Indexes every slot the store holds (called before the worker accepts writes).
-    func build(from store: ChunkStore) throws(StrataError) {
-        for slot in store.persistent.slotSequences().keys.sorted() {
-            try rebuild(slot: slot, namespace: nil, from: store)
-        }
-    }
-
     /// Snapshots of the namespace's shards in `slots` that hold chunks without a vector.
-    func pendingVectors(namespace: String, slots: [UInt32]) -> [(UInt32, SlotSearchShard)] {
+    public func pendingVectors(namespace: String, slots: [UInt32]) -> [(UInt32, SlotSearchShard)] {
         state.withLock { state in
             slots.sorted().compactMap { slot in
                 guard let shard = state.shards[Key(namespace: namespace, slot: slot)], shard.withoutVectorCount > 0 else { return nil }
@@ -71,7 +66,7 @@ final class WorkerSearchIndex: Sendable {
     }
 
     /// Forgets a slot entirely (the worker dropped it).
-    func removeSlot(_ slot: UInt32) {
+    public func removeSlot(_ slot: UInt32) {
         state.withLock { state in
             for key in state.shards.keys where key.slot == slot { state.shards[key] = nil }
         }

@@ -1,29 +1,28 @@
 import StrataCore
-import StrataSearch
 
 /// One namespace's chunks in one slot as the worker searches them: the `SearchShard` plus,
 /// per chunk, its provenance and token count, and a content-hash lookup for FetchChunks.
 ///
-/// A value type like `SearchShard`: `WorkerSearchIndex` mutates it under its lock and searches
+/// A value type like `SearchShard`: `SlotSearchIndex` mutates it under its lock and searches
 /// copies (copy-on-write) outside it.
-struct SlotSearchShard: Sendable {
-    private(set) var shard: SearchShard
-    private(set) var details: [StrataSearch.ChunkRef: IndexedChunkDetail] = [:]
+public struct SlotSearchShard: Sendable {
+    public private(set) var shard: SearchShard
+    public private(set) var details: [ChunkRef: IndexedChunkDetail] = [:]
     /// Live references per content hash (the same text may occur in several documents).
-    private(set) var byHash: [ContentHash: [StrataSearch.ChunkRef]] = [:]
+    public private(set) var byHash: [ContentHash: [ChunkRef]] = [:]
     /// Chunks indexed without a vector, by document: the server-side embedder's work here.
-    private(set) var withoutVector: [String: [StrataSearch.ChunkRef]] = [:]
+    public private(set) var withoutVector: [String: [ChunkRef]] = [:]
     /// How many chunks `withoutVector` holds.
-    private(set) var withoutVectorCount = 0
+    public private(set) var withoutVectorCount = 0
 
-    init(settings: SearchSettings) throws(StrataError) {
+    public init(settings: SearchSettings) throws(StrataError) {
         shard = try SearchShard(settings: settings)
     }
 
-    var isEmpty: Bool { shard.documentCount == 0 }
+    public var isEmpty: Bool { shard.documentCount == 0 }
 
     /// Replaces the document's chunks (validated by the shard before anything changes).
-    mutating func upsert(documentID: String, chunks: [(IndexedChunk, IndexedChunkDetail)]) throws(StrataError) {
+    public mutating func upsert(documentID: String, chunks: [(IndexedChunk, IndexedChunkDetail)]) throws(StrataError) {
         let previous = shard.chunks(ofDocument: documentID)
         try shard.upsert(documentID: documentID, chunks: chunks.map { $0.0 })
         forget(previous)
@@ -40,7 +39,7 @@ struct SlotSearchShard: Sendable {
     }
 
     /// Removes the document's chunks; a document the shard does not hold is a no-op.
-    mutating func remove(documentID: String) {
+    public mutating func remove(documentID: String) {
         forget(shard.chunks(ofDocument: documentID))
         forgetMissingVectors(of: documentID)
         shard.remove(documentID: documentID)
@@ -51,7 +50,7 @@ struct SlotSearchShard: Sendable {
     }
 
     /// Drops the side tables' entries of a document's former chunks.
-    private mutating func forget(_ refs: [StrataSearch.ChunkRef]) {
+    private mutating func forget(_ refs: [ChunkRef]) {
         for ref in refs where details[ref] != nil {
             details[ref] = nil
             byHash[ref.contentHash]?.removeAll { $0 == ref }
