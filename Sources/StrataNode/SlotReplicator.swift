@@ -4,7 +4,8 @@ import StrataRPC
 import StrataWire
 
 /// Sends one slot's writes to its replicas and decides whether they are acknowledged: W of R
-/// serving replicas must answer that the writes are durable. Copies in flight get the writes
+/// serving replicas must answer that the writes are durable (`WriteQuorum.isAcknowledged`, the
+/// rule the cluster simulation checks too). Copies in flight get the writes
 /// too (so a finished copy is current) but do not count toward W.
 struct SlotReplicator: Sendable {
     let membership: CoordinatorMembership
@@ -29,7 +30,7 @@ struct SlotReplicator: Sendable {
     /// A replica that missed an acknowledged write refuses (it catches up by copy first).
     private func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws -> UInt64 {
         let (targets, replicas, replicationFactor, highWater) = membership.writeTargets(slot: slot)
-        let required = membership.quorum.required(replicationFactor: replicationFactor)
+        let required = membership.quorum.required(servingReplicas: replicas.count, targetReplicaCount: replicationFactor)
         guard !replicas.isEmpty else {
             throw StrataError(.unavailable, "slot \(slot) has no live replica (no workers registered yet?)")
         }
@@ -59,12 +60,11 @@ struct SlotReplicator: Sendable {
                 }
             }
         }
-        let servingAcks = acks.filter(replicas.contains)
         if !acks.isEmpty, let last = writes.last?.sequence {
             try membership.recordWrite(slot: slot, sequence: last, acks: acks)
         }
-        guard servingAcks.count >= required else {
-            throw WriteRefusal.error(slot: slot, acknowledged: servingAcks.count, required: required, failures: failures)
+        guard membership.quorum.isAcknowledged(acks: acks, replicas: replicas, replicationFactor: replicationFactor) else {
+            throw WriteRefusal.error(slot: slot, acknowledged: Set(acks).intersection(replicas).count, required: required, failures: failures)
         }
         return duplicateChunks
     }
