@@ -2,7 +2,6 @@ import Foundation
 import StrataCluster
 import StrataCore
 import StrataRPC
-import StrataStore
 import StrataText
 import StrataWire
 

@@ -1,5 +1,4 @@
 import StrataCore
-import StrataStore
 import StrataWire
 
 /// The content hash the coordinator keeps with each document (ListDocuments reports it), so a

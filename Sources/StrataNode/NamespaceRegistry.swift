@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import StrataStore
 import StrataWire
 import Synchronization
 
