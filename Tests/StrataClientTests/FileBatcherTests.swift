@@ -1,7 +1,7 @@
 import Foundation
 import StrataCore
 import Testing
-@testable import StrataText
+@testable import StrataClient
 
 @Suite struct FileBatcherTests {
     /// A fresh directory tree for one test, removed by the caller's `defer`.
@@ -11,7 +11,7 @@ import Testing
         func write(_ relative: String, _ bytes: [UInt8]) throws {
             let path = root + "/" + relative
             try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard fm.createFile(atPath: path, contents: Data(bytes)) else { throw ReferenceError("cannot write \(path)") }
+            guard fm.createFile(atPath: path, contents: Data(bytes)) else { throw StrataError(.internal, "cannot write \(path)") }
         }
         try write("a.txt", Array("alpha\n".utf8))
         try write("b.py", Array("print('b')\n".utf8))

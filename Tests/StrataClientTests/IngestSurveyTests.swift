@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import StrataText
+@testable import StrataClient
 
 @Suite struct IngestSurveyTests {
     @Test func surveyCountsWhatTheWalkVisitsWithoutReadingIt() throws {

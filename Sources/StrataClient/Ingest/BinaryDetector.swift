@@ -1,3 +1,4 @@
+import StrataText
 import Glibc
 
 /// Tells text files from binary ones by their first bytes, the way git and grep do: a NUL

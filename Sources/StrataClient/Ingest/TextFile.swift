@@ -1,3 +1,4 @@
+import StrataText
 /// What makes a file's bytes ingestible text: no sign of binary content in the first
 /// `probeBytes`, valid UTF-8 throughout, and no NUL anywhere (a NUL would end the text early
 /// on the wire). Shared by `strata ingest` and `strata sync`, so both skip the same files.
