@@ -126,7 +126,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
-        .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataNode", "StrataTestSupport"]),
+        .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
         .testTarget(name: "StrataWireTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
         .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),
         .executableTarget(name: "strata-store-crash-child", dependencies: ["StrataStore"], path: "Tests/StrataStoreCrashChild"),

@@ -1,9 +1,22 @@
-import StrataNode
+@testable import StrataNode
 import StrataRPC
 import StrataWire
 import Testing
 
 @Suite struct HealthServiceTests {
+    /// The health service alone on a free loopback port, and a channel to it.
+    private struct Served {
+        let server: RPCServer
+        let channel: RPCChannel
+
+        init(_ health: HealthService) throws {
+            server = try RPCServer(settings: ServerSettings(address: "127.0.0.1:0", completionQueueThreads: 2, shutdownGrace: .seconds(2)),
+                                   services: [health.definition])
+            try server.start()
+            channel = RPCChannel(target: "127.0.0.1:\(server.port)")
+        }
+    }
+
     private func check(_ channel: RPCChannel, _ service: String) async throws -> ServingStatus {
         try HealthCheckResponse(serializedBytes: try await channel.unary(
             MethodPath.healthCheck, HealthCheckRequest(service: service).serializedBytes())).status
@@ -11,7 +24,7 @@ import Testing
 
     @Test func checkAnswersPerServiceAndRefusesUnknownOnes() async throws {
         let health = HealthService(services: ["strata.v1.Worker"])
-        let harness = try RPCTestHarness(extra: [health.definition])
+        let harness = try Served(health)
         #expect(try await check(harness.channel, "") == .notServing)
         health.setStatus(.serving, for: "strata.v1.Worker")
         #expect(try await check(harness.channel, "strata.v1.Worker") == .serving)
@@ -22,7 +35,7 @@ import Testing
 
     @Test func watchStreamsTheCurrentStatusThenEveryChange() async throws {
         let health = HealthService(services: ["strata.v1.Worker"])
-        let harness = try RPCTestHarness(extra: [health.definition])
+        let harness = try Served(health)
         var statuses: [ServingStatus] = []
         for try await bytes in harness.channel.serverStreaming(
             MethodPath.healthWatch, HealthCheckRequest(service: "strata.v1.Worker").serializedBytes()) {
@@ -39,7 +52,7 @@ import Testing
 
     @Test func watchOfAnUnknownServiceSaysSoAndEndsAtShutdown() async throws {
         let health = HealthService(services: [])
-        let harness = try RPCTestHarness(extra: [health.definition])
+        let harness = try Served(health)
         var statuses: [ServingStatus] = []
         for try await bytes in harness.channel.serverStreaming(
             MethodPath.healthWatch, HealthCheckRequest(service: "strata.v1.Later").serializedBytes()) {
