@@ -31,12 +31,12 @@ extension PersistentTier {
             wal = try WALWriter.create(fs: fs, directory: directory, number: manifest.walFirst, version: formatVersion)
         }
         let tier = PersistentTier(fs: fs, directory: directory, settings: settings, wal: wal, manifest: manifest)
-        tier.index = loaded.index
-        tier.segments = loaded.segments
-        tier.memtable = replayed.memtable
-        tier.metaSinceFlush = replayed.metaSinceFlush
-        tier.acceptedSequences = loaded.index.slotSequences
-        tier.acceptedDimensions = loaded.index.namespaceDimensions
+        tier.locked.index = loaded.index
+        tier.locked.segments = loaded.segments
+        tier.locked.memtable = replayed.memtable
+        tier.locked.metaSinceFlush = replayed.metaSinceFlush
+        tier.locked.acceptedSequences = loaded.index.slotSequences
+        tier.locked.acceptedDimensions = loaded.index.namespaceDimensions
         tier.recoveryReport = report
         return tier
     }
