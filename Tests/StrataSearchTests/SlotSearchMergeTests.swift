@@ -37,10 +37,7 @@ import Testing
         let shares = [all.filter { $0 % 2 == 0 }, all.filter { $0 % 2 == 1 }]
         var global = TermCounts(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         for (worker, slots) in zip(workers, shares) {
-            let counts = worker.statistics(namespace: "n", slots: slots, terms: terms)
-            global.chunkCount += counts.chunkCount
-            global.totalLength += counts.totalLength
-            for i in terms.indices { global.documentFrequencies[i] += counts.documentFrequencies[i] }
+            global.add(worker.statistics(namespace: "n", slots: slots, terms: terms))
         }
         let candidates = try zip(workers, shares).flatMap { worker, slots in try worker.search(query(slots, mode == .vector ? TermCounts() : global)) }
         let merged = ShardResultMerging.merge(candidates.map(\.hit), mode: mode, topK: 10, fusion: .default)

@@ -52,21 +52,15 @@ struct CoordinatorQuery: Sendable {
         // Phase 1: global BM25 statistics for the query's terms.
         let lexicalQuery = mode == .vector ? nil : try LexicalQuery(text: request.text)
         let terms = lexicalQuery?.terms ?? []  // distinct, as the workers count them
-        var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
+        var global = TermCounts(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         if !terms.isEmpty {
             let outcome = await reads.read(targets) { target, options in
-                try LexicalStatistics(serializedBytes: await channels.channel(target.address).unary(
+                try StrataWire.LexicalStatistics(serializedBytes: await channels.channel(target.address).unary(
                     MethodPath.workerCollectStatistics,
                     CollectStatisticsRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), terms: terms,
                                              filter: request.filter).serializedBytes(), options: options))
             }
-            for statistics in outcome.answers.map(\.value) {
-                global.chunkCount += statistics.chunkCount
-                global.totalLength += statistics.totalLength
-                for (i, frequency) in statistics.documentFrequencies.enumerated() where i < terms.count {
-                    global.documentFrequencies[i] += frequency
-                }
-            }
+            for statistics in outcome.answers.map(\.value) { global.add(TermCounts(statistics)) }
             missing.formUnion(outcome.unanswered)
             failures += outcome.failures
             // Phase 2 asks the replicas that answered phase 1, for the same slots.
@@ -74,7 +68,7 @@ struct CoordinatorQuery: Sendable {
         }
 
         // Phase 2: each worker's candidates over its slots.
-        let statistics = global
+        let statistics = StrataWire.LexicalStatistics(global)
         let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
         let search: @Sendable (HedgedReads.Target, CallOptions) async throws -> WorkerSearchResponse = { target, options in
             try WorkerSearchResponse(serializedBytes: await channels.channel(target.address).unary(
@@ -111,11 +105,7 @@ struct CoordinatorQuery: Sendable {
         // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
         let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
         // The largest BM25 score the query could reach, from the cluster-wide statistics.
-        let bound = lexicalQuery.map { query in
-            BM25Parameters.default.scoreBound(query, statistics: StrataSearch.LexicalStatistics(
-                documentCount: Int(global.chunkCount), totalLength: Int(global.totalLength),
-                documentFrequencies: Dictionary(zip(terms, global.documentFrequencies.map(Int.init)), uniquingKeysWith: +)))
-        } ?? 0
+        let bound = lexicalQuery.map { BM25Parameters.default.scoreBound($0, statistics: global.statistics(terms: terms)) } ?? 0
         var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
         if fetchText {
             let fetched = await withText(ranked, namespace: request.namespace, source: source, reads: reads)

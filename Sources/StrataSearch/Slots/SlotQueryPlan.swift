@@ -60,9 +60,6 @@ struct SlotQueryPlan {
             throw .invalidArgument("global_statistics.document_frequencies has \(global.documentFrequencies.count) entries; "
                                    + "the text has \(query.terms.count) distinct terms")
         }
-        var frequencies: [String: Int] = [:]
-        for (term, df) in zip(query.terms, global.documentFrequencies) { frequencies[term] = Int(clamping: df) }
-        return LexicalStatistics(documentCount: Int(clamping: global.chunkCount),
-                                              totalLength: Int(clamping: global.totalLength), documentFrequencies: frequencies)
+        return global.statistics(terms: query.terms)
     }
 }

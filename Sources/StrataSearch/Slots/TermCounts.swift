@@ -14,4 +14,22 @@ public struct TermCounts: Sendable, Equatable {
 
     /// Nothing counted (no statistics were given).
     public var isEmpty: Bool { chunkCount == 0 && documentFrequencies.isEmpty }
+
+    /// Adds another set's counts (term by term; terms beyond this set's are ignored).
+    public mutating func add(_ other: TermCounts) {
+        chunkCount += other.chunkCount
+        totalLength += other.totalLength
+        for (i, frequency) in other.documentFrequencies.enumerated() where i < documentFrequencies.count {
+            documentFrequencies[i] += frequency
+        }
+    }
+
+    /// The counts as BM25 statistics keyed by `terms` (the query's distinct terms, in the
+    /// order the counts follow).
+    public func statistics(terms: [String]) -> LexicalStatistics {
+        var frequencies: [String: Int] = [:]
+        for (term, df) in zip(terms, documentFrequencies) { frequencies[term] = Int(clamping: df) }
+        return LexicalStatistics(documentCount: Int(clamping: chunkCount), totalLength: Int(clamping: totalLength),
+                                 documentFrequencies: frequencies)
+    }
 }

@@ -2,8 +2,8 @@ import StrataCore
 import StrataSearch
 import StrataWire
 
-/// The worker's search RPCs in StrataSearch's terms and back: the only place where a
-/// `WorkerSearchRequest` meets the search index.
+/// Search messages in StrataSearch's terms and back: the only place where the wire's search
+/// types meet StrataSearch's (the worker's handlers and the coordinator's query use it).
 extension SlotQuery {
     init(_ request: WorkerSearchRequest) {
         let mode: SearchMode? = switch request.mode {
@@ -12,12 +12,10 @@ extension SlotQuery {
         case .hybrid: .hybrid
         default: nil
         }
-        let statistics = request.globalStatistics
         self.init(namespace: request.namespace, slots: request.slots, text: request.text, vector: request.vector, mode: mode,
                   topK: request.topK, lexicalWeight: request.lexicalWeight, documentPrefix: request.filter.documentPrefix,
                   metadataEquals: request.filter.metadataEquals.map { (key: $0.key, value: $0.value) },
-                  globalStatistics: TermCounts(chunkCount: statistics.chunkCount, totalLength: statistics.totalLength,
-                                               documentFrequencies: statistics.documentFrequencies))
+                  globalStatistics: TermCounts(request.globalStatistics))
     }
 }
 
@@ -36,6 +34,12 @@ extension Candidate {
         SearchHit(ref: StrataSearch.ChunkRef(documentID: chunk.provenance.documentID, ordinal: Int32(clamping: chunk.ordinal),
                                              contentHash: chunk.contentHash),
                   score: score, lexicalScore: lexicalRank > 0 ? lexicalScore : nil, vectorScore: vectorRank > 0 ? vectorScore : nil)
+    }
+}
+
+extension TermCounts {
+    init(_ statistics: StrataWire.LexicalStatistics) {
+        self.init(chunkCount: statistics.chunkCount, totalLength: statistics.totalLength, documentFrequencies: statistics.documentFrequencies)
     }
 }
 
