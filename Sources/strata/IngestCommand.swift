@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataClient
 import StrataRPC
 import StrataText
 import StrataWire
