@@ -9,6 +9,16 @@ import PackageDescription
 /// SwiftPM refuses (see shared/design/grpc-core-notes.md).
 let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")]
 
+/// libFuzzer targets (Fuzz/): ordinary executables that replay files through their target in a
+/// normal build, and run libFuzzer when built with `-sanitize=fuzzer` (scripts/fuzz.sh).
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("fuzz-wire", ["StrataWire", "StrataRPC"]),
+    ("fuzz-store", ["StrataStore", "StrataCore"]),
+    ("fuzz-text", ["StrataText", "StrataCore"]),
+    ("fuzz-config", ["StrataCore"]),
+    ("fuzz-auth", ["StrataAuth"]),
+]
+
 let package = Package(
     name: "Strata",
     platforms: [.macOS(.v14)],
@@ -17,7 +27,7 @@ let package = Package(
         .executable(name: "strata-coordinator", targets: ["strata-coordinator"]),
         .executable(name: "strata", targets: ["strata"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
-    ],
+    ] + fuzzTargets.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -38,6 +48,11 @@ let package = Package(
             linkerSettings: grpcLinker
         ),
         .target(
+            name: "CStrataCrypto",
+            path: "Sources/CStrataCrypto",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "CStrataSupport",
             path: "Sources/CStrataSupport",
             linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
@@ -45,7 +60,8 @@ let package = Package(
 
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
-        .target(name: "StrataRPC", dependencies: ["CStrataRPC", "StrataCore"]),
+        .target(name: "StrataRPC", dependencies: ["CStrataRPC", "CStrataCrypto", "StrataCore"]),
+        .target(name: "StrataAuth", dependencies: ["StrataCore", "CStrataCrypto"]),
         .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore", "StrataRPC"]),
         .target(name: "StrataText", dependencies: ["StrataCore"]),
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
@@ -107,6 +123,13 @@ let package = Package(
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
-    ],
+        .testTarget(name: "StrataAuthTests", dependencies: ["StrataAuth", "StrataTestSupport"]),
+
+        // MARK: Fuzz targets
+        .target(name: "CStrataFuzz", path: "Fuzz/CStrataFuzz"),
+        .target(name: "StrataFuzzSupport", dependencies: ["CStrataFuzz"], path: "Fuzz/StrataFuzzSupport"),
+    ] + fuzzTargets.map {
+        .executableTarget(name: $0.name, dependencies: ["StrataFuzzSupport"] + $0.dependencies, path: "Fuzz/\($0.name)")
+    },
     swiftLanguageModes: [.v6]
 )

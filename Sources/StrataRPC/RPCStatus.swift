@@ -72,6 +72,8 @@ extension RPCError {
         case .aborted: .aborted
         case .dataLoss: .dataLoss
         case .unimplemented: .unimplemented
+        case .unauthenticated: .unauthenticated
+        case .permissionDenied: .permissionDenied
         default: .internal
         }
     }

@@ -1,0 +1,32 @@
+import StrataCore
+
+/// The shared secret of a cluster whose node links are not mutually authenticated by TLS
+/// (`cluster.join_secret`): every node-to-node call carries it as metadata, and the serving
+/// node compares it in constant time. It proves membership of the cluster, not which node
+/// is calling; only certificates (`NodeCertificateName`) do that.
+public struct JoinSecret: Sendable {
+    /// The metadata key node-to-node calls carry it in.
+    public static let metadataKey = "x-strata-join-secret"
+    public static let minimumLength = 16
+
+    /// The secret as sent; nodes put it in their outgoing calls' metadata.
+    public let value: String
+    private let digest: TokenHash
+
+    public init(_ value: String) throws(StrataError) {
+        guard value.utf8.count >= Self.minimumLength else {
+            throw .invalidArgument("cluster.join_secret must be at least \(Self.minimumLength) characters (use e.g. `openssl rand -hex 32`)")
+        }
+        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("cluster.join_secret must be printable ASCII without spaces (it travels as gRPC metadata)")
+        }
+        self.value = value
+        digest = TokenHash(of: Array(value.utf8))
+    }
+
+    /// Whether `presented` is the secret. Both sides are hashed first, so the comparison
+    /// takes the same time whatever the presented length or the first differing byte.
+    public func matches(_ presented: String) -> Bool {
+        digest.matches(TokenHash(of: Array(presented.utf8)))
+    }
+}
