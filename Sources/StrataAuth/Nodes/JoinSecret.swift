@@ -7,18 +7,15 @@ import StrataCore
 public struct JoinSecret: Sendable {
     /// The metadata key node-to-node calls carry it in.
     public static let metadataKey = "x-strata-join-secret"
-    public static let minimumLength = 16
 
     /// The secret as sent; nodes put it in their outgoing calls' metadata.
     public let value: String
     private let digest: TokenHash
 
+    /// Checks the secret with the config's rule (`ClusterConfig.joinSecretProblem`).
     public init(_ value: String) throws(StrataError) {
-        guard value.utf8.count >= Self.minimumLength else {
-            throw .invalidArgument("cluster.join_secret must be at least \(Self.minimumLength) characters (use e.g. `openssl rand -hex 32`)")
-        }
-        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw .invalidArgument("cluster.join_secret must be printable ASCII without spaces (it travels as gRPC metadata)")
+        if let problem = ClusterConfig.joinSecretProblem(value) {
+            throw .invalidArgument("cluster.join_secret \(problem)")
         }
         self.value = value
         digest = TokenHash(of: Array(value.utf8))

@@ -42,6 +42,7 @@ extension StrataConfig {
         all += ConfigKey.tier("hot", \.tiers.hot)
         all += ConfigKey.tier("warm", \.tiers.warm)
         all += ConfigKey.tier("cold", \.tiers.cold)
+        all += securityKeys
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
 
@@ -126,6 +127,7 @@ extension StrataConfig {
         if query.defaultTokenBudget > query.maxTokenBudget {
             throw ConfigKey.invalid("query.default_token_budget", "must not exceed query.max_token_budget")
         }
+        try validateSecurity()
     }
 
     private static func flatten(_ object: [String: Any], prefix: String) throws(StrataError) -> [(String, ConfigValue)] {
