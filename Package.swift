@@ -124,6 +124,10 @@ let package = Package(
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
         .testTarget(name: "StrataAuthTests", dependencies: ["StrataAuth", "StrataTestSupport"]),
+        .testTarget(
+            name: "StrataFuzzRegressionTests",
+            dependencies: ["StrataTestSupport"] + fuzzTargets.map { .target(name: $0.name) }
+        ),
 
         // MARK: Fuzz targets
         .target(name: "CStrataFuzz", path: "Fuzz/CStrataFuzz"),

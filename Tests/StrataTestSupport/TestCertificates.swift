@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Throw-away certificate authorities and node certificates in a temporary directory, made
 /// by `scripts/make-certs.sh` (openssl) -- the script `cluster-up.sh --secure` uses too.
 /// `remove()` deletes the directory; tests call it in a `defer`.
@@ -46,26 +42,10 @@ public final class TestCertificates: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Runs the script with posix_spawn and waits (Foundation's `Process.waitUntilExit` aborts
-    /// when tests call it from many threads at once); its messages go to a log in the directory.
     private func run(_ arguments: [String]) throws {
-        let script = TestSupport.repositoryRoot + "/scripts/make-certs.sh"
-        let log = directory + "/make-certs.log"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([script] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var child: pid_t = 0
-        let spawned = posix_spawn(&child, script, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-        var status: Int32 = 0
-        while waitpid(child, &status, 0) < 0, errno == EINTR {}
+        let (status, output) = try TestProcess.run(TestSupport.repositoryRoot + "/scripts/make-certs.sh", arguments)
         guard status == 0 else {
-            let message = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "make-certs.sh \(arguments.joined(separator: " ")) failed: \(message)"])
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "make-certs.sh \(arguments.joined(separator: " ")) failed: \(output)"])
         }
     }
 }

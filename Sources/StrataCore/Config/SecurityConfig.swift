@@ -10,8 +10,10 @@ public struct TLSConfig: Sendable, Equatable {
     /// PEM CA bundle that signs the cluster's node certificates: the servers a node dials
     /// must chain to it, and so must the client certificates of node-to-node calls.
     public var caFile = ""
-    /// Client certificates: "auto" (workers require them, the coordinator verifies them when
-    /// presented: clients have none, workers do), "none", "optional", "require".
+    /// Client certificates: "auto" (= "optional" with a `caFile`, "none" without), "none",
+    /// "optional" (verified when presented: node calls then need a node certificate at the
+    /// RPC level, while `grpc.health.v1` probes and CLI clients connect without one),
+    /// "require" (the handshake fails without one: no probes without certificates).
     public var clientAuth = "auto"
     /// Worker certificates must name the node id the worker acts as (`strata-worker:<id>`);
     /// otherwise `strata-worker` (any worker of the cluster) is accepted too.
