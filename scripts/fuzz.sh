@@ -2,10 +2,11 @@
 # libFuzzer over every parser of bytes that come from the network or the disk (Fuzz/; see
 # docs/security.md, "Fuzzing"):
 #
-#   scripts/fuzz.sh [--seconds N] [--build-only] [TARGET...]
+#   scripts/fuzz.sh [--seconds N] [--build-only] [--debug] [TARGET...]
 #
 # TARGET is wire, store, text, config or auth (default: all, one after the other). Each is
-# built instrumented (AddressSanitizer + libFuzzer coverage) in .build-fuzz, gets fresh seeds
+# built optimized (--debug: not) and instrumented (AddressSanitizer + libFuzzer coverage;
+# integer overflow and bounds checks stay on) in .build-fuzz, gets fresh seeds
 # in .build-fuzz/seeds/TARGET (golden wire encodings, real store directories, the repository's
 # docs and config files, a real tokens file), keeps the corpus it grows in
 # .build-fuzz/corpus/TARGET, and runs for N seconds (default 60). A crash, a sanitizer report,
@@ -16,21 +17,23 @@ cd "$(dirname "$0")/.."
 
 seconds=60
 build_only=0
+configuration=release
 targets=()
 while (($#)); do
     case "$1" in
         --seconds) seconds=$2; shift 2 ;;
         --build-only) build_only=1; shift ;;
+        --debug) configuration=debug; shift ;;
         wire|store|text|config|auth) targets+=("$1"); shift ;;
-        *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64 ;;
+        *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64 ;;
     esac
 done
 ((${#targets[@]})) || targets=(wire store text config auth)
 
 scratch=.build-fuzz
-flags=(--scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
+flags=(-c "$configuration" --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
 for target in "${targets[@]}"; do
-    echo "fuzz: building fuzz-$target (instrumented, $scratch)"
+    echo "fuzz: building fuzz-$target ($configuration, instrumented, $scratch)"
     swift build "${flags[@]}" --product "fuzz-$target" 2>&1 | grep -E 'error|warning: unre|Build' | grep -v 'Cannot export' || true
     swift build "${flags[@]}" --product "fuzz-$target" >/dev/null 2>&1 || { echo "fuzz: build of fuzz-$target failed" >&2; exit 1; }
 done
@@ -62,6 +65,7 @@ for target in "${targets[@]}"; do
         artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')
         echo "fuzz: fuzz-$target FAILED (exit $status); input: ${artifact:-see $log}" >&2
         echo "fuzz: replay it with: swift build --product fuzz-$target && .build/debug/fuzz-$target ${artifact:-INPUT}" >&2
+        echo "fuzz: once fixed, keep it: cp ${artifact:-INPUT} Fuzz/regressions/$target/ (replayed by FuzzRegressionTests)" >&2
         summary+=("$(printf '%-8s %12s executions %8s/s  CRASH' "$target" "${runs:-?}" "${rate:-?}")")
     else
         summary+=("$(printf '%-8s %12s executions %8s/s  %5s corpus inputs' "$target" "${runs:-?}" "${rate:-?}" "$(ls "$corpus" | wc -l)")")

@@ -77,6 +77,7 @@ struct strata_call {
   char **auth_values;
   size_t *auth_lengths;
   int peer_authenticated;
+  char *peer_identity_property;
   char *peer_address;
 };
 
@@ -612,6 +613,8 @@ static void load_auth(strata_call *c) {
   grpc_auth_context *context = c->call ? grpc_call_auth_context(c->call) : NULL;
   if (!context) return;
   c->peer_authenticated = grpc_auth_context_peer_is_authenticated(context);
+  const char *identity = grpc_auth_context_peer_identity_property_name(context);
+  c->peer_identity_property = identity ? strdup(identity) : NULL;
   size_t capacity = 0;
   grpc_auth_property_iterator it = grpc_auth_context_property_iterator(context);
   while (grpc_auth_property_iterator_next(&it)) capacity++;
@@ -656,6 +659,11 @@ int strata_call_peer_is_authenticated(strata_call *c) {
   return c->peer_authenticated;
 }
 
+const char *strata_call_peer_identity_property(strata_call *c) {
+  load_auth(c);
+  return c->peer_identity_property;
+}
+
 const char *strata_call_peer_address(strata_call *c) {
   load_auth(c);
   return c->peer_address;
@@ -688,6 +696,7 @@ void strata_call_destroy(strata_call *c) {
   free(c->auth_names);
   free(c->auth_values);
   free(c->auth_lengths);
+  free(c->peer_identity_property);
   free(c->peer_address);
   free(c);
 }

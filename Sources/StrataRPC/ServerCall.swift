@@ -33,6 +33,7 @@ extension CallHandle: ServerCall {
                 value: String(decoding: UnsafeRawBufferPointer(start: value, count: length), as: UTF8.self)))
         }
         return PeerIdentity(authenticated: strata_call_peer_is_authenticated(raw) != 0,
+                            identityPropertyName: strata_call_peer_identity_property(raw).map { String(cString: $0) },
                             address: String(cString: strata_call_peer_address(raw)), properties: properties)
     }
 }

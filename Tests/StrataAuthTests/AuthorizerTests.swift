@@ -57,7 +57,7 @@ import Testing
         let other = authorizer.decide(authorization: bearer(writer), required: .read(namespace: "code"))
         guard case .permissionDenied(let otherMessage) = other else { Issue.record("\(other)"); return }
         #expect(otherMessage.contains("needs scope read:code"))
-        #expect(throws: StrataError.self) { try other.grant() }
+        #expect(throws: StrataError.self) { try other.caller() }
 
         let adminOnly = authorizer.decide(authorization: bearer(writer), required: .admin)
         guard case .permissionDenied(let adminMessage) = adminOnly else { Issue.record("\(adminOnly)"); return }
@@ -76,7 +76,7 @@ import Testing
             for (permission, allowed) in zip(permissions, row) {
                 let decision = authorizer.decide(authorization: bearer(secret), required: permission)
                 if allowed {
-                    #expect(try decision.grant().allows(permission))
+                    #expect(try decision.caller().allows(permission))
                 } else {
                     #expect(decision.error?.code == .permissionDenied, "\(permission)")
                 }

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func openPolicyAdmitsEveryoneUnverified() {
-        #expect(NodeAdmission.decide(.open, NodeCallEvidence(), allowed: [.coordinator]) == .admitted(.unverified))
+        #expect(NodeAdmission.decide(.open, NodeCallEvidence(), allowed: [.coordinator]) == .allowed(.unverified))
         #expect(NodeAdmissionPolicy.open.isOpen)
     }
 
@@ -24,7 +24,7 @@ import Testing
         #expect(!policy.isOpen)
         #expect(NodeAdmission.decide(policy, NodeCallEvidence(), allowed: [.worker]).error?.code == .unauthenticated)
         #expect(NodeAdmission.decide(policy, NodeCallEvidence(joinSecret: "0123456789abcdef-clustex"), allowed: [.worker]).error?.code == .unauthenticated)
-        #expect(NodeAdmission.decide(policy, NodeCallEvidence(joinSecret: "0123456789abcdef-cluster"), allowed: [.worker]) == .admitted(.member))
+        #expect(NodeAdmission.decide(policy, NodeCallEvidence(joinSecret: "0123456789abcdef-cluster"), allowed: [.worker]) == .allowed(.member))
     }
 
     @Test func joinSecretsMustBeLongAndPrintable() {
@@ -47,12 +47,12 @@ import Testing
         #expect(stranger.error?.code == .permissionDenied)
         #expect(stranger.error?.message.contains("alice") == true)
 
-        #expect(NodeAdmission.decide(policy, coordinator, allowed: [.coordinator]) == .admitted(.certified(NodeCertificateName(role: .coordinator))))
+        #expect(NodeAdmission.decide(policy, coordinator, allowed: [.coordinator]) == .allowed(.certified(NodeCertificateName(role: .coordinator))))
         let workerOnCoordinatorRPC = NodeAdmission.decide(policy, worker1, allowed: [.coordinator])
         #expect(workerOnCoordinatorRPC.error?.code == .permissionDenied)
         #expect(workerOnCoordinatorRPC.error?.message.contains("is a worker") == true)
         #expect(NodeAdmission.decide(policy, coordinator, allowed: [.worker]).error?.code == .permissionDenied)
-        #expect(NodeAdmission.decide(policy, worker1, allowed: [.coordinator, .worker]) == .admitted(.certified(NodeCertificateName(role: .worker, nodeID: "w1"))))
+        #expect(NodeAdmission.decide(policy, worker1, allowed: [.coordinator, .worker]) == .allowed(.certified(NodeCertificateName(role: .worker, nodeID: "w1"))))
 
         // Bound worker certificates act only as their own node.
         #expect(NodeAdmission.decide(policy, worker1, allowed: [.worker], actingAs: "w1").error == nil)

@@ -45,7 +45,8 @@ enum EchoServiceTestDouble {
             let lines = [
                 "transport=\(peer.transport)", "authenticated=\(peer.isAuthenticated)", "cn=\(peer.commonName ?? "")",
                 "verified_cn=\(peer.verifiedCommonName ?? "")", "sans=\(peer.subjectAlternativeNames.joined(separator: ","))",
-                "address=\(peer.address)", "authorization=\(context.metadataValue("authorization") ?? "")",
+                "address=\(peer.address)", "identity_property=\(peer.identityPropertyName ?? "")",
+                "identities=\(peer.identities.joined(separator: ","))", "authorization=\(context.metadataValue("authorization") ?? "")",
             ]
             return HealthCheckRequest(service: lines.joined(separator: "\n"))
         }

@@ -101,6 +101,9 @@ import Testing
         #expect(seen["verified_cn"] == "strata-worker:w1")
         #expect(seen["sans"]?.contains("localhost") == true)
         #expect(seen["sans"]?.contains("127.0.0.1") == true)
+        // gRPC's own notion of the peer identity: the SANs when the certificate has them.
+        #expect(seen["identity_property"] == "x509_subject_alternative_name")
+        #expect(seen["identities"] == seen["sans"])
     }
 
     /// The coordinator's mode: workers present certificates (verified), CLI clients none.
@@ -109,7 +112,7 @@ import Testing
         let server = try fixture.makeServer(clientCertificates: .optional)
         defer { server.shutdownBlocking() }
         let anonymous = try await Self.whoami(try fixture.channel(to: server))
-        #expect(anonymous["authenticated"] == "false" && anonymous["verified_cn"] == "")
+        #expect(anonymous["authenticated"] == "false" && anonymous["verified_cn"] == "" && anonymous["identity_property"] == "")
         let worker = try await Self.whoami(try fixture.channel(to: server, presenting: fixture.worker))
         #expect(worker["authenticated"] == "true" && worker["verified_cn"] == "strata-worker:w1")
         // A certificate from another CA is not "unverified but let in": the handshake fails.

@@ -174,6 +174,9 @@ const char *strata_call_auth_property_value(strata_call *call, size_t index, siz
 /// 1 when the peer presented a certificate the server verified (gRPC's
 /// grpc_auth_context_peer_is_authenticated), else 0.
 int strata_call_peer_is_authenticated(strata_call *call);
+/// The name of the property that holds the peer's identity ("x509_subject_alternative_name"
+/// when the certificate has SANs, else "x509_common_name"); NULL when unauthenticated.
+const char *strata_call_peer_identity_property(strata_call *call);
 /// The peer's address as gRPC names it ("ipv4:127.0.0.1:50312"); a copy owned by the call.
 const char *strata_call_peer_address(strata_call *call);
 

@@ -50,19 +50,7 @@ public enum NodeCaller: Hashable, Sendable {
 }
 
 /// The decision for one node-to-node call.
-public enum NodeAdmissionDecision: Hashable, Sendable {
-    case admitted(NodeCaller)
-    case unauthenticated(String)
-    case permissionDenied(String)
-
-    public var error: StrataError? {
-        switch self {
-        case .admitted: nil
-        case .unauthenticated(let message): StrataError(.unauthenticated, message)
-        case .permissionDenied(let message): StrataError(.permissionDenied, message)
-        }
-    }
-}
+public typealias NodeAdmissionDecision = AuthDecision<NodeCaller>
 
 /// Decides node-to-node calls. Pure: the node's handler passes what the transport knows
 /// and what the method allows.
@@ -75,7 +63,7 @@ public enum NodeAdmissionDecision: Hashable, Sendable {
 /// | certificate required | the name's role is not one the method allows | PERMISSION_DENIED |
 /// | certificate required | a worker certificate for node A, the call acting as node B | PERMISSION_DENIED |
 /// | certificate required, bound names required | an unbound `strata-worker` certificate | PERMISSION_DENIED |
-/// | otherwise | | admitted: `.certified` with a certificate, else `.member` with the secret, else `.unverified` |
+/// | otherwise | | allowed: `.certified` with a certificate, else `.member` with the secret, else `.unverified` |
 ///
 /// A client certificate from another CA never gets here: the TLS handshake refuses it.
 public enum NodeAdmission {
@@ -94,7 +82,7 @@ public enum NodeAdmission {
             guard secret.matches(presented) else { return .unauthenticated("wrong cluster join secret") }
         }
         guard policy.requireCertificate else {
-            return .admitted(policy.joinSecret == nil ? .unverified : .member)
+            return .allowed(policy.joinSecret == nil ? .unverified : .member)
         }
         guard let commonName = evidence.verifiedCommonName else {
             return .unauthenticated("node calls need a client certificate signed by the cluster CA")
@@ -116,6 +104,6 @@ public enum NodeAdmission {
                 break
             }
         }
-        return .admitted(.certified(name))
+        return .allowed(.certified(name))
     }
 }
