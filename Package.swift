@@ -13,7 +13,7 @@ let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")
 /// normal build, and run libFuzzer when built with `-sanitize=fuzzer` (scripts/fuzz.sh).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-wire", ["StrataWire", "StrataRPC"]),
-    ("fuzz-store", ["StrataStore", "StrataCore"]),
+    ("fuzz-store", ["StrataStore", "StrataCore", "CStrataSupport"]),
     ("fuzz-text", ["StrataText", "StrataCore"]),
     ("fuzz-config", ["StrataCore"]),
     ("fuzz-auth", ["StrataAuth"]),

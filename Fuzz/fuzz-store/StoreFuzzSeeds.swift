@@ -1,9 +1,11 @@
 import Foundation
 import StrataCore
+import StrataFuzzSupport
 import StrataStore
 
 /// Seeds: real store directories written by the persistent tier itself -- fresh, with only a
-/// WAL, with a flushed segment and a WAL tail, and after a drop and a delete.
+/// WAL, with a flushed segment and a WAL tail, and after a drop and a delete -- and the
+/// record payloads of their WAL files.
 enum StoreFuzzSeeds {
     static func write(to directory: String) throws {
         for (name, steps) in scenarios {
@@ -26,8 +28,12 @@ enum StoreFuzzSeeds {
                 }
             }
             tier.close()
-            let bytes = StoreFuzzDirectory.encode(disk.contents(of: StoreFuzzDirectory.path))
-            try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
+            let files = disk.contents(of: StoreFuzzDirectory.path)
+            try Data([0] + StoreFuzzDirectory.encode(files)).write(to: URL(fileURLWithPath: directory + "/" + name))
+            let payloads = files.filter { $0.key.hasPrefix("wal-") }.values.flatMap(StoreFuzzDirectory.payloads(ofWAL:))
+            if !payloads.isEmpty {
+                try Data([1] + payloads.flatMap { FuzzInput.encodePart($0) }).write(to: URL(fileURLWithPath: directory + "/" + name + "-records"))
+            }
         }
     }
 
