@@ -93,7 +93,7 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataEmbed", "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "StrataAuth", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

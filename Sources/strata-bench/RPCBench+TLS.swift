@@ -68,7 +68,7 @@ extension RPCBench {
             try server.start()
             let target = "127.0.0.1:\(server.port)"
             let open = { RPCChannel(target: target, security: channelSecurity) }
-            return Transport(name: name, server: server, open: open, channel: try open())
+            return Transport(name: name, server: server, open: open, channel: open())
         }
     }
 
