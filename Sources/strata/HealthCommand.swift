@@ -16,6 +16,8 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(name: .customLong("node"), help: "host:port of the node (same as the argument).") var nodeOption: String?
     @Option(help: "Seconds to wait for the node.") var timeout: Double = 3
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Bearer token for the coordinator's status (default: $STRATA_TOKEN).") var token: String?
+    @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
         guard (node ?? nodeOption) != nil else { throw ValidationError("give the node as host:port (strata health 127.0.0.1:7401)") }
@@ -24,9 +26,11 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = (node ?? nodeOption)!
-        let channel = RPCChannel(target: target)
-        let options = CallOptions(timeout: .milliseconds(Int(timeout * 1000)))
+        let bearer = token ?? ProcessInfo.processInfo.environment["STRATA_TOKEN"]
+        let options = CallOptions(timeout: .milliseconds(Int(timeout * 1000)),
+                                  metadata: bearer.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
         do {
+            let channel = RPCChannel(target: target, security: try tls.security())
             let health = try HealthCheckResponse(serializedBytes: channel.unaryBlocking(
                 MethodPath.healthCheck, HealthCheckRequest().serializedBytes(), options: options))
             let report = try Self.status(channel, options)

@@ -13,7 +13,7 @@ extension StatusCommand {
         let expected = (expectWorkers ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(seconds * 1000))
-        let channel = options.channel()
+        let channel = try options.channel()
         var missing: [String] = []
         while true {
             let left = deadline - clock.now
