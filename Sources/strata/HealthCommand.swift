@@ -16,7 +16,7 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(name: .customLong("node"), help: "host:port of the node (same as the argument).") var nodeOption: String?
     @Option(help: "Seconds to wait for the node.") var timeout: Double = 3
     @Flag(help: "Print JSON instead of a table.") var json = false
-    @Option(help: "Bearer token for the coordinator's status (default: $STRATA_TOKEN).") var token: String?
+    @Option(help: "Bearer token for the coordinator's status (default: $STRATA_TOKEN, or the file $STRATA_TOKEN_FILE).") var token: String?
     @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
@@ -26,7 +26,10 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = (node ?? nodeOption)!
-        let bearer = token ?? ProcessInfo.processInfo.environment["STRATA_TOKEN"]
+        let environment = ProcessInfo.processInfo.environment
+        let bearer = token ?? environment["STRATA_TOKEN"] ?? environment["STRATA_TOKEN_FILE"].flatMap { path in
+            (try? String(contentsOfFile: path, encoding: .utf8))?.split(whereSeparator: \.isNewline).first.map(String.init)
+        }
         let options = CallOptions(timeout: .milliseconds(Int(timeout * 1000)),
                                   metadata: bearer.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
         do {

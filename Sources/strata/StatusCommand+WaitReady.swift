@@ -20,7 +20,7 @@ extension StatusCommand {
             let callTimeout = max(Duration.milliseconds(200), min(.seconds(2), left))
             do {
                 let bytes = try await channel.unary(
-                    MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes(), options: CallOptions(timeout: callTimeout))
+                    MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes(), options: options.callOptions(timeout: callTimeout))
                 let status = try ClusterStatusResponse(serializedBytes: bytes)
                 let readiness = Self.readiness(status, expecting: expected)
                 if readiness.isReady { return status }
