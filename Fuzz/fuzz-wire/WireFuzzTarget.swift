@@ -4,7 +4,7 @@ import StrataFuzzSupport
 
 /// Every message of the contract that a node or client decodes from the network: requests
 /// (what a server decodes) and responses and stream items (what clients and other nodes
-/// decode). The first input byte picks the message, the rest is its wire bytes.
+/// decode). The first input byte picks the message (modulo the count), the rest is its wire bytes.
 ///
 /// Property, beyond "no crash, no sanitizer report": a message that decodes re-encodes to
 /// bytes that decode again to the same bytes (the encoding of what was accepted is stable).
@@ -45,6 +45,23 @@ enum WireFuzzMessages {
         entry(DropNamespaceResponse.self, "DropNamespaceResponse"),
         entry(DeleteDocumentsResponse.self, "DeleteDocumentsResponse"),
         entry(HealthCheckResponse.self, "HealthCheckResponse"),
+        // Added after the first corpora: appended, so existing inputs keep their message.
+        entry(FetchDocumentRequest.self, "FetchDocumentRequest"),
+        entry(ListDocumentsRequest.self, "ListDocumentsRequest"),
+        entry(ListDocumentsResponse.self, "ListDocumentsResponse"),
+        entry(ReadDocumentRequest.self, "ReadDocumentRequest"),
+        entry(ReadDocumentResponse.self, "ReadDocumentResponse"),
+        entry(RecordSyncRequest.self, "RecordSyncRequest"),
+        entry(NamespaceStatusRequest.self, "NamespaceStatusRequest"),
+        entry(NamespaceStatus.self, "NamespaceStatus"),
+        entry(PendingEmbeddingsRequest.self, "PendingEmbeddingsRequest"),
+        entry(PendingEmbeddingsResponse.self, "PendingEmbeddingsResponse"),
+        entry(CreateTokenRequest.self, "CreateTokenRequest"),
+        entry(CreateTokenResponse.self, "CreateTokenResponse"),
+        entry(RevokeTokenRequest.self, "RevokeTokenRequest"),
+        entry(ListTokensRequest.self, "ListTokensRequest"),
+        entry(ListTokensResponse.self, "ListTokensResponse"),
+        entry(TokenInfo.self, "TokenInfo"),
     ]
 
     static func entry<Message: RPCMessage>(_: Message.Type, _ name: String) -> (name: String, check: Check) {
