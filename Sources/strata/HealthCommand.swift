@@ -16,6 +16,7 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(name: .customLong("node"), help: "host:port of the node (same as the argument).") var nodeOption: String?
     @Option(help: "Seconds to wait for the node.") var timeout: Double = 3
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Only grpc.health.v1 (a probe: needs no token or client certificate); prints the status word.") var probe = false
     @Option(help: "Bearer token for the coordinator's status (default: $STRATA_TOKEN, or the file $STRATA_TOKEN_FILE).") var token: String?
     @OptionGroup var tls: ClientTLSOptions
 
@@ -36,6 +37,11 @@ struct HealthCommand: AsyncParsableCommand {
             let channel = RPCChannel(target: target, security: try tls.security())
             let health = try HealthCheckResponse(serializedBytes: channel.unaryBlocking(
                 MethodPath.healthCheck, HealthCheckRequest().serializedBytes(), options: options))
+            if probe {
+                print(health.status.description)
+                if health.status != .serving { throw ExitCode(CLIFailure.notServing) }
+                return
+            }
             let report = try Self.status(channel, options)
             if json {
                 let encoder = JSONEncoder()

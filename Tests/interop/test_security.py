@@ -8,6 +8,7 @@ certificate that names no node) refused, counted in /metrics and never placed; f
 calls (ApplyWrites, StreamSlot, Search) from a client, with or without a token, refused; token
 revocation without a restart; the cluster join secret on a cluster without TLS."""
 import os
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -347,3 +348,67 @@ def test_join_secret_without_tls(stubs):
 
 def assert_length(items, count):
     assert len(items) == count, items
+
+
+def test_python_client_over_tls_with_a_token(cluster, tokens):
+    from strata_client import PermissionDenied, Strata, Unauthenticated
+    client = Strata(cluster.coordinator.address, token=tokens["reader"], ca=str(cluster.pki / "ca.pem"))
+    try:
+        assert client.query("docs", "vault code plumbago", token_budget=200, mode="lexical").passages
+        assert [n.name for n in client.list_namespaces()] == ["docs"]
+        with pytest.raises(PermissionDenied):
+            client.query("other", "vault code plumbago", mode="lexical")
+    finally:
+        client.close()
+    anonymous = Strata(cluster.coordinator.address, ca=str(cluster.pki / "ca.pem"))
+    try:
+        with pytest.raises(Unauthenticated):
+            anonymous.list_namespaces()
+    finally:
+        anonymous.close()
+
+
+def served_serial(address, ca):
+    """The serial of the certificate a TLS node serves to a new connection (openssl s_client)."""
+    handshake = subprocess.run(["openssl", "s_client", "-connect", address, "-CAfile", str(ca), "-alpn", "h2"],
+                               input=b"", capture_output=True, timeout=20)
+    serial = subprocess.run(["openssl", "x509", "-noout", "-serial"], input=handshake.stdout, capture_output=True, timeout=20)
+    assert serial.returncode == 0, handshake.stderr
+    return serial.stdout.decode().strip().split("=")[1]
+
+
+def test_certificates_reload_on_sighup_without_dropping_anything(stubs):
+    from grpc.health.v1 import health_pb2, health_pb2_grpc
+    root = Path(tempfile.mkdtemp(prefix="strata-reload-"))
+    node = None
+    try:
+        pki = root / "pki"
+        make_certs("ca", pki)
+        make_certs("node", pki, "strata-coordinator", pki / "served")
+        node = LoggedNode(root, "coordinator", "strata-coordinator", [
+            "--set", f"tls.cert_file={pki / 'served'}.pem", "--set", f"tls.key_file={pki / 'served'}.key",
+            "--set", f"tls.ca_file={pki / 'ca.pem'}", "--set", "tls.reload_interval_ms=0", "--set", "coordinator.metrics_port=0"])
+        before = served_serial(node.address, pki / "ca.pem")
+        channel = grpc.secure_channel(node.address, grpc.ssl_channel_credentials(root_certificates=(pki / "ca.pem").read_bytes()))
+        health = health_pb2_grpc.HealthStub(channel)
+        assert health.Check(health_pb2.HealthCheckRequest(), timeout=10).status == health_pb2.HealthCheckResponse.SERVING
+        make_certs("node", pki, "strata-coordinator", pki / "next")
+        for suffix in ("pem", "key"):
+            os.replace(pki / f"next.{suffix}", pki / f"served.{suffix}")
+        rotated = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", str(pki / "served.pem")],
+                                 capture_output=True, text=True, timeout=20).stdout.strip().split("=")[1]
+        assert served_serial(node.address, pki / "ca.pem") == before  # reload_interval_ms=0: only on SIGHUP
+        node.process.send_signal(signal.SIGHUP)
+        eventually(lambda: assert_equal(served_serial(node.address, pki / "ca.pem"), rotated), timeout=10)
+        # The node kept running, and the connection opened before still serves calls.
+        assert node.process.poll() is None
+        assert health.Check(health_pb2.HealthCheckRequest(), timeout=10).status == health_pb2.HealthCheckResponse.SERVING
+        channel.close()
+    finally:
+        if node:
+            node.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def assert_equal(actual, expected):
+    assert actual == expected, (actual, expected)
