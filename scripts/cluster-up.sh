@@ -16,10 +16,11 @@
 # scripts/cluster-down.sh --data DIR. With --hosts, each node starts on the machine the
 # hosts file names, over ssh (config/cluster.example.json, docs/deploy.md); --check prints
 # what would run where and starts nothing. Relative paths are relative to the repository.
-# --secure (docs/security.md): a throw-away CA and node certificates (scripts/make-certs.sh, in
-# DIR/pki, kept for restarts), TLS on every port, mutual TLS between nodes, client tokens (the
-# first admin token in DIR/pki/admin.token) and /metrics behind a token; prints the CLI's
-# STRATA_CA / STRATA_TOKEN_FILE.
+# --secure (docs/security.md): a throw-away CA and node certificates (scripts/make-certs.sh;
+# kept for restarts), TLS on every port, mutual TLS between nodes, client tokens, the first
+# admin token in PKI/admin.token, /metrics behind a token (local nodes); prints the CLI's
+# STRATA_CA / STRATA_TOKEN_FILE. PKI is DIR/pki, or with --hosts $STRATA_HOSTS_PKI (default
+# var/hosts-pki), each node's files sent to its host in its data directory's pki/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,8 +38,8 @@ while (($#)); do
         --hosts) hosts=$2; shift 2 ;;
         --wait) wait=$2; shift 2 ;;
         --check) check=1; shift ;;
-        --secure) secure=1; local_only+=("$1"); shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        --secure) secure=1; shift ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "cluster-up: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -50,6 +51,7 @@ if [[ -n "$hosts" ]]; then
     ((${#local_only[@]} == 0)) || { echo "cluster-up: ${local_only[0]} does not apply with --hosts (the hosts file places every node)" >&2; exit 64; }
     args=(up --hosts "$hosts" --wait "$wait")
     [[ -n "$replicas_given" ]] && args+=(--replicas "$replicas")
+    [[ -n "$secure" ]] && args+=(--secure --pki "${STRATA_HOSTS_PKI:-var/hosts-pki}")
     if [[ -n "$check" ]]; then exec python3 scripts/lib/cluster_hosts.py "${args[@]}" --check; fi
     if [[ -z "$bin" ]]; then
         swift build -c release >/dev/null
