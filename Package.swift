@@ -17,6 +17,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-text", ["StrataText", "StrataCore"]),
     ("fuzz-config", ["StrataCore"]),
     ("fuzz-auth", ["StrataAuth"]),
+    ("fuzz-warm", ["StrataStore", "StrataCore"]),
 ]
 
 let package = Package(

@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [--seconds N] [--seed N] [--build-only] [--debug] [TARGET...]
 #
-# TARGET is wire, store, text, config or auth (default: all, one after the other). Each is
+# TARGET is wire, store, text, config, auth or warm (default: all, one after the other). Each is
 # built optimized (--debug: not) and instrumented (AddressSanitizer + libFuzzer coverage;
 # integer overflow and bounds checks stay on) in .build-fuzz, gets fresh seeds
 # in .build-fuzz/seeds/TARGET (golden wire encodings, real store directories, the repository's
@@ -27,11 +27,11 @@ while (($#)); do
         --seed) seed=$2; shift 2 ;;
         --build-only) build_only=1; shift ;;
         --debug) configuration=debug; shift ;;
-        wire|store|text|config|auth) targets+=("$1"); shift ;;
+        wire|store|text|config|auth|warm) targets+=("$1"); shift ;;
         *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64 ;;
     esac
 done
-((${#targets[@]})) || targets=(wire store text config auth)
+((${#targets[@]})) || targets=(wire store text config auth warm)
 
 scratch=.build-fuzz
 flags=(-c "$configuration" --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)

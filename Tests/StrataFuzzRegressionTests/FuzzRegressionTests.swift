@@ -6,7 +6,7 @@ import Testing
 /// once crashed a target or broke one of its properties), run through the target's own
 /// executable in a normal build: what libFuzzer found stays fixed without libFuzzer.
 @Suite struct FuzzRegressionTests {
-    @Test(arguments: ["wire", "store", "text", "config", "auth"])
+    @Test(arguments: ["wire", "store", "text", "config", "auth", "warm"])
     func seedsAndSavedFailuresReplayCleanly(_ target: String) throws {
         let binary = try #require(TestProcess.builtExecutable("fuzz-\(target)"), "fuzz-\(target) is not built")
         let seeds = TestSupport.temporaryDirectory("strata-fuzz-seeds")
