@@ -29,8 +29,11 @@ import Testing
         return config
     }
 
-    static func tlsSettings(_ certificates: TestCertificates, _ pair: TestCertificates.Pair) -> [String: String] {
-        ["tls.cert_file": pair.certificate, "tls.key_file": pair.key, "tls.ca_file": certificates.caPath("ca")]
+    /// A CA and one node certificate with `commonName`; the `tls.*` settings that serve it.
+    static func tlsSettings(_ certificates: TestCertificates, commonName: String) throws -> [String: String] {
+        try certificates.makeCA("ca")
+        let pair = try certificates.makeNode("node", commonName: commonName, ca: "ca")
+        return ["tls.cert_file": pair.certificate, "tls.key_file": pair.key, "tls.ca_file": certificates.caPath("ca")]
     }
 
     static func code(_ call: () async throws -> Void) async -> StatusCode? {
@@ -47,10 +50,9 @@ import Testing
     @Test func workerRPCsAdmitOnlyTheNodesTheyServe() async throws {
         let certificates = TestCertificates()
         defer { certificates.remove() }
-        try certificates.makeCA("ca")
-        let pair = try certificates.makeNode("worker", commonName: "strata-worker", ca: "ca")
         let directory = TestSupport.temporaryDirectory("strata-secure-worker")
-        let worker = try WorkerNode(config: Self.config(directory, Self.tlsSettings(certificates, pair)), environment: Self.inProcess("w"))
+        let settings = try Self.tlsSettings(certificates, commonName: "strata-worker")
+        let worker = try WorkerNode(config: Self.config(directory, settings), environment: Self.inProcess("w"))
         try worker.start()
         defer { ChunkStore.destroyWarmTier(directory: directory + "/store"); try? FileManager.default.removeItem(atPath: directory) }
 
@@ -85,11 +87,9 @@ import Testing
     @Test func registrationNeedsTheJoinSecretAndTheWorkersOwnName() async throws {
         let certificates = TestCertificates()
         defer { certificates.remove() }
-        try certificates.makeCA("ca")
-        let pair = try certificates.makeNode("coordinator", commonName: "strata-coordinator", ca: "ca")
         let directory = TestSupport.temporaryDirectory("strata-secure-coordinator")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var settings = Self.tlsSettings(certificates, pair)
+        var settings = try Self.tlsSettings(certificates, commonName: "strata-coordinator")
         settings["tls.bind_worker_ids"] = "true"
         settings["cluster.join_secret"] = "0123456789abcdef-secret"
         let coordinator = try CoordinatorNode(config: Self.config(directory, settings), environment: Self.inProcess("c"))

@@ -5,8 +5,11 @@ import StrataWire
 import Synchronization
 import Testing
 
+// Serialized: each test makes its certificates with openssl, synchronously, on a thread of the
+// cooperative pool; eight at once starved the pool that runs the servers' handlers (DEADLINE_EXCEEDED
+// in a loaded parallel run).
 /// TLS and mutual TLS over gRPC core, with throw-away CAs made by openssl.
-@Suite struct TLSTests {
+@Suite(.serialized) struct TLSTests {
     /// A cluster CA, a second CA nobody trusts, and certificates: the server's
     /// (CN strata-coordinator) and a worker's from the cluster CA, an impostor's from the other.
     final class Fixture: Sendable {
