@@ -412,3 +412,23 @@ def test_certificates_reload_on_sighup_without_dropping_anything(stubs):
 
 def assert_equal(actual, expected):
     assert actual == expected, (actual, expected)
+
+
+def test_metrics_on_an_address_of_their_own(stubs):
+    """metrics.listen binds /metrics apart from the gRPC port (e.g. a private interface); the
+    node's status names that address."""
+    from strata.v1 import coordinator_pb2, coordinator_pb2_grpc
+    root = Path(tempfile.mkdtemp(prefix="strata-metrics-listen-"))
+    node = None
+    try:
+        port = free_port()
+        node = LoggedNode(root, "coordinator", "strata-coordinator", ["--set", f"metrics.listen=127.0.0.1:{port}"])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            assert response.status == 200 and "strata_node_info" in response.read().decode()
+        status = coordinator_pb2_grpc.CoordinatorStub(grpc.insecure_channel(node.address)).GetNodeStatus(
+            coordinator_pb2.NodeStatusRequest(), timeout=10)
+        assert status.metrics_address == f"127.0.0.1:{port}"
+    finally:
+        if node:
+            node.stop()
+        shutil.rmtree(root, ignore_errors=True)
