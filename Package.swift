@@ -9,6 +9,17 @@ import PackageDescription
 /// SwiftPM refuses (see shared/design/grpc-core-notes.md).
 let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")]
 
+/// libFuzzer targets (Fuzz/): ordinary executables that replay files through their target in a
+/// normal build, and run libFuzzer when built with `-sanitize=fuzzer` (scripts/fuzz.sh).
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("fuzz-wire", ["StrataWire", "StrataRPC"]),
+    ("fuzz-store", ["StrataStore", "StrataCore", "CStrataSupport"]),
+    ("fuzz-text", ["StrataText", "StrataCore"]),
+    ("fuzz-config", ["StrataCore"]),
+    ("fuzz-auth", ["StrataAuth"]),
+    ("fuzz-warm", ["StrataStore", "StrataCore"]),
+]
+
 let package = Package(
     name: "Strata",
     platforms: [.macOS(.v14)],
@@ -17,7 +28,7 @@ let package = Package(
         .executable(name: "strata-coordinator", targets: ["strata-coordinator"]),
         .executable(name: "strata", targets: ["strata"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
-    ],
+    ] + fuzzTargets.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -39,6 +50,11 @@ let package = Package(
             linkerSettings: grpcLinker
         ),
         .target(
+            name: "CStrataCrypto",
+            path: "Sources/CStrataCrypto",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "CStrataSupport",
             path: "Sources/CStrataSupport",
             linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
@@ -53,7 +69,8 @@ let package = Package(
 
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
-        .target(name: "StrataRPC", dependencies: ["CStrataRPC", "StrataCore"]),
+        .target(name: "StrataRPC", dependencies: ["CStrataRPC", "CStrataCrypto", "StrataCore"]),
+        .target(name: "StrataAuth", dependencies: ["StrataCore", "CStrataCrypto"]),
         .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore", "StrataRPC"]),
         .target(name: "StrataText", dependencies: ["StrataCore"]),
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
@@ -77,7 +94,7 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataEmbed", "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "StrataAuth", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -138,6 +155,17 @@ let package = Package(
         .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataCore", "StrataWire", "StrataStore", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),
-    ],
+        .testTarget(name: "StrataAuthTests", dependencies: ["StrataAuth", "StrataTestSupport"]),
+        .testTarget(
+            name: "StrataFuzzRegressionTests",
+            dependencies: ["StrataTestSupport"] + fuzzTargets.map { .target(name: $0.name) }
+        ),
+
+        // MARK: Fuzz targets
+        .target(name: "CStrataFuzz", path: "Fuzz/CStrataFuzz"),
+        .target(name: "StrataFuzzSupport", dependencies: ["CStrataFuzz"], path: "Fuzz/StrataFuzzSupport"),
+    ] + fuzzTargets.map {
+        .executableTarget(name: $0.name, dependencies: ["StrataFuzzSupport"] + $0.dependencies, path: "Fuzz/\($0.name)")
+    },
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@
 # Re-running it on an existing data directory restarts the same cluster with its data (node
 # ids, cluster map, stored chunks and, after cluster-down --keep-warm, the warm tiers).
 #
-#   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR] [--wait SECONDS]
+#   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR] [--wait SECONDS] [--secure]
 #   scripts/cluster-up.sh --hosts FILE [--replicas R] [--bin DIR] [--wait SECONDS] [--check]
 #
 # --wait bounds the wait for readiness (default 60 s); when it runs out the script names the
@@ -16,13 +16,18 @@
 # scripts/cluster-down.sh --data DIR. With --hosts, each node starts on the machine the
 # hosts file names, over ssh (config/cluster.example.json, docs/deploy.md); --check prints
 # what would run where and starts nothing. Relative paths are relative to the repository.
+# --secure (docs/security.md): a throw-away CA and node certificates (scripts/make-certs.sh;
+# kept for restarts), TLS on every port, mutual TLS between nodes, client tokens, the first
+# admin token in PKI/admin.token, /metrics behind a token (local nodes); prints the CLI's
+# STRATA_CA / STRATA_TOKEN_FILE. PKI is DIR/pki, or with --hosts $STRATA_HOSTS_PKI (default
+# var/hosts-pki), each node's files sent to its host in its data directory's pki/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 workers=3 replicas=2 base_port=7400 data=var/cluster config="" bin=""
-hosts="" check="" wait=60 replicas_given="" local_only=()
+hosts="" check="" wait=60 replicas_given="" local_only=() secure=""
 while (($#)); do
-    (($# >= 2)) || [[ "$1" == -h || "$1" == --help || "$1" == --check ]] || { echo "cluster-up: $1 needs a value" >&2; exit 64; }
+    (($# >= 2)) || [[ "$1" == -h || "$1" == --help || "$1" == --check || "$1" == --secure ]] || { echo "cluster-up: $1 needs a value" >&2; exit 64; }
     case "$1" in
         --workers) workers=$2; local_only+=("$1"); shift 2 ;;
         --replicas) replicas=$2; replicas_given=1; shift 2 ;;
@@ -33,7 +38,8 @@ while (($#)); do
         --hosts) hosts=$2; shift 2 ;;
         --wait) wait=$2; shift 2 ;;
         --check) check=1; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --secure) secure=1; shift ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "cluster-up: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -45,6 +51,7 @@ if [[ -n "$hosts" ]]; then
     ((${#local_only[@]} == 0)) || { echo "cluster-up: ${local_only[0]} does not apply with --hosts (the hosts file places every node)" >&2; exit 64; }
     args=(up --hosts "$hosts" --wait "$wait")
     [[ -n "$replicas_given" ]] && args+=(--replicas "$replicas")
+    [[ -n "$secure" ]] && args+=(--secure --pki "${STRATA_HOSTS_PKI:-var/hosts-pki}")
     if [[ -n "$check" ]]; then exec python3 scripts/lib/cluster_hosts.py "${args[@]}" --check; fi
     if [[ -z "$bin" ]]; then
         swift build -c release >/dev/null
@@ -75,14 +82,20 @@ start() {  # start NAME BINARY ARGS...
     echo $! > "$data/$name.pid"
 }
 
+coordinator_security=() worker_security=() scrape_header=""
+if [[ -n "$secure" ]]; then
+    source scripts/lib/cluster_secure.sh
+    secure_setup "$data"
+fi
+
 coordinator="127.0.0.1:$base_port"
 start coordinator strata-coordinator --listen "$coordinator" --data "$data/coordinator" --replicas "$replicas" \
-    --set "coordinator.metrics_port=$((base_port + 2000))"
+    --set "coordinator.metrics_port=$((base_port + 2000))" "${coordinator_security[@]}"
 names=(coordinator) addresses=("$coordinator") worker_addresses=()
 for i in $(seq 1 "$workers"); do
     address="127.0.0.1:$((base_port + i))"
     start "worker-$i" strata-worker --listen "$address" --data "$data/worker-$i" --coordinator "$coordinator" \
-        --set "worker.metrics_port=$((base_port + 2000 + i))"
+        --set "worker.metrics_port=$((base_port + 2000 + i))" "${worker_security[@]}"
     names+=("worker-$i") addresses+=("$address") worker_addresses+=("$address")
 done
 
@@ -114,3 +127,4 @@ fi
 echo "coordinator  $coordinator  (export STRATA_COORDINATOR=$coordinator)  metrics http://127.0.0.1:$((base_port + 2000))/metrics"
 for i in $(seq 1 "$workers"); do echo "worker-$i     ${addresses[$i]}  metrics http://127.0.0.1:$((base_port + 2000 + i))/metrics"; done
 echo "data and logs in $data"
+[[ -z "$secure" ]] || secure_usage "$coordinator"

@@ -5,12 +5,22 @@
 # namespace the cluster embeds itself and answers a paraphrased question lexically and
 # hybrid side by side, kills a worker to show recovery, and stops the nodes gracefully.
 #
-#   ./scripts/demo.sh [--keep]    --keep leaves the nodes running (stop them with kill -TERM)
+#   ./scripts/demo.sh [--keep] [--secure]
+#
+# --keep leaves the nodes running (stop them with kill -TERM). --secure runs the same demo on
+# a secure cluster (docs/security.md): a throw-away CA, TLS on every port, mutual TLS between
+# nodes, client tokens; it also shows a read-only token refused a drop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-keep=0
-[[ "${1:-}" == "--keep" ]] && keep=1
+keep=0 secure=0
+for argument in "$@"; do
+    case "$argument" in
+        --keep) keep=1 ;;
+        --secure) secure=1 ;;
+        *) echo "demo: unknown option $argument (--keep, --secure)" >&2; exit 64 ;;
+    esac
+done
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -54,11 +64,18 @@ start() {  # start NAME BINARY ARGS...
 export STRATA_COORDINATOR=127.0.0.1:7400
 strata() { "$bin/strata" "$@"; }
 
+coordinator_security=() worker_security=()
+if ((secure)); then
+    say "secure: a throw-away CA and node certificates (scripts/make-certs.sh), TLS, mutual TLS, client tokens"
+    source scripts/lib/cluster_secure.sh
+    secure_setup "$run_dir"
+fi
+
 say "starting a coordinator and three workers on loopback (2 replicas per slot)"
 start coordinator strata-coordinator --listen 127.0.0.1:7400 --data "$run_dir/coordinator" --replicas 2 \
-    --set coordinator.suspect_after_ms=1000 --set coordinator.dead_after_ms=3000
+    --set coordinator.suspect_after_ms=1000 --set coordinator.dead_after_ms=3000 "${coordinator_security[@]}"
 for n in 1 2 3; do
-    start "worker-$n" strata-worker --listen "127.0.0.1:740$n" --data "$run_dir/worker-$n" --coordinator 127.0.0.1:7400
+    start "worker-$n" strata-worker --listen "127.0.0.1:740$n" --data "$run_dir/worker-$n" --coordinator 127.0.0.1:7400 "${worker_security[@]}"
 done
 # Up means ready for a write: all three workers serving and every slot's replicas placed.
 strata status --wait-ready 60 --expect-workers 127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403 >/dev/null \
@@ -81,6 +98,16 @@ for question in "parse a JSON document from a string" "how does the event loop s
     strata query --namespace stdlib --budget 1500 "$question" > "$run_dir/answer.txt"
     head -n 60 "$run_dir/answer.txt"
 done
+
+if ((secure)); then
+    say "tokens: a read-only token for stdlib (strata token create), refused a drop, then revoked"
+    reader="$(strata token create --name demo-reader --scope read:stdlib)"
+    STRATA_TOKEN="$reader" strata query --namespace stdlib --budget 200 "parse a JSON document from a string" | head -n 5
+    STRATA_TOKEN="$reader" strata namespace drop stdlib || true
+    strata token revoke demo-reader
+    STRATA_TOKEN="$reader" strata namespace list || true
+    strata token list
+fi
 
 say "server-side embedding: the cluster embeds the text itself (all-MiniLM-L6-v2 in Swift on the CPU)"
 strata namespace create handbook --tokenizer cl100k_base --embedder minilm-l6

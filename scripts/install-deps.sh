@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Strata needs to build, test and run, and is a quick no-op when all is there:
 #   - Debian packages: gRPC core and protobuf-c (libraries and code generators), zstd and
-#     xxhash (the store), pkg-config, python3-venv; openssh-server (the --hosts tests of the
-#     cluster scripts start a private sshd on a loopback port; note that on a machine run by
-#     systemd, Debian's package also enables its own sshd on port 22);
+#     xxhash (the store), OpenSSL's headers (token hashes, certificate checks) and the openssl
+#     tool (throw-away certificates: scripts/make-certs.sh), pkg-config, python3-venv;
+#     openssh-server (the --hosts tests of the cluster scripts start a private sshd on a
+#     loopback port; note that on a machine run by systemd, Debian's package also enables its
+#     own sshd on port 22);
 #   - a Python virtual environment in .venv with grpcio (interop tests), pytest,
 #     prometheus-client (parses /metrics in the interop tests), the tokenizer references,
 #     mcp (the official MCP client the MCP interop tests drive `strata mcp` with), and the
@@ -14,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev pkg-config python3-venv openssh-server libopenblas-dev)
+apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev libssl-dev openssl pkg-config python3-venv openssh-server libopenblas-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

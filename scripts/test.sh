@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, checks the generated code, builds,
-# runs every Swift test, the Python interop tests against the real executables, and the
-# RPC layer's tests again under AddressSanitizer (leaks included).
+# runs every Swift test, the Python interop tests against the real executables, the RPC
+# layer's tests again under AddressSanitizer (leaks included), and every libFuzzer target
+# for a short while (scripts/fuzz.sh).
 #
 #   ./scripts/test.sh            everything (what CI runs)
-#   ./scripts/test.sh --no-asan  skip the AddressSanitizer pass (quicker local runs)
-#   ./scripts/test.sh --asan     only the AddressSanitizer pass
+#   ./scripts/test.sh --no-asan  skip the AddressSanitizer and fuzzing passes (quicker local runs)
+#   ./scripts/test.sh --asan     only the AddressSanitizer and fuzzing passes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,9 @@ if [[ $mode != plain ]]; then
         echo "test: AddressSanitizer reported errors" >&2
         exit 1
     fi
+
+    step "fuzz targets, ${STRATA_FUZZ_SECONDS:-20} s each (scripts/fuzz.sh)"
+    ./scripts/fuzz.sh --seconds "${STRATA_FUZZ_SECONDS:-20}" --seed 1
 fi
 
 step "all tests passed"

@@ -8,8 +8,21 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+// The certificates a TLS server serves, replaceable while it runs. gRPC asks for them
+// through a certificate-config fetcher at every new connection's handshake; the fetcher
+// hands over a new config only when the generation moved since the last one it handed over.
+typedef struct tls_store {
+  pthread_mutex_t lock;
+  char *pem_root_certs;
+  char *pem_private_key;
+  char *pem_cert_chain;
+  uint64_t generation;
+  uint64_t served_generation;
+} tls_store;
 
 struct strata_cq {
   grpc_completion_queue *cq;
@@ -20,6 +33,10 @@ struct strata_cq {
 
 struct strata_server {
   grpc_server *server;
+  // Owned here, freed after grpc_server_destroy: gRPC's credentials keep a bare pointer to it
+  // and take no destructor for it.
+  tls_store *tls;
+  grpc_ssl_client_certificate_request_type client_request;
 };
 
 struct strata_channel {
@@ -52,6 +69,16 @@ struct strata_call {
   grpc_slice status_details;
   grpc_slice send_status_details;
   int cancelled;
+
+  // Server: the peer's auth context, copied on first use.
+  int auth_loaded;
+  size_t auth_count;
+  char **auth_names;
+  char **auth_values;
+  size_t *auth_lengths;
+  int peer_authenticated;
+  char *peer_identity_property;
+  char *peer_address;
 };
 
 // MARK: helpers
@@ -62,7 +89,7 @@ static gpr_timespec deadline_after_us(int64_t timeout_us) {
 }
 
 static grpc_channel_args *make_args(strata_limits limits, grpc_arg *storage, grpc_channel_args *args) {
-  size_t n = 0;
+  size_t n = 0;  // storage holds at least 3 (two limits and one caller's extra)
   if (limits.max_receive_bytes != 0) {
     storage[n++] = (grpc_arg){.type = GRPC_ARG_INTEGER,
                               .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
@@ -212,21 +239,91 @@ void strata_server_register_cq(strata_server *s, strata_cq *q) {
   grpc_server_register_completion_queue(s->server, q->cq, NULL);
 }
 
+// MARK: TLS store
+
+static char *dup_or_null(const char *text) { return text ? strdup(text) : NULL; }
+
+static void tls_store_set(tls_store *store, const strata_tls *tls) {
+  pthread_mutex_lock(&store->lock);
+  free(store->pem_root_certs);
+  free(store->pem_private_key);
+  free(store->pem_cert_chain);
+  store->pem_root_certs = dup_or_null(tls->pem_root_certs);
+  store->pem_private_key = dup_or_null(tls->pem_private_key);
+  store->pem_cert_chain = dup_or_null(tls->pem_cert_chain);
+  store->generation++;
+  pthread_mutex_unlock(&store->lock);
+}
+
+static tls_store *tls_store_create(const strata_tls *tls) {
+  tls_store *store = calloc(1, sizeof(tls_store));
+  pthread_mutex_init(&store->lock, NULL);
+  tls_store_set(store, tls);
+  return store;
+}
+
+static void tls_store_destroy(tls_store *store) {
+  if (!store) return;
+  free(store->pem_root_certs);
+  free(store->pem_private_key);
+  free(store->pem_cert_chain);
+  pthread_mutex_destroy(&store->lock);
+  free(store);
+}
+
+// Called by gRPC (any of its threads) at server start and at every new handshake.
+static grpc_ssl_certificate_config_reload_status tls_store_fetch(void *user_data,
+                                                                 grpc_ssl_server_certificate_config **config) {
+  tls_store *store = user_data;
+  grpc_ssl_certificate_config_reload_status status = GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_UNCHANGED;
+  pthread_mutex_lock(&store->lock);
+  if (store->served_generation != store->generation) {
+    grpc_ssl_pem_key_cert_pair pair = {store->pem_private_key, store->pem_cert_chain};
+    // gRPC 1.51 asserts that a fetched config has root certificates, even when it asks for no
+    // client certificate (and so never uses them): hand it the server's own chain then.
+    const char *roots = store->pem_root_certs ? store->pem_root_certs : store->pem_cert_chain;
+    *config = grpc_ssl_server_certificate_config_create(roots, &pair, 1);
+    status = *config ? GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_NEW : GRPC_SSL_CERTIFICATE_CONFIG_RELOAD_FAIL;
+    store->served_generation = store->generation;
+  }
+  pthread_mutex_unlock(&store->lock);
+  return status;
+}
+
+static grpc_ssl_client_certificate_request_type client_request_type(const strata_tls *tls) {
+  if (!tls->pem_root_certs) return GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  switch (tls->client_certificates) {
+    case STRATA_CLIENT_CERTIFICATES_OPTIONAL:
+      return GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+    case STRATA_CLIENT_CERTIFICATES_REQUIRED:
+      return GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    default:
+      return GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  }
+}
+
 int strata_server_add_port(strata_server *s, const char *address, const strata_tls *tls) {
   grpc_server_credentials *creds;
   if (tls && tls->enabled) {
-    grpc_ssl_pem_key_cert_pair pair = {tls->pem_private_key, tls->pem_cert_chain};
-    creds = grpc_ssl_server_credentials_create_ex(
-        tls->pem_root_certs, &pair, 1,
-        tls->pem_root_certs ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                            : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
-        NULL);
+    if (!s->tls) {
+      s->tls = tls_store_create(tls);
+      s->client_request = client_request_type(tls);
+    }
+    grpc_ssl_server_credentials_options *options =
+        grpc_ssl_server_credentials_create_options_using_config_fetcher(s->client_request, tls_store_fetch, s->tls);
+    creds = grpc_ssl_server_credentials_create_with_options(options);
   } else {
     creds = grpc_insecure_server_credentials_create();
   }
-  int port = grpc_server_add_http2_port(s->server, address, creds);
-  grpc_server_credentials_release(creds);
+  int port = creds ? grpc_server_add_http2_port(s->server, address, creds) : 0;
+  if (creds) grpc_server_credentials_release(creds);
   return port;
+}
+
+int strata_server_update_tls(strata_server *s, const strata_tls *tls) {
+  if (!s->tls || !tls || !tls->enabled) return -1;
+  tls_store_set(s->tls, tls);
+  return 0;
 }
 
 void strata_server_start(strata_server *s) { grpc_server_start(s->server); }
@@ -252,6 +349,7 @@ void strata_server_cancel_all_calls(strata_server *s) { grpc_server_cancel_all_c
 
 void strata_server_destroy(strata_server *s) {
   grpc_server_destroy(s->server);
+  tls_store_destroy(s->tls);
   free(s);
   grpc_shutdown();
 }
@@ -260,13 +358,24 @@ void strata_server_destroy(strata_server *s) {
 
 strata_channel *strata_channel_create(const char *target, strata_limits limits, const strata_tls *tls) {
   grpc_init();
-  grpc_arg storage[2];
+  grpc_arg storage[3];
   grpc_channel_args args;
-  grpc_channel_credentials *creds = (tls && tls->enabled)
-                                        ? grpc_ssl_credentials_create(tls->pem_root_certs, NULL, NULL, NULL)
-                                        : grpc_insecure_credentials_create();
+  make_args(limits, storage, &args);
+  grpc_channel_credentials *creds;
+  if (tls && tls->enabled) {
+    grpc_ssl_pem_key_cert_pair pair = {tls->pem_private_key, tls->pem_cert_chain};
+    int has_pair = tls->pem_private_key && tls->pem_cert_chain;
+    creds = grpc_ssl_credentials_create_ex(tls->pem_root_certs, has_pair ? &pair : NULL, NULL, NULL);
+    if (tls->target_name_override) {
+      storage[args.num_args++] = (grpc_arg){.type = GRPC_ARG_STRING,
+                                            .key = (char *)GRPC_SSL_TARGET_NAME_OVERRIDE_ARG,
+                                            .value.string = (char *)tls->target_name_override};
+    }
+  } else {
+    creds = grpc_insecure_credentials_create();
+  }
   strata_channel *ch = calloc(1, sizeof(strata_channel));
-  ch->channel = grpc_channel_create(target, creds, make_args(limits, storage, &args));
+  ch->channel = grpc_channel_create(target, creds, args.num_args ? &args : NULL);
   grpc_channel_credentials_release(creds);
   return ch;
 }
@@ -495,6 +604,71 @@ const char *strata_call_metadata_value(strata_call *c, size_t i, size_t *length)
   return (const char *)GRPC_SLICE_START_PTR(*s);
 }
 
+static void load_auth(strata_call *c) {
+  if (c->auth_loaded) return;
+  c->auth_loaded = 1;
+  char *peer = c->call ? grpc_call_get_peer(c->call) : NULL;
+  c->peer_address = strdup(peer ? peer : "");
+  if (peer) gpr_free(peer);
+  grpc_auth_context *context = c->call ? grpc_call_auth_context(c->call) : NULL;
+  if (!context) return;
+  c->peer_authenticated = grpc_auth_context_peer_is_authenticated(context);
+  const char *identity = grpc_auth_context_peer_identity_property_name(context);
+  c->peer_identity_property = identity ? strdup(identity) : NULL;
+  size_t capacity = 0;
+  grpc_auth_property_iterator it = grpc_auth_context_property_iterator(context);
+  while (grpc_auth_property_iterator_next(&it)) capacity++;
+  c->auth_names = calloc(capacity ? capacity : 1, sizeof(char *));
+  c->auth_values = calloc(capacity ? capacity : 1, sizeof(char *));
+  c->auth_lengths = calloc(capacity ? capacity : 1, sizeof(size_t));
+  it = grpc_auth_context_property_iterator(context);
+  const grpc_auth_property *property;
+  while (c->auth_count < capacity && (property = grpc_auth_property_iterator_next(&it))) {
+    size_t i = c->auth_count++;
+    c->auth_names[i] = strdup(property->name ? property->name : "");
+    c->auth_values[i] = malloc(property->value_length + 1);
+    if (property->value_length) memcpy(c->auth_values[i], property->value, property->value_length);
+    c->auth_values[i][property->value_length] = 0;
+    c->auth_lengths[i] = property->value_length;
+  }
+  grpc_auth_context_release(context);
+}
+
+size_t strata_call_auth_property_count(strata_call *c) {
+  load_auth(c);
+  return c->auth_count;
+}
+
+const char *strata_call_auth_property_name(strata_call *c, size_t i) {
+  load_auth(c);
+  return i < c->auth_count ? c->auth_names[i] : NULL;
+}
+
+const char *strata_call_auth_property_value(strata_call *c, size_t i, size_t *length) {
+  load_auth(c);
+  if (i >= c->auth_count) {
+    *length = 0;
+    return NULL;
+  }
+  *length = c->auth_lengths[i];
+  return c->auth_values[i];
+}
+
+int strata_call_peer_is_authenticated(strata_call *c) {
+  load_auth(c);
+  return c->peer_authenticated;
+}
+
+const char *strata_call_peer_identity_property(strata_call *c) {
+  load_auth(c);
+  return c->peer_identity_property;
+}
+
+const char *strata_call_peer_address(strata_call *c) {
+  load_auth(c);
+  return c->peer_address;
+}
+
 void strata_call_cancel(strata_call *c) {
   if (c->call) grpc_call_cancel(c->call, NULL);
 }
@@ -515,6 +689,15 @@ void strata_call_destroy(strata_call *c) {
   grpc_metadata_array_destroy(&c->trailing_metadata);
   grpc_call_details_destroy(&c->details);
   free(c->method);
+  for (size_t i = 0; i < c->auth_count; i++) {
+    free(c->auth_names[i]);
+    free(c->auth_values[i]);
+  }
+  free(c->auth_names);
+  free(c->auth_values);
+  free(c->auth_lengths);
+  free(c->peer_identity_property);
+  free(c->peer_address);
   free(c);
 }
 

@@ -33,6 +33,10 @@ public struct StrataError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let dataLoss = Code("data loss")
         /// The operation is not implemented by this node or method.
         public static let unimplemented = Code("unimplemented")
+        /// The caller did not prove who it is: no credential, or one nobody issued (or revoked).
+        public static let unauthenticated = Code("unauthenticated")
+        /// The caller is known but may not do this; the message names what it would need.
+        public static let permissionDenied = Code("permission denied")
         /// A bug or an unexpected failure of the environment.
         public static let `internal` = Code("internal")
 

@@ -11,10 +11,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private let render: @Sendable () -> [UInt8]
+    private let authorize: (@Sendable (String?) -> Bool)?
     private var head: HTTPRequestHead?
 
-    init(render: @escaping @Sendable () -> [UInt8]) {
+    init(render: @escaping @Sendable () -> [UInt8], authorize: (@Sendable (String?) -> Bool)? = nil) {
         self.render = render
+        self.authorize = authorize
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -33,6 +35,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
         let (status, body, contentType): (HTTPResponseStatus, [UInt8], String)
         switch MetricsRoute.resolve(method: request.method.rawValue, uri: request.uri) {
+        case .metrics where authorize.map({ !$0(request.headers.first(name: "Authorization")) }) ?? false:
+            (status, body, contentType) = (.unauthorized, Array("unauthorized: send Authorization: Bearer <token>\n".utf8), "text/plain; charset=utf-8")
         case .metrics:
             (status, body, contentType) = (.ok, render(), Self.contentType)
         case .notFound:
@@ -44,6 +48,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: "\(body.count)")
         if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET, HEAD") }
+        if status == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer") }
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)

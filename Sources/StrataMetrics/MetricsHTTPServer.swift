@@ -13,8 +13,11 @@ public final class MetricsHTTPServer: Sendable {
     public let port: Int
 
     /// Binds `host:port` and starts answering; `render` runs on the listener's thread for
-    /// each scrape. Throws when the address cannot be bound (in use, not local).
-    public init(host: String, port: Int, render: @escaping @Sendable () -> [UInt8]) throws {
+    /// each scrape. `authorize`, when given, gets each request's `Authorization` header and
+    /// decides whether it is answered (401 otherwise). Throws when the address cannot be bound
+    /// (in use, not local).
+    public init(host: String, port: Int, authorize: (@Sendable (String?) -> Bool)? = nil,
+                render: @escaping @Sendable () -> [UInt8]) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
@@ -22,7 +25,7 @@ public final class MetricsHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
+                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render, authorize: authorize))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

@@ -34,11 +34,3 @@ public struct MessageLimits: Sendable, Equatable {
 
     public static let `default` = MessageLimits()
 }
-
-/// Transport security. Insecure (plaintext) is the default; TLS takes PEM strings.
-public enum TransportSecurity: Sendable, Equatable {
-    case insecure
-    /// Server: its key and certificate chain; `clientRootCertificates` requires and verifies
-    /// client certificates. Client: the roots to trust (`nil`: the system roots).
-    case tls(privateKey: String?, certificateChain: String?, rootCertificates: String?)
-}

@@ -11,13 +11,16 @@ final class InProcessCall: ServerCall {
     }
 
     let deadline: ContinuousClock.Instant?
+    let peer: PeerIdentity
     private let inbound = Mutex(Inbound())
     private let deliver: @Sendable ([UInt8]) -> Bool
     private let expiredFlag = Atomic<Bool>(false)
 
     /// `deliver` takes one response message; false when the client is gone.
-    init(deadline: ContinuousClock.Instant?, deliver: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) {
+    init(deadline: ContinuousClock.Instant?, peer: PeerIdentity,
+         deliver: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) {
         self.deadline = deadline
+        self.peer = peer
         self.deliver = deliver
     }
 

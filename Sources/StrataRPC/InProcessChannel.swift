@@ -8,12 +8,16 @@
 /// channel decides that), and no flow control (a streamed message is buffered at once).
 public final class InProcessChannel: RPCTransport {
     public let target: String
+    /// Who the calls come from, as the handlers' `ServerContext.peer` sees it.
+    public let peer: PeerIdentity
     private let methods: [String: MethodHandler]
 
     /// `target` is the address the channel answers for; `services` are served as a server
-    /// with them would (the first registration of a method path wins).
-    public init(target: String, services: [ServiceDefinition]) {
+    /// with them would (the first registration of a method path wins); `peer` is the identity
+    /// the calls present (`.inProcess(certifiedAs:)` for a node's certificate name).
+    public init(target: String, services: [ServiceDefinition], peer: PeerIdentity = .inProcess()) {
         self.target = target
+        self.peer = peer
         var methods: [String: MethodHandler] = [:]
         for service in services {
             methods.merge(service.methods) { first, _ in first }
@@ -23,7 +27,7 @@ public final class InProcessChannel: RPCTransport {
 
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions = .default) async throws(RPCError) -> [UInt8] {
         guard case .unary(let body) = try handler(method) else { throw Self.wrongShape(method, "unary") }
-        let call = InProcessCall(deadline: options.deadline)
+        let call = InProcessCall(deadline: options.deadline, peer: peer)
         let context = ServerContext(call: call, method: method, metadata: options.metadata)
         return try await Self.run(call, context) { try await body(request, context) }
     }
@@ -38,7 +42,7 @@ public final class InProcessChannel: RPCTransport {
                 continuation.finish(throwing: error)
                 return
             }
-            let call = InProcessCall(deadline: options.deadline) { bytes in
+            let call = InProcessCall(deadline: options.deadline, peer: peer) { bytes in
                 if case .terminated = continuation.yield(bytes) { return false }
                 return true
             }
@@ -61,7 +65,7 @@ public final class InProcessChannel: RPCTransport {
 
     public func openClientStream(_ method: String, options: CallOptions = .default) throws(RPCError) -> any RPCClientStream {
         guard case .clientStreaming(let body) = try handler(method) else { throw Self.wrongShape(method, "client-streaming") }
-        let call = InProcessCall(deadline: options.deadline)
+        let call = InProcessCall(deadline: options.deadline, peer: peer)
         let context = ServerContext(call: call, method: method, metadata: options.metadata)
         let task = Task { () async throws -> [UInt8] in
             // Once the handler has answered, further messages are refused (the call is over).

@@ -15,7 +15,7 @@ public final class RPCChannel: @unchecked Sendable {
     /// of a loopback round trip).
     private let pluckQueues = Mutex<[PluckQueue]>([])
 
-    public init(target: String, limits: MessageLimits = .default, security: TransportSecurity = .insecure) {
+    public init(target: String, limits: MessageLimits = .default, security: ChannelSecurity = .insecure) {
         self.target = target
         channel = security.withCTLS { strata_channel_create(target, limits.cLimits, $0) }
         queue = CompletionQueue(name: "rpc-client-cq")

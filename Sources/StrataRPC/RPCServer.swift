@@ -27,6 +27,10 @@ public final class RPCServer: @unchecked Sendable {
     private let handlersInFlight = Atomic<Int>(0)
     /// Told about every finished call (metrics); nil when nobody listens.
     private let observer: RPCCallObserver?
+    /// The served certificates of a TLS server (nil: plaintext).
+    private let certificates: ServerCertificates?
+    /// Compares the certificate files with what is served, every `reloadCheckInterval`.
+    private let reloadTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Calls accepted since start (all methods, all outcomes).
     public var callsAccepted: UInt64 { callCounter.load(ordering: .relaxed) }
@@ -34,6 +38,11 @@ public final class RPCServer: @unchecked Sendable {
     public init(settings: ServerSettings, services: [ServiceDefinition], observer: RPCCallObserver? = nil) throws(RPCError) {
         self.settings = settings
         self.observer = observer
+        if case .tls(let tls) = settings.security {
+            certificates = try ServerCertificates(settings: tls)
+        } else {
+            certificates = nil
+        }
         var methods: [String: MethodHandler] = [:]
         for service in services {
             methods.merge(service.methods) { first, _ in first }
@@ -45,7 +54,13 @@ public final class RPCServer: @unchecked Sendable {
             strata_server_register_cq(server, queue.raw)
             queues.append(queue)
         }
-        let bound = settings.security.withCTLS { strata_server_add_port(server, settings.address, $0) }
+        let bound = if let certificates {
+            certificates.material.withCTLS(clientCertificates: certificates.settings.clientCertificates) {
+                strata_server_add_port(server, settings.address, $0)
+            }
+        } else {
+            strata_server_add_port(server, settings.address, nil)
+        }
         guard bound > 0 else {
             strata_server_destroy(server)
             throw RPCError(.unavailable, "cannot listen on \(settings.address) (address in use or invalid)")
@@ -62,6 +77,36 @@ public final class RPCServer: @unchecked Sendable {
         strata_server_start(server)
         for queue in queues {
             queue.start { [self] in self.requestCall(on: queue) }
+        }
+        if let interval = certificates?.settings.reloadCheckInterval {
+            reloadTask.withLock { task in
+                task = Task.detached { [weak self] in
+                    while (try? await Task.sleep(for: interval)) != nil {
+                        // Refusals reach `onReload`; the old certificates stay in use.
+                        _ = try? self?.reloadCertificates()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the certificate files again and, when they changed and hold a valid key pair,
+    /// serves them to connections accepted from now on; established connections keep theirs,
+    /// so nothing is dropped. Returns whether new certificates were installed. Throws (and
+    /// keeps serving the current ones) when a file cannot be read or the files do not form
+    /// a valid pair. For SIGHUP; the server also checks by itself every `reloadCheckInterval`.
+    @discardableResult
+    public func reloadCertificates() throws(RPCError) -> Bool {
+        guard let certificates else { throw RPCError(.failedPrecondition, "this server does not serve TLS") }
+        return try certificates.reload { material in
+            // Under the lifecycle lock: the C server is destroyed only after the state left
+            // running, so it is alive for the whole update.
+            state.withLock { state in
+                guard state == .idle || state == .running else { return false }
+                return material.withCTLS(clientCertificates: certificates.settings.clientCertificates) {
+                    strata_server_update_tls(server, $0)
+                } == 0
+            }
         }
     }
 
@@ -88,6 +133,10 @@ public final class RPCServer: @unchecked Sendable {
             let wasRunning = state == .running
             state = .stopping
             return wasRunning
+        }
+        reloadTask.withLock { task in
+            task?.cancel()
+            task = nil
         }
         guard proceed else { return }
 

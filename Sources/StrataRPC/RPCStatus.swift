@@ -64,6 +64,7 @@ extension RPCError {
         (.resourceExhausted, .resourceExhausted), (.failedPrecondition, .failedPrecondition), (.outOfRange, .outOfRange),
         (.unavailable, .unavailable), (.deadlineExceeded, .deadlineExceeded), (.cancelled, .cancelled), (.aborted, .aborted),
         (.dataLoss, .dataLoss), (.unimplemented, .unimplemented),
+        (.unauthenticated, .unauthenticated), (.permissionDenied, .permissionDenied),
     ]
 
     static func statusCode(for code: StrataError.Code) -> StatusCode {
@@ -74,7 +75,7 @@ extension RPCError {
 extension StrataError {
     /// The error another node answered with, as a `StrataError` with the matching code, so a
     /// node that relays it decides by code rather than by the message's text. Statuses with no
-    /// Strata code of their own (UNKNOWN, PERMISSION_DENIED, ...) become `internal`; any other
+    /// Strata code of their own (UNKNOWN, ...) become `internal`; any other
     /// error (a transport failure) becomes `unavailable`.
     public init(relaying error: any Error) {
         switch error {

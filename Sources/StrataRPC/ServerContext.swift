@@ -7,6 +7,7 @@ public final class ServerContext: @unchecked Sendable {
     /// Request metadata sent by the client.
     public let metadata: [(key: String, value: String)]
     private let call: any ServerCall
+    private let peerIdentity = Mutex<PeerIdentity?>(nil)
     private let cancellation = Mutex<(cancelled: Bool, handlers: [@Sendable () -> Void])>((false, []))
 
     convenience init(call: CallHandle, method: String) {
@@ -17,6 +18,17 @@ public final class ServerContext: @unchecked Sendable {
         self.call = call
         self.method = method
         self.metadata = metadata
+    }
+
+    /// The caller as the transport authenticated it: TLS or not, and the verified client
+    /// certificate's names. Read from gRPC on first use.
+    public var peer: PeerIdentity {
+        peerIdentity.withLock { cached in
+            if let cached { return cached }
+            let identity = call.peer
+            cached = identity
+            return identity
+        }
     }
 
     /// Time left before the client's deadline; `nil` when the client set none. Handlers pass
@@ -47,7 +59,7 @@ public final class ServerContext: @unchecked Sendable {
         for handler in handlers { handler() }
     }
 
-    /// The first value of a metadata key.
+    /// The first value of a metadata key (gRPC keys are lowercase: "authorization").
     public func metadataValue(_ key: String) -> String? {
         metadata.first { $0.key == key }?.value
     }

@@ -5,7 +5,7 @@ public struct ServerSettings: Sendable {
     /// Completion-queue threads; each polls its own queue and accepts calls.
     public var completionQueueThreads: Int
     public var limits: MessageLimits
-    public var security: TransportSecurity
+    public var security: ServerSecurity
     /// How long a graceful shutdown waits for in-flight calls before cancelling them.
     public var shutdownGrace: Duration
 
@@ -13,7 +13,7 @@ public struct ServerSettings: Sendable {
         address: String,
         completionQueueThreads: Int = 2,
         limits: MessageLimits = .default,
-        security: TransportSecurity = .insecure,
+        security: ServerSecurity = .insecure,
         shutdownGrace: Duration = .seconds(5)
     ) {
         self.address = address

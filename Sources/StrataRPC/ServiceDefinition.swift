@@ -46,6 +46,33 @@ public struct ServiceDefinition: Sendable {
     /// The full paths of the registered methods.
     public var methodPaths: [String] { methods.keys.sorted() }
 
+    /// The same service, with `check` run before every handler with the method's full path
+    /// (and before the request is decoded): a throw answers the call with that error and the
+    /// handler never runs. For who-may-call rules that hold for a whole service.
+    public func guarded(by check: @escaping @Sendable (_ path: String, ServerContext) throws -> Void) -> ServiceDefinition {
+        var guarded = self
+        for (path, handler) in methods {
+            switch handler {
+            case .unary(let run):
+                guarded.methods[path] = .unary { bytes, context in
+                    try check(path, context)
+                    return try await run(bytes, context)
+                }
+            case .serverStreaming(let run):
+                guarded.methods[path] = .serverStreaming { bytes, call, context in
+                    try check(path, context)
+                    try await run(bytes, call, context)
+                }
+            case .clientStreaming(let run):
+                guarded.methods[path] = .clientStreaming { call, context in
+                    try check(path, context)
+                    return try await run(call, context)
+                }
+            }
+        }
+        return guarded
+    }
+
     /// The same service, with every error a handler throws passed through `transform` before
     /// it becomes the call's status (e.g. to take file system paths out of what clients see).
     public func mappingErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> ServiceDefinition {

@@ -52,7 +52,10 @@ public struct HealthCheckResponse: RPCMessage, Equatable {
             bytes, "grpc.health.v1.HealthCheckResponse",
             unpack: { grpc__health__v1__health_check_response__unpack(nil, $0, $1) },
             free: { grpc__health__v1__health_check_response__free_unpacked($0, nil) }
-        ) { ServingStatus(rawValue: Int32($0.status.rawValue)) ?? .unknown }
+        ) {
+            // A status beyond Int32 (a negative value on the wire) is as unknown as any other.
+            ServingStatus(rawValue: Int32(truncatingIfNeeded: $0.status.rawValue)) ?? .unknown
+        }
     }
 
     public func serializedBytes() -> [UInt8] {

@@ -3,6 +3,7 @@ public enum StrataServiceName {
     public static let coordinator = "strata.v1.Coordinator"
     public static let membership = "strata.v1.Membership"
     public static let worker = "strata.v1.Worker"
+    public static let tokens = "strata.v1.Tokens"
     public static let health = "grpc.health.v1.Health"
 }
 
@@ -63,4 +64,12 @@ public enum MethodPath {
     public static let workerStatus = "/strata.v1.Worker/Status"
     /// Unary: PendingEmbeddingsRequest → PendingEmbeddingsResponse.
     public static let workerListPendingEmbeddings = "/strata.v1.Worker/ListPendingEmbeddings"
+
+    // strata.v1.Tokens (coordinator; scope admin)
+    /// Unary: CreateTokenRequest → CreateTokenResponse.
+    public static let tokensCreate = "/strata.v1.Tokens/CreateToken"
+    /// Unary: RevokeTokenRequest → TokenInfo.
+    public static let tokensRevoke = "/strata.v1.Tokens/RevokeToken"
+    /// Unary: ListTokensRequest → ListTokensResponse.
+    public static let tokensList = "/strata.v1.Tokens/ListTokens"
 }

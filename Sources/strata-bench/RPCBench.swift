@@ -6,7 +6,8 @@ import StrataRPC
 import StrataWire
 
 /// `strata-bench rpc`: unary round trips on loopback -- sequential and with 16 in flight --
-/// from Strata's Swift client and from Python grpcio, against the same Strata server.
+/// from Strata's Swift client and from Python grpcio, against the same Strata server; then
+/// the cost of TLS: the same calls over plaintext, TLS and mutual TLS (`RPCBench+TLS`).
 struct RPCBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rpc",
@@ -17,6 +18,7 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Timed runs per measurement (the median run is reported).") var runs: Int = 3
     @Option(help: "Python with grpcio for the peer measurement.") var python: String = ".venv/bin/python"
     @Option(help: "Server completion-queue threads.") var threads: Int = 2
+    @Flag(inversion: .prefixedNo, help: "Compare plaintext, TLS and mutual TLS (needs openssl).") var tls = true
 
     func run() async throws {
         let health = HealthService(services: [])
@@ -48,13 +50,14 @@ struct RPCBench: AsyncParsableCommand {
         }
         print("\nTargets on a 2-core machine: ≥ 5,000 calls/s sequential, ≥ 12,000 calls/s with 16 in flight (Swift client).")
         await server.shutdown()
+        if tls { try await tlsComparison(request: request) }
     }
 
-    private func row(_ client: String, _ mode: String, _ s: LatencySummary, ratio: Double?) {
+    func row(_ client: String, _ mode: String, _ s: LatencySummary, ratio: Double?) {
         print("| \(client) | \(mode) | \(format(s.callsPerSecond, 0)) | \(format(s.p50Microseconds, 0)) | \(format(s.p99Microseconds, 0)) | \(ratio.map { format($0, 2) + "×" } ?? "") |")
     }
 
-    private func sequential(_ channel: RPCChannel, _ request: [UInt8]) throws -> LatencySummary {
+    func sequential(_ channel: RPCChannel, _ request: [UInt8]) throws -> LatencySummary {
         var latencies = [Double]()
         latencies.reserveCapacity(calls)
         let clock = ContinuousClock()
@@ -67,7 +70,7 @@ struct RPCBench: AsyncParsableCommand {
         return LatencySummary(latencies: latencies, seconds: (clock.now - start).seconds)
     }
 
-    private func concurrent(_ channel: RPCChannel, _ request: [UInt8]) async throws -> LatencySummary {
+    func concurrent(_ channel: RPCChannel, _ request: [UInt8]) async throws -> LatencySummary {
         let clock = ContinuousClock()
         let start = clock.now
         let perWorker = calls / inFlight
@@ -97,7 +100,7 @@ struct RPCBench: AsyncParsableCommand {
         return median(results)
     }
 
-    private func median(_ results: [LatencySummary]) -> LatencySummary {
+    func median(_ results: [LatencySummary]) -> LatencySummary {
         results.sorted { $0.callsPerSecond < $1.callsPerSecond }[results.count / 2]
     }
 

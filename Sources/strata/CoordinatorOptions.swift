@@ -6,7 +6,7 @@ import StrataRPC
 /// Where the coordinator is: `--coordinator`, else `STRATA_COORDINATOR`, else the address
 /// `scripts/cluster-up.sh` and `scripts/demo.sh` use with no flags. The bearer token every
 /// call carries: `--token`, else `--token-file`, else `STRATA_TOKEN`, else `STRATA_TOKEN_FILE`,
-/// else none.
+/// else none. TLS: `--ca`/`STRATA_CA` and a client certificate (`ClientTLSOptions`).
 struct CoordinatorOptions: ParsableArguments {
     static let defaultAddress = "127.0.0.1:7400"
 
@@ -20,6 +20,8 @@ struct CoordinatorOptions: ParsableArguments {
 
     @Option(help: "File holding the bearer token (first line; default: $STRATA_TOKEN_FILE).")
     var tokenFile: String?
+
+    @OptionGroup var tls: ClientTLSOptions
 
     var address: String {
         coordinator ?? ProcessInfo.processInfo.environment["STRATA_COORDINATOR"] ?? Self.defaultAddress
@@ -45,12 +47,13 @@ struct CoordinatorOptions: ParsableArguments {
         return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
     }
 
-    func channel() -> RPCChannel {
-        RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20))
+    /// A channel to the coordinator, over TLS when `--ca`/`STRATA_CA` is given.
+    func channel() throws -> RPCChannel {
+        RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20), security: try tls.security())
     }
 
     /// A typed client with the token and timeout.
     func client() throws -> CoordinatorClient {
-        CoordinatorClient(transport: channel(), token: try bearerToken(), timeout: .milliseconds(Int(timeout * 1000)))
+        CoordinatorClient(transport: try channel(), token: try bearerToken(), timeout: .milliseconds(Int(timeout * 1000)))
     }
 }

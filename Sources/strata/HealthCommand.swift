@@ -16,6 +16,9 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(name: .customLong("node"), help: "host:port of the node (same as the argument).") var nodeOption: String?
     @Option(help: "Seconds to wait for the node.") var timeout: Double = 3
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Only grpc.health.v1 (a probe: needs no token or client certificate); prints the status word.") var probe = false
+    @Option(help: "Bearer token for the coordinator's status (default: $STRATA_TOKEN, or the file $STRATA_TOKEN_FILE).") var token: String?
+    @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
         guard (node ?? nodeOption) != nil else { throw ValidationError("give the node as host:port (strata health 127.0.0.1:7401)") }
@@ -24,11 +27,21 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = (node ?? nodeOption)!
-        let channel = RPCChannel(target: target)
-        let options = CallOptions(timeout: .milliseconds(Int(timeout * 1000)))
+        let environment = ProcessInfo.processInfo.environment
+        let bearer = token ?? environment["STRATA_TOKEN"] ?? environment["STRATA_TOKEN_FILE"].flatMap { path in
+            (try? String(contentsOfFile: path, encoding: .utf8))?.split(whereSeparator: \.isNewline).first.map(String.init)
+        }
+        let options = CallOptions(timeout: .milliseconds(Int(timeout * 1000)),
+                                  metadata: bearer.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
         do {
+            let channel = RPCChannel(target: target, security: try tls.security())
             let health = try HealthCheckResponse(serializedBytes: channel.unaryBlocking(
                 MethodPath.healthCheck, HealthCheckRequest().serializedBytes(), options: options))
+            if probe {
+                print(health.status.description)
+                if health.status != .serving { throw ExitCode(CLIFailure.notServing) }
+                return
+            }
             let report = try Self.status(channel, options)
             if json {
                 let encoder = JSONEncoder()

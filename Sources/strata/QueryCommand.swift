@@ -37,7 +37,7 @@ struct QueryCommand: AsyncParsableCommand {
                                    filter: Filter(documentPrefix: prefix, metadataEquals: try KeyValueOption.parse(whereEquals, option: "--where")))
         var items: [QueryResponse] = []
         try await call("query") {
-            for try await bytes in options.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: options.callOptions) {
+            for try await bytes in try options.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: options.callOptions) {
                 items.append(try QueryResponse(serializedBytes: bytes))
             }
         }

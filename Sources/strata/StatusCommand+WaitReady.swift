@@ -13,14 +13,14 @@ extension StatusCommand {
         let expected = (expectWorkers ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(seconds * 1000))
-        let channel = options.channel()
+        let channel = try options.channel()
         var missing: [String] = []
         while true {
             let left = deadline - clock.now
             let callTimeout = max(Duration.milliseconds(200), min(.seconds(2), left))
             do {
                 let bytes = try await channel.unary(
-                    MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes(), options: CallOptions(timeout: callTimeout))
+                    MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes(), options: options.callOptions(timeout: callTimeout))
                 let status = try ClusterStatusResponse(serializedBytes: bytes)
                 let readiness = Self.readiness(status, expecting: expected)
                 if readiness.isReady { return status }

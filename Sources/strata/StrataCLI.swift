@@ -11,6 +11,6 @@ struct StrataCLI: AsyncParsableCommand {
             file); 3 the node answered but is not serving; 64 usage error (bad flags).
             """,
         subcommands: [NamespaceCommand.self, IngestCommand.self, SyncCommand.self, QueryCommand.self, DeleteCommand.self, StatusCommand.self,
-                      NodesCommand.self, HealthCommand.self, TokensCommand.self, MCPCommand.self]
+                      NodesCommand.self, HealthCommand.self, TokensCommand.self, TokenCommand.self, MCPCommand.self]
     )
 }

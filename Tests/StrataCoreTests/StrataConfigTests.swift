@@ -78,3 +78,77 @@ import Testing
         #expect(StrataConfig.keys["tiers.hot.capacity_bytes"]?.environmentName == "STRATA_TIERS_HOT_CAPACITY_BYTES")
     }
 }
+
+@Suite struct SecurityConfigTests {
+    private func parse(_ json: String) throws -> StrataConfig {
+        try StrataConfig.parse(json: Array(json.utf8), source: "test.json")
+    }
+
+    @Test func defaultsAreInsecureAndOff() {
+        let config = StrataConfig.default
+        #expect(!config.tls.isEnabled && config.tls.clientAuth == "auto" && config.tls.reloadIntervalMs == 10_000)
+        #expect(!config.auth.enabled && !config.metrics.requireToken && config.cluster.joinSecret.isEmpty)
+    }
+
+    @Test func everySecurityKeyIsSetFromTheFileTheEnvironmentAndFlags() throws {
+        let config = try parse(#"""
+            {"tls": {"cert_file": "/s/node.pem", "key_file": "/s/node.key", "ca_file": "/s/ca.pem", "client_auth": "require",
+                     "bind_worker_ids": true, "reload_interval_ms": 0},
+             "cluster": {"join_secret_file": "/s/join"},
+             "auth": {"enabled": true, "tokens_file": "/s/tokens.json", "bootstrap_token_file": "/s/admin"},
+             "metrics": {"listen": "10.0.0.1:9500", "require_token": true}}
+            """#)
+        #expect(config.tls == TLSConfig(certFile: "/s/node.pem", keyFile: "/s/node.key", caFile: "/s/ca.pem", clientAuth: "require",
+                                        bindWorkerIDs: true, reloadIntervalMs: 0))
+        #expect(config.cluster.joinSecretFile == "/s/join")
+        #expect(config.auth == AuthConfig(enabled: true, tokensFile: "/s/tokens.json", bootstrapTokenFile: "/s/admin"))
+        #expect(config.metrics == MetricsConfig(listen: "10.0.0.1:9500", requireToken: true))
+
+        var fromEnvironment = StrataConfig.default
+        try fromEnvironment.applyEnvironment([
+            "STRATA_TLS_CERT_FILE": "/e/c", "STRATA_TLS_KEY_FILE": "/e/k", "STRATA_AUTH_ENABLED": "true",
+            "STRATA_METRICS_REQUIRE_TOKEN": "true", "STRATA_CLUSTER_JOIN_SECRET": "0123456789abcdef0123",
+        ])
+        #expect(fromEnvironment.tls.certFile == "/e/c" && fromEnvironment.auth.enabled && fromEnvironment.metrics.requireToken)
+        #expect(fromEnvironment.cluster.joinSecret == "0123456789abcdef0123")
+
+        var fromFlags = StrataConfig.default
+        try fromFlags.set([("tls.cert_file", "c"), ("tls.key_file", "k"), ("tls.ca_file", "ca"), ("tls.client_auth", "optional")])
+        #expect(fromFlags.tls.clientAuth == "optional")
+    }
+
+    @Test func badValuesAreRefusedNamingTheKey() {
+        let cases: [(String, String)] = [
+            (#"{"tls": {"client_auth": "always"}}"#, "tls.client_auth must be one of auto, none, optional, require"),
+            (#"{"auth": {"enabled": "yes"}}"#, "auth.enabled must be true or false"),
+            (#"{"auth": {"enabled": 1}}"#, "auth.enabled must be true or false"),
+            (#"{"tls": {"reload_interval_ms": -1}}"#, "tls.reload_interval_ms"),
+            (#"{"metrics": {"listen": "nowhere"}}"#, "metrics.listen must be host:port"),
+            (#"{"cluster": {"join_secret": "short"}}"#, "cluster.join_secret must be at least 16 characters"),
+            (#"{"cluster": {"join_secret": "0123456789abcdef 0123"}}"#, "cluster.join_secret must be printable ASCII"),
+        ]
+        for (json, expected) in cases {
+            let error = #expect(throws: StrataError.self, "\(json)") { try parse(json) }
+            #expect(error?.message.contains(expected) == true, "\(error?.message ?? "") should contain \(expected)")
+        }
+        var config = StrataConfig.default
+        let flag = #expect(throws: StrataError.self) { try config.set("auth.enabled", text: "maybe") }
+        #expect(flag?.message.contains("auth.enabled must be true or false") == true)
+    }
+
+    @Test func crossKeyRulesNameTheKeyToChange() {
+        let cases: [(String, String)] = [
+            (#"{"tls": {"cert_file": "c"}}"#, "tls.key_file must be set when tls.cert_file is"),
+            (#"{"tls": {"key_file": "k"}}"#, "tls.cert_file must be set when tls.key_file is"),
+            (#"{"tls": {"ca_file": "ca"}}"#, "tls.ca_file needs tls.cert_file"),
+            (#"{"tls": {"cert_file": "c", "key_file": "k", "client_auth": "require"}}"#, "tls.client_auth require needs tls.ca_file"),
+            (#"{"tls": {"cert_file": "c", "key_file": "k", "bind_worker_ids": true}}"#, "tls.bind_worker_ids needs tls.ca_file"),
+            (#"{"cluster": {"join_secret": "0123456789abcdef", "join_secret_file": "f"}}"#, "cluster.join_secret and cluster.join_secret_file are both set"),
+            (#"{"metrics": {"require_token": true}}"#, "metrics.require_token needs auth.enabled"),
+        ]
+        for (json, expected) in cases {
+            let error = #expect(throws: StrataError.self, "\(json)") { try parse(json) }
+            #expect(error?.message.contains(expected) == true, "\(error?.message ?? "") should contain \(expected)")
+        }
+    }
+}

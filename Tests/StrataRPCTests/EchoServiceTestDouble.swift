@@ -39,6 +39,17 @@ enum EchoServiceTestDouble {
             observations.saw(metadata: context.metadataValue("x-strata-test"))
             return request
         }
+        // Whoami: answers with what the handler knows about its caller, as "key=value" lines.
+        service.unary("Whoami", HealthCheckRequest.self, HealthCheckRequest.self) { _, context in
+            let peer = context.peer
+            let lines = [
+                "transport=\(peer.transport)", "authenticated=\(peer.isAuthenticated)", "cn=\(peer.commonName ?? "")",
+                "verified_cn=\(peer.verifiedCommonName ?? "")", "sans=\(peer.subjectAlternativeNames.joined(separator: ","))",
+                "address=\(peer.address)", "identity_property=\(peer.identityPropertyName ?? "")",
+                "identities=\(peer.identities.joined(separator: ","))", "authorization=\(context.metadataValue("authorization") ?? "")",
+            ]
+            return HealthCheckRequest(service: lines.joined(separator: "\n"))
+        }
         // Sleep: waits the number of milliseconds named in the request, then answers.
         service.unary("Sleep", HealthCheckRequest.self, HealthCheckRequest.self) { request, _ in
             observations.sleepStarted()

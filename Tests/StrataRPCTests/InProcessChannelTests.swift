@@ -64,3 +64,15 @@ import Testing
         #expect(bad?.code == .invalidArgument)
     }
 }
+
+@Suite struct InProcessPeerTests {
+    @Test func handlersSeeThePeerTheChannelPresents() async throws {
+        let service = EchoServiceTestDouble.definition(EchoServiceTestDouble.Observations())
+        let anonymous = InProcessChannel(target: "w1:1", services: [service])
+        let certified = InProcessChannel(target: "w1:1", services: [service], peer: .inProcess(certifiedAs: "strata-coordinator"))
+        let seenAnonymous = try await TLSTests.whoami(anonymous)
+        #expect(seenAnonymous["transport"] == "inProcess" && seenAnonymous["verified_cn"] == "")
+        let seenCertified = try await TLSTests.whoami(certified)
+        #expect(seenCertified["authenticated"] == "true" && seenCertified["verified_cn"] == "strata-coordinator")
+    }
+}

@@ -350,3 +350,33 @@ def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
         script("cluster-down.sh", "--hosts", hosts)
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
         remove_shared_memory(shared)
+
+
+def test_secure_hosts_mode_sends_each_node_its_certificate(tmp_path):
+    """--hosts --secure: certificates made here (SANs from the hosts file), written into each
+    node's data directory on its host by the start script, the CLI of this machine pointed at
+    them; hosts "local" stand in for ssh destinations (the ssh route itself is covered above)."""
+    pki = tmp_path / "pki"
+    hosts = write_hosts(tmp_path / "hosts.json", {
+        "defaults": {"bin": str(BIN_DIR), "data": str(tmp_path / "nodes"),
+                     "settings": {"coordinator.heartbeat_interval_ms": 100, "coordinator.metrics_port": 0, "worker.metrics_port": 0}},
+        "replicas": 1,
+        "coordinator": {"host": "local", "address": "127.0.0.1", "port": free_port()},
+        "workers": [{"host": "local", "address": "127.0.0.1", "port": free_port()}],
+    })
+    try:
+        up = script("cluster-up.sh", "--hosts", hosts, "--bin", BIN_DIR, "--secure", STRATA_HOSTS_PKI=pki)
+        assert up.returncode == 0, up.stderr
+        assert f"STRATA_CA={pki}/ca.pem" in up.stdout and f"STRATA_TOKEN_FILE={pki}/admin.token" in up.stdout
+        worker_pki = tmp_path / "nodes" / "worker-1" / "pki"
+        assert (worker_pki / "ca.pem").read_text() == (pki / "ca.pem").read_text()
+        assert oct(os.stat(worker_pki / "node.key").st_mode & 0o777) == "0o600"
+        assert not (worker_pki / "admin.token").exists()
+        san = run("openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", pki / "worker-1.pem").stdout
+        assert "127.0.0.1" in san and "localhost" in san
+        coordinator = next(line.split()[1] for line in up.stdout.splitlines() if line.startswith("coordinator"))
+        secure = {"STRATA_COORDINATOR": coordinator, "STRATA_CA": pki / "ca.pem", "STRATA_TOKEN_FILE": pki / "admin.token"}
+        assert "workers: 1 serving" in run(BIN_DIR / "strata", "status", **secure).stdout
+        assert run(BIN_DIR / "strata", "status", **{**secure, "STRATA_CA": ""}).returncode != 0
+    finally:
+        script("cluster-down.sh", "--hosts", hosts)

@@ -61,3 +61,32 @@ def test_bad_options_are_refused():
     for name in ("cluster-up.sh", "cluster-down.sh", "cluster-status.sh"):
         result = run(REPO / "scripts" / name, "--check")
         assert result.returncode == 64 and "--check needs --hosts FILE" in result.stderr
+
+
+def test_secure_cluster_up_prints_how_the_cli_uses_it(tmp_path):
+    """cluster-up --secure: certificates and an admin token made with openssl, every node on
+    TLS with tokens; the CLI works with the printed STRATA_CA / STRATA_TOKEN_FILE and not
+    without them; a restart keeps the same CA and token."""
+    base = random.randint(30000, 60000) // 10 * 10
+    data = tmp_path / "cluster"
+    coordinator = f"127.0.0.1:{base}"
+    up = run(REPO / "scripts/cluster-up.sh", "--secure", "--workers", 1, "--replicas", 1, "--base-port", base, "--data", data, "--bin", BIN_DIR)
+    try:
+        assert up.returncode == 0, up.stderr
+        ca, token = data / "pki" / "ca.pem", data / "pki" / "admin.token"
+        assert f"STRATA_CA={ca}" in up.stdout and f"STRATA_TOKEN_FILE={token}" in up.stdout
+        assert oct(os.stat(token).st_mode & 0o777) == "0o600" and oct(os.stat(data / "pki" / "worker.key").st_mode & 0o777) == "0o600"
+        strata = BIN_DIR / "strata"
+        secure = {"STRATA_COORDINATOR": coordinator, "STRATA_CA": ca, "STRATA_TOKEN_FILE": token}
+        assert "workers: 1 serving" in run(strata, "status", **secure).stdout
+        assert run(strata, "status", **{**secure, "STRATA_TOKEN_FILE": ""}).returncode != 0
+        assert run(strata, "status", **{**secure, "STRATA_CA": ""}).returncode != 0
+        created = run(strata, "token", "create", "--name", "ci", "--scope", "read:docs", **secure)
+        assert created.returncode == 0 and created.stdout.startswith("strata_"), created.stderr
+        assert token.read_text().strip() not in (data / "coordinator.log").read_text()
+        assert run(REPO / "scripts/cluster-down.sh", "--data", data).returncode == 0
+        again = run(REPO / "scripts/cluster-up.sh", "--secure", "--workers", 1, "--replicas", 1, "--base-port", base, "--data", data, "--bin", BIN_DIR)
+        assert again.returncode == 0, again.stderr
+        assert "ci" in run(strata, "token", "list", **secure).stdout
+    finally:
+        run(REPO / "scripts/cluster-down.sh", "--data", data)

@@ -89,3 +89,47 @@ def test_systemd_units_have_the_essentials():
         text = (REPO / "deploy" / "systemd" / name).read_text()
         for key in ("[Unit]", "[Service]", "[Install]", "ExecStart=", "KillSignal=SIGTERM", "Restart=on-failure"):
             assert key in text, f"{name} lacks {key}"
+
+
+def config_keys():
+    """Every dotted key of config/strata.json, as its STRATA_ environment name."""
+    names = set()
+    def walk(prefix, value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, inner)
+        else:
+            names.add("STRATA_" + prefix.replace(".", "_").upper())
+    walk("", CONFIG)
+    return names
+
+
+def test_secure_overlay_and_security_env_name_real_keys_and_mounted_secrets():
+    secure = REPO / "deploy" / "kubernetes" / "secure"
+    kustomization = yaml.safe_load((secure / "kustomization.yaml").read_text())
+    assert set(kustomization["resources"]) == {"../coordinator.yaml", "../workers.yaml"}
+    keys = config_keys()
+    health_flags = set(re.findall(r"--[a-z][a-z-]+", subprocess.run([str(BIN_DIR / "strata"), "health", "--help"],
+                                                                    capture_output=True, text=True).stdout))
+    for patch in kustomization["patches"]:
+        document = yaml.safe_load((secure / patch["path"]).read_text())
+        base = {d["metadata"]["name"]: d for name in ("coordinator.yaml", "workers.yaml") for d in documents(name)}
+        assert document["metadata"]["name"] in base and document["kind"] == base[document["metadata"]["name"]]["kind"]
+        container = document["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e["value"] for e in container["env"]}
+        assert set(env) <= keys, set(env) - keys
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        volumes = {v["name"]: v["secret"]["secretName"] for v in document["spec"]["template"]["spec"]["volumes"]}
+        for variable in ("STRATA_TLS_CERT_FILE", "STRATA_TLS_KEY_FILE", "STRATA_TLS_CA_FILE"):
+            directory = env[variable].rsplit("/", 1)[0]
+            assert directory in mounts and mounts[directory] in volumes, variable
+        for probe in ("readinessProbe", "livenessProbe"):
+            command = container[probe]["exec"]["command"]
+            assert container[probe]["grpc"] is None and command[:2] == ["strata", "health"]
+            assert {a for a in command if a.startswith("--")} <= health_flags
+    example = (REPO / "deploy" / "systemd" / "security.env.example").read_text()
+    variables = set(re.findall(r"^#?(STRATA_[A-Z_]+)=", example, re.MULTILINE))
+    assert variables and variables <= keys, variables - keys
+    for name in ("strata-coordinator.service", "strata-worker@.service"):
+        text = (REPO / "deploy" / "systemd" / name).read_text()
+        assert "EnvironmentFile=-/etc/strata/security.env" in text and "ExecReload=/bin/kill -HUP $MAINPID" in text

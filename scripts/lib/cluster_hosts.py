@@ -1,7 +1,7 @@
 """The --hosts side of scripts/cluster-up.sh, cluster-down.sh and cluster-status.sh.
 
     python3 scripts/lib/cluster_hosts.py up|down|status --hosts FILE [--check] [--bin DIR]
-        [--replicas R] [--wait SECONDS] [--timeout SECONDS] [--keep-warm]
+        [--replicas R] [--wait SECONDS] [--timeout SECONDS] [--keep-warm] [--secure [--pki DIR]]
 
 Reads the hosts file (hosts_file.py), then runs the scripts of node_commands.py on every host
 over ssh (or with a local sh for a host named "local"), and checks health over the network
@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hosts_file  # noqa: E402
+import hosts_secure  # noqa: E402
 import node_commands as commands  # noqa: E402
 
 PROGRAMS = {"up": "cluster-up", "down": "cluster-down", "status": "cluster-status"}
@@ -36,6 +37,8 @@ def main(argv):
     parser.add_argument("--wait", type=int, default=60)
     parser.add_argument("--timeout", type=int, default=30)
     parser.add_argument("--keep-warm", action="store_true")
+    parser.add_argument("--secure", action="store_true")
+    parser.add_argument("--pki", default="var/hosts-pki")
     options = parser.parse_args(argv)
     program = PROGRAMS[options.action]
     try:
@@ -55,6 +58,12 @@ def main(argv):
     strata = os.path.join(options.bin, "strata")
     if options.action != "down" and not os.access(strata, os.X_OK):
         return fail(program, f"{strata} is missing: it checks health from this machine (pass --bin DIR)", 64)
+    if options.action == "up" and options.secure:
+        cluster, install = hosts_secure.prepare(cluster, os.path.abspath(options.pki))
+        code = up(program, cluster, strata, options.wait, prelude=install)
+        if code == 0:
+            print(hosts_secure.usage(cluster))
+        return code
     if options.action == "up":
         return up(program, cluster, strata, options.wait)
     if options.action == "down":
@@ -121,7 +130,7 @@ def health(strata, node):
 
 # --- actions --------------------------------------------------------------------------------
 
-def up(program, cluster, strata, wait_seconds):
+def up(program, cluster, strata, wait_seconds, prelude=lambda node: ""):
     # Check every host before starting anything, so one bad host leaves no half-started cluster.
     problems = [o for o in run_everywhere(cluster.nodes, commands.preflight_script, 60) if o.code != 0]
     if problems:
@@ -132,7 +141,7 @@ def up(program, cluster, strata, wait_seconds):
     started, failed = [], []
     # The coordinator first: workers register with it as they start.
     for batch in ((cluster.coordinator,), cluster.workers):
-        script = lambda node: commands.start_script(node, cluster.coordinator, cluster.replicas)  # noqa: E731
+        script = lambda node: prelude(node) + commands.start_script(node, cluster.coordinator, cluster.replicas)  # noqa: E731
         for outcome in run_everywhere(batch, script, 60):
             (started if outcome.code == 0 else failed).append(outcome)
         if failed:

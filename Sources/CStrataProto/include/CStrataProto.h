@@ -4,4 +4,5 @@
 #include "strata/v1/common.pb-c.h"
 #include "strata/v1/coordinator.pb-c.h"
 #include "strata/v1/membership.pb-c.h"
+#include "strata/v1/tokens.pb-c.h"
 #include "strata/v1/worker.pb-c.h"

@@ -21,13 +21,29 @@ typedef struct strata_server strata_server;
 typedef struct strata_channel strata_channel;
 typedef struct strata_call strata_call;
 
-/// Transport security. All fields NULL means insecure (plaintext HTTP/2), the default.
-/// For TLS, set the PEM strings (server: key + cert, optionally root certs to require client
-/// certificates; client: root certs, or NULL for the system roots).
+/// Which client certificates a TLS server asks for (mutual TLS).
+typedef enum strata_client_certificates {
+  /// Not requested: any client may connect (server-only TLS).
+  STRATA_CLIENT_CERTIFICATES_NONE = 0,
+  /// Requested, and verified against pem_root_certs when presented; clients without one connect.
+  STRATA_CLIENT_CERTIFICATES_OPTIONAL = 1,
+  /// Required and verified against pem_root_certs: a client without one fails the handshake.
+  STRATA_CLIENT_CERTIFICATES_REQUIRED = 2,
+} strata_client_certificates;
+
+/// Transport security; NULL (or enabled == 0) means insecure (plaintext HTTP/2), the default.
+/// Strings are PEM (copied by the functions that take them).
+/// - server: pem_private_key + pem_cert_chain (required); pem_root_certs verifies client
+///   certificates as client_certificates says.
+/// - client: pem_root_certs verifies the server (NULL: gRPC's default roots); pem_private_key +
+///   pem_cert_chain, when set, are the client certificate (mutual TLS); target_name_override
+///   replaces the host name checked against the server certificate (NULL: the target's host).
 typedef struct strata_tls {
   const char *pem_root_certs;
   const char *pem_private_key;
   const char *pem_cert_chain;
+  const char *target_name_override;
+  int client_certificates;
   int enabled;
 } strata_tls;
 
@@ -70,7 +86,14 @@ strata_server *strata_server_create(strata_limits limits);
 /// Registers a queue that will receive new calls. Before strata_server_start.
 void strata_server_register_cq(strata_server *server, strata_cq *cq);
 /// Binds host:port ("127.0.0.1:0" picks a free port). Returns the bound port, 0 on failure.
+/// With TLS, the server takes its certificates from a store it owns, which
+/// strata_server_update_tls replaces while the server runs.
 int strata_server_add_port(strata_server *server, const char *address, const strata_tls *tls);
+/// Replaces the TLS key, certificate chain and client roots served to connections accepted
+/// from now on (established connections keep theirs): certificate rotation without a
+/// restart. Returns 0, or -1 when the server has no TLS port. Check the key pair first
+/// (CStrataCrypto): gRPC keeps serving the old one, silently, if the new one is unusable.
+int strata_server_update_tls(strata_server *server, const strata_tls *tls);
 void strata_server_start(strata_server *server);
 /// Asks for the next incoming call on cq. The returned call handle becomes usable when the
 /// tag completes successfully; destroy it in any case. Returns NULL if the request failed.
@@ -139,6 +162,23 @@ size_t strata_call_metadata_count(strata_call *call);
 /// Copies key i and value i; returns their lengths (key is ASCII, value may be binary).
 const char *strata_call_metadata_key(strata_call *call, size_t index, size_t *length);
 const char *strata_call_metadata_value(strata_call *call, size_t index, size_t *length);
+
+/// Server calls: the peer as the transport authenticated it (gRPC's auth context), copied into
+/// the call on first use. Properties come in gRPC's names: "transport_security_type" ("ssl"
+/// or "insecure"), "security_level", "x509_common_name", "x509_subject_alternative_name"
+/// (one per SAN), "x509_subject", "peer_dns", "x509_pem_cert", ...
+size_t strata_call_auth_property_count(strata_call *call);
+const char *strata_call_auth_property_name(strata_call *call, size_t index);
+/// The value (NUL-terminated copy; length excludes the NUL).
+const char *strata_call_auth_property_value(strata_call *call, size_t index, size_t *length);
+/// 1 when the peer presented a certificate the server verified (gRPC's
+/// grpc_auth_context_peer_is_authenticated), else 0.
+int strata_call_peer_is_authenticated(strata_call *call);
+/// The name of the property that holds the peer's identity ("x509_subject_alternative_name"
+/// when the certificate has SANs, else "x509_common_name"); NULL when unauthenticated.
+const char *strata_call_peer_identity_property(strata_call *call);
+/// The peer's address as gRPC names it ("ipv4:127.0.0.1:50312"); a copy owned by the call.
+const char *strata_call_peer_address(strata_call *call);
 
 /// Cancels the call (both sides observe CANCELLED).
 void strata_call_cancel(strata_call *call);

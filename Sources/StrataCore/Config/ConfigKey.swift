@@ -89,6 +89,17 @@ extension ConfigKey {
         }
     }
 
+    static func bool(_ path: String, _ keyPath: WritableKeyPath<StrataConfig, Bool> & Sendable) -> ConfigKey {
+        ConfigKey(path: path) { (config: inout StrataConfig, value: ConfigValue) throws(StrataError) in
+            switch value {
+            case .bool(let flag): config[keyPath: keyPath] = flag
+            case .text("true"): config[keyPath: keyPath] = true
+            case .text("false"): config[keyPath: keyPath] = false
+            default: throw invalid(path, "must be true or false, got \(value.typeName)")
+            }
+        }
+    }
+
     static func tier(_ name: String, _ keyPath: WritableKeyPath<StrataConfig, TierSettings> & Sendable) -> [ConfigKey] {
         let prefix = "tiers.\(name)."
         return [

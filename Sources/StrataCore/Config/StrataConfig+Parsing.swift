@@ -49,6 +49,7 @@ extension StrataConfig {
         all += ConfigKey.tier("hot", \.tiers.hot)
         all += ConfigKey.tier("warm", \.tiers.warm)
         all += ConfigKey.tier("cold", \.tiers.cold)
+        all += securityKeys
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
 
@@ -136,6 +137,7 @@ extension StrataConfig {
         if query.hedgeMinDelayMs > query.hedgeMaxDelayMs {
             throw ConfigKey.invalid("query.hedge_min_delay_ms", "must not exceed query.hedge_max_delay_ms")
         }
+        try validateSecurity()
     }
 
     private static func flatten(_ object: [String: Any], prefix: String) throws(StrataError) -> [(String, ConfigValue)] {

@@ -13,6 +13,10 @@ public struct StrataConfig: Sendable, Equatable {
     public var storage = StorageConfig()
     public var query = QueryConfig()
     public var logging = LoggingConfig()
+    public var tls = TLSConfig()
+    public var cluster = ClusterConfig()
+    public var auth = AuthConfig()
+    public var metrics = MetricsConfig()
     public var embedding = EmbeddingConfig()
 
     public init() {}

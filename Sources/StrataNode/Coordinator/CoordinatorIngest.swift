@@ -30,7 +30,10 @@ struct CoordinatorIngest: Sendable {
     /// embedder's backlog grows by them until its next count).
     var onChunksStored: @Sendable (_ namespace: String, _ chunks: UInt64) -> Void = { _, _ in }
 
-    func ingest(_ stream: RequestStream<IngestRequest>) async throws -> IngestSummary {
+    /// `authorize` is asked about every batch's namespace before anything of it is stored
+    /// (the caller's token must have `write:` on it).
+    func ingest(_ stream: RequestStream<IngestRequest>,
+                authorize: (String) throws(StrataError) -> Void = { _ throws(StrataError) in }) async throws -> IngestSummary {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = IngestSummary(documents: 0, chunks: 0, tokens: 0, seconds: 0)
@@ -41,6 +44,7 @@ struct CoordinatorIngest: Sendable {
                 throw StrataError.invalidArgument("every batch of one ingest stream must name the same namespace (\(namespace), then \(batch.namespace))")
             }
             namespace = batch.namespace
+            try authorize(batch.namespace)
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
             // Each batch is recorded once acknowledged, so a stream cut off later (a killed

@@ -6,17 +6,25 @@ import StrataWire
 /// RecordSync and GetNamespaceStatus.
 extension CoordinatorNode {
     static func registerDocumentMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
-        service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, _ in
-            try box.liveCoordinator().documents.list(request)
+        service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, context in
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .read(namespace: request.namespace))
+            return try coordinator.documents.list(request)
         }
         service.unary("ReadDocument", ReadDocumentRequest.self, ReadDocumentResponse.self) { request, context in
-            try await box.liveCoordinator().documents.read(request, context)
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .read(namespace: request.namespace))
+            return try await coordinator.documents.read(request, context)
         }
-        service.unary("RecordSync", RecordSyncRequest.self, SyncRecord.self) { request, _ in
-            try box.liveCoordinator().recordSync(request.sync)
+        service.unary("RecordSync", RecordSyncRequest.self, SyncRecord.self) { request, context in
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .write(namespace: request.sync.namespace))
+            return try coordinator.recordSync(request.sync)
         }
-        service.unary("GetNamespaceStatus", NamespaceStatusRequest.self, NamespaceStatus.self) { request, _ in
-            try box.liveCoordinator().namespaceStatus(request.namespace)
+        service.unary("GetNamespaceStatus", NamespaceStatusRequest.self, NamespaceStatus.self) { request, context in
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .read(namespace: request.namespace))
+            return try coordinator.namespaceStatus(request.namespace)
         }
     }
 

@@ -19,6 +19,8 @@ public final class CoordinatorNode: Sendable {
     let documents: CoordinatorDocuments
     let syncs: SyncRegistry
     let embedding: CoordinatorEmbedding
+    /// Client tokens and scopes (`auth.*`).
+    let access: CoordinatorAccess
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
@@ -32,7 +34,9 @@ public final class CoordinatorNode: Sendable {
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
         syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
-        let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
+        let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config))
+        access = try CoordinatorAccess(config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config))
+        let channels = WorkerChannels(connect: security.connector(environment, limits: limits))
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
         let library = EmbedderLibrary(modelsDirectory: ModelsDirectory.resolve(configured: config.embedding.modelsDir),
                                       threads: config.embedding.threads)
@@ -63,8 +67,10 @@ public final class CoordinatorNode: Sendable {
         coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
             try box.liveCoordinator().createNamespace(request)
         }
-        coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, _ in
-            ListNamespacesResponse(namespaces: try box.liveCoordinator().listNamespaces())
+        coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, context in
+            let coordinator = try box.liveCoordinator()
+            let grant = try coordinator.access.require(context, .observe)
+            return ListNamespacesResponse(namespaces: coordinator.listNamespaces().filter { coordinator.access.canRead(grant, $0.name) })
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
             let coordinator = try box.liveCoordinator()
@@ -72,44 +78,57 @@ public final class CoordinatorNode: Sendable {
             try coordinator.syncs.forget(request.name)
             return dropped
         }
-        coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
-            try await box.liveCoordinator().deletes.delete(request)
+        coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, context in
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .write(namespace: request.namespace))
+            return try await coordinator.deletes.delete(request)
         }
         coordinator.serverStreaming("Query", QueryRequest.self, QueryResponse.self) { request, writer, context in
-            try await box.liveCoordinator().queries.query(request, writer, context)
+            let coordinator = try box.liveCoordinator()
+            try coordinator.access.require(context, .read(namespace: request.namespace))
+            try await coordinator.queries.query(request, writer, context)
         }
-        coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
-            try await box.liveCoordinator().ingest.ingest(requests)
+        coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, context in
+            let coordinator = try box.liveCoordinator()
+            return try await coordinator.ingest.ingest(requests) { namespace throws(StrataError) in
+                try coordinator.access.require(context, .write(namespace: namespace))
+            }
         }
         Self.registerDocumentMethods(&coordinator, box)
         var members = ServiceDefinition(name: StrataServiceName.membership)
-        members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in
-            try box.liveCoordinator().membership.register(request)
+        // A refused registration or heartbeat never reaches the membership (placement, quorum).
+        members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, context in
+            try security.admitWorker(context, actingAs: request.nodeID)
+            return try box.liveCoordinator().membership.register(request)
         }
-        members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
-            try box.liveCoordinator().membership.heartbeat(request)
+        members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, context in
+            try security.admitWorker(context, actingAs: request.nodeID)
+            return try box.liveCoordinator().membership.heartbeat(request)
         }
         // What clients see never names a path on a node's disk (a full disk, a file that
         // cannot be written): the status keeps its code, the message loses the path.
-        let clientFacing = coordinator.mappingErrors { error in
+        let clientFacing = access.guarding(coordinator).mappingErrors { error in
             let status = RPCError(mapping: error)
             return RPCError(status.code, PathRedaction.redact(status.message))
         }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [clientFacing, members],
-                                  servesGRPC: environment.servesGRPC)
+                                  listen: config.coordinator.listen, services: [clientFacing, members, access.guarding(access.tokenService())],
+                                  security: security, servesGRPC: environment.servesGRPC)
         box.coordinator = self
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
             return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
-                + EmbeddingSeries.samples(self.embedding.statuses().map {
+                + self.access.samples() + EmbeddingSeries.samples(self.embedding.statuses().map {
                     EmbeddingGauges(namespace: $0.namespace, backlogChunks: $0.backlogChunks, embeddedChunks: $0.embeddedChunks)
                 })
         }
     }
 
     public func start() throws {
-        try runtime.start()
+        let access = self.access
+        let allowingScrape: (@Sendable (String?) -> Bool)? = runtime.config.metrics.requireToken
+            ? { @Sendable in access.allowsScrape(authorization: $0) } : nil
+        try runtime.start(allowingScrape: allowingScrape)
         if environment.runsTimers {
             let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
             ticker.start(every: interval) { [weak self] in self?.runTimersOnce() }

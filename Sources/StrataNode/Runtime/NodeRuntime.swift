@@ -16,6 +16,8 @@ public final class NodeRuntime: Sendable {
     public let logger: Logger
     /// This node's metrics; roles add samplers of their state and record their events.
     public let metrics: NodeMetrics
+    /// TLS, node credentials and node-call admission (docs/security.md).
+    public let security: NodeSecurity
     /// Every service the node serves, health included (what an in-process network routes to).
     public let services: [ServiceDefinition]
     /// The gRPC server; nil for a node reached only in process (`NodeEnvironment.servesGRPC`).
@@ -33,13 +35,15 @@ public final class NodeRuntime: Sendable {
     /// Binds the server (not yet serving) unless `servesGRPC` is false. Health starts
     /// NOT_SERVING for every service.
     public init(role: NodeRole, identity: NodeIdentity, config: StrataConfig, listen: String,
-                services: [ServiceDefinition], servesGRPC: Bool = true) throws(RPCError) {
+                services: [ServiceDefinition], security: NodeSecurity, servesGRPC: Bool = true) throws(RPCError) {
         self.role = role
         self.identity = identity
         self.config = config
         self.startedAt = Date()
         metrics = NodeMetrics(countsIngest: role == .coordinator)
         logger = Self.logger(role: role, identity: identity, config: config)
+        self.security = security
+        metrics.addSampler { security.samples() }
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
         self.services = services + [health.definition]
@@ -53,6 +57,7 @@ public final class NodeRuntime: Sendable {
                 address: listen,
                 completionQueueThreads: config.rpc.threads,
                 limits: MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes),
+                security: security.serverSecurity,
                 shutdownGrace: .milliseconds(config.rpc.shutdownGraceMs)
             ),
             services: self.services,
@@ -76,10 +81,20 @@ public final class NodeRuntime: Sendable {
     }
 
     /// Starts serving; health stays NOT_SERVING until the role calls `markServing()`.
-    public func start() throws(RPCError) {
+    /// `allowingScrape` decides /metrics requests by their `Authorization` header
+    /// (`metrics.require_token`); nil: every scrape is answered.
+    public func start(allowingScrape: (@Sendable (String?) -> Bool)? = nil) throws(RPCError) {
         try server?.start()
-        logger.info("listening", metadata: ["address": "\(address)", "version": "\(StrataVersion.string)"])
-        startMetricsEndpoint()
+        logger.info("listening", metadata: ["address": "\(address)", "version": "\(StrataVersion.string)",
+                                            "tls": "\(security.tls.isEnabled ? "on" : "off")"])
+        if let server {
+            security.reloadOnHangup { [logger] in
+                do { try server.reloadCertificates() } catch {
+                    logger.error("TLS certificates not reloaded on SIGHUP", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        startMetricsEndpoint(allowingScrape: allowingScrape)
     }
 
     /// The configured /metrics port of this node's role (0: disabled).
@@ -91,16 +106,20 @@ public final class NodeRuntime: Sendable {
     /// that cannot be bound does not stop the node (its data and RPCs matter more than its
     /// metrics): the error is logged and shown in the status notes, and `metrics_address`
     /// stays empty.
-    private func startMetricsEndpoint() {
-        let port = metricsPort
+    private func startMetricsEndpoint(allowingScrape: (@Sendable (String?) -> Bool)?) {
+        // `metrics.listen` puts /metrics on an address of its own (a private interface).
+        let listen = config.metrics.listen
+        let separator = listen.lastIndex(of: ":")
+        let metricsHost = separator.map { String(listen[..<$0]) } ?? listenHost
+        let port = separator.flatMap { Int(listen[listen.index(after: $0)...]) } ?? metricsPort
         // A node reached only in process has no network endpoints at all.
-        guard port != 0, server != nil else { return }
-        let address = "\(listenHost):\(port)"
+        guard port != 0 || !listen.isEmpty, server != nil else { return }
+        let address = "\(metricsHost):\(port)"
         do {
             // "[::1]" in an address is "::1" to bind; an empty host is every interface.
-            let trimmed = listenHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            let trimmed = metricsHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             let host = trimmed.isEmpty ? "0.0.0.0" : trimmed
-            let endpoint = try MetricsHTTPServer(host: host, port: port) { [metrics] in metrics.render() }
+            let endpoint = try MetricsHTTPServer(host: host, port: port, authorize: allowingScrape) { [metrics] in metrics.render() }
             metricsEndpoint.withLock { $0 = (endpoint, nil) }
             logger.info("serving metrics", metadata: ["address": "\(endpoint.address)", "path": "\(MetricsRoute.path)"])
         } catch {
@@ -114,7 +133,12 @@ public final class NodeRuntime: Sendable {
     /// so advertised and wildcard hosts are handled alike), empty when it is disabled or
     /// failed to bind.
     public var metricsAddress: String {
-        guard let port = metricsEndpoint.withLock({ $0.server?.port }) else { return "" }
+        guard let endpoint = metricsEndpoint.withLock({ $0.server }) else { return "" }
+        let port = endpoint.port
+        let listen = config.metrics.listen
+        if let colon = listen.lastIndex(of: ":"), !["", "0.0.0.0", "[::]", "::"].contains(String(listen[..<colon])) {
+            return endpoint.address
+        }
         let dialed = address
         return "\(dialed[..<(dialed.lastIndex(of: ":") ?? dialed.endIndex)]):\(port)"
     }
@@ -127,6 +151,7 @@ public final class NodeRuntime: Sendable {
     public func shutdown() async {
         health.setAll(.notServing)
         health.close()
+        security.stopReloading()
         await server?.shutdown()
         let endpoint = metricsEndpoint.withLock { state -> MetricsHTTPServer? in
             defer { state.server = nil }

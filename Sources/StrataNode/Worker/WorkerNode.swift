@@ -42,9 +42,10 @@ public final class WorkerNode: Sendable {
         Self.registerSearchMethods(&service, box)
         Self.registerDocumentMethods(&service, box)
         Self.registerEmbeddingMethods(&service, box)
+        let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
-                                  listen: config.worker.listen, services: [service],
-                                  servesGRPC: environment.servesGRPC)
+                                  listen: config.worker.listen, services: [security.guardingWorker(service)],
+                                  security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
         box.worker = self
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
@@ -52,7 +53,9 @@ public final class WorkerNode: Sendable {
 
     /// Serves (NOT_SERVING), recovers the store, then reports SERVING.
     public func start() throws {
-        try runtime.start()
+        let scrapeTokens = WorkerScrapeTokens(config: runtime.config)
+        let allowingScrape: (@Sendable (String?) -> Bool)? = runtime.config.metrics.requireToken ? { @Sendable in scrapeTokens.allows($0) } : nil
+        try runtime.start(allowingScrape: allowingScrape)
         let started = ContinuousClock.now
         reclaimOrphanedWarmTiers()
         let logger = runtime.logger
@@ -113,7 +116,7 @@ public final class WorkerNode: Sendable {
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger,
                                       dropGrace: dropGrace, now: environment.now,
-                                      connect: { [connect = environment.connect] in connect($0, limits) })
+                                      connect: runtime.security.connector(environment, limits: limits))
         membership.withLock { $0 = client }
         if environment.runsTimers { client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs)) }
     }

@@ -40,6 +40,14 @@ struct ByteReader {
 
     mutating func int() throws(StrataError) -> Int { Int(Int64(bitPattern: try u64())) }
 
+    /// A stored u64 offset, length or count, refused as `dataLoss` when it does not fit an Int
+    /// (damaged bytes must be an error, never a trap).
+    mutating func size() throws(StrataError) -> Int {
+        let value = try u64()
+        guard let size = Int(exactly: value) else { throw .dataLoss("\(context): stored size \(value) is out of range") }
+        return size
+    }
+
     mutating func blob() throws(StrataError) -> ArraySlice<UInt8> { try take(Int(try u32())) }
 
     mutating func raw(_ n: Int) throws(StrataError) -> ArraySlice<UInt8> { try take(n) }

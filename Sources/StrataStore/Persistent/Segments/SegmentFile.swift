@@ -51,12 +51,14 @@ final class SegmentFile: @unchecked Sendable {
 
         let footer = try file.read(at: size - SegmentFormat.footerSize, count: SegmentFormat.footerSize)
         guard Array(footer[32..<40]) == SegmentFormat.footerMagic else { throw .dataLoss("\(what): bad footer magic") }
+        // The checksum first: the fields are only read from a footer that is intact.
+        guard try ByteReader(footer[28..<32], context: what).peekU32() == Checksum.crc32c(footer[0..<28]) else {
+            throw .dataLoss("\(what): footer checksum mismatch")
+        }
         var fr = ByteReader(footer[0..<32], context: what)
-        let indexOffset = Int(try fr.u64())
-        let metaOffset = Int(try fr.u64())
-        let count = Int(try fr.u64())
-        _ = try fr.u32()
-        guard try fr.u32() == Checksum.crc32c(footer[0..<28]) else { throw .dataLoss("\(what): footer checksum mismatch") }
+        let indexOffset = try fr.size()
+        let metaOffset = try fr.size()
+        let count = try fr.size()
         let footerStart = size - SegmentFormat.footerSize
         guard indexOffset >= SegmentFormat.headerSize, indexOffset < metaOffset, metaOffset < footerStart else {
             throw .dataLoss("\(what): footer offsets out of range")
@@ -72,10 +74,10 @@ final class SegmentFile: @unchecked Sendable {
         for _ in 0..<n {
             let namespace = try ir.string()
             let hash = try RecordCoding.decodeHash(&ir)
-            let block = BlockAddress(offset: Int(try ir.u64()), length: Int(try ir.u32()), crc: try ir.u32(), inner: Int(try ir.u32()))
+            let block = BlockAddress(offset: try ir.size(), length: Int(try ir.u32()), crc: try ir.u32(), inner: Int(try ir.u32()))
             let e = SegmentIndexEntry(namespace: namespace, hash: hash, block: block, tokenCount: try ir.int(),
                                       textBytes: Int(try ir.u32()), vectorDimension: Int(try ir.u32()))
-            guard block.offset >= SegmentFormat.headerSize, block.offset + block.length <= indexOffset else {
+            guard block.offset >= SegmentFormat.headerSize, block.offset <= indexOffset, block.length <= indexOffset - block.offset else {
                 throw .dataLoss("\(what): index entry points outside the block area")
             }
             entries.append(e)

@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(authTestOneInput, writeSeeds: AuthFuzzSeeds.write)

@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(configTestOneInput, writeSeeds: ConfigFuzzSeeds.write)

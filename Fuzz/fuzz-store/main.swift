@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(storeTestOneInput, writeSeeds: StoreFuzzSeeds.write)

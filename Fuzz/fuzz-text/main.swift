@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(textTestOneInput, writeSeeds: TextFuzzSeeds.write)

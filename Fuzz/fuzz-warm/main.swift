@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(warmTestOneInput, writeSeeds: WarmFuzzSeeds.write)

@@ -1,0 +1,3 @@
+import StrataFuzzSupport
+
+FuzzMain.run(wireTestOneInput, writeSeeds: WireFuzzSeeds.write)

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import StrataAuth
+import StrataCore
+import StrataMetrics
+import StrataRPC
+import StrataWire
+import Synchronization
+
+/// Client authorization on the coordinator (`auth.enabled`): bearer tokens checked against
+/// the token registry, each call against the permission its method needs
+/// (docs/security.md, "Who may call what"), and the token RPCs. The registry is held as a
+/// value and swapped after every change, so a revocation takes effect on the next call.
+///
+/// Off (the default), every call is allowed and the token RPCs answer FAILED_PRECONDITION.
+final class CoordinatorAccess: Sendable {
+    let enabled: Bool
+    private let store: TokenFileStore?
+    private let registry: Mutex<TokenRegistry>
+    private let refusals = Mutex<[String: UInt64]>([:])
+    private let logger: Logger
+
+    /// What each client method needs before its handler runs. `.namespaced` methods are
+    /// authenticated here (any valid token) and their handler checks the namespace's scope.
+    enum Rule: Sendable {
+        case admin, observe, namespaced
+    }
+
+    static let rules: [String: Rule] = [
+        MethodPath.coordinatorCreateNamespace: .admin,
+        MethodPath.coordinatorDropNamespace: .admin,
+        MethodPath.coordinatorListNamespaces: .observe,
+        MethodPath.coordinatorClusterStatus: .observe,
+        MethodPath.coordinatorNodeStatus: .observe,
+        MethodPath.coordinatorIngest: .namespaced,
+        MethodPath.coordinatorDeleteDocuments: .namespaced,
+        MethodPath.coordinatorQuery: .namespaced,
+        MethodPath.coordinatorListDocuments: .namespaced,
+        MethodPath.coordinatorReadDocument: .namespaced,
+        MethodPath.coordinatorRecordSync: .namespaced,
+        MethodPath.coordinatorNamespaceStatus: .namespaced,
+        MethodPath.tokensCreate: .admin,
+        MethodPath.tokensRevoke: .admin,
+        MethodPath.tokensList: .admin,
+    ]
+
+    /// Loads the registry (`auth.tokens_file`, default `<data>/tokens.json`) and, at the first
+    /// secure start, registers the first admin token (`TokenBootstrap`).
+    init(config: StrataConfig, logger: Logger) throws {
+        enabled = config.auth.enabled
+        self.logger = logger
+        guard enabled else {
+            store = nil
+            registry = Mutex(.empty)
+            return
+        }
+        let path = config.auth.tokensFile.isEmpty ? config.node.dataDir + "/tokens.json" : config.auth.tokensFile
+        let store = TokenFileStore(path: path)
+        self.store = store
+        var loaded = try store.load()
+        try Self.bootstrap(&loaded, file: config.auth.bootstrapTokenFile, store: store, logger: logger)
+        registry = Mutex(loaded)
+        logger.info("client tokens required", metadata: ["tokens_file": "\(path)", "active tokens": "\(loaded.activeRecords.count)"])
+    }
+
+    private static func bootstrap(_ registry: inout TokenRegistry, file: String, store: TokenFileStore, logger: Logger) throws {
+        let state: TokenBootstrap.FileState
+        if file.isEmpty {
+            state = .notConfigured
+        } else if let data = FileManager.default.contents(atPath: file) {
+            state = .present(path: file, contents: String(decoding: data, as: UTF8.self))
+        } else {
+            state = .missing(path: file)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        switch try TokenBootstrap.plan(registry: registry, file: state) {
+        case .none:
+            return
+        case .generateAndPrint:
+            let secret = TokenSecret.generate()
+            try registry.create(name: TokenBootstrap.adminName, scopes: [.admin], secret: secret, nowUnix: now)
+            try store.save(registry)
+            FileHandle.standardError.write(Data("strata-coordinator: first admin token (shown once, store it now): \(secret.revealed)\n".utf8))
+        case .generateAndWrite(let path):
+            let secret = TokenSecret.generate()
+            guard FileManager.default.createFile(atPath: path, contents: Data((secret.revealed + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) cannot be written")
+            }
+            try registry.create(name: TokenBootstrap.adminName, scopes: [.admin], secret: secret, nowUnix: now)
+            try store.save(registry)
+            logger.notice("first admin token written", metadata: ["file": "\(path)"])
+        case .adopt(let secret, let path):
+            try registry.create(name: TokenBootstrap.adminName, scopes: [.admin], secret: secret, nowUnix: now)
+            try store.save(registry)
+            logger.notice("first admin token taken from file", metadata: ["file": "\(path)"])
+        }
+    }
+
+    // MARK: Decisions
+
+    /// Allows the call or throws UNAUTHENTICATED / PERMISSION_DENIED; nil when auth is off.
+    @discardableResult
+    func require(_ context: ServerContext, _ permission: Permission) throws(StrataError) -> AccessGrant? {
+        guard enabled else { return nil }
+        let decision = Authorizer(registry: registry.withLock { $0 })
+            .decide(authorization: context.metadataValue(BearerCredential.metadataKey), required: permission)
+        guard let error = decision.error else { return try decision.caller() }
+        refusals.withLock { $0[error.code == .unauthenticated ? "unauthenticated" : "permission_denied", default: 0] += 1 }
+        logger.info("client call refused", metadata: ["method": "\(context.method)", "peer": "\(context.peer.address)", "reason": "\(error.message)"])
+        throw error
+    }
+
+    /// A scrape's `Authorization` header (HTTP): any valid token.
+    func allowsScrape(authorization: String?) -> Bool {
+        guard enabled else { return true }
+        return Authorizer(registry: registry.withLock { $0 }).decide(authorization: authorization, required: .observe).error == nil
+    }
+
+    /// The service with every call authenticated, and checked when its rule needs no
+    /// namespace; a method without a rule needs `admin`.
+    func guarding(_ service: ServiceDefinition) -> ServiceDefinition {
+        guard enabled else { return service }
+        return service.guarded { [self] path, context in
+            switch Self.rules[path] ?? .admin {
+            case .admin: try require(context, .admin)
+            case .observe, .namespaced: try require(context, .observe)
+            }
+        }
+    }
+
+    /// Whether the caller may see `namespace` (ListNamespaces filters with it).
+    func canRead(_ grant: AccessGrant?, _ namespace: String) -> Bool { grant?.canRead(namespace) ?? true }
+
+    // MARK: Tokens
+
+    func create(_ request: CreateTokenRequest) throws -> CreateTokenResponse {
+        var scopes: [Scope] = []
+        for (index, text) in request.scopes.enumerated() {
+            do {
+                scopes.append(try Scope(parsing: text.trimmingCharacters(in: .whitespaces)))
+            } catch {
+                throw StrataError.invalidArgument("scopes[\(index)]: \(error.message)")
+            }
+        }
+        let secret = TokenSecret.generate()
+        let record = try change { registry, now in
+            try registry.create(name: request.name, scopes: scopes, secret: secret, nowUnix: now)
+        }
+        logger.notice("token created", metadata: ["name": "\(record.name)", "scopes": "\(record.scopes.map(\.description))"])
+        return CreateTokenResponse(token: Self.info(record), secret: secret.revealed)
+    }
+
+    func revoke(_ request: RevokeTokenRequest) throws -> TokenInfo {
+        let record = try change { registry, now in try registry.revoke(name: request.name, nowUnix: now) }
+        logger.notice("token revoked", metadata: ["name": "\(record.name)"])
+        return Self.info(record)
+    }
+
+    func list() -> ListTokensResponse {
+        ListTokensResponse(tokens: registry.withLock { $0 }.records.map(Self.info))
+    }
+
+    /// Applies `body` to a copy, saves it, and only then makes it the registry calls see.
+    private func change(_ body: (inout TokenRegistry, Int64) throws -> TokenRecord) throws -> TokenRecord {
+        guard let store else {
+            throw StrataError.failedPrecondition("client tokens are off on this coordinator (auth.enabled is false)")
+        }
+        return try registry.withLock { current in
+            var updated = current
+            let record = try body(&updated, Int64(Date().timeIntervalSince1970))
+            try store.save(updated)
+            current = updated
+            return record
+        }
+    }
+
+    static func info(_ record: TokenRecord) -> TokenInfo {
+        TokenInfo(name: record.name, scopes: record.scopes.map(\.description), createdUnix: record.createdUnix,
+                  revokedUnix: record.revokedUnix ?? 0)
+    }
+
+    /// The `strata.v1.Tokens` service.
+    func tokenService() -> ServiceDefinition {
+        var service = ServiceDefinition(name: StrataServiceName.tokens)
+        service.unary("CreateToken", CreateTokenRequest.self, CreateTokenResponse.self) { [self] request, _ in try create(request) }
+        service.unary("RevokeToken", RevokeTokenRequest.self, TokenInfo.self) { [self] request, _ in try revoke(request) }
+        service.unary("ListTokens", ListTokensRequest.self, ListTokensResponse.self) { [self] _, _ in list() }
+        return service
+    }
+
+    /// `strata_client_auth_refused_total{reason}` and the active token count.
+    func samples() -> [MetricSample] {
+        guard enabled else { return [] }
+        let counts = refusals.withLock { $0 }
+        return ["permission_denied", "unauthenticated"].map { reason in
+            MetricSample("strata_client_auth_refused_total", .counter, Double(counts[reason] ?? 0), labels: [.init("reason", reason)],
+                         help: "Client calls refused: no, unknown or revoked token (unauthenticated), or a token without the scope (permission_denied).")
+        } + [MetricSample("strata_client_tokens_active", .gauge, Double(registry.withLock { $0 }.activeRecords.count),
+                          help: "Client tokens that authenticate (issued and not revoked).")]
+    }
+}
