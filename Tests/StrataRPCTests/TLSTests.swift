@@ -49,7 +49,9 @@ import Testing
         }
     }
 
-    static let quick = CallOptions(timeout: .seconds(10))
+    // A guard against a hang, not a speed check: in a parallel run on two loaded cores the
+    // first TLS handshake has waited more than 10 s for a thread.
+    static let quick = CallOptions(timeout: .seconds(60))
 
     /// What the Whoami handler saw, by key.
     static func whoami(_ channel: any RPCTransport, options: CallOptions = quick) async throws -> [String: String] {
@@ -126,7 +128,7 @@ import Testing
         let fixture = try Fixture()
         let server = try fixture.makeServer()
         defer { server.shutdownBlocking() }
-        let options = CallOptions(timeout: .seconds(10), metadata: [(key: "authorization", value: "Bearer strata_abc")])
+        let options = CallOptions(timeout: .seconds(60), metadata: [(key: "authorization", value: "Bearer strata_abc")])
         #expect(try await Self.whoami(try fixture.channel(to: server), options: options)["authorization"] == "Bearer strata_abc")
     }
 
