@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataWire
+
+/// `strata-bench ingest-curve`: whether ingest slows down as the store grows. Small documents
+/// (1–3 KB of seeded words, plain text) are streamed into 1 coordinator + 3 workers (R = 2,
+/// real child processes) and the documents/s is printed at each checkpoint of stored
+/// documents, measured over the `--window` documents just before it, with its ratio to the
+/// first checkpoint's rate.
+struct IngestCurveBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest-curve",
+        abstract: "Ingest rate (documents/s) of 1–3 KB documents into 3 workers (R = 2) at growing numbers of stored documents.",
+        discussion: """
+            The binaries strata-coordinator and strata-worker are taken from the folder strata-bench is in. \
+            Documents are synthetic (seeded words, no vectors); each Ingest call carries --batch-documents of them, \
+            --streams calls run at once. The rate at a checkpoint is the last --window documents before it divided by \
+            the time they took.
+            """)
+
+    @Option(help: "Stored documents at which the rate is printed, comma-separated.") var checkpoints: String = "1000,10000,50000,100000"
+    @Option(help: "Documents the rate at a checkpoint is measured over.") var window: Int = 1000
+    @Option(help: "Documents per Ingest call.") var batchDocuments: Int = 20
+    @Option(help: "Concurrent Ingest streams.") var streams: Int = 2
+    @Option(help: "Seed of the documents.") var seed: UInt64 = 19
+    @Option(help: "Folder for the nodes' data directories (removed at the end).") var workDir: String = NSTemporaryDirectory()
+    @Option(help: "A setting for every node, key=value (repeatable).") var nodeSet: [String] = []
+    @Flag(help: "Print the nodes' logs when something fails.") var showLogs = false
+    @Flag(help: "After the curve, SIGKILL worker-1 and restart it (then SIGTERM and restart it), printing its \"store ready\" line each time.") var restart = false
+
+    var points: [Int] { checkpoints.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let points = points
+        guard !points.isEmpty, points == points.sorted(), points.allSatisfy({ $0 >= window }) else {
+            throw ValidationError("--checkpoints must be increasing numbers, each at least --window")
+        }
+        guard window >= batchDocuments else { throw ValidationError("--window must be at least --batch-documents") }
+        guard (1...500).contains(batchDocuments) else { throw ValidationError("--batch-documents must be 1 to 500") }
+        guard (1...8).contains(streams) else { throw ValidationError("--streams must be 1 to 8") }
+        guard nodeSet.allSatisfy({ $0.contains("=") }) else { throw ValidationError("--node-set takes key=value") }
+    }
+
+    func run() async throws {
+        let nodes = try ClusterBench.ChildNodes(workDir: workDir)
+        defer { nodes.stopAll() }
+        do {
+            try await measure(nodes)
+        } catch {
+            if showLogs { nodes.printLogs() }
+            throw error
+        }
+    }
+
+    private func measure(_ nodes: ClusterBench.ChildNodes) async throws {
+        let extra = nodeSet.flatMap { ["--set", $0] }
+        print("# strata-bench ingest-curve: 1 coordinator + 3 workers on loopback, R = 2, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
+        print("# 1-3 KB plain-text documents, \(batchDocuments) per Ingest call, \(streams) streams; rate over the last \(window) documents before each checkpoint")
+        try nodes.startCoordinator(settings: ClusterBench.coordinatorSettings + extra)
+        for _ in 0..<3 { try nodes.startWorker(settings: extra) }
+        let client = ClusterBench.ClusterClient(address: nodes.coordinatorAddress)
+        try await client.waitFullyReplicated(workers: 3, timeout: .seconds(60))
+        try await client.createNamespace("curve", tokenizer: .estimate, dimension: 0)
+
+        let corpus = CurveCorpus(seed: seed, documentsPerBatch: batchDocuments)
+        let progress = CurveProgress()
+        let total = points.last!
+        let batches = (total + batchDocuments - 1) / batchDocuments
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for stream in 0..<streams {
+                group.addTask {
+                    var batch = stream
+                    while batch < batches {
+                        let summary = try await client.ingest(namespace: "curve", batches: [corpus.batch(batch)])
+                        guard summary.rejected.isEmpty else {
+                            throw ClusterBench.BenchFailure("batch \(batch): \(summary.rejected.count) documents rejected: \(summary.rejected[0].reason)")
+                        }
+                        progress.stored(Int(summary.documents))
+                        batch += streams
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let marks = progress.marks()
+        print("")
+        print("| stored documents | documents/s (last \(window)) | vs first |")
+        print("|---:|---:|---:|")
+        var first: Double?
+        for point in points {
+            guard let rate = Self.rate(marks, at: point, window: window) else { continue }
+            first = first ?? rate
+            print("| \(point) | \(format(rate, 0)) | \(format(rate / first!, 2)) |")
+        }
+        if restart { try restartWorker(nodes) }
+    }
+
+    /// Restarts worker-1 after a SIGKILL and after a SIGTERM, printing what its "store ready"
+    /// log line says (time to open the store and build its search index; chunks; segments).
+    private func restartWorker(_ nodes: ClusterBench.ChildNodes) throws {
+        print("")
+        print("| worker-1 restart after | store ready took | of which index build | chunks | segments |")
+        print("|---|---:|---:|---:|---:|")
+        let extra = nodeSet.flatMap { ["--set", $0] }
+        for (how, stop) in [("SIGKILL", nodes.kill), ("SIGTERM", nodes.terminate)] as [(String, (ClusterBench.ChildNode) -> Void)] {
+            stop(nodes.workers[0])
+            let worker = try nodes.restartWorker(0, settings: extra)
+            let deadline = Date().addingTimeInterval(600)
+            var ready: [String: String]?
+            while ready == nil && Date() < deadline {
+                ready = Self.storeReady(log: (try? String(contentsOfFile: worker.log, encoding: .utf8)) ?? "")
+                if ready == nil { usleep(50_000) }
+            }
+            guard let ready else { throw ClusterBench.BenchFailure("worker-1 did not log \"store ready\" within 600 s") }
+            print("| \(how) | \(ready["took"] ?? "?") | \(ready["index build took"] ?? "?") | \(ready["chunks"] ?? "?") | \(ready["segments"] ?? "?") |")
+        }
+    }
+
+    /// The metadata of the "store ready" line of a worker's log (text or JSON format).
+    static func storeReady(log: String) -> [String: String]? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("store ready") }) else { return nil }
+        if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+           let metadata = object["metadata"] as? [String: Any] {
+            return metadata.mapValues { "\($0)" }
+        }
+        // Text format: key=value pairs, values possibly quoted.
+        var fields: [String: String] = [:]
+        for key in ["took", "index build took", "chunks", "segments"] {
+            guard let range = line.range(of: key + "=") else { continue }
+            let rest = line[range.upperBound...]
+            fields[key] = rest.hasPrefix("\"") ? String(rest.dropFirst().prefix { $0 != "\"" }) : String(rest.prefix { $0 != " " })
+        }
+        return fields
+    }
+
+    /// Documents/s over the `window` documents before the first mark at or past `point`.
+    static func rate(_ marks: [(documents: Int, at: ContinuousClock.Instant)], at point: Int, window: Int) -> Double? {
+        guard let end = marks.first(where: { $0.documents >= point }),
+              let start = marks.last(where: { $0.documents <= end.documents - window }) else { return nil }
+        let seconds = (end.at - start.at).seconds
+        return seconds > 0 ? Double(end.documents - start.documents) / seconds : nil
+    }
+}
+
+/// The documents stored so far, with the time each acknowledgement arrived.
+final class CurveProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    private var recorded: [(documents: Int, at: ContinuousClock.Instant)] = [(0, .now)]
+
+    func stored(_ documents: Int) {
+        lock.withLock {
+            total += documents
+            recorded.append((total, .now))
+        }
+    }
+
+    func marks() -> [(documents: Int, at: ContinuousClock.Instant)] { lock.withLock { recorded } }
+}
+
+/// Seeded 1–3 KB documents: "curve/N/i", 150 to 450 words of a 2,000-word vocabulary.
+struct CurveCorpus: Sendable {
+    let seed: UInt64
+    let documentsPerBatch: Int
+    let vocabulary: [String]
+
+    init(seed: UInt64, documentsPerBatch: Int) {
+        self.seed = seed
+        self.documentsPerBatch = documentsPerBatch
+        var rng = SplitMix64(seed: seed)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var words = Set<String>()
+        while words.count < 2000 {
+            words.insert(String((0..<Int.random(in: 3...8, using: &rng)).map { _ in letters[Int.random(in: 0..<26, using: &rng)] }))
+        }
+        vocabulary = words.sorted()
+    }
+
+    func batch(_ batch: Int) -> [Document] {
+        var rng = SplitMix64(seed: seed &+ UInt64(batch) &* 0x9E37_79B9_7F4A_7C15)
+        return (0..<documentsPerBatch).map { index in
+            let words = (0..<Int.random(in: 150...450, using: &rng)).map { _ in vocabulary[Int.random(in: 0..<vocabulary.count, using: &rng)] }
+            return Document(id: "curve/\(batch)/\(index)", text: words.joined(separator: " "))
+        }
+    }
+}
