@@ -15,7 +15,8 @@ struct IngestCurveBench: AsyncParsableCommand {
         discussion: """
             The binaries strata-coordinator and strata-worker are taken from the folder strata-bench is in. \
             Documents are synthetic (seeded words, no vectors); each Ingest call carries --batch-documents of them, \
-            --streams calls run at once. The rate at a checkpoint is the last --window documents before it divided by \
+            --streams calls run at once, while --query-loops loops query (lexical top-10, 2,000-token assembly, \
+            two vocabulary words) as an agent reads while it writes. The rate at a checkpoint is the last --window documents before it divided by \
             the time they took.
             """)
 
@@ -23,6 +24,7 @@ struct IngestCurveBench: AsyncParsableCommand {
     @Option(help: "Documents the rate at a checkpoint is measured over.") var window: Int = 1000
     @Option(help: "Documents per Ingest call.") var batchDocuments: Int = 20
     @Option(help: "Concurrent Ingest streams.") var streams: Int = 2
+    @Option(help: "Concurrent lexical query loops while ingesting (0: ingest alone).") var queryLoops: Int = 1
     @Option(help: "Seed of the documents.") var seed: UInt64 = 19
     @Option(help: "Folder for the nodes' data directories (removed at the end).") var workDir: String = NSTemporaryDirectory()
     @Option(help: "A setting for every node, key=value (repeatable).") var nodeSet: [String] = []
@@ -39,6 +41,7 @@ struct IngestCurveBench: AsyncParsableCommand {
         guard window >= batchDocuments else { throw ValidationError("--window must be at least --batch-documents") }
         guard (1...500).contains(batchDocuments) else { throw ValidationError("--batch-documents must be 1 to 500") }
         guard (1...8).contains(streams) else { throw ValidationError("--streams must be 1 to 8") }
+        guard (0...8).contains(queryLoops) else { throw ValidationError("--query-loops must be 0 to 8") }
         guard nodeSet.allSatisfy({ $0.contains("=") }) else { throw ValidationError("--node-set takes key=value") }
     }
 
@@ -56,18 +59,31 @@ struct IngestCurveBench: AsyncParsableCommand {
     private func measure(_ nodes: ClusterBench.ChildNodes) async throws {
         let extra = nodeSet.flatMap { ["--set", $0] }
         print("# strata-bench ingest-curve: 1 coordinator + 3 workers on loopback, R = 2, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
-        print("# 1-3 KB plain-text documents, \(batchDocuments) per Ingest call, \(streams) streams; rate over the last \(window) documents before each checkpoint")
+        print("# 1-3 KB plain-text documents, \(batchDocuments) per Ingest call, \(streams) streams, \(queryLoops) query loops; rate over the last \(window) documents before each checkpoint")
         try nodes.startCoordinator(settings: ClusterBench.coordinatorSettings + extra)
         for _ in 0..<3 { try nodes.startWorker(settings: extra) }
         let client = ClusterBench.ClusterClient(address: nodes.coordinatorAddress)
         try await client.waitFullyReplicated(workers: 3, timeout: .seconds(60))
+        try await Self.waitSettled(client)
         try await client.createNamespace("curve", tokenizer: .estimate, dimension: 0)
 
         let corpus = CurveCorpus(seed: seed, documentsPerBatch: batchDocuments)
         let progress = CurveProgress()
         let total = points.last!
         let batches = (total + batchDocuments - 1) / batchDocuments
+        let queries = CurveQueries()
         try await withThrowingTaskGroup(of: Void.self) { group in
+            for loop in 0..<queryLoops {
+                group.addTask {
+                    var rng = SplitMix64(seed: seed &+ 1000 &+ UInt64(loop))
+                    while progress.documents < total {
+                        let text = "\(corpus.vocabulary[Int.random(in: 0..<corpus.vocabulary.count, using: &rng)]) \(corpus.vocabulary[Int.random(in: 0..<corpus.vocabulary.count, using: &rng)])"
+                        let started = ContinuousClock.now
+                        _ = try? await client.query(QueryRequest(namespace: "curve", text: text, mode: .lexical, topK: 10, tokenBudget: 2000))
+                        queries.record(progress.documents, seconds: (ContinuousClock.now - started).seconds)
+                    }
+                }
+            }
             for stream in 0..<streams {
                 group.addTask {
                     var batch = stream
@@ -85,13 +101,13 @@ struct IngestCurveBench: AsyncParsableCommand {
         }
         let marks = progress.marks()
         print("")
-        print("| stored documents | documents/s (last \(window)) | vs first |")
-        print("|---:|---:|---:|")
+        print("| stored documents | documents/s (last \(window)) | vs first | query p50 ms meanwhile |")
+        print("|---:|---:|---:|---:|")
         var first: Double?
         for point in points {
             guard let rate = Self.rate(marks, at: point, window: window) else { continue }
             first = first ?? rate
-            print("| \(point) | \(format(rate, 0)) | \(format(rate / first!, 2)) |")
+            print("| \(point) | \(format(rate, 0)) | \(format(rate / first!, 2)) | \(queries.medianMilliseconds(upTo: point, window: window)) |")
         }
         if restart { try restartWorker(nodes) }
     }
@@ -124,14 +140,32 @@ struct IngestCurveBench: AsyncParsableCommand {
            let metadata = object["metadata"] as? [String: Any] {
             return metadata.mapValues { "\($0)" }
         }
-        // Text format: key=value pairs, values possibly quoted.
+        // Text format: key=value pairs, values possibly quoted; a key is preceded by a space.
         var fields: [String: String] = [:]
         for key in ["took", "index build took", "chunks", "segments"] {
-            guard let range = line.range(of: key + "=") else { continue }
+            // " took=" also ends " index build took=": take the occurrence not preceded by "build".
+            guard let range = line.ranges(of: " " + key + "=").first(where: { key != "took" || !line[..<$0.lowerBound].hasSuffix("build") }) else { continue }
             let rest = line[range.upperBound...]
             fields[key] = rest.hasPrefix("\"") ? String(rest.dropFirst().prefix { $0 != "\"" }) : String(rest.prefix { $0 != " " })
         }
+        if ProcessInfo.processInfo.environment["STRATA_BENCH_VERBOSE"] != nil { print(line) }
         return fields
+    }
+
+    /// Until no slot copy has run for 2 s: a worker that registered first starts with every
+    /// slot and hands them over to the others one rebalancing copy at a time; measured
+    /// meanwhile, the curve would show those copies, and worker-1 would end up with a small
+    /// share of the data.
+    static func waitSettled(_ client: ClusterBench.ClusterClient) async throws {
+        let deadline = ContinuousClock.now + .seconds(180)
+        var quietSince = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            let status = try await client.status()
+            if !status.transfers.isEmpty || !ClusterBench.ClusterClient.isFullyReplicated(status, workers: 3) { quietSince = .now }
+            if ContinuousClock.now - quietSince >= .seconds(2) { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw ClusterBench.BenchFailure("slot copies were still running 180 s after the cluster started")
     }
 
     /// Documents/s over the `window` documents before the first mark at or past `point`.
@@ -149,6 +183,8 @@ final class CurveProgress: @unchecked Sendable {
     private var total = 0
     private var recorded: [(documents: Int, at: ContinuousClock.Instant)] = [(0, .now)]
 
+    var documents: Int { lock.withLock { total } }
+
     func stored(_ documents: Int) {
         lock.withLock {
             total += documents
@@ -157,6 +193,21 @@ final class CurveProgress: @unchecked Sendable {
     }
 
     func marks() -> [(documents: Int, at: ContinuousClock.Instant)] { lock.withLock { recorded } }
+}
+
+/// Latencies of the queries run while ingesting, with the stored count when each finished.
+final class CurveQueries: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [(documents: Int, seconds: Double)] = []
+
+    func record(_ documents: Int, seconds: Double) { lock.withLock { done.append((documents, seconds)) } }
+
+    /// Median latency of the queries that finished while the last `window` documents before
+    /// `point` were stored; "-" when none did.
+    func medianMilliseconds(upTo point: Int, window: Int) -> String {
+        let times = lock.withLock { done.filter { $0.documents > point - window && $0.documents <= point }.map(\.seconds) }.sorted()
+        return times.isEmpty ? "-" : format(times[times.count / 2] * 1000, 1)
+    }
 }
 
 /// Seeded 1–3 KB documents: "curve/N/i", 150 to 450 words of a 2,000-word vocabulary.

@@ -111,13 +111,23 @@ public final class PersistentTier: @unchecked Sendable {
         }
     }
 
-    /// Flushes, then closes every file. Further calls fail with `failedPrecondition`.
+    /// Makes everything durable, flushes the memtable into a segment (so that the next open
+    /// replays no WAL), then closes every file. Further calls fail with `failedPrecondition`.
+    /// A failed flush loses nothing: the WAL still holds it and the next open replays it.
     public func close() {
         state.lock()
         defer { state.unlock() }
         guard !closed else { return }
         while syncing || maintenanceRunning { state.wait() }
-        if poisoned == nil { try? syncAndApplyPendingLocked() }
+        guard !closed else { return }  // another close finished meanwhile
+        if poisoned == nil {
+            try? syncAndApplyPendingLocked()
+            if !memtable.isEmpty || !metaSinceFlush.isEmpty, (try? flushLocked()) == nil { maintenanceErrors += 1 }
+            // The flush released the lock while it wrote: wait out what ran meanwhile.
+            while syncing || maintenanceRunning { state.wait() }
+            guard !closed else { return }
+            try? syncAndApplyPendingLocked()
+        }
         closed = true
         wal.close()
         for s in segments.values { s.close() }
