@@ -5,8 +5,9 @@
 // slots, and prints "ACK <slot> <sequence>" after each batch is acknowledged (durable).
 // Batch <slot, seq> puts document "s<slot>-n<seq>" (1-3 chunks, texts from `CrashText`)
 // with metadata slot=<slot>, seq=<seq>, and overwrites "s<slot>-hot" with one chunk naming
-// <seq> and metadata at=<seq>. The parent kills it with
-// SIGKILL and checks what survived.
+// <seq> and metadata at=<seq>. Every 25 batches it closes the store (which flushes the
+// memtable into a segment) and opens it again, so that kills also land in the flush a clean
+// stop does. The parent kills it with SIGKILL and checks what survived.
 import Foundation
 import StrataCore
 import StrataStore
@@ -30,16 +31,24 @@ guard args.count == 3, let slots = UInt32(args[2]) else {
 /// One write(2) per line: unbuffered, so a line the parent sees was really reported.
 func report(_ line: String) { FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!) }
 let settings = PersistentSettings(fsyncPolicy: .perBatch, walFlushBytes: 48 << 10, compactionMaxSegments: 3)
-let tier: PersistentTier
-do {
-    tier = try PersistentTier.open(directory: args[1], settings: settings)
-} catch {
-    FileHandle.standardError.write("open failed: \(error)\n".data(using: .utf8)!)
-    exit(3)
+func openTier() -> PersistentTier {
+    do {
+        return try PersistentTier.open(directory: args[1], settings: settings)
+    } catch {
+        FileHandle.standardError.write("open failed: \(error)\n".data(using: .utf8)!)
+        exit(3)
+    }
 }
+var tier = openTier()
 report("READY")
 var slot: UInt32 = 0
+var batches = 0
 while true {
+    batches += 1
+    if batches % 25 == 0 {
+        tier.close()
+        tier = openTier()
+    }
     let seq = tier.lastSequence(of: slot) + 1
     var chunks: [ChunkInput] = []
     for c in 0..<CrashText.chunkCount(slot: slot, seq: seq) {

@@ -46,11 +46,11 @@ struct RecoveryTests {
     func corruptMiddle() throws {
         let dir = StoreTestData.temporaryDirectory("midwal")
         defer { StoreTestData.removeDirectory(dir) }
-        let tier = try PersistentTier.open(directory: dir)
+        var tier: PersistentTier? = try PersistentTier.open(directory: dir)
         for seq in 1...3 {
-            try tier.apply(SlotWrite(slot: 0, sequence: UInt64(seq), operations: [StoreTestData.put("ns", "d\(seq)", ["text \(seq)"])]))
+            try tier!.apply(SlotWrite(slot: 0, sequence: UInt64(seq), operations: [StoreTestData.put("ns", "d\(seq)", ["text \(seq)"])]))
         }
-        tier.close()
+        tier = nil  // no close() (it would flush the WAL into a segment): a stop as after SIGKILL
         let wal = try walPath(dir)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: wal)))
         bytes[WALFrame.fileHeaderSize + 12] ^= 0x40  // inside the first frame's payload
@@ -69,8 +69,9 @@ struct RecoveryTests {
         try tier.flush()
         try tier.apply(SlotWrite(slot: 0, sequence: 2, operations: [StoreTestData.put("ns", "b", ["in the wal"])]))
         let epoch = tier.epoch
-        tier.close()
-        let segName = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".seg") })
+        tier.close()  // flushes "in the wal" into a second segment
+        // The first segment: the one the explicit flush wrote.
+        let segName = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }.sorted().first)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/" + segName)))
         bytes[SegmentFormat.headerSize + 20] ^= 0x01  // inside the first body block
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + segName))
@@ -145,8 +146,9 @@ struct RecoveryTests {
         try tier.apply(SlotWrite(slot: 0, sequence: 1, operations: [StoreTestData.put("ns", "a", ["in a segment"])]))
         try tier.flush()
         try tier.apply(SlotWrite(slot: 0, sequence: 2, operations: [StoreTestData.put("ns", "b", ["in the wal"])]))
-        tier.close()
-        let segName = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".seg") })
+        tier.close()  // flushes "in the wal" into a second segment
+        // The first segment: the one the explicit flush wrote.
+        let segName = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }.sorted().first)
         try FileManager.default.removeItem(atPath: dir + "/" + segName)
         let reopened = try PersistentTier.open(directory: dir)
         defer { reopened.close() }

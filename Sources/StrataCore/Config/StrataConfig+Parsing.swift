@@ -31,6 +31,7 @@ extension StrataConfig {
             .int("storage.fsync_interval_ms", \.storage.fsyncIntervalMs, 1...10_000),
             .int("storage.max_chunk_bytes", \.storage.maxChunkBytes, 1...(16 << 20)),
             .double("storage.compaction_dead_ratio", \.storage.compactionDeadRatio, 0.01...1),
+            .int("storage.wal_flush_bytes", \.storage.walFlushBytes, 4096...(4 << 30)),
             .int("query.default_top_k", \.query.defaultTopK, 1...100_000),
             .int("query.max_top_k", \.query.maxTopK, 1...100_000),
             .int("query.default_token_budget", \.query.defaultTokenBudget, 1...100_000_000),

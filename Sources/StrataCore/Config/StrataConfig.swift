@@ -107,6 +107,9 @@ public struct StorageConfig: Sendable, Equatable {
     public var maxChunkBytes = 64 << 10
     /// Compact a segment when this fraction of it is dead.
     public var compactionDeadRatio = 0.3
+    /// The memtable is flushed into a segment once the WAL is this big: the most WAL a
+    /// restart after a crash replays.
+    public var walFlushBytes = 16 << 20
 
     /// The policy as the store understands it.
     public var fsyncPolicy: FsyncPolicy {

@@ -8,6 +8,7 @@ extension StoreSettings {
         persistent.fsyncPolicy = config.storage.fsyncPolicy
         persistent.maxChunkBytes = config.storage.maxChunkBytes
         persistent.compactionGarbageRatio = config.storage.compactionDeadRatio
+        persistent.walFlushBytes = config.storage.walFlushBytes
         self.init(tiers: Tiers(hot: config.tiers.hot, warm: config.tiers.warm, cold: config.tiers.cold), persistent: persistent)
     }
 }

@@ -21,7 +21,7 @@ public struct PersistentSettings: Sendable, Equatable, Codable {
     /// reproducible from their seed.
     public var backgroundMaintenance: Bool
 
-    public init(fsyncPolicy: FsyncPolicy = .perBatch, maxChunkBytes: Int = 64 << 10, walFlushBytes: Int = 64 << 20,
+    public init(fsyncPolicy: FsyncPolicy = .perBatch, maxChunkBytes: Int = 64 << 10, walFlushBytes: Int = 16 << 20,
                 compactionGarbageRatio: Double = 0.3, compactionMaxSegments: Int = 8, compressionLevel: Int32 = 1,
                 verifyBlocksOnOpen: Bool = true, backgroundMaintenance: Bool = true) {
         self.fsyncPolicy = fsyncPolicy

@@ -109,14 +109,20 @@ extension PersistentTier {
         try syncAndApplyPendingLocked()
         guard !locked.metaSinceFlush.isEmpty || !locked.memtable.isEmpty else { return nil }
         let newWAL = try WALWriter.create(fs: fs, directory: directory, number: locked.wal.number + 1, version: Self.formatVersion)
-        // Document order, so a document's chunks share blocks (better compression, and a
-        // scan of a document decompresses each block once).
+        // In the order a worker reads a slot back when it rebuilds its search index (slot, then
+        // namespace and document id, as compaction writes): a document's chunks share blocks
+        // (better compression), and reading a slot decompresses each block once instead of
+        // once per chunk (segments keep the last block read).
+        let puts = locked.metaSinceFlush.filter { if case .put = $0.operation { true } else { false } }.sorted { a, b in
+            guard case .put(let x, _, _) = a.operation, case .put(let y, _, _) = b.operation else { return false }
+            return (a.slot, x.namespace, x.documentID) < (b.slot, y.namespace, y.documentID)
+        }
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
         var added = ContentHashTable<Void>()
         ordered.reserveCapacity(locked.memtable.count)
         added.reserveCapacity(locked.memtable.count)
         var keys = NamespaceKeyCache()
-        for record in locked.metaSinceFlush {
+        for record in puts {
             guard case .put(let doc, let chunks, _) = record.operation else { continue }
             for chunk in chunks {
                 let key = keys.key(namespace: doc.namespace, text: chunk.hash)

@@ -69,13 +69,23 @@ public final class PersistentTier: @unchecked Sendable {
         state.withLock { locked.liveVectorDimension(cacheKey: cacheKey) }
     }
 
-    /// Flushes, then closes every file. Further calls fail with `failedPrecondition`.
+    /// Makes everything durable, flushes the memtable into a segment (so that the next open
+    /// replays no WAL), then closes every file. Further calls fail with `failedPrecondition`.
+    /// A failed flush loses nothing: the WAL still holds it and the next open replays it.
     public func close() {
         state.lock()
         defer { state.unlock() }
         guard !locked.closed else { return }
         while locked.syncing || locked.maintenanceRunning { state.wait() }
-        if locked.poisoned == nil { try? syncAndApplyPendingLocked() }
+        guard !locked.closed else { return }  // another close finished meanwhile
+        if locked.poisoned == nil {
+            try? syncAndApplyPendingLocked()
+            if !locked.memtable.isEmpty || !locked.metaSinceFlush.isEmpty, (try? flushLocked()) == nil { locked.maintenanceErrors += 1 }
+            // The flush released the lock while it wrote: wait out what ran meanwhile.
+            while locked.syncing || locked.maintenanceRunning { state.wait() }
+            guard !locked.closed else { return }
+            try? syncAndApplyPendingLocked()
+        }
         locked.closed = true
         locked.wal.close()
         for s in locked.segments.values { s.close() }
