@@ -22,11 +22,11 @@ step() { printf '\n== %s\n' "$*"; }
 step "dependencies"
 ./scripts/install-deps.sh
 
-step "generated protobuf-c code matches Proto/"
+step "generated protobuf-c code (and the trimmed etcd protos) match a fresh generation"
 ./scripts/gen-proto.sh
-if [[ -n "$(git status --porcelain -- Sources/CStrataProto)" ]]; then
-    git status --short -- Sources/CStrataProto
-    echo "test: Sources/CStrataProto differs from a fresh generation of Proto/; run ./scripts/gen-proto.sh and commit" >&2
+if [[ -n "$(git status --porcelain -- Sources/CStrataProto Proto)" ]]; then
+    git status --short -- Sources/CStrataProto Proto
+    echo "test: Proto/etcd or Sources/CStrataProto differs from a fresh generation; run ./scripts/gen-proto.sh and commit" >&2
     exit 1
 fi
 
