@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
+        .target(name: "StrataEtcd", dependencies: ["CStrataProto", "StrataCore", "StrataRPC", "StrataWire"]),
+        .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd", "StrataStore"]),
         .target(
             name: "StrataMetrics",
             dependencies: [
@@ -92,6 +94,7 @@ let package = Package(
             name: "strata-bench",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch",
+                "StrataEtcd", "StrataControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,6 +110,8 @@ let package = Package(
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
+        .testTarget(name: "StrataEtcdTests", dependencies: ["StrataEtcd", "CStrataProto", "StrataRPC", "StrataTestSupport"]),
+        .testTarget(name: "StrataControlPlaneTests", dependencies: ["StrataControlPlane", "StrataEtcd", "StrataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
