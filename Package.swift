@@ -100,7 +100,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore", "StrataEtcd"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataNode", "StrataTestSupport"]),
         .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, checks the generated code, builds,
 # runs every Swift test, the Python interop tests against the real executables, and the
-# RPC layer's tests again under AddressSanitizer (leaks included).
+# RPC layer's and the etcd client's tests again under AddressSanitizer (leaks included).
 #
 #   ./scripts/test.sh            everything (what CI runs)
 #   ./scripts/test.sh --no-asan  skip the AddressSanitizer pass (quicker local runs)
@@ -44,11 +44,11 @@ if [[ $mode != asan ]]; then
 fi
 
 if [[ $mode != plain ]]; then
-    step "RPC layer under AddressSanitizer"
+    step "RPC layer and etcd client under AddressSanitizer"
     asan_flags=(--scratch-path .build-asan -Xswiftc -sanitize=address)
     swift build --build-tests "${asan_flags[@]}" 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | grep -vE '^\[[0-9]+/[0-9]+\] Compiling' || true
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-        swift test --skip-build --disable-xctest "${asan_flags[@]}" --filter 'StrataRPCTests' 2>&1 | tee .build-asan/asan-test.log | grep -E '✘|Test run|ERROR: AddressSanitizer|LeakSanitizer' || true
+        swift test --skip-build --disable-xctest "${asan_flags[@]}" --filter 'StrataRPCTests|StrataEtcdTests' 2>&1 | tee .build-asan/asan-test.log | grep -E '✘|Test run|ERROR: AddressSanitizer|LeakSanitizer' || true
     grep -qE 'Test run with [0-9]+ tests? .*passed' .build-asan/asan-test.log || { echo "test: RPC tests failed under AddressSanitizer" >&2; exit 1; }
     if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)' .build-asan/asan-test.log; then
         echo "test: AddressSanitizer reported errors" >&2

@@ -29,6 +29,7 @@ public final class LeaderElection: Sendable {
     private let roundEnd = Mutex<AsyncStream<String>.Continuation?>(nil)
     /// The lease of the current round.
     private let currentLease = Mutex<Int64?>(nil)
+    private let hasResigned = Mutex(false)
 
     public init(client: EtcdClient, layout: EtcdControlPlaneLayout, address: String, settings: ElectionSettings = .default) {
         self.client = client
@@ -48,25 +49,31 @@ public final class LeaderElection: Sendable {
     /// The role now, then every change, until the consumer stops.
     public func roleChanges() -> AsyncStream<ElectionState.Role> {
         let (stream, continuation) = AsyncStream<ElectionState.Role>.makeStream()
-        let id = observers.withLock { observers in
-            defer { observers.next += 1 }
-            observers.continuations[observers.next] = continuation
-            return observers.next
+        // Registered and given the current role under the state's lock, so that no change
+        // falls between the two.
+        let id = state.withLock { state in
+            continuation.yield(state.role)
+            return observers.withLock { observers in
+                defer { observers.next += 1 }
+                observers.continuations[observers.next] = continuation
+                return observers.next
+            }
         }
-        continuation.yield(role)
         continuation.onTermination = { [weak self] _ in
             _ = self?.observers.withLock { $0.continuations.removeValue(forKey: id) }
         }
         return stream
     }
 
-    /// Campaigns, leads or follows until the task is cancelled.
+    /// Campaigns, leads or follows until the task is cancelled or `resign()` is called.
     public func run() async {
         var failures = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled, !hasResigned.withLock({ $0 }) {
+            var granted: Int64?
             do throws(EtcdError) {
                 let requestedAt = now
                 let grant = try await client.leaseGrant(ttl: settings.leaseTTLSeconds)
+                granted = grant.id
                 currentLease.withLock { $0 = grant.id }
                 let own = try await campaign(lease: grant.id)
                 failures = 0
@@ -75,13 +82,14 @@ public final class LeaderElection: Sendable {
                 apply { $0.campaigned(own, leaseRequestedAt: requestedAt, ttl: .seconds(grant.ttl), now: now) }
                 await serve(lease: grant.id, until: ends)
                 roundEnd.withLock { $0 = nil }
-                currentLease.withLock { $0 = nil }
                 if Task.isCancelled { break }
-                // Hand over at once if etcd still hears us; if not, the lease expires by itself.
-                _ = try? await client.leaseRevoke(id: grant.id)
             } catch {
                 failures += 1
             }
+            currentLease.withLock { $0 = nil }
+            // Hand over at once if etcd still hears us (a campaign whose answer was lost may
+            // have created our key); if not, the lease expires by itself.
+            if let granted { _ = try? await client.leaseRevoke(id: granted) }
             // Back off from an unreachable etcd: 0.1 s, doubling up to 2 s.
             if (try? await Task.sleep(for: .milliseconds(min(2_000, 100 << min(failures, 5))))) == nil { break }
         }
@@ -89,11 +97,12 @@ public final class LeaderElection: Sendable {
     }
 
     /// Gives leadership up for a graceful stop: revokes the lease (its key goes, so another
-    /// candidate leads at once). Cancel the task running `run()` as well.
+    /// candidate leads at once) and ends `run()`.
     public func resign() async {
+        hasResigned.withLock { $0 = true }
         let lease = currentLease.withLock { $0 }
         apply { $0.resigned(now: now) }
-        roundEnd.withLock { $0?.yield("resigned") }
+        _ = roundEnd.withLock { $0?.yield("resigned") }
         if let lease { _ = try? await client.leaseRevoke(id: lease) }
     }
 
@@ -138,15 +147,17 @@ public final class LeaderElection: Sendable {
 
     /// Applies an event to the state and carries out its directives.
     func apply(_ event: (inout ElectionState) -> [ElectionState.Directive]) {
-        let directives = state.withLock { event(&$0) }
-        for directive in directives {
-            switch directive {
-            case .roleChanged(let role):
-                let continuations = observers.withLock { Array($0.continuations.values) }
-                for continuation in continuations { continuation.yield(role) }
-            case .recampaign(let reason):
-                roundEnd.withLock { $0?.yield(reason) }
+        // Role changes are announced under the state's lock, so observers see them in the
+        // order they happened even when events arrive from several tasks.
+        let directives = state.withLock { state in
+            let directives = event(&state)
+            for case .roleChanged(let role) in directives {
+                observers.withLock { for continuation in $0.continuations.values { continuation.yield(role) } }
             }
+            return directives
+        }
+        for case .recampaign(let reason) in directives {
+            _ = roundEnd.withLock { $0?.yield(reason) }
         }
     }
 }

@@ -56,7 +56,7 @@ public final class LocalFileControlPlaneStore: ControlPlaneStore {
         guard descriptor >= 0 else {
             throw ControlPlaneError(.unavailable, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard Self.lock(descriptor) else {
             Foundation.close(descriptor)
             throw ControlPlaneError(.unavailable, "\(directory) is in use by another coordinator (it holds \(lockPath))")
         }
@@ -166,6 +166,18 @@ public final class LocalFileControlPlaneStore: ControlPlaneStore {
     }
 
     // MARK: files
+
+    /// Takes the exclusive lock, waiting up to a second: a process forked by this one (or by
+    /// the previous holder) between fork and exec still shares the lock for a moment after its
+    /// holder closed it. A coordinator that really holds it holds it for longer.
+    private static func lock(_ descriptor: Int32) -> Bool {
+        for _ in 0..<100 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK || errno == EINTR else { return false }
+            usleep(10_000)
+        }
+        return false
+    }
 
     private static func write(_ bytes: [UInt8], to path: String) throws(ControlPlaneError) {
         do {

@@ -1,4 +1,3 @@
-import StrataCore
 import StrataRPC
 
 /// Why a call to etcd failed, in the terms a caller decides on: retry elsewhere, find out
@@ -29,35 +28,4 @@ public struct EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
-
-    /// The same failure as the error that crosses Strata's module boundaries: unreachable
-    /// etcd is UNAVAILABLE (retry), a refusal keeps etcd's code, a bad answer is INTERNAL.
-    public var strataError: StrataError {
-        switch kind {
-        case .unavailable, .outcomeUnknown:
-            StrataError(.unavailable, message, cause: self)
-        case .refused:
-            StrataError(Self.strataCode(status?.code ?? .unknown), message, cause: self)
-        case .malformedResponse:
-            StrataError(.internal, message, cause: self)
-        }
-    }
-
-    private static func strataCode(_ code: StatusCode) -> StrataError.Code {
-        switch code {
-        case .invalidArgument: .invalidArgument
-        case .notFound: .notFound
-        case .alreadyExists: .alreadyExists
-        case .resourceExhausted: .resourceExhausted
-        case .failedPrecondition: .failedPrecondition
-        case .outOfRange: .outOfRange
-        case .unavailable: .unavailable
-        case .deadlineExceeded: .deadlineExceeded
-        case .cancelled: .cancelled
-        case .aborted: .aborted
-        case .dataLoss: .dataLoss
-        case .unimplemented: .unimplemented
-        default: .internal
-        }
-    }
 }

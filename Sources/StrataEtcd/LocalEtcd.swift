@@ -173,17 +173,21 @@ public final class LocalEtcd: Sendable {
     /// Starts a member, and beside it a watchdog shell that kills it once this process is
     /// gone (and ends by itself when the member does).
     private func launch(_ index: Int, state: String) throws {
-        let log = FileManager.default.createFile(atPath: logPath(index), contents: nil) || FileManager.default.fileExists(atPath: logPath(index))
-        guard log, let handle = FileHandle(forWritingAtPath: logPath(index)) else {
+        // A restarted member appends to the log of its first run.
+        if !FileManager.default.fileExists(atPath: logPath(index)) {
+            _ = FileManager.default.createFile(atPath: logPath(index), contents: nil)
+        }
+        guard let log = FileHandle(forWritingAtPath: logPath(index)) else {
             throw StrataError(.internal, "cannot write \(logPath(index))")
         }
-        handle.seekToEndOfFile()
+        defer { try? log.close() }  // the member has its own copy
+        log.seekToEndOfFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments(index, state: state)
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         processes.withLock { $0[index] = process }
         let watchdog = Process()

@@ -1,5 +1,6 @@
 import StrataControlPlane
 import StrataEtcd
+import StrataTestSupport
 import Testing
 
 @Suite(.enabled(if: EtcdAvailability.installed, EtcdAvailability.reason))

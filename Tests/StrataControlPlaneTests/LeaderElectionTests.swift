@@ -1,6 +1,7 @@
 import Foundation
 import StrataControlPlane
 import StrataEtcd
+import StrataTestSupport
 import Testing
 
 /// Two or three candidates in one process against a real etcd.

@@ -25,7 +25,7 @@ import Testing
                 .namespaces: #"{"formatVersion":1,"namespaces":{}}"#,
             ]
             for (record, text) in files {
-                FileManager.default.createFile(atPath: "\(directory)/\(record.fileName)", contents: Data(text.utf8))
+                #expect(FileManager.default.createFile(atPath: "\(directory)/\(record.fileName)", contents: Data(text.utf8)))
             }
             let store = try LocalFileControlPlaneStore(directory: directory)
             let snapshot = try await store.load()

@@ -117,11 +117,4 @@ import Testing
         let noPort = #expect(throws: (any Error).self) { try EtcdClientSettings(endpoints: ["etcd"]) }
         #expect("\(noPort!)".contains("endpoints[0]: etcd is not host:port"))
     }
-
-    @Test func errorsMapToStrataCodes() {
-        #expect(EtcdError(.unavailable, "down").strataError.code == .unavailable)
-        #expect(EtcdError(.outcomeUnknown, "lost").strataError.code == .unavailable)
-        #expect(EtcdError(.refused, "no lease", status: RPCError(.notFound, "etcdserver: requested lease not found")).strataError.code == .notFound)
-        #expect(EtcdError(.malformedResponse, "bad").strataError.code == .internal)
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataRPC
+import StrataTestSupport
 import StrataWire
 import Testing
 
@@ -72,7 +73,7 @@ import Testing
         reader.cancel()
         let error = await #expect(throws: RPCError.self) { try await reader.value }
         #expect(error?.code == .cancelled)
-        try await waitUntil { harness.observations.cancelledStreams == 1 }
+        try await waitFor("the server sees the call cancelled") { harness.observations.cancelledStreams == 1 }
         #expect(try await harness.stillServes())
     }
 
@@ -84,7 +85,7 @@ import Testing
             var responses = call.responses.makeAsyncIterator()
             _ = try await responses.next()
         }
-        try await waitUntil { harness.observations.cancelledStreams == 1 }
+        try await waitFor("the server sees the call cancelled") { harness.observations.cancelledStreams == 1 }
         #expect(try await harness.stillServes())
     }
 
@@ -95,17 +96,5 @@ import Testing
             for try await _ in call.responses {}
         }
         #expect(error?.code == .deadlineExceeded)
-    }
-}
-
-/// Polls `condition` every 5 ms for up to 10 s (the outcome is awaited, never timed).
-func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-    let giveUp = ContinuousClock.now + .seconds(10)
-    while !condition() {
-        guard ContinuousClock.now < giveUp else {
-            Issue.record("condition not reached within 10 s")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(5))
     }
 }
