@@ -27,8 +27,8 @@ public final class LocalEtcd: Sendable {
     private let executable: String
     private let clusterToken: String
     private let extraArguments: [String]
-    /// Each member's process (nil once killed).
-    private let processes: Mutex<[Process?]>
+    /// Each member's process and its watchdog (nil once killed).
+    private let processes: Mutex<[(member: ChildProcess, watchdog: ChildProcess)?]>
 
     /// The etcd executable: `$STRATA_ETCD_BIN`, else `etcd` on the PATH, else nil.
     public static var executablePath: String? {
@@ -114,13 +114,13 @@ public final class LocalEtcd: Sendable {
 
     /// Kills a member with SIGKILL (its data stays, for `restart`).
     public func kill(member index: Int) {
-        let process = processes.withLock { processes -> Process? in
+        let running = processes.withLock { processes in
             defer { processes[index] = nil }
             return processes[index]
         }
-        guard let process, process.isRunning else { return }
-        _ = Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard let running else { return }
+        running.member.killAndWait()
+        running.watchdog.killAndWait()
     }
 
     /// Freezes a member (SIGSTOP): it holds its connections but answers nothing, as a
@@ -145,7 +145,7 @@ public final class LocalEtcd: Sendable {
     }
 
     public func isRunning(_ index: Int) -> Bool {
-        processes.withLock { $0[index]?.isRunning ?? false }
+        processes.withLock { $0[index]?.member.isRunning ?? false }
     }
 
     /// The last lines of a member's log, for error messages.
@@ -174,42 +174,23 @@ public final class LocalEtcd: Sendable {
     /// gone (and ends by itself when the member does).
     private func launch(_ index: Int, state: String) throws {
         // A restarted member appends to the log of its first run.
-        if !FileManager.default.fileExists(atPath: logPath(index)) {
-            _ = FileManager.default.createFile(atPath: logPath(index), contents: nil)
-        }
-        guard let log = FileHandle(forWritingAtPath: logPath(index)) else {
-            throw StrataError(.internal, "cannot write \(logPath(index))")
-        }
-        defer { try? log.close() }  // the member has its own copy
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments(index, state: state)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        processes.withLock { $0[index] = process }
-        let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
-        watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null && kill -0 $0 2>/dev/null; do sleep 0.5; done; kill -9 $0 2>/dev/null",
-                              String(process.processIdentifier)]
-        watchdog.standardInput = FileHandle.nullDevice
-        watchdog.standardOutput = FileHandle.nullDevice
-        watchdog.standardError = FileHandle.nullDevice
+        let log = open(logPath(index), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw StrataError(.internal, "cannot write \(logPath(index)): \(String(cString: strerror(errno)))") }
+        defer { close(log) }  // the member has its own copy
+        let member = try ChildProcess(executable, arguments(index, state: state), output: log)
+        let script = "while kill -0 \(getpid()) 2>/dev/null && kill -0 $0 2>/dev/null; do sleep 0.5; done; kill -9 $0 2>/dev/null"
+        let watchdog: ChildProcess
         do {
-            try watchdog.run()
+            watchdog = try ChildProcess("/bin/sh", ["-c", script, String(member.pid)], output: log)
         } catch {
-            _ = Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw StrataError(.internal, "cannot start the watchdog of \(members[index].name): \(error)")
+            member.killAndWait()
+            throw error
         }
+        processes.withLock { $0[index] = (member, watchdog) }
     }
 
     private func signal(member index: Int, _ signal: Int32) {
-        let pid = processes.withLock { $0[index].flatMap { $0.isRunning ? $0.processIdentifier : nil } }
-        guard let pid else { return }
-        _ = Foundation.kill(pid, signal)
+        processes.withLock { $0[index] }?.member.signal(signal)
     }
 
     private static func makeTemporaryDirectory() throws -> String {
