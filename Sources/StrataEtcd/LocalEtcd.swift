@@ -98,9 +98,11 @@ public final class LocalEtcd: Sendable {
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         for index in members.indices where isRunning(index) {
-            let client = EtcdClient(try EtcdClientSettings(endpoints: [members[index].endpoint], requestTimeout: .seconds(1)))
+            let settings = try EtcdClientSettings(endpoints: [members[index].endpoint], requestTimeout: .seconds(1))
             while true {
-                if (try? await client.range(EtcdRangeRequest(key: Array("strata-probe".utf8)))) != nil { break }
+                // A fresh channel each time: one that failed to connect before the member
+                // listened would wait out gRPC's growing reconnect backoff (up to minutes).
+                if (try? await EtcdClient(settings).range(EtcdRangeRequest(key: Array("strata-probe".utf8)))) != nil { break }
                 guard isRunning(index) else {
                     throw StrataError(.unavailable, "\(members[index].name) exited at start: \(logTail(index))")
                 }

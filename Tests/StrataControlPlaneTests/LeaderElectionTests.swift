@@ -21,6 +21,15 @@ struct LeaderElectionTests {
         return Candidate(election: election, task: Task { await election.run() })
     }
 
+    /// Starts a, waits until it leads, then b, and waits until b follows it.
+    private func leaderAndFollower(_ aEndpoints: [String], _ bEndpoints: [String]) async throws -> (a: Candidate, b: Candidate) {
+        let a = try start("a:7400", aEndpoints)
+        try await waitFor("a leads") { a.election.leaderToken != nil }
+        let b = try start("b:7400", bEndpoints)
+        try await waitFor("b follows a") { self.follows(b, "a:7400") }
+        return (a, b)
+    }
+
     private func leaders(_ candidates: [Candidate]) -> [String] {
         candidates.filter { $0.election.leaderToken != nil }.map(\.election.address)
     }
@@ -44,11 +53,8 @@ struct LeaderElectionTests {
 
     @Test func oneOfTwoLeadsAndTheOtherTakesOverWhenItsLeaseIsRevoked() async throws {
         try await withEtcd { etcd in
-            let a = try start("a:7400", etcd.endpoints)
-            try await waitFor("a leads") { a.election.leaderToken != nil }
-            let b = try start("b:7400", etcd.endpoints)
+            let (a, b) = try await leaderAndFollower(etcd.endpoints, etcd.endpoints)
             defer { a.task.cancel(); b.task.cancel() }
-            try await waitFor("b follows a") { self.follows(b, "a:7400") }
             let oldToken = try #require(a.election.leaderToken)
             if case .follower(let leader?) = b.election.role { #expect(leader.createRevision == oldToken.epoch) }
 
@@ -79,35 +85,32 @@ struct LeaderElectionTests {
 
     @Test func aCrashedLeaderIsReplacedWithinItsTTL() async throws {
         try await withEtcd { etcd in
-            let a = try start("a:7400", etcd.endpoints)
-            try await waitFor("a leads") { a.election.leaderToken != nil }
-            let b = try start("b:7400", etcd.endpoints)
+            let (a, b) = try await leaderAndFollower(etcd.endpoints, etcd.endpoints)
             defer { b.task.cancel() }
-            try await waitFor("b follows") { self.follows(b) }
             // A crash: keep-alives stop, nothing is revoked; etcd expires the lease after its TTL.
             a.task.cancel()
             await a.task.value
             let takeover = try await waitFor("b leads") { b.election.leaderToken != nil }
             #expect(a.election.leaderToken == nil)
             print("election: takeover after the leader stopped keeping its lease alive took \(takeover) (TTL \(Self.settings.leaseTTL))")
-            // etcd checks expiry about every 0.5 s; a leader could have kept alive just before.
-            #expect(takeover < Self.settings.leaseTTL + .seconds(2))
+            // The lease lives at most its TTL after a's last keep-alive; etcd checks expiry
+            // every 0.5 s, and a loaded machine delays both (the figure is measured in the doc,
+            // this only says the takeover came from the expiry, not from much later).
+            #expect(takeover < Self.settings.leaseTTL + .seconds(3))
         }
     }
 
     @Test func resigningHandsOverAtOnce() async throws {
         try await withEtcd { etcd in
-            let a = try start("a:7400", etcd.endpoints)
-            try await waitFor("a leads") { a.election.leaderToken != nil }
-            let b = try start("b:7400", etcd.endpoints)
+            let (a, b) = try await leaderAndFollower(etcd.endpoints, etcd.endpoints)
             defer { b.task.cancel() }
-            try await waitFor("b follows") { self.follows(b) }
             var changes = a.election.roleChanges().makeAsyncIterator()
             #expect(await changes.next()?.token != nil)
             await a.election.resign()
             a.task.cancel()
             let takeover = try await waitFor("b leads") { b.election.leaderToken != nil }
-            #expect(takeover < .seconds(1))
+            // Not by waiting for the lease to expire.
+            #expect(takeover < Self.settings.leaseTTL)
             #expect(await changes.next()?.token == nil)
         }
     }
@@ -116,11 +119,8 @@ struct LeaderElectionTests {
     /// before its lease can expire, and one on the majority takes over.
     @Test func aLeaderCutOffFromTheMajorityStepsDown() async throws {
         try await withEtcd(members: 3) { etcd in
-            let a = try start("a:7400", [etcd.endpoints[0]])
-            try await waitFor("a leads") { a.election.leaderToken != nil }
-            let b = try start("b:7400", [etcd.endpoints[1], etcd.endpoints[2]])
+            let (a, b) = try await leaderAndFollower([etcd.endpoints[0]], [etcd.endpoints[1], etcd.endpoints[2]])
             defer { a.task.cancel(); b.task.cancel() }
-            try await waitFor("b follows") { self.follows(b) }
             let doubles = countDoubleLeaders([a, b])
             etcd.pause(member: 0)
             defer { etcd.resume(member: 0) }
