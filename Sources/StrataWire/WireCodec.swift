@@ -3,6 +3,8 @@ import StrataRPC
 
 /// The four protobuf-c functions of one message type, so that each Swift message states
 /// them once and shares the decode/encode plumbing of `WireReader` and `WireArena`.
+/// Package-visible, like `WireReader` and `WireArena`: StrataEtcd maps etcd's messages with
+/// the same plumbing.
 package struct WireCodec<Message> {
     /// The full proto name, used in "malformed …" errors.
     package let name: String
