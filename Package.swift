@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // MARK: C leaves
@@ -42,6 +43,13 @@ let package = Package(
             path: "Sources/CStrataSupport",
             linkerSettings: [.linkedLibrary("xxhash"), .linkedLibrary("zstd")]
         ),
+        // OpenBLAS is opened with dlopen (see strata_blas_load), so only libdl is linked.
+        .target(
+            name: "CStrataEmbed",
+            path: "Sources/CStrataEmbed",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
 
         // MARK: Pure logic and libraries
         .target(name: "StrataCore"),
@@ -53,6 +61,7 @@ let package = Package(
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
         .target(name: "StrataEtcd", dependencies: ["CStrataProto", "StrataCore", "StrataRPC", "StrataWire"]),
         .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd", "StrataStore"]),
+        .target(name: "StrataEmbed", dependencies: ["StrataCore", "CStrataEmbed"]),
         .target(
             name: "StrataMetrics",
             dependencies: [
@@ -70,7 +79,24 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataMetrics", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Clients (what agents and the CLI use to talk to a cluster)
+        .target(
+            name: "StrataClient",
+            dependencies: ["StrataCore", "StrataRPC", "StrataWire", "StrataText", "CStrataSupport"]
+        ),
+        .target(
+            name: "StrataMCP",
+            dependencies: [
+                "StrataCore", "StrataRPC", "StrataWire", "StrataClient",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
 
@@ -86,14 +112,15 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataText",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataText", "StrataCluster", "StrataClient", "StrataMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "strata-bench",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataText", "StrataStore", "StrataSearch",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataCluster", "StrataText", "StrataStore", "StrataSearch", "StrataClient", "StrataEmbed",
                 "StrataEtcd", "StrataControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -112,6 +139,9 @@ let package = Package(
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
         .testTarget(name: "StrataEtcdTests", dependencies: ["StrataEtcd", "CStrataProto", "StrataRPC", "StrataTestSupport"]),
         .testTarget(name: "StrataControlPlaneTests", dependencies: ["StrataControlPlane", "StrataEtcd", "StrataTestSupport"]),
+        .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataCore", "StrataWire", "StrataStore", "StrataText", "StrataTestSupport"]),
+        .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

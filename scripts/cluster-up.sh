@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Starts a local Strata cluster: one coordinator and N workers, each with its own data
-# directory and log file, waits until every node reports SERVING over grpc.health.v1, and
-# prints the endpoints. Re-running it on an existing data directory restarts the same
-# cluster with its data (node ids, cluster map and stored chunks are kept).
+# directory and log file, and returns once the cluster can take a write: every node reports
+# SERVING over grpc.health.v1, the coordinator lists every started worker as serving, and
+# every slot has its replicas placed (`strata status --wait-ready`). Prints the endpoints.
+# Re-running it on an existing data directory restarts the same cluster with its data (node
+# ids, cluster map, stored chunks and, after cluster-down --keep-warm, the warm tiers).
 #
-#   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR]
+#   scripts/cluster-up.sh [--workers N] [--replicas R] [--base-port P] [--data DIR] [--config FILE] [--bin DIR] [--wait SECONDS]
 #   scripts/cluster-up.sh --hosts FILE [--replicas R] [--bin DIR] [--wait SECONDS] [--check]
 #
+# --wait bounds the wait for readiness (default 60 s); when it runs out the script names the
+# node(s) still missing, leaves the nodes running for inspection and exits 1.
 # Ports: the coordinator listens on P (default 7400), worker i on P+i; their Prometheus
 # /metrics endpoints on P+2000 and P+2000+i (9400, 9401, ...). Stop the cluster with
 # scripts/cluster-down.sh --data DIR. With --hosts, each node starts on the machine the
@@ -29,16 +33,16 @@ while (($#)); do
         --hosts) hosts=$2; shift 2 ;;
         --wait) wait=$2; shift 2 ;;
         --check) check=1; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "cluster-up: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 [[ "$workers" =~ ^[0-9]+$ && $workers -ge 1 ]] || { echo "cluster-up: --workers must be a positive number" >&2; exit 64; }
 [[ "$replicas" =~ ^[0-9]+$ && $replicas -ge 1 ]] || { echo "cluster-up: --replicas must be a positive number" >&2; exit 64; }
+[[ "$wait" =~ ^[0-9]+$ && $wait -ge 1 ]] || { echo "cluster-up: --wait must be a positive number of seconds" >&2; exit 64; }
 if [[ -n "$hosts" ]]; then
     # The hosts file places every node; the flags that place local nodes would contradict it.
     ((${#local_only[@]} == 0)) || { echo "cluster-up: ${local_only[0]} does not apply with --hosts (the hosts file places every node)" >&2; exit 64; }
-    [[ "$wait" =~ ^[0-9]+$ ]] || { echo "cluster-up: --wait must be a number of seconds" >&2; exit 64; }
     args=(up --hosts "$hosts" --wait "$wait")
     [[ -n "$replicas_given" ]] && args+=(--replicas "$replicas")
     if [[ -n "$check" ]]; then exec python3 scripts/lib/cluster_hosts.py "${args[@]}" --check; fi
@@ -55,6 +59,9 @@ if [[ -z "$bin" ]]; then
 fi
 mkdir -p "$data"
 data="$(cd "$data" && pwd)"
+bin="$(cd "$bin" && pwd)"
+# cluster-down.sh gives the workers' warm tiers back with this build's strata-worker.
+echo "$bin" > "$data/bin.path"
 config_args=()
 [[ -n "$config" ]] && config_args=(--config "$config")
 
@@ -71,24 +78,39 @@ start() {  # start NAME BINARY ARGS...
 coordinator="127.0.0.1:$base_port"
 start coordinator strata-coordinator --listen "$coordinator" --data "$data/coordinator" --replicas "$replicas" \
     --set "coordinator.metrics_port=$((base_port + 2000))"
-addresses=("$coordinator")
+names=(coordinator) addresses=("$coordinator") worker_addresses=()
 for i in $(seq 1 "$workers"); do
     address="127.0.0.1:$((base_port + i))"
     start "worker-$i" strata-worker --listen "$address" --data "$data/worker-$i" --coordinator "$coordinator" \
         --set "worker.metrics_port=$((base_port + 2000 + i))"
-    addresses+=("$address")
+    names+=("worker-$i") addresses+=("$address") worker_addresses+=("$address")
 done
 
-for address in "${addresses[@]}"; do
-    for attempt in $(seq 1 150); do
-        "$bin/strata" health "$address" --timeout 1 >/dev/null 2>&1 && break
-        if ((attempt == 150)); then
-            echo "cluster-up: $address did not report SERVING; see the logs in $data" >&2
+# Every node SERVING (a node that exits is reported at once, with its log), then the
+# coordinator's own view: every started worker serving and every slot's replicas placed.
+deadline=$((SECONDS + wait))
+for index in "${!names[@]}"; do
+    name=${names[$index]} address=${addresses[$index]}
+    until "$bin/strata" health "$address" --timeout 1 >/dev/null 2>&1; do
+        if ! kill -0 "$(cat "$data/$name.pid")" 2>/dev/null; then
+            echo "cluster-up: $name ($address) exited at start; last lines of $data/$name.log:" >&2
+            tail -n 5 "$data/$name.log" | sed 's/^/    /' >&2
+            exit 1
+        fi
+        if ((SECONDS >= deadline)); then
+            echo "cluster-up: $name ($address) did not report SERVING within ${wait}s; see $data/$name.log (the nodes are left running: scripts/cluster-down.sh --data $data)" >&2
             exit 1
         fi
         sleep 0.2
     done
 done
+left=$((deadline - SECONDS))
+((left >= 1)) || left=1
+if ! "$bin/strata" status --coordinator "$coordinator" --wait-ready "$left" \
+        --expect-workers "$(IFS=,; echo "${worker_addresses[*]}")" >/dev/null; then
+    echo "cluster-up: the cluster could not take a write within ${wait}s (see the line above; logs in $data; the nodes are left running: scripts/cluster-down.sh --data $data)" >&2
+    exit 1
+fi
 echo "coordinator  $coordinator  (export STRATA_COORDINATOR=$coordinator)  metrics http://127.0.0.1:$((base_port + 2000))/metrics"
 for i in $(seq 1 "$workers"); do echo "worker-$i     ${addresses[$i]}  metrics http://127.0.0.1:$((base_port + 2000 + i))/metrics"; done
 echo "data and logs in $data"

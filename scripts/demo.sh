@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main-job command. Installs what is missing, builds release binaries, starts a
 # coordinator and three workers on loopback, ingests part of Python's standard library, runs
-# queries that show the assembled context with provenance, kills a worker to show recovery,
-# and stops the nodes gracefully.
+# queries that show the assembled context with provenance, ingests Strata's own docs into a
+# namespace the cluster embeds itself and answers a paraphrased question lexically and
+# hybrid side by side, kills a worker to show recovery, and stops the nodes gracefully.
 #
 #   ./scripts/demo.sh [--keep]    --keep leaves the nodes running (stop them with kill -TERM)
 set -euo pipefail
@@ -29,7 +30,15 @@ stop_all() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap 'stop_all' EXIT INT TERM
+# Whatever way the demo ends, its nodes stop and its workers' warm tiers leave /dev/shm (a
+# graceful stop keeps them for a warm restart that never comes here).
+finish() {
+    stop_all
+    for n in 1 2 3; do
+        [[ -d "$run_dir/worker-$n" ]] && "$bin/strata-worker" --data "$run_dir/worker-$n" --remove-warm-tier >/dev/null 2>&1 || true
+    done
+}
+trap 'finish' EXIT INT TERM
 
 start() {  # start NAME BINARY ARGS...
     local name=$1 binary=$2; shift 2
@@ -51,10 +60,9 @@ start coordinator strata-coordinator --listen 127.0.0.1:7400 --data "$run_dir/co
 for n in 1 2 3; do
     start "worker-$n" strata-worker --listen "127.0.0.1:740$n" --data "$run_dir/worker-$n" --coordinator 127.0.0.1:7400
 done
-for _ in $(seq 1 100); do
-    strata status 2>/dev/null | grep -q "workers: 3 serving" && break
-    sleep 0.2
-done
+# Up means ready for a write: all three workers serving and every slot's replicas placed.
+strata status --wait-ready 60 --expect-workers 127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403 >/dev/null \
+    || { echo "demo: the cluster did not become ready; logs in $run_dir" >&2; exit 1; }
 
 say "strata nodes"
 strata nodes
@@ -73,6 +81,22 @@ for question in "parse a JSON document from a string" "how does the event loop s
     strata query --namespace stdlib --budget 1500 "$question" > "$run_dir/answer.txt"
     head -n 60 "$run_dir/answer.txt"
 done
+
+say "server-side embedding: the cluster embeds the text itself (all-MiniLM-L6-v2 in Swift on the CPU)"
+strata namespace create handbook --tokenizer cl100k_base --embedder minilm-l6
+strata ingest --namespace handbook docs/ README.md
+echo "acknowledged: searchable lexically now; the coordinator embeds the chunks in the background"
+for _ in $(seq 1 600); do
+    strata namespace list --json | python3 -c 'import json, sys; sys.exit(0 if all(n["embedding_backlog"] == "0" for n in json.load(sys.stdin) if n["name"] == "handbook") else 1)' && break
+    sleep 0.5
+done
+strata namespace list
+strata status | grep '^embedding' || true
+question="what happens to my data if a machine dies"
+say "a paraphrased question, lexical only: strata query --mode lexical \"$question\" --budget 300"
+strata query --namespace handbook --mode lexical --budget 300 "$question" | head -n 14
+say "the same question, hybrid (the default of a namespace with an embedder)"
+strata query --namespace handbook --budget 300 "$question" | head -n 14
 
 say "killing worker-3 with SIGKILL to show recovery"
 kill -KILL "${pids[3]}" 2>/dev/null || true
@@ -94,6 +118,7 @@ tail -n 3 "$run_dir/answer.txt"
 
 if ((keep)); then
     say "nodes left running (--keep): PIDs ${pids[*]}; logs in $run_dir; try: $bin/strata query --namespace stdlib \"...\""
+    echo "stop them with kill -TERM, then give their warm tiers back: $bin/strata-worker --data $run_dir/worker-N --remove-warm-tier"
     trap - EXIT INT TERM
     exit 0
 fi
@@ -104,4 +129,5 @@ grep -h "shutting down" "$run_dir"/*.log || true
 # A graceful stop keeps each worker's warm tier in shared memory for a fast restart; the demo's
 # workers do not come back, so give that memory back.
 for n in 1 2 3; do "$bin/strata-worker" --data "$run_dir/worker-$n" --remove-warm-tier; done
+trap - EXIT INT TERM
 say "done: built, started a 3-worker cluster, ingested a real corpus, queried it, survived a worker's SIGKILL, stopped"

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <string.h>
 #include <stdlib.h>
 #include <xxhash.h>
@@ -204,6 +205,12 @@ int strata_open_direct_rw(const char *path, int create) {
 
 int strata_errno_is_disk_full(int error) {
     return error == ENOSPC || error == EDQUOT;
+}
+
+int strata_punch_hole(int fd, int64_t offset, int64_t length) {
+    // tmpfs frees the pages of a punched range at once; the file keeps its size.
+    if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length) == 0) return 0;
+    return errno;
 }
 
 // MARK: FP16 conversion

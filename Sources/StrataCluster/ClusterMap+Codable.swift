@@ -22,7 +22,12 @@ extension ClusterMap: Codable {
             replicationFactor: try container.decode(Int.self, forKey: .replicationFactor))
         version = try container.decode(UInt64.self, forKey: .version)
         slots = try container.decode([SlotAssignment].self, forKey: .slots)
-        let list = try container.decode([WorkerRecord].self, forKey: .workers)
+        var list = try container.decode([WorkerRecord].self, forKey: .workers)
+        // Before the map assigned incarnations, a stray heartbeat could set one to 2^64-1 and
+        // have it persisted; such a worker starts over (its next registration assigns 1).
+        for index in list.indices where list[index].incarnation > MembershipLimits.maximumSequence {
+            list[index].incarnation = 0
+        }
         workers = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard workers.count == list.count else {
             throw StrataError.invalidArgument("cluster map workers: a worker id appears twice")

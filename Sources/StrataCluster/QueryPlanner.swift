@@ -4,15 +4,22 @@
 /// worker with the least work so far (its slots in this plan plus the caller's `load` hint),
 /// then to the better placement rank, then by id, so the plan is deterministic and spread
 /// evenly. Slots with the fewest choices are assigned first so that balancing has room.
+///
+/// A query that lost a worker mid-way (it refused the call, failed, or did not answer within
+/// the hedge delay) plans the same way for that worker's slots with the workers it already
+/// tried `excluding`: the slots go to other replicas, and only slots with none left are missing.
 public enum QueryPlanner {
-    public static func plan(_ map: ClusterMap, load: [WorkerID: Int] = [:]) -> QueryPlan {
+    public static func plan(
+        _ map: ClusterMap, load: [WorkerID: Int] = [:], slots: [Int]? = nil, excluding: Set<WorkerID> = []
+    ) -> QueryPlan {
         var assignments: [WorkerID: [Int]] = [:]
         var assigned: [WorkerID: Int] = [:]
         var missing: [Int] = []
         var stale: [Int] = []
 
-        let choices: [(slot: Int, candidates: [WorkerID])] = (0..<map.slotCount).map { slot in
-            (slot, map.slots[slot].replicas.filter { map.isReachable($0) })
+        let wanted = slots?.filter { map.slots.indices.contains($0) } ?? Array(0..<map.slotCount)
+        let choices: [(slot: Int, candidates: [WorkerID])] = wanted.map { slot in
+            (slot, map.slots[slot].replicas.filter { map.isReachable($0) && !excluding.contains($0) })
         }
         let ordered = choices.sorted { ($0.candidates.count, $0.slot) < ($1.candidates.count, $1.slot) }
         for (slot, candidates) in ordered {

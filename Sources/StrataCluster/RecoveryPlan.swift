@@ -25,6 +25,9 @@ public struct RecoveryPlan: Sendable, Equatable {
     public var removed: [SlotReplica]
     /// Workers told to DROP a slot this round (always after its new replicas caught up).
     public var dropped: [SlotReplica]
+    /// DROPs withdrawn this round before the worker carried them out: the replica that made
+    /// them safe died or came back without the slot.
+    public var voidedDrops: [SlotReplica] = []
     /// The copy rate every FETCH directive carries.
     public var rateLimitBytesPerSecond: UInt64
 
@@ -48,7 +51,7 @@ public struct RecoveryPlan: Sendable, Equatable {
     /// waiting on a reachable worker (one waiting on a dead worker is carried out if it returns).
     public var isQuiescent: Bool {
         started.isEmpty && completed.isEmpty && cancelled.isEmpty && promoted.isEmpty && removed.isEmpty
-            && dropped.isEmpty
+            && dropped.isEmpty && voidedDrops.isEmpty
             && map.slots.allSatisfy { slot in
                 slot.transfers.isEmpty && !slot.dropping.contains { map.isReachable($0.worker) }
             }

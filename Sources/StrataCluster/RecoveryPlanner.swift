@@ -11,10 +11,11 @@
 /// | step | rule |
 /// |------|------|
 /// | 1 | dead workers stop serving (their remembered positions are kept for delta catch-up) |
+/// | 1b | a DROP not carried out yet is voided when no placed, up-to-date, proven replica other than the dropped worker covers it any more |
 /// | 2 | a copy ends when its target is up to date (completed), or when its target is dead, its source is dead or behind, or the target is no longer placed there (cancelled) |
 /// | 3 | a placed worker that is up to date starts serving (promotion); if no serving replica is up to date, any up-to-date holder serves |
 /// | 4 | each placed worker that is behind gets a FETCH from an up-to-date holder, from its own last sequence (delta) or 0 (full copy), within the limits of `Settings`, recovery first, then catch-up, then rebalancing |
-/// | 5 | a holder that is not placed there gets DROP only when every placed worker serves the slot and is up to date |
+/// | 5 | a holder that is not placed there gets DROP only when every placed worker serves the slot, is up to date, and -- if a copy filled it -- has proven the copy (its reported digest equalled another worker's at the same sequence) |
 ///
 /// What must never happen: a DROP for the last up-to-date copy (step 5 needs at least one
 /// placed, serving, up-to-date replica other than the dropped worker); a slot served by a dead
@@ -80,6 +81,19 @@ public struct RecoveryPlanner: Sendable {
         {
             return
         }
+        // A DROP not yet carried out stands only while its reason does: a placed replica other
+        // than the dropped worker that is up to date, holds at least as much and proved the
+        // slot. One that died, or came back over an empty disk, voids it (the worker carries a
+        // DROP out only once it has stood for a grace period, so it is not carried out).
+        record.dropping.removeAll { drop in
+            let held = map.position(of: drop.worker, slot: slot) ?? 0
+            let covered = placed.contains { other in
+                other != drop.worker && map.isUpToDate(other, slot: slot)
+                    && (map.position(of: other, slot: slot) ?? 0) >= held && (held == 0 || map.hasProven(other, slot: slot))
+            }
+            if !covered { plan.voidedDrops.append(.init(slot: slot, worker: drop.worker)) }
+            return !covered
+        }
         let before = record.replicas
         record.replicas = before.filter { map.isReachable($0) && !record.isDropping($0) }
         for worker in before where !record.replicas.contains(worker) {
@@ -89,6 +103,7 @@ public struct RecoveryPlanner: Sendable {
         record.transfers = record.transfers.filter { transfer in
             if map.isUpToDate(transfer.target, slot: slot) && map.position(of: transfer.target, slot: slot) != nil {
                 plan.completed.append(transfer)
+                map.noteCopied(transfer.target, slot: slot)
                 return false
             }
             // A source that fell behind (it missed writes) cannot bring the target up to date.
@@ -210,6 +225,10 @@ public struct RecoveryPlanner: Sendable {
                     && (map.position(of: other, slot: slot) ?? 0) >= held
             }
             guard covered else { continue }
+            // ...and never on a replica's word alone: a placed replica filled by a copy must have
+            // proven it, its reported digest equal to another worker's at the same sequence (a
+            // holder at position 0 -- a slot it never received a write for -- has nothing to lose).
+            guard held == 0 || placed.allSatisfy({ map.hasProven($0, slot: slot) }) else { continue }
             record.replicas.removeAll { $0 == worker }
             guard settings.dropsSurplusCopies else { continue }
             record.dropping.append(PendingDrop(worker: worker, ifAtMost: max(held, record.sequence)))

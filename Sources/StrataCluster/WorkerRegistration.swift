@@ -3,22 +3,23 @@ public struct WorkerRegistration: Sendable, Equatable {
     public var id: WorkerID
     public var address: String
     public var zone: String
-    /// Relative capacity (> 0). The wire's "0 = unset" is mapped to 1 before it gets here.
+    /// Relative capacity, within `MembershipLimits.weights`. The wire's "0 = unset" is mapped
+    /// to 1 before it gets here.
     public var weight: Double
-    /// Increases on every start of the worker process.
-    public var incarnation: UInt64
     /// Slots the worker already holds (after a restart): slot -> highest durable sequence.
     public var positions: [Int: UInt64]
+    /// The digest of each held slot's live documents at its position (see `SlotProof`).
+    public var digests: [Int: UInt64]
 
     public init(
-        id: WorkerID, address: String, zone: String = "", weight: Double = 1, incarnation: UInt64 = 0,
-        positions: [Int: UInt64] = [:]
+        id: WorkerID, address: String, zone: String = "", weight: Double = 1, positions: [Int: UInt64] = [:],
+        digests: [Int: UInt64] = [:]
     ) {
         self.id = id
         self.address = address
         self.zone = zone
         self.weight = weight
-        self.incarnation = incarnation
         self.positions = positions
+        self.digests = digests
     }
 }

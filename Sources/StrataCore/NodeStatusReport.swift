@@ -24,12 +24,15 @@ public struct SlotPosition: Hashable, Sendable, Codable {
     public var sequence: UInt64
     public var chunks: Int
     public var tokens: Int
+    /// The digest of the slot's live documents at `sequence` (see common.proto's SlotPosition).
+    public var digest: UInt64
 
-    public init(slot: Int, sequence: UInt64, chunks: Int = 0, tokens: Int = 0) {
+    public init(slot: Int, sequence: UInt64, chunks: Int = 0, tokens: Int = 0, digest: UInt64 = 0) {
         self.slot = slot
         self.sequence = sequence
         self.chunks = chunks
         self.tokens = tokens
+        self.digest = digest
     }
 }
 

@@ -58,13 +58,30 @@ public enum Float16Codec {
 
 /// Validation shared by every path that accepts a vector from outside.
 public enum VectorValidation {
-    /// Throws `invalidArgument` naming `field` when the dimension is wrong or a component is NaN/Inf.
+    /// The largest magnitude a component may have: vectors are kept at FP16, whose largest
+    /// finite value this is; a larger finite value would be stored as infinity.
+    public static let largestComponent = Float(Float16.greatestFiniteMagnitude)
+
+    /// Throws `invalidArgument` naming `field` when the dimension is wrong or a component is
+    /// NaN, infinite or beyond ±65504 (FP16's range). The coordinator checks this before it
+    /// writes anything, and every worker checks it again, with the same rule.
     public static func validate(_ vector: [Float], dimension: Int, field: String) throws(StrataError) {
         guard vector.count == dimension else {
             throw .invalidArgument("\(field) has \(vector.count) dimensions, expected \(dimension)")
         }
         if let index = vector.firstIndex(where: { !$0.isFinite }) {
             throw .invalidArgument("\(field)[\(index)] is \(vector[index]); vectors must be finite")
+        }
+        if let index = vector.firstIndex(where: { abs($0) > largestComponent }) {
+            throw .invalidArgument("\(field)[\(index)] is \(vector[index]); components must lie within ±65504 (vectors are kept at FP16)")
+        }
+    }
+
+    /// Also refuses a vector whose components are all zero (cosine similarity has no direction to compare).
+    public static func validateQuery(_ vector: [Float], dimension: Int, field: String) throws(StrataError) {
+        try validate(vector, dimension: dimension, field: field)
+        guard vector.contains(where: { $0 != 0 }) else {
+            throw .invalidArgument("\(field) is all zeros; a query vector needs a direction")
         }
     }
 }

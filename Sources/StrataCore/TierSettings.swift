@@ -62,6 +62,12 @@ public struct TierStats: Sendable, Codable, Equatable {
     public var promotions: UInt64 = 0
     public var demotions: UInt64 = 0
     public var evictions: UInt64 = 0
+    /// Chunks that bypassed the tier because its memory could not be reserved (the warm tier
+    /// on a full /dev/shm); they went one tier down instead.
+    public var reservationFailures: UInt64 = 0
+    /// Memory the tier holds reserved now: for the warm tier, the shared memory of its header,
+    /// page table and pages in use (what /dev/shm counts for it); 0 for the other tiers.
+    public var reservedBytes: Int = 0
 
     public init(tier: TierName, backend: String, precision: VectorPrecision, eviction: EvictionPolicy) {
         self.tier = tier

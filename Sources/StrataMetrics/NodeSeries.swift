@@ -51,6 +51,11 @@ public enum NodeSeries {
             counter("strata_tier_promotions_total", stats.promotions, "Chunks copied up into the tier after a hit below it.")
             counter("strata_tier_demotions_total", stats.demotions, "Chunks moved down out of the tier when it was full.")
             counter("strata_tier_evictions_total", stats.evictions, "Chunks dropped from the tier when it was full.")
+            if stats.tier == .warm {
+                gauge("strata_tier_reserved_bytes", stats.reservedBytes, "Shared memory the warm tier holds (header, page table, pages in use).")
+                counter("strata_tier_reservation_failures_total", stats.reservationFailures,
+                        "Chunks that bypassed the warm tier because its shared memory could not be reserved (full /dev/shm).")
+            }
         }
         return samples
     }

@@ -20,20 +20,31 @@ struct CoordinatorDeletes: Sendable {
             if !namespaces.contains(request.namespace, document: id) { notFound.append(id) }
             bySlot[membership.slots.slot(namespace: request.namespace, documentID: id), default: []].append(id)
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Each slot's deletes are acknowledged or not on their own; those that were must be
+        // recorded in the tally even when another slot's failed (then the call fails).
+        let failed = await withTaskGroup(of: (Int, StrataError?).self) { group in
             for (slot, ids) in bySlot {
                 group.addTask {
-                    try await replicator.replicate(slot: slot, count: ids.count) { numbers in
-                        zip(numbers, ids).map { sequence, id in
-                            StrataWire.SlotWrite(sequence: sequence, namespace: request.namespace, operation: .deleteDocument(id: id))
+                    do {
+                        try await replicator.replicate(slot: slot, count: ids.count) { numbers in
+                            zip(numbers, ids).map { sequence, id in
+                                StrataWire.SlotWrite(sequence: sequence, namespace: request.namespace, operation: .deleteDocument(id: id))
+                            }
                         }
+                        return (slot, nil)
+                    } catch {
+                        return (slot, StrataError(relaying: error))
                     }
                 }
             }
-            try await group.waitForAll()
+            var failed: [Int: StrataError] = [:]
+            for await (slot, error) in group { failed[slot] = error }
+            return failed
         }
-        let deleted = Set(bySlot.values.joined()).subtracting(notFound)
+        let deleted = Set(bySlot.filter { failed[$0.key] == nil }.values.joined()).subtracting(notFound)
         try namespaces.record(request.namespace, Dictionary(uniqueKeysWithValues: deleted.map { ($0, nil) }))
+        let refusals = failed.sorted { $0.key < $1.key }.map(\.value)
+        if let refusal = refusals.first(where: { $0.code == .resourceExhausted }) ?? refusals.first { throw refusal }
         return DeleteDocumentsResponse(deleted: UInt64(deleted.count), notFound: notFound)
     }
 

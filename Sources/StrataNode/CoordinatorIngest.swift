@@ -10,6 +10,13 @@ import StrataWire
 /// settings, route it to its slot, number the slot's writes, replicate them, and answer only
 /// when every batch is durable on W replicas of each slot it touched.
 ///
+/// Every document the client sent is either stored (counted in the summary and the
+/// namespace's tally) or listed in `rejected` with the reason, so counts and contents agree:
+/// everything a worker would refuse is checked here first, before anything is written; a slot
+/// whose replication fails (too few replicas acknowledged) lists its documents as not stored.
+/// When nothing at all was stored because of such failures, the call fails with their status
+/// (UNAVAILABLE, or RESOURCE_EXHAUSTED naming a worker whose disk is full) instead.
+///
 /// Back-pressure comes from the stream itself: the next batch is received only when the
 /// previous one is acknowledged, so a client can send millions of tokens with bounded memory.
 struct CoordinatorIngest: Sendable {
@@ -20,13 +27,16 @@ struct CoordinatorIngest: Sendable {
     /// Told what each batch stored once its writes are acknowledged (documents, chunks,
     /// tokens), for the ingest counters of /metrics.
     var onStored: @Sendable (_ documents: UInt64, _ chunks: UInt64, _ tokens: UInt64) -> Void = { _, _, _ in }
+    /// Told the chunks each acknowledged batch stored in a namespace (the server-side
+    /// embedder's backlog grows by them until its next count).
+    var onChunksStored: @Sendable (_ namespace: String, _ chunks: UInt64) -> Void = { _, _ in }
 
     func ingest(_ stream: RequestStream<IngestRequest>) async throws -> IngestSummary {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = IngestSummary(documents: 0, chunks: 0, tokens: 0, seconds: 0)
         var namespace: String?
-        var changes: [String: NamespaceRegistry.Tally?] = [:]
+        var refusals: [StrataError] = []
         for try await batch in stream {
             if let namespace, batch.namespace != namespace {
                 throw StrataError.invalidArgument("every batch of one ingest stream must name the same namespace (\(namespace), then \(batch.namespace))")
@@ -34,20 +44,44 @@ struct CoordinatorIngest: Sendable {
             namespace = batch.namespace
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
-            summary.duplicateChunks += try await replicate(batch.namespace, prepared)
+            // Each batch is recorded once acknowledged, so a stream cut off later (a killed
+            // client) leaves the tally true for the batches before; documents of a slot whose
+            // write failed stay unsettled (they may have reached some replicas); see
+            // `markUnsettled`.
+            try namespaces.markUnsettled(batch.namespace, prepared.values.joined().map(\.put.documentID))
             var stored = (documents: UInt64(0), chunks: UInt64(0), tokens: UInt64(0))
-            for document in prepared.values.joined() {
-                changes[document.put.documentID] = document.tally
-                stored.documents += 1
-                stored.chunks += document.tally.chunks
-                stored.tokens += document.tally.tokens
+            var changes: [String: NamespaceRegistry.Tally?] = [:]
+            for (slot, outcome) in await replicate(batch.namespace, prepared).sorted(by: { $0.key < $1.key }) {
+                switch outcome {
+                case .success(let duplicateChunks):
+                    summary.duplicateChunks += duplicateChunks
+                    for document in prepared[slot] ?? [] {
+                        changes[document.put.documentID] = document.tally
+                        stored.documents += 1
+                        stored.chunks += document.tally.chunks
+                        stored.tokens += document.tally.tokens
+                    }
+                case .failure(let error):
+                    refusals.append(error)
+                    let status = RPCError(mapping: error).code
+                    for document in prepared[slot] ?? [] {
+                        summary.rejected.append(DocumentError(
+                            documentID: document.put.documentID,
+                            reason: "not stored (\(status)): \(error.message); it may have reached some replicas: send it again",
+                            retry: error.code != .invalidArgument))
+                    }
+                }
             }
+            try namespaces.record(batch.namespace, changes)
             summary.documents += stored.documents
             summary.chunks += stored.chunks
             summary.tokens += stored.tokens
             onStored(stored.documents, stored.chunks, stored.tokens)
+            onChunksStored(batch.namespace, stored.chunks)
         }
-        if let namespace { try namespaces.record(namespace, changes) }
+        if summary.documents == 0, let refusal = refusals.first(where: { $0.code == .resourceExhausted }) ?? refusals.first {
+            throw refusal
+        }
         summary.seconds = (clock.now - started).seconds
         return summary
     }
@@ -75,7 +109,8 @@ struct CoordinatorIngest: Sendable {
                 let metadata = try DocumentMetadata(wire: document.metadata, field: "document \(document.id) metadata")
                 let chunks = try chunkMessages(document, batch.namespace, settings, tokenizer, chunker)
                 let put = PutDocument(documentID: document.id, metadata: metadata.wire, chunks: chunks)
-                let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) })
+                let tally = NamespaceRegistry.Tally(chunks: UInt64(chunks.count), tokens: chunks.reduce(0) { $0 + UInt64($1.tokenCount) },
+                                                    contentHash: DocumentContentHash.of(document))
                 bySlot[membership.slots.slot(namespace: batch.namespace, documentID: document.id), default: []]
                     .append(PreparedDocument(put: put, tally: tally))
             } catch let error as StrataError {
@@ -94,7 +129,14 @@ struct CoordinatorIngest: Sendable {
             guard document.text.isEmpty else {
                 throw .invalidArgument("document \(document.id) has both text and chunks; send one of them")
             }
-            for (index, chunk) in document.chunks.enumerated() where !chunk.vector.isEmpty || settings.dimension > 0 {
+            if let embedder = settings.embedder {
+                // Vectors of another model must never mix with the embedder's: the server embeds
+                // the chunks itself, so a client vector is refused rather than trusted.
+                if let index = document.chunks.firstIndex(where: { !$0.vector.isEmpty }) {
+                    throw .invalidArgument("document \(document.id) chunks[\(index)].vector is given, but namespace \(namespace) embeds its text on the server (\(embedder)); send chunks without vectors, or text")
+                }
+            }
+            for (index, chunk) in document.chunks.enumerated() where settings.embedder == nil && (!chunk.vector.isEmpty || settings.dimension > 0) {
                 if chunk.vector.isEmpty && settings.dimension > 0 {
                     throw .invalidArgument("document \(document.id) chunks[\(index)].vector is missing; the namespace has dimension \(settings.dimension)")
                 }
@@ -119,20 +161,27 @@ struct CoordinatorIngest: Sendable {
         }
     }
 
-    /// Replicates the slots concurrently (each slot's writes numbered under its lock).
-    /// Returns the chunks whose content was already stored (deduplicated).
-    private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async throws -> UInt64 {
-        try await withThrowingTaskGroup(of: UInt64.self) { group in
+    /// Replicates the slots concurrently (each slot's writes numbered under its lock). Returns,
+    /// per slot, the chunks whose content was already stored (deduplicated), or why the slot's
+    /// writes were not acknowledged.
+    private func replicate(_ namespace: String, _ bySlot: [Int: [PreparedDocument]]) async -> [Int: Result<UInt64, StrataError>] {
+        await withTaskGroup(of: (Int, Result<UInt64, StrataError>).self) { group in
             for (slot, documents) in bySlot {
                 group.addTask {
-                    try await replicator.replicate(slot: slot, count: documents.count) { numbers in
-                        zip(numbers, documents).map { sequence, document in
-                            StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .put(document.put))
-                        }
+                    do {
+                        return (slot, .success(try await replicator.replicate(slot: slot, count: documents.count) { numbers in
+                            zip(numbers, documents).map { sequence, document in
+                                StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .put(document.put))
+                            }
+                        }))
+                    } catch {
+                        return (slot, .failure(StrataError(relaying: error)))
                     }
                 }
             }
-            return try await group.reduce(0, +)
+            var outcomes: [Int: Result<UInt64, StrataError>] = [:]
+            for await (slot, outcome) in group { outcomes[slot] = outcome }
+            return outcomes
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StrataCluster
 import StrataCore
 import StrataStore
@@ -27,6 +28,8 @@ final class CoordinatorMembership: Sendable {
         var restart = RestartReconciliation()
         /// Workers heard from since this coordinator started.
         var reportedSinceStart: Set<WorkerID> = []
+        /// What each worker's reports last left out (logged when it changes, not every beat).
+        var ignored: [WorkerID: IgnoredSlots] = [:]
     }
 
     private let state: Mutex<State>
@@ -35,10 +38,12 @@ final class CoordinatorMembership: Sendable {
     private let rateLimit: UInt64
     private let clock: @Sendable () -> Duration
     private let epoch: Duration
+    private let logger: Logger
 
     /// Loads the persisted map from `dataDirectory` (or creates a new cluster). `now` is the
     /// failure detector's monotonic clock.
-    init(config: StrataConfig, now: @escaping @Sendable () -> Duration) throws {
+    init(config: StrataConfig, logger: Logger, now: @escaping @Sendable () -> Duration) throws {
+        self.logger = logger
         mapPath = config.node.dataDir + "/cluster-map.json"
         heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
         rateLimit = UInt64(config.coordinator.recoveryRateBytesPerSecond)
@@ -94,6 +99,9 @@ final class CoordinatorMembership: Sendable {
                 throw StrataError(.unavailable, "slot \(slot) is not writable yet: the coordinator restarted and waits for the slot's replicas to report their positions; retry")
             }
             let ceiling = state.sequenceCeilings[slot] ?? 0
+            guard max(ceiling, state.map.slots[slot].sequence) < MembershipLimits.maximumSequence - UInt64(count) - 8192 else {
+                throw StrataError(.internal, "slot \(slot) has run out of sequence numbers (above \(MembershipLimits.maximumSequence))")
+            }
             let first = max(state.nextSequence[slot] ?? (ceiling + 1), state.map.slots[slot].sequence + 1)
             let last = first + UInt64(count) - 1
             if last > ceiling {
@@ -115,16 +123,18 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// One live replica of every slot, grouped by worker, with the slots that cannot be read.
-    func queryPlan() -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {
+    /// One live replica of every slot (or of `slots`), grouped by worker, none of `excluding`
+    /// (workers this query already tried), with the slots that cannot be read.
+    func queryPlan(slots: [Int]? = nil, excluding: Set<WorkerID> = []) -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {
         state.withLock { state in
-            let plan = QueryPlanner.plan(state.map)
+            let plan = QueryPlanner.plan(state.map, slots: slots, excluding: excluding)
             let assignments = plan.workers.compactMap { id -> (WorkerID, String, [Int])? in
                 guard let address = state.map.workers[id]?.address else { return nil }
                 return (id, address, plan.assignments[id] ?? [])
             }
             // Until its replicas have reported after a restart, any copy of a slot may be behind.
-            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed).subtracting(plan.missingSlots)
+            let asked = Set(slots ?? Array(0..<state.map.slotCount))
+            let stale = Set(plan.staleSlots).union(state.restart.unconfirmed.intersection(asked)).subtracting(plan.missingSlots)
             return (assignments, plan.missingSlots, stale.sorted())
         }
     }
@@ -148,15 +158,17 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// The slots among `slots` that may have been written (a slot nobody wrote to cannot be
-    /// missing data, even on a replica that holds nothing of it). A reserved sequence range
-    /// counts: the map's high-water marks are not persisted with every write, so after a
-    /// restart they alone would miss slots written since.
+    /// The slots among `slots` that may hold acknowledged data (a slot nobody wrote to cannot
+    /// be missing data, even on a replica that holds nothing of it): those with a high-water
+    /// sequence, and those a restarted coordinator has not confirmed yet (restart
+    /// reconciliation counts every slot with a reserved sequence range as possibly written,
+    /// because the persisted map's marks lag the writes; once the slot's replicas have
+    /// reported, the mark is known). A slot whose only writes were never acknowledged
+    /// anywhere holds nothing a query could miss.
     func writtenSlots(_ slots: some Sequence<Int>) -> [Int] {
         state.withLock { state in
             slots.filter {
-                state.map.slots.indices.contains($0)
-                    && (state.map.slots[$0].sequence > 0 || (state.sequenceCeilings[$0] ?? 0) > 0 || state.restart.contains($0))
+                state.map.slots.indices.contains($0) && (state.map.slots[$0].sequence > 0 || state.restart.contains($0))
             }
         }
     }
@@ -174,45 +186,66 @@ final class CoordinatorMembership: Sendable {
         return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// A worker announces itself (at start or after the coordinator asked it to).
+    /// A worker announces itself (at start or after the coordinator asked it to). The answer
+    /// carries the incarnation the map assigned, which the worker's heartbeats must carry, and
+    /// the slot count.
     func register(_ request: RegisterRequest) throws -> RegisterResponse {
         let now = nowMs
         return try state.withLock { (state: inout State) throws -> RegisterResponse in
             let registration = WorkerRegistration(
                 id: request.nodeID, address: request.address, zone: request.zone,
-                weight: request.capacity.weight > 0 ? request.capacity.weight : 1, incarnation: request.incarnation,
-                positions: Self.positions(request.slots))
+                weight: request.capacity.weight == 0 ? 1 : request.capacity.weight,
+                positions: Self.positions(request.slots), digests: Self.digests(request.slots))
+            let registered: (incarnation: UInt64, ignored: IgnoredSlots)
             do {
-                try state.map.register(registration)
-            } catch {
-                throw StrataError(.failedPrecondition, "cannot register \(request.nodeID) at \(request.address): \(error)")
+                registered = try state.map.register(registration)
+            } catch let error as StrataError {
+                throw StrataError(error.code, "cannot register \(request.nodeID) at \(request.address): \(error.message)")
             }
-            state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
+            state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: registered.incarnation, now: now))
             state.reportedSinceStart.insert(request.nodeID)
+            noteIgnored(registered.ignored, from: request.nodeID, &state)
+            logger.info("worker registered", metadata: [
+                "worker": "\(request.nodeID)", "address": "\(request.address)", "incarnation": "\(registered.incarnation)",
+                "worker starts": "\(request.incarnation)",
+            ])
             try replan(&state)
             return RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
-                                    mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
+                                    mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
+                                    incarnation: registered.incarnation, slotCount: UInt32(state.map.slotCount))
         }
     }
 
-    /// A worker's periodic report.
+    /// A worker's periodic report. One from an unknown worker, or with another incarnation than
+    /// the one its registration was given (a previous process, a stray call), changes nothing:
+    /// it is answered "reregister".
     func heartbeat(_ request: HeartbeatRequest) throws -> HeartbeatResponse {
         let now = nowMs
         return try state.withLock { (state: inout State) throws -> HeartbeatResponse in
-            guard state.map.workers[request.nodeID] != nil else {
+            guard state.map.acceptsHeartbeat(from: request.nodeID, incarnation: request.incarnation) else {
                 return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
             }
             state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
-            do {
-                try state.map.applyReport(from: request.nodeID, incarnation: request.incarnation, positions: Self.positions(request.slots))
-            } catch {
-                return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
-            }
+            let ignored = try state.map.applyReport(from: request.nodeID, incarnation: request.incarnation,
+                                                    positions: Self.positions(request.slots), digests: Self.digests(request.slots))
+            noteIgnored(ignored, from: request.nodeID, &state)
             state.lastReports[request.nodeID] = request
             state.reportedSinceStart.insert(request.nodeID)
             try replan(&state)
             return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
         }
+    }
+
+    /// Logs what a worker's report left out, once per change (a worker that holds a slot
+    /// outside the cluster reports it every beat).
+    private func noteIgnored(_ ignored: IgnoredSlots, from worker: WorkerID, _ state: inout State) {
+        guard state.ignored[worker, default: IgnoredSlots()] != ignored else { return }
+        state.ignored[worker] = ignored
+        guard !ignored.isEmpty else { return }
+        logger.warning("ignoring part of a worker's report", metadata: [
+            "worker": "\(worker)", "slots outside the cluster": "\(ignored.outOfRange)",
+            "slots at absurd positions": "\(ignored.absurdPositions)",
+        ])
     }
 
     /// Runs the failure detector (from the coordinator's timer).
@@ -263,5 +296,9 @@ final class CoordinatorMembership: Sendable {
 
     private static func positions(_ slots: [SlotPosition]) -> [Int: UInt64] {
         Dictionary(slots.map { ($0.slot, $0.sequence) }, uniquingKeysWith: max)
+    }
+
+    private static func digests(_ slots: [SlotPosition]) -> [Int: UInt64] {
+        Dictionary(slots.map { ($0.slot, $0.digest) }, uniquingKeysWith: { first, _ in first })
     }
 }

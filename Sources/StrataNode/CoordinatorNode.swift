@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import StrataCluster
 import StrataCore
+import StrataEmbed
 import StrataMetrics
 import StrataRPC
 import StrataWire
@@ -14,6 +16,9 @@ public final class CoordinatorNode: Sendable {
     let ingest: CoordinatorIngest
     let deletes: CoordinatorDeletes
     let queries: CoordinatorQuery
+    let documents: CoordinatorDocuments
+    let syncs: SyncRegistry
+    let embedding: CoordinatorEmbedding
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
@@ -22,17 +27,29 @@ public final class CoordinatorNode: Sendable {
     public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
         self.environment = environment
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
-        membership = try CoordinatorMembership(config: config, now: environment.now)
+        membership = try CoordinatorMembership(
+            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
+        syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let channels = WorkerChannels { [connect = environment.connect] in connect($0, limits) }
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
-        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query)
+        let library = EmbedderLibrary(modelsDirectory: ModelsDirectory.resolve(configured: config.embedding.modelsDir),
+                                      threads: config.embedding.threads)
+        embedding = CoordinatorEmbedding(library: library, namespaces: namespaces, membership: membership, channels: channels,
+                                         replicator: replicator, batchChunks: config.embedding.batchChunks,
+                                         logger: Self.embeddingLogger(config))
+        queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
+                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding)
+        documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
         let box = RuntimeBox()
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
                                        maxChunkBytes: config.storage.maxChunkBytes)
         ingest.onStored = { documents, chunks, tokens in
             box.coordinator?.runtime.metrics.recordIngest(documents: documents, chunks: chunks, tokens: tokens)
+        }
+        ingest.onChunksStored = { [embedding, namespaces] namespace, chunks in
+            if (try? namespaces.settings(namespace))?.embedder != nil { embedding.noteIngested(namespace, chunks: chunks) }
         }
         self.ingest = ingest
         deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
@@ -44,13 +61,16 @@ public final class CoordinatorNode: Sendable {
             try box.liveCoordinator().clusterStatus()
         }
         coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
-            try box.liveCoordinator().namespaces.create(request)
+            try box.liveCoordinator().createNamespace(request)
         }
         coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, _ in
-            ListNamespacesResponse(namespaces: try box.liveCoordinator().namespaces.list())
+            ListNamespacesResponse(namespaces: try box.liveCoordinator().listNamespaces())
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
-            try await box.liveCoordinator().deletes.drop(request)
+            let coordinator = try box.liveCoordinator()
+            let dropped = try await coordinator.deletes.drop(request)
+            try coordinator.syncs.forget(request.name)
+            return dropped
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
             try await box.liveCoordinator().deletes.delete(request)
@@ -61,6 +81,7 @@ public final class CoordinatorNode: Sendable {
         coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
             try await box.liveCoordinator().ingest.ingest(requests)
         }
+        Self.registerDocumentMethods(&coordinator, box)
         var members = ServiceDefinition(name: StrataServiceName.membership)
         members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in
             try box.liveCoordinator().membership.register(request)
@@ -68,13 +89,22 @@ public final class CoordinatorNode: Sendable {
         members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
             try box.liveCoordinator().membership.heartbeat(request)
         }
+        // What clients see never names a path on a node's disk (a full disk, a file that
+        // cannot be written): the status keeps its code, the message loses the path.
+        let clientFacing = coordinator.mappingErrors { error in
+            let status = RPCError(mapping: error)
+            return RPCError(status.code, PathRedaction.redact(status.message))
+        }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [coordinator, members],
+                                  listen: config.coordinator.listen, services: [clientFacing, members],
                                   servesGRPC: environment.servesGRPC)
         box.coordinator = self
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
             return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
+                + EmbeddingSeries.samples(self.embedding.statuses().map {
+                    EmbeddingGauges(namespace: $0.namespace, backlogChunks: $0.backlogChunks, embeddedChunks: $0.embeddedChunks)
+                })
         }
     }
 
@@ -83,8 +113,37 @@ public final class CoordinatorNode: Sendable {
         if environment.runsTimers {
             let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
             ticker.start(every: interval) { [weak self] in self?.runTimersOnce() }
+            embedding.start()
         }
         runtime.markServing()
+    }
+
+    /// One round of server-side embedding (the owner calls it when the environment runs no
+    /// timers; otherwise a background loop does). True when it embedded anything.
+    @discardableResult
+    public func runEmbeddingOnce() async -> Bool { await embedding.runOnce() }
+
+    /// Creates a namespace. One with an embedder is created only when its model loads here, so
+    /// a missing model is a clear FAILED_PRECONDITION now rather than a backlog that never drains.
+    func createNamespace(_ request: CreateNamespaceRequest) throws -> NamespaceInfo {
+        try NamespaceRules.validate(request)
+        if !request.embedder.isEmpty { _ = try embedding.library.embedder(request.embedder) }
+        return try namespaces.create(request)
+    }
+
+    private static func embeddingLogger(_ config: StrataConfig) -> Logger {
+        var logger = Logger(label: "strata.coordinator.embedding")
+        logger.logLevel = Logger.Level(rawValue: config.logging.level) ?? .info
+        return logger
+    }
+
+    /// Every namespace with its size and embedding backlog.
+    func listNamespaces() -> [NamespaceInfo] {
+        namespaces.list().map { info in
+            var info = info
+            info.embeddingBacklog = embedding.backlog(info.name)
+            return info
+        }
     }
 
     /// What the timer does each heartbeat interval: runs the failure detector (and plans
@@ -99,6 +158,7 @@ public final class CoordinatorNode: Sendable {
 
     public func shutdown() async {
         ticker.stop()
+        await embedding.stop()
         await runtime.shutdown()
     }
 
@@ -129,7 +189,8 @@ public final class CoordinatorNode: Sendable {
             slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
             slotsUnavailable: UInt32(snapshot.status.unavailable),
             transfers: membership.transfers(),
-            mapVersion: snapshot.status.mapVersion)
+            mapVersion: snapshot.status.mapVersion,
+            embeddings: embedding.statuses())
     }
 
     /// What the coordinator knows of a worker: its map record and its last heartbeat (the

@@ -13,46 +13,38 @@ extension CoordinatorQuery {
     static func fetchesText(_ mode: QueryMode) -> Bool { mode == .hybrid }
 
     /// The ranked candidates with their text: a candidate that has none yet gets it from the
-    /// worker whose answer it came from (`source`: content hash → index in `assignments`). A
-    /// candidate whose chunk was deleted since the search is left out, as a worker's
-    /// `include_text` does. A worker whose fetch fails has its slots reported missing by the
-    /// caller (`failed`). Chunk text is never empty (the store refuses it), so empty means
-    /// not attached.
-    func withText(_ ranked: [Candidate], namespace: String, source: [ContentHash: Int],
-                  assignments: [(worker: WorkerID, address: String, slots: [Int])],
-                  options: CallOptions) async -> (candidates: [Candidate], failed: [(index: Int, error: any Error)]) {
-        var wanted: [Int: [ContentHash]] = [:]
+    /// replica whose answer it came from (`source`), or, when that one does not answer, from
+    /// another replica of the candidate's slot (`HedgedReads`). A candidate whose chunk was
+    /// deleted since the search is left out, as a worker's `include_text` does; so is one no
+    /// replica of whose slot answered (`unanswered`: the caller reports those slots missing).
+    /// Chunk text is never empty (the store refuses it), so empty means not attached.
+    func withText(_ ranked: [Candidate], namespace: String, source: [ContentHash: HedgedReads.Target],
+                  reads: HedgedReads) async -> (candidates: [Candidate], unanswered: [Int], failures: [String]) {
+        // The hashes to fetch, by slot, and the slots by the worker that found them.
+        var hashes: [Int: [ContentHash]] = [:]
+        var targets: [WorkerID: HedgedReads.Target] = [:]
         for candidate in ranked where candidate.chunk.text.isEmpty {
-            guard let index = source[candidate.chunk.contentHash] else { continue }
-            if wanted[index]?.contains(candidate.chunk.contentHash) != true { wanted[index, default: []].append(candidate.chunk.contentHash) }
+            guard let found = source[candidate.chunk.contentHash] else { continue }
+            let slot = membership.slots.slot(namespace: namespace, documentID: candidate.chunk.provenance.documentID)
+            guard hashes[slot]?.contains(candidate.chunk.contentHash) != true else { continue }
+            hashes[slot, default: []].append(candidate.chunk.contentHash)
+            var target = targets[found.worker] ?? HedgedReads.Target(worker: found.worker, address: found.address, slots: [], stale: [])
+            if !target.slots.contains(slot) { target.slots.append(slot) }
+            targets[found.worker] = target
+        }
+        if hashes.isEmpty { return (ranked, [], []) }
+        let wanted = hashes
+        let outcome = await reads.read(targets.values.sorted { $0.worker < $1.worker }) { target, options in
+            var chunks: [ChunkMessage] = []
+            let request = FetchChunksRequest(namespace: namespace, contentHashes: target.slots.flatMap { wanted[$0] ?? [] })
+            for try await bytes in channels.channel(target.address).serverStreaming(
+                MethodPath.workerFetchChunks, request.serializedBytes(), options: options) {
+                chunks.append(try ChunkMessage(serializedBytes: bytes))
+            }
+            return chunks
         }
         var texts: [ContentHash: String] = [:]
-        var failed: [(index: Int, error: any Error)] = []
-        if wanted.isEmpty { return (ranked, failed) }
-        await withTaskGroup(of: (Int, Result<[ChunkMessage], any Error>).self) { group in
-            for (index, hashes) in wanted {
-                let address = assignments[index].address
-                group.addTask {
-                    do {
-                        var chunks: [ChunkMessage] = []
-                        for try await bytes in channels.channel(address).serverStreaming(
-                            MethodPath.workerFetchChunks, FetchChunksRequest(namespace: namespace, contentHashes: hashes).serializedBytes(),
-                            options: options) {
-                            chunks.append(try ChunkMessage(serializedBytes: bytes))
-                        }
-                        return (index, .success(chunks))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
-            }
-            for await (index, result) in group {
-                switch result {
-                case .success(let chunks): for chunk in chunks { texts[chunk.contentHash] = chunk.text }
-                case .failure(let error): failed.append((index, error))
-                }
-            }
-        }
+        for chunk in outcome.answers.flatMap(\.value) { texts[chunk.contentHash] = chunk.text }
         let candidates = ranked.compactMap { candidate -> Candidate? in
             if !candidate.chunk.text.isEmpty { return candidate }
             guard let text = texts[candidate.chunk.contentHash] else { return nil }
@@ -60,6 +52,6 @@ extension CoordinatorQuery {
             withText.chunk.text = text
             return withText
         }
-        return (candidates, failed)
+        return (candidates, outcome.unanswered, outcome.failures)
     }
 }

@@ -11,18 +11,26 @@ import StrataWire
 /// merged (and re-fused for hybrid) across workers; the context assembled under the budget
 /// with the namespace's tokenizer; streamed back as header, passages, summary.
 ///
-/// A slot with no live replica does not fail the query: the header says which slots are
-/// missing (degraded), so an agent never silently gets less than it thinks.
+/// Every call goes to another replica of its slots when the first does not answer
+/// (`HedgedReads`). A slot none of whose replicas answered does not fail the query: the header
+/// says which slots are missing (degraded), so an agent never silently gets less than it thinks.
 struct CoordinatorQuery: Sendable {
     let namespaces: NamespaceRegistry
     let membership: CoordinatorMembership
     let channels: WorkerChannels
     let limits: QueryConfig
+    /// Recent answer times per worker: each read's hedge delay (see `HedgedReads`).
+    let latencies: LatencyBook
+    /// Embeds query text for namespaces with a server-side embedder.
+    let embedding: CoordinatorEmbedding
     /// Passages longer than this are sent as a passage plus text fragments.
     static let fragmentBytes = 1 << 20
 
     func query(_ request: QueryRequest, _ writer: ResponseWriter<QueryResponse>, _ context: ServerContext) async throws {
         let settings = try namespaces.settings(request.namespace)
+        var embedded = request
+        if let embedder = settings.embedder { try embedQueryText(&embedded, embedder: embedder) }
+        let request = embedded
         let mode = try resolve(request, settings)
         // Refused here, before any worker is called (each worker checks it again).
         _ = try MetadataFilter(request.filter.metadataEquals)
@@ -34,69 +42,88 @@ struct CoordinatorQuery: Sendable {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let options = CallOptions(timeout: context.timeRemaining ?? .seconds(30))
+        let reads = HedgedReads(membership: membership, latencies: latencies, deadline: started + (context.timeRemaining ?? .seconds(30)))
         let plan = membership.queryPlan()
         var missing = Set(plan.missing)
+        var stale: Set<Int> = []
         var failures: [String] = []
+        var targets = HedgedReads.targets(plan)
 
         // Phase 1: global BM25 statistics for the query's terms.
-        let terms = mode == .vector ? [] : try LexicalQuery(text: request.text).terms  // distinct, as the workers count them
+        let lexicalQuery = mode == .vector ? nil : try LexicalQuery(text: request.text)
+        let terms = lexicalQuery?.terms ?? []  // distinct, as the workers count them
         var global = LexicalStatistics(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
         if !terms.isEmpty {
-            for (index, result) in await fanOut(plan.assignments, { assignment in
-                try LexicalStatistics(serializedBytes: await channels.channel(assignment.address).unary(
+            let outcome = await reads.read(targets) { target, options in
+                try LexicalStatistics(serializedBytes: await channels.channel(target.address).unary(
                     MethodPath.workerCollectStatistics,
-                    CollectStatisticsRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), terms: terms,
+                    CollectStatisticsRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), terms: terms,
                                              filter: request.filter).serializedBytes(), options: options))
-            }).enumerated() {
-                switch result {
-                case .success(let statistics):
-                    global.chunkCount += statistics.chunkCount
-                    global.totalLength += statistics.totalLength
-                    for (i, frequency) in statistics.documentFrequencies.enumerated() where i < terms.count {
-                        global.documentFrequencies[i] += frequency
-                    }
-                case .failure(let error):
-                    missing.formUnion(plan.assignments[index].slots)
-                    failures.append("\(plan.assignments[index].worker): \(error)")
+            }
+            for statistics in outcome.answers.map(\.value) {
+                global.chunkCount += statistics.chunkCount
+                global.totalLength += statistics.totalLength
+                for (i, frequency) in statistics.documentFrequencies.enumerated() where i < terms.count {
+                    global.documentFrequencies[i] += frequency
                 }
             }
+            missing.formUnion(outcome.unanswered)
+            failures += outcome.failures
+            // Phase 2 asks the replicas that answered phase 1, for the same slots.
+            targets = outcome.answers.map(\.target)
         }
 
         // Phase 2: each worker's candidates over its slots.
         let statistics = global
         let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
-        var candidates: [Candidate] = []
-        let fetchText = Self.fetchesText(mode)
-        var source: [ContentHash: Int] = [:]
-        for (index, result) in await fanOut(plan.assignments, { assignment in
-            try WorkerSearchResponse(serializedBytes: await channels.channel(assignment.address).unary(
+        let search: @Sendable (HedgedReads.Target, CallOptions) async throws -> WorkerSearchResponse = { target, options in
+            try WorkerSearchResponse(serializedBytes: await channels.channel(target.address).unary(
                 MethodPath.workerSearch,
-                WorkerSearchRequest(namespace: request.namespace, slots: assignment.slots.map(UInt32.init), text: request.text,
+                WorkerSearchRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), text: request.text,
                                     vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
                                     globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
                 options: options))
-        }).enumerated() {
-            switch result {
-            case .success(let response):
-                candidates += response.candidates
-                if fetchText { for candidate in response.candidates { source[candidate.chunk.contentHash] = index } }
-                missing.formUnion(membership.writtenSlots(response.missingSlots.map(Int.init)))
-            case .failure(let error):
-                missing.formUnion(plan.assignments[index].slots)
-                failures.append("\(plan.assignments[index].worker): \(error)")
-            }
         }
-        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight)
+        var searched = await reads.read(targets, search)
+        // A worker whose map was stale says which of its slots it does not hold: their other
+        // replicas are asked (once).
+        for answer in searched.answers {
+            let notHeld = membership.writtenSlots(answer.value.missingSlots.map(Int.init))
+            guard !notHeld.isEmpty else { continue }
+            let others = await reads.fallback(notHeld, excluding: [answer.target.worker], search)
+            searched.add(HedgedReads.Outcome(answers: others.answers.map { other in
+                var copy = other
+                copy.value.missingSlots = []
+                return copy
+            }, unanswered: others.unanswered + others.answers.flatMap { membership.writtenSlots($0.value.missingSlots.map(Int.init)) },
+               failures: others.failures))
+        }
+        var candidates: [Candidate] = []
+        var source: [ContentHash: HedgedReads.Target] = [:]
+        let fetchText = Self.fetchesText(mode)
+        for answer in searched.answers {
+            candidates += answer.value.candidates
+            stale.formUnion(answer.target.stale)
+            if fetchText { for candidate in answer.value.candidates { source[candidate.chunk.contentHash] = answer.target } }
+        }
+        missing.formUnion(searched.unanswered)
+        failures += searched.failures
+        // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
+        let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
+        // The largest BM25 score the query could reach, from the cluster-wide statistics.
+        let bound = lexicalQuery.map { query in
+            BM25Parameters.default.scoreBound(query, statistics: StrataSearch.LexicalStatistics(
+                documentCount: Int(global.chunkCount), totalLength: Int(global.totalLength),
+                documentFrequencies: Dictionary(zip(terms, global.documentFrequencies.map(Int.init)), uniquingKeysWith: +)))
+        } ?? 0
+        var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
         if fetchText {
-            let fetched = await withText(ranked, namespace: request.namespace, source: source, assignments: plan.assignments, options: options)
+            let fetched = await withText(ranked, namespace: request.namespace, source: source, reads: reads)
             ranked = fetched.candidates
-            for (index, error) in fetched.failed {
-                missing.formUnion(plan.assignments[index].slots)
-                failures.append("\(plan.assignments[index].worker): \(error)")
-            }
+            missing.formUnion(fetched.unanswered)
+            failures += fetched.failures
         }
-        let searched = clock.now
+        let searchedAt = clock.now
 
         let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k)
         let assembler = try ContextAssembler(counter: tokenizer, settings: ContextAssemblySettings(maximumBudget: limits.maxTokenBudget))
@@ -106,14 +133,13 @@ struct CoordinatorQuery: Sendable {
         let assembled = clock.now
 
         missing = Set(membership.writtenSlots(missing))
-        let stale = Set(membership.writtenSlots(plan.stale)).subtracting(missing)
+        stale = Set(membership.writtenSlots(stale)).subtracting(missing)
         // A failed worker that held no written slot leaves the answer complete: not degraded.
         let degraded = !missing.isEmpty || !stale.isEmpty
         try await writer.send(.header(QueryHeader(
             mode: mode, degraded: degraded, missingSlots: missing.sorted().map(UInt32.init),
             degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "")))
-        let ranks = Dictionary(ranked.enumerated().map { ($0.element.chunk.provenance.documentID + "#\($0.element.chunk.provenance.byteStart)", $0.offset + 1) },
-                               uniquingKeysWith: min)
+        let ranks = PassageRanks(ranked: ranked.map(\.chunk.provenance))
         // A passage covers chunks of one document, and every chunk carries its document's
         // metadata, so the first candidate of a document stands for all of them.
         let metadata = Dictionary(ranked.map { ($0.chunk.provenance.documentID, $0.chunk.metadata) }, uniquingKeysWith: { first, _ in first })
@@ -123,14 +149,25 @@ struct CoordinatorQuery: Sendable {
             let pieces = Self.split(passage.text)
             try await writer.send(.passage(Passage(
                 provenance: provenance, score: passage.score, tokens: UInt32(passage.tokens), text: pieces.first ?? "",
-                rank: UInt32(ranks[passage.documentID + "#\(passage.byteStart)"] ?? 0),
+                rank: UInt32(ranks.rank(of: passage)),
                 metadata: metadata[passage.documentID] ?? [])))
             for piece in pieces.dropFirst() { try await writer.send(.textFragment(piece)) }
         }
         try await writer.send(.summary(QuerySummary(
             passages: UInt32(context.passages.count), tokens: UInt32(context.tokens), candidates: UInt32(ranked.count),
-            searchMs: (searched - started).seconds * 1000, assembleMs: (assembled - searched).seconds * 1000,
+            searchMs: (searchedAt - started).seconds * 1000, assembleMs: (assembled - searchedAt).seconds * 1000,
             rendered: budget <= 65_536 ? context.text : "")))
+    }
+
+    /// For a namespace with a server-side embedder: the query's text becomes its vector too
+    /// (unless the query asks for lexical mode), so a text query runs hybrid by default.
+    /// A client vector is refused: it could come from another model.
+    private func embedQueryText(_ request: inout QueryRequest, embedder: String) throws(StrataError) {
+        guard request.vector.isEmpty else {
+            throw .invalidArgument("vector is given, but namespace \(request.namespace) embeds query text on the server (\(embedder)); send text only")
+        }
+        guard request.mode != .lexical, !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        request.vector = try embedding.queryVector(request.text, embedder: embedder)
     }
 
     /// The mode actually used, after checking that the query has what it needs.
@@ -139,7 +176,7 @@ struct CoordinatorQuery: Sendable {
         let hasVector = !request.vector.isEmpty
         if hasVector {
             guard settings.dimension > 0 else { throw .invalidArgument("vector given, but namespace \(request.namespace) holds no vectors (dimension 0)") }
-            try VectorValidation.validate(request.vector, dimension: Int(settings.dimension), field: "vector")
+            try VectorValidation.validateQuery(request.vector, dimension: Int(settings.dimension), field: "vector")
         }
         let mode: QueryMode = switch request.mode {
         case .auto: hasText && hasVector ? .hybrid : (hasVector ? .vector : .lexical)
@@ -147,30 +184,19 @@ struct CoordinatorQuery: Sendable {
         }
         if (mode == .lexical || mode == .hybrid) && !hasText { throw .invalidArgument("text is empty; a \(mode) query needs text") }
         if (mode == .vector || mode == .hybrid) && !hasVector { throw .invalidArgument("vector is empty; a \(mode) query needs a vector") }
-        return mode
-    }
-
-    /// Calls every worker of the plan concurrently; results in plan order.
-    private func fanOut<T: Sendable>(
-        _ assignments: [(worker: WorkerID, address: String, slots: [Int])],
-        _ call: @escaping @Sendable ((worker: WorkerID, address: String, slots: [Int])) async throws -> T
-    ) async -> [Result<T, any Error>] {
-        await withTaskGroup(of: (Int, Result<T, any Error>).self) { group in
-            for (index, assignment) in assignments.enumerated() {
-                group.addTask {
-                    do { return (index, .success(try await call(assignment))) } catch { return (index, .failure(error)) }
-                }
-            }
-            var results = [Result<T, any Error>?](repeating: nil, count: assignments.count)
-            for await (index, result) in group { results[index] = result }
-            return results.map { $0! }
+        // Refused here as the workers would refuse it: else every worker fails and the answer
+        // is an empty, degraded one instead of an error.
+        guard request.lexicalWeight.isFinite, (0...1).contains(request.lexicalWeight) else {
+            throw .invalidArgument("lexical_weight is \(request.lexicalWeight); it must be within 0...1 (0: the server default)")
         }
+        return mode
     }
 
     /// Merges every worker's candidates into one ranking. Lexical and vector scores are
     /// comparable across workers (global BM25 statistics; the same metric); hybrid re-fuses
     /// the two merged lists with reciprocal rank fusion.
-    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double) -> [Candidate] {
+    static func merge(_ candidates: [Candidate], mode: QueryMode, topK: Int, lexicalWeight: Double,
+                      adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [Candidate] {
         func key(_ c: Candidate) -> String { c.chunk.provenance.documentID + "#\(c.chunk.ordinal)" }
         func order(_ a: Candidate, _ b: Candidate, _ score: (Candidate) -> Double) -> Bool {
             score(a) != score(b) ? score(a) > score(b) : key(a) < key(b)
@@ -181,6 +207,17 @@ struct CoordinatorQuery: Sendable {
         case .hybrid:
             let lexical = candidates.filter { $0.lexicalRank > 0 }.sorted { order($0, $1) { $0.lexicalScore } }
             let vector = candidates.filter { $0.vectorRank > 0 }.sorted { order($0, $1) { $0.vectorScore } }
+            if let adaptive {
+                let byKey = Dictionary(candidates.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+                let fused = adaptive.fuse(lexical: lexical.map { RankedCandidate(key: key($0), score: $0.lexicalScore) },
+                                          vector: vector.map { RankedCandidate(key: key($0), score: $0.vectorScore) },
+                                          lexicalBound: lexicalBound)
+                return fused.prefix(topK).compactMap { entry in
+                    guard var candidate = byKey[entry.key] else { return nil }
+                    candidate.score = entry.score
+                    return candidate
+                }
+            }
             let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
             var fused: [String: (candidate: Candidate, score: Double)] = [:]
             for (rank, candidate) in lexical.enumerated() {

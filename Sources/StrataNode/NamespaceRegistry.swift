@@ -5,7 +5,10 @@ import StrataWire
 import Synchronization
 
 /// The coordinator's namespaces: their fixed settings, and a tally of the documents in each
-/// (document id → chunks and tokens), persisted atomically in `namespaces.json`.
+/// (document id → chunks, tokens, content hash), persisted as a snapshot (`namespaces.json`,
+/// replaced atomically when a namespace is created or dropped, and when the journal grows)
+/// plus a journal of tally changes (`namespaces.journal`, see `TallyJournal`), so recording
+/// an ingest batch appends its own changes instead of rewriting every document.
 ///
 /// The tally is what `ListNamespaces` reports; it is kept here rather than asked of the
 /// workers because only the coordinator sees whole documents. It grows with the number of
@@ -18,11 +21,18 @@ final class NamespaceRegistry: Sendable {
         var chunkChars: UInt32
         var chunkOverlap: UInt32
         var createdAtUnix: Int64
+        /// The server-side embedder's model id ("minilm-l6"); nil: none. Optional so that
+        /// files written before embedders existed read as namespaces without one.
+        var embedder: String?
     }
 
     struct Tally: Codable, Equatable, Sendable {
         var chunks: UInt64
         var tokens: UInt64
+        /// XXH3-128 of the document's text, 32 hex digits (see `DocumentContentHash`); nil while
+        /// the stored content is not known: an ingest of the document was interrupted (it may
+        /// hold the old content or the new), or it was stored before hashes were kept.
+        var contentHash: String? = nil
     }
 
     struct Namespace: Codable, Sendable {
@@ -35,40 +45,53 @@ final class NamespaceRegistry: Sendable {
         var namespaces: [String: Namespace]
     }
 
+    /// One journal entry: upserts and deletes (nil) of one namespace's tally.
+    private struct JournalEntry: Codable {
+        var namespace: String
+        var changes: [String: Tally?]
+    }
+
     private let path: String
     private let state: Mutex<[String: Namespace]>
+    /// Guarded by `state`'s lock: taken only while it is held.
+    private let journal: Mutex<(file: TallyJournal, compactAt: Int)>
+    /// The journal is folded into a new snapshot once it is this big, or as big as the last
+    /// snapshot if that is bigger (so rewriting the snapshot stays proportional to the appends).
+    private let minimumCompactionBytes: Int
 
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, minimumCompactionBytes: Int = 8 << 20) throws {
+        self.minimumCompactionBytes = minimumCompactionBytes
         path = dataDirectory + "/namespaces.json"
-        if let data = FileManager.default.contents(atPath: path) {
-            let file: File
+        var namespaces = try JSONStateFile.load(File.self, from: path, formatVersion: \.formatVersion, reads: 1)?.namespaces ?? [:]
+        let file = try TallyJournal(path: dataDirectory + "/namespaces.journal")
+        let entries = try file.replay()
+        for payload in entries {
+            let entry: JournalEntry
             do {
-                file = try JSONDecoder().decode(File.self, from: data)
+                entry = try JSONDecoder().decode(JournalEntry.self, from: Data(payload))
             } catch {
-                throw StrataError(.dataLoss, "\(path) cannot be read: \(error)")
+                throw StrataError(.dataLoss, "\(dataDirectory)/namespaces.journal holds an entry that cannot be read: \(error)")
             }
-            guard file.formatVersion == 1 else {
-                throw StrataError(.failedPrecondition, "\(path) has format version \(file.formatVersion); this build reads 1")
-            }
-            state = Mutex(file.namespaces)
-        } else {
-            state = Mutex([:])
+            Self.apply(entry.changes, to: &namespaces[entry.namespace])
         }
+        state = Mutex(namespaces)
+        journal = Mutex((file, minimumCompactionBytes))
+        if !entries.isEmpty { try state.withLock { try persist($0) } }
     }
 
     /// Creates a namespace; the same request again is a no-op, other settings are ALREADY_EXISTS.
     func create(_ request: CreateNamespaceRequest) throws -> NamespaceInfo {
-        try NamespaceRules.validate(request)
+        let dimension = try NamespaceRules.validate(request)
         let settings = Settings(
-            dimension: request.dimension, tokenizer: request.tokenizer.rawValue, metric: request.metric.rawValue,
+            dimension: dimension, tokenizer: request.tokenizer.rawValue, metric: request.metric.rawValue,
             chunkChars: request.chunkChars == 0 ? 1024 : request.chunkChars, chunkOverlap: request.chunkOverlap,
-            createdAtUnix: Int64(Date().timeIntervalSince1970))
+            createdAtUnix: Int64(Date().timeIntervalSince1970), embedder: request.embedder.isEmpty ? nil : request.embedder)
         return try state.withLock { (namespaces: inout [String: Namespace]) throws -> NamespaceInfo in
             if let existing = namespaces[request.name] {
                 var same = existing.settings
                 same.createdAtUnix = settings.createdAtUnix
                 guard same == settings else {
-                    throw StrataError(.alreadyExists, "namespace \(request.name) exists with other settings (dimension \(existing.settings.dimension), tokenizer \(existing.settings.tokenizer))")
+                    throw StrataError(.alreadyExists, "namespace \(request.name) exists with other settings (dimension \(existing.settings.dimension), tokenizer \(existing.settings.tokenizer), embedder \(existing.settings.embedder ?? "none"))")
                 }
                 return Self.info(request.name, existing)
             }
@@ -86,6 +109,15 @@ final class NamespaceRegistry: Sendable {
         return namespace.settings
     }
 
+    /// Every namespace with an embedder, and its settings.
+    func embedded() -> [(name: String, settings: Settings)] {
+        state.withLock { namespaces in
+            namespaces.keys.sorted().compactMap { name in
+                namespaces[name]!.settings.embedder == nil ? nil : (name, namespaces[name]!.settings)
+            }
+        }
+    }
+
     func list() -> [NamespaceInfo] {
         state.withLock { namespaces in namespaces.keys.sorted().map { Self.info($0, namespaces[$0]!) } }
     }
@@ -101,14 +133,60 @@ final class NamespaceRegistry: Sendable {
         }
     }
 
-    /// Records acknowledged upserts and deletes (nil tally = deleted) and persists once.
+    /// Records acknowledged upserts and deletes (nil tally = deleted), durably, in one append.
     func record(_ name: String, _ changes: [String: Tally?]) throws {
         guard !changes.isEmpty else { return }
         try state.withLock { (namespaces: inout [String: Namespace]) throws in
             guard namespaces[name] != nil else { return }  // dropped meanwhile
-            for (document, tally) in changes { namespaces[name]!.documents[document] = tally }
-            try persist(namespaces)
+            try append(name, changes, to: &namespaces)
         }
+    }
+
+    /// Marks documents about to be written as unsettled (content hash unknown), durably,
+    /// before any replica sees the write: if the write then fails half-way, or the coordinator
+    /// stops, the tally still lists every document a replica may hold, and a directory sync
+    /// sends it again instead of trusting an old hash or forgetting it.
+    func markUnsettled(_ name: String, _ documents: [String]) throws {
+        guard !documents.isEmpty else { return }
+        try state.withLock { (namespaces: inout [String: Namespace]) throws in
+            guard let namespace = namespaces[name] else { return }
+            var changes: [String: Tally?] = [:]
+            for document in documents {
+                if var tally = namespace.documents[document] {
+                    guard tally.contentHash != nil else { continue }
+                    tally.contentHash = nil
+                    changes[document] = tally
+                } else {
+                    changes[document] = Tally(chunks: 0, tokens: 0)
+                }
+            }
+            if !changes.isEmpty { try append(name, changes, to: &namespaces) }
+        }
+    }
+
+    /// A page of the namespace's documents in id order: ids with `prefix` after `after`, at
+    /// most `limit`; `next` is the last id returned when more may follow. NOT_FOUND for an
+    /// unknown namespace.
+    func documents(_ name: String, prefix: String, after: String, limit: Int) throws(StrataError) -> (entries: [(id: String, tally: Tally)], next: String) {
+        let page: (entries: [(id: String, tally: Tally)], next: String)? = state.withLock { namespaces in
+            guard let namespace = namespaces[name] else { return nil }
+            let ids = namespace.documents.keys.filter { $0.hasPrefix(prefix) && after.utf8.lexicographicallyPrecedes($0.utf8) }
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let taken = ids.prefix(limit)
+            return (taken.map { ($0, namespace.documents[$0]!) }, ids.count > limit ? taken.last! : "")
+        }
+        guard let page else { throw StrataError(.notFound, "namespace \(name) does not exist") }
+        return page
+    }
+
+    /// The tally of one document; nil when the namespace does not hold it.
+    func tally(_ name: String, document: String) -> Tally? {
+        state.withLock { $0[name]?.documents[document] }
+    }
+
+    /// Documents of the namespace whose stored content is not known (see `markUnsettled`).
+    func unsettledCount(_ name: String) -> UInt64 {
+        state.withLock { UInt64($0[name]?.documents.values.count { $0.contentHash == nil } ?? 0) }
     }
 
     /// Whether the namespace holds this document.
@@ -116,10 +194,30 @@ final class NamespaceRegistry: Sendable {
         state.withLock { $0[name]?.documents[document] != nil }
     }
 
+    /// Writes the snapshot and empties the journal it now holds (under `state`'s lock).
     private func persist(_ namespaces: [String: Namespace]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(File(namespaces: namespaces))))
+        let bytes = try JSONStateFile.save(File(namespaces: namespaces), to: path)
+        try journal.withLock { journal in
+            try journal.file.reset()
+            journal.compactAt = max(minimumCompactionBytes, bytes)
+        }
+    }
+
+    /// Journals one namespace's changes, then applies them (under `state`'s lock); folds the
+    /// journal into a snapshot when it has grown past the last snapshot's size.
+    private func append(_ name: String, _ changes: [String: Tally?], to namespaces: inout [String: Namespace]) throws {
+        let payload = [UInt8](try JSONEncoder().encode(JournalEntry(namespace: name, changes: changes)))
+        let compact = try journal.withLock { journal in
+            try journal.file.append(payload)
+            return journal.file.bytes >= journal.compactAt
+        }
+        Self.apply(changes, to: &namespaces[name])
+        if compact { try persist(namespaces) }
+    }
+
+    private static func apply(_ changes: [String: Tally?], to namespace: inout Namespace?) {
+        guard namespace != nil else { return }  // dropped since
+        for (document, tally) in changes { namespace!.documents[document] = tally }
     }
 
     private static func info(_ name: String, _ namespace: Namespace) -> NamespaceInfo {
@@ -130,6 +228,6 @@ final class NamespaceRegistry: Sendable {
             documents: UInt64(namespace.documents.count),
             chunks: namespace.documents.values.reduce(0) { $0 + $1.chunks },
             tokens: namespace.documents.values.reduce(0) { $0 + $1.tokens },
-            createdAtUnix: s.createdAtUnix)
+            createdAtUnix: s.createdAtUnix, embedder: s.embedder ?? "")
     }
 }

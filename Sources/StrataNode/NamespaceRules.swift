@@ -1,4 +1,5 @@
 import StrataCore
+import StrataEmbed
 import StrataWire
 
 /// What makes a namespace name, a document id and a namespace's settings acceptable.
@@ -19,8 +20,18 @@ enum NamespaceRules {
         }
     }
 
-    static func validate(_ request: CreateNamespaceRequest) throws(StrataError) {
+    /// Checks the request; returns the namespace's vector dimension (an embedder's model fixes it).
+    @discardableResult
+    static func validate(_ request: CreateNamespaceRequest) throws(StrataError) -> UInt32 {
         try validateName(request.name)
+        var dimension = request.dimension
+        if !request.embedder.isEmpty {
+            let model = try EmbedderModel.named(request.embedder)
+            guard request.dimension == 0 || request.dimension == UInt32(model.dimension) else {
+                throw .invalidArgument("dimension \(request.dimension) does not match embedder \(model.id), whose vectors have \(model.dimension) (leave dimension 0)")
+            }
+            dimension = UInt32(model.dimension)
+        }
         guard request.dimension <= maximumDimension else {
             throw .invalidArgument("dimension \(request.dimension) is above the maximum \(maximumDimension)")
         }
@@ -36,6 +47,7 @@ enum NamespaceRules {
         guard request.metric == .cosine else {
             throw StrataError(.unimplemented, "metric \(request.metric) is not served yet: workers rank vectors by cosine similarity; create the namespace with metric cosine (normalize vectors yourself for dot-product order)")
         }
+        return dimension
     }
 
     /// A document id: a relative path or name; no "..", no leading "/", no NUL, bounded.

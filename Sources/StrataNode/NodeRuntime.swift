@@ -39,12 +39,7 @@ public final class NodeRuntime: Sendable {
         self.config = config
         self.startedAt = Date()
         metrics = NodeMetrics(countsIngest: role == .coordinator)
-        var logger = Logger(label: "strata.\(role.rawValue)")
-        // The process-wide bootstrap sets the level too; nodes built in-process (tests) follow
-        // their own config instead of the handler's default.
-        logger.logLevel = Logger.Level(rawValue: config.logging.level) ?? .info
-        logger[metadataKey: "node"] = "\(identity.nodeID)"
-        self.logger = logger
+        logger = Self.logger(role: role, identity: identity, config: config)
         health = HealthService(services: services.map(\.name))
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
         self.services = services + [health.definition]
@@ -149,5 +144,15 @@ public final class NodeRuntime: Sendable {
             startedAtUnix: Int64(startedAt.timeIntervalSince1970), metricsAddress: metricsAddress,
             notes: metricsEndpoint.withLock { $0.problem }.map { [$0] } ?? [], requestsServed: server?.callsAccepted ?? 0
         )
+    }
+
+    /// The node's logger (also for parts built before the runtime). The process-wide bootstrap
+    /// sets the level too; nodes built in-process (tests) follow their own config instead of
+    /// the handler's default.
+    static func logger(role: NodeRole, identity: NodeIdentity, config: StrataConfig) -> Logger {
+        var logger = Logger(label: "strata.\(role.rawValue)")
+        logger.logLevel = Logger.Level(rawValue: config.logging.level) ?? .info
+        logger[metadataKey: "node"] = "\(identity.nodeID)"
+        return logger
     }
 }

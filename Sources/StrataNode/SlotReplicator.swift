@@ -23,8 +23,9 @@ struct SlotReplicator: Sendable {
         }
     }
 
-    /// Applies `writes` (already numbered) to `slot` on its replicas; throws UNAVAILABLE when
-    /// fewer than W serving replicas made them durable -- then nothing is acknowledged.
+    /// Applies `writes` (already numbered) to `slot` on its replicas; throws when fewer than W
+    /// serving replicas made them durable -- then nothing is acknowledged (see `WriteRefusal`
+    /// for the code: UNAVAILABLE, or RESOURCE_EXHAUSTED / INVALID_ARGUMENT from the replicas).
     /// A replica that missed an acknowledged write refuses (it catches up by copy first).
     private func replicate(slot: Int, _ writes: [StrataWire.SlotWrite]) async throws -> UInt64 {
         let (targets, replicas, replicationFactor, highWater) = membership.writeTargets(slot: slot)
@@ -34,7 +35,7 @@ struct SlotReplicator: Sendable {
         }
         let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater).serializedBytes()
         var acks: [WorkerID] = []
-        var failures: [String] = []
+        var failures: [WriteRefusal.Failure] = []
         var duplicateChunks: UInt64 = 0
         await withTaskGroup(of: (WorkerID, Result<ApplyWritesResponse, any Error>).self) { group in
             for target in targets {
@@ -54,7 +55,7 @@ struct SlotReplicator: Sendable {
                     acks.append(worker)
                     duplicateChunks = max(duplicateChunks, UInt64(response.duplicateChunks))
                 case .failure(let error):
-                    failures.append("\(worker): \(error)")
+                    failures.append(WriteRefusal.Failure(worker: worker, error: StrataError(relaying: error)))
                 }
             }
         }
@@ -63,12 +64,7 @@ struct SlotReplicator: Sendable {
             try membership.recordWrite(slot: slot, sequence: last, acks: acks)
         }
         guard servingAcks.count >= required else {
-            // A bad write (e.g. a vector of the wrong dimension) fails on every replica alike:
-            // pass the worker's own error on rather than calling the cluster unavailable.
-            if let first = failures.first, failures.allSatisfy({ $0.contains("INVALID_ARGUMENT") }) {
-                throw StrataError(.invalidArgument, first)
-            }
-            throw StrataError(.unavailable, "slot \(slot): \(servingAcks.count) of \(required) required replicas acknowledged (\(failures.joined(separator: "; ")))")
+            throw WriteRefusal.error(slot: slot, acknowledged: servingAcks.count, required: required, failures: failures)
         }
         return duplicateChunks
     }

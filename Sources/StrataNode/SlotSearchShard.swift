@@ -11,6 +11,10 @@ struct SlotSearchShard: Sendable {
     private(set) var details: [StrataSearch.ChunkRef: IndexedChunkDetail] = [:]
     /// Live references per content hash (the same text may occur in several documents).
     private(set) var byHash: [ContentHash: [StrataSearch.ChunkRef]] = [:]
+    /// Chunks indexed without a vector, by document: the server-side embedder's work here.
+    private(set) var withoutVector: [String: [StrataSearch.ChunkRef]] = [:]
+    /// How many chunks `withoutVector` holds.
+    private(set) var withoutVectorCount = 0
 
     init(settings: SearchSettings) throws(StrataError) {
         shard = try SearchShard(settings: settings)
@@ -23,16 +27,27 @@ struct SlotSearchShard: Sendable {
         let previous = shard.chunks(ofDocument: documentID)
         try shard.upsert(documentID: documentID, chunks: chunks.map { $0.0 })
         forget(previous)
+        forgetMissingVectors(of: documentID)
         for (chunk, detail) in chunks {
             details[chunk.ref] = detail
             byHash[chunk.ref.contentHash, default: []].append(chunk.ref)
+        }
+        let missing = chunks.filter { $0.0.vector == nil }.map { $0.0.ref }
+        if !missing.isEmpty {
+            withoutVector[documentID] = missing
+            withoutVectorCount += missing.count
         }
     }
 
     /// Removes the document's chunks; a document the shard does not hold is a no-op.
     mutating func remove(documentID: String) {
         forget(shard.chunks(ofDocument: documentID))
+        forgetMissingVectors(of: documentID)
         shard.remove(documentID: documentID)
+    }
+
+    private mutating func forgetMissingVectors(of documentID: String) {
+        if let missing = withoutVector.removeValue(forKey: documentID) { withoutVectorCount -= missing.count }
     }
 
     /// Drops the side tables' entries of a document's former chunks.

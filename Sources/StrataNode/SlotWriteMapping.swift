@@ -2,12 +2,15 @@ import StrataCore
 import StrataStore
 import StrataWire
 
-/// Maps slot writes between the wire (one operation per sequence number) and the store.
+/// Maps slot writes between the wire (a write or a batch per sequence number) and the store.
 enum SlotWriteMapping {
     /// The store batch for one wire write. The put's document metadata is validated here
     /// (INVALID_ARGUMENT naming `field.put.metadata[i]`), before the store sees anything; the
     /// copies repeated on the chunks are ignored, the document's own list is authoritative.
-    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite, field: String = "write") throws(StrataError) -> StrataStore.SlotWrite {
+    /// `store` resolves an `attachVectors` write (see `WorkerNode.attachOperation`); without
+    /// one such a write is refused.
+    static func storeWrite(slot: UInt32, _ write: StrataWire.SlotWrite, field: String = "write",
+                           store: ChunkStore? = nil) throws(StrataError) -> StrataStore.SlotWrite {
         let operation: StoreOperation
         switch write.operation {
         case .put(let put):
@@ -20,17 +23,34 @@ enum SlotWriteMapping {
             operation = .deleteDocument(namespace: write.namespace, documentID: id)
         case .dropNamespace:
             operation = .dropNamespace(namespace: write.namespace)
+        case .attachVectors(let attach):
+            guard let store else { throw .invalidArgument("\(field).attach_vectors is only accepted by ApplyWrites") }
+            operation = try WorkerNode.attachOperation(attach, namespace: write.namespace, store: store, field: field)
         }
         return StrataStore.SlotWrite(slot: slot, sequence: write.sequence, operations: [operation])
     }
 
-    /// The wire writes for one exported store batch. Batches written through the worker carry
-    /// one operation each; a batch with several would share one sequence number on the wire,
-    /// and the importer would skip all but the first, so it is refused instead.
-    static func wireWrites(_ write: StrataStore.SlotWrite) throws(StrataError) -> [StrataWire.SlotWrite] {
-        guard write.operations.count == 1, let operation = write.operations.first else {
-            throw StrataError(.internal, "slot \(write.slot) sequence \(write.sequence) holds \(write.operations.count) operations; the wire carries one per sequence")
+    /// The store batch for one streamed batch: every operation of the sequence, in order
+    /// (none for a sequence whose operations left nothing to stream).
+    static func storeWrite(slot: UInt32, _ batch: SlotBatch, field: String = "batch") throws(StrataError) -> StrataStore.SlotWrite {
+        var operations: [StoreOperation] = []
+        for (i, write) in batch.writes.enumerated() {
+            operations += try storeWrite(slot: slot, write, field: "\(field).writes[\(i)]").operations
         }
+        return StrataStore.SlotWrite(slot: slot, sequence: batch.sequence, operations: operations)
+    }
+
+    /// The stream record for one exported store batch: a write when the sequence holds exactly
+    /// one operation, else a batch -- several operations (a namespace drop that removed several
+    /// documents) or none (the slot's last sequence when its operations left nothing behind).
+    /// Every sequence the export names travels, so a copy always ends at the source's position.
+    static func record(_ write: StrataStore.SlotWrite) -> SlotRecord {
+        let writes = write.operations.map { wireWrite(sequence: write.sequence, $0) }
+        if writes.count == 1, let only = writes.first { return .write(only) }
+        return .batch(SlotBatch(sequence: write.sequence, writes: writes))
+    }
+
+    private static func wireWrite(sequence: UInt64, _ operation: StoreOperation) -> StrataWire.SlotWrite {
         switch operation {
         case .putDocument(let namespace, let documentID, let chunks, let metadata):
             // The chunks go without their copy of the metadata: the importer reads the put's.
@@ -41,12 +61,12 @@ enum SlotWriteMapping {
                     ordinal: UInt32(ordinal), text: text, tokenCount: UInt32(clamping: chunk.tokenCount),
                     vector: chunk.vector ?? [], metadata: [])
             }
-            return [StrataWire.SlotWrite(sequence: write.sequence, namespace: namespace,
-                                         operation: .put(PutDocument(documentID: documentID, metadata: metadata.wire, chunks: messages)))]
+            return StrataWire.SlotWrite(sequence: sequence, namespace: namespace,
+                                        operation: .put(PutDocument(documentID: documentID, metadata: metadata.wire, chunks: messages)))
         case .deleteDocument(let namespace, let documentID):
-            return [StrataWire.SlotWrite(sequence: write.sequence, namespace: namespace, operation: .deleteDocument(id: documentID))]
+            return StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .deleteDocument(id: documentID))
         case .dropNamespace(let namespace):
-            return [StrataWire.SlotWrite(sequence: write.sequence, namespace: namespace, operation: .dropNamespace)]
+            return StrataWire.SlotWrite(sequence: sequence, namespace: namespace, operation: .dropNamespace)
         }
     }
 }

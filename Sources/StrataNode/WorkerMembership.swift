@@ -19,7 +19,8 @@ final class WorkerMembership: Sendable {
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
     private let ticker = TickerTask()
-    private let state = Mutex<(registered: Bool, fetching: Set<UInt32>, lastError: String?)>((false, [], nil))
+    /// `incarnation`: what the coordinator assigned at the last registration (heartbeats carry it).
+    private let state = Mutex<(registered: Bool, incarnation: UInt64, fetching: Set<UInt32>, lastError: String?)>((false, 0, [], nil))
     /// Bytes received and announced per running copy (reported in heartbeats).
     private let progress = Mutex<[UInt32: SlotCopyProgress]>([:])
     private let drops: Mutex<DropSchedule>
@@ -53,16 +54,22 @@ final class WorkerMembership: Sendable {
             let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
                 let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
-                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.incarnation)
+                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.starts)
                 let response = try RegisterResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
-                state.withLock { $0.registered = true }
-                logger.info("registered with the coordinator", metadata: ["cluster": "\(response.clusterID)"])
+                worker.learnSlotCount(response.slotCount)
+                state.withLock {
+                    $0.registered = true
+                    $0.incarnation = response.incarnation
+                }
+                logger.info("registered with the coordinator", metadata: [
+                    "cluster": "\(response.clusterID)", "incarnation": "\(response.incarnation)", "slots": "\(response.slotCount)",
+                ])
                 directives = response.directives
             } else {
                 let (tiers, wal, segments) = worker.counters()
                 let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
-                let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: worker.incarnation, slots: worker.positions(),
+                let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: state.withLock { $0.incarnation }, slots: worker.positions(),
                                                tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
                 let response = try HeartbeatResponse(serializedBytes: await coordinator.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
@@ -100,14 +107,23 @@ final class WorkerMembership: Sendable {
                     options: CallOptions(timeout: .seconds(3600))) {
                     switch try SlotRecord(serializedBytes: bytes) {
                     case .write(let write):
-                        try worker.apply(slot, write)
+                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, write))
+                        applied += 1
+                        received += UInt64(bytes.count)
+                        progress.withLock { $0[slot]?.bytesCopied = received }
+                    case .batch(let batch):
+                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, batch))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
                     case .totalBytes(let total):
                         progress.withLock { $0[slot]?.bytesTotal = total }
-                    case .endSequence:
-                        break
+                    case .endSequence(let end):
+                        // Every sequence up to `end` travelled; holding less means a record was lost.
+                        let held = worker.sequence(slot)
+                        guard held >= end else {
+                            throw StrataError(.dataLoss, "slot \(slot): the stream ended at sequence \(end), but this worker holds it only up to \(held)")
+                        }
                     }
                     let wait = bucket.take(bytes.count, now: clock.now - epoch)
                     if wait > .zero { try await Task.sleep(for: wait) }
@@ -169,15 +185,19 @@ final class WorkerMembership: Sendable {
 /// What membership needs from the worker (kept narrow so the loop is easy to follow).
 struct WorkerIdentityForMembership: Sendable {
     let nodeID: String
-    let incarnation: UInt64
+    /// The worker's own count of its starts (sent at registration, informational).
+    let starts: UInt64
     let zone: String
     let address: @Sendable () -> String
     /// Tier capacities, disk free and the placement weight (`worker.weight`), sent at registration.
     let capacity: @Sendable () -> Capacity
     let positions: @Sendable () -> [SlotPosition]
+    /// Takes the cluster's slot count from a registration answer.
+    let learnSlotCount: @Sendable (UInt32) -> Void
     let sequence: @Sendable (UInt32) -> UInt64
     let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
-    let apply: @Sendable (UInt32, StrataWire.SlotWrite) throws -> Void
+    /// Applies one copied sequence (store and search index).
+    let apply: @Sendable (StrataStore.SlotWrite) throws -> Void
     /// Forgets a slot if the worker holds at most the given position (DROP).
     let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

@@ -26,6 +26,10 @@ extension WorkerNode {
     @discardableResult
     func applyIndexed(_ write: StrataStore.SlotWrite, field: String) throws(StrataError) -> ApplyOutcome {
         let store = try openStore()
+        try slotRange.check(write.slot)
+        guard write.sequence <= MembershipLimits.maximumSequence else {
+            throw .invalidArgument("\(field).sequence: \(write.sequence) is above the limit \(MembershipLimits.maximumSequence)")
+        }
         try searchIndex.check(write, field: field)
         return try slotWriteLocks.withLock(slot: write.slot) { () throws(StrataError) -> ApplyOutcome in
             let outcome = try store.apply(write)

@@ -21,6 +21,16 @@ extension WorkerNode {
     /// between cannot let the writes land on the emptied slot as if it were current.
     func applyWrites(_ request: ApplyWritesRequest) throws(StrataError) -> ApplyWritesResponse {
         let store = try openStore()
+        // Checked before anything is applied, so a bad request changes nothing at all.
+        try slotRange.check(request.slot)
+        var previous: UInt64 = 0
+        for (i, write) in request.writes.enumerated() {
+            guard write.sequence > previous, write.sequence <= MembershipLimits.maximumSequence else {
+                throw .invalidArgument("writes[\(i)].sequence: \(write.sequence) must be above the previous write's (\(previous)) "
+                    + "and at most \(MembershipLimits.maximumSequence)")
+            }
+            previous = write.sequence
+        }
         return try slotWriteLocks.withLock(slot: request.slot) { () throws(StrataError) -> ApplyWritesResponse in
             let held = store.lastSequence(of: request.slot)
             guard held >= request.requiredSequence else {
@@ -30,7 +40,8 @@ extension WorkerNode {
             var duplicateChunks: UInt32 = 0
             for (i, write) in request.writes.enumerated() {
                 let alreadyStored = Self.chunksAlreadyStored(write, store)
-                if case .alreadyApplied = try applyIndexed(SlotWriteMapping.storeWrite(slot: request.slot, write, field: "writes[\(i)]"), field: "writes[\(i)]") {
+                let storeWrite = try SlotWriteMapping.storeWrite(slot: request.slot, write, field: "writes[\(i)]", store: store)
+                if case .alreadyApplied = try applyIndexed(storeWrite, field: "writes[\(i)]") {
                     duplicates += 1
                 } else {
                     duplicateChunks += alreadyStored
@@ -49,17 +60,17 @@ extension WorkerNode {
         }.count)
     }
 
-    /// Streams the bytes to come, the slot's writes after `afterSequence`, then the sequence
-    /// the stream covers.
+    /// Streams the bytes to come, the slot's sequences after `afterSequence` (a write or a
+    /// batch each), then the sequence the stream covers.
     func streamSlot(_ request: StreamSlotRequest, _ writer: ResponseWriter<SlotRecord>, _ context: ServerContext) async throws {
         let store = try openStore()
-        var writes: [StrataWire.SlotWrite] = []
+        try slotRange.check(request.slot)
+        var records: [SlotRecord] = []
         let end = try store.exportSlot(request.slot, after: request.afterSequence) { (write: StrataStore.SlotWrite) throws(StrataError) in
-            writes += try SlotWriteMapping.wireWrites(write)
+            records.append(SlotWriteMapping.record(write))
         }
         // The total first, so the receiver can show progress in bytes (each record is encoded
         // once more for it: cheap next to the copy itself, which is rate-limited anyway).
-        let records = writes.map { SlotRecord.write($0) }
         let total = records.reduce(UInt64(0)) { $0 + UInt64($1.serializedBytes().count) }
         try await writer.send(.totalBytes(total))
         for record in records {

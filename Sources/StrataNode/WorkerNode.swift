@@ -20,6 +20,8 @@ public final class WorkerNode: Sendable {
     /// The in-memory search index over the store's slots (built in `start`).
     let searchIndex: WorkerSearchIndex
     let slotWriteLocks = SlotWriteLocks()
+    /// The slots this worker may hold (0..<S, S from the coordinator).
+    let slotRange: WorkerSlotRange
     private let environment: NodeEnvironment
 
     /// Loads the identity from the data directory and binds the listen address
@@ -38,9 +40,12 @@ public final class WorkerNode: Sendable {
         }
         Self.registerSlotMethods(&service, box)
         Self.registerSearchMethods(&service, box)
+        Self.registerDocumentMethods(&service, box)
+        Self.registerEmbeddingMethods(&service, box)
         runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
                                   listen: config.worker.listen, services: [service],
                                   servesGRPC: environment.servesGRPC)
+        slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
         box.worker = self
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
     }
@@ -49,7 +54,15 @@ public final class WorkerNode: Sendable {
     public func start() throws {
         try runtime.start()
         let started = ContinuousClock.now
-        let opened = try ChunkStore.open(directory: storeDirectory, settings: storeSettings)
+        reclaimOrphanedWarmTiers()
+        let logger = runtime.logger
+        let opened = try ChunkStore.open(
+            directory: storeDirectory, settings: storeSettings, node: runtime.identity.nodeID,
+            warmReservationFailed: { failures, error in
+                logger.warning("warm tier bypassed: shared memory could not be reserved", metadata: [
+                    "failures": "\(failures)", "error": "\(error.message)",
+                ])
+            })
         // The index is built before the store is published, so no write can reach the store
         // without reaching the index.
         let indexing = ContinuousClock.now
@@ -62,9 +75,11 @@ public final class WorkerNode: Sendable {
         let indexTook = ContinuousClock.now - indexing
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
+        let warm = opened.tiers.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
             "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
+            "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
         startMembership()
@@ -75,18 +90,19 @@ public final class WorkerNode: Sendable {
         let config = runtime.config
         guard !config.worker.coordinator.isEmpty else { return }
         let identity = WorkerIdentityForMembership(
-            nodeID: runtime.identity.nodeID, incarnation: runtime.identity.incarnation, zone: config.node.zone,
+            nodeID: runtime.identity.nodeID, starts: runtime.identity.incarnation, zone: config.node.zone,
             address: { [runtime] in runtime.address },
             capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
             positions: { [weak self] in self?.status().slots ?? [] },
+            learnSlotCount: { [slotRange] in slotRange.learn($0) },
             sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
             counters: { [weak self] in
                 guard let report = self?.status() else { return ([], 0, 0) }
                 return (report.tiers, report.walBytes, report.segmentBytes)
             },
-            apply: { [weak self] slot, write in
+            apply: { [weak self] write in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                try self.applyIndexed(SlotWriteMapping.storeWrite(slot: slot, write), field: "write")
+                try self.applyIndexed(write, field: "write")
             },
             drop: { [weak self] slot, ifAtMost in
                 guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
@@ -137,9 +153,7 @@ public final class WorkerNode: Sendable {
             let persistent = opened.persistentStats()
             report.walBytes = UInt64(persistent.walBytes)
             report.segmentBytes = UInt64(persistent.segmentBytes)
-            report.slots = opened.persistent.slotSequences().sorted { $0.key < $1.key }.map {
-                SlotPosition(slot: Int($0.key), sequence: $0.value)
-            }
+            report.slots = slotRange.reportable(opened.persistent.slotPositions())
         }
         let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
         if backend == "host" {

@@ -32,6 +32,7 @@ extension WorkerSearchIndex {
             switch operation {
             case .putDocument(let namespace, let documentID, let chunks, let metadata):
                 let key = Key(namespace: namespace, slot: write.slot)
+                let chunks = try Self.withStoredVectors(chunks, namespace: namespace, store: store)
                 if let dimension = chunks.lazy.compactMap({ $0.vector?.count }).first {
                     try learnDimension(dimension, of: namespace, store: store)
                 }
@@ -62,6 +63,21 @@ extension WorkerSearchIndex {
                 _ = state.withLock { $0.shards.removeValue(forKey: Key(namespace: namespace, slot: write.slot)) }
             }
         }
+    }
+
+    /// A put's chunks, each one sent without a vector given the vector its stored body has
+    /// (the same text embedded earlier by the server-side embedder, e.g. a file ingested again):
+    /// what a rebuild from the store would index, and no second embedding of the same text.
+    /// A namespace without vectors costs one lookup per chunk.
+    static func withStoredVectors(_ chunks: [ChunkInput], namespace: String, store: ChunkStore) throws(StrataError) -> [ChunkInput] {
+        guard chunks.contains(where: { $0.vector == nil }) else { return chunks }
+        var result = chunks
+        for (i, chunk) in chunks.enumerated() where chunk.vector == nil {
+            let ref = StrataStore.ChunkRef(namespace: namespace, hash: ContentHash.of(chunk.utf8))
+            guard (store.persistent.liveVectorDimension(cacheKey: ref.cacheKey) ?? 0) > 0 else { continue }
+            result[i].vector = try store.persistent.read(ref).vector
+        }
+        return result
     }
 
     /// Fixes a namespace's dimension the first time a vector is seen, rebuilding from the

@@ -60,6 +60,16 @@ final class WorkerSearchIndex: Sendable {
         }
     }
 
+    /// Snapshots of the namespace's shards in `slots` that hold chunks without a vector.
+    func pendingVectors(namespace: String, slots: [UInt32]) -> [(UInt32, SlotSearchShard)] {
+        state.withLock { state in
+            slots.sorted().compactMap { slot in
+                guard let shard = state.shards[Key(namespace: namespace, slot: slot)], shard.withoutVectorCount > 0 else { return nil }
+                return (slot, shard)
+            }
+        }
+    }
+
     /// Forgets a slot entirely (the worker dropped it).
     func removeSlot(_ slot: UInt32) {
         state.withLock { state in

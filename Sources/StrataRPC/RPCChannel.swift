@@ -43,11 +43,23 @@ public final class RPCChannel: @unchecked Sendable {
 
     // MARK: unary
 
-    /// Calls a unary method and waits for the answer without blocking a thread.
+    /// Calls a unary method and waits for the answer without blocking a thread. Cancelling the
+    /// calling task cancels the call (it then ends with CANCELLED at once), so a caller that
+    /// stops waiting -- a hedged read whose other replica answered first -- frees it.
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions = .default) async throws(RPCError) -> [UInt8] {
         let call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self)
-        _ = try await call.perform("unary call") { raw, tag in
-            request.withUnsafeBytes { strata_call_start_unary(raw, $0.baseAddress, $0.count, tag) }
+        do {
+            _ = try await withTaskCancellationHandler {
+                try await call.perform("unary call") { raw, tag in
+                    request.withUnsafeBytes { strata_call_start_unary(raw, $0.baseAddress, $0.count, tag) }
+                }
+            } onCancel: {
+                call.cancel()
+            }
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(.internal, "\(error)")
         }
         return try Self.unaryResult(call, method)
     }

@@ -58,21 +58,33 @@ extension RPCError {
         }
     }
 
+    /// Strata's codes and gRPC's, in both directions; the rest of either side is INTERNAL.
+    static let codes: [(strata: StrataError.Code, status: StatusCode)] = [
+        (.invalidArgument, .invalidArgument), (.notFound, .notFound), (.alreadyExists, .alreadyExists),
+        (.resourceExhausted, .resourceExhausted), (.failedPrecondition, .failedPrecondition), (.outOfRange, .outOfRange),
+        (.unavailable, .unavailable), (.deadlineExceeded, .deadlineExceeded), (.cancelled, .cancelled), (.aborted, .aborted),
+        (.dataLoss, .dataLoss), (.unimplemented, .unimplemented),
+    ]
+
     static func statusCode(for code: StrataError.Code) -> StatusCode {
-        switch code {
-        case .invalidArgument: .invalidArgument
-        case .notFound: .notFound
-        case .alreadyExists: .alreadyExists
-        case .resourceExhausted: .resourceExhausted
-        case .failedPrecondition: .failedPrecondition
-        case .outOfRange: .outOfRange
-        case .unavailable: .unavailable
-        case .deadlineExceeded: .deadlineExceeded
-        case .cancelled: .cancelled
-        case .aborted: .aborted
-        case .dataLoss: .dataLoss
-        case .unimplemented: .unimplemented
-        default: .internal
+        codes.first { $0.strata == code }?.status ?? .internal
+    }
+}
+
+extension StrataError {
+    /// The error another node answered with, as a `StrataError` with the matching code, so a
+    /// node that relays it decides by code rather than by the message's text. Statuses with no
+    /// Strata code of their own (UNKNOWN, PERMISSION_DENIED, ...) become `internal`; any other
+    /// error (a transport failure) becomes `unavailable`.
+    public init(relaying error: any Error) {
+        switch error {
+        case let error as StrataError:
+            self = error
+        case let error as RPCError:
+            let code = RPCError.codes.first { $0.status == error.code }?.strata ?? .internal
+            self.init(code, error.message, cause: error)
+        default:
+            self.init(.unavailable, "\(error)")
         }
     }
 }

@@ -56,6 +56,33 @@ public struct ServiceDefinition: Sendable {
 
     /// The full paths of the registered methods.
     public var methodPaths: [String] { methods.keys.sorted() }
+
+    /// The same service, with every error a handler throws passed through `transform` before
+    /// it becomes the call's status (e.g. to take file system paths out of what clients see).
+    public func mappingErrors(_ transform: @escaping @Sendable (any Error) -> any Error) -> ServiceDefinition {
+        var mapped = self
+        for (path, handler) in methods {
+            switch handler {
+            case .unary(let run):
+                mapped.methods[path] = .unary { bytes, context in
+                    do { return try await run(bytes, context) } catch { throw transform(error) }
+                }
+            case .serverStreaming(let run):
+                mapped.methods[path] = .serverStreaming { bytes, call, context in
+                    do { try await run(bytes, call, context) } catch { throw transform(error) }
+                }
+            case .clientStreaming(let run):
+                mapped.methods[path] = .clientStreaming { call, context in
+                    do { return try await run(call, context) } catch { throw transform(error) }
+                }
+            case .bidirectionalStreaming(let run):
+                mapped.methods[path] = .bidirectionalStreaming { call, context in
+                    do { try await run(call, context) } catch { throw transform(error) }
+                }
+            }
+        }
+        return mapped
+    }
 }
 
 /// A type-erased method handler.

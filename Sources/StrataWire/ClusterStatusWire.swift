@@ -93,10 +93,13 @@ public struct ClusterStatusResponse: RPCMessage, Equatable {
     public var transfers: [SlotTransfer]
     /// Bumped on every change of the cluster map.
     public var mapVersion: UInt64
+    /// Server-side embedding of every namespace with an embedder.
+    public var embeddings: [EmbeddingStatus]
 
     public init(clusterID: String, slotCount: UInt32, replicationFactor: UInt32, writeQuorum: UInt32,
                 nodes: [NodeStatusReport] = [], slotsFullyReplicated: UInt32 = 0, slotsUnderReplicated: UInt32 = 0,
-                slotsUnavailable: UInt32 = 0, transfers: [SlotTransfer] = [], mapVersion: UInt64 = 0) {
+                slotsUnavailable: UInt32 = 0, transfers: [SlotTransfer] = [], mapVersion: UInt64 = 0,
+                embeddings: [EmbeddingStatus] = []) {
         self.clusterID = clusterID
         self.slotCount = slotCount
         self.replicationFactor = replicationFactor
@@ -107,6 +110,7 @@ public struct ClusterStatusResponse: RPCMessage, Equatable {
         self.slotsUnavailable = slotsUnavailable
         self.transfers = transfers
         self.mapVersion = mapVersion
+        self.embeddings = embeddings
     }
 
     static var codec: WireCodec<Strata__V1__ClusterStatusResponse> {
@@ -128,7 +132,8 @@ public struct ClusterStatusResponse: RPCMessage, Equatable {
                 slotsUnderReplicated: message.slots_under_replicated,
                 slotsUnavailable: message.slots_unavailable,
                 transfers: try WireReader.messages(message.transfers, message.n_transfers, at: path, "transfers", SlotTransfer.read),
-                mapVersion: message.map_version)
+                mapVersion: message.map_version,
+                embeddings: try WireReader.messages(message.embeddings, message.n_embeddings, at: path, "embeddings", EmbeddingStatus.read))
         }
     }
 
@@ -148,6 +153,8 @@ public struct ClusterStatusResponse: RPCMessage, Equatable {
             message.n_transfers = transfers.count
             message.transfers = arena.messages(transfers.map { SlotTransfer.build($0, in: arena) })
             message.map_version = mapVersion
+            message.n_embeddings = embeddings.count
+            message.embeddings = arena.messages(embeddings.map { EmbeddingStatus.build($0, in: arena) })
             return message
         }
     }

@@ -46,10 +46,14 @@ public struct IngestRequest: RPCMessage, Equatable {
 public struct DocumentError: Sendable, Equatable {
     public var documentID: String
     public var reason: String
+    /// The document is fine but was not stored (too few replicas acknowledged it): sending it
+    /// again can succeed. False: it is invalid and is refused again.
+    public var retry: Bool
 
-    public init(documentID: String, reason: String) {
+    public init(documentID: String, reason: String, retry: Bool = false) {
         self.documentID = documentID
         self.reason = reason
+        self.retry = retry
     }
 
     static func build(_ error: DocumentError, in arena: WireArena) -> Strata__V1__DocumentError {
@@ -57,12 +61,14 @@ public struct DocumentError: Sendable, Equatable {
         strata__v1__document_error__init(&message)
         message.document_id = arena.string(error.documentID)
         message.reason = arena.string(error.reason)
+        message.retry = arena.flag(error.retry)
         return message
     }
 
     static func read(_ message: Strata__V1__DocumentError, at path: () -> String) throws -> DocumentError {
         DocumentError(documentID: try WireReader.string(message.document_id, at: WireReader.join(path, "document_id")),
-                      reason: try WireReader.string(message.reason, at: WireReader.join(path, "reason")))
+                      reason: try WireReader.string(message.reason, at: WireReader.join(path, "reason")),
+                      retry: WireReader.flag(message.retry))
     }
 }
 

@@ -99,7 +99,8 @@ public struct RegisterRequest: RPCMessage, Equatable {
     public var capacity: Capacity
     /// Slots already held (after a restart).
     public var slots: [SlotPosition]
-    /// Increases on every start of the worker process.
+    /// The worker's own count of its starts (informational; the coordinator assigns the
+    /// incarnation that heartbeats carry).
     public var incarnation: UInt64
 
     public init(nodeID: String, address: String, zone: String = "", capacity: Capacity = Capacity(),
@@ -154,12 +155,19 @@ public struct RegisterResponse: RPCMessage, Equatable {
     public var heartbeatIntervalMs: UInt32
     public var mapVersion: UInt64
     public var directives: [SlotDirective]
+    /// The incarnation the coordinator assigned: the worker's heartbeats must carry exactly it.
+    public var incarnation: UInt64
+    /// The cluster's slot count S.
+    public var slotCount: UInt32
 
-    public init(clusterID: String, heartbeatIntervalMs: UInt32, mapVersion: UInt64, directives: [SlotDirective] = []) {
+    public init(clusterID: String, heartbeatIntervalMs: UInt32, mapVersion: UInt64, directives: [SlotDirective] = [],
+                incarnation: UInt64 = 0, slotCount: UInt32 = 0) {
         self.clusterID = clusterID
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.mapVersion = mapVersion
         self.directives = directives
+        self.incarnation = incarnation
+        self.slotCount = slotCount
     }
 
     static var codec: WireCodec<Strata__V1__RegisterResponse> {
@@ -175,7 +183,8 @@ public struct RegisterResponse: RPCMessage, Equatable {
             RegisterResponse(
                 clusterID: try WireReader.string(message.cluster_id, at: WireReader.join(path, "cluster_id")),
                 heartbeatIntervalMs: message.heartbeat_interval_ms, mapVersion: message.map_version,
-                directives: try WireReader.messages(message.directives, message.n_directives, at: path, "directives", SlotDirective.read))
+                directives: try WireReader.messages(message.directives, message.n_directives, at: path, "directives", SlotDirective.read),
+                incarnation: message.incarnation, slotCount: message.slot_count)
         }
     }
 
@@ -188,6 +197,8 @@ public struct RegisterResponse: RPCMessage, Equatable {
             message.map_version = mapVersion
             message.n_directives = directives.count
             message.directives = SlotDirective.buildAll(directives, in: arena)
+            message.incarnation = incarnation
+            message.slot_count = slotCount
             return message
         }
     }

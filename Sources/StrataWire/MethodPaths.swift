@@ -31,6 +31,14 @@ public enum MethodPath {
     public static let coordinatorClusterStatus = "/strata.v1.Coordinator/GetClusterStatus"
     /// Unary: NodeStatusRequest → NodeStatusMessage.
     public static let coordinatorNodeStatus = "/strata.v1.Coordinator/GetNodeStatus"
+    /// Unary: ListDocumentsRequest → ListDocumentsResponse.
+    public static let coordinatorListDocuments = "/strata.v1.Coordinator/ListDocuments"
+    /// Unary: ReadDocumentRequest → ReadDocumentResponse.
+    public static let coordinatorReadDocument = "/strata.v1.Coordinator/ReadDocument"
+    /// Unary: RecordSyncRequest → SyncRecord.
+    public static let coordinatorRecordSync = "/strata.v1.Coordinator/RecordSync"
+    /// Unary: NamespaceStatusRequest → NamespaceStatus.
+    public static let coordinatorNamespaceStatus = "/strata.v1.Coordinator/GetNamespaceStatus"
 
     // strata.v1.Membership
     /// Unary: RegisterRequest → RegisterResponse.
@@ -47,8 +55,12 @@ public enum MethodPath {
     public static let workerSearch = "/strata.v1.Worker/Search"
     /// Server streaming: FetchChunksRequest → stream ChunkMessage.
     public static let workerFetchChunks = "/strata.v1.Worker/FetchChunks"
+    /// Server streaming: FetchDocumentRequest → stream ChunkMessage.
+    public static let workerFetchDocument = "/strata.v1.Worker/FetchDocument"
     /// Server streaming: StreamSlotRequest → stream SlotRecord.
     public static let workerStreamSlot = "/strata.v1.Worker/StreamSlot"
     /// Unary: WorkerStatusRequest → NodeStatusMessage.
     public static let workerStatus = "/strata.v1.Worker/Status"
+    /// Unary: PendingEmbeddingsRequest → PendingEmbeddingsResponse.
+    public static let workerListPendingEmbeddings = "/strata.v1.Worker/ListPendingEmbeddings"
 }

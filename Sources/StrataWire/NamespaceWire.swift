@@ -27,15 +27,18 @@ public struct CreateNamespaceRequest: RPCMessage, Equatable {
     /// 0: the server default.
     public var chunkChars: UInt32
     public var chunkOverlap: UInt32
+    /// The server-side embedder ("minilm-l6"); empty: none.
+    public var embedder: String
 
     public init(name: String, dimension: UInt32 = 0, tokenizer: TokenizerKind = .cl100k, metric: Metric = .cosine,
-                chunkChars: UInt32 = 0, chunkOverlap: UInt32 = 0) {
+                chunkChars: UInt32 = 0, chunkOverlap: UInt32 = 0, embedder: String = "") {
         self.name = name
         self.dimension = dimension
         self.tokenizer = tokenizer
         self.metric = metric
         self.chunkChars = chunkChars
         self.chunkOverlap = chunkOverlap
+        self.embedder = embedder
     }
 
     static var codec: WireCodec<Strata__V1__CreateNamespaceRequest> {
@@ -53,7 +56,8 @@ public struct CreateNamespaceRequest: RPCMessage, Equatable {
                 dimension: message.dimension,
                 tokenizer: try WireReader.tokenizer(message.tokenizer, at: WireReader.join(path, "tokenizer")),
                 metric: try WireReader.enumeration(message.metric.rawValue, at: WireReader.join(path, "metric")),
-                chunkChars: message.chunk_chars, chunkOverlap: message.chunk_overlap)
+                chunkChars: message.chunk_chars, chunkOverlap: message.chunk_overlap,
+                embedder: try WireReader.string(message.embedder, at: WireReader.join(path, "embedder")))
         }
     }
 
@@ -67,6 +71,7 @@ public struct CreateNamespaceRequest: RPCMessage, Equatable {
             message.metric = metric.wire
             message.chunk_chars = chunkChars
             message.chunk_overlap = chunkOverlap
+            message.embedder = arena.string(embedder)
             return message
         }
     }
@@ -84,9 +89,14 @@ public struct NamespaceInfo: RPCMessage, Equatable {
     public var chunks: UInt64
     public var tokens: UInt64
     public var createdAtUnix: Int64
+    /// The server-side embedder ("minilm-l6"); empty: none.
+    public var embedder: String
+    /// Chunks stored but not yet embedded by the server.
+    public var embeddingBacklog: UInt64
 
     public init(name: String, dimension: UInt32, tokenizer: TokenizerKind, metric: Metric, chunkChars: UInt32,
-                chunkOverlap: UInt32, documents: UInt64 = 0, chunks: UInt64 = 0, tokens: UInt64 = 0, createdAtUnix: Int64 = 0) {
+                chunkOverlap: UInt32, documents: UInt64 = 0, chunks: UInt64 = 0, tokens: UInt64 = 0, createdAtUnix: Int64 = 0,
+                embedder: String = "", embeddingBacklog: UInt64 = 0) {
         self.name = name
         self.dimension = dimension
         self.tokenizer = tokenizer
@@ -97,6 +107,8 @@ public struct NamespaceInfo: RPCMessage, Equatable {
         self.chunks = chunks
         self.tokens = tokens
         self.createdAtUnix = createdAtUnix
+        self.embedder = embedder
+        self.embeddingBacklog = embeddingBacklog
     }
 
     static var codec: WireCodec<Strata__V1__NamespaceInfo> {
@@ -124,6 +136,8 @@ public struct NamespaceInfo: RPCMessage, Equatable {
         message.chunks = info.chunks
         message.tokens = info.tokens
         message.created_at_unix = info.createdAtUnix
+        message.embedder = arena.string(info.embedder)
+        message.embedding_backlog = info.embeddingBacklog
         return message
     }
 
@@ -135,7 +149,9 @@ public struct NamespaceInfo: RPCMessage, Equatable {
             metric: try WireReader.enumeration(message.metric.rawValue, at: WireReader.join(path, "metric")),
             chunkChars: message.chunk_chars, chunkOverlap: message.chunk_overlap,
             documents: message.documents, chunks: message.chunks, tokens: message.tokens,
-            createdAtUnix: message.created_at_unix)
+            createdAtUnix: message.created_at_unix,
+            embedder: try WireReader.string(message.embedder, at: WireReader.join(path, "embedder")),
+            embeddingBacklog: message.embedding_backlog)
     }
 }
 

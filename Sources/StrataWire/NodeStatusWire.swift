@@ -86,6 +86,8 @@ enum TierStatusWire {
         message.promotions = stats.promotions
         message.demotions = stats.demotions
         message.evictions = stats.evictions
+        message.reservation_failures = stats.reservationFailures
+        message.reserved_bytes = UInt64(stats.reservedBytes)
         return message
     }
 
@@ -108,6 +110,8 @@ enum TierStatusWire {
         stats.promotions = message.promotions
         stats.demotions = message.demotions
         stats.evictions = message.evictions
+        stats.reservationFailures = message.reservation_failures
+        stats.reservedBytes = Int(clamping: message.reserved_bytes)
         return stats
     }
 }
@@ -120,11 +124,12 @@ enum SlotPositionWire {
         message.sequence = position.sequence
         message.chunks = UInt64(position.chunks)
         message.tokens = UInt64(position.tokens)
+        message.digest = position.digest
         return message
     }
 
     static func read(_ message: Strata__V1__SlotPosition) -> SlotPosition {
         SlotPosition(slot: Int(message.slot), sequence: message.sequence,
-                     chunks: Int(clamping: message.chunks), tokens: Int(clamping: message.tokens))
+                     chunks: Int(clamping: message.chunks), tokens: Int(clamping: message.tokens), digest: message.digest)
     }
 }

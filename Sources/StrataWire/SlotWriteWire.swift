@@ -44,6 +44,8 @@ public struct SlotWrite: Sendable, Equatable {
         case deleteDocument(id: String)
         /// Drops the namespace's data in this slot.
         case dropNamespace
+        /// Gives a document's chunks the vectors the server-side embedder computed.
+        case attachVectors(AttachVectors)
     }
 
     /// Slot-local sequence number (1, 2, 3, ...).
@@ -72,6 +74,9 @@ public struct SlotWrite: Sendable, Equatable {
         case .dropNamespace:
             message.operation_case = STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE
             message.drop_namespace = 1
+        case .attachVectors(let attach):
+            message.operation_case = STRATA__V1__SLOT_WRITE__OPERATION_ATTACH_VECTORS
+            message.attach_vectors = arena.message(AttachVectors.build(attach, in: arena))
         }
         return message
     }
@@ -86,6 +91,8 @@ public struct SlotWrite: Sendable, Equatable {
                                                                   at: WireReader.join(path, "delete_document_id")))
         case STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE where WireReader.flag(message.drop_namespace):
             operation = .dropNamespace
+        case STRATA__V1__SLOT_WRITE__OPERATION_ATTACH_VECTORS:
+            operation = .attachVectors(try WireReader.required(message.attach_vectors, at: path, "attach_vectors", AttachVectors.read))
         case STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE:
             throw RPCError(.invalidArgument, "\(WireReader.join(path, "drop_namespace")) is false (set it to true, or send another operation)")
         default:
@@ -219,13 +226,47 @@ public struct StreamSlotRequest: RPCMessage, Equatable {
     }
 }
 
+/// `strata.v1.SlotBatch`: the operations of one slot sequence, applied together or not at all.
+public struct SlotBatch: Sendable, Equatable {
+    public var sequence: UInt64
+    /// Each carries `sequence`; may be empty (a sequence whose operations left nothing to stream).
+    public var writes: [SlotWrite]
+
+    public init(sequence: UInt64, writes: [SlotWrite]) {
+        self.sequence = sequence
+        self.writes = writes
+    }
+
+    static func build(_ batch: SlotBatch, in arena: WireArena) -> Strata__V1__SlotBatch {
+        var message = Strata__V1__SlotBatch()
+        strata__v1__slot_batch__init(&message)
+        message.sequence = batch.sequence
+        message.n_writes = batch.writes.count
+        message.writes = arena.messages(batch.writes.map { SlotWrite.build($0, in: arena) })
+        return message
+    }
+
+    /// Refuses a write whose sequence is not the batch's (INVALID_ARGUMENT naming it).
+    static func read(_ message: Strata__V1__SlotBatch, at path: () -> String) throws -> SlotBatch {
+        let writes = try WireReader.messages(message.writes, message.n_writes, at: path, "writes", SlotWrite.read)
+        if let index = writes.firstIndex(where: { $0.sequence != message.sequence }) {
+            throw RPCError(.invalidArgument, "\(WireReader.join(path, "writes[\(index)].sequence")) is \(writes[index].sequence); "
+                + "every write of a batch carries the batch's sequence \(message.sequence)")
+        }
+        return SlotBatch(sequence: message.sequence, writes: writes)
+    }
+}
+
 /// `strata.v1.SlotRecord`: one record of a slot stream (the proto's `item` oneof).
 public enum SlotRecord: RPCMessage, Equatable {
+    /// A sequence holding exactly one operation.
     case write(SlotWrite)
     /// Sent last: the source's durable sequence when the stream was taken.
     case endSequence(UInt64)
-    /// Sent first: the serialized bytes of the write records that follow (for progress).
+    /// Sent first: the serialized bytes of the write and batch records that follow (for progress).
     case totalBytes(UInt64)
+    /// A sequence holding several operations, or none.
+    case batch(SlotBatch)
 
     static var codec: WireCodec<Strata__V1__SlotRecord> {
         WireCodec(name: "strata.v1.SlotRecord",
@@ -244,6 +285,8 @@ public enum SlotRecord: RPCMessage, Equatable {
                 .endSequence(message.end_sequence)
             case STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES:
                 .totalBytes(message.total_bytes)
+            case STRATA__V1__SLOT_RECORD__ITEM_BATCH:
+                .batch(try WireReader.required(message.batch, at: path, "batch", SlotBatch.read))
             default:
                 throw RPCError(.invalidArgument, "strata.v1.SlotRecord carries no item")
             }
@@ -264,6 +307,9 @@ public enum SlotRecord: RPCMessage, Equatable {
             case .totalBytes(let bytes):
                 message.item_case = STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES
                 message.total_bytes = bytes
+            case .batch(let batch):
+                message.item_case = STRATA__V1__SLOT_RECORD__ITEM_BATCH
+                message.batch = arena.message(SlotBatch.build(batch, in: arena))
             }
             return message
         }

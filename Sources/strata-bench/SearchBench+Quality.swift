@@ -142,9 +142,22 @@ enum FusionQuality {
         return v.map { $0 / norm }
     }
 
+    /// A Python stdlib function with a docstring: its docstring's first line, the function
+    /// whole (≤ 1024 bytes) and the function without its docstring (≤ 1024 bytes).
+    struct DocumentedFunction {
+        var summary: String
+        var whole: String
+        var body: String
+    }
+
     /// Functions of the Python stdlib with a docstring of at least four words on its first line.
     static func codePairs() -> [Pair] {
-        var pairs: [Pair] = []
+        codeFunctions().map { Pair(query: $0.summary, target: $0.body) }
+    }
+
+    /// Every such function, in file and line order.
+    static func codeFunctions() -> [DocumentedFunction] {
+        var functions: [DocumentedFunction] = []
         for doc in SearchBench.loadRealDocuments(roots: ["/usr/lib/python3.11"]) {
             let lines = doc.text.split(separator: "\n", omittingEmptySubsequences: false)
             var i = 0
@@ -183,10 +196,12 @@ enum FusionQuality {
                 guard summary.split(separator: " ").count >= 4, docEnd < end else { continue }
                 let body = (lines[i...j] + lines[(docEnd + 1)..<end]).joined(separator: "\n")
                 guard body.utf8.count > 80 else { continue }
-                pairs.append(Pair(query: summary, target: String(body.utf8.prefix(1024)) ?? body))
+                let whole = lines[i..<end].joined(separator: "\n")
+                functions.append(DocumentedFunction(summary: summary, whole: String(whole.utf8.prefix(1024)) ?? whole,
+                                                    body: String(body.utf8.prefix(1024)) ?? body))
             }
         }
-        return pairs
+        return functions
     }
 
     /// Paragraphs of license and copyright texts, deduplicated, with a first sentence of six words or more.

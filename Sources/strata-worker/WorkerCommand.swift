@@ -20,8 +20,20 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "Override any config key: --set rpc.threads=4 (repeatable).") var settings: [String] = []
     @Flag(help: "Remove the warm tier this worker's data directory left in shared memory (a graceful stop keeps it for a fast restart), then exit; refused while the worker runs.")
     var removeWarmTier = false
+    @Flag(help: "List every Strata warm tier in /dev/shm on this machine (owner data directory and node, shared memory allocated, attached or not, orphaned or not), then exit.")
+    var listWarmTiers = false
+    @Flag(help: "With --list-warm-tiers: print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if json && !listWarmTiers { throw ValidationError("--json applies to --list-warm-tiers only") }
+    }
 
     func run() async throws {
+        if listWarmTiers {
+            print(WorkerNode.warmTierListing(json: json))
+            return
+        }
         let resolved: StrataConfig
         do {
             var overrides = try NodeLauncher.parseSetArguments(settings)

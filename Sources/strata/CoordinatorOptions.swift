@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import StrataClient
 import StrataRPC
 
 /// Where the coordinator is: `--coordinator`, else `STRATA_COORDINATOR`, else the address
-/// `scripts/cluster-up.sh` and `scripts/demo.sh` use with no flags.
+/// `scripts/cluster-up.sh` and `scripts/demo.sh` use with no flags. The bearer token every
+/// call carries: `--token`, else `--token-file`, else `STRATA_TOKEN`, else `STRATA_TOKEN_FILE`,
+/// else none.
 struct CoordinatorOptions: ParsableArguments {
     static let defaultAddress = "127.0.0.1:7400"
 
@@ -12,13 +15,42 @@ struct CoordinatorOptions: ParsableArguments {
 
     @Option(help: "Seconds to wait for an answer.") var timeout: Double = 30
 
+    @Option(help: "Bearer token sent to the coordinator as 'authorization: Bearer TOKEN' (default: $STRATA_TOKEN).")
+    var token: String?
+
+    @Option(help: "File holding the bearer token (first line; default: $STRATA_TOKEN_FILE).")
+    var tokenFile: String?
+
     var address: String {
         coordinator ?? ProcessInfo.processInfo.environment["STRATA_COORDINATOR"] ?? Self.defaultAddress
     }
 
-    var callOptions: CallOptions { CallOptions(timeout: .milliseconds(Int(timeout * 1000))) }
+    /// The token to send, or nil; throws when a token file cannot be read or is empty.
+    func bearerToken() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let token = token ?? (tokenFile == nil ? environment["STRATA_TOKEN"] : nil), !token.isEmpty { return token }
+        guard let path = tokenFile ?? environment["STRATA_TOKEN_FILE"] else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
+            throw ValidationError("--token-file \(path) cannot be read or holds no token")
+        }
+        return line
+    }
+
+    var callOptions: CallOptions { callOptions(timeout: .milliseconds(Int(timeout * 1000))) }
+
+    /// Options with the token's metadata and the given deadline (nil: none).
+    func callOptions(timeout: Duration?) -> CallOptions {
+        let token = (try? bearerToken()) ?? nil
+        return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
+    }
 
     func channel() -> RPCChannel {
         RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20))
+    }
+
+    /// A typed client with the token and timeout.
+    func client() throws -> CoordinatorClient {
+        CoordinatorClient(transport: channel(), token: try bearerToken(), timeout: .milliseconds(Int(timeout * 1000)))
     }
 }

@@ -21,8 +21,12 @@ enum HealthTable {
             let use = tier.capacityBytes > 0 ? String(format: "%.1f%%", 100 * Double(tier.bytesUsed) / Double(tier.capacityBytes)) : "-"
             let lookups = tier.hits + tier.misses
             let hitRate = lookups > 0 ? String(format: "%.1f%%", 100 * Double(tier.hits) / Double(lookups)) : "-"
-            rows.append(("tier \(tier.tier.rawValue)",
-                         "\(tier.backend) \(tier.precision.rawValue) \(tier.eviction.rawValue): \(tier.entries) entries, \(tier.tokens) tokens, \(tier.bytesUsed) bytes (\(use) used), hit rate \(hitRate)"))
+            var line = "\(tier.backend) \(tier.precision.rawValue) \(tier.eviction.rawValue): \(tier.entries) entries, \(tier.tokens) tokens, \(tier.bytesUsed) bytes (\(use) used), hit rate \(hitRate)"
+            if tier.tier == .warm {
+                line += ", \(tier.reservedBytes) bytes of shared memory held"
+                if tier.reservationFailures > 0 { line += ", \(tier.reservationFailures) chunks bypassed it (shared memory could not be reserved)" }
+            }
+            rows.append(("tier \(tier.tier.rawValue)", line))
         }
         if report.role == .worker {
             rows.append(("wal bytes", "\(report.walBytes)"))

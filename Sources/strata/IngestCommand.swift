@@ -40,7 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let summary: IngestSummary = try await call("ingest") {
             defer { progress.finish() }
-            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: CallOptions(timeout: nil))
+            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: options.callOptions(timeout: nil))
             // The first message names the namespace even when there is nothing to send, so
             // an unknown namespace is an error rather than an empty success.
             try await stream.send(IngestRequest(namespace: namespace, documents: []).serializedBytes())
@@ -63,8 +63,14 @@ struct IngestCommand: AsyncParsableCommand {
         for rejected in summary.rejected {
             FileHandle.standardError.write(Data("strata: rejected \(rejected.documentID): \(rejected.reason)\n".utf8))
         }
-        // Some rejected documents among stored ones is a partial success (listed above); none
-        // stored at all is a failure.
+        // Invalid documents among stored ones are a partial success (listed above); valid ones
+        // the cluster could not store (too few replicas) make the ingest fail, so that a script
+        // runs it again (upserts are idempotent); none stored at all is a failure.
+        let unstored = summary.rejected.filter(\.retry).count
+        if unstored > 0 {
+            FileHandle.standardError.write(Data("strata: \(unstored) documents were not stored (too few replicas acknowledged them); run the ingest again\n".utf8))
+            throw ExitCode(CLIFailure.failed)
+        }
         if summary.documents == 0 && !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
     }
 

@@ -17,6 +17,8 @@ struct NamespaceCommand: AsyncParsableCommand {
         @Option(help: "Embedding dimension (0: lexical only).") var dimension: UInt32 = 0
         @Option(help: "cl100k_base, o200k_base or estimate.") var tokenizer: String = TokenizerKind.cl100k.rawValue
         @Option(help: "Target chunk size in characters.") var chunkChars: UInt32 = 1024
+        @Option(help: "Embed the text on the server with this model (minilm-l6); the dimension is the model's. Queries then run hybrid by default.")
+        var embedder: String = ""
 
         func validate() throws {
             guard TokenizerKind(rawValue: tokenizer) != nil else {
@@ -25,11 +27,13 @@ struct NamespaceCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let request = CreateNamespaceRequest(name: name, dimension: dimension, tokenizer: TokenizerKind(rawValue: tokenizer)!, chunkChars: chunkChars)
+            let request = CreateNamespaceRequest(name: name, dimension: dimension, tokenizer: TokenizerKind(rawValue: tokenizer)!, chunkChars: chunkChars,
+                                                 embedder: embedder)
             let info = try await call("namespace create") {
                 try NamespaceInfo(serializedBytes: await options.channel().unary(MethodPath.coordinatorCreateNamespace, request.serializedBytes(), options: options.callOptions))
             }
-            print("namespace \(info.name): dimension \(info.dimension), tokenizer \(info.tokenizer.rawValue), chunks of \(info.chunkChars) chars")
+            print("namespace \(info.name): dimension \(info.dimension), tokenizer \(info.tokenizer.rawValue), chunks of \(info.chunkChars) chars"
+                  + (info.embedder.isEmpty ? "" : ", embedded on the server by \(info.embedder)"))
         }
     }
 
@@ -44,12 +48,17 @@ struct NamespaceCommand: AsyncParsableCommand {
             }
             if json {
                 let rows = response.namespaces.map { ["name": $0.name, "dimension": "\($0.dimension)", "tokenizer": $0.tokenizer.rawValue,
-                                                      "documents": "\($0.documents)", "chunks": "\($0.chunks)", "tokens": "\($0.tokens)"] }
+                                                      "documents": "\($0.documents)", "chunks": "\($0.chunks)", "tokens": "\($0.tokens)",
+                                                      "embedder": $0.embedder, "embedding_backlog": "\($0.embeddingBacklog)"] }
                 print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
                 return
             }
-            print(Table.render(header: ["NAME", "DIMENSION", "TOKENIZER", "DOCUMENTS", "CHUNKS", "TOKENS"],
-                               rows: response.namespaces.map { [$0.name, "\($0.dimension)", $0.tokenizer.rawValue, "\($0.documents)", "\($0.chunks)", "\($0.tokens)"] }))
+            // New columns go last: scripts read the first ones by position.
+            print(Table.render(header: ["NAME", "DIMENSION", "TOKENIZER", "DOCUMENTS", "CHUNKS", "TOKENS", "EMBEDDER", "TO EMBED"],
+                               rows: response.namespaces.map {
+                                   [$0.name, "\($0.dimension)", $0.tokenizer.rawValue, "\($0.documents)", "\($0.chunks)", "\($0.tokens)",
+                                    $0.embedder.isEmpty ? "-" : $0.embedder, $0.embedder.isEmpty ? "-" : "\($0.embeddingBacklog)"]
+                               }))
         }
     }
 

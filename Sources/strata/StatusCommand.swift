@@ -6,11 +6,41 @@ import StrataWire
 
 /// `strata status`: the cluster's slots and replication; `strata nodes`: one line per node.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the cluster: slots, replication, recovery.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the cluster: slots, replication, recovery; or one namespace with --namespace.",
+        discussion: """
+            With --wait-ready SECONDS it first waits until the cluster can take a write: every worker of \
+            --expect-workers (or, without it, every worker the coordinator knows) serving, and every slot with its \
+            replicas placed, live and up to date. It exits 1 naming what is still missing when the time runs out.
+            """)
     @OptionGroup var options: CoordinatorOptions
+    @Option(name: .shortAndLong, help: "Show this namespace: documents, chunks, tokens, its last sync and any sync in progress.")
+    var namespace: String?
+    @Flag(help: "With --namespace: print JSON.") var json = false
+    @Option(help: ArgumentHelp("Wait up to this many seconds until the cluster can take a write (see below).", valueName: "seconds"))
+    var waitReady: Double?
+    @Option(help: ArgumentHelp("With --wait-ready: worker addresses (host:port as they registered, comma-separated) that must be serving.", valueName: "addresses"))
+    var expectWorkers: String?
+
+    func validate() throws {
+        if let waitReady, !(waitReady >= 0 && waitReady <= 86_400) { throw ValidationError("--wait-ready must be 0 to 86400 seconds") }
+        if expectWorkers != nil && waitReady == nil { throw ValidationError("--expect-workers applies with --wait-ready only") }
+        if namespace != nil && waitReady != nil { throw ValidationError("--wait-ready does not combine with --namespace") }
+        if json && namespace == nil { throw ValidationError("--json applies with --namespace only") }
+    }
 
     func run() async throws {
-        let status = try await fetchClusterStatus(options)
+        if let namespace {
+            let status = try await call("status") { try await options.client().namespaceStatus(namespace) }
+            json ? print(NamespaceStatusReport.json(status)) : NamespaceStatusReport.print(status)
+            return
+        }
+        let status: ClusterStatusResponse
+        if let waitReady {
+            status = try await waitUntilReady(seconds: waitReady)
+        } else {
+            status = try await fetchClusterStatus(options)
+        }
         let workers = status.nodes.filter { $0.role == .worker }
         print("cluster \(status.clusterID) (map version \(status.mapVersion))")
         print("slots \(status.slotCount), replicas \(status.replicationFactor), write quorum \(status.writeQuorum)")
@@ -27,6 +57,11 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for transfer in status.transfers {
             print("  slot \(transfer.slot): \(transfer.sourceNode) -> \(transfer.targetNode) (\(transfer.purpose)), \(transfer.recordsCopied) of \(transfer.recordsTotal) records, \(Self.bytes(transfer.bytesCopied, of: transfer.bytesTotal))")
+        }
+        for embedding in status.embeddings {
+            let state = embedding.backlogChunks == 0 ? "all chunks embedded" : "\(embedding.backlogChunks) chunks to embed"
+            print("embedding \(embedding.namespace) (\(embedding.embedder)): \(state), \(embedding.embeddedChunks) embedded since the coordinator started"
+                  + (embedding.backend.isEmpty ? "" : ", on \(embedding.backend)") + (embedding.error.isEmpty ? "" : "; error: \(embedding.error)"))
         }
     }
 }

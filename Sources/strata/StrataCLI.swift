@@ -10,6 +10,7 @@ struct StrataCLI: AsyncParsableCommand {
             Exit codes: 0 success; 1 the operation failed (node unreachable, RPC error, bad \
             file); 3 the node answered but is not serving; 64 usage error (bad flags).
             """,
-        subcommands: [NamespaceCommand.self, IngestCommand.self, QueryCommand.self, DeleteCommand.self, StatusCommand.self, NodesCommand.self, HealthCommand.self, TokensCommand.self]
+        subcommands: [NamespaceCommand.self, IngestCommand.self, SyncCommand.self, QueryCommand.self, DeleteCommand.self, StatusCommand.self,
+                      NodesCommand.self, HealthCommand.self, TokensCommand.self, MCPCommand.self]
     )
 }

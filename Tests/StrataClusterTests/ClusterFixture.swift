@@ -19,10 +19,21 @@ struct ClusterFixture {
     }
 
     mutating func register(_ id: String, zone: String = "", weight: Double = 1, positions: [Int: UInt64] = [:]) throws {
-        let incarnation = (map.workers[id]?.incarnation ?? 0) + 1
         try map.register(
-            WorkerRegistration(id: id, address: "\(id):7401", zone: zone, weight: weight, incarnation: incarnation,
-                positions: positions))
+            WorkerRegistration(id: id, address: "\(id):7401", zone: zone, weight: weight, positions: positions,
+                digests: Self.digests(positions)))
+    }
+
+    /// Test double of a slot digest: every copy of a slot at one sequence holds the same data
+    /// here, so its digest is a function of the two.
+    static func digest(slot: Int, sequence: UInt64) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(utf8: "\(slot)@\(sequence)")
+        return hasher.finalize()
+    }
+
+    static func digests(_ positions: [Int: UInt64]) -> [Int: UInt64] {
+        positions.reduce(into: [:]) { $0[$1.key] = digest(slot: $1.key, sequence: $1.value) }
     }
 
     @discardableResult
@@ -38,7 +49,7 @@ struct ClusterFixture {
     }
 
     mutating func report(_ id: String, _ positions: [Int: UInt64]) throws {
-        try map.applyReport(from: id, incarnation: map.workers[id]!.incarnation, positions: positions)
+        try map.applyReport(from: id, incarnation: map.workers[id]!.incarnation, positions: positions, digests: Self.digests(positions))
     }
 
     /// `count` acknowledged writes to `slot` on every reachable serving replica.

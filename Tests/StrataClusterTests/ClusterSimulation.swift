@@ -23,6 +23,9 @@ struct ClusterSimulation {
         var removals = 0
         var crashes = 0
         var restarts = 0
+        var namespaceDrops = 0
+        var disksWiped = 0
+        var strayCalls = 0
         var writesAcknowledged = 0
         var writesRefused = 0
         var writesUnrecorded = 0
@@ -47,6 +50,9 @@ struct ClusterSimulation {
             removals += other.removals
             crashes += other.crashes
             restarts += other.restarts
+            namespaceDrops += other.namespaceDrops
+            disksWiped += other.disksWiped
+            strayCalls += other.strayCalls
             writesAcknowledged += other.writesAcknowledged
             writesRefused += other.writesRefused
             writesUnrecorded += other.writesUnrecorded
@@ -134,20 +140,36 @@ struct ClusterSimulation {
             if let id = running.randomElement(using: &rng) { try heartbeat(id) }
         case 30..<36:
             for id in running { try heartbeat(id) }
-        case 36..<48:
+        case 36..<47:
             try tick(by: UInt64.random(in: 100...2_500, using: &rng))
-        case 48..<68:
+        case 47..<65:
             try write(slot: Int.random(in: 0..<map.slotCount, using: &rng))
-        case 68..<84:
+        case 65..<67:
+            // A namespace drop (or create-and-drop): one write to every slot, most of which hold
+            // nothing of the namespace.
+            counters.namespaceDrops += 1
+            log("drop a namespace: a write to every slot")
+            for slot in 0..<map.slotCount { try write(slot: slot) }
+        case 67..<82:
             try completeRandomCopy()
-        case 84..<88:
+        case 82..<86:
             if workers.count < 8 { try join() }
-        case 88..<90:
+        case 86..<88:
             try leave()
-        case 90..<94:
+        case 88..<92:
             if running.count > 1, let id = running.randomElement(using: &rng) { try crash(id) }
-        case 94..<98:
+        case 92..<95:
             if let id = stopped.randomElement(using: &rng) { try restart(id) }
+        case 95..<96:
+            // The same node id comes back over an empty disk (its store was wiped).
+            if running.count > 1, let id = running.randomElement(using: &rng) {
+                try crash(id)
+                workers[id]!.data = [:]
+                counters.disksWiped += 1
+                try restart(id)
+            }
+        case 96..<98:
+            if let id = running.randomElement(using: &rng) { try strayCall(naming: id) }
         default:
             try removeDrained()
         }
@@ -166,17 +188,23 @@ struct ClusterSimulation {
 
     mutating func register(_ id: WorkerID) throws {
         let worker = workers[id]!
-        try map.register(worker.registration)
-        map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
+        let incarnation = try map.register(worker.registration).incarnation
+        workers[id]!.incarnation = incarnation
+        map.apply(detector.heartbeat(from: id, incarnation: incarnation, now: now))
         try planAndCheck()
         try carryOut(for: id)
     }
 
     mutating func heartbeat(_ id: WorkerID) throws {
         let worker = workers[id]!
+        guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
+            // Unknown (it was removed) or another incarnation: the worker registers again.
+            try register(id)
+            return
+        }
         map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
         do {
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
+            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
         } catch let error as StrataError where error.code == .notFound {
             // The coordinator does not know it (it was removed): the worker registers again.
             try register(id)
@@ -186,6 +214,38 @@ struct ClusterSimulation {
         // Writes still on the wire reach the worker between its report and the answer.
         deliverLateWrites(to: id)
         try carryOut(for: id)
+    }
+
+    /// A call with out-of-range values naming a real worker (a bug, or anyone who can reach the
+    /// port): a heartbeat with an incarnation the map never assigned, or a report of slots
+    /// outside the cluster and absurd positions. It must change nothing but what it may: the
+    /// report's valid part. The worker must go on as a member (checked at every quiescence).
+    mutating func strayCall(naming id: WorkerID) throws {
+        counters.strayCalls += 1
+        let before = map
+        let absurd: [UInt64] = [.max, (map.workers[id]?.incarnation ?? 0) + 1, 0]
+        let incarnation = absurd[Int.random(in: 0..<absurd.count, using: &rng)]
+        guard !map.acceptsHeartbeat(from: id, incarnation: incarnation) else { throw fail("a heartbeat with incarnation \(incarnation) was accepted") }
+        guard (try? map.applyReport(from: id, incarnation: incarnation, positions: [0: .max])) == nil, map == before else {
+            throw fail("a stray heartbeat (incarnation \(incarnation)) changed the map")
+        }
+        // The worker's own incarnation with slots outside the cluster and an absurd position.
+        let worker = workers[id]!
+        var positions = worker.data
+        positions[map.slotCount + 5] = 1
+        positions[-1] = 1
+        let ignored = try map.applyReport(from: id, incarnation: worker.incarnation, positions: positions.merging([0: .max]) { _, new in new },
+                                          digests: worker.digests)
+        guard ignored.outOfRange == [-1, map.slotCount + 5], ignored.absurdPositions == [0] else {
+            throw fail("a report with slots outside the cluster was not ignored: \(ignored)")
+        }
+        guard map.slots.allSatisfy({ $0.sequence <= MembershipLimits.maximumSequence }) else {
+            throw fail("an absurd position reached the map")
+        }
+        log("stray calls naming \(id): ignored \(ignored)")
+        // The real worker's next report sets its positions straight.
+        try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
+        try planAndCheck()
     }
 
     mutating func deliverLateWrites(to id: WorkerID) {
@@ -220,7 +280,6 @@ struct ClusterSimulation {
 
     mutating func restart(_ id: WorkerID) throws {
         workers[id]!.running = true
-        workers[id]!.incarnation += 1
         counters.restarts += 1
         log("restart \(id) holding \(workers[id]!.data.count) slots")
         try register(id)
@@ -380,6 +439,7 @@ struct ClusterSimulation {
             for t in plan.cancelled { log("plan: cancel \(t.source)->\(t.target) slot \(t.slot)") }
             for r in plan.promoted { log("plan: promote \(r.worker) slot \(r.slot)") }
             for r in plan.removed { log("plan: remove \(r.worker) slot \(r.slot)") }
+            for r in plan.voidedDrops { log("plan: void the drop of \(r.worker) slot \(r.slot)") }
             for r in plan.dropped { log("plan: drop \(r.worker) slot \(r.slot) (seq \(plan.map.slots[r.slot].sequence), replicas \(plan.map.slots[r.slot].replicas), positions \(plan.map.slots[r.slot].replicas.map { plan.map.position(of: $0, slot: r.slot) ?? 0 }))") }
         }
         counters.copiesStarted += plan.started.count
@@ -519,8 +579,12 @@ struct ClusterSimulation {
     mutating func reportAll() throws {
         for id in workers.keys.sorted() where workers[id]!.running {
             let worker = workers[id]!
+            guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
+                try register(id)
+                continue
+            }
             map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data)
+            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
         }
         try planAndCheck()
         for id in workers.keys.sorted() where workers[id]!.running { try carryOut(for: id) }

@@ -89,8 +89,9 @@ struct FailureDetectorTests {
     @Test("resuming a persisted map gives every non-dead worker a fresh grace period")
     func resume() throws {
         var map = try ClusterMap(slotCount: 4, replicationFactor: 1)
-        try map.register(WorkerRegistration(id: "w1", address: "a:1", incarnation: 2))
-        try map.register(WorkerRegistration(id: "w2", address: "a:2", incarnation: 1))
+        try map.register(WorkerRegistration(id: "w1", address: "a:1"))
+        try map.register(WorkerRegistration(id: "w1", address: "a:1"))  // a restart: incarnation 2
+        try map.register(WorkerRegistration(id: "w2", address: "a:2"))
         map.apply([.init(worker: "w2", from: .live, to: .dead, incarnation: 1)])
         var detector = FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000), resuming: map, now: 100_000)
         #expect(detector.state(of: "w1") == .live)

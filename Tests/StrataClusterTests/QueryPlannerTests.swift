@@ -55,8 +55,8 @@ struct QueryPlannerTests {
         var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 4, replicas: 2)
         try fixture.runToQuiescence()
         try fixture.write(slot: 1, count: 3)
-        // w1 came back behind (it missed writes 2 and 3) while w2, the current one, is dead.
-        try fixture.report("w1", [1: 1])
+        // w1 came back behind (restarted over an older disk) while w2, the current one, is dead.
+        try fixture.register("w1", positions: [1: 1])
         fixture.setState("w2", .dead)
         let plan = QueryPlanner.plan(fixture.map)
         #expect(plan.staleSlots == [1])
@@ -77,5 +77,21 @@ struct QueryPlannerTests {
         let plan = QueryPlanner.plan(fixture.map, load: ["w1": 30])
         #expect(plan.assignments["w1", default: []].count < 10)
         #expect(plan.assignments.values.map(\.count).reduce(0, +) == 60)
+    }
+
+    @Test("a worker the query already tried is excluded: its slots go to their other replicas, or are missing")
+    func excluding() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 8, replicas: 2)
+        try fixture.runToQuiescence()
+        let full = QueryPlanner.plan(fixture.map)
+        let tried = full.workers[0]
+        let theirs = full.assignments[tried]!
+        let again = QueryPlanner.plan(fixture.map, slots: theirs, excluding: [tried])
+        #expect(again.assignments[tried] == nil)
+        #expect(again.assignments.values.flatMap { $0 }.sorted() == theirs)
+        #expect(again.missingSlots.isEmpty)
+        // With every replica tried, the slots are missing.
+        let none = QueryPlanner.plan(fixture.map, slots: theirs, excluding: ["w1", "w2", "w3"])
+        #expect(none.assignments.isEmpty && none.missingSlots == theirs)
     }
 }

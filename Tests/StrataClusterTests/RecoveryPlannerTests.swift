@@ -262,6 +262,56 @@ struct RecoveryPlannerTests {
         #expect(fixture.map.isDrained(owner))
     }
 
+    @Test("an old replica is dropped only after the new one proved the slot by digest, never on its word alone")
+    func dropsNeedProof() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 1, replicas: 1)
+        try fixture.runToQuiescence()
+        try fixture.write(slot: 0, count: 5)
+        let owner = fixture.map.slots[0].replicas[0]
+        let other = owner == "w1" ? "w2" : "w1"
+        try fixture.report(owner, [0: 5])
+        try fixture.map.drain(owner)
+        #expect(fixture.plan().started.map(\.target) == [other])
+        // The new replica says it caught up, with a digest that is not the owner's (a copy that
+        // lost records, or a report from anyone who can reach the port).
+        try fixture.map.applyReport(from: other, incarnation: fixture.map.workers[other]!.incarnation,
+                                    positions: [0: 5], digests: [0: 12345])
+        for _ in 0..<3 {
+            let plan = fixture.plan()
+            #expect(plan.dropped.isEmpty)
+            #expect(plan.directives(for: owner).contains(.serve(slot: 0)))
+        }
+        #expect(!fixture.map.hasProven(other, slot: 0))
+        // The real copy: the digests agree, and the drop follows.
+        try fixture.report(other, [0: 5])
+        #expect(fixture.map.hasProven(other, slot: 0) && fixture.map.hasProven(owner, slot: 0))
+        #expect(fixture.plan().dropped == [.init(slot: 0, worker: owner)])
+        // A later disagreement at one sequence takes the proof back from both.
+        try fixture.map.applyReport(from: other, incarnation: fixture.map.workers[other]!.incarnation,
+                                    positions: [0: 5], digests: [0: 999])
+        #expect(!fixture.map.hasProven(other, slot: 0) && !fixture.map.hasProven(owner, slot: 0))
+    }
+
+    @Test("a DROP not carried out yet is voided when the replica that made it safe comes back without the slot")
+    func dropVoided() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2"], slots: 1, replicas: 1)
+        try fixture.runToQuiescence()
+        try fixture.write(slot: 0, count: 2)
+        let owner = fixture.map.slots[0].replicas[0]
+        let other = owner == "w1" ? "w2" : "w1"
+        try fixture.report(owner, [0: 2])
+        try fixture.map.drain(owner)
+        fixture.plan()
+        try fixture.report(other, [0: 2])  // the copy finished and proved the slot
+        #expect(fixture.plan().dropped == [.init(slot: 0, worker: owner)])
+        // Before the owner carries the DROP out, the new replica restarts over an empty disk.
+        try fixture.register(other, positions: [:])
+        let plan = fixture.plan()
+        #expect(plan.voidedDrops == [.init(slot: 0, worker: owner)])
+        #expect(plan.directives(for: owner).contains(.serve(slot: 0)))
+        #expect(!plan.directives(for: owner).contains { if case .drop = $0 { true } else { false } })
+    }
+
     @Test("bad planner limits are refused, naming the field")
     func badSettings() {
         #expect(throws: StrataError.invalidArgument("recovery.maxIncomingPerWorker: 0 must be >= 1")) {

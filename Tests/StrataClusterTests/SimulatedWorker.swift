@@ -12,7 +12,8 @@ struct SimulatedWorker {
     let zone: String
     let weight: Double
     var running = true
-    var incarnation: UInt64 = 1
+    /// What the coordinator assigned at the last registration.
+    var incarnation: UInt64 = 0
     /// slot -> highest applied sequence (durable).
     var data: [Int: UInt64] = [:]
     /// Copies this process is running (lost when it crashes).
@@ -21,6 +22,12 @@ struct SimulatedWorker {
     var address: String { "\(id):7401" }
 
     var registration: WorkerRegistration {
-        WorkerRegistration(id: id, address: address, zone: zone, weight: weight, incarnation: incarnation, positions: data)
+        WorkerRegistration(id: id, address: address, zone: zone, weight: weight, positions: data, digests: digests)
+    }
+
+    /// Every copy of a slot at one sequence holds the same data in this model: its digest is
+    /// a function of the two (`ClusterFixture.digest`).
+    var digests: [Int: UInt64] {
+        data.reduce(into: [:]) { $0[$1.key] = ClusterFixture.digest(slot: $1.key, sequence: $1.value) }
     }
 }

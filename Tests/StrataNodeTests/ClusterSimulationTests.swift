@@ -24,7 +24,7 @@ import Testing
             if scenario.violations.isEmpty && scenario.knownLimit == nil { await scenario.compareWithSingleWorker() }
             let model = scenario.model
             print("simulation seed \(seed): \(workers) workers, R=\(replicas), \(model.ids(.acknowledged).count) acknowledged, "
-                + "\(model.ids(.deleted).count) deleted, disk lost: \(scenario.lostOne)\(scenario.knownLimit.map { " (known limit: \($0))" } ?? ""); network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
+                + "\(model.ids(.deleted).count) deleted, namespaces created \(scenario.namespaceCounters.created) / dropped \(scenario.namespaceCounters.dropped) (\(scenario.namespaceCounters.dropsFailed) failed), stray calls \(scenario.strayCalls), disk lost: \(scenario.lostOne)\(scenario.knownLimit.map { " (known limit: \($0))" } ?? ""); network: \(scenario.cluster.network.counters); took \(ContinuousClock.now - started)")
             if !scenario.violations.isEmpty {
                 print("simulation seed \(seed) FAILED (replay: STRATA_SIM_SEED=\(seed)); steps:\n" + scenario.log.joined(separator: "\n"))
             }

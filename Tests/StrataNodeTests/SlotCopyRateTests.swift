@@ -30,7 +30,7 @@ import Testing
             try ClusterStatusResponse(serializedBytes: await channel.unary(MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes()))
         }
         let first = try worker("worker-0")
-        let cluster = SmallCluster(coordinator: coordinator, workers: [first], directories: [root + "/worker-0"])
+        let cluster = SmallCluster(coordinator: coordinator, workers: [first], directories: [root + "/worker-0"], root: root)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         let text = (0..<400).map { "Line \($0) of a document that is copied at a limited rate.\n" }.joined()
@@ -61,14 +61,5 @@ import Testing
         await second.shutdown()
         await cluster.stop()
         ChunkStore.destroyWarmTier(directory: root + "/worker-1/store")
-    }
-}
-
-extension SmallCluster {
-    /// A cluster of nodes the test started itself (with settings `init(workers:)` does not take).
-    init(coordinator: CoordinatorNode, workers: [WorkerNode], directories: [String]) {
-        self.coordinator = coordinator
-        self.workers = workers
-        self.directories = directories
     }
 }

@@ -26,7 +26,7 @@ import Testing
             try worker.start()
             workers.append(worker)
         }
-        let cluster = SmallCluster(coordinator: coordinator, workers: workers, directories: (0..<3).map { root + "/worker-\($0)" })
+        let cluster = SmallCluster(coordinator: coordinator, workers: workers, directories: (0..<3).map { root + "/worker-\($0)" }, root: root)
         #expect(try await cluster.eventually { coordinator.membership.queryPlan().assignments.count == 3 })
         let records = coordinator.membership.snapshot().workers
         #expect(records.map(\.weight).sorted() == [1, 1, 2])

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataRPC
 import StrataWire
 import Testing
@@ -12,6 +13,18 @@ import Testing
             try harness.channel.unaryBlocking(EchoServiceTestDouble.path("Echo"), HealthCheckRequest(service: "blocking").serializedBytes())
         }
         #expect(try HealthCheckRequest(serializedBytes: blocking).service == "blocking")
+    }
+
+    /// A caller that stops waiting (a hedged read whose other replica answered first) cancels
+    /// its task; the call must end at once with CANCELLED instead of running to its deadline.
+    @Test func cancellingTheTaskCancelsAUnaryCall() async throws {
+        let harness = try RPCTestHarness()
+        let call = Task { try await harness.call("Sleep", "60000", options: CallOptions(timeout: .seconds(120))) }
+        try await harness.waitForSleeps(1)
+        call.cancel()
+        let error = await #expect(throws: RPCError.self) { _ = try await call.value }
+        #expect(error?.code == .cancelled)
+        #expect(try await harness.stillServes())
     }
 
     @Test func emptyMessagesTravel() async throws {
@@ -66,5 +79,25 @@ import Testing
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+@Suite struct ServiceErrorMappingTests {
+    /// `mappingErrors` rewrites what every handler of a service throws before it becomes the
+    /// status (the coordinator takes file system paths out of client-visible messages with it).
+    @Test func everyHandlersErrorPassesThroughTheMapping() async throws {
+        var service = ServiceDefinition(name: "strata.test.Mapped")
+        service.unary("Fail", HealthCheckRequest.self, HealthCheckRequest.self) { _, _ in
+            throw StrataError.resourceExhausted("disk full: write /var/lib/strata/wal/1.wal: No space left on device")
+        }
+        let mapped = service.mappingErrors { error in
+            let status = RPCError(mapping: error)
+            return RPCError(status.code, status.message.replacingOccurrences(of: "/var/lib/strata/wal/1.wal", with: "<path>"))
+        }
+        let harness = try RPCTestHarness(extra: [mapped])
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await harness.channel.unary("/strata.test.Mapped/Fail", HealthCheckRequest(service: "").serializedBytes())
+        }
+        #expect(error == RPCError(.resourceExhausted, "disk full: write <path>: No space left on device"))
     }
 }

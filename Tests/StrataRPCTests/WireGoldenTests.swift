@@ -65,6 +65,25 @@ enum WireGolden {
             transfers: [SlotTransfer(slot: 3, sourceNode: "w1", targetNode: "w2", bytesCopied: 10, bytesTotal: 20,
                                      recordsCopied: 1, startedAtUnix: 1_700_000_100)],
             mapVersion: 8)),
+        ("CreateNamespaceRequest(embedder)", CreateNamespaceRequest(name: "handbook", tokenizer: .cl100k, embedder: "minilm-l6")),
+        ("ApplyWritesRequest(attach_vectors)", ApplyWritesRequest(slot: 5, writes: [
+            SlotWrite(sequence: 9, namespace: "docs", operation: .attachVectors(AttachVectors(documentID: "a.md", vectors: [
+                ChunkVector(contentHash: chunk.contentHash, vector: [0.5, -0.25]),
+            ]))),
+        ])),
+        ("PendingEmbeddingsRequest", PendingEmbeddingsRequest(namespace: "docs", slots: [1, 7], maxChunks: 32)),
+        ("PendingEmbeddingsResponse", PendingEmbeddingsResponse(pendingChunks: 120, documents: [
+            PendingDocument(slot: 7, documentID: "a.md", chunks: [PendingChunk(contentHash: chunk.contentHash, text: "naïve 東京")]),
+        ])),
+        ("ListNamespacesResponse", ListNamespacesResponse(namespaces: [
+            NamespaceInfo(name: "handbook", dimension: 384, tokenizer: .cl100k, metric: .cosine, chunkChars: 1024, chunkOverlap: 0,
+                          documents: 3, chunks: 40, tokens: 9000, createdAtUnix: 1_700_000_000, embedder: "minilm-l6",
+                          embeddingBacklog: 12),
+        ])),
+        ("ClusterStatusResponse(embeddings)", ClusterStatusResponse(
+            clusterID: "c1", slotCount: 8, replicationFactor: 2, writeQuorum: 2,
+            embeddings: [EmbeddingStatus(namespace: "handbook", embedder: "minilm-l6", backlogChunks: 12, embeddedChunks: 28,
+                                         backend: "cpu", error: "")])),
     ]
 
     static func render() -> String {

@@ -228,7 +228,10 @@ enum WireFixtures {
             MethodPath.coordinatorClusterStatus, MethodPath.coordinatorNodeStatus, MethodPath.membershipRegisterWorker,
             MethodPath.membershipHeartbeat, MethodPath.workerApplyWrites, MethodPath.workerCollectStatistics,
             MethodPath.workerSearch, MethodPath.workerFetchChunks, MethodPath.workerStreamSlot, MethodPath.workerStatus,
-            MethodPath.healthCheck, MethodPath.healthWatch,
+            MethodPath.healthCheck, MethodPath.healthWatch, MethodPath.coordinatorListDocuments,
+            MethodPath.coordinatorReadDocument, MethodPath.coordinatorRecordSync, MethodPath.coordinatorNamespaceStatus,
+            MethodPath.workerFetchDocument,
+            MethodPath.workerListPendingEmbeddings,
         ]
         // The contract itself, read from Proto/: "service X {" then "rpc Y(".
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -242,7 +245,7 @@ enum WireFixtures {
                 if line.hasPrefix("rpc ") { declared.insert("/\(package).\(service)/\(line.dropFirst(4).prefix { $0 != "(" && $0 != " " })") }
             }
         }
-        #expect(declared.count == 18)
+        #expect(declared.count == 24)
         #expect(paths == declared)
     }
 }

@@ -1,5 +1,7 @@
 """Fixtures for the interop tests: Python grpcio stubs generated from Proto/ at test time, and
 real strata-worker / strata-coordinator processes on free loopback ports."""
+import fcntl
+import json
 import os
 import signal
 import socket
@@ -67,25 +69,55 @@ def shared_memory_objects():
 
 
 def remove_shared_memory(names):
-    """Removes the warm tiers (POSIX shared memory) that stopped test workers left for a restart
-    that never comes. Tolerates objects already gone (another test run removed its own)."""
+    """Removes the given warm tiers (POSIX shared memory) that stopped test workers left for a
+    restart that never comes. Never one a process has attached (its flock is held: a running
+    worker's, perhaps another test run's), and objects already gone are fine."""
     for name in names:
-        if name.startswith("strata"):
-            try:
-                os.unlink(os.path.join("/dev/shm", name))
-            except FileNotFoundError:
-                pass
+        if not name.startswith("strata"):
+            continue
+        path = os.path.join("/dev/shm", name)
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(descriptor)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def warm_tiers_under(*roots):
+    """The warm tiers whose recorded data directory lies under one of `roots`: this test's
+    workers' segments, found by their owner (strata-worker --list-warm-tiers), never those of
+    other runs on the machine (which a before/after difference of /dev/shm would catch too)."""
+    listing = subprocess.run([str(BIN_DIR / "strata-worker"), "--list-warm-tiers", "--json"],
+                             capture_output=True, text=True, timeout=30)
+    assert listing.returncode == 0, listing.stderr
+    prefixes = {str(root).rstrip("/") + "/" for root in roots} | {os.path.realpath(root) + "/" for root in roots}
+    return {segment["name"] for segment in json.loads(listing.stdout)
+            if any(segment["data_directory"].startswith(prefix) for prefix in prefixes)}
+
+
+def remove_warm_tiers_under(*roots):
+    """Removes this test's warm tiers (those of data directories under `roots`) once its
+    workers stopped."""
+    remove_shared_memory(warm_tiers_under(*roots))
 
 
 @pytest.fixture
 def worker():
-    before = shared_memory_objects()
     node = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", ""])
     yield node
     node.stop()
     # A stopped worker keeps its warm tier in shared memory for its next start; a test's
     # worker never starts again, so remove what it left.
-    remove_shared_memory(shared_memory_objects() - before)
+    remove_warm_tiers_under(node.data)
 
 
 @pytest.fixture

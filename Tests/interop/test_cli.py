@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN_DIR, Node, shared_memory_objects, remove_shared_memory
+from conftest import BIN_DIR, Node, remove_warm_tiers_under
 
 
 def strata(*args, coordinator=None):
@@ -17,7 +17,6 @@ def strata(*args, coordinator=None):
 
 @pytest.fixture
 def cluster(tmp_path):
-    before = shared_memory_objects()
     coordinator = Node("strata-coordinator", lambda n: ["--listen", n.address, "--data", n.data + "/c", "--replicas", "1",
                                                          "--set", "coordinator.heartbeat_interval_ms=100"])
     worker = Node("strata-worker", lambda n: ["--listen", n.address, "--data", n.data + "/w", "--coordinator", coordinator.address,
@@ -29,7 +28,7 @@ def cluster(tmp_path):
     yield coordinator, worker, tmp_path
     worker.stop()
     coordinator.stop()
-    remove_shared_memory(shared_memory_objects() - before)
+    remove_warm_tiers_under(worker.data)
 
 
 def test_namespace_ingest_status_nodes(cluster):

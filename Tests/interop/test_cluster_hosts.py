@@ -56,6 +56,10 @@ def test_check_prints_what_would_run_where_for_the_example():
     down = script("cluster-down.sh", "--hosts", EXAMPLE, "--check")
     assert down.returncode == 0 and "stops: SIGTERM to the pid in /var/lib/strata/worker-3" not in down.stdout
     assert "stops: SIGTERM to the pid in /srv/nvme0/strata/worker-3/node.pid, waits up to 30s" in down.stdout
+    assert ("then: /opt/strata/bin/strata-worker --data /srv/nvme0/strata/worker-3 --config /etc/strata/strata.json"
+            " --remove-warm-tier") in down.stdout
+    kept = script("cluster-down.sh", "--hosts", EXAMPLE, "--check", "--keep-warm")
+    assert kept.returncode == 0 and "--remove-warm-tier" not in kept.stdout
     status = script("cluster-status.sh", "--hosts", EXAMPLE, "--check")
     assert status.returncode == 0 and "health of 10.0.3.10:7401 from this machine" in status.stdout
 
@@ -306,7 +310,8 @@ def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
         assert again.returncode == 1 and "cluster-up: worker-1: already running (pid" in again.stderr
         assert "nothing was started" in again.stderr
 
-        down = script("cluster-down.sh", "--hosts", hosts)
+        # --keep-warm: the workers' warm tiers stay in /dev/shm for the restart below.
+        down = script("cluster-down.sh", "--hosts", hosts, "--keep-warm")
         assert down.returncode == 0, down.stderr
         for name in ("coordinator", "worker-1", "worker-2"):
             assert f"{name} stopped (root@127.0.0.1)" in down.stdout
@@ -314,6 +319,7 @@ def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
             assert not (data / "node.pid").exists()
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
+        assert len(shared) == 2 and all(os.path.exists(f"/dev/shm/{name}") for name in shared)
 
         stopped = script("cluster-status.sh", "--hosts", hosts, STRATA_BIN=BIN_DIR)
         assert stopped.returncode == 1 and stopped.stdout.count("unreachable") >= 3 and "not running" in stopped.stdout
@@ -331,6 +337,15 @@ def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
             time.sleep(0.1)
         again_ids = sorted(line.split()[1] for line in status.stdout.splitlines() if line.startswith("worker ") and "serving" in line)
         assert again_ids == worker_ids
+        for data in datas[1:]:
+            assert "warm tier=reattached" in (data / "node.log").read_text()
+
+        # A plain cluster-down gives the warm tiers back.
+        final = script("cluster-down.sh", "--hosts", hosts)
+        assert final.returncode == 0, final.stderr
+        for name in ("worker-1", "worker-2"):
+            assert f"{name} stopped, warm tier removed (root@127.0.0.1)" in final.stdout
+        assert not any(os.path.exists(f"/dev/shm/{name}") for name in shared)
     finally:
         script("cluster-down.sh", "--hosts", hosts)
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.

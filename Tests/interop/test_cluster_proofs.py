@@ -20,7 +20,7 @@ import pytest
 
 from cluster_proof_nodes import (FAST_DETECTION, FAST_HEARTBEATS, PATIENT_DETECTION, CoordinatorClient, ProofNode, copied_slots,
                                  ingested_tokens, strata, strata_background, stuck_slots)
-from conftest import shared_memory_objects, remove_shared_memory
+from conftest import remove_warm_tiers_under
 
 NAMESPACE = "stdlib"
 MARKED = "marked"
@@ -83,7 +83,6 @@ def proof(stubs, tmp_path_factory):
     """The cluster under test (left running across the three proofs), the corpus, and a
     scratch dict the proofs hand figures and results on in."""
     root = tmp_path_factory.mktemp("proofs")
-    shm_before = shared_memory_objects()
     corpus = root / "corpus"
     files = build_corpus(corpus)
     nodes = []
@@ -102,7 +101,7 @@ def proof(stubs, tmp_path_factory):
         for node in reversed(nodes):
             node.stop()
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        remove_shared_memory(shared_memory_objects() - shm_before)
+        remove_warm_tiers_under(root)
 
 
 def create_and_ingest(coordinator, namespace, corpus):
@@ -121,7 +120,6 @@ def test_three_workers_answer_exactly_as_one_worker(proof, tmp_path):
     assert tokens >= MIN_TOKENS, f"the corpus has only {tokens} tokens"
     assert documents == len(proof["files"])
 
-    shm_before = shared_memory_objects()
     reference = ProofNode("strata-coordinator", tmp_path, "reference", ["--replicas", "1", *PATIENT_DETECTION])
     worker = None
     try:
@@ -151,7 +149,7 @@ def test_three_workers_answer_exactly_as_one_worker(proof, tmp_path):
         for node in (worker, reference):
             if node is not None:
                 node.stop()
-        remove_shared_memory(shared_memory_objects() - shm_before)
+        remove_warm_tiers_under(tmp_path)
 
 
 def write_marked_documents(root, files):

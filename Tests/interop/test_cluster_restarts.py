@@ -11,7 +11,7 @@ import time
 import grpc
 import pytest
 
-from conftest import BIN_DIR, free_port, shared_memory_objects, remove_shared_memory
+from conftest import BIN_DIR, free_port, remove_warm_tiers_under
 
 FAST_COORDINATOR = ["--set", "coordinator.heartbeat_interval_ms=100", "--set", "coordinator.suspect_after_ms=500",
                     "--set", "coordinator.dead_after_ms=1500"]
@@ -56,28 +56,39 @@ class Process:
 class Cluster:
     """A coordinator (R = 2, fast failure detection) and workers, all on loopback."""
 
-    def __init__(self, root):
+    def __init__(self, root, replicas=2):
         self.root = root
+        self.replicas = replicas
         self.coordinator_address = f"127.0.0.1:{free_port()}"
         self.coordinator = None
         self.workers = []
-        self.shm_before = shared_memory_objects()
 
     def start_coordinator(self):
         # The log is appended to, so a restarted coordinator's "serving on" must be new: use a new log.
         log = self.root / f"coordinator-{time.time_ns()}.log"
         self.coordinator = Process("strata-coordinator", ["--listen", self.coordinator_address, "--data",
-                                                          str(self.root / "coordinator"), "--replicas", "2",
+                                                          str(self.root / "coordinator"), "--replicas", str(self.replicas),
                                                           *FAST_COORDINATOR], log)
 
     def add_worker(self):
         n = len(self.workers) + 1
-        address = f"127.0.0.1:{free_port()}"
+        worker = self.start_worker(n, f"127.0.0.1:{free_port()}")
+        self.workers.append(worker)
+        return worker
+
+    def start_worker(self, n, address):
+        """Starts worker n (1-based) on `address` over its data directory (a restart when it ran before)."""
         worker = Process("strata-worker", ["--listen", address, "--data", str(self.root / f"worker-{n}"), "--coordinator",
                                            self.coordinator_address, *FAST_WORKER], self.root / f"worker-{n}.log")
         worker.address = address
-        self.workers.append(worker)
         return worker
+
+    def restart_worker(self, index):
+        """SIGKILLs self.workers[index] and starts it again on the same address and data."""
+        old = self.workers[index]
+        old.kill()
+        self.workers[index] = self.start_worker(index + 1, old.address)
+        return self.workers[index]
 
     def stop(self):
         for worker in self.workers:
@@ -85,7 +96,7 @@ class Cluster:
         if self.coordinator:
             self.coordinator.stop()
         # Stopped workers keep their warm tier in shared memory for a restart; these never restart.
-        remove_shared_memory(shared_memory_objects() - self.shm_before)
+        remove_warm_tiers_under(self.root)
 
     def strata(self, *args):
         result = subprocess.run([str(BIN_DIR / "strata"), *args, "--coordinator", self.coordinator_address],

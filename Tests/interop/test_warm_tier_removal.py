@@ -2,7 +2,7 @@
 fast restart can be given back once the worker is stopped for good, and never while it runs."""
 import subprocess
 
-from conftest import BIN_DIR, remove_shared_memory, shared_memory_objects
+from conftest import BIN_DIR, remove_warm_tiers_under, shared_memory_objects
 
 
 def remove_warm_tier(data):
@@ -11,7 +11,6 @@ def remove_warm_tier(data):
 
 
 def test_remove_warm_tier_only_when_the_worker_is_stopped(worker):
-    before = shared_memory_objects()
     data = worker.data + "/w"
     running = remove_warm_tier(data)
     assert running.returncode != 0
@@ -28,4 +27,4 @@ def test_remove_warm_tier_only_when_the_worker_is_stopped(worker):
         again = remove_warm_tier(data)
         assert again.returncode == 0 and "no warm tier in shared memory" in again.stdout
     finally:
-        remove_shared_memory(shared_memory_objects() - before)
+        remove_warm_tiers_under(worker.data)

@@ -74,6 +74,23 @@ def expected_messages():
             transfers=[co.SlotTransfer(slot=3, source_node="w1", target_node="w2", bytes_copied=10, bytes_total=20,
                                        records_copied=1, started_at_unix=1_700_000_100)],
             map_version=8),
+        "CreateNamespaceRequest(embedder)": co.CreateNamespaceRequest(name="handbook", tokenizer="cl100k_base", embedder="minilm-l6"),
+        "ApplyWritesRequest(attach_vectors)": w.ApplyWritesRequest(slot=5, writes=[
+            w.SlotWrite(sequence=9, namespace="docs", attach_vectors=w.AttachVectors(document_id="a.md", vectors=[
+                w.ChunkVector(content_hash=bytes(range(1, 17)), vector=[0.5, -0.25])])),
+        ]),
+        "PendingEmbeddingsRequest": w.PendingEmbeddingsRequest(namespace="docs", slots=[1, 7], max_chunks=32),
+        "PendingEmbeddingsResponse": w.PendingEmbeddingsResponse(pending_chunks=120, documents=[
+            w.PendingDocument(slot=7, document_id="a.md", chunks=[w.PendingChunk(content_hash=bytes(range(1, 17)), text="naïve 東京")]),
+        ]),
+        "ListNamespacesResponse": co.ListNamespacesResponse(namespaces=[
+            co.NamespaceInfo(name="handbook", dimension=384, tokenizer="cl100k_base", chunk_chars=1024, documents=3, chunks=40,
+                             tokens=9000, created_at_unix=1_700_000_000, embedder="minilm-l6", embedding_backlog=12),
+        ]),
+        "ClusterStatusResponse(embeddings)": co.ClusterStatusResponse(
+            cluster_id="c1", slot_count=8, replication_factor=2, write_quorum=2,
+            embeddings=[co.EmbeddingStatus(namespace="handbook", embedder="minilm-l6", backlog_chunks=12, embedded_chunks=28,
+                                           backend="cpu")]),
     }
 
 

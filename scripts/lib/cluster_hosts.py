@@ -1,7 +1,7 @@
 """The --hosts side of scripts/cluster-up.sh, cluster-down.sh and cluster-status.sh.
 
     python3 scripts/lib/cluster_hosts.py up|down|status --hosts FILE [--check] [--bin DIR]
-        [--replicas R] [--wait SECONDS] [--timeout SECONDS]
+        [--replicas R] [--wait SECONDS] [--timeout SECONDS] [--keep-warm]
 
 Reads the hosts file (hosts_file.py), then runs the scripts of node_commands.py on every host
 over ssh (or with a local sh for a host named "local"), and checks health over the network
@@ -35,6 +35,7 @@ def main(argv):
     parser.add_argument("--replicas", type=int)
     parser.add_argument("--wait", type=int, default=60)
     parser.add_argument("--timeout", type=int, default=30)
+    parser.add_argument("--keep-warm", action="store_true")
     options = parser.parse_args(argv)
     program = PROGRAMS[options.action]
     try:
@@ -57,7 +58,7 @@ def main(argv):
     if options.action == "up":
         return up(program, cluster, strata, options.wait)
     if options.action == "down":
-        return down(program, cluster, options.timeout)
+        return down(program, cluster, options.timeout, not options.keep_warm)
     return status(program, cluster, strata)
 
 
@@ -155,6 +156,18 @@ def up(program, cluster, strata, wait_seconds):
                   f"within {wait_seconds}s; {outcome.output or outcome.error}", file=sys.stderr)
         print(f"{program}: the other nodes are left running; stop them with scripts/cluster-down.sh --hosts FILE", file=sys.stderr)
         return 1
+    # Every node serves; now the coordinator's view: every worker registered and serving, every
+    # slot with its replicas placed -- the cluster takes a write.
+    left = max(1, int(deadline - time.monotonic() + 0.999))
+    ready = subprocess.run(
+        [strata, "status", "--coordinator", cluster.coordinator.endpoint, "--wait-ready", str(left),
+         "--expect-workers", ",".join(node.endpoint for node in cluster.workers)],
+        capture_output=True, text=True)
+    if ready.returncode != 0:
+        reason = (ready.stderr.strip().splitlines() or [f"strata status exited with {ready.returncode}"])[-1]
+        print(f"{program}: the cluster could not take a write within {wait_seconds}s: {reason.removeprefix('strata: ')}", file=sys.stderr)
+        print(f"{program}: the nodes are left running; stop them with scripts/cluster-down.sh --hosts FILE", file=sys.stderr)
+        return 1
     width = max(len(node.name) for node in cluster.nodes) + 2
     endpoint_width = max(len(node.endpoint) for node in cluster.nodes) + 2
     coordinator = cluster.coordinator
@@ -166,10 +179,11 @@ def up(program, cluster, strata, wait_seconds):
     return 0
 
 
-def down(program, cluster, timeout):
+def down(program, cluster, timeout, remove_warm):
     status = 0
     # Every node at once, as the local cluster-down does: each drains and exits on its own.
-    for outcome in run_everywhere(cluster.nodes, lambda node: commands.stop_script(node, timeout), timeout + 60):
+    script = lambda node: commands.stop_script(node, timeout, remove_warm)  # noqa: E731
+    for outcome in run_everywhere(cluster.nodes, script, timeout + 60):
         if outcome.code == 0:
             print(f"{outcome.node.name} {outcome.output} ({outcome.node.host})")
         elif outcome.code == 1 and outcome.output:
@@ -229,6 +243,8 @@ def print_plan(program, options, cluster):
             print(f"  pid:  {node.pid_file}   log: {node.log_file}")
         elif options.action == "down":
             print(f"  stops: SIGTERM to the pid in {node.pid_file}, waits up to {options.timeout}s, then SIGKILL")
+            if node.role == "worker" and not options.keep_warm:
+                print(f"  then: {shlex.join(commands.remove_warm_argv(node))} (--keep-warm keeps the warm tier)")
         else:
             print(f"  reads: {node.pid_file}; health of {node.endpoint} from this machine")
 

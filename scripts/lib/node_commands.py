@@ -83,6 +83,14 @@ def node_argv(node, coordinator, replicas):
     return argv
 
 
+def remove_warm_argv(node):
+    """The command that gives a stopped worker's warm tier back (its shared memory)."""
+    argv = [node.binary, "--data", node.data]
+    if node.config:
+        argv += ["--config", node.config]
+    return argv + ["--remove-warm-tier"]
+
+
 def _header(node):
     return (
         f"binary={shlex.quote(node.binary)}\n"
@@ -128,19 +136,32 @@ echo "started (pid $pid)"
 """
 
 
-def stop_script(node, timeout_seconds):
-    """SIGTERM, wait up to the timeout, SIGKILL if it is still there; one line of report."""
+def stop_script(node, timeout_seconds, remove_warm=True):
+    """SIGTERM, wait up to the timeout, SIGKILL if it is still there; one line of report. A
+    stopped worker then gives its warm tier's shared memory back (strata-worker
+    --remove-warm-tier), unless `remove_warm` is false (cluster-down --keep-warm)."""
+    remove = ""
+    if remove_warm and node.role == "worker":
+        command = " ".join(shlex.quote(part) for part in remove_warm_argv(node))
+        remove = f"""
+if {command} 2>&1 | grep -q "removed warm tier"; then warm=", warm tier removed"; fi"""
     return _header(node) + f"""
-if ! alive; then rm -f "$pid_file"; echo "not running"; exit 0; fi
+warm=""
+finish() {{{remove}
+    echo "$1$warm"
+}}
+if ! alive; then rm -f "$pid_file"; finish "not running"; exit 0; fi
 kill -TERM "$pid" 2>/dev/null
 waited=0
 while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt {timeout_seconds * 10} ]; do sleep 0.1; waited=$((waited + 1)); done
 if kill -0 "$pid" 2>/dev/null; then
     kill -KILL "$pid" 2>/dev/null; rm -f "$pid_file"
-    echo "(pid $pid) did not stop within {timeout_seconds}s; sent SIGKILL"; exit 1
+    waited=0
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+    finish "(pid $pid) did not stop within {timeout_seconds}s; sent SIGKILL"; exit 1
 fi
 rm -f "$pid_file"
-echo "stopped"
+finish "stopped"
 """
 
 

@@ -54,6 +54,10 @@ int strata_open_direct(const char *path);
 int strata_open_direct_rw(const char *path, int create);
 /// 1 when `error` is ENOSPC or EDQUOT (the disk is full).
 int strata_errno_is_disk_full(int error);
+/// Gives back the storage of [offset, offset + length) of `fd` (fallocate with
+/// FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): the range reads as zeros and, on tmpfs, its
+/// pages return to the machine. Returns 0 or the errno.
+int strata_punch_hole(int fd, int64_t offset, int64_t length);
 
 /// IEEE half → single precision for `count` values (exact; NaN payloads kept, quieted).
 /// Uses F16C (`vcvtph2ps`) when the CPU has it, the scalar path otherwise.

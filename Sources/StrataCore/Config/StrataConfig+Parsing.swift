@@ -19,10 +19,11 @@ extension StrataConfig {
             .int("coordinator.max_copies_in_flight", \.coordinator.maxCopiesInFlight, 1...4096),
             .int("coordinator.max_copies_per_worker", \.coordinator.maxCopiesPerWorker, 1...256),
             .int("coordinator.max_rebalance_copies", \.coordinator.maxRebalanceCopies, 1...4096),
+            .int("coordinator.sync_stale_ms", \.coordinator.syncStaleMs, 1_000...86_400_000),
             .string("worker.listen", \.worker.listen, check: addressProblem),
             .string("worker.coordinator", \.worker.coordinator, check: { $0.isEmpty ? nil : addressProblem($0) }),
             .int("worker.metrics_port", \.worker.metricsPort, 0...65535),
-            .double("worker.weight", \.worker.weight, 0.01...1000),
+            .double("worker.weight", \.worker.weight, MembershipLimits.weights),
             .int("rpc.threads", \.rpc.threads, 1...64),
             .int("rpc.max_message_bytes", \.rpc.maxMessageBytes, 1024...(1 << 30)),
             .int("rpc.shutdown_grace_ms", \.rpc.shutdownGraceMs, 0...600_000),
@@ -35,6 +36,12 @@ extension StrataConfig {
             .int("query.default_token_budget", \.query.defaultTokenBudget, 1...100_000_000),
             .int("query.max_token_budget", \.query.maxTokenBudget, 1...100_000_000),
             .double("query.lexical_weight", \.query.lexicalWeight, 0...1),
+            .double("query.hedge_percentile", \.query.hedgePercentile, 50...100),
+            .int("query.hedge_min_delay_ms", \.query.hedgeMinDelayMs, 1...60_000),
+            .int("query.hedge_max_delay_ms", \.query.hedgeMaxDelayMs, 1...600_000),
+            .string("embedding.models_dir", \.embedding.modelsDir),
+            .int("embedding.threads", \.embedding.threads, 0...64),
+            .int("embedding.batch_chunks", \.embedding.batchChunks, 1...4096),
             .string("logging.level", \.logging.level,
                     allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             .string("logging.format", \.logging.format, allowed: ["text", "json"]),
@@ -125,6 +132,9 @@ extension StrataConfig {
         }
         if query.defaultTokenBudget > query.maxTokenBudget {
             throw ConfigKey.invalid("query.default_token_budget", "must not exceed query.max_token_budget")
+        }
+        if query.hedgeMinDelayMs > query.hedgeMaxDelayMs {
+            throw ConfigKey.invalid("query.hedge_min_delay_ms", "must not exceed query.hedge_max_delay_ms")
         }
     }
 

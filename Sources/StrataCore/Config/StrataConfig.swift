@@ -13,6 +13,7 @@ public struct StrataConfig: Sendable, Equatable {
     public var storage = StorageConfig()
     public var query = QueryConfig()
     public var logging = LoggingConfig()
+    public var embedding = EmbeddingConfig()
 
     public init() {}
 
@@ -56,6 +57,9 @@ public struct CoordinatorConfig: Sendable, Equatable {
     /// Of `maxCopiesInFlight`, how many may be rebalancing (e.g. a joining worker's share);
     /// the rest stays free for recovery.
     public var maxRebalanceCopies = 4
+    /// A directory sync that sends no report for this long is shown as abandoned (its client
+    /// is taken to be gone; a rerun repairs what it left).
+    public var syncStaleMs = 60_000
 }
 
 /// A worker's settings.
@@ -114,6 +118,25 @@ public struct QueryConfig: Sendable, Equatable {
     public var maxTokenBudget = 1_000_000
     /// Weight of the lexical ranking in hybrid fusion (0...1).
     public var lexicalWeight = 0.5
+    /// A query asks another replica of a worker's slots when that worker has not answered
+    /// within this percentile of its recent answer times (the hedge delay) ...
+    public var hedgePercentile = 95.0
+    /// ... but never sooner than this ...
+    public var hedgeMinDelayMs = 50
+    /// ... nor later than this (also the delay while a worker has too few recent answers).
+    public var hedgeMaxDelayMs = 1_000
+}
+
+/// Server-side embedding (namespaces created with an embedder; the coordinator runs it).
+public struct EmbeddingConfig: Sendable, Equatable {
+    /// Where models are installed (scripts/install-model.sh); empty means
+    /// `${XDG_DATA_HOME:-$HOME/.local/share}/strata/models`.
+    public var modelsDir = ""
+    /// Background embedding threads, each at idle CPU priority; 0 means one per core.
+    public var threads = 0
+    /// Chunks embedded per round of the background loop (fetched from the workers, embedded,
+    /// written back as one replicated write per document).
+    public var batchChunks = 32
 }
 
 /// Logging.

@@ -26,6 +26,19 @@ public struct BM25Parameters: Sendable, Equatable, Codable {
         let n = Double(n)
         return log(1 + (n - df + 0.5) / (df + 0.5))
     }
+
+    /// The largest score a chunk could reach for `query`: each term's IDF times `k1 + 1` (what
+    /// its BM25 term approaches as its frequency grows), times its count in the query. A top
+    /// hit near it holds the query's words, the rare ones included, many times over.
+    public func scoreBound(_ query: LexicalQuery, statistics: LexicalStatistics) -> Double {
+        var bound = 0.0
+        for (term, count) in zip(query.terms, query.counts) {
+            let df = statistics.documentFrequencies[term] ?? 0
+            guard df > 0 else { continue }
+            bound += Double(count) * Self.idf(documentFrequency: df, documentCount: statistics.documentCount) * (k1 + 1)
+        }
+        return bound
+    }
 }
 
 #if canImport(Glibc)

@@ -10,11 +10,15 @@ extension ChunkStore {
     public func get(_ ref: ChunkRef) throws(StrataError) -> ChunkRead {
         let key = ref.cacheKey
         if let (chunk, tier) = tiers.lookup(key) {
-            guard persistent.containsLive(cacheKey: key) else {
+            guard let dimension = persistent.liveVectorDimension(cacheKey: key) else {
                 tiers.remove(key)
                 throw .notFound("no live chunk \(ref)")
             }
-            return ChunkRead(ref: ref, text: chunk.text, tokenCount: chunk.tokenCount, vector: chunk.vector, tier: tier)
+            if (chunk.vector?.count ?? 0) == dimension {
+                return ChunkRead(ref: ref, text: chunk.text, tokenCount: chunk.tokenCount, vector: chunk.vector, tier: tier)
+            }
+            // Cached before the text got its vector (server-side embedding): read it again.
+            tiers.remove(key)
         }
         let (text, tokens, vector) = try persistent.read(ref)
         tiers.admit(CachedChunk(key: key, text: text, tokenCount: tokens, vector: vector))

@@ -22,16 +22,29 @@ public final class ChunkStore: Sendable {
     }
 
     /// Opens the store in `directory`, recovering the persistent tier (`RecoveryRules`) and
-    /// reattaching the warm tier.
+    /// reattaching the warm tier. The warm tier's header records `directory` and `node` as its
+    /// owner, after the directory's marker file names it (`WarmSegments`), so a later worker
+    /// can tell whether the segment still belongs to a data directory.
+    ///
+    /// - Parameter warmReservationFailed: told when the warm tier could not reserve shared
+    ///   memory (the 1st, 2nd, 4th, 8th ... time), for a log line; runs under the tiers' lock.
     public static func open(directory: String, settings: StoreSettings = .default,
-                            fileSystem: any StoreFileSystem = PosixFileSystem()) throws(StrataError) -> ChunkStore {
+                            fileSystem: any StoreFileSystem = PosixFileSystem(), node: String = "",
+                            warmReservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)? = nil)
+        throws(StrataError) -> ChunkStore
+    {
         let absolute = absolutePath(directory)
         let persistent = try PersistentTier.open(directory: absolute, settings: settings.persistent, fileSystem: fileSystem)
         let name = settings.warmSegmentName ?? defaultWarmSegmentName(directory: absolute)
         let tiers: TierHierarchy
         do throws(StrataError) {
+            // Without its marker (a directory that is not on this machine's disk) the segment
+            // records no directory: then it is never taken for an orphan.
+            let marked = (try? WarmSegments.writeMarker(storeDirectory: absolute, segmentName: name)) != nil
             tiers = try TierHierarchy(hot: settings.tiers.hot, warm: settings.tiers.warm, cold: settings.tiers.cold,
                                       warmSegmentName: name, epoch: persistent.epoch,
+                                      warmOwner: WarmTierOwner(directory: marked ? absolute : "", node: node),
+                                      warmReservationFailed: warmReservationFailed,
                                       isValidKey: { persistent.containsLive(cacheKey: $0) })
         } catch {
             persistent.close()

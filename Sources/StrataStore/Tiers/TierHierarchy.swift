@@ -21,27 +21,48 @@ public final class TierHierarchy: @unchecked Sendable {
     ///     "/strata-warm-0"); one per worker.
     ///   - epoch: identifies the persistent tier's current state; a warm tier written under
     ///     another epoch is discarded whole.
+    ///   - warmOwner: the store directory and node recorded in the warm tier's header.
+    ///   - warmReservationFailed: told when the warm tier could not reserve shared memory (the
+    ///     1st, 2nd, 4th, 8th ... time), for a log line; called under the hierarchy's lock.
     ///   - isValidKey: whether the persistent tier holds a key; warm entries whose key it does
     ///     not hold are discarded at start.
     public convenience init(
         hot: TierSettings, warm: TierSettings, cold: TierSettings, warmSegmentName: String, epoch: UInt64,
+        warmOwner: WarmTierOwner = .unknown,
+        warmReservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)? = nil,
         isValidKey: (ContentHash) -> Bool
     ) throws(StrataError) {
         try self.init(
             hot: hot, warm: warm, cold: cold, hotBackend: HostMemoryBackend(), warmSegmentName: warmSegmentName,
-            epoch: epoch, isValidKey: isValidKey)
+            epoch: epoch, warmOwner: warmOwner, warmReservationFailed: warmReservationFailed, isValidKey: isValidKey)
     }
 
     /// Opens the tiers with the given hot-tier backend (host memory, or a device backend).
-    public init(
+    public convenience init(
         hot: TierSettings, warm: TierSettings, cold: TierSettings, hotBackend: sending any HotTierBackend,
-        warmSegmentName: String, epoch: UInt64, isValidKey: (ContentHash) -> Bool
+        warmSegmentName: String, epoch: UInt64, warmOwner: WarmTierOwner = .unknown,
+        warmReservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)? = nil,
+        isValidKey: (ContentHash) -> Bool
+    ) throws(StrataError) {
+        try self.init(
+            hot: hot, warm: warm, cold: cold, hotBackend: hotBackend, warmSegmentName: warmSegmentName, epoch: epoch,
+            warmOwner: warmOwner, warmReserver: .system, warmReservationFailed: warmReservationFailed, isValidKey: isValidKey)
+    }
+
+    /// The designated initializer; `warmReserver` lets tests play a full tmpfs.
+    init(
+        hot: TierSettings, warm: TierSettings, cold: TierSettings, hotBackend: sending any HotTierBackend,
+        warmSegmentName: String, epoch: UInt64, warmOwner: WarmTierOwner, warmReserver: SharedMemoryReserver,
+        warmReservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)?,
+        isValidKey: (ContentHash) -> Bool
     ) throws(StrataError) {
         try hot.validateForMemoryTier(field: "tiers.hot")
         try warm.validateForMemoryTier(field: "tiers.warm")
         try cold.validateForMemoryTier(field: "tiers.cold")
         let name = try Self.sharedMemoryName(warmSegmentName)
-        let warmTier = try WarmTier(settings: warm, segmentName: name, epoch: epoch, isValidKey: isValidKey)
+        let warmTier = try WarmTier(
+            settings: warm, segmentName: name, epoch: epoch, owner: warmOwner, reserver: warmReserver,
+            reservationFailed: warmReservationFailed, isValidKey: isValidKey)
         warmRecovery = warmTier.recovery
         // The tiers were just built here and nothing else refers to them; from now on they are
         // reached only through the mutex. (Region analysis cannot see that `isValidKey`, a

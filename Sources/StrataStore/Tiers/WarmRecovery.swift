@@ -8,6 +8,7 @@ import StrataCore
 /// | header magic, version, CRC or geometry/precision differs | discard all (`discarded`)       |
 /// | header epoch differs from the persistent tier's          | discard all (`discarded`)       |
 /// | page-table entry names no size class                     | page freed, its slots unread    |
+/// | page in use whose memory cannot be reserved again        | page freed, its slots unread    |
 /// | slot magic set but lengths, precision or CRC wrong       | entry discarded, slot freed     |
 /// | valid entry whose key the persistent tier does not hold  | entry discarded, slot freed     |
 /// | two valid entries with one key                           | newer stamp kept, other freed   |
@@ -15,7 +16,8 @@ import StrataCore
 /// | everything else                                          | served again, LRU order rebuilt |
 ///
 /// Nothing doubtful is ever served: an entry is reused only after its checksum (which covers
-/// the epoch) and its key have been checked.
+/// the epoch) and its key have been checked. Every page left free afterwards gives its memory
+/// back, and the header records the new owner.
 enum WarmRecovery {
     struct Restored {
         var allocator: SlabAllocator
@@ -25,63 +27,40 @@ enum WarmRecovery {
     }
 
     static func attach(
-        region: SharedMemoryRegion, layout: WarmRegionLayout, settings: TierSettings, epoch: UInt64,
+        region: SharedMemoryRegion, layout: WarmRegionLayout, settings: TierSettings, epoch: UInt64, owner: WarmTierOwner,
         isValidKey: (ContentHash) -> Bool
     ) throws(StrataError) -> Restored {
         let fresh = SlabAllocator(pageSize: layout.pageSize, pageCount: layout.pageCount)
         let empty = TierDirectory<WarmTier.Payload>(settings: settings)
         if region.createdEmpty {
-            writeHeader(region.base!, layout: layout, epoch: epoch, precision: settings.precision)
+            WarmSegmentHeader.write(region.base!, layout: layout, epoch: epoch, precision: settings.precision, owner: owner)
             return Restored(allocator: fresh, directory: empty, clock: 0, report: WarmRecoveryReport(start: .created))
         }
-        if let reason = headerMismatch(region.base!, layout: layout, epoch: epoch, precision: settings.precision) {
+        if let reason = WarmSegmentHeader.mismatch(region.base!, layout: layout, epoch: epoch, precision: settings.precision) {
             try region.discardContents()
-            writeHeader(region.base!, layout: layout, epoch: epoch, precision: settings.precision)
+            WarmSegmentHeader.write(region.base!, layout: layout, epoch: epoch, precision: settings.precision, owner: owner)
             return Restored(
                 allocator: fresh, directory: empty, clock: 0, report: WarmRecoveryReport(start: .discarded(reason: reason)))
         }
-        return scan(region.base!, layout: layout, settings: settings, epoch: epoch, isValidKey: isValidKey)
+        let restored = scan(region, layout: layout, settings: settings, epoch: epoch, isValidKey: isValidKey)
+        releaseFreePages(region, layout: layout, allocator: restored.allocator)
+        WarmSegmentHeader.rewriteOwner(region.base!, owner)
+        return restored
     }
 
-    // MARK: Header
-
-    static func writeHeader(_ base: UnsafeMutableRawPointer, layout: WarmRegionLayout, epoch: UInt64, precision: VectorPrecision) {
-        typealias H = WarmRegionLayout.Header
-        base.storeBytes(of: WarmRegionLayout.formatVersion, toByteOffset: H.version, as: UInt32.self)
-        base.storeBytes(of: epoch, toByteOffset: H.epoch, as: UInt64.self)
-        base.storeBytes(of: UInt64(layout.pageSize), toByteOffset: H.pageSize, as: UInt64.self)
-        base.storeBytes(of: UInt64(layout.pageCount), toByteOffset: H.pageCount, as: UInt64.self)
-        base.storeBytes(of: WarmRegionLayout.precisionCode(precision), toByteOffset: H.precision, as: UInt32.self)
-        base.storeBytes(of: UInt32(layout.classSizes.count), toByteOffset: H.classCount, as: UInt32.self)
-        base.storeBytes(of: headerChecksum(base), toByteOffset: H.checksum, as: UInt32.self)
-        // The magic goes last: a crash while formatting leaves a header that is refused.
-        base.storeBytes(of: WarmRegionLayout.magic, toByteOffset: H.magic, as: UInt64.self)
-    }
-
-    /// Why the header cannot be trusted for this start, or nil when it matches.
-    static func headerMismatch(_ base: UnsafeRawPointer, layout: WarmRegionLayout, epoch: UInt64, precision: VectorPrecision) -> String? {
-        typealias H = WarmRegionLayout.Header
-        guard base.load(fromByteOffset: H.magic, as: UInt64.self) == WarmRegionLayout.magic else { return "bad magic" }
-        let version = base.load(fromByteOffset: H.version, as: UInt32.self)
-        guard version == WarmRegionLayout.formatVersion else {
-            return "format version \(version), expected \(WarmRegionLayout.formatVersion)"
+    /// Gives back the memory of every free page, in runs: pages freed just now, and any page an
+    /// earlier process reserved but never recorded (it died in between).
+    private static func releaseFreePages(_ region: SharedMemoryRegion, layout: WarmRegionLayout, allocator: SlabAllocator) {
+        var page = 0
+        while page < layout.pageCount {
+            guard allocator.classOfPage(page) == nil else {
+                page += 1
+                continue
+            }
+            let first = page
+            while page < layout.pageCount && allocator.classOfPage(page) == nil { page += 1 }
+            region.release(offset: layout.pageOffset(first), length: (page - first) * layout.pageSize)
         }
-        guard base.load(fromByteOffset: H.checksum, as: UInt32.self) == headerChecksum(base) else { return "header checksum mismatch" }
-        let storedEpoch = base.load(fromByteOffset: H.epoch, as: UInt64.self)
-        guard storedEpoch == epoch else { return "epoch \(storedEpoch), expected \(epoch)" }
-        guard base.load(fromByteOffset: H.pageSize, as: UInt64.self) == UInt64(layout.pageSize),
-            base.load(fromByteOffset: H.pageCount, as: UInt64.self) == UInt64(layout.pageCount),
-            base.load(fromByteOffset: H.classCount, as: UInt32.self) == UInt32(layout.classSizes.count)
-        else { return "geometry changed" }
-        guard base.load(fromByteOffset: H.precision, as: UInt32.self) == WarmRegionLayout.precisionCode(precision) else {
-            return "precision changed"
-        }
-        return nil
-    }
-
-    private static func headerChecksum(_ base: UnsafeRawPointer) -> UInt32 {
-        typealias H = WarmRegionLayout.Header
-        return Checksum.crc32c(UnsafeRawBufferPointer(start: base + H.epoch, count: H.checkedEnd - H.epoch))
     }
 
     // MARK: Entries
@@ -95,9 +74,10 @@ enum WarmRecovery {
     }
 
     private static func scan(
-        _ base: UnsafeMutableRawPointer, layout: WarmRegionLayout, settings: TierSettings, epoch: UInt64,
+        _ region: SharedMemoryRegion, layout: WarmRegionLayout, settings: TierSettings, epoch: UInt64,
         isValidKey: (ContentHash) -> Bool
     ) -> Restored {
+        let base = region.base!
         var candidates: [Candidate] = []
         var discarded = 0
         var pageClasses: [Int: Int] = [:]
@@ -105,7 +85,9 @@ enum WarmRecovery {
         for page in 0..<layout.pageCount {
             let code = Int(base.load(fromByteOffset: layout.pageTableEntry(page), as: UInt32.self))
             guard code != 0 else { continue }
-            guard code <= layout.classSizes.count else {
+            // Reserving a page that holds memory already costs little; one that does not (a
+            // damaged page-table entry) must not be read through the mapping on a full tmpfs.
+            guard code <= layout.classSizes.count, region.reserve(offset: layout.pageOffset(page), length: layout.pageSize) == 0 else {
                 base.storeBytes(of: UInt32(0), toByteOffset: layout.pageTableEntry(page), as: UInt32.self)
                 continue
             }

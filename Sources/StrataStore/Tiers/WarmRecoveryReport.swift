@@ -22,4 +22,14 @@ public struct WarmRecoveryReport: Sendable, Equatable {
         self.restoredEntries = restoredEntries
         self.discardedEntries = discardedEntries
     }
+
+    /// One line for logs: "created", "reattached: 12 entries restored, 0 discarded" or
+    /// "discarded (epoch 3, expected 4)".
+    public var summary: String {
+        switch start {
+        case .created: "created"
+        case .reattached: "reattached: \(restoredEntries) entries restored, \(discardedEntries) discarded"
+        case .discarded(let reason): "discarded (\(reason))"
+        }
+    }
 }

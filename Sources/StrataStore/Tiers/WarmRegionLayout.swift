@@ -1,14 +1,25 @@
 import StrataCore
 
-/// The byte layout of the warm tier's shared-memory object (format version 1). Pure geometry:
+/// The byte layout of the warm tier's shared-memory object (format version 2). Pure geometry:
 /// where things are, no memory access.
 ///
 /// ```
 /// [0, 4096)            header: magic "STRWARM1", version, header CRC32C, epoch, page size,
-///                      page count, precision, class count
+///                      page count, precision, class count, then the owner: the node id and
+///                      the data directory of the store that attached it last
 /// [4096, pagesOffset)  page table: one UInt32 per page, 0 = free, c + 1 = size class c
 /// [pagesOffset, end)   pageCount pages of pageSize bytes, each cut into equal slots
 /// ```
+/// Header bytes: 0 magic UInt64, 8 version UInt32, 12 CRC32C UInt32 of [16, 4096), 16 epoch
+/// UInt64, 24 page size UInt64, 32 page count UInt64, 40 precision UInt32, 44 class count
+/// UInt32, 48 owner node length UInt32, 52 owner directory length UInt32, [64, 128) owner node
+/// (UTF-8), [128, 4096) owner directory (UTF-8, absolute). Version 1 had no owner and a CRC
+/// over [16, 48) only.
+///
+/// Memory follows data: the object has its full size but only the header, the page table and
+/// the pages in use hold memory. A page is reserved (`posix_fallocate`) before its first use,
+/// so a full tmpfs shows as a failed reservation instead of a SIGBUS on a later write, and its
+/// memory is given back (a punched hole) when its last entry leaves.
 /// A slot that holds an entry starts with a 48-byte header:
 /// ```
 /// 0 magic UInt32 ("WRME", written last)   4 CRC32C UInt32      8 access stamp UInt64
@@ -24,7 +35,7 @@ import StrataCore
 struct WarmRegionLayout: Equatable {
     /// "STRWARM1" read as a little-endian UInt64.
     static let magic: UInt64 = 0x314D_5241_5752_5453
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let headerSize = 4096
     /// "WRME" read as a little-endian UInt32.
     static let entryMagic: UInt32 = 0x454D_5257
@@ -38,8 +49,14 @@ struct WarmRegionLayout: Equatable {
         static let pageCount = 32
         static let precision = 40
         static let classCount = 44
-        /// The header CRC covers [epoch, checkedEnd).
-        static let checkedEnd = 48
+        static let ownerNodeLength = 48
+        static let ownerDirectoryLength = 52
+        static let ownerNode = 64
+        static let ownerNodeCapacity = 64
+        static let ownerDirectory = 128
+        static let ownerDirectoryCapacity = WarmRegionLayout.headerSize - 128
+        /// The header CRC covers [epoch, checkedEnd): the geometry and the owner.
+        static let checkedEnd = WarmRegionLayout.headerSize
     }
 
     enum Slot {
@@ -81,6 +98,9 @@ struct WarmRegionLayout: Equatable {
         pagesOffset = (Self.headerSize + 4 * pageCount + 4095) / 4096 * 4096
         totalSize = pagesOffset + pageCount * page
     }
+
+    /// Byte offset in the region of page `page`.
+    func pageOffset(_ page: Int) -> Int { pagesOffset + page * pageSize }
 
     /// Byte offset in the region of a slot at `offset` from the start of the page area.
     func slotOffset(_ pageAreaOffset: Int) -> Int { pagesOffset + pageAreaOffset }

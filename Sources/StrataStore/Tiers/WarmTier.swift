@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import StrataCore
 
 /// The warm tier: chunks in a POSIX shared-memory object, slab-allocated, vectors at the tier's
@@ -6,7 +9,10 @@ import StrataCore
 /// `WarmTier+Recovery.swift` and `WarmRegionLayout` for the format).
 ///
 /// The shared memory holds the entries themselves; the index and recency order live in process
-/// memory and are rebuilt from the entries' access stamps on reattach.
+/// memory and are rebuilt from the entries' access stamps on reattach. Memory follows data: a
+/// page is reserved when it is first given to a size class and given back when its last entry
+/// leaves. A page that cannot be reserved (the tmpfs is full) is not used: the entry bypasses
+/// this tier (the hierarchy places it one tier down) and `reservationFailures` counts it.
 final class WarmTier: MemoryTier {
     struct Payload {
         var address: SlabAllocator.Address
@@ -22,17 +28,26 @@ final class WarmTier: MemoryTier {
     let recovery: WarmRecoveryReport
     private let region: SharedMemoryRegion
     private var allocator: SlabAllocator
+    /// Told about failed reservations (the 1st, 2nd, 4th, 8th, ...), so a log is not flooded.
+    private let reservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)?
     private var directory: TierDirectory<Payload>
     /// The last access stamp handed out; stamps only grow, across restarts too.
     private var clock: UInt64
 
-    /// Attaches (or creates) the object `segmentName` and keeps what validates against `epoch`
-    /// and `isValidKey`.
-    init(settings: TierSettings, segmentName: String, epoch: UInt64, isValidKey: (ContentHash) -> Bool) throws(StrataError) {
+    /// Attaches (or creates) the object `segmentName`, records `owner` in it and keeps what
+    /// validates against `epoch` and `isValidKey`.
+    init(
+        settings: TierSettings, segmentName: String, epoch: UInt64, owner: WarmTierOwner = .unknown,
+        reserver: SharedMemoryReserver = .system,
+        reservationFailed: (@Sendable (_ failures: UInt64, _ error: StrataError) -> Void)? = nil,
+        isValidKey: (ContentHash) -> Bool
+    ) throws(StrataError) {
         let layout = WarmRegionLayout(settings: settings)
-        let region = try SharedMemoryRegion(name: segmentName, size: layout.totalSize)
+        let region = try SharedMemoryRegion(
+            name: segmentName, size: layout.totalSize, reservedPrefix: layout.pagesOffset, reserver: reserver)
         let restored = try WarmRecovery.attach(
-            region: region, layout: layout, settings: settings, epoch: epoch, isValidKey: isValidKey)
+            region: region, layout: layout, settings: settings, epoch: epoch, owner: owner, isValidKey: isValidKey)
+        self.reservationFailed = reservationFailed
         self.epoch = epoch
         self.layout = layout
         self.region = region
@@ -87,7 +102,15 @@ final class WarmTier: MemoryTier {
             allocation = allocator.allocate(byteCount: slotBytes(of: chunk))
         }
         guard let (address, assignedPage) = allocation else { return TierInsertOutcome(stored: false, victims: victims) }
-        if assignedPage { preparePage(address.page, classIndex: address.classIndex) }
+        if assignedPage {
+            let result = region.reserve(offset: layout.pageOffset(address.page), length: layout.pageSize)
+            guard result == 0 else {
+                allocator.free(address)
+                noteReservationFailure(errno: result)
+                return TierInsertOutcome(stored: false, victims: victims)
+            }
+            preparePage(address.page, classIndex: address.classIndex)
+        }
         clock += 1
         WarmEntryCodec.write(chunk, precision: settings.precision, stamp: clock, epoch: epoch, at: slotPointer(address))
         let payload = Payload(address: address, textLength: chunk.textBytes, dimension: chunk.vector?.dimension ?? -1)
@@ -108,8 +131,14 @@ final class WarmTier: MemoryTier {
     }
 
     func stats() -> TierStats {
-        counters.stats(tier: .warm, backend: "shm", directory: directory)
+        var stats = counters.stats(tier: .warm, backend: "shm", directory: directory)
+        stats.reservedBytes = reservedBytes
+        return stats
     }
+
+    /// Shared memory this tier holds by its own account: the header and page table, and every
+    /// page in use. What /dev/shm counts for the object (its allocated blocks) matches it.
+    var reservedBytes: Int { isOpen ? layout.pagesOffset + allocator.pagesInUse * layout.pageSize : 0 }
 
     /// Unmaps the object; its contents stay for the next start.
     func close() {
@@ -179,10 +208,21 @@ final class WarmTier: MemoryTier {
     }
 
     /// Clears the slot's magic first, so a crash right after never leaves a freed entry valid.
+    /// A page left empty is marked free, then its memory is given back.
     private func freeSlot(_ address: SlabAllocator.Address) {
         slotPointer(address).storeBytes(of: UInt32(0), toByteOffset: WarmRegionLayout.Slot.magic, as: UInt32.self)
         if allocator.free(address) {
             region.base!.storeBytes(of: UInt32(0), toByteOffset: layout.pageTableEntry(address.page), as: UInt32.self)
+            region.release(offset: layout.pageOffset(address.page), length: layout.pageSize)
         }
+    }
+
+    private func noteReservationFailure(errno code: Int32) {
+        counters.reservationFailures += 1
+        let failures = counters.reservationFailures
+        guard let reservationFailed, failures & (failures - 1) == 0 else { return }
+        reservationFailed(failures, StrataError(
+            .resourceExhausted,
+            "warm tier \(region.name) cannot reserve a \(layout.pageSize)-byte page of shared memory (\(String(cString: strerror(code)))); entries bypass it to the cold tier until /dev/shm has room"))
     }
 }

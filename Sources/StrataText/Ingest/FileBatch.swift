@@ -12,6 +12,11 @@ public struct SkippedFile: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var reason: SkipReason
 
+    public init(path: String, reason: SkipReason) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "\(path): \(reason)" }
 }
 

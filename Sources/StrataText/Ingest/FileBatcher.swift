@@ -160,12 +160,7 @@ public struct FileBatcher: Sequence, Sendable {
             }
             let outcome: (text: String?, reason: SkipReason?) = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
                 let bytes = raw.bindMemory(to: UInt8.self)
-                let probe = UnsafeBufferPointer(rebasing: bytes[0..<Swift.min(bytes.count, settings.binaryProbeBytes)])
-                if let why = BinaryDetector.binaryReason(probe, isWholeFile: probe.count == bytes.count) {
-                    return (nil, .binary(why))
-                }
-                if let bad = UTF8Validation.firstInvalidOffset(bytes) { return (nil, .invalidUTF8(offset: bad)) }
-                if let nul = BinaryDetector.firstNul(bytes) { return (nil, .binary(BinaryDetector.nulReason(offset: nul))) }
+                if let reason = TextFile.skipReason(bytes, probeBytes: settings.binaryProbeBytes) { return (nil, reason) }
                 return (String(decoding: bytes, as: UTF8.self), nil)
             }
             if let reason = outcome.reason {

@@ -11,6 +11,17 @@ struct SmallCluster {
     let coordinator: CoordinatorNode
     let workers: [WorkerNode]
     let directories: [String]
+    /// The folder holding every node's data directory, removed by `stop()`.
+    let root: String?
+
+    /// A cluster of nodes the test started itself (with settings `init(workers:)` does not
+    /// take); `root`, the folder of their data directories, goes with `stop()`.
+    init(coordinator: CoordinatorNode, workers: [WorkerNode], directories: [String], root: String? = nil) {
+        self.coordinator = coordinator
+        self.workers = workers
+        self.directories = directories
+        self.root = root
+    }
 
     static func config(_ directory: String, replicas: Int = 2) throws -> StrataConfig {
         var config = StrataConfig.default
@@ -48,6 +59,7 @@ struct SmallCluster {
         }
         self.workers = workers
         self.directories = directories
+        self.root = root
     }
 
     func clusterStatus() async throws -> ClusterStatusResponse {
@@ -69,6 +81,7 @@ struct SmallCluster {
         for worker in workers { await worker.shutdown() }
         await coordinator.shutdown()
         for directory in directories { ChunkStore.destroyWarmTier(directory: directory + "/store") }
+        if let root { try? FileManager.default.removeItem(atPath: root) }
     }
 }
 

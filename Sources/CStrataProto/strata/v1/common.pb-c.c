@@ -874,7 +874,7 @@ const ProtobufCMessageDescriptor strata__v1__chunk__descriptor =
   (ProtobufCMessageInit) strata__v1__chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__tier_status__field_descriptors[14] =
+static const ProtobufCFieldDescriptor strata__v1__tier_status__field_descriptors[16] =
 {
   {
     "tier",
@@ -1044,6 +1044,30 @@ static const ProtobufCFieldDescriptor strata__v1__tier_status__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reservation_failures",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__TierStatus, reservation_failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved_bytes",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__TierStatus, reserved_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__tier_status__field_indices_by_name[] = {
   1,   /* field[1] = backend */
@@ -1058,13 +1082,15 @@ static const unsigned strata__v1__tier_status__field_indices_by_name[] = {
   10,   /* field[10] = misses */
   2,   /* field[2] = precision */
   11,   /* field[11] = promotions */
+  14,   /* field[14] = reservation_failures */
+  15,   /* field[15] = reserved_bytes */
   0,   /* field[0] = tier */
   5,   /* field[5] = tokens */
 };
 static const ProtobufCIntRange strata__v1__tier_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor strata__v1__tier_status__descriptor =
 {
@@ -1074,14 +1100,14 @@ const ProtobufCMessageDescriptor strata__v1__tier_status__descriptor =
   "Strata__V1__TierStatus",
   "strata.v1",
   sizeof(Strata__V1__TierStatus),
-  14,
+  16,
   strata__v1__tier_status__field_descriptors,
   strata__v1__tier_status__field_indices_by_name,
   1,  strata__v1__tier_status__number_ranges,
   (ProtobufCMessageInit) strata__v1__tier_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descriptors[4] =
+static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descriptors[5] =
 {
   {
     "slot",
@@ -1131,9 +1157,22 @@ static const ProtobufCFieldDescriptor strata__v1__slot_position__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "digest",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotPosition, digest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_position__field_indices_by_name[] = {
   2,   /* field[2] = chunks */
+  4,   /* field[4] = digest */
   1,   /* field[1] = sequence */
   0,   /* field[0] = slot */
   3,   /* field[3] = tokens */
@@ -1141,7 +1180,7 @@ static const unsigned strata__v1__slot_position__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_position__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor =
 {
@@ -1151,7 +1190,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor =
   "Strata__V1__SlotPosition",
   "strata.v1",
   sizeof(Strata__V1__SlotPosition),
-  4,
+  5,
   strata__v1__slot_position__field_descriptors,
   strata__v1__slot_position__field_indices_by_name,
   1,  strata__v1__slot_position__number_ranges,

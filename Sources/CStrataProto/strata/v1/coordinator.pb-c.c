@@ -817,6 +817,51 @@ void   strata__v1__cluster_status_response__free_unpacked
   assert(message->base.descriptor == &strata__v1__cluster_status_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__embedding_status__init
+                     (Strata__V1__EmbeddingStatus         *message)
+{
+  static const Strata__V1__EmbeddingStatus init_value = STRATA__V1__EMBEDDING_STATUS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__embedding_status__get_packed_size
+                     (const Strata__V1__EmbeddingStatus *message)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__embedding_status__pack
+                     (const Strata__V1__EmbeddingStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__embedding_status__pack_to_buffer
+                     (const Strata__V1__EmbeddingStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__EmbeddingStatus *
+       strata__v1__embedding_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__EmbeddingStatus *)
+     protobuf_c_message_unpack (&strata__v1__embedding_status__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__embedding_status__free_unpacked
+                     (Strata__V1__EmbeddingStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__embedding_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__slot_transfer__init
                      (Strata__V1__SlotTransfer         *message)
 {
@@ -907,7 +952,412 @@ void   strata__v1__node_status_request__free_unpacked
   assert(message->base.descriptor == &strata__v1__node_status_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__field_descriptors[6] =
+void   strata__v1__list_documents_request__init
+                     (Strata__V1__ListDocumentsRequest         *message)
+{
+  static const Strata__V1__ListDocumentsRequest init_value = STRATA__V1__LIST_DOCUMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__list_documents_request__get_packed_size
+                     (const Strata__V1__ListDocumentsRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__list_documents_request__pack
+                     (const Strata__V1__ListDocumentsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__list_documents_request__pack_to_buffer
+                     (const Strata__V1__ListDocumentsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ListDocumentsRequest *
+       strata__v1__list_documents_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ListDocumentsRequest *)
+     protobuf_c_message_unpack (&strata__v1__list_documents_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__list_documents_request__free_unpacked
+                     (Strata__V1__ListDocumentsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__list_documents_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__document_entry__init
+                     (Strata__V1__DocumentEntry         *message)
+{
+  static const Strata__V1__DocumentEntry init_value = STRATA__V1__DOCUMENT_ENTRY__INIT;
+  *message = init_value;
+}
+size_t strata__v1__document_entry__get_packed_size
+                     (const Strata__V1__DocumentEntry *message)
+{
+  assert(message->base.descriptor == &strata__v1__document_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__document_entry__pack
+                     (const Strata__V1__DocumentEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__document_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__document_entry__pack_to_buffer
+                     (const Strata__V1__DocumentEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__document_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__DocumentEntry *
+       strata__v1__document_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__DocumentEntry *)
+     protobuf_c_message_unpack (&strata__v1__document_entry__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__document_entry__free_unpacked
+                     (Strata__V1__DocumentEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__document_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__list_documents_response__init
+                     (Strata__V1__ListDocumentsResponse         *message)
+{
+  static const Strata__V1__ListDocumentsResponse init_value = STRATA__V1__LIST_DOCUMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t strata__v1__list_documents_response__get_packed_size
+                     (const Strata__V1__ListDocumentsResponse *message)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__list_documents_response__pack
+                     (const Strata__V1__ListDocumentsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__list_documents_response__pack_to_buffer
+                     (const Strata__V1__ListDocumentsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__list_documents_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ListDocumentsResponse *
+       strata__v1__list_documents_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ListDocumentsResponse *)
+     protobuf_c_message_unpack (&strata__v1__list_documents_response__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__list_documents_response__free_unpacked
+                     (Strata__V1__ListDocumentsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__list_documents_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__read_document_request__init
+                     (Strata__V1__ReadDocumentRequest         *message)
+{
+  static const Strata__V1__ReadDocumentRequest init_value = STRATA__V1__READ_DOCUMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__read_document_request__get_packed_size
+                     (const Strata__V1__ReadDocumentRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__read_document_request__pack
+                     (const Strata__V1__ReadDocumentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__read_document_request__pack_to_buffer
+                     (const Strata__V1__ReadDocumentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ReadDocumentRequest *
+       strata__v1__read_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ReadDocumentRequest *)
+     protobuf_c_message_unpack (&strata__v1__read_document_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__read_document_request__free_unpacked
+                     (Strata__V1__ReadDocumentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__read_document_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__read_document_response__init
+                     (Strata__V1__ReadDocumentResponse         *message)
+{
+  static const Strata__V1__ReadDocumentResponse init_value = STRATA__V1__READ_DOCUMENT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t strata__v1__read_document_response__get_packed_size
+                     (const Strata__V1__ReadDocumentResponse *message)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__read_document_response__pack
+                     (const Strata__V1__ReadDocumentResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__read_document_response__pack_to_buffer
+                     (const Strata__V1__ReadDocumentResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__read_document_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ReadDocumentResponse *
+       strata__v1__read_document_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ReadDocumentResponse *)
+     protobuf_c_message_unpack (&strata__v1__read_document_response__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__read_document_response__free_unpacked
+                     (Strata__V1__ReadDocumentResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__read_document_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__sync_record__init
+                     (Strata__V1__SyncRecord         *message)
+{
+  static const Strata__V1__SyncRecord init_value = STRATA__V1__SYNC_RECORD__INIT;
+  *message = init_value;
+}
+size_t strata__v1__sync_record__get_packed_size
+                     (const Strata__V1__SyncRecord *message)
+{
+  assert(message->base.descriptor == &strata__v1__sync_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__sync_record__pack
+                     (const Strata__V1__SyncRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__sync_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__sync_record__pack_to_buffer
+                     (const Strata__V1__SyncRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__sync_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__SyncRecord *
+       strata__v1__sync_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__SyncRecord *)
+     protobuf_c_message_unpack (&strata__v1__sync_record__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__sync_record__free_unpacked
+                     (Strata__V1__SyncRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__sync_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__record_sync_request__init
+                     (Strata__V1__RecordSyncRequest         *message)
+{
+  static const Strata__V1__RecordSyncRequest init_value = STRATA__V1__RECORD_SYNC_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__record_sync_request__get_packed_size
+                     (const Strata__V1__RecordSyncRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__record_sync_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__record_sync_request__pack
+                     (const Strata__V1__RecordSyncRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__record_sync_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__record_sync_request__pack_to_buffer
+                     (const Strata__V1__RecordSyncRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__record_sync_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__RecordSyncRequest *
+       strata__v1__record_sync_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__RecordSyncRequest *)
+     protobuf_c_message_unpack (&strata__v1__record_sync_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__record_sync_request__free_unpacked
+                     (Strata__V1__RecordSyncRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__record_sync_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__namespace_status_request__init
+                     (Strata__V1__NamespaceStatusRequest         *message)
+{
+  static const Strata__V1__NamespaceStatusRequest init_value = STRATA__V1__NAMESPACE_STATUS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__namespace_status_request__get_packed_size
+                     (const Strata__V1__NamespaceStatusRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__namespace_status_request__pack
+                     (const Strata__V1__NamespaceStatusRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__namespace_status_request__pack_to_buffer
+                     (const Strata__V1__NamespaceStatusRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__NamespaceStatusRequest *
+       strata__v1__namespace_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__NamespaceStatusRequest *)
+     protobuf_c_message_unpack (&strata__v1__namespace_status_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__namespace_status_request__free_unpacked
+                     (Strata__V1__NamespaceStatusRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__namespace_status_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__namespace_status__init
+                     (Strata__V1__NamespaceStatus         *message)
+{
+  static const Strata__V1__NamespaceStatus init_value = STRATA__V1__NAMESPACE_STATUS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__namespace_status__get_packed_size
+                     (const Strata__V1__NamespaceStatus *message)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__namespace_status__pack
+                     (const Strata__V1__NamespaceStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__namespace_status__pack_to_buffer
+                     (const Strata__V1__NamespaceStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__namespace_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__NamespaceStatus *
+       strata__v1__namespace_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__NamespaceStatus *)
+     protobuf_c_message_unpack (&strata__v1__namespace_status__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__namespace_status__free_unpacked
+                     (Strata__V1__NamespaceStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__namespace_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__field_descriptors[7] =
 {
   {
     "name",
@@ -981,11 +1431,24 @@ static const ProtobufCFieldDescriptor strata__v1__create_namespace_request__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embedder",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__CreateNamespaceRequest, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__create_namespace_request__field_indices_by_name[] = {
   4,   /* field[4] = chunk_chars */
   5,   /* field[5] = chunk_overlap */
   1,   /* field[1] = dimension */
+  6,   /* field[6] = embedder */
   3,   /* field[3] = metric */
   0,   /* field[0] = name */
   2,   /* field[2] = tokenizer */
@@ -993,7 +1456,7 @@ static const unsigned strata__v1__create_namespace_request__field_indices_by_nam
 static const ProtobufCIntRange strata__v1__create_namespace_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor strata__v1__create_namespace_request__descriptor =
 {
@@ -1003,14 +1466,14 @@ const ProtobufCMessageDescriptor strata__v1__create_namespace_request__descripto
   "Strata__V1__CreateNamespaceRequest",
   "strata.v1",
   sizeof(Strata__V1__CreateNamespaceRequest),
-  6,
+  7,
   strata__v1__create_namespace_request__field_descriptors,
   strata__v1__create_namespace_request__field_indices_by_name,
   1,  strata__v1__create_namespace_request__number_ranges,
   (ProtobufCMessageInit) strata__v1__create_namespace_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descriptors[10] =
+static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descriptors[12] =
 {
   {
     "name",
@@ -1132,6 +1595,30 @@ static const ProtobufCFieldDescriptor strata__v1__namespace_info__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embedder",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceInfo, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedding_backlog",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceInfo, embedding_backlog),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
   4,   /* field[4] = chunk_chars */
@@ -1140,6 +1627,8 @@ static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
   9,   /* field[9] = created_at_unix */
   1,   /* field[1] = dimension */
   6,   /* field[6] = documents */
+  10,   /* field[10] = embedder */
+  11,   /* field[11] = embedding_backlog */
   3,   /* field[3] = metric */
   0,   /* field[0] = name */
   2,   /* field[2] = tokenizer */
@@ -1148,7 +1637,7 @@ static const unsigned strata__v1__namespace_info__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__namespace_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor strata__v1__namespace_info__descriptor =
 {
@@ -1158,7 +1647,7 @@ const ProtobufCMessageDescriptor strata__v1__namespace_info__descriptor =
   "Strata__V1__NamespaceInfo",
   "strata.v1",
   sizeof(Strata__V1__NamespaceInfo),
-  10,
+  12,
   strata__v1__namespace_info__field_descriptors,
   strata__v1__namespace_info__field_indices_by_name,
   1,  strata__v1__namespace_info__number_ranges,
@@ -1451,7 +1940,7 @@ const ProtobufCMessageDescriptor strata__v1__ingest_summary__descriptor =
   (ProtobufCMessageInit) strata__v1__ingest_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__document_error__field_descriptors[2] =
+static const ProtobufCFieldDescriptor strata__v1__document_error__field_descriptors[3] =
 {
   {
     "document_id",
@@ -1477,15 +1966,28 @@ static const ProtobufCFieldDescriptor strata__v1__document_error__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retry",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentError, retry),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__document_error__field_indices_by_name[] = {
   0,   /* field[0] = document_id */
   1,   /* field[1] = reason */
+  2,   /* field[2] = retry */
 };
 static const ProtobufCIntRange strata__v1__document_error__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor strata__v1__document_error__descriptor =
 {
@@ -1495,7 +1997,7 @@ const ProtobufCMessageDescriptor strata__v1__document_error__descriptor =
   "Strata__V1__DocumentError",
   "strata.v1",
   sizeof(Strata__V1__DocumentError),
-  2,
+  3,
   strata__v1__document_error__field_descriptors,
   strata__v1__document_error__field_indices_by_name,
   1,  strata__v1__document_error__number_ranges,
@@ -2124,7 +2626,7 @@ const ProtobufCMessageDescriptor strata__v1__cluster_status_request__descriptor 
   (ProtobufCMessageInit) strata__v1__cluster_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field_descriptors[10] =
+static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field_descriptors[11] =
 {
   {
     "cluster_id",
@@ -2246,9 +2748,22 @@ static const ProtobufCFieldDescriptor strata__v1__cluster_status_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "embeddings",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__ClusterStatusResponse, n_embeddings),
+    offsetof(Strata__V1__ClusterStatusResponse, embeddings),
+    &strata__v1__embedding_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__cluster_status_response__field_indices_by_name[] = {
   0,   /* field[0] = cluster_id */
+  10,   /* field[10] = embeddings */
   9,   /* field[9] = map_version */
   4,   /* field[4] = nodes */
   2,   /* field[2] = replication_factor */
@@ -2262,7 +2777,7 @@ static const unsigned strata__v1__cluster_status_response__field_indices_by_name
 static const ProtobufCIntRange strata__v1__cluster_status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor =
 {
@@ -2272,11 +2787,114 @@ const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor
   "Strata__V1__ClusterStatusResponse",
   "strata.v1",
   sizeof(Strata__V1__ClusterStatusResponse),
-  10,
+  11,
   strata__v1__cluster_status_response__field_descriptors,
   strata__v1__cluster_status_response__field_indices_by_name,
   1,  strata__v1__cluster_status_response__number_ranges,
   (ProtobufCMessageInit) strata__v1__cluster_status_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__embedding_status__field_descriptors[6] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedder",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, embedder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backlog_chunks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, backlog_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "embedded_chunks",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, embedded_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backend",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, backend),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__EmbeddingStatus, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__embedding_status__field_indices_by_name[] = {
+  4,   /* field[4] = backend */
+  2,   /* field[2] = backlog_chunks */
+  3,   /* field[3] = embedded_chunks */
+  1,   /* field[1] = embedder */
+  5,   /* field[5] = error */
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__embedding_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor strata__v1__embedding_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.EmbeddingStatus",
+  "EmbeddingStatus",
+  "Strata__V1__EmbeddingStatus",
+  "strata.v1",
+  sizeof(Strata__V1__EmbeddingStatus),
+  6,
+  strata__v1__embedding_status__field_descriptors,
+  strata__v1__embedding_status__field_indices_by_name,
+  1,  strata__v1__embedding_status__number_ranges,
+  (ProtobufCMessageInit) strata__v1__embedding_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor strata__v1__slot_transfer__field_descriptors[9] =
@@ -2459,7 +3077,864 @@ const ProtobufCMessageDescriptor strata__v1__node_status_request__descriptor =
   (ProtobufCMessageInit) strata__v1__node_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor strata__v1__coordinator__method_descriptors[8] =
+static const ProtobufCFieldDescriptor strata__v1__list_documents_request__field_descriptors[4] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ListDocumentsRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prefix",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ListDocumentsRequest, prefix),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ListDocumentsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ListDocumentsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__list_documents_request__field_indices_by_name[] = {
+  0,   /* field[0] = namespace */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  1,   /* field[1] = prefix */
+};
+static const ProtobufCIntRange strata__v1__list_documents_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor strata__v1__list_documents_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ListDocumentsRequest",
+  "ListDocumentsRequest",
+  "Strata__V1__ListDocumentsRequest",
+  "strata.v1",
+  sizeof(Strata__V1__ListDocumentsRequest),
+  4,
+  strata__v1__list_documents_request__field_descriptors,
+  strata__v1__list_documents_request__field_indices_by_name,
+  1,  strata__v1__list_documents_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__list_documents_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__document_entry__field_descriptors[4] =
+{
+  {
+    "document_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentEntry, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_hash",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentEntry, content_hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentEntry, chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tokens",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__DocumentEntry, tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__document_entry__field_indices_by_name[] = {
+  2,   /* field[2] = chunks */
+  1,   /* field[1] = content_hash */
+  0,   /* field[0] = document_id */
+  3,   /* field[3] = tokens */
+};
+static const ProtobufCIntRange strata__v1__document_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor strata__v1__document_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.DocumentEntry",
+  "DocumentEntry",
+  "Strata__V1__DocumentEntry",
+  "strata.v1",
+  sizeof(Strata__V1__DocumentEntry),
+  4,
+  strata__v1__document_entry__field_descriptors,
+  strata__v1__document_entry__field_indices_by_name,
+  1,  strata__v1__document_entry__number_ranges,
+  (ProtobufCMessageInit) strata__v1__document_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__list_documents_response__field_descriptors[2] =
+{
+  {
+    "documents",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__ListDocumentsResponse, n_documents),
+    offsetof(Strata__V1__ListDocumentsResponse, documents),
+    &strata__v1__document_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ListDocumentsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__list_documents_response__field_indices_by_name[] = {
+  0,   /* field[0] = documents */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange strata__v1__list_documents_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__list_documents_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ListDocumentsResponse",
+  "ListDocumentsResponse",
+  "Strata__V1__ListDocumentsResponse",
+  "strata.v1",
+  sizeof(Strata__V1__ListDocumentsResponse),
+  2,
+  strata__v1__list_documents_response__field_descriptors,
+  strata__v1__list_documents_response__field_indices_by_name,
+  1,  strata__v1__list_documents_response__number_ranges,
+  (ProtobufCMessageInit) strata__v1__list_documents_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__read_document_request__field_descriptors[4] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentRequest, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_start",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentRequest, line_start),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_end",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentRequest, line_end),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__read_document_request__field_indices_by_name[] = {
+  1,   /* field[1] = document_id */
+  3,   /* field[3] = line_end */
+  2,   /* field[2] = line_start */
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__read_document_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor strata__v1__read_document_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ReadDocumentRequest",
+  "ReadDocumentRequest",
+  "Strata__V1__ReadDocumentRequest",
+  "strata.v1",
+  sizeof(Strata__V1__ReadDocumentRequest),
+  4,
+  strata__v1__read_document_request__field_descriptors,
+  strata__v1__read_document_request__field_indices_by_name,
+  1,  strata__v1__read_document_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__read_document_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__read_document_response__field_descriptors[8] =
+{
+  {
+    "document_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_start",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, line_start),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_end",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, line_end),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_lines",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, total_lines),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "truncated",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, truncated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__ReadDocumentResponse, n_metadata),
+    offsetof(Strata__V1__ReadDocumentResponse, metadata),
+    &strata__v1__key_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_hash",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ReadDocumentResponse, content_hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__read_document_response__field_indices_by_name[] = {
+  7,   /* field[7] = content_hash */
+  0,   /* field[0] = document_id */
+  3,   /* field[3] = line_end */
+  2,   /* field[2] = line_start */
+  6,   /* field[6] = metadata */
+  1,   /* field[1] = text */
+  4,   /* field[4] = total_lines */
+  5,   /* field[5] = truncated */
+};
+static const ProtobufCIntRange strata__v1__read_document_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor strata__v1__read_document_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ReadDocumentResponse",
+  "ReadDocumentResponse",
+  "Strata__V1__ReadDocumentResponse",
+  "strata.v1",
+  sizeof(Strata__V1__ReadDocumentResponse),
+  8,
+  strata__v1__read_document_response__field_descriptors,
+  strata__v1__read_document_response__field_indices_by_name,
+  1,  strata__v1__read_document_response__number_ranges,
+  (ProtobufCMessageInit) strata__v1__read_document_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__sync_record__field_descriptors[18] =
+{
+  {
+    "sync_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, sync_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "namespace",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, state),
+    &strata__v1__sync_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_at_unix_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, started_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, updated_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "finished_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, finished_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "files",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, files),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skipped",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, skipped),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_add",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, to_add),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_change",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, to_change),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_delete",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, to_delete),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unchanged",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, unchanged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sent",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, sent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deleted",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes_total",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, bytes_total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes_sent",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, bytes_sent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SyncRecord, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__sync_record__field_indices_by_name[] = {
+  16,   /* field[16] = bytes_sent */
+  15,   /* field[15] = bytes_total */
+  14,   /* field[14] = deleted */
+  17,   /* field[17] = error */
+  7,   /* field[7] = files */
+  6,   /* field[6] = finished_at_unix_ms */
+  1,   /* field[1] = namespace */
+  13,   /* field[13] = sent */
+  8,   /* field[8] = skipped */
+  2,   /* field[2] = source */
+  4,   /* field[4] = started_at_unix_ms */
+  3,   /* field[3] = state */
+  0,   /* field[0] = sync_id */
+  9,   /* field[9] = to_add */
+  10,   /* field[10] = to_change */
+  11,   /* field[11] = to_delete */
+  12,   /* field[12] = unchanged */
+  5,   /* field[5] = updated_at_unix_ms */
+};
+static const ProtobufCIntRange strata__v1__sync_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 18 }
+};
+const ProtobufCMessageDescriptor strata__v1__sync_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.SyncRecord",
+  "SyncRecord",
+  "Strata__V1__SyncRecord",
+  "strata.v1",
+  sizeof(Strata__V1__SyncRecord),
+  18,
+  strata__v1__sync_record__field_descriptors,
+  strata__v1__sync_record__field_indices_by_name,
+  1,  strata__v1__sync_record__number_ranges,
+  (ProtobufCMessageInit) strata__v1__sync_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__record_sync_request__field_descriptors[1] =
+{
+  {
+    "sync",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__RecordSyncRequest, sync),
+    &strata__v1__sync_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__record_sync_request__field_indices_by_name[] = {
+  0,   /* field[0] = sync */
+};
+static const ProtobufCIntRange strata__v1__record_sync_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor strata__v1__record_sync_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.RecordSyncRequest",
+  "RecordSyncRequest",
+  "Strata__V1__RecordSyncRequest",
+  "strata.v1",
+  sizeof(Strata__V1__RecordSyncRequest),
+  1,
+  strata__v1__record_sync_request__field_descriptors,
+  strata__v1__record_sync_request__field_indices_by_name,
+  1,  strata__v1__record_sync_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__record_sync_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__namespace_status_request__field_descriptors[1] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceStatusRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__namespace_status_request__field_indices_by_name[] = {
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__namespace_status_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor strata__v1__namespace_status_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.NamespaceStatusRequest",
+  "NamespaceStatusRequest",
+  "Strata__V1__NamespaceStatusRequest",
+  "strata.v1",
+  sizeof(Strata__V1__NamespaceStatusRequest),
+  1,
+  strata__v1__namespace_status_request__field_descriptors,
+  strata__v1__namespace_status_request__field_indices_by_name,
+  1,  strata__v1__namespace_status_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__namespace_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__namespace_status__field_descriptors[4] =
+{
+  {
+    "info",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceStatus, info),
+    &strata__v1__namespace_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unsettled_documents",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceStatus, unsettled_documents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_sync",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceStatus, last_sync),
+    &strata__v1__sync_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "running_sync",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NamespaceStatus, running_sync),
+    &strata__v1__sync_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__namespace_status__field_indices_by_name[] = {
+  0,   /* field[0] = info */
+  2,   /* field[2] = last_sync */
+  3,   /* field[3] = running_sync */
+  1,   /* field[1] = unsettled_documents */
+};
+static const ProtobufCIntRange strata__v1__namespace_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor strata__v1__namespace_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.NamespaceStatus",
+  "NamespaceStatus",
+  "Strata__V1__NamespaceStatus",
+  "strata.v1",
+  sizeof(Strata__V1__NamespaceStatus),
+  4,
+  strata__v1__namespace_status__field_descriptors,
+  strata__v1__namespace_status__field_indices_by_name,
+  1,  strata__v1__namespace_status__number_ranges,
+  (ProtobufCMessageInit) strata__v1__namespace_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue strata__v1__sync_state__enum_values_by_number[5] =
+{
+  { "SYNC_STATE_UNSPECIFIED", "STRATA__V1__SYNC_STATE__SYNC_STATE_UNSPECIFIED", 0 },
+  { "SYNC_STATE_RUNNING", "STRATA__V1__SYNC_STATE__SYNC_STATE_RUNNING", 1 },
+  { "SYNC_STATE_FINISHED", "STRATA__V1__SYNC_STATE__SYNC_STATE_FINISHED", 2 },
+  { "SYNC_STATE_FAILED", "STRATA__V1__SYNC_STATE__SYNC_STATE_FAILED", 3 },
+  { "SYNC_STATE_ABANDONED", "STRATA__V1__SYNC_STATE__SYNC_STATE_ABANDONED", 4 },
+};
+static const ProtobufCIntRange strata__v1__sync_state__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex strata__v1__sync_state__enum_values_by_name[5] =
+{
+  { "SYNC_STATE_ABANDONED", 4 },
+  { "SYNC_STATE_FAILED", 3 },
+  { "SYNC_STATE_FINISHED", 2 },
+  { "SYNC_STATE_RUNNING", 1 },
+  { "SYNC_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor strata__v1__sync_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "strata.v1.SyncState",
+  "SyncState",
+  "Strata__V1__SyncState",
+  "strata.v1",
+  5,
+  strata__v1__sync_state__enum_values_by_number,
+  5,
+  strata__v1__sync_state__enum_values_by_name,
+  1,
+  strata__v1__sync_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor strata__v1__coordinator__method_descriptors[12] =
 {
   { "CreateNamespace", &strata__v1__create_namespace_request__descriptor, &strata__v1__namespace_info__descriptor },
   { "ListNamespaces", &strata__v1__list_namespaces_request__descriptor, &strata__v1__list_namespaces_response__descriptor },
@@ -2469,16 +3944,24 @@ static const ProtobufCMethodDescriptor strata__v1__coordinator__method_descripto
   { "Query", &strata__v1__query_request__descriptor, &strata__v1__query_response__descriptor },
   { "GetClusterStatus", &strata__v1__cluster_status_request__descriptor, &strata__v1__cluster_status_response__descriptor },
   { "GetNodeStatus", &strata__v1__node_status_request__descriptor, &strata__v1__node_status__descriptor },
+  { "ListDocuments", &strata__v1__list_documents_request__descriptor, &strata__v1__list_documents_response__descriptor },
+  { "ReadDocument", &strata__v1__read_document_request__descriptor, &strata__v1__read_document_response__descriptor },
+  { "RecordSync", &strata__v1__record_sync_request__descriptor, &strata__v1__sync_record__descriptor },
+  { "GetNamespaceStatus", &strata__v1__namespace_status_request__descriptor, &strata__v1__namespace_status__descriptor },
 };
 const unsigned strata__v1__coordinator__method_indices_by_name[] = {
   0,        /* CreateNamespace */
   4,        /* DeleteDocuments */
   2,        /* DropNamespace */
   6,        /* GetClusterStatus */
+  11,        /* GetNamespaceStatus */
   7,        /* GetNodeStatus */
   3,        /* Ingest */
+  8,        /* ListDocuments */
   1,        /* ListNamespaces */
-  5         /* Query */
+  5,        /* Query */
+  9,        /* ReadDocument */
+  10         /* RecordSync */
 };
 const ProtobufCServiceDescriptor strata__v1__coordinator__descriptor =
 {
@@ -2487,7 +3970,7 @@ const ProtobufCServiceDescriptor strata__v1__coordinator__descriptor =
   "Coordinator",
   "Strata__V1__Coordinator",
   "strata.v1",
-  8,
+  12,
   strata__v1__coordinator__method_descriptors,
   strata__v1__coordinator__method_indices_by_name
 };
@@ -2554,6 +4037,38 @@ void strata__v1__coordinator__get_node_status(ProtobufCService *service,
 {
   assert(service->descriptor == &strata__v1__coordinator__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void strata__v1__coordinator__list_documents(ProtobufCService *service,
+                                             const Strata__V1__ListDocumentsRequest *input,
+                                             Strata__V1__ListDocumentsResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__coordinator__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void strata__v1__coordinator__read_document(ProtobufCService *service,
+                                            const Strata__V1__ReadDocumentRequest *input,
+                                            Strata__V1__ReadDocumentResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__coordinator__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void strata__v1__coordinator__record_sync(ProtobufCService *service,
+                                          const Strata__V1__RecordSyncRequest *input,
+                                          Strata__V1__SyncRecord_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__coordinator__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void strata__v1__coordinator__get_namespace_status(ProtobufCService *service,
+                                                   const Strata__V1__NamespaceStatusRequest *input,
+                                                   Strata__V1__NamespaceStatus_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__coordinator__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void strata__v1__coordinator__init (Strata__V1__Coordinator_Service *service,
                                     Strata__V1__Coordinator_ServiceDestroy destroy)

@@ -515,7 +515,7 @@ const ProtobufCMessageDescriptor strata__v1__register_request__descriptor =
   (ProtobufCMessageInit) strata__v1__register_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__register_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor strata__v1__register_response__field_descriptors[6] =
 {
   {
     "cluster_id",
@@ -565,17 +565,43 @@ static const ProtobufCFieldDescriptor strata__v1__register_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incarnation",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__RegisterResponse, incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slot_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__RegisterResponse, slot_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__register_response__field_indices_by_name[] = {
   0,   /* field[0] = cluster_id */
   3,   /* field[3] = directives */
   1,   /* field[1] = heartbeat_interval_ms */
+  4,   /* field[4] = incarnation */
   2,   /* field[2] = map_version */
+  5,   /* field[5] = slot_count */
 };
 static const ProtobufCIntRange strata__v1__register_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor strata__v1__register_response__descriptor =
 {
@@ -585,7 +611,7 @@ const ProtobufCMessageDescriptor strata__v1__register_response__descriptor =
   "Strata__V1__RegisterResponse",
   "strata.v1",
   sizeof(Strata__V1__RegisterResponse),
-  4,
+  6,
   strata__v1__register_response__field_descriptors,
   strata__v1__register_response__field_indices_by_name,
   1,  strata__v1__register_response__number_ranges,

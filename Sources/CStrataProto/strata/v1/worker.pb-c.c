@@ -97,6 +97,276 @@ void   strata__v1__slot_write__free_unpacked
   assert(message->base.descriptor == &strata__v1__slot_write__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__attach_vectors__init
+                     (Strata__V1__AttachVectors         *message)
+{
+  static const Strata__V1__AttachVectors init_value = STRATA__V1__ATTACH_VECTORS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__attach_vectors__get_packed_size
+                     (const Strata__V1__AttachVectors *message)
+{
+  assert(message->base.descriptor == &strata__v1__attach_vectors__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__attach_vectors__pack
+                     (const Strata__V1__AttachVectors *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__attach_vectors__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__attach_vectors__pack_to_buffer
+                     (const Strata__V1__AttachVectors *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__attach_vectors__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__AttachVectors *
+       strata__v1__attach_vectors__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__AttachVectors *)
+     protobuf_c_message_unpack (&strata__v1__attach_vectors__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__attach_vectors__free_unpacked
+                     (Strata__V1__AttachVectors *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__attach_vectors__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__chunk_vector__init
+                     (Strata__V1__ChunkVector         *message)
+{
+  static const Strata__V1__ChunkVector init_value = STRATA__V1__CHUNK_VECTOR__INIT;
+  *message = init_value;
+}
+size_t strata__v1__chunk_vector__get_packed_size
+                     (const Strata__V1__ChunkVector *message)
+{
+  assert(message->base.descriptor == &strata__v1__chunk_vector__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__chunk_vector__pack
+                     (const Strata__V1__ChunkVector *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__chunk_vector__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__chunk_vector__pack_to_buffer
+                     (const Strata__V1__ChunkVector *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__chunk_vector__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ChunkVector *
+       strata__v1__chunk_vector__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ChunkVector *)
+     protobuf_c_message_unpack (&strata__v1__chunk_vector__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__chunk_vector__free_unpacked
+                     (Strata__V1__ChunkVector *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__chunk_vector__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__pending_embeddings_request__init
+                     (Strata__V1__PendingEmbeddingsRequest         *message)
+{
+  static const Strata__V1__PendingEmbeddingsRequest init_value = STRATA__V1__PENDING_EMBEDDINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__pending_embeddings_request__get_packed_size
+                     (const Strata__V1__PendingEmbeddingsRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__pending_embeddings_request__pack
+                     (const Strata__V1__PendingEmbeddingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__pending_embeddings_request__pack_to_buffer
+                     (const Strata__V1__PendingEmbeddingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__PendingEmbeddingsRequest *
+       strata__v1__pending_embeddings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__PendingEmbeddingsRequest *)
+     protobuf_c_message_unpack (&strata__v1__pending_embeddings_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__pending_embeddings_request__free_unpacked
+                     (Strata__V1__PendingEmbeddingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__pending_embeddings_response__init
+                     (Strata__V1__PendingEmbeddingsResponse         *message)
+{
+  static const Strata__V1__PendingEmbeddingsResponse init_value = STRATA__V1__PENDING_EMBEDDINGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t strata__v1__pending_embeddings_response__get_packed_size
+                     (const Strata__V1__PendingEmbeddingsResponse *message)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__pending_embeddings_response__pack
+                     (const Strata__V1__PendingEmbeddingsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__pending_embeddings_response__pack_to_buffer
+                     (const Strata__V1__PendingEmbeddingsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__PendingEmbeddingsResponse *
+       strata__v1__pending_embeddings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__PendingEmbeddingsResponse *)
+     protobuf_c_message_unpack (&strata__v1__pending_embeddings_response__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__pending_embeddings_response__free_unpacked
+                     (Strata__V1__PendingEmbeddingsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__pending_embeddings_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__pending_document__init
+                     (Strata__V1__PendingDocument         *message)
+{
+  static const Strata__V1__PendingDocument init_value = STRATA__V1__PENDING_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t strata__v1__pending_document__get_packed_size
+                     (const Strata__V1__PendingDocument *message)
+{
+  assert(message->base.descriptor == &strata__v1__pending_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__pending_document__pack
+                     (const Strata__V1__PendingDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__pending_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__pending_document__pack_to_buffer
+                     (const Strata__V1__PendingDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__pending_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__PendingDocument *
+       strata__v1__pending_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__PendingDocument *)
+     protobuf_c_message_unpack (&strata__v1__pending_document__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__pending_document__free_unpacked
+                     (Strata__V1__PendingDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__pending_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__pending_chunk__init
+                     (Strata__V1__PendingChunk         *message)
+{
+  static const Strata__V1__PendingChunk init_value = STRATA__V1__PENDING_CHUNK__INIT;
+  *message = init_value;
+}
+size_t strata__v1__pending_chunk__get_packed_size
+                     (const Strata__V1__PendingChunk *message)
+{
+  assert(message->base.descriptor == &strata__v1__pending_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__pending_chunk__pack
+                     (const Strata__V1__PendingChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__pending_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__pending_chunk__pack_to_buffer
+                     (const Strata__V1__PendingChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__pending_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__PendingChunk *
+       strata__v1__pending_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__PendingChunk *)
+     protobuf_c_message_unpack (&strata__v1__pending_chunk__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__pending_chunk__free_unpacked
+                     (Strata__V1__PendingChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__pending_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__apply_writes_request__init
                      (Strata__V1__ApplyWritesRequest         *message)
 {
@@ -457,6 +727,51 @@ void   strata__v1__fetch_chunks_request__free_unpacked
   assert(message->base.descriptor == &strata__v1__fetch_chunks_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__fetch_document_request__init
+                     (Strata__V1__FetchDocumentRequest         *message)
+{
+  static const Strata__V1__FetchDocumentRequest init_value = STRATA__V1__FETCH_DOCUMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t strata__v1__fetch_document_request__get_packed_size
+                     (const Strata__V1__FetchDocumentRequest *message)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__fetch_document_request__pack
+                     (const Strata__V1__FetchDocumentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__fetch_document_request__pack_to_buffer
+                     (const Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__FetchDocumentRequest *
+       strata__v1__fetch_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__FetchDocumentRequest *)
+     protobuf_c_message_unpack (&strata__v1__fetch_document_request__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__fetch_document_request__free_unpacked
+                     (Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__fetch_document_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   strata__v1__stream_slot_request__init
                      (Strata__V1__StreamSlotRequest         *message)
 {
@@ -545,6 +860,51 @@ void   strata__v1__slot_record__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &strata__v1__slot_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   strata__v1__slot_batch__init
+                     (Strata__V1__SlotBatch         *message)
+{
+  static const Strata__V1__SlotBatch init_value = STRATA__V1__SLOT_BATCH__INIT;
+  *message = init_value;
+}
+size_t strata__v1__slot_batch__get_packed_size
+                     (const Strata__V1__SlotBatch *message)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__slot_batch__pack
+                     (const Strata__V1__SlotBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__slot_batch__pack_to_buffer
+                     (const Strata__V1__SlotBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__SlotBatch *
+       strata__v1__slot_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__SlotBatch *)
+     protobuf_c_message_unpack (&strata__v1__slot_batch__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__slot_batch__free_unpacked
+                     (Strata__V1__SlotBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__slot_batch__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   strata__v1__worker_status_request__init
@@ -656,7 +1016,7 @@ const ProtobufCMessageDescriptor strata__v1__put_document__descriptor =
   (ProtobufCMessageInit) strata__v1__put_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_write__field_descriptors[5] =
+static const ProtobufCFieldDescriptor strata__v1__slot_write__field_descriptors[6] =
 {
   {
     "sequence",
@@ -718,8 +1078,21 @@ static const ProtobufCFieldDescriptor strata__v1__slot_write__field_descriptors[
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "attach_vectors",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__SlotWrite, operation_case),
+    offsetof(Strata__V1__SlotWrite, attach_vectors),
+    &strata__v1__attach_vectors__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_write__field_indices_by_name[] = {
+  5,   /* field[5] = attach_vectors */
   3,   /* field[3] = delete_document_id */
   4,   /* field[4] = drop_namespace */
   1,   /* field[1] = namespace */
@@ -729,7 +1102,7 @@ static const unsigned strata__v1__slot_write__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_write__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_write__descriptor =
 {
@@ -739,11 +1112,343 @@ const ProtobufCMessageDescriptor strata__v1__slot_write__descriptor =
   "Strata__V1__SlotWrite",
   "strata.v1",
   sizeof(Strata__V1__SlotWrite),
-  5,
+  6,
   strata__v1__slot_write__field_descriptors,
   strata__v1__slot_write__field_indices_by_name,
   1,  strata__v1__slot_write__number_ranges,
   (ProtobufCMessageInit) strata__v1__slot_write__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__attach_vectors__field_descriptors[2] =
+{
+  {
+    "document_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__AttachVectors, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vectors",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__AttachVectors, n_vectors),
+    offsetof(Strata__V1__AttachVectors, vectors),
+    &strata__v1__chunk_vector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__attach_vectors__field_indices_by_name[] = {
+  0,   /* field[0] = document_id */
+  1,   /* field[1] = vectors */
+};
+static const ProtobufCIntRange strata__v1__attach_vectors__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__attach_vectors__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.AttachVectors",
+  "AttachVectors",
+  "Strata__V1__AttachVectors",
+  "strata.v1",
+  sizeof(Strata__V1__AttachVectors),
+  2,
+  strata__v1__attach_vectors__field_descriptors,
+  strata__v1__attach_vectors__field_indices_by_name,
+  1,  strata__v1__attach_vectors__number_ranges,
+  (ProtobufCMessageInit) strata__v1__attach_vectors__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__chunk_vector__field_descriptors[2] =
+{
+  {
+    "content_hash",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ChunkVector, content_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vector",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Strata__V1__ChunkVector, n_vector),
+    offsetof(Strata__V1__ChunkVector, vector),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__chunk_vector__field_indices_by_name[] = {
+  0,   /* field[0] = content_hash */
+  1,   /* field[1] = vector */
+};
+static const ProtobufCIntRange strata__v1__chunk_vector__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__chunk_vector__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ChunkVector",
+  "ChunkVector",
+  "Strata__V1__ChunkVector",
+  "strata.v1",
+  sizeof(Strata__V1__ChunkVector),
+  2,
+  strata__v1__chunk_vector__field_descriptors,
+  strata__v1__chunk_vector__field_indices_by_name,
+  1,  strata__v1__chunk_vector__number_ranges,
+  (ProtobufCMessageInit) strata__v1__chunk_vector__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__pending_embeddings_request__field_descriptors[3] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingEmbeddingsRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slots",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Strata__V1__PendingEmbeddingsRequest, n_slots),
+    offsetof(Strata__V1__PendingEmbeddingsRequest, slots),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_chunks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingEmbeddingsRequest, max_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__pending_embeddings_request__field_indices_by_name[] = {
+  2,   /* field[2] = max_chunks */
+  0,   /* field[0] = namespace */
+  1,   /* field[1] = slots */
+};
+static const ProtobufCIntRange strata__v1__pending_embeddings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor strata__v1__pending_embeddings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.PendingEmbeddingsRequest",
+  "PendingEmbeddingsRequest",
+  "Strata__V1__PendingEmbeddingsRequest",
+  "strata.v1",
+  sizeof(Strata__V1__PendingEmbeddingsRequest),
+  3,
+  strata__v1__pending_embeddings_request__field_descriptors,
+  strata__v1__pending_embeddings_request__field_indices_by_name,
+  1,  strata__v1__pending_embeddings_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__pending_embeddings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__pending_embeddings_response__field_descriptors[2] =
+{
+  {
+    "pending_chunks",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingEmbeddingsResponse, pending_chunks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "documents",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__PendingEmbeddingsResponse, n_documents),
+    offsetof(Strata__V1__PendingEmbeddingsResponse, documents),
+    &strata__v1__pending_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__pending_embeddings_response__field_indices_by_name[] = {
+  1,   /* field[1] = documents */
+  0,   /* field[0] = pending_chunks */
+};
+static const ProtobufCIntRange strata__v1__pending_embeddings_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__pending_embeddings_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.PendingEmbeddingsResponse",
+  "PendingEmbeddingsResponse",
+  "Strata__V1__PendingEmbeddingsResponse",
+  "strata.v1",
+  sizeof(Strata__V1__PendingEmbeddingsResponse),
+  2,
+  strata__v1__pending_embeddings_response__field_descriptors,
+  strata__v1__pending_embeddings_response__field_indices_by_name,
+  1,  strata__v1__pending_embeddings_response__number_ranges,
+  (ProtobufCMessageInit) strata__v1__pending_embeddings_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__pending_document__field_descriptors[3] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingDocument, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingDocument, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunks",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__PendingDocument, n_chunks),
+    offsetof(Strata__V1__PendingDocument, chunks),
+    &strata__v1__pending_chunk__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__pending_document__field_indices_by_name[] = {
+  2,   /* field[2] = chunks */
+  1,   /* field[1] = document_id */
+  0,   /* field[0] = slot */
+};
+static const ProtobufCIntRange strata__v1__pending_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor strata__v1__pending_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.PendingDocument",
+  "PendingDocument",
+  "Strata__V1__PendingDocument",
+  "strata.v1",
+  sizeof(Strata__V1__PendingDocument),
+  3,
+  strata__v1__pending_document__field_descriptors,
+  strata__v1__pending_document__field_indices_by_name,
+  1,  strata__v1__pending_document__number_ranges,
+  (ProtobufCMessageInit) strata__v1__pending_document__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__pending_chunk__field_descriptors[2] =
+{
+  {
+    "content_hash",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingChunk, content_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__PendingChunk, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__pending_chunk__field_indices_by_name[] = {
+  0,   /* field[0] = content_hash */
+  1,   /* field[1] = text */
+};
+static const ProtobufCIntRange strata__v1__pending_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__pending_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.PendingChunk",
+  "PendingChunk",
+  "Strata__V1__PendingChunk",
+  "strata.v1",
+  sizeof(Strata__V1__PendingChunk),
+  2,
+  strata__v1__pending_chunk__field_descriptors,
+  strata__v1__pending_chunk__field_indices_by_name,
+  1,  strata__v1__pending_chunk__number_ranges,
+  (ProtobufCMessageInit) strata__v1__pending_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_descriptors[3] =
@@ -1375,6 +2080,57 @@ const ProtobufCMessageDescriptor strata__v1__fetch_chunks_request__descriptor =
   (ProtobufCMessageInit) strata__v1__fetch_chunks_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor strata__v1__fetch_document_request__field_descriptors[2] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__FetchDocumentRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__FetchDocumentRequest, document_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__fetch_document_request__field_indices_by_name[] = {
+  1,   /* field[1] = document_id */
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange strata__v1__fetch_document_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__fetch_document_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.FetchDocumentRequest",
+  "FetchDocumentRequest",
+  "Strata__V1__FetchDocumentRequest",
+  "strata.v1",
+  sizeof(Strata__V1__FetchDocumentRequest),
+  2,
+  strata__v1__fetch_document_request__field_descriptors,
+  strata__v1__fetch_document_request__field_indices_by_name,
+  1,  strata__v1__fetch_document_request__number_ranges,
+  (ProtobufCMessageInit) strata__v1__fetch_document_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor strata__v1__stream_slot_request__field_descriptors[2] =
 {
   {
@@ -1426,7 +2182,7 @@ const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor =
   (ProtobufCMessageInit) strata__v1__stream_slot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[3] =
+static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors[4] =
 {
   {
     "write",
@@ -1464,8 +2220,21 @@ static const ProtobufCFieldDescriptor strata__v1__slot_record__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__SlotRecord, item_case),
+    offsetof(Strata__V1__SlotRecord, batch),
+    &strata__v1__slot_batch__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__slot_record__field_indices_by_name[] = {
+  3,   /* field[3] = batch */
   1,   /* field[1] = end_sequence */
   2,   /* field[2] = total_bytes */
   0,   /* field[0] = write */
@@ -1473,7 +2242,7 @@ static const unsigned strata__v1__slot_record__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__slot_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
 {
@@ -1483,11 +2252,62 @@ const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor =
   "Strata__V1__SlotRecord",
   "strata.v1",
   sizeof(Strata__V1__SlotRecord),
-  3,
+  4,
   strata__v1__slot_record__field_descriptors,
   strata__v1__slot_record__field_indices_by_name,
   1,  strata__v1__slot_record__number_ranges,
   (ProtobufCMessageInit) strata__v1__slot_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__slot_batch__field_descriptors[2] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__SlotBatch, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "writes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Strata__V1__SlotBatch, n_writes),
+    offsetof(Strata__V1__SlotBatch, writes),
+    &strata__v1__slot_write__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__slot_batch__field_indices_by_name[] = {
+  0,   /* field[0] = sequence */
+  1,   /* field[1] = writes */
+};
+static const ProtobufCIntRange strata__v1__slot_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor strata__v1__slot_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.SlotBatch",
+  "SlotBatch",
+  "Strata__V1__SlotBatch",
+  "strata.v1",
+  sizeof(Strata__V1__SlotBatch),
+  2,
+  strata__v1__slot_batch__field_descriptors,
+  strata__v1__slot_batch__field_indices_by_name,
+  1,  strata__v1__slot_batch__number_ranges,
+  (ProtobufCMessageInit) strata__v1__slot_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define strata__v1__worker_status_request__field_descriptors NULL
@@ -1508,22 +2328,26 @@ const ProtobufCMessageDescriptor strata__v1__worker_status_request__descriptor =
   (ProtobufCMessageInit) strata__v1__worker_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor strata__v1__worker__method_descriptors[6] =
+static const ProtobufCMethodDescriptor strata__v1__worker__method_descriptors[8] =
 {
   { "ApplyWrites", &strata__v1__apply_writes_request__descriptor, &strata__v1__apply_writes_response__descriptor },
   { "CollectStatistics", &strata__v1__collect_statistics_request__descriptor, &strata__v1__lexical_statistics__descriptor },
   { "Search", &strata__v1__worker_search_request__descriptor, &strata__v1__worker_search_response__descriptor },
   { "FetchChunks", &strata__v1__fetch_chunks_request__descriptor, &strata__v1__chunk__descriptor },
+  { "FetchDocument", &strata__v1__fetch_document_request__descriptor, &strata__v1__chunk__descriptor },
   { "StreamSlot", &strata__v1__stream_slot_request__descriptor, &strata__v1__slot_record__descriptor },
   { "Status", &strata__v1__worker_status_request__descriptor, &strata__v1__node_status__descriptor },
+  { "ListPendingEmbeddings", &strata__v1__pending_embeddings_request__descriptor, &strata__v1__pending_embeddings_response__descriptor },
 };
 const unsigned strata__v1__worker__method_indices_by_name[] = {
   0,        /* ApplyWrites */
   1,        /* CollectStatistics */
   3,        /* FetchChunks */
+  4,        /* FetchDocument */
+  7,        /* ListPendingEmbeddings */
   2,        /* Search */
-  5,        /* Status */
-  4         /* StreamSlot */
+  6,        /* Status */
+  5         /* StreamSlot */
 };
 const ProtobufCServiceDescriptor strata__v1__worker__descriptor =
 {
@@ -1532,7 +2356,7 @@ const ProtobufCServiceDescriptor strata__v1__worker__descriptor =
   "Worker",
   "Strata__V1__Worker",
   "strata.v1",
-  6,
+  8,
   strata__v1__worker__method_descriptors,
   strata__v1__worker__method_indices_by_name
 };
@@ -1568,13 +2392,21 @@ void strata__v1__worker__fetch_chunks(ProtobufCService *service,
   assert(service->descriptor == &strata__v1__worker__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void strata__v1__worker__fetch_document(ProtobufCService *service,
+                                        const Strata__V1__FetchDocumentRequest *input,
+                                        Strata__V1__Chunk_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__worker__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void strata__v1__worker__stream_slot(ProtobufCService *service,
                                      const Strata__V1__StreamSlotRequest *input,
                                      Strata__V1__SlotRecord_Closure closure,
                                      void *closure_data)
 {
   assert(service->descriptor == &strata__v1__worker__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void strata__v1__worker__status(ProtobufCService *service,
                                 const Strata__V1__WorkerStatusRequest *input,
@@ -1582,7 +2414,15 @@ void strata__v1__worker__status(ProtobufCService *service,
                                 void *closure_data)
 {
   assert(service->descriptor == &strata__v1__worker__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void strata__v1__worker__list_pending_embeddings(ProtobufCService *service,
+                                                 const Strata__V1__PendingEmbeddingsRequest *input,
+                                                 Strata__V1__PendingEmbeddingsResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &strata__v1__worker__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void strata__v1__worker__init (Strata__V1__Worker_Service *service,
                                Strata__V1__Worker_ServiceDestroy destroy)

@@ -114,7 +114,12 @@ extension PersistentTier {
                     if case .put(let put) = op {
                         for (chunk, body) in zip(put.chunks, put.bodies) {
                             let key = chunk.hash.cacheKeyIn(put.key.namespace)
-                            if index.blobs[key] == nil { memtable[key] = body }
+                            if let held = index.blobs[key] {
+                                // A put that gave a stored text its vector: the memtable takes the new body.
+                                if PersistentIndex.upgradesBody(held, body) { memtable[key] = body }
+                            } else {
+                                memtable[key] = body
+                            }
                             index.registerBlob(BlobEntry(namespace: put.key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount,
                                                          textBytes: body.text.count, vectorDimension: body.vector?.count ?? 0,
                                                          refCount: 0, location: .memtable))

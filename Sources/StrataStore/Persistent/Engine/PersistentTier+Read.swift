@@ -34,6 +34,21 @@ extension PersistentTier {
         return (text, entry.tokenCount, body.floatVector)
     }
 
+    /// A live document as it is stored now (chunks in order with text, token count,
+    /// provenance and vector; its metadata), ready to be put again; nil when it does not exist.
+    public func storedDocument(namespace: String, documentID: String) throws(StrataError) -> (chunks: [ChunkInput], metadata: DocumentMetadata)? {
+        guard let document = state.withLock({ index.documents[DocumentKey(namespace: namespace, documentID: documentID)] }) else {
+            return nil
+        }
+        var chunks: [ChunkInput] = []
+        chunks.reserveCapacity(document.chunks.count)
+        for chunk in document.chunks {
+            let (_, body) = try body(cacheKey: chunk.hash.cacheKeyIn(namespace))
+            chunks.append(ChunkInput(utf8: body.text, tokenCount: chunk.tokenCount, provenance: chunk.provenance, vector: body.floatVector))
+        }
+        return (chunks, document.metadata)
+    }
+
     /// The chunk refs of a document, in order; nil when the document does not exist.
     public func documentChunks(namespace: String, documentID: String) -> [ChunkRef]? {
         state.withLock {
@@ -78,7 +93,8 @@ extension PersistentTier {
             return (docs, tombs, index.lastSequence(of: slot))
         }
         var bySequence: [UInt64: [StoreOperation]] = [:]
-        for (key, tomb) in tombs {
+        // In key order, so the same slot always streams the same bytes.
+        for (key, tomb) in tombs.sorted(by: { ($0.0.namespace, $0.0.documentID) < ($1.0.namespace, $1.0.documentID) }) {
             bySequence[tomb.sequence, default: []].append(.deleteDocument(namespace: key.namespace, documentID: key.documentID))
         }
         var putsBySequence: [UInt64: [(DocumentKey, DocumentState)]] = [:]

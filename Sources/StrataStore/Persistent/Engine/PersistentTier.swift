@@ -86,9 +86,29 @@ public final class PersistentTier: @unchecked Sendable {
     /// Every slot with a sequence number, and that number.
     public func slotSequences() -> [UInt32: UInt64] { state.withLock { index.slotSequences } }
 
+    /// Every slot held with its sequence and the digest of its live documents at that
+    /// sequence (read together, so each pair describes one moment). See `SlotDigest`.
+    public func slotPositions() -> [UInt32: (sequence: UInt64, digest: UInt64)] {
+        state.withLock {
+            index.slotSequences.reduce(into: [:]) { positions, entry in
+                positions[entry.key] = (entry.value, index.slotDigests[entry.key] ?? 0)
+            }
+        }
+    }
+
     /// Whether a memory-tier key names a live chunk (used to validate a reattached warm tier).
     public func containsLive(cacheKey: ContentHash) -> Bool {
         state.withLock { (index.blobs[cacheKey]?.refCount ?? 0) > 0 }
+    }
+
+    /// The vector dimension of a live chunk's stored body (0: it has no vector); nil when no
+    /// live document references it. A memory tier's copy with another dimension is stale: the
+    /// body got its vector after the copy was cached.
+    public func liveVectorDimension(cacheKey: ContentHash) -> Int? {
+        state.withLock {
+            guard let entry = index.blobs[cacheKey], entry.refCount > 0 else { return nil }
+            return entry.vectorDimension
+        }
     }
 
     /// Flushes, then closes every file. Further calls fail with `failedPrecondition`.

@@ -11,6 +11,8 @@ struct PersistentIndex: Sendable {
     private(set) var tombstones: [DocumentKey: Tombstone] = [:]
     private(set) var slotDocuments: [UInt32: Set<DocumentKey>] = [:]
     private(set) var slotSequences: [UInt32: UInt64] = [:]
+    /// Each slot's `SlotDigest` (slots with no live document have none: digest 0).
+    private(set) var slotDigests: [UInt32: UInt64] = [:]
     /// Bodies by cache key (namespace-mixed content hash). Entries with refCount 0 stay until
     /// compaction so that re-putting the same text does not rewrite it.
     private(set) var blobs = ContentHashTable<BlobEntry>()
@@ -24,14 +26,20 @@ struct PersistentIndex: Sendable {
 
     func lastSequence(of slot: UInt32) -> UInt64 { slotSequences[slot] ?? 0 }
 
-    /// Registers a body if it is new; an existing body keeps its location (dedup).
+    /// Registers a body if it is new; an existing body keeps its location (dedup), unless it
+    /// has no vector and this one has: then this one replaces it (see `upgradesBody`).
     mutating func registerBlob(_ entry: BlobEntry) {
         registerBlob(entry, key: entry.hash.cacheKeyIn(entry.namespace))
     }
 
     /// Same, with the cache key the caller already computed (it hashes the namespace).
     mutating func registerBlob(_ entry: BlobEntry, key: ContentHash) {
-        if blobs.insertIfAbsent(key, { entry }), entry.refCount > 0 { liveBlobs.count(entry, sign: 1) }
+        if blobs.insertIfAbsent(key, { entry }) {
+            if entry.refCount > 0 { liveBlobs.count(entry, sign: 1) }
+        } else if entry.vectorDimension > 0, blobs[key]?.vectorDimension == 0 {
+            blobs[key]!.vectorDimension = entry.vectorDimension
+            blobs[key]!.location = entry.location
+        }
         if entry.vectorDimension > 0, namespaceDimensions[entry.namespace] == nil {
             namespaceDimensions[entry.namespace] = entry.vectorDimension
         }
@@ -80,6 +88,7 @@ struct PersistentIndex: Sendable {
     private mutating func forgetSlot(_ slot: UInt32) {
         for key in slotDocuments[slot] ?? [] { removeDocument(key) }
         slotDocuments[slot] = nil
+        slotDigests[slot] = nil
         tombstones = tombstones.filter { $0.value.slot != slot }
         slotSequences[slot] = nil
     }
@@ -87,7 +96,15 @@ struct PersistentIndex: Sendable {
     /// Applies a new put from the write path: the same result as registering each body that is
     /// new and then `apply(.put)`, but with one probe of `blobs` per chunk instead of three
     /// (lookup, insert, reference-count increment). `onNewBody` receives every body the index
-    /// did not hold (for the memtable). Recovery keeps using `registerBlob` + `apply`.
+    /// did not hold, and every body that gives a held one its vector (for the memtable).
+    /// Recovery keeps using `registerBlob` + `apply`.
+    ///
+    /// Bodies are deduplicated by text, and a vector is a function of the text under the
+    /// namespace's one model, so a body stored without a vector takes the vector of a later
+    /// put of the same text (`upgradesBody`): that is how the server-side embedder's vectors
+    /// (`AttachVectors`, applied as a put) and a slot copy of embedded chunks reach a store
+    /// that holds the text already. A body never loses its vector, and one with a vector is
+    /// never replaced: the first vector stored for a text stays.
     mutating func applyPut(slot: UInt32, sequence: UInt64, put: RecordCoding.PreparedPut,
                            onNewBody: (ContentHash, ChunkBody) -> Void) {
         let key = put.key
@@ -100,10 +117,19 @@ struct PersistentIndex: Sendable {
         for (chunk, body) in zip(put.chunks, put.bodies) {
             let cacheKey = ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)
             tokens += chunk.tokenCount
+            var upgraded = false
             let inserted = blobs.upsert(cacheKey, insert: {
                 BlobEntry(namespace: key.namespace, hash: chunk.hash, tokenCount: chunk.tokenCount, textBytes: body.text.count,
                           vectorDimension: body.vector?.count ?? 0, refCount: 1, location: .memtable)
-            }, update: { $0.addReferences(1, live: &live) })
+            }, update: { entry in
+                entry.addReferences(1, live: &live)
+                if Self.upgradesBody(entry, body) {
+                    entry.vectorDimension = body.vector!.count
+                    entry.location = .memtable
+                    upgraded = true
+                }
+            })
+            if upgraded { onNewBody(cacheKey, body) }
             guard inserted else { continue }
             live.entries += 1
             live.tokens += chunk.tokenCount
@@ -114,6 +140,12 @@ struct PersistentIndex: Sendable {
             }
         }
         insertDocument(key, DocumentState(slot: slot, sequence: sequence, chunks: put.chunks, metadata: put.metadata), tokens: tokens)
+    }
+
+    /// Whether `body` replaces the stored body `entry` of the same text: it has a vector and
+    /// the stored one has none.
+    static func upgradesBody(_ entry: BlobEntry, _ body: ChunkBody) -> Bool {
+        entry.vectorDimension == 0 && !(body.vector?.isEmpty ?? true)
     }
 
     /// Raises a slot's sequence number (a snapshot's record of it, which may be above every
@@ -131,6 +163,8 @@ struct PersistentIndex: Sendable {
         liveTokens += tokens
         documents[key] = state
         slotDocuments[slot, default: []].insert(key)
+        slotDigests[slot, default: 0] &+= SlotDigest.term(namespace: key.namespace, documentID: key.documentID,
+                                                          sequence: state.sequence, chunks: state.chunks)
         // Most stores never delete; skip hashing the key a fourth time then.
         if !tombstones.isEmpty { tombstones[key] = nil }
         slotSequences[slot] = max(slotSequences[slot] ?? 0, state.sequence)
@@ -139,6 +173,8 @@ struct PersistentIndex: Sendable {
     mutating func removeDocument(_ key: DocumentKey) {
         guard let old = documents.removeValue(forKey: key) else { return }
         slotDocuments[old.slot]?.remove(key)
+        slotDigests[old.slot, default: 0] &-= SlotDigest.term(namespace: key.namespace, documentID: key.documentID,
+                                                              sequence: old.sequence, chunks: old.chunks)
         let ns = ContentHash.of(key.namespace)
         var live = liveBlobs
         for chunk in old.chunks { blobs[ContentHash.cacheKey(namespaceHash: ns, text: chunk.hash)]?.addReferences(-1, live: &live) }

@@ -30,24 +30,46 @@ extension ClusterScenario {
                 + "\(status.map { "full \($0.slotsFullyReplicated), under \($0.slotsUnderReplicated), unavailable \($0.slotsUnavailable), transfers \($0.transfers.count)" } ?? "no status")")
             return
         }
-        // The client re-sends what it does not know the fate of; now every one must succeed.
-        for id in model.ids(.maybeWritten) {
-            await ingest([(id, model.texts[id]!)])
-            if model.fates[id] != .acknowledged {
-                let pending = (try? String(contentsOfFile: cluster.root + "/coordinator/restart-pending.json", encoding: .utf8)) ?? "none"
-                violations.append("heal: re-sending \(id) failed on a healed cluster (coordinator's restart-pending.json: \(pending))")
+        checkNobodyLockedOut(try? await cluster.clusterStatus())
+        for name in uncertainDrops.sorted() where !(await drop(name)) {
+            violations.append("heal: dropping namespace \(name) again failed on a healed cluster")
+        }
+        for namespace in models.keys.sorted() {
+            // The client re-sends what it does not know the fate of; now every one must succeed.
+            for id in models[namespace]!.ids(.maybeWritten) {
+                await ingest([(id, models[namespace]!.texts[id]!)], namespace: namespace)
+                if models[namespace]!.fates[id] != .acknowledged {
+                    let pending = (try? String(contentsOfFile: cluster.root + "/coordinator/restart-pending.json", encoding: .utf8)) ?? "none"
+                    violations.append("heal: re-sending \(namespace) \(id) failed on a healed cluster (coordinator's restart-pending.json: \(pending))")
+                }
+            }
+            let unsure = models[namespace]!.ids(.maybeDeleted)
+            if !unsure.isEmpty {
+                do {
+                    _ = try await cluster.delete(DeleteDocumentsRequest(namespace: namespace, documentIDs: unsure))
+                    models[namespace]!.deleted(unsure, acknowledged: true)
+                } catch {
+                    violations.append("heal: deleting \(namespace) \(unsure) again failed on a healed cluster: \(error)")
+                }
+            }
+            await checkQuery(namespace: namespace, requireComplete: true)
+        }
+    }
+
+    /// After the heal every worker that runs must be a live member: a node that a call with bad
+    /// values (or anything else) locked out stays dead or suspect although it runs.
+    func checkNobodyLockedOut(_ status: ClusterStatusResponse?) {
+        guard let status else {
+            violations.append("heal: no cluster status after settling")
+            return
+        }
+        for index in cluster.runningWorkers {
+            let address = cluster.workerAddresses[index]
+            let node = status.nodes.first { $0.address == address }
+            if node?.state != .serving {
+                violations.append("heal: worker-\(index) at \(address) runs but the coordinator counts it \(node.map { "\($0.state)" } ?? "unknown")")
             }
         }
-        let unsure = model.ids(.maybeDeleted)
-        if !unsure.isEmpty {
-            do {
-                _ = try await cluster.delete(DeleteDocumentsRequest(namespace: Self.namespace, documentIDs: unsure))
-                model.deleted(unsure, acknowledged: true)
-            } catch {
-                violations.append("heal: deleting \(unsure) again failed on a healed cluster: \(error)")
-            }
-        }
-        await checkQuery(requireComplete: true)
     }
 
     /// The slots a restarted coordinator still waits on when each of them names the lost

@@ -16,7 +16,20 @@ final class ClusterScenario {
     let seed: UInt64
     let cluster: SimulatedCluster
     var random: SplitMix64
-    var model = ReferenceModel()
+    /// What the client was told, per namespace the client knows to exist ("sim" is never dropped).
+    var models: [String: ReferenceModel] = [ClusterScenario.namespace: ReferenceModel()]
+    /// The model of "sim", the namespace the final comparison with a single worker reads.
+    var model: ReferenceModel {
+        get { models[Self.namespace]! }
+        set { models[Self.namespace] = newValue }
+    }
+    /// Namespaces whose drop failed (it may have reached some slots): dropped again at the heal.
+    var uncertainDrops: Set<String> = []
+    /// Names created so far, for drawing a new one or re-creating a dropped one.
+    var namespacesCreated = 0
+    var namespaceCounters = (created: 0, dropped: 0, dropsFailed: 0)
+    /// Calls with out-of-range values made (`strayCall`).
+    var strayCalls = 0
     var log: [String] = []
     var violations: [String] = []
     var step = 0
@@ -29,7 +42,7 @@ final class ClusterScenario {
     /// Since the cluster was last seen settled with W >= 2, a write failed (it may sit on one
     /// replica only) or was acknowledged with W = 1 (fewer live workers than R): losing a disk
     /// now could lose data the cluster never promised to keep twice.
-    private var singleCopiesPossible = false
+    var singleCopiesPossible = false
 
     init(seed: UInt64, workers: Int, replicas: Int) throws {
         self.seed = seed
@@ -53,17 +66,19 @@ final class ClusterScenario {
     // MARK: steps
 
     func draw(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
-    private func chance(_ rate: Double) -> Bool { Double(random.next() >> 11) / Double(1 << 53) < rate }
+    func chance(_ rate: Double) -> Bool { Double(random.next() >> 11) / Double(1 << 53) < rate }
 
     func note(_ line: String) { log.append("[\(step)] \(line)") }
 
     private func randomStep() async {
         let roll = draw(100)
         switch roll {
-        case 0..<28: await ingestNew()
-        case 28..<36: await resendUncertain()
-        case 36..<46: await deleteSome()
-        case 46..<60: await checkQuery()
+        case 0..<24: await ingestNew()
+        case 24..<31: await resendUncertain()
+        case 31..<41: await deleteSome()
+        case 41..<54: await checkQuery(namespace: drawNamespace())
+        case 54..<57: await createNamespace()
+        case 57..<60: await dropNamespace()
         case 60..<64: await killWorker()
         case 64..<65: await loseWorker()
         case 65..<69: await killWriteLose()
@@ -71,7 +86,8 @@ final class ClusterScenario {
         case 74..<79: partition()
         case 79..<82: heal()
         case 82..<88: setFaults()
-        case 88..<96: await passTime(rounds: 1 + draw(10))
+        case 88..<93: await passTime(rounds: 1 + draw(10))
+        case 93..<96: await strayCall()
         default: await bounceCoordinator()
         }
     }
@@ -82,56 +98,76 @@ final class ClusterScenario {
         return ("doc-\(nextDocument)", "simulation record number\(nextDocument) " + words.joined(separator: " ") + ".")
     }
 
-    func ingest(_ documents: [(id: String, text: String)]) async {
-        let request = IngestRequest(namespace: Self.namespace, documents: documents.map { Document(id: $0.id, text: $0.text) })
+    /// A namespace the client knows, "sim" half of the time.
+    func drawNamespace() -> String {
+        let others = models.keys.filter { $0 != Self.namespace }.sorted()
+        return others.isEmpty || chance(0.5) ? Self.namespace : others[draw(others.count)]
+    }
+
+    func ingest(_ documents: [(id: String, text: String)], namespace: String = ClusterScenario.namespace) async {
+        let request = IngestRequest(namespace: namespace, documents: documents.map { Document(id: $0.id, text: $0.text) })
         do {
             let summary = try await cluster.ingest([request])
-            if summary.documents != UInt64(documents.count) || !summary.rejected.isEmpty {
-                violations.append("ingest of \(documents.map(\.id)) acknowledged \(summary.documents) documents, rejected \(summary.rejected)")
+            // Every document is either stored or listed as not stored (its slot's replication
+            // failed: it may sit on some replicas); the simulation's documents are all valid.
+            let rejected = Set(summary.rejected.map(\.documentID))
+            let stored = documents.filter { !rejected.contains($0.id) }
+            if summary.documents != UInt64(stored.count) || !rejected.isSubset(of: documents.map(\.id))
+                || summary.rejected.contains(where: { !$0.retry }) {
+                violations.append("ingest of \(documents.map(\.id)) stored \(summary.documents) documents, rejected \(summary.rejected)")
             }
-            model.ingested(documents, acknowledged: true)
+            models[namespace]?.ingested(stored, acknowledged: true)
+            models[namespace]?.ingested(documents.filter { rejected.contains($0.id) }, acknowledged: false)
+            if !rejected.isEmpty { singleCopiesPossible = true }
             await noteQuorum()
-            note("ingest \(documents.map(\.id)): acknowledged")
+            note("ingest \(namespace) \(documents.map(\.id)): acknowledged\(rejected.isEmpty ? "" : " except \(rejected.sorted())")")
         } catch {
-            model.ingested(documents, acknowledged: false)
+            models[namespace]?.ingested(documents, acknowledged: false)
             singleCopiesPossible = true
-            note("ingest \(documents.map(\.id)): failed (\(error))")
+            note("ingest \(namespace) \(documents.map(\.id)): failed (\(error))")
         }
     }
 
     private func ingestNew() async {
-        await ingest((0..<(1 + draw(4))).map { _ in makeDocument() })
+        let namespace = drawNamespace()
+        await ingest((0..<(1 + draw(4))).map { _ in makeDocument() }, namespace: namespace)
     }
 
     /// The client retries writes it does not know the fate of (same ids, same text).
     private func resendUncertain() async {
+        let namespace = drawNamespace()
+        guard let model = models[namespace] else { return }
         let uncertain = model.ids(.maybeWritten)
         guard !uncertain.isEmpty else { return await ingestNew() }
         let chosen = Array(uncertain.prefix(1 + draw(3)))
-        await ingest(chosen.map { ($0, model.texts[$0]!) })
+        await ingest(chosen.map { ($0, model.texts[$0]!) }, namespace: namespace)
     }
 
     private func deleteSome() async {
+        let namespace = drawNamespace()
+        guard let model = models[namespace] else { return }
         let candidates = model.ids(.acknowledged) + model.ids(.maybeWritten) + model.ids(.maybeDeleted)
         guard !candidates.isEmpty else { return }
-        let ids = Set((0..<(1 + draw(2))).map { _ in candidates[draw(candidates.count)] }).sorted()
+        // Now and then an id that was never written (a delete of nothing still takes a sequence).
+        let ids = Set((0..<(1 + draw(2))).map { _ in candidates[draw(candidates.count)] } + (chance(0.2) ? ["never-\(step)"] : [])).sorted()
         do {
-            let response = try await cluster.delete(DeleteDocumentsRequest(namespace: Self.namespace, documentIDs: ids))
-            model.deleted(ids, acknowledged: true)
+            let response = try await cluster.delete(DeleteDocumentsRequest(namespace: namespace, documentIDs: ids))
+            models[namespace]?.deleted(ids, acknowledged: true)
             await noteQuorum()
-            note("delete \(ids): acknowledged (not found: \(response.notFound))")
+            note("delete \(namespace) \(ids): acknowledged (not found: \(response.notFound))")
         } catch {
-            model.deleted(ids, acknowledged: false)
+            models[namespace]?.deleted(ids, acknowledged: false)
             singleCopiesPossible = true
-            note("delete \(ids): failed (\(error))")
+            note("delete \(namespace) \(ids): failed (\(error))")
         }
     }
 
     /// Asks for every document (they all contain "simulation") and checks the answer.
     @discardableResult
-    func checkQuery(requireComplete: Bool = false) async -> Bool {
+    func checkQuery(namespace: String = ClusterScenario.namespace, requireComplete: Bool = false) async -> Bool {
+        guard let model = models[namespace] else { return true }
         do {
-            let answer = try await cluster.query(QueryRequest(namespace: Self.namespace, text: "simulation", mode: .lexical,
+            let answer = try await cluster.query(QueryRequest(namespace: namespace, text: "simulation", mode: .lexical,
                                                               topK: 1000, tokenBudget: 1_000_000))
             guard case .header(let header)? = answer.first else {
                 violations.append("step \(step): the answer did not start with a header")
@@ -142,14 +178,14 @@ final class ClusterScenario {
                 return nil
             }
             let problems = model.violations(visible: visible, degraded: header.degraded)
-            note("query: \(visible.count) documents, degraded \(header.degraded) \(header.degradedReason)")
+            note("query \(namespace): \(visible.count) documents, degraded \(header.degraded) \(header.degradedReason)")
             if requireComplete && header.degraded {
                 violations.append("step \(step): the answer after healing is degraded: \(header.degradedReason)")
             }
-            violations += problems.map { "step \(step): \($0)" }
+            violations += problems.map { "step \(step): \(namespace): \($0)" }
             return problems.isEmpty
         } catch {
-            note("query: failed (\(error))")
+            note("query \(namespace): failed (\(error))")
             if requireComplete { violations.append("step \(step): the query after healing failed: \(error)") }
             return false
         }
@@ -164,7 +200,7 @@ final class ClusterScenario {
     }
 
     /// Notes an acknowledged write made while the cluster required a single copy.
-    private func noteQuorum() async {
+    func noteQuorum() async {
         guard let status = try? await cluster.clusterStatus(), status.writeQuorum >= 2 else {
             singleCopiesPossible = true
             return

@@ -15,7 +15,11 @@ import Synchronization
 ///   (the case that makes re-sent writes need to be idempotent);
 /// - a cut stream delivers some of a server stream's messages, then fails UNAVAILABLE;
 /// - a delay holds the call back for up to `maxDelay` (reordering concurrent calls), or fails
-///   it with DEADLINE_EXCEEDED when the caller's deadline is shorter.
+///   it with DEADLINE_EXCEEDED when the caller's deadline is shorter;
+/// - a stalled node accepts calls and never answers (until the caller's deadline, or until the
+///   caller gives up on the call);
+/// - a method made to fail answers with the error the test chose (e.g. a worker whose disk is
+///   full), without running the handler.
 ///
 /// Which calls meet a random fault is decided from the seed, the link, the method, the
 /// request's bytes and how often those same bytes were sent before -- not from the order in
@@ -48,6 +52,8 @@ final class InProcessNetwork: Sendable {
         var faults = Faults.none
         var attempts: [UInt64: UInt64] = [:]
         var counters = Counters()
+        var stalled: Set<String> = []
+        var failing: [String: RPCError] = [:]
     }
 
     let seed: UInt64
@@ -85,6 +91,18 @@ final class InProcessNetwork: Sendable {
 
     func setFaults(_ faults: Faults) { state.withLock { $0.faults = faults } }
 
+    /// Makes the node at `address` accept calls and never answer them (or answer again).
+    func stall(_ address: String, _ stalled: Bool = true) {
+        state.withLock { state in
+            if stalled { state.stalled.insert(address) } else { state.stalled.remove(address) }
+        }
+    }
+
+    /// Makes calls of `method` to `address` fail with `error` (nil: run normally again).
+    func fail(_ address: String, method: String, with error: RPCError?) {
+        state.withLock { $0.failing[address + " " + method] = error }
+    }
+
     var faults: Faults { state.withLock { $0.faults } }
     var counters: Counters { state.withLock { $0.counters } }
 
@@ -101,6 +119,7 @@ final class InProcessNetwork: Sendable {
         let dropReply: Bool
         let cutAfter: Int?
         let delay: Duration?
+        let stalled: Bool
     }
 
     /// Decides the call's fate; throws what the caller sees when it does not get through.
@@ -111,6 +130,7 @@ final class InProcessNetwork: Sendable {
                 state.counters.refused += 1
                 throw RPCError(.unavailable, "failed to connect to \(target) (simulated: node down or partitioned)")
             }
+            if let error = state.failing[target + " " + method] { throw error }
             let key = Self.hash(seed, from, target, method, request)
             let attempt = state.attempts[key, default: 0]
             state.attempts[key] = attempt + 1
@@ -127,7 +147,8 @@ final class InProcessNetwork: Sendable {
             let delayed = random.chance(faults.delayRate)
             if delayed { state.counters.delayed += 1 }
             let delay = delayed ? faults.maxDelay * (Double(random.next() % 1000) / 1000) : nil
-            return Route(channel: channel, dropReply: dropReply, cutAfter: cutAfter, delay: delay)
+            return Route(channel: channel, dropReply: dropReply, cutAfter: cutAfter, delay: delay,
+                         stalled: state.stalled.contains(target))
         }
     }
 

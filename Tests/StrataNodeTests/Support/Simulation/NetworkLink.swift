@@ -58,8 +58,13 @@ struct NetworkLink: RPCTransport {
         RPCError(.unavailable, "the reply of \(method) from \(target) was lost (simulated; the call may have taken effect)")
     }
 
-    /// Holds the call back; when the caller's deadline is shorter, the call never arrives.
+    /// Holds the call back; when the caller's deadline is shorter, the call never arrives. A
+    /// stalled node holds it until the deadline (or until the caller cancels the call).
     private func delay(_ route: InProcessNetwork.Route, _ options: CallOptions) async throws(RPCError) {
+        if route.stalled {
+            try? await Task.sleep(for: options.timeout ?? .seconds(3600))
+            throw Task.isCancelled ? RPCError(.cancelled, "the call was cancelled") : RPCError(.deadlineExceeded, "Deadline Exceeded (\(target) stalled)")
+        }
         guard let delay = route.delay else { return }
         if let timeout = options.timeout, timeout < delay {
             try? await Task.sleep(for: timeout)

@@ -35,3 +35,25 @@ extension SimulatedCluster {
         return items
     }
 }
+
+extension SimulatedCluster {
+    func dropNamespace(_ name: String) async throws -> DropNamespaceResponse {
+        try DropNamespaceResponse(serializedBytes: await network.transport(from: Self.clientAddress, to: Self.coordinatorAddress).unary(
+            MethodPath.coordinatorDropNamespace, DropNamespaceRequest(name: name).serializedBytes(), options: CallOptions(timeout: .seconds(20))))
+    }
+}
+
+extension SimulatedCluster {
+    func namespaces() async throws -> [NamespaceInfo] {
+        try ListNamespacesResponse(serializedBytes: await network.transport(from: Self.clientAddress, to: Self.coordinatorAddress).unary(
+            MethodPath.coordinatorListNamespaces, ListNamespacesRequest().serializedBytes(), options: CallOptions(timeout: .seconds(20)))).namespaces
+    }
+
+    /// The documents of an answer, in order.
+    static func documents(_ answer: [QueryResponse]) -> [String] {
+        answer.compactMap { item in
+            if case .passage(let passage) = item { return passage.provenance.documentID }
+            return nil
+        }
+    }
+}

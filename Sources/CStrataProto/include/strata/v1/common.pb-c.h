@@ -404,10 +404,20 @@ struct  Strata__V1__TierStatus
    * the cold tier; the persistent tier still holds them).
    */
   uint64_t evictions;
+  /*
+   * Chunks that bypassed this tier because its memory could not be reserved (the warm tier
+   * on a full /dev/shm); they went one tier down instead.
+   */
+  uint64_t reservation_failures;
+  /*
+   * Memory the tier holds reserved now: for the warm tier, the shared memory of its header,
+   * page table and pages in use (what /dev/shm counts for it); 0 for the other tiers.
+   */
+  uint64_t reserved_bytes;
 };
 #define STRATA__V1__TIER_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__tier_status__descriptor) \
-    , STRATA__V1__TIER__TIER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , STRATA__V1__TIER__TIER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -432,10 +442,19 @@ struct  Strata__V1__SlotPosition
    * Tokens held in the slot.
    */
   uint64_t tokens;
+  /*
+   * A digest of the slot's live documents at `sequence`: the wrapping sum, over every
+   * document, of the low 64 bits of XXH3-128 of (namespace, 0xFF, document id, 0xFF, the
+   * document's sequence as u64 little-endian, each chunk's content hash as its high and low
+   * u64 little-endian). Two replicas at the same sequence hold the same documents exactly
+   * when their digests agree; the coordinator drops an old replica only after the new one
+   * has proven the slot this way. 0 for a slot with no live document.
+   */
+  uint64_t digest;
 };
 #define STRATA__V1__SLOT_POSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_position__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*

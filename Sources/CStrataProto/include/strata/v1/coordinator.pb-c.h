@@ -34,12 +34,49 @@ typedef struct Strata__V1__Passage Strata__V1__Passage;
 typedef struct Strata__V1__QuerySummary Strata__V1__QuerySummary;
 typedef struct Strata__V1__ClusterStatusRequest Strata__V1__ClusterStatusRequest;
 typedef struct Strata__V1__ClusterStatusResponse Strata__V1__ClusterStatusResponse;
+typedef struct Strata__V1__EmbeddingStatus Strata__V1__EmbeddingStatus;
 typedef struct Strata__V1__SlotTransfer Strata__V1__SlotTransfer;
 typedef struct Strata__V1__NodeStatusRequest Strata__V1__NodeStatusRequest;
+typedef struct Strata__V1__ListDocumentsRequest Strata__V1__ListDocumentsRequest;
+typedef struct Strata__V1__DocumentEntry Strata__V1__DocumentEntry;
+typedef struct Strata__V1__ListDocumentsResponse Strata__V1__ListDocumentsResponse;
+typedef struct Strata__V1__ReadDocumentRequest Strata__V1__ReadDocumentRequest;
+typedef struct Strata__V1__ReadDocumentResponse Strata__V1__ReadDocumentResponse;
+typedef struct Strata__V1__SyncRecord Strata__V1__SyncRecord;
+typedef struct Strata__V1__RecordSyncRequest Strata__V1__RecordSyncRequest;
+typedef struct Strata__V1__NamespaceStatusRequest Strata__V1__NamespaceStatusRequest;
+typedef struct Strata__V1__NamespaceStatus Strata__V1__NamespaceStatus;
 
 
 /* --- enums --- */
 
+/*
+ * Where a directory sync stands.
+ */
+typedef enum _Strata__V1__SyncState {
+  /*
+   * Not set; refused in a RecordSync request.
+   */
+  STRATA__V1__SYNC_STATE__SYNC_STATE_UNSPECIFIED = 0,
+  /*
+   * The sync is sending and deleting documents.
+   */
+  STRATA__V1__SYNC_STATE__SYNC_STATE_RUNNING = 1,
+  /*
+   * The sync ended and the namespace mirrors the directory as it was scanned.
+   */
+  STRATA__V1__SYNC_STATE__SYNC_STATE_FINISHED = 2,
+  /*
+   * The sync stopped on an error (see SyncRecord.error); a rerun repairs what it left.
+   */
+  STRATA__V1__SYNC_STATE__SYNC_STATE_FAILED = 3,
+  /*
+   * Set by the coordinator, never by a client: a running sync sent no report for
+   * coordinator.sync_stale_ms, so its client is taken to be gone; a rerun repairs what it left.
+   */
+  STRATA__V1__SYNC_STATE__SYNC_STATE_ABANDONED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SYNC_STATE)
+} Strata__V1__SyncState;
 
 /* --- messages --- */
 
@@ -73,10 +110,18 @@ struct  Strata__V1__CreateNamespaceRequest
    * Overlap between consecutive chunks in characters; 0 means none.
    */
   uint32_t chunk_overlap;
+  /*
+   * The model that embeds the namespace's text on the server ("minilm-l6"); empty means none
+   * (clients send their own vectors, or none). With an embedder, `dimension` is the model's
+   * (0 or that number), documents are sent as text (or chunks without vectors), vectors are
+   * computed in the background after the ingest is acknowledged, and text queries are
+   * embedded by the server (default mode hybrid). Fixed at creation.
+   */
+  char *embedder;
 };
 #define STRATA__V1__CREATE_NAMESPACE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__create_namespace_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -126,10 +171,19 @@ struct  Strata__V1__NamespaceInfo
    * Unix time (seconds) of creation.
    */
   int64_t created_at_unix;
+  /*
+   * The server-side embedder ("minilm-l6"), empty when the namespace has none.
+   */
+  char *embedder;
+  /*
+   * Chunks stored but not yet embedded by the server (0 without an embedder): the backlog
+   * the coordinator works through in the background. Lexical search sees them already.
+   */
+  uint64_t embedding_backlog;
 };
 #define STRATA__V1__NAMESPACE_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__namespace_info__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, STRATA__V1__METRIC__METRIC_COSINE, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -239,7 +293,8 @@ struct  Strata__V1__IngestSummary
    */
   uint64_t duplicate_chunks;
   /*
-   * Documents rejected, with reasons (the rest of the stream was still applied).
+   * Documents not stored, with reasons (the rest of the stream was still applied): every
+   * document sent is either counted in `documents` or listed here.
    */
   size_t n_rejected;
   Strata__V1__DocumentError **rejected;
@@ -267,10 +322,16 @@ struct  Strata__V1__DocumentError
    * Why it was rejected, for a human (e.g. the field that was invalid).
    */
   char *reason;
+  /*
+   * True when the document itself is fine but was not stored: too few replicas of its slot
+   * acknowledged it (it may have reached some), or a replica's disk is full. Sending it again
+   * can succeed (upserts are idempotent). False: the document is invalid and is refused again.
+   */
+  protobuf_c_boolean retry;
 };
 #define STRATA__V1__DOCUMENT_ERROR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__document_error__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -574,10 +635,52 @@ struct  Strata__V1__ClusterStatusResponse
    * Bumped on every change of the cluster map.
    */
   uint64_t map_version;
+  /*
+   * The server-side embedding of every namespace that has an embedder.
+   */
+  size_t n_embeddings;
+  Strata__V1__EmbeddingStatus **embeddings;
 };
 #define STRATA__V1__CLUSTER_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__cluster_status_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * Where server-side embedding of one namespace stands.
+ */
+struct  Strata__V1__EmbeddingStatus
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace.
+   */
+  char *namespace_;
+  /*
+   * Its embedder ("minilm-l6").
+   */
+  char *embedder;
+  /*
+   * Chunks stored but not yet embedded (as last counted, plus what was ingested since).
+   */
+  uint64_t backlog_chunks;
+  /*
+   * Chunks this coordinator embedded since it started.
+   */
+  uint64_t embedded_chunks;
+  /*
+   * What runs the model, e.g. "cpu (OpenBLAS SkylakeX, AVX-512 kernels, 2 background
+   * threads)"; empty while the model is not loaded.
+   */
+  char *backend;
+  /*
+   * Why embedding is not progressing (e.g. the model is not installed); empty when it is.
+   */
+  char *error;
+};
+#define STRATA__V1__EMBEDDING_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__embedding_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -644,6 +747,306 @@ struct  Strata__V1__NodeStatusRequest
 #define STRATA__V1__NODE_STATUS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__node_status_request__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Asks for a page of a namespace's documents.
+ */
+struct  Strata__V1__ListDocumentsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace to list (NOT_FOUND if it does not exist).
+   */
+  char *namespace_;
+  /*
+   * Only documents whose id starts with this prefix; empty lists every document.
+   */
+  char *prefix;
+  /*
+   * Documents per page; 0 means 1000. Above 10000 is OUT_OF_RANGE.
+   */
+  uint32_t page_size;
+  /*
+   * Where to continue: the next_page_token of the previous page; empty starts at the first.
+   */
+  char *page_token;
+};
+#define STRATA__V1__LIST_DOCUMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__list_documents_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One stored document, as ListDocuments reports it.
+ */
+struct  Strata__V1__DocumentEntry
+{
+  ProtobufCMessage base;
+  /*
+   * The document id.
+   */
+  char *document_id;
+  /*
+   * XXH3-128 of the document's UTF-8 text as 32 lowercase hex digits (for a document sent as
+   * chunks: of its chunk texts concatenated in order). Empty when the stored content is not
+   * known: an ingest of the document was interrupted, so it may hold the old content or the
+   * new one; send it again.
+   */
+  char *content_hash;
+  /*
+   * Chunks the document was split into.
+   */
+  uint64_t chunks;
+  /*
+   * Tokens of those chunks, under the namespace's tokenizer.
+   */
+  uint64_t tokens;
+};
+#define STRATA__V1__DOCUMENT_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__document_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * One page of ListDocuments.
+ */
+struct  Strata__V1__ListDocumentsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Documents in increasing id order (byte-wise).
+   */
+  size_t n_documents;
+  Strata__V1__DocumentEntry **documents;
+  /*
+   * Pass as page_token to get the next page; empty on the last page.
+   */
+  char *next_page_token;
+};
+#define STRATA__V1__LIST_DOCUMENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__list_documents_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Asks for a stored document's text.
+ */
+struct  Strata__V1__ReadDocumentRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace the document is in.
+   */
+  char *namespace_;
+  /*
+   * The document id (NOT_FOUND if the namespace holds no such document).
+   */
+  char *document_id;
+  /*
+   * The first line to return (1-based); 0 means 1. Beyond the last line is OUT_OF_RANGE.
+   */
+  uint32_t line_start;
+  /*
+   * The last line to return, inclusive; 0 means the document's last line. Below line_start is
+   * INVALID_ARGUMENT; beyond the last line reads to the end.
+   */
+  uint32_t line_end;
+};
+#define STRATA__V1__READ_DOCUMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__read_document_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * A stored document's text, or a range of its lines.
+ */
+struct  Strata__V1__ReadDocumentResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The document id.
+   */
+  char *document_id;
+  /*
+   * The text of the lines returned, exactly as stored (each line with its newline, if any).
+   */
+  char *text;
+  /*
+   * The first line returned (1-based).
+   */
+  uint32_t line_start;
+  /*
+   * The last line returned, inclusive.
+   */
+  uint32_t line_end;
+  /*
+   * Lines in the whole document.
+   */
+  uint32_t total_lines;
+  /*
+   * True when fewer lines than asked were returned because the text would exceed the
+   * coordinator's read limit (4 MiB); ask again from line_end + 1.
+   */
+  protobuf_c_boolean truncated;
+  /*
+   * The document's metadata, sorted by key.
+   */
+  size_t n_metadata;
+  Strata__V1__KeyValue **metadata;
+  /*
+   * The document's content hash, as ListDocuments reports it.
+   */
+  char *content_hash;
+};
+#define STRATA__V1__READ_DOCUMENT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__read_document_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A directory sync into one namespace: what it planned and how far it came.
+ */
+struct  Strata__V1__SyncRecord
+{
+  ProtobufCMessage base;
+  /*
+   * Chosen by the client, unique per run (1-128 characters of [A-Za-z0-9._:-]).
+   */
+  char *sync_id;
+  /*
+   * The namespace the directory is mirrored into.
+   */
+  char *namespace_;
+  /*
+   * Where the directory is, for a human ("host:/path"); at most 1024 bytes.
+   */
+  char *source;
+  /*
+   * Where the sync stands.
+   */
+  Strata__V1__SyncState state;
+  /*
+   * Set by the coordinator: Unix time in milliseconds of the sync's first report.
+   */
+  int64_t started_at_unix_ms;
+  /*
+   * Set by the coordinator: Unix time in milliseconds of the sync's latest report.
+   */
+  int64_t updated_at_unix_ms;
+  /*
+   * Set by the coordinator: Unix time in milliseconds the sync ended (0 while running).
+   */
+  int64_t finished_at_unix_ms;
+  /*
+   * Files of the directory that are mirrored (after ignore rules and skips).
+   */
+  uint64_t files;
+  /*
+   * Files skipped (binary, too large, unreadable).
+   */
+  uint64_t skipped;
+  /*
+   * The plan. to_add: files with no document yet.
+   */
+  uint64_t to_add;
+  /*
+   * to_change: files whose content differs from their document's.
+   */
+  uint64_t to_change;
+  /*
+   * to_delete: documents whose file is gone.
+   */
+  uint64_t to_delete;
+  /*
+   * unchanged: files whose document already holds the same content (nothing is sent).
+   */
+  uint64_t unchanged;
+  /*
+   * Progress. sent: documents of to_add + to_change stored so far.
+   */
+  uint64_t sent;
+  /*
+   * deleted: documents of to_delete deleted so far.
+   */
+  uint64_t deleted;
+  /*
+   * bytes_total: bytes of text to send in all.
+   */
+  uint64_t bytes_total;
+  /*
+   * bytes_sent: bytes of text sent and stored so far.
+   */
+  uint64_t bytes_sent;
+  /*
+   * Why the sync failed (state FAILED) or was abandoned; empty otherwise.
+   */
+  char *error;
+};
+#define STRATA__V1__SYNC_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__sync_record__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, STRATA__V1__SYNC_STATE__SYNC_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Records a sync's start, progress or end.
+ */
+struct  Strata__V1__RecordSyncRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The sync as the client sees it now; the coordinator sets the timestamps.
+   */
+  Strata__V1__SyncRecord *sync;
+};
+#define STRATA__V1__RECORD_SYNC_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__record_sync_request__descriptor) \
+    , NULL }
+
+
+/*
+ * Asks for one namespace's status.
+ */
+struct  Strata__V1__NamespaceStatusRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace (NOT_FOUND if it does not exist).
+   */
+  char *namespace_;
+};
+#define STRATA__V1__NAMESPACE_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__namespace_status_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * One namespace in full.
+ */
+struct  Strata__V1__NamespaceStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Settings and size.
+   */
+  Strata__V1__NamespaceInfo *info;
+  /*
+   * Documents whose last ingest was interrupted, so their stored content is not known (a
+   * sync sends them again).
+   */
+  uint64_t unsettled_documents;
+  /*
+   * The last sync that ended (finished or failed); absent when none has.
+   */
+  Strata__V1__SyncRecord *last_sync;
+  /*
+   * A sync that is running, or that stopped reporting (ABANDONED); absent when none.
+   */
+  Strata__V1__SyncRecord *running_sync;
+};
+#define STRATA__V1__NAMESPACE_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__namespace_status__descriptor) \
+    , NULL, 0, NULL, NULL }
 
 
 /* Strata__V1__CreateNamespaceRequest methods */
@@ -988,6 +1391,25 @@ Strata__V1__ClusterStatusResponse *
 void   strata__v1__cluster_status_response__free_unpacked
                      (Strata__V1__ClusterStatusResponse *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__EmbeddingStatus methods */
+void   strata__v1__embedding_status__init
+                     (Strata__V1__EmbeddingStatus         *message);
+size_t strata__v1__embedding_status__get_packed_size
+                     (const Strata__V1__EmbeddingStatus   *message);
+size_t strata__v1__embedding_status__pack
+                     (const Strata__V1__EmbeddingStatus   *message,
+                      uint8_t             *out);
+size_t strata__v1__embedding_status__pack_to_buffer
+                     (const Strata__V1__EmbeddingStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__EmbeddingStatus *
+       strata__v1__embedding_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__embedding_status__free_unpacked
+                     (Strata__V1__EmbeddingStatus *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__SlotTransfer methods */
 void   strata__v1__slot_transfer__init
                      (Strata__V1__SlotTransfer         *message);
@@ -1025,6 +1447,177 @@ Strata__V1__NodeStatusRequest *
                       const uint8_t       *data);
 void   strata__v1__node_status_request__free_unpacked
                      (Strata__V1__NodeStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__ListDocumentsRequest methods */
+void   strata__v1__list_documents_request__init
+                     (Strata__V1__ListDocumentsRequest         *message);
+size_t strata__v1__list_documents_request__get_packed_size
+                     (const Strata__V1__ListDocumentsRequest   *message);
+size_t strata__v1__list_documents_request__pack
+                     (const Strata__V1__ListDocumentsRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__list_documents_request__pack_to_buffer
+                     (const Strata__V1__ListDocumentsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ListDocumentsRequest *
+       strata__v1__list_documents_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__list_documents_request__free_unpacked
+                     (Strata__V1__ListDocumentsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__DocumentEntry methods */
+void   strata__v1__document_entry__init
+                     (Strata__V1__DocumentEntry         *message);
+size_t strata__v1__document_entry__get_packed_size
+                     (const Strata__V1__DocumentEntry   *message);
+size_t strata__v1__document_entry__pack
+                     (const Strata__V1__DocumentEntry   *message,
+                      uint8_t             *out);
+size_t strata__v1__document_entry__pack_to_buffer
+                     (const Strata__V1__DocumentEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__DocumentEntry *
+       strata__v1__document_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__document_entry__free_unpacked
+                     (Strata__V1__DocumentEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__ListDocumentsResponse methods */
+void   strata__v1__list_documents_response__init
+                     (Strata__V1__ListDocumentsResponse         *message);
+size_t strata__v1__list_documents_response__get_packed_size
+                     (const Strata__V1__ListDocumentsResponse   *message);
+size_t strata__v1__list_documents_response__pack
+                     (const Strata__V1__ListDocumentsResponse   *message,
+                      uint8_t             *out);
+size_t strata__v1__list_documents_response__pack_to_buffer
+                     (const Strata__V1__ListDocumentsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ListDocumentsResponse *
+       strata__v1__list_documents_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__list_documents_response__free_unpacked
+                     (Strata__V1__ListDocumentsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__ReadDocumentRequest methods */
+void   strata__v1__read_document_request__init
+                     (Strata__V1__ReadDocumentRequest         *message);
+size_t strata__v1__read_document_request__get_packed_size
+                     (const Strata__V1__ReadDocumentRequest   *message);
+size_t strata__v1__read_document_request__pack
+                     (const Strata__V1__ReadDocumentRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__read_document_request__pack_to_buffer
+                     (const Strata__V1__ReadDocumentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ReadDocumentRequest *
+       strata__v1__read_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__read_document_request__free_unpacked
+                     (Strata__V1__ReadDocumentRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__ReadDocumentResponse methods */
+void   strata__v1__read_document_response__init
+                     (Strata__V1__ReadDocumentResponse         *message);
+size_t strata__v1__read_document_response__get_packed_size
+                     (const Strata__V1__ReadDocumentResponse   *message);
+size_t strata__v1__read_document_response__pack
+                     (const Strata__V1__ReadDocumentResponse   *message,
+                      uint8_t             *out);
+size_t strata__v1__read_document_response__pack_to_buffer
+                     (const Strata__V1__ReadDocumentResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ReadDocumentResponse *
+       strata__v1__read_document_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__read_document_response__free_unpacked
+                     (Strata__V1__ReadDocumentResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__SyncRecord methods */
+void   strata__v1__sync_record__init
+                     (Strata__V1__SyncRecord         *message);
+size_t strata__v1__sync_record__get_packed_size
+                     (const Strata__V1__SyncRecord   *message);
+size_t strata__v1__sync_record__pack
+                     (const Strata__V1__SyncRecord   *message,
+                      uint8_t             *out);
+size_t strata__v1__sync_record__pack_to_buffer
+                     (const Strata__V1__SyncRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__SyncRecord *
+       strata__v1__sync_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__sync_record__free_unpacked
+                     (Strata__V1__SyncRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__RecordSyncRequest methods */
+void   strata__v1__record_sync_request__init
+                     (Strata__V1__RecordSyncRequest         *message);
+size_t strata__v1__record_sync_request__get_packed_size
+                     (const Strata__V1__RecordSyncRequest   *message);
+size_t strata__v1__record_sync_request__pack
+                     (const Strata__V1__RecordSyncRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__record_sync_request__pack_to_buffer
+                     (const Strata__V1__RecordSyncRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__RecordSyncRequest *
+       strata__v1__record_sync_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__record_sync_request__free_unpacked
+                     (Strata__V1__RecordSyncRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__NamespaceStatusRequest methods */
+void   strata__v1__namespace_status_request__init
+                     (Strata__V1__NamespaceStatusRequest         *message);
+size_t strata__v1__namespace_status_request__get_packed_size
+                     (const Strata__V1__NamespaceStatusRequest   *message);
+size_t strata__v1__namespace_status_request__pack
+                     (const Strata__V1__NamespaceStatusRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__namespace_status_request__pack_to_buffer
+                     (const Strata__V1__NamespaceStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__NamespaceStatusRequest *
+       strata__v1__namespace_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__namespace_status_request__free_unpacked
+                     (Strata__V1__NamespaceStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__NamespaceStatus methods */
+void   strata__v1__namespace_status__init
+                     (Strata__V1__NamespaceStatus         *message);
+size_t strata__v1__namespace_status__get_packed_size
+                     (const Strata__V1__NamespaceStatus   *message);
+size_t strata__v1__namespace_status__pack
+                     (const Strata__V1__NamespaceStatus   *message,
+                      uint8_t             *out);
+size_t strata__v1__namespace_status__pack_to_buffer
+                     (const Strata__V1__NamespaceStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__NamespaceStatus *
+       strata__v1__namespace_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__namespace_status__free_unpacked
+                     (Strata__V1__NamespaceStatus *message,
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
@@ -1082,11 +1675,41 @@ typedef void (*Strata__V1__ClusterStatusRequest_Closure)
 typedef void (*Strata__V1__ClusterStatusResponse_Closure)
                  (const Strata__V1__ClusterStatusResponse *message,
                   void *closure_data);
+typedef void (*Strata__V1__EmbeddingStatus_Closure)
+                 (const Strata__V1__EmbeddingStatus *message,
+                  void *closure_data);
 typedef void (*Strata__V1__SlotTransfer_Closure)
                  (const Strata__V1__SlotTransfer *message,
                   void *closure_data);
 typedef void (*Strata__V1__NodeStatusRequest_Closure)
                  (const Strata__V1__NodeStatusRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__ListDocumentsRequest_Closure)
+                 (const Strata__V1__ListDocumentsRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__DocumentEntry_Closure)
+                 (const Strata__V1__DocumentEntry *message,
+                  void *closure_data);
+typedef void (*Strata__V1__ListDocumentsResponse_Closure)
+                 (const Strata__V1__ListDocumentsResponse *message,
+                  void *closure_data);
+typedef void (*Strata__V1__ReadDocumentRequest_Closure)
+                 (const Strata__V1__ReadDocumentRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__ReadDocumentResponse_Closure)
+                 (const Strata__V1__ReadDocumentResponse *message,
+                  void *closure_data);
+typedef void (*Strata__V1__SyncRecord_Closure)
+                 (const Strata__V1__SyncRecord *message,
+                  void *closure_data);
+typedef void (*Strata__V1__RecordSyncRequest_Closure)
+                 (const Strata__V1__RecordSyncRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__NamespaceStatusRequest_Closure)
+                 (const Strata__V1__NamespaceStatusRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__NamespaceStatus_Closure)
+                 (const Strata__V1__NamespaceStatus *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1127,6 +1750,22 @@ struct Strata__V1__Coordinator_Service
                           const Strata__V1__NodeStatusRequest *input,
                           Strata__V1__NodeStatus_Closure closure,
                           void *closure_data);
+  void (*list_documents)(Strata__V1__Coordinator_Service *service,
+                         const Strata__V1__ListDocumentsRequest *input,
+                         Strata__V1__ListDocumentsResponse_Closure closure,
+                         void *closure_data);
+  void (*read_document)(Strata__V1__Coordinator_Service *service,
+                        const Strata__V1__ReadDocumentRequest *input,
+                        Strata__V1__ReadDocumentResponse_Closure closure,
+                        void *closure_data);
+  void (*record_sync)(Strata__V1__Coordinator_Service *service,
+                      const Strata__V1__RecordSyncRequest *input,
+                      Strata__V1__SyncRecord_Closure closure,
+                      void *closure_data);
+  void (*get_namespace_status)(Strata__V1__Coordinator_Service *service,
+                               const Strata__V1__NamespaceStatusRequest *input,
+                               Strata__V1__NamespaceStatus_Closure closure,
+                               void *closure_data);
 };
 typedef void (*Strata__V1__Coordinator_ServiceDestroy)(Strata__V1__Coordinator_Service *);
 void strata__v1__coordinator__init (Strata__V1__Coordinator_Service *service,
@@ -1142,7 +1781,11 @@ void strata__v1__coordinator__init (Strata__V1__Coordinator_Service *service,
       function_prefix__ ## delete_documents,\
       function_prefix__ ## query,\
       function_prefix__ ## get_cluster_status,\
-      function_prefix__ ## get_node_status  }
+      function_prefix__ ## get_node_status,\
+      function_prefix__ ## list_documents,\
+      function_prefix__ ## read_document,\
+      function_prefix__ ## record_sync,\
+      function_prefix__ ## get_namespace_status  }
 void strata__v1__coordinator__create_namespace(ProtobufCService *service,
                                                const Strata__V1__CreateNamespaceRequest *input,
                                                Strata__V1__NamespaceInfo_Closure closure,
@@ -1175,9 +1818,26 @@ void strata__v1__coordinator__get_node_status(ProtobufCService *service,
                                               const Strata__V1__NodeStatusRequest *input,
                                               Strata__V1__NodeStatus_Closure closure,
                                               void *closure_data);
+void strata__v1__coordinator__list_documents(ProtobufCService *service,
+                                             const Strata__V1__ListDocumentsRequest *input,
+                                             Strata__V1__ListDocumentsResponse_Closure closure,
+                                             void *closure_data);
+void strata__v1__coordinator__read_document(ProtobufCService *service,
+                                            const Strata__V1__ReadDocumentRequest *input,
+                                            Strata__V1__ReadDocumentResponse_Closure closure,
+                                            void *closure_data);
+void strata__v1__coordinator__record_sync(ProtobufCService *service,
+                                          const Strata__V1__RecordSyncRequest *input,
+                                          Strata__V1__SyncRecord_Closure closure,
+                                          void *closure_data);
+void strata__v1__coordinator__get_namespace_status(ProtobufCService *service,
+                                                   const Strata__V1__NamespaceStatusRequest *input,
+                                                   Strata__V1__NamespaceStatus_Closure closure,
+                                                   void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    strata__v1__sync_state__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__create_namespace_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__namespace_info__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__list_namespaces_request__descriptor;
@@ -1196,8 +1856,18 @@ extern const ProtobufCMessageDescriptor strata__v1__passage__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__query_summary__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__cluster_status_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__cluster_status_response__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__embedding_status__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_transfer__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__node_status_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__list_documents_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__document_entry__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__list_documents_response__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__read_document_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__read_document_response__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__sync_record__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__record_sync_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__namespace_status_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__namespace_status__descriptor;
 extern const ProtobufCServiceDescriptor strata__v1__coordinator__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -80,7 +80,8 @@ struct  Strata__V1__Capacity
    */
   uint64_t disk_free_bytes;
   /*
-   * Relative weight for placement (defaults to 1; 0 on the wire means the default).
+   * Relative weight for placement (defaults to 1; 0 on the wire means the default). Must be
+   * within 0.01..100 (worker.weight); anything else is refused with INVALID_ARGUMENT.
    */
   double weight;
 };
@@ -112,12 +113,14 @@ struct  Strata__V1__RegisterRequest
    */
   Strata__V1__Capacity *capacity;
   /*
-   * The slots and positions the worker already holds (after a restart).
+   * The slots and positions the worker already holds (after a restart). Slots outside the
+   * cluster's slot count are ignored (logged by the coordinator), never held against the worker.
    */
   size_t n_slots;
   Strata__V1__SlotPosition **slots;
   /*
-   * Increases on every start of the worker process.
+   * The worker's own count of its starts (informational, logged). The incarnation that
+   * counts is the one the coordinator assigns in RegisterResponse.
    */
   uint64_t incarnation;
 };
@@ -151,10 +154,21 @@ struct  Strata__V1__RegisterResponse
    */
   size_t n_directives;
   Strata__V1__SlotDirective **directives;
+  /*
+   * The incarnation the coordinator assigned to this registration (one more than the last
+   * it assigned to this node id). Heartbeats must carry exactly it: a heartbeat with any
+   * other incarnation changes nothing and is answered `reregister`.
+   */
+  uint64_t incarnation;
+  /*
+   * The cluster's slot count S: the worker refuses writes to slots >= S and ignores (and
+   * never reports) slots >= S it finds on disk.
+   */
+  uint32_t slot_count;
 };
 #define STRATA__V1__REGISTER_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__register_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0 }
 
 
 /*
@@ -168,8 +182,8 @@ struct  Strata__V1__HeartbeatRequest
    */
   char *node_id;
   /*
-   * The incarnation the worker registered with; a heartbeat from an older incarnation than
-   * the coordinator knows is ignored.
+   * The incarnation the coordinator assigned at registration (RegisterResponse.incarnation).
+   * A heartbeat with another incarnation changes nothing and is answered `reregister`.
    */
   uint64_t incarnation;
   /*

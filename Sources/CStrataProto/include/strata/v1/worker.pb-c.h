@@ -18,6 +18,12 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Strata__V1__PutDocument Strata__V1__PutDocument;
 typedef struct Strata__V1__SlotWrite Strata__V1__SlotWrite;
+typedef struct Strata__V1__AttachVectors Strata__V1__AttachVectors;
+typedef struct Strata__V1__ChunkVector Strata__V1__ChunkVector;
+typedef struct Strata__V1__PendingEmbeddingsRequest Strata__V1__PendingEmbeddingsRequest;
+typedef struct Strata__V1__PendingEmbeddingsResponse Strata__V1__PendingEmbeddingsResponse;
+typedef struct Strata__V1__PendingDocument Strata__V1__PendingDocument;
+typedef struct Strata__V1__PendingChunk Strata__V1__PendingChunk;
 typedef struct Strata__V1__ApplyWritesRequest Strata__V1__ApplyWritesRequest;
 typedef struct Strata__V1__ApplyWritesResponse Strata__V1__ApplyWritesResponse;
 typedef struct Strata__V1__CollectStatisticsRequest Strata__V1__CollectStatisticsRequest;
@@ -26,8 +32,10 @@ typedef struct Strata__V1__WorkerSearchRequest Strata__V1__WorkerSearchRequest;
 typedef struct Strata__V1__Candidate Strata__V1__Candidate;
 typedef struct Strata__V1__WorkerSearchResponse Strata__V1__WorkerSearchResponse;
 typedef struct Strata__V1__FetchChunksRequest Strata__V1__FetchChunksRequest;
+typedef struct Strata__V1__FetchDocumentRequest Strata__V1__FetchDocumentRequest;
 typedef struct Strata__V1__StreamSlotRequest Strata__V1__StreamSlotRequest;
 typedef struct Strata__V1__SlotRecord Strata__V1__SlotRecord;
+typedef struct Strata__V1__SlotBatch Strata__V1__SlotBatch;
 typedef struct Strata__V1__WorkerStatusRequest Strata__V1__WorkerStatusRequest;
 
 
@@ -66,7 +74,8 @@ typedef enum {
   STRATA__V1__SLOT_WRITE__OPERATION__NOT_SET = 0,
   STRATA__V1__SLOT_WRITE__OPERATION_PUT = 3,
   STRATA__V1__SLOT_WRITE__OPERATION_DELETE_DOCUMENT_ID = 4,
-  STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE = 5
+  STRATA__V1__SLOT_WRITE__OPERATION_DROP_NAMESPACE = 5,
+  STRATA__V1__SLOT_WRITE__OPERATION_ATTACH_VECTORS = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SLOT_WRITE__OPERATION__CASE)
 } Strata__V1__SlotWrite__OperationCase;
 
@@ -98,11 +107,152 @@ struct  Strata__V1__SlotWrite
      * Drops the namespace's data in this slot (must be true when set; false is refused).
      */
     protobuf_c_boolean drop_namespace;
+    /*
+     * Gives a document's chunks the vectors the server-side embedder computed.
+     */
+    Strata__V1__AttachVectors *attach_vectors;
   };
 };
 #define STRATA__V1__SLOT_WRITE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_write__descriptor) \
     , 0, (char *)protobuf_c_empty_string, STRATA__V1__SLOT_WRITE__OPERATION__NOT_SET, {0} }
+
+
+/*
+ * Vectors computed by the coordinator's embedder for one document. Applied as a put of the
+ * document as the worker holds it at this sequence, each chunk with the vector given for its
+ * content hash (a vector is a function of the text alone), else the one it has; chunks
+ * changed since the embedder read them keep what they have. A document deleted meanwhile is
+ * recorded as a delete (which changes nothing). So every replica applies the same change.
+ */
+struct  Strata__V1__AttachVectors
+{
+  ProtobufCMessage base;
+  /*
+   * The document the vectors were computed for.
+   */
+  char *document_id;
+  /*
+   * One vector per embedded chunk.
+   */
+  size_t n_vectors;
+  Strata__V1__ChunkVector **vectors;
+};
+#define STRATA__V1__ATTACH_VECTORS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__attach_vectors__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * A vector for the chunk with this content hash.
+ */
+struct  Strata__V1__ChunkVector
+{
+  ProtobufCMessage base;
+  /*
+   * XXH3-128 of the chunk's text (16 bytes, as Chunk.content_hash).
+   */
+  ProtobufCBinaryData content_hash;
+  /*
+   * The vector; the namespace's dimension, finite.
+   */
+  size_t n_vector;
+  float *vector;
+};
+#define STRATA__V1__CHUNK_VECTOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__chunk_vector__descriptor) \
+    , {0,NULL}, 0,NULL }
+
+
+/*
+ * Asks for chunks without vectors (the server-side embedder's backlog).
+ */
+struct  Strata__V1__PendingEmbeddingsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace.
+   */
+  char *namespace_;
+  /*
+   * The slots to look at (one replica of each slot is asked).
+   */
+  size_t n_slots;
+  uint32_t *slots;
+  /*
+   * Chunks to return at most (whole documents; at least one document when any is pending).
+   */
+  uint32_t max_chunks;
+};
+#define STRATA__V1__PENDING_EMBEDDINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__pending_embeddings_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+/*
+ * Chunks without vectors.
+ */
+struct  Strata__V1__PendingEmbeddingsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Chunks without a vector over all the requested slots (the backlog).
+   */
+  uint64_t pending_chunks;
+  /*
+   * Documents with chunks to embed, up to max_chunks chunks in all.
+   */
+  size_t n_documents;
+  Strata__V1__PendingDocument **documents;
+};
+#define STRATA__V1__PENDING_EMBEDDINGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__pending_embeddings_response__descriptor) \
+    , 0, 0,NULL }
+
+
+/*
+ * One document's chunks that have no vector.
+ */
+struct  Strata__V1__PendingDocument
+{
+  ProtobufCMessage base;
+  /*
+   * The slot holding it.
+   */
+  uint32_t slot;
+  /*
+   * The document id.
+   */
+  char *document_id;
+  /*
+   * Its chunks without a vector.
+   */
+  size_t n_chunks;
+  Strata__V1__PendingChunk **chunks;
+};
+#define STRATA__V1__PENDING_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__pending_document__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * A chunk to embed.
+ */
+struct  Strata__V1__PendingChunk
+{
+  ProtobufCMessage base;
+  /*
+   * XXH3-128 of the text (16 bytes).
+   */
+  ProtobufCBinaryData content_hash;
+  /*
+   * The text.
+   */
+  char *text;
+};
+#define STRATA__V1__PENDING_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__pending_chunk__descriptor) \
+    , {0,NULL}, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -352,6 +502,26 @@ struct  Strata__V1__FetchChunksRequest
 
 
 /*
+ * Asks for one document's chunks.
+ */
+struct  Strata__V1__FetchDocumentRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The namespace the document is in.
+   */
+  char *namespace_;
+  /*
+   * The document id.
+   */
+  char *document_id;
+};
+#define STRATA__V1__FETCH_DOCUMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__fetch_document_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
  * Asks a worker to stream one slot's records (to copy the slot elsewhere).
  */
 struct  Strata__V1__StreamSlotRequest
@@ -375,12 +545,14 @@ typedef enum {
   STRATA__V1__SLOT_RECORD__ITEM__NOT_SET = 0,
   STRATA__V1__SLOT_RECORD__ITEM_WRITE = 1,
   STRATA__V1__SLOT_RECORD__ITEM_END_SEQUENCE = 2,
-  STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES = 3
+  STRATA__V1__SLOT_RECORD__ITEM_TOTAL_BYTES = 3,
+  STRATA__V1__SLOT_RECORD__ITEM_BATCH = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__SLOT_RECORD__ITEM__CASE)
 } Strata__V1__SlotRecord__ItemCase;
 
 /*
- * One record of a slot stream.
+ * One record of a slot stream. Writes and batches come in increasing sequence order, one
+ * record per sequence number.
  */
 struct  Strata__V1__SlotRecord
 {
@@ -388,22 +560,50 @@ struct  Strata__V1__SlotRecord
   Strata__V1__SlotRecord__ItemCase item_case;
   union {
     /*
-     * One sequenced write of the slot, in increasing sequence order.
+     * A sequence that holds exactly one operation.
      */
     Strata__V1__SlotWrite *write;
     /*
-     * Sent last: the source's durable sequence when the stream was taken.
+     * Sent last: the source's durable sequence when the stream was taken. The receiver holds
+     * the slot up to exactly this sequence once it has applied every record before it.
      */
     uint64_t end_sequence;
     /*
-     * Sent first: the serialized bytes of the write records that follow (for progress).
+     * Sent first: the serialized bytes of the write and batch records that follow (for progress).
      */
     uint64_t total_bytes;
+    /*
+     * A sequence that holds several operations (a namespace drop that removed several
+     * documents of the slot) or none (the slot's last sequence, when its operations left
+     * nothing to stream: a drop that found nothing, a delete of a document never stored).
+     */
+    Strata__V1__SlotBatch *batch;
   };
 };
 #define STRATA__V1__SLOT_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_record__descriptor) \
     , STRATA__V1__SLOT_RECORD__ITEM__NOT_SET, {0} }
+
+
+/*
+ * The operations of one slot sequence, applied together (in order) or not at all.
+ */
+struct  Strata__V1__SlotBatch
+{
+  ProtobufCMessage base;
+  /*
+   * The slot-local sequence number all the writes share.
+   */
+  uint64_t sequence;
+  /*
+   * The operations, each with `sequence` set to the batch's; may be empty.
+   */
+  size_t n_writes;
+  Strata__V1__SlotWrite **writes;
+};
+#define STRATA__V1__SLOT_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__slot_batch__descriptor) \
+    , 0, 0,NULL }
 
 
 /*
@@ -455,6 +655,120 @@ Strata__V1__SlotWrite *
                       const uint8_t       *data);
 void   strata__v1__slot_write__free_unpacked
                      (Strata__V1__SlotWrite *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__AttachVectors methods */
+void   strata__v1__attach_vectors__init
+                     (Strata__V1__AttachVectors         *message);
+size_t strata__v1__attach_vectors__get_packed_size
+                     (const Strata__V1__AttachVectors   *message);
+size_t strata__v1__attach_vectors__pack
+                     (const Strata__V1__AttachVectors   *message,
+                      uint8_t             *out);
+size_t strata__v1__attach_vectors__pack_to_buffer
+                     (const Strata__V1__AttachVectors   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__AttachVectors *
+       strata__v1__attach_vectors__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__attach_vectors__free_unpacked
+                     (Strata__V1__AttachVectors *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__ChunkVector methods */
+void   strata__v1__chunk_vector__init
+                     (Strata__V1__ChunkVector         *message);
+size_t strata__v1__chunk_vector__get_packed_size
+                     (const Strata__V1__ChunkVector   *message);
+size_t strata__v1__chunk_vector__pack
+                     (const Strata__V1__ChunkVector   *message,
+                      uint8_t             *out);
+size_t strata__v1__chunk_vector__pack_to_buffer
+                     (const Strata__V1__ChunkVector   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ChunkVector *
+       strata__v1__chunk_vector__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__chunk_vector__free_unpacked
+                     (Strata__V1__ChunkVector *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__PendingEmbeddingsRequest methods */
+void   strata__v1__pending_embeddings_request__init
+                     (Strata__V1__PendingEmbeddingsRequest         *message);
+size_t strata__v1__pending_embeddings_request__get_packed_size
+                     (const Strata__V1__PendingEmbeddingsRequest   *message);
+size_t strata__v1__pending_embeddings_request__pack
+                     (const Strata__V1__PendingEmbeddingsRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__pending_embeddings_request__pack_to_buffer
+                     (const Strata__V1__PendingEmbeddingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__PendingEmbeddingsRequest *
+       strata__v1__pending_embeddings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__pending_embeddings_request__free_unpacked
+                     (Strata__V1__PendingEmbeddingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__PendingEmbeddingsResponse methods */
+void   strata__v1__pending_embeddings_response__init
+                     (Strata__V1__PendingEmbeddingsResponse         *message);
+size_t strata__v1__pending_embeddings_response__get_packed_size
+                     (const Strata__V1__PendingEmbeddingsResponse   *message);
+size_t strata__v1__pending_embeddings_response__pack
+                     (const Strata__V1__PendingEmbeddingsResponse   *message,
+                      uint8_t             *out);
+size_t strata__v1__pending_embeddings_response__pack_to_buffer
+                     (const Strata__V1__PendingEmbeddingsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__PendingEmbeddingsResponse *
+       strata__v1__pending_embeddings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__pending_embeddings_response__free_unpacked
+                     (Strata__V1__PendingEmbeddingsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__PendingDocument methods */
+void   strata__v1__pending_document__init
+                     (Strata__V1__PendingDocument         *message);
+size_t strata__v1__pending_document__get_packed_size
+                     (const Strata__V1__PendingDocument   *message);
+size_t strata__v1__pending_document__pack
+                     (const Strata__V1__PendingDocument   *message,
+                      uint8_t             *out);
+size_t strata__v1__pending_document__pack_to_buffer
+                     (const Strata__V1__PendingDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__PendingDocument *
+       strata__v1__pending_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__pending_document__free_unpacked
+                     (Strata__V1__PendingDocument *message,
+                      ProtobufCAllocator *allocator);
+/* Strata__V1__PendingChunk methods */
+void   strata__v1__pending_chunk__init
+                     (Strata__V1__PendingChunk         *message);
+size_t strata__v1__pending_chunk__get_packed_size
+                     (const Strata__V1__PendingChunk   *message);
+size_t strata__v1__pending_chunk__pack
+                     (const Strata__V1__PendingChunk   *message,
+                      uint8_t             *out);
+size_t strata__v1__pending_chunk__pack_to_buffer
+                     (const Strata__V1__PendingChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__PendingChunk *
+       strata__v1__pending_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__pending_chunk__free_unpacked
+                     (Strata__V1__PendingChunk *message,
                       ProtobufCAllocator *allocator);
 /* Strata__V1__ApplyWritesRequest methods */
 void   strata__v1__apply_writes_request__init
@@ -608,6 +922,25 @@ Strata__V1__FetchChunksRequest *
 void   strata__v1__fetch_chunks_request__free_unpacked
                      (Strata__V1__FetchChunksRequest *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__FetchDocumentRequest methods */
+void   strata__v1__fetch_document_request__init
+                     (Strata__V1__FetchDocumentRequest         *message);
+size_t strata__v1__fetch_document_request__get_packed_size
+                     (const Strata__V1__FetchDocumentRequest   *message);
+size_t strata__v1__fetch_document_request__pack
+                     (const Strata__V1__FetchDocumentRequest   *message,
+                      uint8_t             *out);
+size_t strata__v1__fetch_document_request__pack_to_buffer
+                     (const Strata__V1__FetchDocumentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__FetchDocumentRequest *
+       strata__v1__fetch_document_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__fetch_document_request__free_unpacked
+                     (Strata__V1__FetchDocumentRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__StreamSlotRequest methods */
 void   strata__v1__stream_slot_request__init
                      (Strata__V1__StreamSlotRequest         *message);
@@ -646,6 +979,25 @@ Strata__V1__SlotRecord *
 void   strata__v1__slot_record__free_unpacked
                      (Strata__V1__SlotRecord *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__SlotBatch methods */
+void   strata__v1__slot_batch__init
+                     (Strata__V1__SlotBatch         *message);
+size_t strata__v1__slot_batch__get_packed_size
+                     (const Strata__V1__SlotBatch   *message);
+size_t strata__v1__slot_batch__pack
+                     (const Strata__V1__SlotBatch   *message,
+                      uint8_t             *out);
+size_t strata__v1__slot_batch__pack_to_buffer
+                     (const Strata__V1__SlotBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__SlotBatch *
+       strata__v1__slot_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__slot_batch__free_unpacked
+                     (Strata__V1__SlotBatch *message,
+                      ProtobufCAllocator *allocator);
 /* Strata__V1__WorkerStatusRequest methods */
 void   strata__v1__worker_status_request__init
                      (Strata__V1__WorkerStatusRequest         *message);
@@ -673,6 +1025,24 @@ typedef void (*Strata__V1__PutDocument_Closure)
 typedef void (*Strata__V1__SlotWrite_Closure)
                  (const Strata__V1__SlotWrite *message,
                   void *closure_data);
+typedef void (*Strata__V1__AttachVectors_Closure)
+                 (const Strata__V1__AttachVectors *message,
+                  void *closure_data);
+typedef void (*Strata__V1__ChunkVector_Closure)
+                 (const Strata__V1__ChunkVector *message,
+                  void *closure_data);
+typedef void (*Strata__V1__PendingEmbeddingsRequest_Closure)
+                 (const Strata__V1__PendingEmbeddingsRequest *message,
+                  void *closure_data);
+typedef void (*Strata__V1__PendingEmbeddingsResponse_Closure)
+                 (const Strata__V1__PendingEmbeddingsResponse *message,
+                  void *closure_data);
+typedef void (*Strata__V1__PendingDocument_Closure)
+                 (const Strata__V1__PendingDocument *message,
+                  void *closure_data);
+typedef void (*Strata__V1__PendingChunk_Closure)
+                 (const Strata__V1__PendingChunk *message,
+                  void *closure_data);
 typedef void (*Strata__V1__ApplyWritesRequest_Closure)
                  (const Strata__V1__ApplyWritesRequest *message,
                   void *closure_data);
@@ -697,11 +1067,17 @@ typedef void (*Strata__V1__WorkerSearchResponse_Closure)
 typedef void (*Strata__V1__FetchChunksRequest_Closure)
                  (const Strata__V1__FetchChunksRequest *message,
                   void *closure_data);
+typedef void (*Strata__V1__FetchDocumentRequest_Closure)
+                 (const Strata__V1__FetchDocumentRequest *message,
+                  void *closure_data);
 typedef void (*Strata__V1__StreamSlotRequest_Closure)
                  (const Strata__V1__StreamSlotRequest *message,
                   void *closure_data);
 typedef void (*Strata__V1__SlotRecord_Closure)
                  (const Strata__V1__SlotRecord *message,
+                  void *closure_data);
+typedef void (*Strata__V1__SlotBatch_Closure)
+                 (const Strata__V1__SlotBatch *message,
                   void *closure_data);
 typedef void (*Strata__V1__WorkerStatusRequest_Closure)
                  (const Strata__V1__WorkerStatusRequest *message,
@@ -729,6 +1105,10 @@ struct Strata__V1__Worker_Service
                        const Strata__V1__FetchChunksRequest *input,
                        Strata__V1__Chunk_Closure closure,
                        void *closure_data);
+  void (*fetch_document)(Strata__V1__Worker_Service *service,
+                         const Strata__V1__FetchDocumentRequest *input,
+                         Strata__V1__Chunk_Closure closure,
+                         void *closure_data);
   void (*stream_slot)(Strata__V1__Worker_Service *service,
                       const Strata__V1__StreamSlotRequest *input,
                       Strata__V1__SlotRecord_Closure closure,
@@ -737,6 +1117,10 @@ struct Strata__V1__Worker_Service
                  const Strata__V1__WorkerStatusRequest *input,
                  Strata__V1__NodeStatus_Closure closure,
                  void *closure_data);
+  void (*list_pending_embeddings)(Strata__V1__Worker_Service *service,
+                                  const Strata__V1__PendingEmbeddingsRequest *input,
+                                  Strata__V1__PendingEmbeddingsResponse_Closure closure,
+                                  void *closure_data);
 };
 typedef void (*Strata__V1__Worker_ServiceDestroy)(Strata__V1__Worker_Service *);
 void strata__v1__worker__init (Strata__V1__Worker_Service *service,
@@ -749,8 +1133,10 @@ void strata__v1__worker__init (Strata__V1__Worker_Service *service,
       function_prefix__ ## collect_statistics,\
       function_prefix__ ## search,\
       function_prefix__ ## fetch_chunks,\
+      function_prefix__ ## fetch_document,\
       function_prefix__ ## stream_slot,\
-      function_prefix__ ## status  }
+      function_prefix__ ## status,\
+      function_prefix__ ## list_pending_embeddings  }
 void strata__v1__worker__apply_writes(ProtobufCService *service,
                                       const Strata__V1__ApplyWritesRequest *input,
                                       Strata__V1__ApplyWritesResponse_Closure closure,
@@ -767,6 +1153,10 @@ void strata__v1__worker__fetch_chunks(ProtobufCService *service,
                                       const Strata__V1__FetchChunksRequest *input,
                                       Strata__V1__Chunk_Closure closure,
                                       void *closure_data);
+void strata__v1__worker__fetch_document(ProtobufCService *service,
+                                        const Strata__V1__FetchDocumentRequest *input,
+                                        Strata__V1__Chunk_Closure closure,
+                                        void *closure_data);
 void strata__v1__worker__stream_slot(ProtobufCService *service,
                                      const Strata__V1__StreamSlotRequest *input,
                                      Strata__V1__SlotRecord_Closure closure,
@@ -775,11 +1165,21 @@ void strata__v1__worker__status(ProtobufCService *service,
                                 const Strata__V1__WorkerStatusRequest *input,
                                 Strata__V1__NodeStatus_Closure closure,
                                 void *closure_data);
+void strata__v1__worker__list_pending_embeddings(ProtobufCService *service,
+                                                 const Strata__V1__PendingEmbeddingsRequest *input,
+                                                 Strata__V1__PendingEmbeddingsResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor strata__v1__put_document__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_write__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__attach_vectors__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__chunk_vector__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__pending_embeddings_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__pending_embeddings_response__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__pending_document__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__pending_chunk__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__apply_writes_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__apply_writes_response__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__collect_statistics_request__descriptor;
@@ -788,8 +1188,10 @@ extern const ProtobufCMessageDescriptor strata__v1__worker_search_request__descr
 extern const ProtobufCMessageDescriptor strata__v1__candidate__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__worker_search_response__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__fetch_chunks_request__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__fetch_document_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__stream_slot_request__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_record__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__slot_batch__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__worker_status_request__descriptor;
 extern const ProtobufCServiceDescriptor strata__v1__worker__descriptor;
 

@@ -1,0 +1,39 @@
+import StrataCore
+import StrataRPC
+import StrataWire
+
+/// The coordinator's RPCs for agents and directory syncs: ListDocuments, ReadDocument,
+/// RecordSync and GetNamespaceStatus.
+extension CoordinatorNode {
+    static func registerDocumentMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+        service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, _ in
+            try box.liveCoordinator().documents.list(request)
+        }
+        service.unary("ReadDocument", ReadDocumentRequest.self, ReadDocumentResponse.self) { request, context in
+            try await box.liveCoordinator().documents.read(request, context)
+        }
+        service.unary("RecordSync", RecordSyncRequest.self, SyncRecord.self) { request, _ in
+            try box.liveCoordinator().recordSync(request.sync)
+        }
+        service.unary("GetNamespaceStatus", NamespaceStatusRequest.self, NamespaceStatus.self) { request, _ in
+            try box.liveCoordinator().namespaceStatus(request.namespace)
+        }
+    }
+
+    /// Keeps a sync's report; NOT_FOUND when its namespace does not exist.
+    func recordSync(_ report: SyncRecord) throws -> SyncRecord {
+        _ = try namespaces.settings(report.namespace)
+        return try syncs.record(report)
+    }
+
+    /// One namespace in full: size, unsettled documents, last and running sync.
+    func namespaceStatus(_ name: String) throws -> NamespaceStatus {
+        guard let info = namespaces.list().first(where: { $0.name == name }) else {
+            _ = try namespaces.settings(name)  // throws the NOT_FOUND every call uses
+            throw StrataError(.notFound, "namespace \(name) does not exist")
+        }
+        let book = syncs.status(name)
+        return NamespaceStatus(info: info, unsettledDocuments: namespaces.unsettledCount(name),
+                               lastSync: book.last, runningSync: book.running)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import StrataCore
+import Testing
+@testable import StrataStore
+
+/// Warm tiers know their owner: listing them, and reclaiming those whose data directory is
+/// gone or names another tier -- never one a process has attached.
+@Suite("Warm tier segments: owner, listing, reclaiming orphans")
+struct WarmSegmentsTests {
+    static let settings = ChunkStoreTests.settings
+    typealias Owner = WarmTierOwner
+
+    static func info(_ name: String) -> WarmSegmentInfo? {
+        WarmSegments.list().first { $0.name == (name.hasPrefix("/") ? String(name.dropFirst()) : name) }
+    }
+
+    @Test("The ownership rule, row by row")
+    func judgeRows() {
+        typealias S = WarmSegmentState
+        let owner = Owner(directory: "/data/w1/store", node: "worker-1")
+        #expect(S.judge(segment: "strata-a", owner: .failure(.init("format version 1")), directoryExists: true, marker: "strata-a")
+            == .ownerUnknown(reason: "format version 1"))
+        #expect(S.judge(segment: "strata-a", owner: .success(.unknown), directoryExists: false, marker: nil)
+            == .ownerUnknown(reason: "no data directory recorded"))
+        #expect(S.judge(segment: "strata-a", owner: .success(owner), directoryExists: false, marker: nil)
+            == .orphaned(reason: "data directory /data/w1/store is gone"))
+        #expect(S.judge(segment: "strata-a", owner: .success(owner), directoryExists: true, marker: nil)
+            == .orphaned(reason: "data directory /data/w1/store names no warm tier"))
+        #expect(S.judge(segment: "strata-a", owner: .success(owner), directoryExists: true, marker: "strata-b")
+            == .orphaned(reason: "data directory /data/w1/store now names warm tier strata-b"))
+        #expect(S.judge(segment: "strata-a", owner: .success(owner), directoryExists: true, marker: "strata-a") == .owned)
+        #expect(S.judge(segment: "/strata-a", owner: .success(owner), directoryExists: true, marker: "strata-a") == .owned)
+    }
+
+    @Test("A store's warm tier records its directory and node; the listing shows it attached, then kept for a warm restart")
+    func ownerRecordedAndListed() throws {
+        let dir = StoreTestData.temporaryDirectory("owner")
+        defer { ChunkStore.destroyWarmTier(directory: dir, settings: Self.settings); StoreTestData.removeDirectory(dir) }
+        let store = try ChunkStore.open(directory: dir, settings: Self.settings, node: "worker-owner")
+        let open = try #require(Self.info(store.warmSegmentName))
+        #expect(open.owner == Owner(directory: dir, node: "worker-owner"))
+        #expect(open.attached && open.state == .owned)
+        #expect(open.allocatedBytes <= 64 << 10 && open.apparentBytes > 4 << 20)
+        #expect(try String(contentsOfFile: dir + "/" + WarmSegments.markerFile, encoding: .utf8) == store.warmSegmentName + "\n")
+        store.close()
+        let closed = try #require(Self.info(store.warmSegmentName))
+        #expect(!closed.attached && closed.state == .owned)
+        #expect(WarmSegments.reclaimOrphans().allSatisfy { $0.name != store.warmSegmentName })
+        #expect(SharedMemoryUse.exists(store.warmSegmentName))
+    }
+
+    @Test("Deleting a stopped store's directory orphans its warm tier and a reclaim removes it; an attached one stays")
+    func reclaimRemovesOrphansOnly() throws {
+        let stopped = StoreTestData.temporaryDirectory("orphan")
+        let running = StoreTestData.temporaryDirectory("attached")
+        let first = try ChunkStore.open(directory: stopped, settings: Self.settings, node: "worker-a")
+        let stoppedName = first.warmSegmentName
+        first.close()
+        let second = try ChunkStore.open(directory: running, settings: Self.settings, node: "worker-b")
+        defer {
+            second.close()
+            ChunkStore.destroyWarmTier(directory: running, settings: Self.settings)
+            ChunkStore.destroyWarmTier(directory: stopped, settings: Self.settings)
+        }
+        StoreTestData.removeDirectory(stopped)
+        StoreTestData.removeDirectory(running)
+        #expect(Self.info(stoppedName)?.state == .orphaned(reason: "data directory \(stopped) is gone"))
+        let attached = try #require(Self.info(second.warmSegmentName))
+        #expect(attached.attached && attached.state == .orphaned(reason: "data directory \(running) is gone"))
+
+        let reclaimed = WarmSegments.reclaimOrphans().map(\.name)
+        #expect(reclaimed.contains(stoppedName))
+        #expect(!reclaimed.contains(second.warmSegmentName))
+        #expect(!SharedMemoryUse.exists(stoppedName))
+        #expect(SharedMemoryUse.exists(second.warmSegmentName))
+    }
+
+    @Test("A directory that now names another warm tier orphans the old one; the same name after a keep restarts warm")
+    func markerNamesTheCurrentTier() throws {
+        let dir = StoreTestData.temporaryDirectory("renamed")
+        let oldName = "strata-test-old-\(UInt32.random(in: 0...UInt32.max))"
+        let newName = "strata-test-new-\(UInt32.random(in: 0...UInt32.max))"
+        defer {
+            try? TierHierarchy.destroySharedMemory(name: oldName)
+            try? TierHierarchy.destroySharedMemory(name: newName)
+            StoreTestData.removeDirectory(dir)
+        }
+        var settings = Self.settings
+        settings.warmSegmentName = oldName
+        do {
+            let store = try ChunkStore.open(directory: dir, settings: settings)
+            try store.apply(SlotWrite(slot: 1, sequence: 1, operations: [StoreTestData.put("ns", "a", ["kept warm"])]))
+            _ = try store.get(ChunkRef(namespace: "ns", hash: .of("kept warm")))
+            store.close()
+        }
+        // Reopened under the same name: a warm restart, the entry validated and served from warm.
+        do {
+            let store = try ChunkStore.open(directory: dir, settings: settings)
+            #expect(store.tiers.warmRecovery == WarmRecoveryReport(start: .reattached, restoredEntries: 1, discardedEntries: 0))
+            #expect(try store.get(ChunkRef(namespace: "ns", hash: .of("kept warm"))).tier == .warm)
+            store.close()
+        }
+        settings.warmSegmentName = newName
+        let store = try ChunkStore.open(directory: dir, settings: settings)
+        store.close()
+        #expect(Self.info(oldName)?.state == .orphaned(reason: "data directory \(dir) now names warm tier \(newName)"))
+        #expect(Self.info(newName)?.state == .owned)
+        let reclaimed = WarmSegments.reclaimOrphans().map(\.name)
+        #expect(reclaimed.contains(oldName) && !reclaimed.contains(newName))
+    }
+
+    @Test("A segment of an older build or without an owner is listed but never reclaimed")
+    func unknownOwnersAreLeftAlone() throws {
+        let segment = TierFixtures.uniqueSegmentName("noowner")
+        defer { try? TierHierarchy.destroySharedMemory(name: segment) }
+        let tiers = try TierFixtures.hierarchy(segment: segment)
+        tiers.close()
+        #expect(Self.info(segment)?.state == .ownerUnknown(reason: "no data directory recorded"))
+        #expect(!WarmSegments.reclaimOrphans().map(\.name).contains(segment))
+        #expect(SharedMemoryUse.exists(segment))
+    }
+}
