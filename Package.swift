@@ -79,7 +79,8 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataEmbed", "StrataMetrics", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "StrataEtcd", "StrataControlPlane", "CStrataSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -97,11 +97,20 @@ public final class LocalFileControlPlaneStore: ControlPlaneStore {
 
     public var location: String { "files in \(directory)" }
 
-    public func load() async throws(ControlPlaneError) -> ControlPlaneSnapshot {
+    public func load() async throws(ControlPlaneError) -> ControlPlaneSnapshot { snapshot() }
+
+    public func commit(_ batch: ControlPlaneBatch) async throws(ControlPlaneError) -> ControlPlaneRevision {
+        try commitNow(batch)
+    }
+
+    /// `load`, without suspending (the files are read at the open): for a coordinator that
+    /// starts synchronously on local files.
+    public func snapshot() -> ControlPlaneSnapshot {
         state.withLock { ControlPlaneSnapshot(revision: $0.revision, records: $0.records, highWaterMarks: $0.highWaterMarks) }
     }
 
-    public func commit(_ batch: ControlPlaneBatch) async throws(ControlPlaneError) -> ControlPlaneRevision {
+    /// `commit`, without suspending (each file is written and fsynced on the calling thread).
+    public func commitNow(_ batch: ControlPlaneBatch) throws(ControlPlaneError) -> ControlPlaneRevision {
         try batch.validate()
         return try state.withLock { (state: inout State) throws(ControlPlaneError) -> ControlPlaneRevision in
             guard state.lockDescriptor != nil else { throw ControlPlaneError(.unavailable, "the control plane in \(directory) is closed") }

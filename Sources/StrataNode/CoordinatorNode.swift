@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StrataCluster
+import StrataControlPlane
 import StrataCore
 import StrataEmbed
 import StrataMetrics
@@ -19,16 +20,44 @@ public final class CoordinatorNode: Sendable {
     let documents: CoordinatorDocuments
     let syncs: SyncRegistry
     let embedding: CoordinatorEmbedding
+    let controlPlane: CoordinatorControlPlane
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
     /// Loads the identity, the persisted cluster map and namespaces from the data directory
-    /// and binds the listen address (`environment`: see `NodeEnvironment`).
-    public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+    /// and binds the listen address (`environment`: see `NodeEnvironment`). The control plane
+    /// is the data directory's files; a coordinator on etcd starts with `open`.
+    public convenience init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+        guard config.coordinator.etcdEndpointList.isEmpty else {
+            throw StrataError(.internal, "a coordinator on etcd (coordinator.etcd_endpoints) starts with CoordinatorNode.open")
+        }
+        let (plane, snapshot) = try CoordinatorControlPlane.local(dataDirectory: config.node.dataDir)
+        try self.init(config: config, environment: environment, controlPlane: plane, snapshot: snapshot)
+        try plane.persistNow(membership.initialRecords)
+    }
+
+    /// Starts a coordinator on either control plane: the data directory's files, or etcd
+    /// (`coordinator.etcd_endpoints`) where it campaigns for leadership once started.
+    public static func open(config: StrataConfig, environment: NodeEnvironment = .production) async throws -> CoordinatorNode {
+        guard !config.coordinator.etcdEndpointList.isEmpty else { return try CoordinatorNode(config: config, environment: environment) }
+        let plane = try CoordinatorControlPlane.etcd(config)
+        let snapshot: ControlPlaneSnapshot
+        do {
+            snapshot = try await plane.store.load()
+        } catch {
+            throw StrataError(.unavailable, "etcd is unavailable: cannot read the control plane: \(error.message)")
+        }
+        plane.depose("not elected yet")
+        return try CoordinatorNode(config: config, environment: environment, controlPlane: plane, snapshot: snapshot)
+    }
+
+    init(config: StrataConfig, environment: NodeEnvironment, controlPlane: CoordinatorControlPlane, snapshot: ControlPlaneSnapshot) throws {
         self.environment = environment
+        self.controlPlane = controlPlane
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
         membership = try CoordinatorMembership(
-            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now)
+            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now,
+            controlPlane: controlPlane, snapshot: snapshot)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
         syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
@@ -84,10 +113,10 @@ public final class CoordinatorNode: Sendable {
         Self.registerDocumentMethods(&coordinator, box)
         var members = ServiceDefinition(name: StrataServiceName.membership)
         members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, _ in
-            try box.liveCoordinator().membership.register(request)
+            try await box.liveCoordinator().membership.register(request)
         }
         members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, _ in
-            try box.liveCoordinator().membership.heartbeat(request)
+            try await box.liveCoordinator().membership.heartbeat(request)
         }
         // What clients see never names a path on a node's disk (a full disk, a file that
         // cannot be written): the status keeps its code, the message loses the path.
@@ -112,7 +141,7 @@ public final class CoordinatorNode: Sendable {
         try runtime.start()
         if environment.runsTimers {
             let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
-            ticker.start(every: interval) { [weak self] in self?.runTimersOnce() }
+            ticker.start(every: interval) { [weak self] in await self?.runTimersOnce() }
             embedding.start()
         }
         runtime.markServing()
@@ -148,9 +177,9 @@ public final class CoordinatorNode: Sendable {
 
     /// What the timer does each heartbeat interval: runs the failure detector (and plans
     /// recovery). Called by the owner instead when the environment runs no timers.
-    public func runTimersOnce() {
+    public func runTimersOnce() async {
         do {
-            try membership.tick()
+            try await membership.tick()
         } catch {
             runtime.logger.error("failure detector tick failed", metadata: ["error": "\(error)"])
         }
@@ -160,11 +189,15 @@ public final class CoordinatorNode: Sendable {
         ticker.stop()
         await embedding.stop()
         await runtime.shutdown()
+        await controlPlane.close()
     }
 
     public func status() -> NodeStatusReport {
         runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
     }
+
+    /// Each slot's high-water sequence as the coordinator's map has it.
+    public func slotHighWaterMarks() -> [Int: UInt64] { membership.highWaterMarks() }
 
     /// The coordinator itself (empty id) or a worker as last heard from.
     func nodeStatus(_ nodeID: String) throws(StrataError) -> NodeStatusMessage {

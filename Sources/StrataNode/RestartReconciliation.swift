@@ -1,6 +1,5 @@
 import Foundation
 import StrataCluster
-import StrataStore
 
 /// What a restarted coordinator does not know: the persisted map is written when membership
 /// changes, not on every acknowledged write, so its slots' high-water sequences may be behind
@@ -59,14 +58,10 @@ struct RestartReconciliation: Sendable, Equatable, Codable {
 
     // MARK: persistence
 
-    static func load(_ path: String) throws -> RestartReconciliation? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try JSONDecoder().decode(RestartReconciliation.self, from: data)
-    }
-
-    func save(_ path: String) throws {
+    /// The bytes of the `restartPending` record.
+    func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(self)))
+        return [UInt8](try encoder.encode(self))
     }
 }

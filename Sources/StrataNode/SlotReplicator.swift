@@ -18,7 +18,7 @@ struct SlotReplicator: Sendable {
     @discardableResult
     func replicate(slot: Int, count: Int, _ build: @escaping @Sendable (ClosedRange<UInt64>) -> [StrataWire.SlotWrite]) async throws -> UInt64 {
         try await locks.withLock(slot) {
-            let numbers = try membership.reserveSequences(slot: slot, count: count)
+            let numbers = try await membership.reserveSequences(slot: slot, count: count)
             return try await replicate(slot: slot, build(numbers))
         }
     }
@@ -66,6 +66,10 @@ struct SlotReplicator: Sendable {
         guard servingAcks.count >= required else {
             throw WriteRefusal.error(slot: slot, acknowledged: servingAcks.count, required: required, failures: failures)
         }
+        // The acknowledgement's promise: the slot's mark is durable in the control plane
+        // before the client hears of the write, so no later leader or restart can take a
+        // replica that lacks it for up to date (or lose it with the coordinator's memory).
+        if let last = writes.last?.sequence { try await membership.controlPlane.recordMarks([slot: last]) }
         return duplicateChunks
     }
 }
