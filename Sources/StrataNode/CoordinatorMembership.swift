@@ -247,7 +247,8 @@ final class CoordinatorMembership: Sendable {
             let writes = try replan(&state)
             return (RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
                                      mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
-                                     incarnation: registered.incarnation, slotCount: UInt32(state.map.slotCount)), writes)
+                                     incarnation: registered.incarnation, slotCount: UInt32(state.map.slotCount),
+                                     coordinatorEpoch: controlPlane.epoch), writes)
         }
         try await persist(writes)
         return response
@@ -261,7 +262,7 @@ final class CoordinatorMembership: Sendable {
         let now = nowMs
         let (response, writes) = try state.withLock { (state: inout State) throws -> (HeartbeatResponse, PendingWrites) in
             guard state.map.acceptsHeartbeat(from: request.nodeID, incarnation: request.incarnation) else {
-                return (HeartbeatResponse(mapVersion: state.map.version, reregister: true), PendingWrites())
+                return (HeartbeatResponse(mapVersion: state.map.version, reregister: true, coordinatorEpoch: controlPlane.epoch), PendingWrites())
             }
             state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
             let ignored = try state.map.applyReport(from: request.nodeID, incarnation: request.incarnation,
@@ -270,7 +271,8 @@ final class CoordinatorMembership: Sendable {
             state.lastReports[request.nodeID] = request
             state.reportedSinceStart.insert(request.nodeID)
             let writes = try replan(&state)
-            return (HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID)), writes)
+            return (HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
+                                      coordinatorEpoch: controlPlane.epoch), writes)
         }
         try await persist(writes)
         return response

@@ -33,7 +33,8 @@ struct SlotReplicator: Sendable {
         guard !replicas.isEmpty else {
             throw StrataError(.unavailable, "slot \(slot) has no live replica (no workers registered yet?)")
         }
-        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater).serializedBytes()
+        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater,
+                                         coordinatorEpoch: membership.controlPlane.epoch).serializedBytes()
         var acks: [WorkerID] = []
         var failures: [WriteRefusal.Failure] = []
         var duplicateChunks: UInt64 = 0

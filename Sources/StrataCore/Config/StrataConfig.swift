@@ -85,6 +85,11 @@ public struct WorkerConfig: Sendable, Equatable {
     /// comma-separated, when coordinators share an etcd control plane (the worker follows
     /// the leader).
     public var coordinator = "127.0.0.1:7400"
+
+    /// `coordinator` as a list.
+    public var coordinatorList: [String] {
+        coordinator.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    }
     /// Port of the Prometheus /metrics endpoint (0 disables it).
     public var metricsPort = 9401
     /// Relative placement weight: a worker of weight 2 gets about twice the slots of one of
