@@ -12,4 +12,10 @@ extension ClusterMap {
         }
         if raised { version += 1 }
     }
+
+    /// Bumps the version after `recordWrite`s moved positions, so that the map is written
+    /// again (a follower coordinator plans queries on the written map).
+    public mutating func notePositionsMoved() {
+        version += 1
+    }
 }

@@ -27,7 +27,7 @@ final class CoordinatorAddresses: Sendable {
 
     /// A call to `address` failed: move to the leader it named, or to the next address.
     func failed(_ address: String, error: any Error) {
-        let leader = Self.leader(namedIn: "\(error)")
+        let leader = LeaderHint.leader(in: "\(error)")
         state.withLock { state in
             guard state.addresses[state.current] == address else { return }  // another caller moved on already
             if let leader {
@@ -41,12 +41,5 @@ final class CoordinatorAddresses: Sendable {
                 state.current = (state.current + 1) % state.addresses.count
             }
         }
-    }
-
-    /// The leader's address in a follower's refusal ("… (strata-leader=host:port) …").
-    static func leader(namedIn message: String) -> String? {
-        guard let range = message.range(of: "strata-leader=") else { return nil }
-        let address = message[range.upperBound...].prefix { !$0.isWhitespace && $0 != ")" && $0 != "]" && $0 != "," && $0 != ";" }
-        return address.isEmpty ? nil : String(address)
     }
 }

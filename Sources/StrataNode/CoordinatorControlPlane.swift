@@ -139,16 +139,13 @@ final class CoordinatorControlPlane: Sendable {
         let deposed = state.withLock { $0.deposed }
         var text = "this coordinator is not the leader"
         if case .follower(let leader?) = election?.role {
-            text += "; the leader is at \(leader.address) (\(Self.leaderHint)\(leader.address))"
+            text += "; the leader is at \(leader.address) (\(LeaderHint.naming(leader.address)))"
         } else {
             text += "; no leader is elected yet (etcd at \(etcd?.client.endpoints.joined(separator: ",") ?? "?")); retry"
         }
         if let deposed { text += " [\(deposed)]" }
         return StrataError(.unavailable, text)
     }
-
-    /// How an error names the leader's address, for clients that follow it.
-    static let leaderHint = "strata-leader="
 
     /// Writes `bytes` (nil: deletes) as `record`, unless a write of generation `generation` or
     /// later was made already; returns once it is durable.
@@ -168,6 +165,22 @@ final class CoordinatorControlPlane: Sendable {
             }
         } catch {
             throw failure(error, writing: record.rawValue)
+        }
+    }
+
+    /// Writes `records` together (a new leader's first writes), guarded by the revisions it
+    /// loaded.
+    func persistRecords(_ records: [ControlPlaneRecord: [UInt8]?]) async throws(StrataError) {
+        guard !records.isEmpty else { return }
+        let token = try requireLeader()
+        let expected = state.withLock { state in
+            Dictionary(uniqueKeysWithValues: records.keys.map { ($0, state.revisions[$0] ?? .zero) })
+        }
+        do {
+            let revision = try await store.commit(ControlPlaneBatch(leader: token, expectedRevisions: expected, records: records))
+            state.withLock { state in for record in records.keys { state.revisions[record] = revision } }
+        } catch {
+            throw failure(error, writing: records.keys.map(\.rawValue).sorted().joined(separator: ", "))
         }
     }
 

@@ -28,6 +28,9 @@ final class CoordinatorMembership: Sendable {
         /// Bumped with every change of the sequence ceilings / the restart reconciliation,
         /// so that their writes are applied in order (`CoordinatorControlPlane.persist`).
         var ceilingsGeneration: UInt64 = 0
+        /// Writes moved replica positions since the map was last written (positions alone do
+        /// not change the map's version).
+        var positionsMoved = false
         var restartGeneration: UInt64 = 0
         /// Slots whose high-water sequence is not known yet after a restart.
         var restart = RestartReconciliation()
@@ -93,7 +96,25 @@ final class CoordinatorMembership: Sendable {
     }
 
     let controlPlane: CoordinatorControlPlane
-    private let config: StrataConfig
+    let config: StrataConfig
+
+    /// A new state as a whole (a coordinator taking the lead).
+    func replaceState(_ fresh: State) {
+        state.withLock { $0 = fresh }
+    }
+
+    func raiseMarks(_ marks: [Int: UInt64]) {
+        state.withLock { $0.map.raiseHighWaterMarks(marks) }
+    }
+
+    /// A follower's map: the leader's, with nothing waiting for reconciliation here.
+    func replaceMap(_ map: ClusterMap, clusterID: String?) {
+        state.withLock { state in
+            state.map = map
+            if let clusterID, !clusterID.isEmpty { state.clusterID = clusterID }
+            state.restart = RestartReconciliation()
+        }
+    }
     /// Written before the coordinator serves (see `init`).
     let initialRecords: [ControlPlaneRecord: [UInt8]?]
     let quorum: WriteQuorum
@@ -211,6 +232,7 @@ final class CoordinatorMembership: Sendable {
     func recordWrite(slot: Int, sequence: UInt64, acks: [WorkerID]) throws {
         try state.withLock { (state: inout State) throws in
             try state.map.recordWrite(slot: slot, sequence: sequence, acks: acks)
+            state.positionsMoved = true
         }
     }
 
@@ -296,6 +318,12 @@ final class CoordinatorMembership: Sendable {
         let now = nowMs
         let writes = try state.withLock { (state: inout State) throws -> PendingWrites in
             state.map.apply(state.detector.tick(now: now))
+            // Followers plan queries on the map the leader writes: once per tick, positions
+            // that writes moved are written too, so their answers are not flagged stale for long.
+            if controlPlane.isEtcd && state.positionsMoved {
+                state.map.notePositionsMoved()
+                state.positionsMoved = false
+            }
             return try replan(&state)
         }
         try await persist(writes)

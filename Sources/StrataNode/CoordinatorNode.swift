@@ -7,6 +7,7 @@ import StrataEmbed
 import StrataMetrics
 import StrataRPC
 import StrataWire
+import Synchronization
 
 /// The coordinator process's shell: serves `strata.v1.Coordinator`, `strata.v1.Membership`
 /// and health, and runs the failure detector on a timer.
@@ -21,6 +22,10 @@ public final class CoordinatorNode: Sendable {
     let syncs: SyncRegistry
     let embedding: CoordinatorEmbedding
     let controlPlane: CoordinatorControlPlane
+    /// The election and the control-plane watch (coordinators on etcd).
+    let leadershipTasks = Mutex<[Task<Void, Never>]>([])
+    /// Orders the writes of the shared namespace settings.
+    let namespaceGeneration = Mutex<UInt64>(0)
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
@@ -90,25 +95,29 @@ public final class CoordinatorNode: Sendable {
             try box.liveCoordinator().clusterStatus()
         }
         coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
-            try box.liveCoordinator().createNamespace(request)
+            let coordinator = try box.liveLeader()
+            let created = try coordinator.createNamespace(request)
+            try await coordinator.publishNamespaces()
+            return created
         }
         coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, _ in
             ListNamespacesResponse(namespaces: try box.liveCoordinator().listNamespaces())
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try box.liveLeader()
             let dropped = try await coordinator.deletes.drop(request)
             try coordinator.syncs.forget(request.name)
+            try await coordinator.publishNamespaces()
             return dropped
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, _ in
-            try await box.liveCoordinator().deletes.delete(request)
+            try await box.liveLeader().deletes.delete(request)
         }
         coordinator.serverStreaming("Query", QueryRequest.self, QueryResponse.self) { request, writer, context in
             try await box.liveCoordinator().queries.query(request, writer, context)
         }
         coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, _ in
-            try await box.liveCoordinator().ingest.ingest(requests)
+            try await box.liveLeader().ingest.ingest(requests)
         }
         Self.registerDocumentMethods(&coordinator, box)
         var members = ServiceDefinition(name: StrataServiceName.membership)
@@ -139,6 +148,7 @@ public final class CoordinatorNode: Sendable {
 
     public func start() throws {
         try runtime.start()
+        startLeadership()
         if environment.runsTimers {
             let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
             ticker.start(every: interval) { [weak self] in await self?.runTimersOnce() }
@@ -186,6 +196,7 @@ public final class CoordinatorNode: Sendable {
     }
 
     public func shutdown() async {
+        stopLeadership()
         ticker.stop()
         await embedding.stop()
         await runtime.shutdown()

@@ -55,7 +55,7 @@ import Testing
 
     @Test func theLeaderNamedInARefusalIsFound() {
         let refusal = "UNAVAILABLE: this coordinator is not the leader; the leader is at 10.0.0.2:7400 (strata-leader=10.0.0.2:7400)"
-        #expect(CoordinatorAddresses.leader(namedIn: refusal) == "10.0.0.2:7400")
-        #expect(CoordinatorAddresses.leader(namedIn: "no leader is elected yet") == nil)
+        #expect(LeaderHint.leader(in: refusal) == "10.0.0.2:7400")
+        #expect(LeaderHint.leader(in: "no leader is elected yet") == nil)
     }
 }
