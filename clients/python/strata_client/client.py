@@ -1,4 +1,6 @@
 """`Strata`: a typed client of a Strata cluster's coordinator over gRPC."""
+import re
+import time
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 import grpc
@@ -78,11 +80,28 @@ class Strata:
         raise errors.Unavailable(grpc.StatusCode.UNAVAILABLE, f"no coordinator answered at {', '.join(self.addresses)}: {last}")
 
     def _call(self, method: str, request, timeout: Optional[float] = None):
-        stub = self._connect()
-        try:
-            return getattr(stub, method)(request, timeout=timeout or self.timeout, metadata=self._metadata)
-        except grpc.RpcError as error:
-            raise errors.from_rpc(error, method) from None
+        # Coordinators sharing etcd: a follower refuses writes UNAVAILABLE naming the leader
+        # ("strata-leader=host:port"), a stopped coordinator is UNAVAILABLE too; either way the
+        # call is made again at the leader named, or at the next address (each at most twice).
+        for attempt in range(2 * len(self.addresses)):
+            stub = self._connect()
+            try:
+                return getattr(stub, method)(request, timeout=timeout or self.timeout, metadata=self._metadata)
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt + 1 >= 2 * len(self.addresses):
+                    raise errors.from_rpc(error, method) from None
+                self._fail_over(error.details() or "")
+
+    def _fail_over(self, details: str) -> None:
+        """Moves to the leader a refusal names, or else puts the current address last."""
+        leader = re.search(r"strata-leader=([^\s)\];,]+)", details)
+        current = self.address
+        self.close()
+        if leader and leader.group(1) != current:
+            self.addresses = [leader.group(1)] + [a for a in self.addresses if a != leader.group(1)]
+        elif current in self.addresses and len(self.addresses) > 1:
+            self.addresses = [a for a in self.addresses if a != current] + [current]
+            time.sleep(0.2)
 
     # -- namespaces
 
