@@ -19,7 +19,7 @@ public enum StrataToolCatalog {
     static let modeProperty: Value = .object([
         "type": "string",
         "enum": ["auto", "lexical", "vector", "hybrid"],
-        "description": "How passages are ranked. auto (default) picks the best ranking the namespace supports; lexical is BM25 over code-aware terms (exact identifiers and words). vector and hybrid need embeddings stored with the namespace.",
+        "description": "How passages are ranked. auto (default) picks the best ranking the namespace supports (hybrid where the server embeds the namespace's text, else lexical); lexical is BM25 over code-aware terms (exact identifiers and words). vector and hybrid need vectors: a namespace created with an embedder, or vectors sent with the documents.",
     ])
 
     public static let getContext = Tool(
@@ -108,6 +108,7 @@ public enum StrataToolCatalog {
             "properties": .object([
                 "path": .object(["type": "string", "description": "The directory to mirror (absolute, or relative to the server's working directory)."]),
                 "namespace": .object(["type": "string", "description": "The namespace to mirror it into: 1-128 characters of letters, digits, '.', '_' and '-'."]),
+                "embedder": .object(["type": "string", "description": "Only when the namespace is created here: embed its text on the server with this model (\"minilm-l6\") so that searches run hybrid (words and meaning). Omit for word search only."]),
             ]),
             "required": ["path", "namespace"],
             "additionalProperties": false,

@@ -98,7 +98,7 @@ public struct StrataToolbox: Sendable {
     }
 
     private func syncDirectory(_ raw: [String: Value]?) async throws -> CallTool.Result {
-        let arguments = try ToolArguments(tool: "sync_directory", raw, allowed: ["path", "namespace"])
+        let arguments = try ToolArguments(tool: "sync_directory", raw, allowed: ["path", "namespace", "embedder"])
         let path = try arguments.requiredString("path", what: "the directory to mirror")
         let namespace = try arguments.requiredString("namespace", what: "the namespace to mirror it into")
         let root = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -118,7 +118,7 @@ public struct StrataToolbox: Sendable {
         }
         var created = false
         if try await !client.listNamespaces().contains(where: { $0.name == namespace }) {
-            _ = try await client.createNamespace(CreateNamespaceRequest(name: namespace))
+            _ = try await client.createNamespace(CreateNamespaceRequest(name: namespace, embedder: try arguments.string("embedder")))
             created = true
         }
         let sync = DirectorySync(client: client, options: DirectorySync.Options(namespace: namespace, root: root))

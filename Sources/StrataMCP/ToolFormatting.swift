@@ -82,6 +82,11 @@ enum ToolFormatting {
     static func status(_ status: NamespaceStatus, cluster: ClusterStatusResponse?, now: Date) -> CallTool.Result {
         let info = status.info
         var lines = ["Namespace \(info.name): \(info.documents) documents, \(info.chunks) chunks, \(info.tokens) tokens (tokenizer \(info.tokenizer.rawValue))."]
+        if !info.embedder.isEmpty {
+            lines.append(info.embeddingBacklog == 0
+                ? "Every chunk has its vector (embedded on the server by \(info.embedder)); search runs hybrid."
+                : "\(info.embeddingBacklog) chunks are still waiting for vectors (embedded on the server by \(info.embedder)); lexical search finds them already, hybrid search once embedded.")
+        }
         if status.unsettledDocuments > 0 {
             lines.append("\(status.unsettledDocuments) documents are in an unknown state (an ingest of them was interrupted); the next sync sends them again.")
         }
@@ -94,6 +99,7 @@ enum ToolFormatting {
         var object: [String: Value] = [
             "namespace": .string(info.name), "documents": .int(Int(info.documents)), "chunks": .int(Int(info.chunks)),
             "tokens": .int(Int(info.tokens)), "unsettled_documents": .int(Int(status.unsettledDocuments)),
+            "embedder": .string(info.embedder), "embedding_backlog": .int(Int(info.embeddingBacklog)),
         ]
         if let running = status.runningSync { object["running_sync"] = record(running) }
         if let last = status.lastSync { object["last_sync"] = record(last) }

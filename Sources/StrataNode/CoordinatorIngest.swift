@@ -45,9 +45,10 @@ struct CoordinatorIngest: Sendable {
             let settings = try namespaces.settings(batch.namespace)
             let prepared = try prepare(batch, settings, &summary)
             // Each batch is recorded once acknowledged, so a stream cut off later (a killed
-            // client) leaves the tally true for the batches before; documents of a slot whose
-            // write failed stay unsettled (they may have reached some replicas); see
-            // `markUnsettled`.
+            // client) leaves the tally true for the batches before. Documents of a slot whose
+            // write failed stay listed as unsettled (they may have reached some replicas, so a
+            // sync must be able to delete or resend them) but are not counted; see
+            // `markUnsettled` and `NamespaceRegistry.info`.
             try namespaces.markUnsettled(batch.namespace, prepared.values.joined().map(\.put.documentID))
             var stored = (documents: UInt64(0), chunks: UInt64(0), tokens: UInt64(0))
             var changes: [String: NamespaceRegistry.Tally?] = [:]

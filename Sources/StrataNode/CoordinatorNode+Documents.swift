@@ -26,9 +26,9 @@ extension CoordinatorNode {
         return try syncs.record(report)
     }
 
-    /// One namespace in full: size, unsettled documents, last and running sync.
+    /// One namespace in full: size, embedding backlog, unsettled documents, last and running sync.
     func namespaceStatus(_ name: String) throws -> NamespaceStatus {
-        guard let info = namespaces.list().first(where: { $0.name == name }) else {
+        guard let info = listNamespaces().first(where: { $0.name == name }) else {
             _ = try namespaces.settings(name)  // throws the NOT_FOUND every call uses
             throw StrataError(.notFound, "namespace \(name) does not exist")
         }

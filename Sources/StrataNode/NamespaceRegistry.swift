@@ -33,6 +33,12 @@ final class NamespaceRegistry: Sendable {
         /// the stored content is not known: an ingest of the document was interrupted (it may
         /// hold the old content or the new), or it was stored before hashes were kept.
         var contentHash: String? = nil
+
+        /// Whether the namespace's document count includes it: a document that was never
+        /// stored, only marked before a write that then failed (no hash, nothing counted), is
+        /// listed (so that a sync resends or deletes it) but not counted, so that the count
+        /// agrees with what ingests acknowledged. Every stored document has a chunk.
+        var isCounted: Bool { contentHash != nil || chunks > 0 }
     }
 
     struct Namespace: Codable, Sendable {
@@ -250,7 +256,7 @@ final class NamespaceRegistry: Sendable {
         return NamespaceInfo(
             name: name, dimension: s.dimension, tokenizer: TokenizerKind(rawValue: s.tokenizer) ?? .cl100k,
             metric: Metric(rawValue: s.metric) ?? .cosine, chunkChars: s.chunkChars, chunkOverlap: s.chunkOverlap,
-            documents: UInt64(namespace.documents.count),
+            documents: UInt64(namespace.documents.values.filter(\.isCounted).count),
             chunks: namespace.documents.values.reduce(0) { $0 + $1.chunks },
             tokens: namespace.documents.values.reduce(0) { $0 + $1.tokens },
             createdAtUnix: s.createdAtUnix, embedder: s.embedder ?? "")

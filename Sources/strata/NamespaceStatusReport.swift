@@ -7,6 +7,9 @@ enum NamespaceStatusReport {
     static func print(_ status: NamespaceStatus, now: Date = Date()) {
         let info = status.info
         Swift.print("namespace \(info.name): \(info.documents) documents, \(info.chunks) chunks, \(info.tokens) tokens (tokenizer \(info.tokenizer.rawValue))")
+        if !info.embedder.isEmpty {
+            Swift.print("embedder \(info.embedder): \(info.embeddingBacklog == 0 ? "every chunk embedded" : "\(info.embeddingBacklog) chunks waiting for vectors (lexical search sees them already)")")
+        }
         if status.unsettledDocuments > 0 {
             Swift.print("unsettled: \(status.unsettledDocuments) documents whose last ingest was interrupted (the next sync sends them again)")
         }
@@ -61,6 +64,7 @@ enum NamespaceStatusReport {
         let object: [String: Any] = [
             "namespace": status.info.name, "documents": status.info.documents, "chunks": status.info.chunks,
             "tokens": status.info.tokens, "unsettled_documents": status.unsettledDocuments,
+            "embedder": status.info.embedder, "embedding_backlog": status.info.embeddingBacklog,
             "last_sync": record(status.lastSync), "running_sync": record(status.runningSync),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()

@@ -21,6 +21,7 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var options: CoordinatorOptions
     @Option(name: .shortAndLong, help: "Target namespace (created with `strata namespace create`, or with --create).") var namespace: String
     @Flag(help: "Create the namespace (default settings) when it does not exist.") var create = false
+    @Option(help: "With --create: a new namespace embeds its text on the server with this model (minilm-l6).") var embedder: String = ""
     @Option(help: "Largest file to mirror, in bytes.") var maxFileBytes: Int = 8 << 20
     @Option(help: "Files per ingest batch (at most 800); progress is recorded after each.") var batchFiles: Int = 800
     @Option(name: .customLong("ignore"), help: "Ignore pattern (as `strata ingest --ignore`); repeatable.") var ignore: [String] = []
@@ -35,6 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard debounceMs >= 0, pollMs >= 10 else { throw ValidationError("--debounce-ms must be 0 or more and --poll-ms 10 or more") }
         guard maxFileBytes >= 1 else { throw ValidationError("--max-file-bytes must be at least 1") }
         guard (1...800).contains(batchFiles) else { throw ValidationError("--batch-files must be 1 to 800") }
+        guard embedder.isEmpty || create else { throw ValidationError("--embedder applies with --create only") }
     }
 
     func run() async throws {
@@ -43,7 +45,7 @@ struct SyncCommand: AsyncParsableCommand {
         if create {
             try await call("sync") {
                 if try await !client.listNamespaces().contains(where: { $0.name == namespace }) {
-                    _ = try await client.createNamespace(CreateNamespaceRequest(name: namespace))
+                    _ = try await client.createNamespace(CreateNamespaceRequest(name: namespace, embedder: embedder))
                 }
             }
         }
