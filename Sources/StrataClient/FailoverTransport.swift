@@ -5,26 +5,29 @@ import Synchronization
 /// Calls one of several coordinators (`--coordinator a,b,c`, `STRATA_COORDINATOR=a,b,c`):
 /// the one that answered last. A call that fails UNAVAILABLE -- the coordinator is down, or
 /// it follows and names the leader (`strata-leader=host:port`) -- is made again at the named
-/// leader, or else at the next address, each address at most twice (with a short pause
-/// between rounds, for an election to finish), before the last error is returned.
+/// leader (unless that one just failed: a follower names a dead leader until its lease
+/// expires), or else at the next address, every 100 ms for up to `patience` (long enough for
+/// an election), before the last error is returned. A single address that names no leader
+/// is not retried.
 ///
 /// Unary calls and server streams that have not delivered anything yet are retried so;
 /// a client stream (ingest) is opened at the current coordinator and not retried here (its
 /// messages are gone once sent): its caller sends it again (upserts are idempotent).
 public final class FailoverTransport: RPCTransport {
     private let channels: [String: any RPCTransport]
-    private let state: Mutex<(addresses: [String], current: Int)>
+    private let state: Mutex<(addresses: [String], current: Int, down: [String: ContinuousClock.Instant])>
     private let connect: @Sendable (String) -> any RPCTransport
     private let extra = Mutex<[String: any RPCTransport]>([:])
-    /// Between rounds over every address.
-    let pause: Duration
+    /// How long a call keeps failing over before it gives up.
+    public let patience: Duration
+    private let clock = ContinuousClock()
 
-    public init(addresses: [String], pause: Duration = .milliseconds(500), connect: @escaping @Sendable (String) -> any RPCTransport) {
+    public init(addresses: [String], patience: Duration = .seconds(10), connect: @escaping @Sendable (String) -> any RPCTransport) {
         let list = addresses.isEmpty ? [""] : addresses
         self.connect = connect
-        self.pause = pause
+        self.patience = patience
         channels = Dictionary(list.map { ($0, connect($0)) }, uniquingKeysWith: { first, _ in first })
-        state = Mutex((list, 0))
+        state = Mutex((list, 0, [:]))
     }
 
     /// Splits "a,b,c" (spaces ignored) into addresses.
@@ -45,13 +48,18 @@ public final class FailoverTransport: RPCTransport {
         }
     }
 
-    /// After `error` from `address`: the next address to try (the leader it named, else the
-    /// next in the list), or nil when the error is not one to retry elsewhere.
+    /// After `error` from `address`: the next address to try (the leader it named, unless
+    /// that one failed in the last 2 s; else the next in the list), or nil when the error is
+    /// not one to retry elsewhere.
     private func moveOn(from address: String, after error: RPCError) -> String? {
         guard error.code == .unavailable else { return nil }
+        let now = clock.now
         return state.withLock { state in
+            let leader = LeaderHint.leader(in: error.message)
+            if leader == nil { state.down[address] = now }
+            guard leader != nil || state.addresses.count > 1 else { return nil }
             if state.addresses[state.current] == address {
-                if let leader = LeaderHint.leader(in: error.message) {
+                if let leader, leader != address, state.down[leader].map({ now - $0 > .seconds(2) }) ?? true {
                     if let index = state.addresses.firstIndex(of: leader) {
                         state.current = index
                     } else {
@@ -66,18 +74,15 @@ public final class FailoverTransport: RPCTransport {
         }
     }
 
-    private var attempts: Int { state.withLock { 2 * $0.addresses.count } }
-
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8] {
+        let giveUp = clock.now + patience
         var address = target
-        var tried = 0
         while true {
             do {
                 return try await transport(address).unary(method, request, options: options)
             } catch {
-                tried += 1
-                guard tried < attempts, let next = moveOn(from: address, after: error) else { throw error }
-                if tried % max(1, attempts / 2) == 0 { try? await Task.sleep(for: pause) }
+                guard clock.now < giveUp, let next = moveOn(from: address, after: error) else { throw error }
+                try? await Task.sleep(for: .milliseconds(100))
                 address = next
             }
         }
@@ -86,8 +91,8 @@ public final class FailoverTransport: RPCTransport {
     public func serverStreaming(_ method: String, _ request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
+                let giveUp = clock.now + patience
                 var address = target
-                var tried = 0
                 while true {
                     var delivered = false
                     do {
@@ -98,13 +103,11 @@ public final class FailoverTransport: RPCTransport {
                         continuation.finish()
                         return
                     } catch {
-                        let status = RPCError(mapping: error)
-                        tried += 1
-                        guard !delivered, tried < attempts, let next = moveOn(from: address, after: status) else {
+                        guard !delivered, clock.now < giveUp, let next = moveOn(from: address, after: RPCError(mapping: error)) else {
                             continuation.finish(throwing: error)
                             return
                         }
-                        if tried % max(1, attempts / 2) == 0 { try? await Task.sleep(for: pause) }
+                        try? await Task.sleep(for: .milliseconds(100))
                         address = next
                     }
                 }
@@ -119,11 +122,8 @@ public final class FailoverTransport: RPCTransport {
 
     /// Notes that a client stream opened at `address` failed with `error` (so that the next
     /// call goes to the leader or the next coordinator); true when the caller should send
-    /// it again.
+    /// it again (it may for up to `patience` after its first failure).
     public func clientStreamFailed(at address: String, _ error: RPCError) -> Bool {
         moveOn(from: address, after: error) != nil
     }
-
-    /// How many times a caller may send a client stream again.
-    public var retries: Int { attempts - 1 }
 }

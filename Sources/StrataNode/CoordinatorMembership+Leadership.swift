@@ -10,7 +10,7 @@ extension CoordinatorMembership {
     /// Replaces the state with `snapshot`'s (just loaded by a coordinator taking the lead);
     /// returns the records to write before acting as leader.
     func takeOver(_ snapshot: ControlPlaneSnapshot) throws -> [ControlPlaneRecord: [UInt8]?] {
-        let (fresh, initial) = try Self.state(from: snapshot, config: config, quorum: quorum)
+        let (fresh, initial) = try Self.state(from: snapshot, config: config, quorum: quorum, now: nowMs)
         replaceState(fresh)
         return initial
     }

@@ -69,7 +69,7 @@ final class CoordinatorMembership: Sendable {
     /// The coordinator's state as `snapshot` has it; a snapshot with a map is a restart (its
     /// slots wait for their replicas' reports, see `RestartReconciliation`). Also the records
     /// to write before serving.
-    static func state(from snapshot: ControlPlaneSnapshot, config: StrataConfig, quorum: WriteQuorum) throws -> (State, [ControlPlaneRecord: [UInt8]?]) {
+    static func state(from snapshot: ControlPlaneSnapshot, config: StrataConfig, quorum: WriteQuorum, now: UInt64 = 0) throws -> (State, [ControlPlaneRecord: [UInt8]?]) {
         var initial: [ControlPlaneRecord: [UInt8]?] = [:]
         var clusterID = String(decoding: snapshot[.clusterID] ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if clusterID.isEmpty {
@@ -87,7 +87,8 @@ final class CoordinatorMembership: Sendable {
             ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum, pending: pending)
             : RestartReconciliation()
         if restarted { initial[.restartPending] = try restart.encoded() }
-        let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: 0)
+        // Every worker of the map gets a full detection period from now to report.
+        let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: now)
         // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
         // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
         let planner = RecoveryPlanner(settings: try RecoveryPlanner.Settings(config.coordinator))
@@ -237,7 +238,7 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// Milliseconds since this process started: the failure detector's clock.
-    private var nowMs: UInt64 {
+    var nowMs: UInt64 {
         let elapsed = (clock() - epoch).components
         return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }

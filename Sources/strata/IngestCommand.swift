@@ -44,14 +44,15 @@ struct IngestCommand: AsyncParsableCommand {
             defer { progress.finish() }
             // A stream cut off by a coordinator that stopped, or refused by one that does not
             // lead, is sent again whole to the next (documents are upserts: idempotent).
-            var retries = transport.retries
+            var giveUp: ContinuousClock.Instant?
             var batches = batcher
             while true {
                 let address = transport.target
                 do {
                     return try await send(batches, to: transport, metadata: metadata, progress: progress)
-                } catch let error as RPCError where retries > 0 && transport.clientStreamFailed(at: address, error) {
-                    retries -= 1
+                } catch let error as RPCError where ContinuousClock.now < (giveUp ?? .now + transport.patience)
+                    && transport.clientStreamFailed(at: address, error) {
+                    if giveUp == nil { giveUp = .now + transport.patience }
                     progress.note("\(address): \(error.message); sending again to \(transport.target)")
                     try await Task.sleep(for: .milliseconds(200))
                     batches = try FileBatcher(roots: paths, settings: settings)
