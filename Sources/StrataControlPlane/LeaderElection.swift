@@ -43,6 +43,16 @@ public final class LeaderElection: Sendable {
     /// The role now.
     public var role: ElectionState.Role { state.withLock { $0.role } }
 
+    /// The candidates alive as last seen, oldest (the leader, once it has read them) first.
+    public var candidates: [ElectionCandidate] {
+        state.withLock { $0.candidates.values.sorted { $0.createRevision < $1.createRevision } }
+    }
+
+    /// How long the lease is certainly alive from now (nil: no lease held).
+    public var leaseSafeFor: Duration? {
+        state.withLock { $0.leaseSafeUntil }.map { $0 - now }
+    }
+
     /// The leadership token while this candidate leads, for guarded writes.
     public var leaderToken: LeaderToken? { role.token }
 

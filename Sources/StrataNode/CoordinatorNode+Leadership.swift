@@ -99,6 +99,36 @@ extension CoordinatorNode {
     }
 }
 
+extension CoordinatorNode {
+    /// This coordinator's part in the election, for `strata health` and `strata nodes`
+    /// (nothing for a coordinator on local files: it is the only one).
+    func roleNotes() -> [String] {
+        guard let election = controlPlane.election else { return [] }
+        let endpoints = "etcd \(runtime.config.coordinator.etcdEndpointList.joined(separator: ","))"
+        switch election.role {
+        case .leader(let token):
+            let lease = election.leaseSafeFor.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "?"
+            return ["leader (epoch \(token.epoch), lease safe for \(lease), \(endpoints))"]
+        case .follower(let leader?):
+            return ["follower (leader \(leader.address), epoch \(leader.createRevision), \(endpoints))"]
+        case .follower(nil):
+            return ["follower (no leader elected, \(endpoints))"]
+        }
+    }
+
+    /// The other coordinators campaigning in etcd, as `strata nodes` lists them.
+    func otherCoordinators() -> [NodeStatusReport] {
+        guard let election = controlPlane.election else { return [] }
+        let candidates = election.candidates
+        return candidates.filter { $0.address != runtime.address }.map { candidate in
+            NodeStatusReport(
+                nodeID: "coordinator@\(candidate.address)", role: .coordinator, address: candidate.address, state: .serving,
+                version: "", uptimeSeconds: 0, startedAtUnix: 0,
+                notes: [candidate == candidates.first ? "leader (epoch \(candidate.createRevision))" : "follower"])
+        }
+    }
+}
+
 extension RuntimeBox {
     /// The coordinator if it leads (writes go only to the leader), else UNAVAILABLE naming
     /// the leader.

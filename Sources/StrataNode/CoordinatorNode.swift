@@ -204,7 +204,9 @@ public final class CoordinatorNode: Sendable {
     }
 
     public func status() -> NodeStatusReport {
-        runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
+        var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
+        report.notes += roleNotes()
+        return report
     }
 
     /// Each slot's high-water sequence as the coordinator's map has it.
@@ -228,7 +230,7 @@ public final class CoordinatorNode: Sendable {
         return ClusterStatusResponse(
             clusterID: snapshot.clusterID, slotCount: UInt32(snapshot.status.slotCount),
             replicationFactor: UInt32(snapshot.status.targetReplicas), writeQuorum: UInt32(quorum),
-            nodes: [status()] + snapshot.workers.map { Self.report($0, snapshot.reports[$0.id]) },
+            nodes: [status()] + otherCoordinators() + snapshot.workers.map { Self.report($0, snapshot.reports[$0.id]) },
             slotsFullyReplicated: UInt32(snapshot.status.fullyReplicated),
             slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
             slotsUnavailable: UInt32(snapshot.status.unavailable),

@@ -101,7 +101,12 @@ struct NodesCommand: AsyncParsableCommand {
         let hitRate = lookups > 0 ? String(format: "%.0f%%", 100 * Double(hits) / Double(lookups)) : "-"
         let tokens = tier(.persistent).map { "\($0.tokens)" } ?? "-"
         let wal = node.role == .worker ? ByteCountFormatter.string(fromByteCount: Int64(node.walBytes), countStyle: .binary) : "-"
-        return [node.role.rawValue, node.nodeID, node.address, node.zone.isEmpty ? "-" : node.zone, node.state.rawValue,
+        // Coordinators sharing etcd say which one leads.
+        let role = node.role == .coordinator
+            ? node.notes.first { $0.hasPrefix("leader") }.map { _ in "coordinator (leader)" }
+                ?? node.notes.first { $0.hasPrefix("follower") }.map { _ in "coordinator (follower)" } ?? node.role.rawValue
+            : node.role.rawValue
+        return [role, node.nodeID, node.address, node.zone.isEmpty ? "-" : node.zone, node.state.rawValue,
                 node.role == .worker ? "\(node.slots.count)" : "-", tokens, use(.hot), use(.warm), use(.cold), hitRate, wal,
                 tier(.hot)?.backend ?? "-"]
     }
