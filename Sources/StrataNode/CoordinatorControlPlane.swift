@@ -50,6 +50,9 @@ final class CoordinatorControlPlane: Sendable {
 
     private let state: Mutex<State>
     private let recordLocks = SlotLocks()
+    /// How long `recordMarks` waited for its commit (the part of an acknowledgement the
+    /// control plane adds), for /metrics.
+    let markCommitLatencies = RecentLatencies()
 
     private init(store: any ControlPlaneStore, local: LocalFileControlPlaneStore?,
                  etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?) {
@@ -200,8 +203,10 @@ final class CoordinatorControlPlane: Sendable {
     func recordMarks(_ marks: [Int: UInt64]) async throws(StrataError) {
         let token = try requireLeader()
         let committer = state.withLock { $0.marks }
+        let started = ContinuousClock.now
         do {
             try await committer.record(marks, leader: token)
+            markCommitLatencies.record(ContinuousClock.now - started)
         } catch {
             throw failure(error, writing: "high-water marks")
         }

@@ -140,6 +140,7 @@ public final class CoordinatorNode: Sendable {
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
             return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
+                + self.acknowledgementSamples()
                 + EmbeddingSeries.samples(self.embedding.statuses().map {
                     EmbeddingGauges(namespace: $0.namespace, backlogChunks: $0.backlogChunks, embeddedChunks: $0.embeddedChunks)
                 })
@@ -207,6 +208,21 @@ public final class CoordinatorNode: Sendable {
         var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
         report.notes += roleNotes()
         return report
+    }
+
+    /// Medians of the recent ingest batches' acknowledgement times and of the high-water-mark
+    /// commits within them (what the control plane adds to an acknowledgement).
+    func acknowledgementSamples() -> [MetricSample] {
+        let batches = ingest.batchLatencies.median(), marks = controlPlane.markCommitLatencies.median()
+        return [
+            MetricSample("strata_coordinator_ingest_batch_ack_median_seconds", .gauge, batches.seconds,
+                         help: "Median time of the last 4096 ingest batches from arrival to acknowledgement."),
+            MetricSample("strata_coordinator_ingest_batches_total", .counter, Double(batches.count), help: "Ingest batches handled."),
+            MetricSample("strata_coordinator_mark_commit_median_seconds", .gauge, marks.seconds,
+                         help: "Median wait of the last 4096 high-water-mark commits in the control plane (part of each acknowledgement)."),
+            MetricSample("strata_coordinator_mark_commits_total", .counter, Double(marks.count),
+                         help: "High-water marks recorded durable before an acknowledgement."),
+        ]
     }
 
     /// Each slot's high-water sequence as the coordinator's map has it.

@@ -19,8 +19,13 @@ struct EtcdBench: AsyncParsableCommand {
     @Option(help: "Use this etcd instead of starting one (comma-separated host:port); it must allow --max-txn-ops of the largest slot count + 1.")
     var endpoints: String?
     @Option(help: "Concurrent writers for the group-commit measurement.") var writers: Int = 16
+    @Flag(help: "Measure instead what the mark commit adds to ingest acknowledgements, local files vs etcd (starts coordinators and workers).")
+    var ingest = false
+    @Option(help: "With --ingest: batches, each its own stream.") var ingestBatches: Int = 300
+    @Option(help: "With --ingest: documents per batch.") var documentsPerBatch: Int = 8
 
     func run() async throws {
+        if ingest { return try await measureIngest() }
         let slotCounts = slots.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         var local: LocalEtcd?
         defer { local?.stop() }
