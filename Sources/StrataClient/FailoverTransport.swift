@@ -15,19 +15,20 @@ import Synchronization
 /// messages are gone once sent): its caller sends it again (upserts are idempotent).
 public final class FailoverTransport: RPCTransport {
     private let channels: [String: any RPCTransport]
-    private let state: Mutex<(addresses: [String], current: Int, down: [String: ContinuousClock.Instant])>
+    private let list: Mutex<CoordinatorList>
     private let connect: @Sendable (String) -> any RPCTransport
     private let extra = Mutex<[String: any RPCTransport]>([:])
     /// How long a call keeps failing over before it gives up.
     public let patience: Duration
     private let clock = ContinuousClock()
+    private let origin = ContinuousClock.now
 
     public init(addresses: [String], patience: Duration = .seconds(10), connect: @escaping @Sendable (String) -> any RPCTransport) {
         let list = addresses.isEmpty ? [""] : addresses
         self.connect = connect
         self.patience = patience
         channels = Dictionary(list.map { ($0, connect($0)) }, uniquingKeysWith: { first, _ in first })
-        state = Mutex((list, 0, [:]))
+        self.list = Mutex(CoordinatorList(list))
     }
 
     /// Splits "a,b,c" (spaces ignored) into addresses.
@@ -36,7 +37,7 @@ public final class FailoverTransport: RPCTransport {
     }
 
     /// The coordinator calls go to now.
-    public var target: String { state.withLock { $0.addresses[$0.current] } }
+    public var target: String { list.withLock { $0.address } }
 
     private func transport(_ address: String) -> any RPCTransport {
         if let channel = channels[address] { return channel }
@@ -53,25 +54,8 @@ public final class FailoverTransport: RPCTransport {
     /// not one to retry elsewhere.
     private func moveOn(from address: String, after error: RPCError) -> String? {
         guard error.code == .unavailable else { return nil }
-        let now = clock.now
-        return state.withLock { state in
-            let leader = LeaderHint.leader(in: error.message)
-            if leader == nil { state.down[address] = now }
-            guard leader != nil || state.addresses.count > 1 else { return nil }
-            if state.addresses[state.current] == address {
-                if let leader, leader != address, state.down[leader].map({ now - $0 > .seconds(2) }) ?? true {
-                    if let index = state.addresses.firstIndex(of: leader) {
-                        state.current = index
-                    } else {
-                        state.addresses.append(leader)
-                        state.current = state.addresses.count - 1
-                    }
-                } else {
-                    state.current = (state.current + 1) % state.addresses.count
-                }
-            }
-            return state.addresses[state.current]
-        }
+        let now = clock.now - origin
+        return list.withLock { $0.failed(address, message: error.message, now: now) }
     }
 
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8] {

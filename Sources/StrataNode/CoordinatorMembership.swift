@@ -374,7 +374,7 @@ final class CoordinatorMembership: Sendable {
         }
         if let map = writes.map {
             do {
-                try await controlPlane.persist(.clusterMap, map.bytes, generation: map.version)
+                try await controlPlane.persist(.clusterMap, map.bytes, generation: map.version &+ 1)
             } catch {
                 state.withLock { state in
                     if state.persistedVersion == map.version { state.persistedVersion = nil }
