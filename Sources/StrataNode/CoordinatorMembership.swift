@@ -31,6 +31,9 @@ final class CoordinatorMembership: Sendable {
         /// Writes moved replica positions since the map was last written (positions alone do
         /// not change the map's version).
         var positionsMoved = false
+        /// Set by a takeover (etcd): a follower's view of the leader's map must not replace
+        /// the state a leader took over with (and its restart reconciliation).
+        var tookOver = false
         var restartGeneration: UInt64 = 0
         /// Slots whose high-water sequence is not known yet after a restart.
         var restart = RestartReconciliation()
@@ -101,7 +104,14 @@ final class CoordinatorMembership: Sendable {
 
     /// A new state as a whole (a coordinator taking the lead).
     func replaceState(_ fresh: State) {
+        var fresh = fresh
+        fresh.tookOver = true
         state.withLock { $0 = fresh }
+    }
+
+    /// The leadership ended: the leader's map may be followed again.
+    func stepDown() {
+        state.withLock { $0.tookOver = false }
     }
 
     func raiseMarks(_ marks: [Int: UInt64]) {
@@ -111,6 +121,7 @@ final class CoordinatorMembership: Sendable {
     /// A follower's map: the leader's, with nothing waiting for reconciliation here.
     func replaceMap(_ map: ClusterMap, clusterID: String?) {
         state.withLock { state in
+            guard !state.tookOver else { return }
             state.map = map
             if let clusterID, !clusterID.isEmpty { state.clusterID = clusterID }
             state.restart = RestartReconciliation()

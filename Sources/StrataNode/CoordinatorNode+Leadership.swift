@@ -50,6 +50,7 @@ extension CoordinatorNode {
             }
         case .follower(let leader):
             controlPlane.depose(leader.map { "following \($0.address)" } ?? "no leader elected")
+            membership.stepDown()
             runtime.logger.notice("following", metadata: ["leader": "\(leader?.description ?? "none yet")"])
             if let snapshot = try? await controlPlane.store.load() { applyFollowed(snapshot) }
         }
@@ -66,7 +67,7 @@ extension CoordinatorNode {
                     current = update.applied(to: current)
                     if update.records[.clusterMap] != nil || update.records[.namespaces] != nil {
                         applyFollowed(current)
-                    } else if !update.highWaterMarks.isEmpty, controlPlane.leader == nil {
+                    } else if !update.highWaterMarks.isEmpty, controlPlane.election?.role.token == nil {
                         membership.followMarks(update.highWaterMarks)
                     }
                 }
@@ -79,7 +80,7 @@ extension CoordinatorNode {
 
     /// A follower takes the leader's map and namespaces (a leader keeps its own).
     private func applyFollowed(_ snapshot: ControlPlaneSnapshot) {
-        guard controlPlane.leader == nil else { return }
+        guard controlPlane.leader == nil, controlPlane.election?.role.token == nil else { return }
         do {
             try membership.follow(snapshot)
             if let settings = snapshot[.namespaces] { try namespaces.adoptSettings(settings) }
