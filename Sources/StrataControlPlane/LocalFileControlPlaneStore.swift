@@ -41,6 +41,8 @@ public final class LocalFileControlPlaneStore: ControlPlaneStore {
     }
 
     private let state: Mutex<State>
+    /// Where `commit` writes (one at a time, in the order asked; `commitNow` shares the lock).
+    private let writer = DispatchQueue(label: "strata.control-plane.local-files")
 
     /// Opens the directory (created if missing), takes its lock, raises the epoch and reads
     /// every record. Another process holding the lock is `.unavailable` naming the lock file.
@@ -99,8 +101,15 @@ public final class LocalFileControlPlaneStore: ControlPlaneStore {
 
     public func load() async throws(ControlPlaneError) -> ControlPlaneSnapshot { snapshot() }
 
+    /// On a thread of its own: the files' fsyncs must not hold a thread of Swift's cooperative
+    /// pool (as many threads as cores), which every task of the process shares.
     public func commit(_ batch: ControlPlaneBatch) async throws(ControlPlaneError) -> ControlPlaneRevision {
-        try commitNow(batch)
+        let result: Result<ControlPlaneRevision, ControlPlaneError> = await withCheckedContinuation { continuation in
+            writer.async { [self] in
+                continuation.resume(returning: Result { () throws(ControlPlaneError) -> ControlPlaneRevision in try commitNow(batch) })
+            }
+        }
+        return try result.get()
     }
 
     /// `load`, without suspending (the files are read at the open): for a coordinator that
