@@ -45,15 +45,20 @@ public final class LocalEtcd: Sendable {
     /// Starts `count` members (1 or an odd number for a quorum) and waits until every one
     /// answers a linearizable read. `extraArguments` go to every member
     /// (`--max-txn-ops 1024` is always given: etcd's default of 128 is below Strata's 256 slots).
+    /// A port found free can be taken by another process before etcd binds it (the machine
+    /// is shared): such a start is tried again on other ports, up to three times.
     public static func start(members count: Int = 1, extraArguments: [String] = [], timeout: Duration = .seconds(60)) async throws -> LocalEtcd {
-        let etcd = try LocalEtcd(members: count, extraArguments: extraArguments)
-        do {
-            try await etcd.waitUntilServing(timeout: timeout)
-        } catch {
-            etcd.stop()
-            throw error
+        for attempt in 1...3 {
+            let etcd = try LocalEtcd(members: count, extraArguments: extraArguments)
+            do {
+                try await etcd.waitUntilServing(timeout: timeout)
+                return etcd
+            } catch {
+                etcd.stop()
+                guard attempt < 3, "\(error)".contains("address already in use") else { throw error }
+            }
         }
-        return etcd
+        throw StrataError(.internal, "unreachable")
     }
 
     private init(members count: Int, extraArguments: [String]) throws {
