@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore", "StrataRPC"]),
         .target(name: "StrataText", dependencies: ["StrataCore"]),
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
-        .target(name: "StrataSearch", dependencies: ["StrataCore", "StrataText", "CStrataSupport"]),
+        .target(name: "StrataSearch", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
         .target(name: "StrataEtcd", dependencies: ["CStrataProto", "StrataCore", "StrataRPC", "StrataWire"]),
         .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd", "StrataStore"]),
@@ -130,7 +130,8 @@ let package = Package(
         // MARK: Tests
         .target(name: "StrataTestSupport", dependencies: ["StrataCore", "StrataEtcd"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
-        .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataNode", "StrataTestSupport"]),
+        .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
+        .testTarget(name: "StrataWireTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
         .testTarget(name: "StrataTextTests", dependencies: ["StrataText", "StrataTestSupport"]),
         .executableTarget(name: "strata-store-crash-child", dependencies: ["StrataStore"], path: "Tests/StrataStoreCrashChild"),
         .testTarget(name: "StrataStoreTests", dependencies: ["StrataStore", "StrataTestSupport", "strata-store-crash-child"]),

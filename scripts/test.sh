@@ -52,11 +52,11 @@ if [[ $mode != asan ]]; then
 fi
 
 if [[ $mode != plain ]]; then
-    step "RPC layer and etcd client under AddressSanitizer"
+    step "RPC and wire layers and the etcd client under AddressSanitizer"
     asan_flags=(--scratch-path .build-asan -Xswiftc -sanitize=address)
     swift build --build-tests "${asan_flags[@]}" 2>&1 | grep -E 'error|warning: unre|Compiling|Build' | grep -vE '^\[[0-9]+/[0-9]+\] Compiling' || true
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-        swift test --skip-build --disable-xctest "${asan_flags[@]}" --filter 'StrataRPCTests|StrataEtcdTests' 2>&1 | tee .build-asan/asan-test.log | grep -E '✘|Test run|ERROR: AddressSanitizer|LeakSanitizer' || true
+        swift test --skip-build --disable-xctest "${asan_flags[@]}" --filter 'StrataRPCTests|StrataWireTests|StrataEtcdTests' 2>&1 | tee .build-asan/asan-test.log | grep -E '✘|Test run|ERROR: AddressSanitizer|LeakSanitizer' || true
     grep -qE 'Test run with [0-9]+ tests? .*passed' .build-asan/asan-test.log || { echo "test: RPC tests failed under AddressSanitizer" >&2; exit 1; }
     if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)' .build-asan/asan-test.log; then
         echo "test: AddressSanitizer reported errors" >&2

@@ -91,6 +91,9 @@ void strata_sgemm_nn(int m, int n, int k, float alpha, const float *a, int lda, 
 // Tails shorter than 16 go through the same code on a zero-padded copy, so every element is
 // computed by the same formula whatever its position.
 
+// The 16-lane vector type only crosses always-inlined static functions, each compiled into a
+// body with its own target (AVX-512 or AVX2 below), so the ABI clang warns about never applies.
+#pragma clang diagnostic ignored "-Wpsabi"
 typedef float vf16 __attribute__((ext_vector_type(16)));
 typedef int vi16 __attribute__((ext_vector_type(16)));
 typedef float vf16u __attribute__((ext_vector_type(16), aligned(4)));

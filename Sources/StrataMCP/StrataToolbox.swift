@@ -50,7 +50,8 @@ public struct StrataToolbox: Sendable {
         } catch let error as ToolInputError {
             return Self.failure(error.description)
         } catch {
-            return Self.failure(await ToolFailure.explain(error, client: client, namespace: arguments?["namespace"]?.stringValue))
+            return Self.failure(await ToolFailure.explain(error, client: client, namespace: arguments?["namespace"]?.stringValue,
+                                                          mode: arguments?["mode"]?.stringValue))
         }
     }
 

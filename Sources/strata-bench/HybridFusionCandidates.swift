@@ -16,9 +16,7 @@ struct HybridFusionCandidates: Sendable {
     }
 
     static func weightedRRF(_ lexical: [RankedCandidate], _ vector: [RankedCandidate], _ wl: Double, _ wv: Double, k: Double) -> [String] {
-        var scores: [String: Double] = [:]
-        for (rank, c) in lexical.enumerated() { scores[c.key, default: 0] += wl / (k + Double(rank + 1)) }
-        for (rank, c) in vector.enumerated() { scores[c.key, default: 0] += wv / (k + Double(rank + 1)) }
+        let scores = ReciprocalRankFusion.scores(lexical: lexical.map(\.key), vector: vector.map(\.key), lexicalWeight: wl, vectorWeight: wv, k: k)
         return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCluster
 import StrataCore
 import StrataSearch
 import StrataText
@@ -75,29 +76,38 @@ extension SearchBench {
         let source = ClusteredVectorSource(dimension: dimension, clusters: 256, spread: 0.5, rng: &rng)
         var floats = [Float]()
         floats.reserveCapacity(chunks.count * dimension)
-        var settings = SearchSettings(vectorDimension: dimension, metric: .cosine)
+        // The worker's index as production builds it: one shard per (namespace, slot), the
+        // documents spread over the default slot count by the cluster's slot hash.
+        var settings = SearchSettings(metric: .cosine)
         settings.maximumTopK = 1000
-        var shard = try SearchShard(settings: settings)
+        let index = SlotSearchIndex(settings: settings, defaultTopK: 10, defaultLexicalWeight: 0.5)
+        let hasher = try SlotHasher(slotCount: StrataConfig.default.coordinator.slots)
+        let allSlots = (0..<UInt32(hasher.slotCount)).map { $0 }
+        let noStore: SlotSearchIndex.SlotReader = { _, _, _ throws(StrataError) in }
         var indexSeconds = 0.0
         for (docIndex, doc) in documents.enumerated() {
-            var batch: [IndexedChunk] = []
+            var batch: [SlotSearchIndex.Entry] = []
             for ordinal in 0..<doc.count {
                 let chunk = chunks[doc.first + ordinal]
                 let vector = source.vector(cluster: docIndex, rng: &rng)
                 floats.append(contentsOf: vector)
                 let ref = ChunkRef(documentID: doc.id, ordinal: Int32(ordinal), contentHash: Self.benchHash(chunk.text))
-                batch.append(IndexedChunk(ref: ref, text: chunk.text, vector: vector))
+                let provenance = chunk.provenance
+                batch.append((IndexedChunk(ref: ref, text: chunk.text, vector: vector),
+                              IndexedChunkDetail(provenance: provenance, tokenCount: chunk.tokens)))
             }
+            let slot = UInt32(hasher.slot(namespace: Self.namespace, documentID: doc.id))
             let start = Self.now()
-            try shard.upsert(documentID: doc.id, chunks: batch)
+            try index.upsert(namespace: Self.namespace, slot: slot, documentID: doc.id, chunks: batch, reader: noStore)
             indexSeconds += Self.seconds(since: start)
         }
+        let shards = index.snapshot(namespace: Self.namespace, slots: allSlots).shards
         print(
             String(
-                format: "index: %d chunks in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
-                shard.chunkCount, indexSeconds, Double(chunks.count) / indexSeconds,
+                format: "index: %d chunks in %d slot shards in %.2f s (%.0f chunks/s, %.1f MB/s); indexes hold ~%.1f MB; process RSS %@",
+                shards.reduce(0) { $0 + $1.shard.chunkCount }, shards.count, indexSeconds, Double(chunks.count) / indexSeconds,
                 Double(byteTotal) / 1e6 / indexSeconds,
-                Double(shard.approximateMemoryBytes) / 1e6, Self.residentSetSize()))
+                Double(shards.reduce(0) { $0 + $1.shard.approximateMemoryBytes }) / 1e6, Self.residentSetSize()))
 
         // Queries: a run of words from a random chunk, and that chunk's vector plus noise.
         let warmup = max(queries / 10, 10)
@@ -117,10 +127,20 @@ extension SearchBench {
         func chunkIndex(_ ref: ChunkRef) -> Int { firstChunk[ref.documentID]! + Int(ref.ordinal) }
         let timed = Array(inputs.suffix(queries))
         let warm = Array(inputs.prefix(warmup))
+        // A query as a one-worker cluster runs it, less the RPCs: the statistics phase, the
+        // worker's search over every slot under those statistics, the coordinator's merge.
         func run(_ mode: SearchMode, k: Int = 10, _ input: (text: String, vector: [Float], chunk: Int)) throws
             -> [SearchHit]
         {
-            try shard.search(SearchRequest(mode: mode, text: input.text, vector: input.vector, topK: k))
+            var statistics = TermCounts()
+            if mode != .vector {
+                let terms = try LexicalQuery(text: input.text).terms
+                statistics = index.statistics(namespace: Self.namespace, slots: allSlots, terms: terms)
+            }
+            let candidates = try index.search(SlotQuery(namespace: Self.namespace, slots: allSlots, text: mode == .vector ? "" : input.text,
+                                                        vector: mode == .lexical ? [] : input.vector, mode: mode, topK: UInt32(k),
+                                                        globalStatistics: statistics))
+            return ShardResultMerging.merge(candidates.map { $0.hit }, mode: mode, topK: k, fusion: .default)
         }
         for mode in SearchMode.allCases {
             for input in warm { _ = try run(mode, input) }

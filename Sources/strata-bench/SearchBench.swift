@@ -8,6 +8,9 @@ import StrataText
 /// StrataSearch on a real corpus (Python sources) at the given token counts, in one process,
 /// single-threaded.
 struct SearchBench: ParsableCommand {
+    /// The namespace the benchmark's index holds.
+    static let namespace = "bench"
+
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Benchmark StrataSearch: lexical, vector, hybrid top-10 latency, context assembly, recall@10.")

@@ -186,7 +186,7 @@ struct StoreBench: ParsableCommand {
         var fromWarm = 0
         for ref in sample where (try s.get(ref)).tier == .warm { fromWarm += 1 }
         print("restart to ready, valid warm tier: \(f(warmRestart, 3)) s (\(warmRestart <= 1 ? "target <= 1 s met" : "target <= 1 s NOT met")); "
-            + "warm restored \(s.tiers.warmRecovery.restoredEntries) entries, \(fromWarm)/\(sample.count) sampled reads served by warm")
+            + "warm restored \(s.warmRecovery.restoredEntries) entries, \(fromWarm)/\(sample.count) sampled reads served by warm")
         s.close()
         ChunkStore.destroyWarmTier(directory: directory, settings: restartSettings)
     }
@@ -236,7 +236,7 @@ struct StoreBench: ParsableCommand {
         }
         let walPhase = ingestStart.duration(to: .now).seconds
         let walCPU = Self.processCPUSeconds() - cpuStart
-        try store.persistent.flush()
+        try store.flush()
         let ingestSeconds = ingestStart.duration(to: .now).seconds
         let cpu = Self.processCPUSeconds() - cpuStart
         let stored = store.persistentStats()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataClient
 import StrataCore
+import StrataClient
 import StrataRPC
 import StrataText
 import StrataWire

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataClient
 import StrataText
 
 /// `strata ingest`'s progress on standard error: a bar rewritten in place on a terminal (at

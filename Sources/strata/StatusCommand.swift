@@ -71,10 +71,12 @@ extension StatusCommand {
     /// yet known" before any byte arrived).
     static func bytes(_ copied: UInt64, of total: UInt64) -> String {
         guard copied > 0 || total > 0 else { return "size not yet known" }
-        func text(_ count: UInt64) -> String {
-            count == 0 ? "0 B" : ByteCountFormatter.string(fromByteCount: Int64(clamping: count), countStyle: .binary)
-        }
-        return "\(text(copied)) of \(total > 0 ? text(total) : "?")"
+        return "\(byteCount(copied)) of \(total > 0 ? byteCount(total) : "?")"
+    }
+
+    /// "1.2 MiB"; "0 B" for nothing (Foundation writes "Zero KB").
+    static func byteCount(_ count: UInt64) -> String {
+        count == 0 ? "0 B" : ByteCountFormatter.string(fromByteCount: Int64(clamping: count), countStyle: .binary)
     }
 }
 
@@ -100,7 +102,8 @@ struct NodesCommand: AsyncParsableCommand {
         let lookups = hits + (tier(.persistent)?.hits ?? 0)
         let hitRate = lookups > 0 ? String(format: "%.0f%%", 100 * Double(hits) / Double(lookups)) : "-"
         let tokens = tier(.persistent).map { "\($0.tokens)" } ?? "-"
-        let wal = node.role == .worker ? ByteCountFormatter.string(fromByteCount: Int64(node.walBytes), countStyle: .binary) : "-"
+        // A worker that has not sent its first status report yet has no tiers: "-", not "0 B".
+        let wal = node.role == .worker && !node.tiers.isEmpty ? StatusCommand.byteCount(node.walBytes) : "-"
         // Coordinators sharing etcd say which one leads.
         let role = node.role == .coordinator
             ? node.notes.first { $0.hasPrefix("leader") }.map { _ in "coordinator (leader)" }

@@ -41,6 +41,28 @@ struct WriteQuorumTests {
         #expect(quorum.isAcknowledged(acks: ["a"], replicas: ["a"], replicationFactor: 1))
     }
 
+    /// Pins the rule against the other candidate, W of the target count alone: with four serving
+    /// replicas for a target of three (a join), that would accept two acks, and the planner's
+    /// drop of one of those two would leave an acknowledged write on one replica of three.
+    @Test("more serving replicas than the target: every ack set that passes survives dropping any one replica")
+    func extraReplicaDropKeepsAcknowledgedWrites() throws {
+        for configured in [0, 2] {
+            let quorum = try WriteQuorum(writeQuorum: configured)
+            let replicas = ["a", "b", "c", "d"]
+            #expect(quorum.required(servingReplicas: 4, targetReplicaCount: 3) == (configured == 0 ? 3 : 2))
+            let keeps = quorum.required(replicationFactor: 3)
+            for mask in 1..<(1 << replicas.count) {
+                let acks = replicas.indices.filter { mask & (1 << $0) != 0 }.map { replicas[$0] }
+                guard quorum.isAcknowledged(acks: acks, replicas: replicas, replicationFactor: 3) else { continue }
+                for dropped in replicas where configured == 0 {
+                    #expect(acks.filter { $0 != dropped }.count >= keeps, "acks \(acks), dropped \(dropped)")
+                }
+            }
+        }
+        // Never more than there are: one serving replica of a target of one.
+        #expect(try WriteQuorum().required(servingReplicas: 1, targetReplicaCount: 1) == 1)
+    }
+
     @Test("the map applies the quorum to a slot's serving replicas")
     func mapHelper() throws {
         var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 8, replicas: 3)

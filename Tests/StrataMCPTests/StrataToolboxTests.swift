@@ -77,6 +77,15 @@ struct StrataToolboxTests {
         #expect(text(result) == "Namespace 'nope' does not exist. The namespaces that exist are: code, docs.")
     }
 
+    /// The advice follows the code and the namespace list, not the message's words: a NOT_FOUND
+    /// for a namespace that does exist is not called a missing namespace.
+    @Test func aNotFoundInAnExistingNamespaceIsNotCalledAMissingNamespace() async {
+        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel), syncAccess: .none)
+        let result = await toolbox.call("get_context", ["query": "x", "namespace": "docs"])
+        #expect(result.isError == true)
+        #expect(text(result).hasPrefix("Not found: "), "\(text(result))")
+    }
+
     @Test func theBearerTokenReachesTheCoordinatorAndARequestsTokenReplacesIt() async {
         let coordinator = CoordinatorTestDouble()
         let toolbox = StrataToolbox(client: CoordinatorClient(transport: coordinator.channel, token: "gateway"), syncAccess: .none)

@@ -138,21 +138,4 @@ private func load(_ worker: WorkerUnderTest) async throws {
         #expect(found.candidates.isEmpty)
         await worker.destroy()
     }
-
-    @Test func theFilterIsCheckedAndResolvedPurely() throws {
-        let filter = try MetadataFilter([KeyValue(key: "a", value: "1"), KeyValue(key: "b", value: "2"), KeyValue(key: "a", value: "1")])
-        #expect(filter.required == ["a": "1", "b": "2"])
-        #expect(!filter.matchesNothing)
-        let document = try DocumentMetadata(validating: [(key: "b", value: "2"), (key: "a", value: "1"), (key: "c", value: "3")], field: "m")
-        #expect(filter.admits(document))
-        #expect(!filter.admits(.empty))
-        #expect(try MetadataFilter([]).admits(.empty))
-        let conflict = try MetadataFilter([KeyValue(key: "a", value: "1"), KeyValue(key: "a", value: "2")])
-        #expect(conflict.matchesNothing)
-        #expect(!conflict.admits(document))
-        let tooMany = (0...DocumentMetadata.maximumPairs).map { KeyValue(key: "k\($0)", value: "") }
-        #expect(throws: StrataError.invalidArgument("filter.metadata_equals has 33 pairs; the maximum is 32")) { _ = try MetadataFilter(tooMany) }
-        let long = [KeyValue(key: "k", value: String(repeating: "v", count: DocumentMetadata.maximumValueBytes + 1))]
-        #expect(throws: StrataError.invalidArgument("filter.metadata_equals[0].value is 1025 bytes; the maximum is 1024")) { _ = try MetadataFilter(long) }
-    }
 }

@@ -36,11 +36,4 @@ import Testing
         #expect(Array(all.candidates.map(\.chunk.provenance.documentID).prefix(30)) == (0..<30).map { "near-\($0)" })
         await worker.destroy()
     }
-
-    @Test func theFirstAskIsAShareOfTheDepth() {
-        #expect(WorkerSearchIndex.initialShardDepth(depth: 100, shards: 85) == 8)
-        #expect(WorkerSearchIndex.initialShardDepth(depth: 100, shards: 4) == 50)
-        #expect(WorkerSearchIndex.initialShardDepth(depth: 100, shards: 1) == 100)
-        #expect(WorkerSearchIndex.initialShardDepth(depth: 5, shards: 85) == 5)
-    }
 }

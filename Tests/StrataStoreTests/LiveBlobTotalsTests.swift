@@ -11,7 +11,7 @@ struct LiveBlobTotalsTests {
     static func walked(_ tier: PersistentTier) -> LiveBlobTotals {
         tier.state.withLock {
             var totals = LiveBlobTotals()
-            for entry in tier.index.blobs.values where entry.refCount > 0 { totals.count(entry, sign: 1) }
+            for entry in tier.locked.index.blobs.values where entry.refCount > 0 { totals.count(entry, sign: 1) }
             return totals
         }
     }

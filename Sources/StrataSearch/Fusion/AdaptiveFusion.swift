@@ -33,25 +33,36 @@ public struct AdaptiveFusion: Sendable, Equatable {
 
     /// Whether BM25's top hit is sure enough to go first (`bound`: the query's score bound).
     public func pinsLexicalTop(_ lexical: [RankedCandidate], bound: Double) -> Bool {
-        guard let top = lexical.first, bound > 0 else { return false }
-        return top.score / bound >= coverageThreshold
+        pins(topScore: lexical.first?.score, bound: bound)
+    }
+
+    private func pins(topScore: Double?, bound: Double) -> Bool {
+        guard let topScore, bound > 0 else { return false }
+        return topScore / bound >= coverageThreshold
     }
 
     /// The fused ranking, best first (ties by key, so every node cuts the list the same way).
     /// Pinned BM25 hits get scores above every fused one.
     public func fuse(lexical: [RankedCandidate], vector: [RankedCandidate], lexicalBound: Double = 0) -> [RankedCandidate] {
-        var scores: [String: Double] = [:]
-        for (rank, candidate) in lexical.enumerated() {
-            scores[candidate.key, default: 0] += uncertainLexicalWeight / (k + Double(rank + 1))
-        }
-        for (rank, candidate) in vector.enumerated() {
-            scores[candidate.key, default: 0] += (1 - uncertainLexicalWeight) / (k + Double(rank + 1))
-        }
-        if pinsLexicalTop(lexical, bound: lexicalBound) {
-            // Above any fused score (each is at most 1 / (k + 1)), in BM25's order.
-            for (rank, candidate) in lexical.prefix(pinnedHits).enumerated() { scores[candidate.key] = 2 - Double(rank) / Double(pinnedHits) }
-        }
-        return scores.map { RankedCandidate(key: $0.key, score: $0.value) }
+        fusedScores(lexical: lexical.map { ($0.key, $0.score) }, vector: vector.map(\.key), lexicalBound: lexicalBound)
+            .map { RankedCandidate(key: $0.key, score: $0.value) }
             .sorted { $0.score != $1.score ? $0.score > $1.score : $0.key < $1.key }
+    }
+
+    /// The same over chunk hits (what the coordinator fuses), ties by chunk order, each hit
+    /// with its component scores.
+    public func fuse(lexical: [SearchHit], vector: [SearchHit], lexicalBound: Double = 0) -> [SearchHit] {
+        SearchHit.ranked(fusedScores(lexical: lexical.map { ($0.ref, $0.score) }, vector: vector.map(\.ref), lexicalBound: lexicalBound),
+                         lexical: lexical, vector: vector)
+    }
+
+    private func fusedScores<Key: Hashable>(lexical: [(key: Key, score: Double)], vector: [Key], lexicalBound: Double) -> [Key: Double] {
+        var scores = ReciprocalRankFusion.scores(lexical: lexical.lazy.map(\.key), vector: vector,
+                                                 lexicalWeight: uncertainLexicalWeight, vectorWeight: 1 - uncertainLexicalWeight, k: k)
+        if pins(topScore: lexical.first?.score, bound: lexicalBound) {
+            // Above any fused score (each is at most 1 / (k + 1)), in BM25's order.
+            for (rank, entry) in lexical.prefix(pinnedHits).enumerated() { scores[entry.key] = 2 - Double(rank) / Double(pinnedHits) }
+        }
+        return scores
     }
 }

@@ -1,28 +1,46 @@
-/// Weighted reciprocal rank fusion of a lexical and a vector result list.
+/// Weighted reciprocal rank fusion of a lexical and a vector result list: a chunk's fused score
+/// is `lexicalWeight / (k + lexicalRank) + vectorWeight / (k + vectorRank)` (ranks from 1; a
+/// list the chunk is not in adds nothing).
 ///
-/// Pure, so the coordinator can fuse lists it merged by score from several shards (BM25
-/// scores are comparable across shards under merged statistics, vector similarities always
-/// are) exactly as a single shard fuses its own.
+/// The one implementation of the formula: a worker fuses its own lists with it, the
+/// coordinator re-fuses the lists it merged by score from every worker (`ShardResultMerging`;
+/// BM25 scores are comparable across shards under merged statistics, vector similarities
+/// always are), and `AdaptiveFusion` builds on it.
 public enum ReciprocalRankFusion {
-    /// Fuses two lists, each best first, and returns the best `k`, best first. Ties are broken
-    /// by chunk order so results are deterministic.
+    /// Fused scores of the keys of two lists, each best first (lexical contributions added
+    /// first, so every caller gets the same floating-point sums).
+    public static func scores<Key: Hashable>(lexical: some Sequence<Key>, vector: some Sequence<Key>, lexicalWeight: Double,
+                                             vectorWeight: Double, k: Double) -> [Key: Double] {
+        var scores: [Key: Double] = [:]
+        for (rank, key) in lexical.enumerated() { scores[key, default: 0] += lexicalWeight / (k + Double(rank + 1)) }
+        for (rank, key) in vector.enumerated() { scores[key, default: 0] += vectorWeight / (k + Double(rank + 1)) }
+        return scores
+    }
+
+    /// Fuses two lists, each best first, and returns the best `k`, best first, each with its
+    /// component scores. Ties are broken by chunk order so results are deterministic.
     public static func fuse(lexical: [SearchHit], vector: [SearchHit], settings: FusionSettings, k: Int) -> [SearchHit]
     {
+        let fusedScores = scores(lexical: lexical.lazy.map(\.ref), vector: vector.lazy.map(\.ref),
+                                 lexicalWeight: settings.lexicalWeight, vectorWeight: settings.vectorWeight, k: settings.k)
+        return SearchHit.ranked(fusedScores, lexical: lexical, vector: vector).prefix(max(k, 0)).map { $0 }
+    }
+}
+
+extension SearchHit {
+    /// `scores` as hits, best first (ties by chunk order), each with its score in `lexical`
+    /// and `vector` when it is in that list.
+    static func ranked(_ scores: [ChunkRef: Double], lexical: [SearchHit], vector: [SearchHit]) -> [SearchHit] {
         var fused: [ChunkRef: SearchHit] = [:]
-        fused.reserveCapacity(lexical.count + vector.count)
-        for (rank, hit) in lexical.enumerated() {
-            let contribution = settings.lexicalWeight / (settings.k + Double(rank + 1))
-            fused[hit.ref, default: SearchHit(ref: hit.ref, score: 0)].score += contribution
-            fused[hit.ref]!.lexicalScore = hit.score
-        }
-        for (rank, hit) in vector.enumerated() {
-            let contribution = settings.vectorWeight / (settings.k + Double(rank + 1))
-            fused[hit.ref, default: SearchHit(ref: hit.ref, score: 0)].score += contribution
-            fused[hit.ref]!.vectorScore = hit.score
-        }
-        let ordered = fused.values.sorted { a, b in
-            a.score != b.score ? a.score > b.score : a.ref < b.ref
-        }
-        return Array(ordered.prefix(k))
+        fused.reserveCapacity(scores.count)
+        for (ref, score) in scores { fused[ref] = SearchHit(ref: ref, score: score) }
+        for hit in lexical where fused[hit.ref]?.lexicalScore == nil { fused[hit.ref]?.lexicalScore = hit.score }
+        for hit in vector where fused[hit.ref]?.vectorScore == nil { fused[hit.ref]?.vectorScore = hit.score }
+        return fused.values.sorted(by: SearchHit.ranksBefore)
+    }
+
+    /// Score descending, then chunk order: the order of every ranking in Strata.
+    public static func ranksBefore(_ a: SearchHit, _ b: SearchHit) -> Bool {
+        a.score != b.score ? a.score > b.score : a.ref < b.ref
     }
 }

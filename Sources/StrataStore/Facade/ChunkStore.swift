@@ -9,8 +9,10 @@ import StrataCore
 /// chunk at the top on a miss. The warm tier lives in shared memory named after the data
 /// directory and is revalidated against the persistent tier (epoch and live keys) on open.
 public final class ChunkStore: Sendable {
-    public let persistent: PersistentTier
-    public let tiers: TierHierarchy
+    /// The source of truth; callers reach it through the store's named operations.
+    let persistent: PersistentTier
+    /// The memory tiers, caches over `persistent`.
+    let tiers: TierHierarchy
     public let directory: String
     public let warmSegmentName: String
 

@@ -2,10 +2,10 @@ import StrataCore
 
 /// Strict UTF-8 validation that reports where the first bad byte is, so the error can point
 /// the user at the place in the document.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The byte offset of the first ill-formed sequence (overlong forms, surrogates and values
     /// above U+10FFFF included), or nil when all of `bytes` is valid UTF-8.
-    static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    public static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let n = bytes.count
         var i = 0
         while i < n {

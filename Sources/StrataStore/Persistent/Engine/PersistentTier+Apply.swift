@@ -9,7 +9,7 @@ extension PersistentTier {
     /// throws `resourceExhausted` and changes nothing; the store stays readable.
     @discardableResult
     public func apply(_ write: SlotWrite) throws(StrataError) -> ApplyOutcome {
-        let dims = state.withLock { acceptedDimensions }
+        let dims = state.withLock { locked.acceptedDimensions }
         let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
         // Encoded outside the lock, straight into its frame: the lock is held only for the write.
         var frame = walBuffers.take()
@@ -19,27 +19,27 @@ extension PersistentTier {
         state.lock()
         defer { state.unlock() }
         try checkOpenLocked()
-        let last = acceptedSequences[write.slot] ?? 0
+        let last = locked.acceptedSequences[write.slot] ?? 0
         if write.sequence <= last {
             // Idempotent retry; still wait until what was accepted is durable so the caller's
             // acknowledgement keeps its meaning.
-            try waitDurableLocked(appendedTicket)
+            try waitDurableLocked(locked.appendedTicket)
             return .alreadyApplied(lastSequence: last)
         }
         // Dimensions may have been fixed by a batch accepted since we looked.
-        if acceptedDimensions != dims {
-            _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: acceptedDimensions)
+        if locked.acceptedDimensions != dims {
+            _ = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: locked.acceptedDimensions)
         }
-        try wal.append(frame: frame, payload: payloadLength)
-        appendedTicket += 1
-        let ticket = appendedTicket
-        acceptedSequences[write.slot] = write.sequence
+        try locked.wal.append(frame: frame, payload: payloadLength)
+        locked.appendedTicket += 1
+        let ticket = locked.appendedTicket
+        locked.acceptedSequences[write.slot] = write.sequence
         for op in prepared {
             if case .put(let put) = op, let dim = put.bodies.first(where: { $0.vector != nil })?.vector?.count {
-                acceptedDimensions[put.key.namespace] = acceptedDimensions[put.key.namespace] ?? dim
+                locked.acceptedDimensions[put.key.namespace] = locked.acceptedDimensions[put.key.namespace] ?? dim
             }
         }
-        pending.append(PendingBatch(ticket: ticket, slot: write.slot, sequence: write.sequence, operations: prepared))
+        locked.pending.append(EngineState.PendingBatch(ticket: ticket, slot: write.slot, sequence: write.sequence, operations: prepared))
         try waitDurableLocked(ticket)
         scheduleFlushIfNeededLocked()
         return .applied
@@ -49,35 +49,35 @@ extension PersistentTier {
     /// interval (others append meanwhile), then fsyncs everything appended so far outside the
     /// lock and applies the covered batches in WAL order; followers wait for the leader.
     func waitDurableLocked(_ ticket: UInt64) throws(StrataError) {
-        while durableTicket < ticket {
-            if let poisoned { throw poisoned }
-            if syncing {
+        while locked.durableTicket < ticket {
+            if let poisoned = locked.poisoned { throw poisoned }
+            if locked.syncing {
                 state.wait()
                 continue
             }
-            syncing = true
+            locked.syncing = true
             if case .interval(let ms) = settings.fsyncPolicy, ms > 0 {
-                let due = lastSync.advanced(by: .milliseconds(ms))
+                let due = locked.lastSync.advanced(by: .milliseconds(ms))
                 let wait = ContinuousClock.now.duration(to: due)
                 if wait > .zero {
                     let seconds = wait.seconds
                     _ = state.wait(until: Date(timeIntervalSinceNow: seconds))
                 }
             }
-            let target = appendedTicket
-            let log = wal
+            let target = locked.appendedTicket
+            let log = locked.wal
             state.unlock()
             var failure: StrataError?
             do throws(StrataError) { try log.sync() } catch { failure = error }
             state.lock()
-            syncing = false
-            lastSync = .now
+            locked.syncing = false
+            locked.lastSync = .now
             if let failure {
-                poisoned = StrataError(.dataLoss, "WAL fsync failed; the store must be reopened: \(failure.message)", cause: failure)
+                locked.poisoned = StrataError(.dataLoss, "WAL fsync failed; the store must be reopened: \(failure.message)", cause: failure)
                 state.broadcast()
-                throw poisoned!
+                throw locked.poisoned!
             }
-            durableTicket = max(durableTicket, target)
+            locked.durableTicket = max(locked.durableTicket, target)
             applyDurablePendingLocked()
             state.broadcast()
         }
@@ -86,35 +86,22 @@ extension PersistentTier {
     /// Applies, in WAL order, every pending batch that is durable.
     func applyDurablePendingLocked() {
         var applied = 0
-        for batch in pending {
-            guard batch.ticket <= durableTicket else { break }
+        for batch in locked.pending {
+            guard batch.ticket <= locked.durableTicket else { break }
             applyToIndexLocked(slot: batch.slot, sequence: batch.sequence, operations: batch.operations)
             applied += 1
         }
-        pending.removeFirst(applied)
+        locked.pending.removeFirst(applied)
     }
 
     func applyToIndexLocked(slot: UInt32, sequence: UInt64, operations: [PreparedOperation]) {
-        for op in operations {
-            let meta = op.meta(slot: slot, sequence: sequence)
-            if case .put(let put) = op {
-                index.applyPut(slot: slot, sequence: sequence, put: put) { key, body in memtable[key] = body }
-            } else {
-                index.apply(meta)
-            }
-            metaSinceFlush.append(meta)
-        }
-        // A batch with no operations (an export's trailing marker) still advances the slot.
-        index.raiseSequence(of: slot, to: sequence)
-        if operations.isEmpty {
-            metaSinceFlush.append(MetaRecord(slot: slot, sequence: sequence, operation: .drop(namespace: "")))
-        }
+        locked.apply(slot: slot, sequence: sequence, operations: operations)
     }
 
     /// Makes everything appended durable and applied (used before a flush and at close).
     func syncAndApplyPendingLocked() throws(StrataError) {
-        while syncing { state.wait() }
-        guard durableTicket < appendedTicket else { return }
-        try waitDurableLocked(appendedTicket)
+        while locked.syncing { state.wait() }
+        guard locked.durableTicket < locked.appendedTicket else { return }
+        try waitDurableLocked(locked.appendedTicket)
     }
 }

@@ -20,7 +20,7 @@ extension PersistentTier {
     /// the document does not exist.
     public func documentLayout(namespace: String, documentID: String) -> DocumentLayout? {
         state.withLock {
-            index.documents[DocumentKey(namespace: namespace, documentID: documentID)].map { document in
+            locked.index.documents[DocumentKey(namespace: namespace, documentID: documentID)].map { document in
                 DocumentLayout(
                     slot: document.slot,
                     chunks: document.chunks.map { DocumentLayout.Chunk(hash: $0.hash, tokenCount: $0.tokenCount, provenance: $0.provenance) },

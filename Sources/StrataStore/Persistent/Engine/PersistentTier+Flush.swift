@@ -30,10 +30,10 @@ extension PersistentTier {
         state.lock()
         defer { state.unlock() }
         try checkOpenLocked()
-        while maintenanceRunning { state.wait() }
+        while locked.maintenanceRunning { state.wait() }
         try flushLocked()
         // The flush succeeded; a failed compaction leaves valid segments and is retried later.
-        if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+        if shouldCompactLocked(), (try? compactLocked()) == nil { locked.maintenanceErrors += 1 }
     }
 
     /// Waits until no flush or compaction is running (tests stop background work before
@@ -41,7 +41,7 @@ extension PersistentTier {
     func waitForMaintenance() {
         state.lock()
         defer { state.unlock() }
-        while maintenanceRunning { state.wait() }
+        while locked.maintenanceRunning { state.wait() }
     }
 
     /// Runs a full compaction now (flushing first).
@@ -49,51 +49,51 @@ extension PersistentTier {
         state.lock()
         defer { state.unlock() }
         try checkOpenLocked()
-        while maintenanceRunning { state.wait() }
+        while locked.maintenanceRunning { state.wait() }
         try flushLocked()
         try compactLocked()
     }
 
     /// Starts a background flush when the WAL is past its threshold and none is running.
     func scheduleFlushIfNeededLocked() {
-        guard !maintenanceRunning, !closed, poisoned == nil, wal.endOffset >= settings.walFlushBytes else { return }
+        guard !locked.maintenanceRunning, !locked.closed, locked.poisoned == nil, locked.wal.endOffset >= settings.walFlushBytes else { return }
         guard settings.backgroundMaintenance else {
             // Inline (deterministic, for simulations): the batch is durable already, so a
             // failed flush must not turn its acknowledgement into an error.
-            if (try? flushLocked()) == nil { maintenanceErrors += 1; return }
-            if shouldCompactLocked(), (try? compactLocked()) == nil { maintenanceErrors += 1 }
+            if (try? flushLocked()) == nil { locked.maintenanceErrors += 1; return }
+            if shouldCompactLocked(), (try? compactLocked()) == nil { locked.maintenanceErrors += 1 }
             return
         }
-        maintenanceRunning = true
+        locked.maintenanceRunning = true
         let job: FlushJob?
         do throws(StrataError) { job = try beginFlushLocked() } catch {
-            maintenanceRunning = false
-            maintenanceErrors += 1
+            locked.maintenanceRunning = false
+            locked.maintenanceErrors += 1
             return
         }
-        guard let job else { maintenanceRunning = false; return }
+        guard let job else { locked.maintenanceRunning = false; return }
         Thread.detachNewThread { [self] in
             let built = buildFlushSegment(job, background: true)
             state.lock()
             defer {
-                maintenanceRunning = false
+                locked.maintenanceRunning = false
                 state.broadcast()
                 state.unlock()
             }
             guard (try? finishFlushLocked(job, built: built)) != nil else {
-                maintenanceErrors += 1
+                locked.maintenanceErrors += 1
                 return
             }
-            if shouldCompactLocked(), (try? compactLocked(background: true)) == nil { maintenanceErrors += 1 }
+            if shouldCompactLocked(), (try? compactLocked(background: true)) == nil { locked.maintenanceErrors += 1 }
         }
     }
 
     /// A flush from start to end on the caller's thread (the caller holds the lock and has
     /// made sure no maintenance is running; the lock is released while the segment is built).
     func flushLocked() throws(StrataError) {
-        maintenanceRunning = true
+        locked.maintenanceRunning = true
         defer {
-            maintenanceRunning = false
+            locked.maintenanceRunning = false
             state.broadcast()
         }
         guard let job = try beginFlushLocked() else { return }
@@ -107,32 +107,32 @@ extension PersistentTier {
     /// memtable aside (`immutable`, still served to readers) for the segment build.
     func beginFlushLocked() throws(StrataError) -> FlushJob? {
         try syncAndApplyPendingLocked()
-        guard !metaSinceFlush.isEmpty || !memtable.isEmpty else { return nil }
-        let newWAL = try WALWriter.create(fs: fs, directory: directory, number: wal.number + 1, version: Self.formatVersion)
+        guard !locked.metaSinceFlush.isEmpty || !locked.memtable.isEmpty else { return nil }
+        let newWAL = try WALWriter.create(fs: fs, directory: directory, number: locked.wal.number + 1, version: Self.formatVersion)
         // Document order, so a document's chunks share blocks (better compression, and a
         // scan of a document decompresses each block once).
         var ordered: [(key: ContentHash, entry: BlobEntry, body: ChunkBody)] = []
         var added = ContentHashTable<Void>()
-        ordered.reserveCapacity(memtable.count)
-        added.reserveCapacity(memtable.count)
+        ordered.reserveCapacity(locked.memtable.count)
+        added.reserveCapacity(locked.memtable.count)
         var keys = NamespaceKeyCache()
-        for record in metaSinceFlush {
+        for record in locked.metaSinceFlush {
             guard case .put(let doc, let chunks, _) = record.operation else { continue }
             for chunk in chunks {
                 let key = keys.key(namespace: doc.namespace, text: chunk.hash)
-                guard let entry = index.blobs[key], entry.location == .memtable, entry.refCount > 0,
-                      let body = memtable[key], added.insert(key) else { continue }
+                guard let entry = locked.index.blobs[key], entry.location == .memtable, entry.refCount > 0,
+                      let body = locked.memtable[key], added.insert(key) else { continue }
                 ordered.append((key, entry, body))
             }
         }
-        let job = FlushJob(id: manifest.nextSegmentID, meta: metaSinceFlush, sequences: index.slotSequences,
-                           ordered: ordered, taken: memtable, newWALNumber: newWAL.number)
-        retiredWALs.append(wal)
-        wal = newWAL
-        immutable = memtable
+        let job = FlushJob(id: locked.manifest.nextSegmentID, meta: locked.metaSinceFlush, sequences: locked.index.slotSequences,
+                           ordered: ordered, taken: locked.memtable, newWALNumber: newWAL.number)
+        locked.retiredWALs.append(locked.wal)
+        locked.wal = newWAL
+        locked.immutable = locked.memtable
         // The next memtable fills to about the same size: sized once instead of regrown.
-        memtable = ContentHashTable(minimumCapacity: memtable.count)
-        metaSinceFlush = []
+        locked.memtable = ContentHashTable(minimumCapacity: locked.memtable.count)
+        locked.metaSinceFlush = []
         return job
     }
 
@@ -181,7 +181,7 @@ extension PersistentTier {
     /// Under the lock: switches the manifest and fixes up the index, or, when anything
     /// failed, puts the memtable back together (the WAL files still hold everything).
     func finishFlushLocked(_ job: FlushJob, built: Result<SegmentFile, StrataError>) throws(StrataError) {
-        var next = manifest
+        var next = locked.manifest
         next.segments.append(job.id)
         next.nextSegmentID = job.id + 1
         next.walFirst = job.newWALNumber
@@ -194,47 +194,47 @@ extension PersistentTier {
             rollbackFlushLocked(job)
             throw error
         }
-        manifest = next
-        segments[job.id] = segment
+        locked.manifest = next
+        locked.segments[job.id] = segment
         var keys = NamespaceKeyCache()
         for e in segment.entries {
             let key = keys.key(namespace: e.namespace, text: e.hash)
-            if index.blobs[key]?.location == .memtable, memtable[key] == nil { index.relocate(key, to: .segment(id: job.id, block: e.block)) }
+            if locked.index.blobs[key]?.location == .memtable, locked.memtable[key] == nil { locked.index.relocate(key, to: .segment(id: job.id, block: e.block)) }
         }
         // Bodies not written because they were dead when the flush began may have been
         // referenced again since; their text is in the new WAL, and the memtable keeps them.
         var dropped: [ContentHash] = []
-        for (key, body) in job.taken where index.blobs[key]?.location == .memtable {
-            if (index.blobs[key]?.refCount ?? 0) > 0 { memtable[key] = memtable[key] ?? body } else { dropped.append(key) }
+        for (key, body) in job.taken where locked.index.blobs[key]?.location == .memtable {
+            if (locked.index.blobs[key]?.refCount ?? 0) > 0 { locked.memtable[key] = locked.memtable[key] ?? body } else { dropped.append(key) }
         }
-        index.removeBlobs(dropped)
-        immutable = ContentHashTable()
-        for old in retiredWALs {
+        locked.index.removeBlobs(dropped)
+        locked.immutable = ContentHashTable()
+        for old in locked.retiredWALs {
             old.close()
             try? fs.remove(old.path)
         }
-        retiredWALs = []
-        flushes += 1
+        locked.retiredWALs = []
+        locked.flushes += 1
     }
 
     private func rollbackFlushLocked(_ job: FlushJob) {
-        for (key, body) in job.taken where memtable[key] == nil { memtable[key] = body }
-        metaSinceFlush = job.meta + metaSinceFlush
-        immutable = ContentHashTable()
+        for (key, body) in job.taken where locked.memtable[key] == nil { locked.memtable[key] = body }
+        locked.metaSinceFlush = job.meta + locked.metaSinceFlush
+        locked.immutable = ContentHashTable()
         // The retired WAL files stay: the manifest still points before them, so they replay.
     }
 
     /// Raw (uncompressed) bytes of bodies no document references, and of all bodies, over
     /// all segments.
     func segmentGarbageLocked() -> (dead: Int, total: Int) {
-        let total = segments.values.reduce(0) { $0 + $1.rawBodyBytes }
+        let total = locked.segments.values.reduce(0) { $0 + $1.rawBodyBytes }
         var live = 0
-        for entry in index.blobs.values where entry.refCount > 0 && entry.segmentID != nil { live += entry.rawBytes }
+        for entry in locked.index.blobs.values where entry.refCount > 0 && entry.segmentID != nil { live += entry.rawBytes }
         return (max(0, total - live), total)
     }
 
     func shouldCompactLocked() -> Bool {
-        if segments.count > settings.compactionMaxSegments { return true }
+        if locked.segments.count > settings.compactionMaxSegments { return true }
         let (dead, total) = segmentGarbageLocked()
         return total > 0 && Double(dead) / Double(total) > settings.compactionGarbageRatio
     }
@@ -245,19 +245,19 @@ extension PersistentTier {
     /// the fix-up afterwards keeps any body such a write brought back to life. The caller
     /// holds the lock; it is released while the new segment is built.
     func compactLocked(background: Bool = false) throws(StrataError) {
-        guard !segments.isEmpty else { return }
-        maintenanceRunning = true
+        guard !locked.segments.isEmpty else { return }
+        locked.maintenanceRunning = true
         defer {
-            maintenanceRunning = false
+            locked.maintenanceRunning = false
             state.broadcast()
         }
-        let sources = segments
-        let id = manifest.nextSegmentID
+        let sources = locked.segments
+        let id = locked.manifest.nextSegmentID
         state.unlock()
         let built = buildCompactedSegment(sources, id: id, background: background)
         state.lock()
         let segment = try built.get()
-        var next = manifest
+        var next = locked.manifest
         next.segments = [id]
         next.nextSegmentID = id + 1
         do throws(StrataError) {
@@ -266,32 +266,32 @@ extension PersistentTier {
             try? fs.remove(segment.path)
             throw error
         }
-        manifest = next
-        segments = [id: segment]
+        locked.manifest = next
+        locked.segments = [id: segment]
         var placed = ContentHashTable<Void>()
         var keys = NamespaceKeyCache()
         for e in segment.entries {
             let key = keys.key(namespace: e.namespace, text: e.hash)
             placed.insert(key)
-            if index.blobs[key]?.segmentID != nil { index.relocate(key, to: .segment(id: id, block: e.block)) }
+            if locked.index.blobs[key]?.segmentID != nil { locked.index.relocate(key, to: .segment(id: id, block: e.block)) }
         }
         var dropped: [ContentHash] = []
-        for (key, entry) in index.blobs where !placed.contains(key) {
+        for (key, entry) in locked.index.blobs where !placed.contains(key) {
             guard case .segment(let sid, let block) = entry.location, let source = sources[sid] else { continue }
             if entry.refCount > 0, let body = try? source.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool) {
                 // Dead in the segments' own view but referenced by a write since: its text
                 // is in the WAL, so the memtable takes it until the next flush.
-                memtable[key] = body
-                index.relocate(key, to: .memtable)
+                locked.memtable[key] = body
+                locked.index.relocate(key, to: .memtable)
             } else {
                 dropped.append(key)
             }
         }
-        index.forgetBlobs(dropped)
+        locked.index.forgetBlobs(dropped)
         // Old segment files are not closed here: a reader outside the lock may still hold one;
         // the descriptor closes when the last reference goes.
         for sid in sources.keys { try? fs.remove(StorePath.join(directory, SegmentFormat.fileName(sid))) }
-        compactions += 1
+        locked.compactions += 1
     }
 
     /// Outside the lock: replays the segments' meta into a private index and writes its

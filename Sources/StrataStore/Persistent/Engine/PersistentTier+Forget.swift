@@ -26,18 +26,18 @@ extension PersistentTier {
         defer { state.unlock() }
         try checkOpenLocked()
         // Accepted (maybe not yet durable) writes count: they are ahead of the index.
-        let last = acceptedSequences[slot] ?? 0
+        let last = locked.acceptedSequences[slot] ?? 0
         if last > ifAtMost { return .kept(lastSequence: last) }
-        let holdsDocuments = !(index.slotDocuments[slot]?.isEmpty ?? true)
-        let holdsTombstones = index.tombstones.values.contains { $0.slot == slot }
-        if acceptedSequences[slot] == nil && !holdsDocuments && !holdsTombstones {
+        let holdsDocuments = !(locked.index.slotDocuments[slot]?.isEmpty ?? true)
+        let holdsTombstones = locked.index.tombstones.values.contains { $0.slot == slot }
+        if locked.acceptedSequences[slot] == nil && !holdsDocuments && !holdsTombstones {
             return .notHeld
         }
-        try wal.append(frame: frame, payload: payload)
-        appendedTicket += 1
-        let ticket = appendedTicket
-        acceptedSequences[slot] = nil
-        pending.append(PendingBatch(ticket: ticket, slot: slot, sequence: 0, operations: [.forgetSlot]))
+        try locked.wal.append(frame: frame, payload: payload)
+        locked.appendedTicket += 1
+        let ticket = locked.appendedTicket
+        locked.acceptedSequences[slot] = nil
+        locked.pending.append(EngineState.PendingBatch(ticket: ticket, slot: slot, sequence: 0, operations: [.forgetSlot]))
         try waitDurableLocked(ticket)
         scheduleCompactionIfNeededLocked()
         return .forgotten(lastSequence: last)
@@ -47,21 +47,21 @@ extension PersistentTier {
     /// the segments passes the threshold: in the background, or inline when background
     /// maintenance is off. A failure is counted and retried at the next trigger.
     func scheduleCompactionIfNeededLocked() {
-        guard !maintenanceRunning, !closed, poisoned == nil, shouldCompactLocked() else { return }
+        guard !locked.maintenanceRunning, !locked.closed, locked.poisoned == nil, shouldCompactLocked() else { return }
         guard settings.backgroundMaintenance else {
-            if (try? flushLocked()) == nil { maintenanceErrors += 1; return }
-            if (try? compactLocked()) == nil { maintenanceErrors += 1 }
+            if (try? flushLocked()) == nil { locked.maintenanceErrors += 1; return }
+            if (try? compactLocked()) == nil { locked.maintenanceErrors += 1 }
             return
         }
         // Claimed now so no other maintenance starts before the thread takes the lock.
-        maintenanceRunning = true
+        locked.maintenanceRunning = true
         Thread.detachNewThread { [self] in
             state.lock()
             defer { state.unlock() }
-            maintenanceRunning = false
-            guard !closed, poisoned == nil else { state.broadcast(); return }
-            if (try? flushLocked()) == nil { maintenanceErrors += 1; return }
-            if (try? compactLocked(background: true)) == nil { maintenanceErrors += 1 }
+            locked.maintenanceRunning = false
+            guard !locked.closed, locked.poisoned == nil else { state.broadcast(); return }
+            if (try? flushLocked()) == nil { locked.maintenanceErrors += 1; return }
+            if (try? compactLocked(background: true)) == nil { locked.maintenanceErrors += 1 }
         }
     }
 }

@@ -5,23 +5,23 @@ extension PersistentTier {
     /// disk unless it is still in the memtable. `notFound` when no live document references it.
     func body(cacheKey: ContentHash) throws(StrataError) -> (BlobEntry, ChunkBody) {
         state.lock()
-        guard let entry = index.blobs[cacheKey], entry.refCount > 0 else {
+        guard let entry = locked.index.blobs[cacheKey], entry.refCount > 0 else {
             state.unlock()
             throw .notFound("no live chunk with key \(cacheKey)")
         }
         switch entry.location {
         case .memtable:
             defer { state.unlock() }
-            guard let body = memtable[cacheKey] ?? immutable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
+            guard let body = locked.memtable[cacheKey] ?? locked.immutable[cacheKey] else { throw StrataError(.internal, "memtable lost body \(cacheKey)") }
             return (entry, body)
         case .segment(let id, let block):
-            let segment = segments[id]
+            let segment = locked.segments[id]
             state.unlock()
             guard let segment else { throw .dataLoss("chunk \(cacheKey): its segment \(id) is not loaded") }
             do throws(StrataError) {
                 return (entry, try segment.readBody(block, textBytes: entry.textBytes, vectorDimension: entry.vectorDimension, pool: pool))
             } catch {
-                if error.code == .dataLoss { state.withLock { corruptReads += 1 } }
+                if error.code == .dataLoss { state.withLock { locked.corruptReads += 1 } }
                 throw error
             }
         }
@@ -37,7 +37,7 @@ extension PersistentTier {
     /// A live document as it is stored now (chunks in order with text, token count,
     /// provenance and vector; its metadata), ready to be put again; nil when it does not exist.
     public func storedDocument(namespace: String, documentID: String) throws(StrataError) -> (chunks: [ChunkInput], metadata: DocumentMetadata)? {
-        guard let document = state.withLock({ index.documents[DocumentKey(namespace: namespace, documentID: documentID)] }) else {
+        guard let document = state.withLock({ locked.index.documents[DocumentKey(namespace: namespace, documentID: documentID)] }) else {
             return nil
         }
         var chunks: [ChunkInput] = []
@@ -52,7 +52,7 @@ extension PersistentTier {
     /// The chunk refs of a document, in order; nil when the document does not exist.
     public func documentChunks(namespace: String, documentID: String) -> [ChunkRef]? {
         state.withLock {
-            index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.chunks.map {
+            locked.index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.chunks.map {
                 ChunkRef(namespace: namespace, hash: $0.hash)
             }
         }
@@ -60,13 +60,13 @@ extension PersistentTier {
 
     /// The metadata of a live document; nil when the document does not exist.
     public func documentMetadata(namespace: String, documentID: String) -> DocumentMetadata? {
-        state.withLock { index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.metadata }
+        state.withLock { locked.index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.metadata }
     }
 
     /// Every chunk of every live document of a slot (documents in id order, chunks in order).
     public func forEachChunk(inSlot slot: UInt32, _ visit: (StoredChunk) throws(StrataError) -> Void) throws(StrataError) {
         let docs: [(DocumentKey, DocumentState)] = state.withLock {
-            (index.slotDocuments[slot] ?? []).compactMap { key in index.documents[key].map { (key, $0) } }
+            (locked.index.slotDocuments[slot] ?? []).compactMap { key in locked.index.documents[key].map { (key, $0) } }
         }
         for (key, doc) in docs.sorted(by: { ($0.0.namespace, $0.0.documentID) < ($1.0.namespace, $1.0.documentID) }) {
             for (ordinal, chunk) in doc.chunks.enumerated() {
@@ -87,10 +87,10 @@ extension PersistentTier {
     @discardableResult
     public func exportSlot(_ slot: UInt32, after sequence: UInt64, _ emit: (SlotWrite) throws(StrataError) -> Void) throws(StrataError) -> UInt64 {
         let (docs, tombs, last): ([(DocumentKey, DocumentState)], [(DocumentKey, Tombstone)], UInt64) = state.withLock {
-            let docs = (index.slotDocuments[slot] ?? []).compactMap { key in index.documents[key].map { (key, $0) } }
+            let docs = (locked.index.slotDocuments[slot] ?? []).compactMap { key in locked.index.documents[key].map { (key, $0) } }
                 .filter { $0.1.sequence > sequence }
-            let tombs = index.tombstones.filter { $0.value.slot == slot && $0.value.sequence > sequence }.map { ($0.key, $0.value) }
-            return (docs, tombs, index.lastSequence(of: slot))
+            let tombs = locked.index.tombstones.filter { $0.value.slot == slot && $0.value.sequence > sequence }.map { ($0.key, $0.value) }
+            return (docs, tombs, locked.index.lastSequence(of: slot))
         }
         var bySequence: [UInt64: [StoreOperation]] = [:]
         // In key order, so the same slot always streams the same bytes.
@@ -127,20 +127,20 @@ extension PersistentTier {
     public func detailedStats() -> PersistentStats {
         state.withLock {
             var s = PersistentStats()
-            s.entries = index.liveBlobs.entries
-            s.tokens = index.liveBlobs.tokens
-            s.textBytes = index.liveBlobs.textBytes
-            s.documents = index.documents.count
-            s.documentChunks = index.liveChunkCount
-            s.documentTokens = index.liveTokens
-            s.walBytes = wal.endOffset
-            s.segmentCount = segments.count
-            s.segmentBytes = segments.values.reduce(0) { $0 + $1.fileSize }
-            s.memtableEntries = memtable.count
-            s.corruptReads = corruptReads
-            s.maintenanceErrors = maintenanceErrors
-            s.flushes = flushes
-            s.compactions = compactions
+            s.entries = locked.index.liveBlobs.entries
+            s.tokens = locked.index.liveBlobs.tokens
+            s.textBytes = locked.index.liveBlobs.textBytes
+            s.documents = locked.index.documents.count
+            s.documentChunks = locked.index.liveChunkCount
+            s.documentTokens = locked.index.liveTokens
+            s.walBytes = locked.wal.endOffset
+            s.segmentCount = locked.segments.count
+            s.segmentBytes = locked.segments.values.reduce(0) { $0 + $1.fileSize }
+            s.memtableEntries = locked.memtable.count
+            s.corruptReads = locked.corruptReads
+            s.maintenanceErrors = locked.maintenanceErrors
+            s.flushes = locked.flushes
+            s.compactions = locked.compactions
             return s
         }
     }
@@ -160,8 +160,8 @@ extension PersistentTier {
     /// The chunks of every document of `namespace` in `slot`.
     public func chunks(namespace: String, slot: UInt32) -> [ChunkRef] {
         state.withLock {
-            (index.slotDocuments[slot] ?? []).filter { $0.namespace == namespace }.flatMap { key in
-                (index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: namespace, hash: $0.hash) }
+            (locked.index.slotDocuments[slot] ?? []).filter { $0.namespace == namespace }.flatMap { key in
+                (locked.index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: namespace, hash: $0.hash) }
             }
         }
     }
@@ -169,8 +169,8 @@ extension PersistentTier {
     /// The chunks of every document of `slot`, all namespaces.
     public func chunks(inSlot slot: UInt32) -> [ChunkRef] {
         state.withLock {
-            (index.slotDocuments[slot] ?? []).flatMap { key in
-                (index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: key.namespace, hash: $0.hash) }
+            (locked.index.slotDocuments[slot] ?? []).flatMap { key in
+                (locked.index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: key.namespace, hash: $0.hash) }
             }
         }
     }

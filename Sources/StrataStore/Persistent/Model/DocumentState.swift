@@ -1,3 +1,5 @@
+import StrataCore
+
 /// The live state of one document: where it lives, when it was last written, its chunks
 /// and its metadata.
 struct DocumentState: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// A slot operation with chunk bodies replaced by their hashes: what a segment stores besides
 /// the bodies themselves. Replaying all segments' meta records in order, then the WAL,
 /// rebuilds the document table.

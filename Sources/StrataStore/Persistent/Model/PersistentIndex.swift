@@ -95,8 +95,8 @@ struct PersistentIndex: Sendable {
 
     /// Applies a new put from the write path: the same result as registering each body that is
     /// new and then `apply(.put)`, but with one probe of `blobs` per chunk instead of three
-    /// (lookup, insert, reference-count increment). `onNewBody` receives every body the index
-    /// did not hold, and every body that gives a held one its vector (for the memtable).
+    /// (lookup, insert, reference-count increment). `memtable` receives every body the index
+    /// did not hold, and every body that gives a held one its vector.
     /// Recovery keeps using `registerBlob` + `apply`.
     ///
     /// Bodies are deduplicated by text, and a vector is a function of the text under the
@@ -106,7 +106,7 @@ struct PersistentIndex: Sendable {
     /// that holds the text already. A body never loses its vector, and one with a vector is
     /// never replaced: the first vector stored for a text stays.
     mutating func applyPut(slot: UInt32, sequence: UInt64, put: RecordCoding.PreparedPut,
-                           onNewBody: (ContentHash, ChunkBody) -> Void) {
+                           memtable: inout ContentHashTable<ChunkBody>) {
         let key = put.key
         removeDocument(key)
         let ns = ContentHash.of(key.namespace)
@@ -129,12 +129,12 @@ struct PersistentIndex: Sendable {
                     upgraded = true
                 }
             })
-            if upgraded { onNewBody(cacheKey, body) }
+            if upgraded { memtable[cacheKey] = body }
             guard inserted else { continue }
             live.entries += 1
             live.tokens += chunk.tokenCount
             live.textBytes += body.text.count
-            onNewBody(cacheKey, body)
+            memtable[cacheKey] = body
             if let dimension = body.vector?.count, dimension > 0, namespaceDimensions[key.namespace] == nil {
                 namespaceDimensions[key.namespace] = dimension
             }

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// One change to a slot, as logged in the WAL and exported to other workers.
 public enum StoreOperation: Sendable, Equatable {
     /// Replaces the whole document (documents are upserted whole) with these chunks and this

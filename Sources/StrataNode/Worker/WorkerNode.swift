@@ -1,0 +1,167 @@
+import Foundation
+import StrataCore
+import StrataMetrics
+import StrataRPC
+import StrataSearch
+import StrataStore
+import StrataWire
+import Synchronization
+
+/// The worker process's shell: serves `strata.v1.Worker` and health over its chunk store.
+///
+/// Start-up order: bind and serve with health NOT_SERVING, open (recover) the store, then
+/// report SERVING -- so probes see a worker that is recovering its data as not ready.
+public final class WorkerNode: Sendable {
+    public let runtime: NodeRuntime
+    private let storeDirectory: String
+    private let storeSettings: StoreSettings
+    private let store = Mutex<ChunkStore?>(nil)
+    private let membership = Mutex<WorkerMembership?>(nil)
+    /// The in-memory search index over the store's slots (built in `start`).
+    let searchIndex: SlotSearchIndex
+    let slotWriteLocks = SlotWriteLocks()
+    /// The slots this worker may hold (0..<S, S from the coordinator).
+    let slotRange: WorkerSlotRange
+    /// Refuses the commands of a deposed coordinator leadership.
+    let epochFence: CoordinatorEpochFence
+    private let environment: NodeEnvironment
+
+    /// Loads the identity from the data directory and binds the listen address
+    /// (`environment`: see `NodeEnvironment`).
+    public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+        self.environment = environment
+        let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
+        storeDirectory = config.node.dataDir + "/store"
+        storeSettings = StoreSettings(config: config)
+        searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
+                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
+        var service = ServiceDefinition(name: StrataServiceName.worker)
+        let box = RuntimeBox()
+        service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
+            NodeStatusMessage(try box.liveWorker().status())
+        }
+        Self.registerSlotMethods(&service, box)
+        Self.registerSearchMethods(&service, box)
+        Self.registerDocumentMethods(&service, box)
+        Self.registerEmbeddingMethods(&service, box)
+        runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
+                                  listen: config.worker.listen, services: [service],
+                                  servesGRPC: environment.servesGRPC)
+        slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
+        epochFence = try CoordinatorEpochFence(dataDirectory: config.node.dataDir)
+        box.worker = self
+        runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
+    }
+
+    /// Serves (NOT_SERVING), recovers the store, then reports SERVING.
+    public func start() throws {
+        try runtime.start()
+        let started = ContinuousClock.now
+        reclaimOrphanedWarmTiers()
+        let logger = runtime.logger
+        let opened = try ChunkStore.open(
+            directory: storeDirectory, settings: storeSettings, node: runtime.identity.nodeID,
+            warmReservationFailed: { failures, error in
+                logger.warning("warm tier bypassed: shared memory could not be reserved", metadata: [
+                    "failures": "\(failures)", "error": "\(error.message)",
+                ])
+            })
+        // The index is built before the store is published, so no write can reach the store
+        // without reaching the index.
+        let indexing = ContinuousClock.now
+        do {
+            try searchIndex.build(from: opened)
+        } catch {
+            opened.close()
+            throw error
+        }
+        let indexTook = ContinuousClock.now - indexing
+        store.withLock { $0 = opened }
+        let stats = opened.persistentStats()
+        let warm = opened.warmRecovery
+        runtime.logger.info("store ready", metadata: [
+            "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
+            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
+            "warm tier": "\(warm.summary)",
+        ])
+        runtime.markServing()
+        startMembership()
+    }
+
+    /// Registers and heartbeats with the coordinator, unless the worker runs standalone.
+    private func startMembership() {
+        let config = runtime.config
+        guard !config.worker.coordinator.isEmpty else { return }
+        let identity = WorkerIdentityForMembership(
+            nodeID: runtime.identity.nodeID, starts: runtime.identity.incarnation, zone: config.node.zone,
+            address: { [runtime] in runtime.address },
+            capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
+            positions: { [weak self] in self?.status().slots ?? [] },
+            learnSlotCount: { [slotRange] in slotRange.learn($0) },
+            sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
+            counters: { [weak self] in
+                guard let report = self?.status() else { return ([], 0, 0) }
+                return (report.tiers, report.walBytes, report.segmentBytes)
+            },
+            apply: { [weak self] write in
+                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
+                try self.applyIndexed(write, field: "write")
+            },
+            drop: { [weak self] slot, ifAtMost in
+                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
+                return try self.dropSlot(slot, ifAtMost: ifAtMost)
+            })
+        // Queries planned just before the coordinator decided a drop finish well within this.
+        let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
+        let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
+        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: identity, logger: runtime.logger,
+                                      dropGrace: dropGrace, now: environment.now,
+                                      connect: { [connect = environment.connect] in connect($0, limits) })
+        membership.withLock { $0 = client }
+        if environment.runsTimers { client.start(interval: .milliseconds(config.coordinator.heartbeatIntervalMs)) }
+    }
+
+    /// What the timer does each heartbeat interval: one round of membership (register or
+    /// heartbeat, then start the slot copies the coordinator asks for). Called by the owner
+    /// instead when the environment runs no timers.
+    public func runTimersOnce() async {
+        await membership.withLock { $0 }?.beat()
+    }
+
+    /// The open store; UNAVAILABLE while the worker is still recovering it or has closed it.
+    func openStore() throws(StrataError) -> ChunkStore {
+        guard let opened = store.withLock({ $0 }) else {
+            throw StrataError(.unavailable, "the worker's store is not open (recovering or shutting down); retry")
+        }
+        return opened
+    }
+
+    /// Stops serving (draining calls), then closes the store (keeping the warm tier for the
+    /// next start).
+    public func shutdown() async {
+        membership.withLock { $0?.stop(); $0 = nil }
+        await runtime.shutdown()
+        store.withLock { store in
+            store?.close()
+            store = nil
+        }
+    }
+
+    /// The worker's own status, with every tier's counters.
+    public func status() -> NodeStatusReport {
+        let opened = store.withLock { $0 }
+        var report = runtime.baseStatus(state: opened == nil ? .starting : .serving)
+        if let opened {
+            report.tiers = opened.stats()
+            let persistent = opened.persistentStats()
+            report.walBytes = UInt64(persistent.walBytes)
+            report.segmentBytes = UInt64(persistent.segmentBytes)
+            report.slots = slotRange.reportable(opened.slotPositions())
+        }
+        let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
+        if backend == "host" {
+            report.notes.append("hot tier emulated in host memory (backend: host; no GPU on this machine)")
+        }
+        return report
+    }
+}
