@@ -76,6 +76,8 @@ let package = Package(
         .target(name: "StrataStore", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataSearch", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
+        .target(name: "StrataEtcd", dependencies: ["CStrataProto", "StrataCore", "StrataRPC", "StrataWire"]),
+        .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd", "StrataStore"]),
         .target(name: "StrataEmbed", dependencies: ["StrataCore", "CStrataEmbed"]),
         .target(
             name: "StrataMetrics",
@@ -94,7 +96,8 @@ let package = Package(
             name: "StrataNode",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataStore", "StrataCluster", "StrataText", "StrataSearch",
-                "StrataEmbed", "StrataMetrics", "StrataAuth", "CStrataSupport", .product(name: "Logging", package: "swift-log"),
+                "StrataEmbed", "StrataMetrics", "StrataAuth", "StrataEtcd", "StrataControlPlane", "CStrataSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -136,12 +139,13 @@ let package = Package(
             name: "strata-bench",
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataNode", "StrataCluster", "StrataText", "StrataStore", "StrataSearch", "StrataClient", "StrataEmbed",
+                "StrataEtcd", "StrataControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: Tests
-        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore", "StrataEtcd"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataRPCTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
         .testTarget(name: "StrataWireTests", dependencies: ["StrataRPC", "StrataWire", "StrataTestSupport"]),
@@ -152,6 +156,8 @@ let package = Package(
         .testTarget(name: "StrataNodeTests", dependencies: ["StrataNode", "StrataWire", "StrataRPC", "StrataStore", "StrataSearch", "StrataTestSupport"]),
         .testTarget(name: "StrataClusterTests", dependencies: ["StrataCluster", "StrataTestSupport"]),
         .testTarget(name: "StrataMetricsTests", dependencies: ["StrataMetrics"]),
+        .testTarget(name: "StrataEtcdTests", dependencies: ["StrataEtcd", "CStrataProto", "StrataRPC", "StrataTestSupport"]),
+        .testTarget(name: "StrataControlPlaneTests", dependencies: ["StrataControlPlane", "StrataEtcd", "StrataTestSupport"]),
         .testTarget(name: "StrataClientTests", dependencies: ["StrataClient", "StrataCore", "StrataWire", "StrataStore", "StrataText", "StrataTestSupport"]),
         .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),

@@ -34,12 +34,13 @@ fi
 [[ -z "$check" ]] || { echo "cluster-down: --check needs --hosts FILE" >&2; exit 64; }
 shopt -s nullglob
 status=0
-pidfiles=("$data"/*.pid)
-if ((${#pidfiles[@]} == 0)); then
-    echo "cluster-down: no nodes recorded in $data"
-else
-    for file in "${pidfiles[@]}"; do kill -TERM "$(cat "$file")" 2>/dev/null || true; done
-    for file in "${pidfiles[@]}"; do
+# etcd (the coordinators' control plane, with --coordinators) stops last.
+pidfiles=()
+for file in "$data"/*.pid; do [[ "$(basename "$file")" == etcd-* ]] || pidfiles+=("$file"); done
+etcd_pidfiles=("$data"/etcd-*.pid)
+stop_all() {  # stop_all PIDFILE...
+    for file in "$@"; do kill -TERM "$(cat "$file")" 2>/dev/null || true; done
+    for file in "$@"; do
         name=$(basename "$file" .pid) pid=$(cat "$file")
         for _ in $(seq 1 $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
@@ -52,6 +53,12 @@ else
         fi
         rm -f "$file"
     done
+}
+if ((${#pidfiles[@]} + ${#etcd_pidfiles[@]} == 0)); then
+    echo "cluster-down: no nodes recorded in $data"
+else
+    ((${#pidfiles[@]} == 0)) || stop_all "${pidfiles[@]}"
+    ((${#etcd_pidfiles[@]} == 0)) || stop_all "${etcd_pidfiles[@]}"
 fi
 
 # A stopped worker keeps its warm tier in shared memory for a warm restart; give it back

@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Regenerates the protobuf-c code in Sources/CStrataProto from Proto/.
-# The output is committed; scripts/test.sh runs this and fails when git sees a difference.
+# Regenerates the protobuf-c code in Sources/CStrataProto from Proto/, after trimming etcd's
+# v3 API protos into Proto/etcd from the etcd sources of Debian's golang-etcd-server-dev
+# (scripts/lib/trim_etcd_proto.py says why and what is kept).
+# The output is committed; scripts/test.sh runs this and fails when git sees a difference in
+# Proto/ or Sources/CStrataProto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v protoc-c >/dev/null || { echo "gen-proto: protoc-c missing; run ./scripts/install-deps.sh" >&2; exit 1; }
+etcd_sources=${STRATA_ETCD_SOURCES:-/usr/share/gocode/src/go.etcd.io/etcd}
+[[ -f $etcd_sources/etcdserver/etcdserverpb/rpc.proto ]] || {
+    echo "gen-proto: etcd's protos missing in $etcd_sources; run ./scripts/install-deps.sh (golang-etcd-server-dev)" >&2
+    exit 1
+}
+rm -rf Proto/etcd
+python3 scripts/lib/trim_etcd_proto.py "$etcd_sources" Proto
 
 out=Sources/CStrataProto
 protos=$(cd Proto && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
@@ -15,7 +25,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Headers go under include/ (the target's public headers, keeping the proto package path so
 # the generated #include lines resolve); sources beside them.
-rm -rf "$out/include/strata" "$out/include/grpc" "$out/strata" "$out/grpc"
+for package_root in $(cd Proto && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||'); do
+  rm -rf "${out:?}/include/$package_root" "${out:?}/$package_root"
+done
 while IFS= read -r f; do
   rel=${f#"$tmp"/}
   case "$f" in

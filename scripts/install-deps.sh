@@ -5,7 +5,10 @@
 #     tool (throw-away certificates: scripts/make-certs.sh), pkg-config, python3-venv;
 #     openssh-server (the --hosts tests of the cluster scripts start a private sshd on a
 #     loopback port; note that on a machine run by systemd, Debian's package also enables its
-#     own sshd on port 22);
+#     own sshd on port 22); etcd-server and etcd-client (the control plane's tests start their
+#     own etcd on free loopback ports; on a machine run by systemd, Debian's package also
+#     enables an etcd on 2379) and golang-etcd-server-dev (the etcd sources whose v3 API protos
+#     gen-proto.sh trims);
 #   - a Python virtual environment in .venv with grpcio (interop tests), pytest,
 #     prometheus-client (parses /metrics in the interop tests), the tokenizer references,
 #     mcp (the official MCP client the MCP interop tests drive `strata mcp` with), and the
@@ -16,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev libssl-dev openssl pkg-config python3-venv openssh-server libopenblas-dev)
+apt_packages=(libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libzstd-dev libxxhash-dev libssl-dev openssl pkg-config python3-venv openssh-server libopenblas-dev etcd-server etcd-client golang-etcd-server-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,7 +10,7 @@ import Synchronization
 public final class RPCChannel: @unchecked Sendable {
     public let target: String
     private let channel: OpaquePointer
-    private let queue: CompletionQueue
+    let queue: CompletionQueue
     /// Pluck queues kept for blocking calls (creating one per call costs a measurable share
     /// of a loopback round trip).
     private let pluckQueues = Mutex<[PluckQueue]>([])

@@ -209,7 +209,7 @@ public final class RPCServer: @unchecked Sendable {
                 queue.unregister(tag)
                 spawnHandler(call, context, handler, request: nil, accepted: accepted)
             }
-        case .clientStreaming, nil:
+        case .clientStreaming, .bidirectionalStreaming, nil:
             spawnHandler(call, context, handler, request: nil, accepted: accepted)
         }
     }
@@ -256,6 +256,9 @@ public final class RPCServer: @unchecked Sendable {
                 outcome = .success(nil)
             case .clientStreaming(let body):
                 outcome = .success(try await body(call, context))
+            case .bidirectionalStreaming(let body):
+                try await body(call, context)
+                outcome = .success(nil)
             }
         } catch {
             outcome = .failure(RPCError(mapping: error))

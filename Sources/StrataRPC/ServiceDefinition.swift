@@ -43,6 +43,17 @@ public struct ServiceDefinition: Sendable {
         }
     }
 
+    /// Registers a bidirectional-streaming method: the handler reads requests and sends
+    /// responses independently (for instance from two tasks); the call ends when it returns.
+    public mutating func bidirectionalStreaming<Request: RPCMessage, Response: RPCMessage>(
+        _ method: String, _: Request.Type = Request.self, _: Response.Type = Response.self,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods["/\(name)/\(method)"] = .bidirectionalStreaming { call, context in
+            try await handler(RequestStream(call: call), ResponseWriter(call: call, context: context), context)
+        }
+    }
+
     /// The full paths of the registered methods.
     public var methodPaths: [String] { methods.keys.sorted() }
 
@@ -91,6 +102,10 @@ public struct ServiceDefinition: Sendable {
                 mapped.methods[path] = .clientStreaming { call, context in
                     do { return try await run(call, context) } catch { throw transform(error) }
                 }
+            case .bidirectionalStreaming(let run):
+                mapped.methods[path] = .bidirectionalStreaming { call, context in
+                    do { try await run(call, context) } catch { throw transform(error) }
+                }
             }
         }
         return mapped
@@ -102,4 +117,5 @@ enum MethodHandler: Sendable {
     case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])
     case serverStreaming(@Sendable ([UInt8], any ServerCall, ServerContext) async throws -> Void)
     case clientStreaming(@Sendable (any ServerCall, ServerContext) async throws -> [UInt8])
+    case bidirectionalStreaming(@Sendable (any ServerCall, ServerContext) async throws -> Void)
 }

@@ -159,9 +159,12 @@ public struct RegisterResponse: RPCMessage, Equatable {
     public var incarnation: UInt64
     /// The cluster's slot count S.
     public var slotCount: UInt32
+    /// The answering leadership's epoch (0: not fenced).
+    public var coordinatorEpoch: UInt64
 
     public init(clusterID: String, heartbeatIntervalMs: UInt32, mapVersion: UInt64, directives: [SlotDirective] = [],
-                incarnation: UInt64 = 0, slotCount: UInt32 = 0) {
+                incarnation: UInt64 = 0, slotCount: UInt32 = 0, coordinatorEpoch: UInt64 = 0) {
+        self.coordinatorEpoch = coordinatorEpoch
         self.clusterID = clusterID
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.mapVersion = mapVersion
@@ -184,7 +187,7 @@ public struct RegisterResponse: RPCMessage, Equatable {
                 clusterID: try WireReader.string(message.cluster_id, at: WireReader.join(path, "cluster_id")),
                 heartbeatIntervalMs: message.heartbeat_interval_ms, mapVersion: message.map_version,
                 directives: try WireReader.messages(message.directives, message.n_directives, at: path, "directives", SlotDirective.read),
-                incarnation: message.incarnation, slotCount: message.slot_count)
+                incarnation: message.incarnation, slotCount: message.slot_count, coordinatorEpoch: message.coordinator_epoch)
         }
     }
 
@@ -199,6 +202,7 @@ public struct RegisterResponse: RPCMessage, Equatable {
             message.directives = SlotDirective.buildAll(directives, in: arena)
             message.incarnation = incarnation
             message.slot_count = slotCount
+            message.coordinator_epoch = coordinatorEpoch
             return message
         }
     }
@@ -271,8 +275,11 @@ public struct HeartbeatResponse: RPCMessage, Equatable {
     public var directives: [SlotDirective]
     /// The coordinator does not know this node: register again.
     public var reregister: Bool
+    /// The answering leadership's epoch (0: not fenced).
+    public var coordinatorEpoch: UInt64
 
-    public init(mapVersion: UInt64, directives: [SlotDirective] = [], reregister: Bool = false) {
+    public init(mapVersion: UInt64, directives: [SlotDirective] = [], reregister: Bool = false, coordinatorEpoch: UInt64 = 0) {
+        self.coordinatorEpoch = coordinatorEpoch
         self.mapVersion = mapVersion
         self.directives = directives
         self.reregister = reregister
@@ -291,7 +298,7 @@ public struct HeartbeatResponse: RPCMessage, Equatable {
             HeartbeatResponse(
                 mapVersion: message.map_version,
                 directives: try WireReader.messages(message.directives, message.n_directives, at: path, "directives", SlotDirective.read),
-                reregister: WireReader.flag(message.reregister))
+                reregister: WireReader.flag(message.reregister), coordinatorEpoch: message.coordinator_epoch)
         }
     }
 
@@ -303,6 +310,7 @@ public struct HeartbeatResponse: RPCMessage, Equatable {
             message.n_directives = directives.count
             message.directives = SlotDirective.buildAll(directives, in: arena)
             message.reregister = arena.flag(reregister)
+            message.coordinator_epoch = coordinatorEpoch
             return message
         }
     }

@@ -111,11 +111,14 @@ public struct ApplyWritesRequest: RPCMessage, Equatable {
     public var writes: [SlotWrite]
     /// The worker must already hold the slot up to this sequence, or refuse (it is behind).
     public var requiredSequence: UInt64
+    /// The sending leadership's epoch (0: not fenced).
+    public var coordinatorEpoch: UInt64
 
-    public init(slot: UInt32, writes: [SlotWrite], requiredSequence: UInt64 = 0) {
+    public init(slot: UInt32, writes: [SlotWrite], requiredSequence: UInt64 = 0, coordinatorEpoch: UInt64 = 0) {
         self.slot = slot
         self.writes = writes
         self.requiredSequence = requiredSequence
+        self.coordinatorEpoch = coordinatorEpoch
     }
 
     static var codec: WireCodec<Strata__V1__ApplyWritesRequest> {
@@ -131,7 +134,7 @@ public struct ApplyWritesRequest: RPCMessage, Equatable {
             ApplyWritesRequest(
                 slot: message.slot,
                 writes: try WireReader.messages(message.writes, message.n_writes, at: path, "writes", SlotWrite.read),
-                requiredSequence: message.required_sequence)
+                requiredSequence: message.required_sequence, coordinatorEpoch: message.coordinator_epoch)
         }
     }
 
@@ -143,6 +146,7 @@ public struct ApplyWritesRequest: RPCMessage, Equatable {
             message.n_writes = writes.count
             message.writes = arena.messages(writes.map { SlotWrite.build($0, in: arena) })
             message.required_sequence = requiredSequence
+            message.coordinator_epoch = coordinatorEpoch
             return message
         }
     }

@@ -7,7 +7,7 @@ import StrataRPC
 /// protobuf-c messages point at C strings, arrays and sub-messages; the arena allocates them,
 /// and frees them all at once when the encoding is done. Nothing built here escapes
 /// `WireArena.encode`.
-final class WireArena {
+package final class WireArena {
     private var allocations: [UnsafeMutableRawPointer] = []
 
     deinit {
@@ -15,14 +15,14 @@ final class WireArena {
     }
 
     /// A NUL-terminated copy of `string`.
-    func string(_ string: String) -> UnsafeMutablePointer<CChar> {
+    package func string(_ string: String) -> UnsafeMutablePointer<CChar> {
         let pointer = strdup(string)!
         allocations.append(pointer)
         return pointer
     }
 
     /// A C array holding `values` (nil when empty).
-    func array<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+    package func array<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
         guard !values.isEmpty else { return nil }
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
         pointer.initialize(from: values, count: values.count)
@@ -31,7 +31,7 @@ final class WireArena {
     }
 
     /// A heap copy of a sub-message.
-    func message<T>(_ value: T) -> UnsafeMutablePointer<T> {
+    package func message<T>(_ value: T) -> UnsafeMutablePointer<T> {
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
         pointer.initialize(to: value)
         allocations.append(UnsafeMutableRawPointer(pointer))
@@ -39,18 +39,18 @@ final class WireArena {
     }
 
     /// An array of pointers to heap copies of sub-messages (protobuf-c's repeated messages).
-    func messages<T>(_ values: [T]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
+    package func messages<T>(_ values: [T]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
         array(values.map { Optional(message($0)) })
     }
 
     /// Bytes as protobuf-c binary data.
-    func bytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+    package func bytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
         guard let pointer = array(bytes) else { return ProtobufCBinaryData(len: 0, data: nil) }
         return ProtobufCBinaryData(len: bytes.count, data: pointer)
     }
 
     /// Builds a message with `build`, then packs it with protobuf-c.
-    static func encode<T>(
+    package static func encode<T>(
         _ build: (WireArena) -> T,
         size: (UnsafePointer<T>) -> Int,
         pack: (UnsafePointer<T>, UnsafeMutablePointer<UInt8>) -> Int
@@ -67,10 +67,10 @@ final class WireArena {
 }
 
 /// Reading unpacked protobuf-c messages into Swift values, with validation at the edge.
-enum WireReader {
+package enum WireReader {
     /// Unpacks `bytes` with protobuf-c, reads the result with `read`, and frees it.
     /// Malformed bytes become INVALID_ARGUMENT naming the message.
-    static func decode<T, R>(
+    package static func decode<T, R>(
         _ bytes: [UInt8], _ name: String,
         unpack: (Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<T>?,
         free: (UnsafeMutablePointer<T>) -> Void,
@@ -91,7 +91,7 @@ enum WireReader {
     }
 
     /// A string field, which must be valid UTF-8.
-    static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String) throws -> String {
+    package static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String) throws -> String {
         guard let pointer else { return "" }
         guard let string = String(validatingCString: pointer) else {
             throw RPCError(.invalidArgument, "\(field) is not valid UTF-8")
@@ -100,19 +100,19 @@ enum WireReader {
     }
 
     /// A repeated scalar field.
-    static func array<T>(_ pointer: UnsafeMutablePointer<T>?, _ count: Int) -> [T] {
+    package static func array<T>(_ pointer: UnsafeMutablePointer<T>?, _ count: Int) -> [T] {
         guard let pointer, count > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
     /// A repeated message field.
-    static func messages<T, R>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int, _ read: (T) throws -> R) rethrows -> [R] {
+    package static func messages<T, R>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int, _ read: (T) throws -> R) rethrows -> [R] {
         guard let pointer, count > 0 else { return [] }
         return try UnsafeBufferPointer(start: pointer, count: count).compactMap { try $0.map { try read($0.pointee) } }
     }
 
     /// A bytes field.
-    static func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {
+    package static func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {
         guard let pointer = data.data, data.len > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: pointer, count: data.len))
     }

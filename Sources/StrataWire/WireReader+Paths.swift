@@ -7,13 +7,13 @@ import StrataRPC
 // error is thrown, which keeps decoding large batches free of string building.
 extension WireReader {
     /// `prefix.field`, or `field` at the top level.
-    static func join(_ prefix: () -> String, _ field: String) -> String {
+    package static func join(_ prefix: () -> String, _ field: String) -> String {
         let head = prefix()
         return head.isEmpty ? field : "\(head).\(field)"
     }
 
     /// A string field, which must be valid UTF-8; errors name `path`.
-    static func string(_ pointer: UnsafeMutablePointer<CChar>?, at path: @autoclosure () -> String) throws -> String {
+    package static func string(_ pointer: UnsafeMutablePointer<CChar>?, at path: @autoclosure () -> String) throws -> String {
         guard let pointer else { return "" }
         guard let string = String(validatingCString: pointer) else {
             throw RPCError(.invalidArgument, "\(path()) is not valid UTF-8")
@@ -22,7 +22,7 @@ extension WireReader {
     }
 
     /// A repeated string field; each element must be valid UTF-8 ("terms[2]").
-    static func strings(
+    package static func strings(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int,
         at prefix: () -> String, _ field: String
     ) throws -> [String] {
@@ -36,7 +36,7 @@ extension WireReader {
     }
 
     /// A repeated message field; `read` gets each element's path ("documents[3]").
-    static func messages<T, R>(
+    package static func messages<T, R>(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int,
         at prefix: () -> String, _ field: String,
         _ read: (T, () -> String) throws -> R
@@ -56,7 +56,7 @@ extension WireReader {
     }
 
     /// An optional sub-message; absent (NULL) reads as `absent`, as proto3 defaults it.
-    static func message<T, R>(
+    package static func message<T, R>(
         _ pointer: UnsafeMutablePointer<T>?, at prefix: () -> String, _ field: String,
         absent: @autoclosure () -> R, _ read: (T, () -> String) throws -> R
     ) throws -> R {
@@ -65,7 +65,7 @@ extension WireReader {
     }
 
     /// A sub-message that must be present.
-    static func required<T, R>(
+    package static func required<T, R>(
         _ pointer: UnsafeMutablePointer<T>?, at prefix: () -> String, _ field: String,
         _ read: (T, () -> String) throws -> R
     ) throws -> R {
@@ -76,7 +76,7 @@ extension WireReader {
     }
 
     /// A proto enum mapped to a Swift enum with the same numbers; unknown numbers are refused.
-    static func enumeration<E: RawRepresentable>(_ raw: UInt32, at path: @autoclosure () -> String) throws -> E
+    package static func enumeration<E: RawRepresentable>(_ raw: UInt32, at path: @autoclosure () -> String) throws -> E
     where E.RawValue == UInt32 {
         guard let value = E(rawValue: raw) else {
             throw RPCError(.invalidArgument, "\(path()) has unknown value \(Int32(bitPattern: raw))")
@@ -85,7 +85,7 @@ extension WireReader {
     }
 
     /// A content hash: exactly 16 big-endian bytes, high word first.
-    static func contentHash(_ data: ProtobufCBinaryData, at path: @autoclosure () -> String) throws -> ContentHash {
+    package static func contentHash(_ data: ProtobufCBinaryData, at path: @autoclosure () -> String) throws -> ContentHash {
         guard data.len == 16, let bytes = data.data else {
             throw RPCError(.invalidArgument, "\(path()) must be 16 bytes (XXH3-128), got \(data.len)")
         }
@@ -96,12 +96,12 @@ extension WireReader {
     }
 
     /// A protobuf-c boolean.
-    static func flag(_ value: protobuf_c_boolean) -> Bool { value != 0 }
+    package static func flag(_ value: protobuf_c_boolean) -> Bool { value != 0 }
 }
 
 extension WireArena {
     /// A content hash as 16 big-endian bytes, high word first.
-    func contentHash(_ hash: ContentHash) -> ProtobufCBinaryData {
+    package func contentHash(_ hash: ContentHash) -> ProtobufCBinaryData {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<8 {
             bytes[index] = UInt8(truncatingIfNeeded: hash.high >> (56 - 8 * index))
@@ -111,10 +111,10 @@ extension WireArena {
     }
 
     /// A repeated string field.
-    func strings(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    package func strings(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         array(values.map { Optional(string($0)) })
     }
 
     /// A protobuf-c boolean.
-    func flag(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }
+    package func flag(_ value: Bool) -> protobuf_c_boolean { value ? 1 : 0 }
 }

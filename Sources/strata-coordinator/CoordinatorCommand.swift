@@ -31,7 +31,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             NodeLauncher.fail("strata-coordinator", error)
         }
         await NodeLauncher.run(name: "strata-coordinator", config: resolved) {
-            let coordinator = try CoordinatorNode(config: resolved)
+            let coordinator = try await CoordinatorNode.open(config: resolved)
             try coordinator.start()
             return (stop: { await coordinator.shutdown() }, address: coordinator.runtime.address)
         }

@@ -4,13 +4,15 @@ import StrataClient
 import StrataRPC
 
 /// Where the coordinator is: `--coordinator`, else `STRATA_COORDINATOR`, else the address
-/// `scripts/cluster-up.sh` and `scripts/demo.sh` use with no flags. The bearer token every
+/// `scripts/cluster-up.sh` and `scripts/demo.sh` use with no flags. Several, comma-separated,
+/// when coordinators share etcd: calls go to the one that answers and follow the leader a
+/// follower names (`FailoverTransport`). The bearer token every
 /// call carries: `--token`, else `--token-file`, else `STRATA_TOKEN`, else `STRATA_TOKEN_FILE`,
 /// else none. TLS: `--ca`/`STRATA_CA` and a client certificate (`ClientTLSOptions`).
 struct CoordinatorOptions: ParsableArguments {
     static let defaultAddress = "127.0.0.1:7400"
 
-    @Option(help: "host:port of the coordinator (default: $STRATA_COORDINATOR or \(CoordinatorOptions.defaultAddress)).")
+    @Option(help: "host:port of the coordinator, or several comma-separated (default: $STRATA_COORDINATOR or \(CoordinatorOptions.defaultAddress)).")
     var coordinator: String?
 
     @Option(help: "Seconds to wait for an answer.") var timeout: Double = 30
@@ -47,9 +49,13 @@ struct CoordinatorOptions: ParsableArguments {
         return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
     }
 
-    /// A channel to the coordinator, over TLS when `--ca`/`STRATA_CA` is given.
-    func channel() throws -> RPCChannel {
-        RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20), security: try tls.security())
+    /// The coordinators to call, failing over between them; over TLS when `--ca`/`STRATA_CA`
+    /// is given.
+    func channel() throws -> FailoverTransport {
+        let security = try tls.security()
+        return FailoverTransport(addresses: FailoverTransport.addresses(address)) { address in
+            RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20), security: security)
+        }
     }
 
     /// A typed client with the token and timeout.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataClient
 import StrataCore
 import StrataClient
 import StrataRPC
@@ -39,24 +40,25 @@ struct IngestCommand: AsyncParsableCommand {
                                           tokenizer: try await namespaceTokenizer())
             return (batcher, progress)
         }
+        let transport = options.channel()
         let summary: IngestSummary = try await call("ingest") {
             defer { progress.finish() }
-            let stream = try options.channel().clientStreaming(MethodPath.coordinatorIngest, options: options.callOptions(timeout: nil))
-            // The first message names the namespace even when there is nothing to send, so
-            // an unknown namespace is an error rather than an empty success.
-            try await stream.send(IngestRequest(namespace: namespace, documents: []).serializedBytes())
-            for batch in batcher {
-                for skipped in batch.skipped where verbose { progress.note("skipped \(skipped)") }
-                progress.skipped += batch.skipped.count
-                // An empty file has nothing to find; the server would reject it as an empty document.
-                let files = batch.files.filter { !$0.text.isEmpty }
-                progress.skipped += batch.files.count - files.count
-                guard !files.isEmpty else { continue }
-                let documents = files.map { Document(id: $0.documentID, text: $0.text, metadata: metadata) }
-                try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
-                progress.sent(files)
+            // A stream cut off by a coordinator that stopped, or refused by one that does not
+            // lead, is sent again whole to the next (documents are upserts: idempotent).
+            var giveUp: ContinuousClock.Instant?
+            var batches = batcher
+            while true {
+                let address = transport.target
+                do {
+                    return try await send(batches, to: transport, metadata: metadata, progress: progress)
+                } catch let error as RPCError where ContinuousClock.now < (giveUp ?? .now + transport.patience)
+                    && transport.clientStreamFailed(at: address, error) {
+                    if giveUp == nil { giveUp = .now + transport.patience }
+                    progress.note("\(address): \(error.message); sending again to \(transport.target)")
+                    try await Task.sleep(for: .milliseconds(200))
+                    batches = try FileBatcher(roots: paths, settings: settings)
+                }
             }
-            return try IngestSummary(serializedBytes: await stream.finish())
         }
         print("ingested \(summary.documents) documents: \(summary.chunks) chunks, \(summary.tokens) tokens in \(String(format: "%.1f", summary.seconds)) s"
               + (summary.seconds > 0 ? String(format: " (%.0f tokens/s)", Double(summary.tokens) / summary.seconds) : ""))
@@ -73,6 +75,27 @@ struct IngestCommand: AsyncParsableCommand {
             throw ExitCode(CLIFailure.failed)
         }
         if summary.documents == 0 && !summary.rejected.isEmpty { throw ExitCode(CLIFailure.failed) }
+    }
+
+    /// Streams every batch of `batcher` to the coordinator; its summary.
+    private func send(_ batcher: FileBatcher, to transport: FailoverTransport, metadata: [KeyValue],
+                      progress: IngestProgress) async throws -> IngestSummary {
+        let stream = try transport.openClientStream(MethodPath.coordinatorIngest, options: options.callOptions(timeout: nil))
+        // The first message names the namespace even when there is nothing to send, so
+        // an unknown namespace is an error rather than an empty success.
+        try await stream.send(IngestRequest(namespace: namespace, documents: []).serializedBytes())
+        for batch in batcher {
+            for skipped in batch.skipped where verbose { progress.note("skipped \(skipped)") }
+            progress.skipped += batch.skipped.count
+            // An empty file has nothing to find; the server would reject it as an empty document.
+            let files = batch.files.filter { !$0.text.isEmpty }
+            progress.skipped += batch.files.count - files.count
+            guard !files.isEmpty else { continue }
+            let documents = files.map { Document(id: $0.documentID, text: $0.text, metadata: metadata) }
+            try await stream.send(IngestRequest(namespace: namespace, documents: documents).serializedBytes())
+            progress.sent(files)
+        }
+        return try IngestSummary(serializedBytes: await stream.finish())
     }
 
     /// The namespace's tokenizer, to count tokens for the progress line as the workers will.

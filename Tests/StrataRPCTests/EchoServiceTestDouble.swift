@@ -91,6 +91,23 @@ enum EchoServiceTestDouble {
             for try await request in requests { joined += request.service }
             return HealthCheckRequest(service: joined)
         }
+        // Chat: answers every request at once with its service field; "fail" ends the call
+        // with INVALID_ARGUMENT; when the client half-closes, a last "end" and OK.
+        service.bidirectionalStreaming("Chat", HealthCheckRequest.self, HealthCheckRequest.self) { requests, writer, context in
+            do {
+                for try await request in requests {
+                    if request.service == "fail" { throw StrataError.invalidArgument("field chat is bad") }
+                    try await writer.send(request)
+                }
+                guard !context.isCancelled else { throw RPCError(.cancelled, "client left") }
+                try await writer.send(HealthCheckRequest(service: "end"))
+            } catch let error as StrataError {
+                throw error
+            } catch {
+                observations.streamCancelled()
+                throw error
+            }
+        }
         return service
     }
 }

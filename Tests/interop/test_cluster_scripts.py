@@ -90,3 +90,33 @@ def test_secure_cluster_up_prints_how_the_cli_uses_it(tmp_path):
         assert "ci" in run(strata, "token", "list", **secure).stdout
     finally:
         run(REPO / "scripts/cluster-down.sh", "--data", data)
+
+
+def test_three_coordinators_on_etcd_up_and_down(tmp_path):
+    base = random.randint(30000, 58000) // 10 * 10
+    data = tmp_path / "ha"
+    up = run(REPO / "scripts/cluster-up.sh", "--coordinators", 3, "--workers", 2, "--replicas", 2, "--base-port", base,
+             "--data", data, "--bin", BIN_DIR)
+    try:
+        assert up.returncode == 0, up.stderr
+        coordinators = ",".join(f"127.0.0.1:{base + 100 * k}" for k in range(3))
+        assert f"export STRATA_COORDINATOR={coordinators}" in up.stdout
+        assert (data / "etcd-1.pid").exists() and (data / "etcd-1.log").exists()
+        strata = BIN_DIR / "strata"
+        assert run(strata, "namespace", "create", "ha", "--tokenizer", "estimate", STRATA_COORDINATOR=coordinators).returncode == 0
+        doc = tmp_path / "doc.txt"
+        doc.write_text("stored through whichever coordinator leads\n")
+        ingest = run(strata, "ingest", "-n", "ha", doc, STRATA_COORDINATOR=coordinators)
+        assert ingest.returncode == 0, ingest.stderr
+        # Every coordinator answers queries (the followers from the leader's map).
+        for k in range(3):
+            answer = run(strata, "query", "-n", "ha", "whichever coordinator", "--coordinator", f"127.0.0.1:{base + 100 * k}")
+            assert answer.returncode == 0 and "doc.txt" in answer.stdout, answer.stderr
+        nodes = run(strata, "nodes", STRATA_COORDINATOR=coordinators)
+        assert nodes.returncode == 0 and nodes.stdout.count("coordinator") >= 3 and "leader" in nodes.stdout, nodes.stdout
+    finally:
+        down = run(REPO / "scripts/cluster-down.sh", "--data", data)
+    assert down.returncode == 0, down.stdout + down.stderr
+    lines = down.stdout.splitlines()
+    assert lines.index("etcd-1 stopped") > max(i for i, line in enumerate(lines) if line.endswith("stopped") and not line.startswith("etcd"))
+    assert not list(data.glob("*.pid"))

@@ -133,3 +133,21 @@ def test_secure_overlay_and_security_env_name_real_keys_and_mounted_secrets():
     for name in ("strata-coordinator.service", "strata-worker@.service"):
         text = (REPO / "deploy" / "systemd" / name).read_text()
         assert "EnvironmentFile=-/etc/strata/security.env" in text and "ExecReload=/bin/kill -HUP $MAINPID" in text
+
+
+def test_high_availability_manifest_and_unit():
+    docs = documents("coordinators-ha.yaml")
+    deployment = by_kind(docs, "Deployment")
+    assert deployment["spec"]["replicas"] == 3
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    check_probes(container, COORDINATOR_PORT)
+    args = container["args"]
+    endpoints = next(a for a in args if a.startswith("coordinator.etcd_endpoints="))
+    etcd = by_kind(docs, "StatefulSet")
+    assert etcd["spec"]["replicas"] == 3 and endpoints.count(":2379") == 3
+    assert args[args.index("--advertise") + 1] == f"$(POD_IP):{COORDINATOR_PORT}"
+    used = set(re.findall(r"(--[a-z][a-z-]+)", " ".join(args)))
+    assert used <= flags_of("strata-coordinator"), used - flags_of("strata-coordinator")
+    unit = (REPO / "deploy" / "systemd" / "strata-coordinator-etcd.service").read_text()
+    for key in ("[Unit]", "[Service]", "[Install]", "ExecStart=", "KillSignal=SIGTERM", "Restart=on-failure"):
+        assert key in unit

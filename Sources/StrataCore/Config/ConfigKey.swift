@@ -141,3 +141,13 @@ func addressProblem(_ address: String) -> String? {
     else { return "must be host:port, got \"\(address)\"" }
     return nil
 }
+
+/// Checks a comma-separated list of host:port ("" is an empty list), naming the bad entry.
+func addressListProblem(_ list: String) -> String? {
+    for entry in list.split(separator: ",", omittingEmptySubsequences: false) where !list.isEmpty {
+        let trimmed = String(entry.filter { $0 != " " })
+        let address = trimmed.hasPrefix("http://") ? String(trimmed.dropFirst(7)) : trimmed
+        if let problem = addressProblem(address) { return "entry \"\(trimmed)\" \(problem)" }
+    }
+    return nil
+}

@@ -64,14 +64,36 @@ public struct CoordinatorConfig: Sendable, Equatable {
     /// A directory sync that sends no report for this long is shown as abandoned (its client
     /// is taken to be gone; a rerun repairs what it left).
     public var syncStaleMs = 60_000
+    /// etcd endpoints ("host:port", comma-separated) holding the control plane (cluster map,
+    /// namespaces, sequence ceilings, high-water marks) for several coordinators with one
+    /// elected leader; empty: files in `node.data_dir` and a single coordinator.
+    public var etcdEndpoints = ""
+    /// Key prefix of this cluster's control plane in etcd (one etcd can serve several clusters).
+    public var etcdPrefix = "/strata/"
+    /// The leader's etcd lease: a leader that stops renewing it is replaced after about this long.
+    public var leaseTTLMs = 3_000
+    /// Operations etcd accepts in one transaction (etcd's --max-txn-ops).
+    public var etcdMaxTxnOps = 128
+
+    /// `etcdEndpoints` as a list (empty: local files).
+    public var etcdEndpointList: [String] {
+        etcdEndpoints.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    }
 }
 
 /// A worker's settings.
 public struct WorkerConfig: Sendable, Equatable {
     /// host:port of the worker service.
     public var listen = "127.0.0.1:7401"
-    /// host:port of the coordinator to register with ("" runs the worker standalone).
+    /// host:port of the coordinator to register with ("" runs the worker standalone); several,
+    /// comma-separated, when coordinators share an etcd control plane (the worker follows
+    /// the leader).
     public var coordinator = "127.0.0.1:7400"
+
+    /// `coordinator` as a list.
+    public var coordinatorList: [String] {
+        coordinator.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+    }
     /// Port of the Prometheus /metrics endpoint (0 disables it).
     public var metricsPort = 9401
     /// Relative placement weight: a worker of weight 2 gets about twice the slots of one of

@@ -33,7 +33,11 @@ struct CoordinatorDocuments: Sendable {
     func read(_ request: ReadDocumentRequest, _ context: ServerContext) async throws -> ReadDocumentResponse {
         _ = try namespaces.settings(request.namespace)
         try NamespaceRules.validateDocumentID(request.documentID)
-        guard let tally = namespaces.tally(request.namespace, document: request.documentID) else {
+        let tally = namespaces.tally(request.namespace, document: request.documentID)
+        // Coordinators on etcd keep document tallies each in its own files, so a coordinator
+        // that took the lead lacks those of documents ingested through another: it asks the
+        // replica instead of trusting its tally's silence.
+        guard tally != nil || membership.controlPlane.isEtcd else {
             throw StrataError(.notFound, "document \(request.documentID) is not in namespace \(request.namespace)")
         }
         if request.lineEnd != 0 && request.lineEnd < max(request.lineStart, 1) {
@@ -51,6 +55,8 @@ struct CoordinatorDocuments: Sendable {
                 options: CallOptions(timeout: context.timeRemaining ?? .seconds(30))) {
                 chunks.append(try ChunkMessage(serializedBytes: bytes))
             }
+        } catch let error as RPCError where error.code == .notFound && tally == nil {
+            throw StrataError(.notFound, "document \(request.documentID) is not in namespace \(request.namespace)")
         } catch let error as RPCError where error.code == .notFound {
             throw StrataError(.notFound, "document \(request.documentID) is listed in namespace \(request.namespace) but its replica holds no such document (an ingest of it was interrupted); send it again")
         } catch let error as RPCError {
@@ -64,6 +70,6 @@ struct CoordinatorDocuments: Sendable {
         return ReadDocumentResponse(
             documentID: request.documentID, text: lines.text, lineStart: UInt32(lines.lineStart), lineEnd: UInt32(lines.lineEnd),
             totalLines: UInt32(clamping: lines.totalLines), truncated: lines.truncated, metadata: chunks.first?.metadata ?? [],
-            contentHash: tally.contentHash ?? "")
+            contentHash: tally?.contentHash ?? "")
     }
 }

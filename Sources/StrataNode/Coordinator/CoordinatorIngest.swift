@@ -29,6 +29,8 @@ struct CoordinatorIngest: Sendable {
     /// Told the chunks each acknowledged batch stored in a namespace (the server-side
     /// embedder's backlog grows by them until its next count).
     var onChunksStored: @Sendable (_ namespace: String, _ chunks: UInt64) -> Void = { _, _ in }
+    /// How long each batch took from its arrival to its acknowledgement (for /metrics).
+    let batchLatencies = RecentLatencies()
 
     /// `authorize` is asked about every batch's namespace before anything of it is stored
     /// (the caller's token must have `write:` on it).
@@ -40,6 +42,8 @@ struct CoordinatorIngest: Sendable {
         var namespace: String?
         var refusals: [StrataError] = []
         for try await batch in stream {
+            let received = ContinuousClock.now
+            defer { batchLatencies.record(ContinuousClock.now - received) }
             if let namespace, batch.namespace != namespace {
                 throw StrataError.invalidArgument("every batch of one ingest stream must name the same namespace (\(namespace), then \(batch.namespace))")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import StrataCluster
+import StrataControlPlane
 import StrataCore
 import StrataStore
 import StrataWire
@@ -11,7 +12,7 @@ import Synchronization
 /// planner, persists the cluster map whenever it changes (before answering), and hands each
 /// worker its directives.
 final class CoordinatorMembership: Sendable {
-    private struct State {
+    struct State {
         var map: ClusterMap
         var detector: FailureDetector
         var planner: RecoveryPlanner
@@ -22,8 +23,18 @@ final class CoordinatorMembership: Sendable {
         var sequenceCeilings: [Int: UInt64] = [:]
         /// What each worker said in its last heartbeat (tiers, disk use), for status only.
         var lastReports: [WorkerID: HeartbeatRequest] = [:]
-        /// The map version on disk (nil: none written yet).
+        /// The map version written, or being written (nil: none yet).
         var persistedVersion: UInt64?
+        /// Bumped with every change of the sequence ceilings / the restart reconciliation,
+        /// so that their writes are applied in order (`CoordinatorControlPlane.persist`).
+        var ceilingsGeneration: UInt64 = 0
+        /// Writes moved replica positions since the map was last written (positions alone do
+        /// not change the map's version).
+        var positionsMoved = false
+        /// Set by a takeover (etcd): a follower's view of the leader's map must not replace
+        /// the state a leader took over with (and its restart reconciliation).
+        var tookOver = false
+        var restartGeneration: UInt64 = 0
         /// Slots whose high-water sequence is not known yet after a restart.
         var restart = RestartReconciliation()
         /// Workers heard from since this coordinator started.
@@ -33,59 +44,91 @@ final class CoordinatorMembership: Sendable {
     }
 
     private let state: Mutex<State>
-    private let mapPath: String
     private let heartbeatIntervalMs: Int
     private let rateLimit: UInt64
     private let clock: @Sendable () -> Duration
     private let epoch: Duration
     private let logger: Logger
 
-    /// Loads the persisted map from `dataDirectory` (or creates a new cluster). `now` is the
-    /// failure detector's monotonic clock.
-    init(config: StrataConfig, logger: Logger, now: @escaping @Sendable () -> Duration) throws {
+    /// Takes the persisted map and the rest from `snapshot` (a new cluster when it holds no
+    /// map). `now` is the failure detector's monotonic clock. What the start must write
+    /// (a new cluster id, the restart reconciliation) is in `initialRecords`.
+    init(config: StrataConfig, logger: Logger, now: @escaping @Sendable () -> Duration,
+         controlPlane: CoordinatorControlPlane, snapshot: ControlPlaneSnapshot) throws {
         self.logger = logger
-        mapPath = config.node.dataDir + "/cluster-map.json"
+        self.controlPlane = controlPlane
+        self.config = config
         heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
         rateLimit = UInt64(config.coordinator.recoveryRateBytesPerSecond)
         clock = now
         epoch = now()
-        let idPath = config.node.dataDir + "/cluster-id"
-        var clusterID = (try? String(contentsOfFile: idPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if clusterID.isEmpty {
-            clusterID = "strata-" + UUID().uuidString.lowercased().prefix(8)
-            try AtomicFile.replace(idPath, with: Array((clusterID + "\n").utf8))
-        }
-        let map: ClusterMap
-        if let data = FileManager.default.contents(atPath: mapPath) {
-            map = try ClusterMap(json: data)
-        } else {
-            map = try ClusterMap(config.coordinator)
-        }
-        let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: 0)
-        ceilingsPath = config.node.dataDir + "/sequence-ceilings.json"
-        var ceilings: [Int: UInt64] = [:]
-        if let data = FileManager.default.contents(atPath: ceilingsPath) {
-            ceilings = try JSONDecoder().decode([Int: UInt64].self, from: data)
-        }
-        // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
-        // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
-        let plannerSettings = try RecoveryPlanner.Settings(config.coordinator)
-        let restarted = FileManager.default.fileExists(atPath: mapPath)
-        let quorum = try WriteQuorum(config.coordinator)
-        pendingPath = config.node.dataDir + "/restart-pending.json"
-        let restart = restarted
-            ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum, pending: try RestartReconciliation.load(pendingPath))
-            : RestartReconciliation()
-        if restarted { try restart.save(pendingPath) }
-        state = Mutex(State(map: map, detector: detector, planner: RecoveryPlanner(settings: plannerSettings),
-                            clusterID: clusterID, sequenceCeilings: ceilings, persistedVersion: restarted ? map.version : nil,
-                            restart: restart))
-        self.quorum = quorum
-        slots = try SlotHasher(slotCount: map.slotCount)
+        quorum = try WriteQuorum(config.coordinator)
+        let (state, initial) = try Self.state(from: snapshot, config: config, quorum: quorum)
+        self.state = Mutex(state)
+        initialRecords = initial
+        slots = try SlotHasher(slotCount: state.map.slotCount)
     }
 
-    private let ceilingsPath: String
-    private let pendingPath: String
+    /// The coordinator's state as `snapshot` has it; a snapshot with a map is a restart (its
+    /// slots wait for their replicas' reports, see `RestartReconciliation`). Also the records
+    /// to write before serving.
+    static func state(from snapshot: ControlPlaneSnapshot, config: StrataConfig, quorum: WriteQuorum, now: UInt64 = 0) throws -> (State, [ControlPlaneRecord: [UInt8]?]) {
+        var initial: [ControlPlaneRecord: [UInt8]?] = [:]
+        var clusterID = String(decoding: snapshot[.clusterID] ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if clusterID.isEmpty {
+            clusterID = "strata-" + UUID().uuidString.lowercased().prefix(8)
+            initial[.clusterID] = Array((clusterID + "\n").utf8)
+        }
+        let restarted = snapshot[.clusterMap] != nil
+        var map = try snapshot[.clusterMap].map { try ClusterMap(json: Data($0)) } ?? ClusterMap(config.coordinator)
+        // Acknowledged marks are durable before the acknowledgement: the map's marks (written
+        // when membership changed) may lag them, never lead.
+        map.raiseHighWaterMarks(snapshot.highWaterMarks)
+        let ceilings = try snapshot[.sequenceCeilings].map { try JSONDecoder().decode([Int: UInt64].self, from: Data($0)) } ?? [:]
+        let pending = try snapshot[.restartPending].map { try JSONDecoder().decode(RestartReconciliation.self, from: Data($0)) }
+        let restart = restarted
+            ? RestartReconciliation(restoring: map, ceilings: ceilings, quorum: quorum, pending: pending)
+            : RestartReconciliation()
+        if restarted { initial[.restartPending] = try restart.encoded() }
+        // Every worker of the map gets a full detection period from now to report.
+        let detector = FailureDetector(settings: try .init(config.coordinator), resuming: map, now: now)
+        // Workers carry DROP out (WorkerMembership), so surplus copies are dropped once every
+        // placed replica serves the slot and is up to date (RecoveryPlanner step 5).
+        let planner = RecoveryPlanner(settings: try RecoveryPlanner.Settings(config.coordinator))
+        return (State(map: map, detector: detector, planner: planner, clusterID: clusterID, sequenceCeilings: ceilings,
+                      persistedVersion: restarted ? map.version : nil, restart: restart), initial)
+    }
+
+    let controlPlane: CoordinatorControlPlane
+    let config: StrataConfig
+
+    /// A new state as a whole (a coordinator taking the lead).
+    func replaceState(_ fresh: State) {
+        var fresh = fresh
+        fresh.tookOver = true
+        state.withLock { $0 = fresh }
+    }
+
+    /// The leadership ended: the leader's map may be followed again.
+    func stepDown() {
+        state.withLock { $0.tookOver = false }
+    }
+
+    func raiseMarks(_ marks: [Int: UInt64]) {
+        state.withLock { $0.map.raiseHighWaterMarks(marks) }
+    }
+
+    /// A follower's map: the leader's, with nothing waiting for reconciliation here.
+    func replaceMap(_ map: ClusterMap, clusterID: String?) {
+        state.withLock { state in
+            guard !state.tookOver else { return }
+            state.map = map
+            if let clusterID, !clusterID.isEmpty { state.clusterID = clusterID }
+            state.restart = RestartReconciliation()
+        }
+    }
+    /// Written before the coordinator serves (see `init`).
+    let initialRecords: [ControlPlaneRecord: [UInt8]?]
     let quorum: WriteQuorum
     let slots: SlotHasher
 
@@ -93,8 +136,9 @@ final class CoordinatorMembership: Sendable {
     /// of the coordinator: numbers are handed out only below a ceiling that is on disk first
     /// (raised 4096 at a time), and a restarted coordinator starts above the old ceiling.
     /// Gaps are harmless: a worker only requires each write's number to be above its last.
-    func reserveSequences(slot: Int, count: Int) throws -> ClosedRange<UInt64> {
-        try state.withLock { (state: inout State) throws -> ClosedRange<UInt64> in
+    func reserveSequences(slot: Int, count: Int) async throws -> ClosedRange<UInt64> {
+        _ = try controlPlane.requireLeader()
+        let (range, raise) = try state.withLock { (state: inout State) throws -> (ClosedRange<UInt64>, (bytes: [UInt8], generation: UInt64, previous: UInt64?)?) in
             guard !state.restart.contains(slot) else {
                 throw StrataError(.unavailable, "slot \(slot) is not writable yet: the coordinator restarted and waits for the slot's replicas to report their positions; retry")
             }
@@ -104,13 +148,29 @@ final class CoordinatorMembership: Sendable {
             }
             let first = max(state.nextSequence[slot] ?? (ceiling + 1), state.map.slots[slot].sequence + 1)
             let last = first + UInt64(count) - 1
+            var raise: (bytes: [UInt8], generation: UInt64, previous: UInt64?)?
             if last > ceiling {
+                let previous = state.sequenceCeilings[slot]
                 state.sequenceCeilings[slot] = last + 4096
-                try AtomicFile.replace(ceilingsPath, with: [UInt8](try JSONEncoder().encode(state.sequenceCeilings)))
+                state.ceilingsGeneration += 1
+                raise = ([UInt8](try JSONEncoder().encode(state.sequenceCeilings)), state.ceilingsGeneration, previous)
             }
             state.nextSequence[slot] = last + 1
-            return first...last
+            return (first...last, raise)
         }
+        if let raise {
+            do {
+                try await controlPlane.persist(.sequenceCeilings, raise.bytes, generation: raise.generation)
+            } catch {
+                // Not durable: the next reservation of the slot must write the ceiling again
+                // (its numbers start above the old ceiling, so it will).
+                state.withLock { state in
+                    if state.sequenceCeilings[slot] == range.upperBound + 4096 { state.sequenceCeilings[slot] = raise.previous }
+                }
+                throw error
+            }
+        }
+        return range
     }
 
     /// Where writes to `slot` go (serving replicas first), with their addresses.
@@ -173,15 +233,23 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
+    /// Each slot's high-water sequence in the map (slots never written are absent).
+    func highWaterMarks() -> [Int: UInt64] {
+        state.withLock { state in
+            Dictionary(uniqueKeysWithValues: state.map.slots.indices.filter { state.map.slots[$0].sequence > 0 }.map { ($0, state.map.slots[$0].sequence) })
+        }
+    }
+
     /// Records that `acks` hold `sequence` durably (moves their positions and the slot's mark).
     func recordWrite(slot: Int, sequence: UInt64, acks: [WorkerID]) throws {
         try state.withLock { (state: inout State) throws in
             try state.map.recordWrite(slot: slot, sequence: sequence, acks: acks)
+            state.positionsMoved = true
         }
     }
 
     /// Milliseconds since this process started: the failure detector's clock.
-    private var nowMs: UInt64 {
+    var nowMs: UInt64 {
         let elapsed = (clock() - epoch).components
         return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
     }
@@ -189,9 +257,10 @@ final class CoordinatorMembership: Sendable {
     /// A worker announces itself (at start or after the coordinator asked it to). The answer
     /// carries the incarnation the map assigned, which the worker's heartbeats must carry, and
     /// the slot count.
-    func register(_ request: RegisterRequest) throws -> RegisterResponse {
+    func register(_ request: RegisterRequest) async throws -> RegisterResponse {
+        _ = try controlPlane.requireLeader()
         let now = nowMs
-        return try state.withLock { (state: inout State) throws -> RegisterResponse in
+        let (response, writes) = try state.withLock { (state: inout State) throws -> (RegisterResponse, PendingWrites) in
             let registration = WorkerRegistration(
                 id: request.nodeID, address: request.address, zone: request.zone,
                 weight: request.capacity.weight == 0 ? 1 : request.capacity.weight,
@@ -209,21 +278,25 @@ final class CoordinatorMembership: Sendable {
                 "worker": "\(request.nodeID)", "address": "\(request.address)", "incarnation": "\(registered.incarnation)",
                 "worker starts": "\(request.incarnation)",
             ])
-            try replan(&state)
-            return RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
-                                    mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
-                                    incarnation: registered.incarnation, slotCount: UInt32(state.map.slotCount))
+            let writes = try replan(&state)
+            return (RegisterResponse(clusterID: state.clusterID, heartbeatIntervalMs: UInt32(heartbeatIntervalMs),
+                                     mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
+                                     incarnation: registered.incarnation, slotCount: UInt32(state.map.slotCount),
+                                     coordinatorEpoch: controlPlane.epoch), writes)
         }
+        try await persist(writes)
+        return response
     }
 
     /// A worker's periodic report. One from an unknown worker, or with another incarnation than
     /// the one its registration was given (a previous process, a stray call), changes nothing:
     /// it is answered "reregister".
-    func heartbeat(_ request: HeartbeatRequest) throws -> HeartbeatResponse {
+    func heartbeat(_ request: HeartbeatRequest) async throws -> HeartbeatResponse {
+        _ = try controlPlane.requireLeader()
         let now = nowMs
-        return try state.withLock { (state: inout State) throws -> HeartbeatResponse in
+        let (response, writes) = try state.withLock { (state: inout State) throws -> (HeartbeatResponse, PendingWrites) in
             guard state.map.acceptsHeartbeat(from: request.nodeID, incarnation: request.incarnation) else {
-                return HeartbeatResponse(mapVersion: state.map.version, reregister: true)
+                return (HeartbeatResponse(mapVersion: state.map.version, reregister: true, coordinatorEpoch: controlPlane.epoch), PendingWrites())
             }
             state.map.apply(state.detector.heartbeat(from: request.nodeID, incarnation: request.incarnation, now: now))
             let ignored = try state.map.applyReport(from: request.nodeID, incarnation: request.incarnation,
@@ -231,9 +304,12 @@ final class CoordinatorMembership: Sendable {
             noteIgnored(ignored, from: request.nodeID, &state)
             state.lastReports[request.nodeID] = request
             state.reportedSinceStart.insert(request.nodeID)
-            try replan(&state)
-            return HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID))
+            let writes = try replan(&state)
+            return (HeartbeatResponse(mapVersion: state.map.version, directives: directives(state.map, request.nodeID),
+                                      coordinatorEpoch: controlPlane.epoch), writes)
         }
+        try await persist(writes)
+        return response
     }
 
     /// Logs what a worker's report left out, once per change (a worker that holds a slot
@@ -249,12 +325,20 @@ final class CoordinatorMembership: Sendable {
     }
 
     /// Runs the failure detector (from the coordinator's timer).
-    func tick() throws {
+    func tick() async throws {
+        guard controlPlane.leader != nil else { return }
         let now = nowMs
-        try state.withLock { (state: inout State) throws in
+        let writes = try state.withLock { (state: inout State) throws -> PendingWrites in
             state.map.apply(state.detector.tick(now: now))
-            try replan(&state)
+            // Followers plan queries on the map the leader writes: once per tick, positions
+            // that writes moved are written too, so their answers are not flagged stale for long.
+            if controlPlane.isEtcd && state.positionsMoved {
+                state.map.notePositionsMoved()
+                state.positionsMoved = false
+            }
+            return try replan(&state)
         }
+        try await persist(writes)
     }
 
     /// The map's summary and workers, for the status RPCs.
@@ -270,14 +354,44 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
-    /// Plans the next round and persists the map whenever it differs from the version on disk
-    /// (registrations, reports and liveness changes bump the version too, not only the plan).
-    private func replan(_ state: inout State) throws {
-        if state.restart.confirm(reported: state.reportedSinceStart) { try state.restart.save(pendingPath) }
+    /// What a change left to write before its caller answers.
+    struct PendingWrites: Sendable {
+        var restart: (bytes: [UInt8], generation: UInt64)?
+        var map: (bytes: [UInt8], version: UInt64)?
+    }
+
+    /// Plans the next round; returns the map to write whenever it differs from the version
+    /// written (registrations, reports and liveness changes bump the version too, not only
+    /// the plan), and the restart reconciliation when it changed.
+    private func replan(_ state: inout State) throws -> PendingWrites {
+        var writes = PendingWrites()
+        if state.restart.confirm(reported: state.reportedSinceStart) {
+            state.restartGeneration += 1
+            writes.restart = (try state.restart.encoded(), state.restartGeneration)
+        }
         state.map = state.planner.plan(state.map).map
         if state.persistedVersion != state.map.version {
-            try AtomicFile.replace(mapPath, with: [UInt8](try state.map.encodedJSON()))
+            writes.map = ([UInt8](try state.map.encodedJSON()), state.map.version)
             state.persistedVersion = state.map.version
+        }
+        return writes
+    }
+
+    /// Writes what `replan` left, in order; a map that could not be written is written again
+    /// by the next change.
+    private func persist(_ writes: PendingWrites) async throws {
+        if let restart = writes.restart {
+            try await controlPlane.persist(.restartPending, restart.bytes, generation: restart.generation)
+        }
+        if let map = writes.map {
+            do {
+                try await controlPlane.persist(.clusterMap, map.bytes, generation: map.version &+ 1)
+            } catch {
+                state.withLock { state in
+                    if state.persistedVersion == map.version { state.persistedVersion = nil }
+                }
+                throw error
+            }
         }
     }
 

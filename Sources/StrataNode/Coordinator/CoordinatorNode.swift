@@ -1,11 +1,13 @@
 import Foundation
 import Logging
 import StrataCluster
+import StrataControlPlane
 import StrataCore
 import StrataEmbed
 import StrataMetrics
 import StrataRPC
 import StrataWire
+import Synchronization
 
 /// The coordinator process's shell: serves `strata.v1.Coordinator`, `strata.v1.Membership`
 /// and health, and runs the failure detector on a timer.
@@ -21,16 +23,48 @@ public final class CoordinatorNode: Sendable {
     let embedding: CoordinatorEmbedding
     /// Client tokens and scopes (`auth.*`).
     let access: CoordinatorAccess
+    let controlPlane: CoordinatorControlPlane
+    /// The election and the control-plane watch (coordinators on etcd).
+    let leadershipTasks = Mutex<[Task<Void, Never>]>([])
+    /// Orders the writes of the shared namespace settings.
+    let namespaceGeneration = Mutex<UInt64>(0)
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
     /// Loads the identity, the persisted cluster map and namespaces from the data directory
-    /// and binds the listen address (`environment`: see `NodeEnvironment`).
-    public init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+    /// and binds the listen address (`environment`: see `NodeEnvironment`). The control plane
+    /// is the data directory's files; a coordinator on etcd starts with `open`.
+    public convenience init(config: StrataConfig, environment: NodeEnvironment = .production) throws {
+        guard config.coordinator.etcdEndpointList.isEmpty else {
+            throw StrataError(.internal, "a coordinator on etcd (coordinator.etcd_endpoints) starts with CoordinatorNode.open")
+        }
+        let (plane, snapshot) = try CoordinatorControlPlane.local(dataDirectory: config.node.dataDir)
+        try self.init(config: config, environment: environment, controlPlane: plane, snapshot: snapshot)
+        try plane.persistNow(membership.initialRecords)
+    }
+
+    /// Starts a coordinator on either control plane: the data directory's files, or etcd
+    /// (`coordinator.etcd_endpoints`) where it campaigns for leadership once started.
+    public static func open(config: StrataConfig, environment: NodeEnvironment = .production) async throws -> CoordinatorNode {
+        guard !config.coordinator.etcdEndpointList.isEmpty else { return try CoordinatorNode(config: config, environment: environment) }
+        let plane = try CoordinatorControlPlane.etcd(config)
+        let snapshot: ControlPlaneSnapshot
+        do {
+            snapshot = try await plane.store.load()
+        } catch {
+            throw StrataError(.unavailable, "etcd is unavailable: cannot read the control plane: \(error.message)")
+        }
+        plane.depose("not elected yet")
+        return try CoordinatorNode(config: config, environment: environment, controlPlane: plane, snapshot: snapshot)
+    }
+
+    init(config: StrataConfig, environment: NodeEnvironment, controlPlane: CoordinatorControlPlane, snapshot: ControlPlaneSnapshot) throws {
         self.environment = environment
+        self.controlPlane = controlPlane
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "coordinator")
         membership = try CoordinatorMembership(
-            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now)
+            config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config), now: environment.now,
+            controlPlane: controlPlane, snapshot: snapshot)
         namespaces = try NamespaceRegistry(dataDirectory: config.node.dataDir)
         syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
@@ -65,7 +99,10 @@ public final class CoordinatorNode: Sendable {
             try box.liveCoordinator().clusterStatus()
         }
         coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
-            try box.liveCoordinator().createNamespace(request)
+            let coordinator = try box.liveLeader()
+            let created = try coordinator.createNamespace(request)
+            try await coordinator.publishNamespaces()
+            return created
         }
         coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, context in
             let coordinator = try box.liveCoordinator()
@@ -73,13 +110,14 @@ public final class CoordinatorNode: Sendable {
             return ListNamespacesResponse(namespaces: coordinator.listNamespaces().filter { coordinator.access.canRead(grant, $0.name) })
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try box.liveLeader()
             let dropped = try await coordinator.deletes.drop(request)
             try coordinator.syncs.forget(request.name)
+            try await coordinator.publishNamespaces()
             return dropped
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try box.liveLeader()
             try coordinator.access.require(context, .write(namespace: request.namespace))
             return try await coordinator.deletes.delete(request)
         }
@@ -89,7 +127,7 @@ public final class CoordinatorNode: Sendable {
             try await coordinator.queries.query(request, writer, context)
         }
         coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try box.liveLeader()
             return try await coordinator.ingest.ingest(requests) { namespace throws(StrataError) in
                 try coordinator.access.require(context, .write(namespace: namespace))
             }
@@ -99,11 +137,11 @@ public final class CoordinatorNode: Sendable {
         // A refused registration or heartbeat never reaches the membership (placement, quorum).
         members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, context in
             try security.admitWorker(context, actingAs: request.nodeID)
-            return try box.liveCoordinator().membership.register(request)
+            return try await box.liveCoordinator().membership.register(request)
         }
         members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, context in
             try security.admitWorker(context, actingAs: request.nodeID)
-            return try box.liveCoordinator().membership.heartbeat(request)
+            return try await box.liveCoordinator().membership.heartbeat(request)
         }
         // What clients see never names a path on a node's disk (a full disk, a file that
         // cannot be written): the status keeps its code, the message loses the path.
@@ -118,7 +156,8 @@ public final class CoordinatorNode: Sendable {
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
             return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
-                + self.access.samples() + EmbeddingSeries.samples(self.embedding.statuses().map {
+                + self.access.samples() + self.acknowledgementSamples()
+                + EmbeddingSeries.samples(self.embedding.statuses().map {
                     EmbeddingGauges(namespace: $0.namespace, backlogChunks: $0.backlogChunks, embeddedChunks: $0.embeddedChunks)
                 })
         }
@@ -129,9 +168,10 @@ public final class CoordinatorNode: Sendable {
         let allowingScrape: (@Sendable (String?) -> Bool)? = runtime.config.metrics.requireToken
             ? { @Sendable in access.allowsScrape(authorization: $0) } : nil
         try runtime.start(allowingScrape: allowingScrape)
+        startLeadership()
         if environment.runsTimers {
             let interval = Duration.milliseconds(runtime.config.coordinator.heartbeatIntervalMs)
-            ticker.start(every: interval) { [weak self] in self?.runTimersOnce() }
+            ticker.start(every: interval) { [weak self] in await self?.runTimersOnce() }
             embedding.start()
         }
         runtime.markServing()
@@ -167,23 +207,45 @@ public final class CoordinatorNode: Sendable {
 
     /// What the timer does each heartbeat interval: runs the failure detector (and plans
     /// recovery). Called by the owner instead when the environment runs no timers.
-    public func runTimersOnce() {
+    public func runTimersOnce() async {
         do {
-            try membership.tick()
+            try await membership.tick()
         } catch {
             runtime.logger.error("failure detector tick failed", metadata: ["error": "\(error)"])
         }
     }
 
     public func shutdown() async {
+        stopLeadership()
         ticker.stop()
         await embedding.stop()
         await runtime.shutdown()
+        await controlPlane.close()
     }
 
     public func status() -> NodeStatusReport {
-        runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
+        var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
+        report.notes += roleNotes()
+        return report
     }
+
+    /// Medians of the recent ingest batches' acknowledgement times and of the high-water-mark
+    /// commits within them (what the control plane adds to an acknowledgement).
+    func acknowledgementSamples() -> [MetricSample] {
+        let batches = ingest.batchLatencies.median(), marks = controlPlane.markCommitLatencies.median()
+        return [
+            MetricSample("strata_coordinator_ingest_batch_ack_median_seconds", .gauge, batches.seconds,
+                         help: "Median time of the last 4096 ingest batches from arrival to acknowledgement."),
+            MetricSample("strata_coordinator_ingest_batches_total", .counter, Double(batches.count), help: "Ingest batches handled."),
+            MetricSample("strata_coordinator_mark_commit_median_seconds", .gauge, marks.seconds,
+                         help: "Median wait of the last 4096 high-water-mark commits in the control plane (part of each acknowledgement)."),
+            MetricSample("strata_coordinator_mark_commits_total", .counter, Double(marks.count),
+                         help: "High-water marks recorded durable before an acknowledgement."),
+        ]
+    }
+
+    /// Each slot's high-water sequence as the coordinator's map has it.
+    public func slotHighWaterMarks() -> [Int: UInt64] { membership.highWaterMarks() }
 
     /// The coordinator itself (empty id) or a worker as last heard from.
     func nodeStatus(_ nodeID: String) throws(StrataError) -> NodeStatusMessage {
@@ -203,7 +265,7 @@ public final class CoordinatorNode: Sendable {
         return ClusterStatusResponse(
             clusterID: snapshot.clusterID, slotCount: UInt32(snapshot.status.slotCount),
             replicationFactor: UInt32(snapshot.status.targetReplicas), writeQuorum: UInt32(quorum),
-            nodes: [status()] + snapshot.workers.map { Self.report($0, snapshot.reports[$0.id]) },
+            nodes: [status()] + otherCoordinators() + snapshot.workers.map { Self.report($0, snapshot.reports[$0.id]) },
             slotsFullyReplicated: UInt32(snapshot.status.fullyReplicated),
             slotsUnderReplicated: UInt32(snapshot.status.underReplicated),
             slotsUnavailable: UInt32(snapshot.status.unavailable),

@@ -199,6 +199,31 @@ final class NamespaceRegistry: Sendable {
         state.withLock { $0[name]?.documents[document] != nil }
     }
 
+    // MARK: shared settings (coordinators on etcd)
+
+    /// Every namespace's settings, as the control plane's `namespaces` record holds them when
+    /// coordinators share etcd (tallies stay with each coordinator's files).
+    func settingsRecord() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return [UInt8](try encoder.encode(state.withLock { $0.mapValues(\.settings) }))
+    }
+
+    /// Takes the namespaces of a `settingsRecord` (another coordinator created or dropped
+    /// some): new ones are added, those absent forgotten, the others kept with their tallies.
+    func adoptSettings(_ bytes: [UInt8]) throws {
+        let shared = try JSONDecoder().decode([String: Settings].self, from: Data(bytes))
+        try state.withLock { (namespaces: inout [String: Namespace]) throws in
+            var adopted = namespaces.filter { shared[$0.key] != nil }
+            for (name, settings) in shared where adopted[name]?.settings != settings {
+                adopted[name] = Namespace(settings: settings, documents: adopted[name]?.documents ?? [:])
+            }
+            guard Set(adopted.keys) != Set(namespaces.keys) || adopted.contains(where: { namespaces[$0.key]?.settings != $0.value.settings }) else { return }
+            namespaces = adopted
+            try persist(namespaces)
+        }
+    }
+
     /// Writes the snapshot and empties the journal it now holds (under `state`'s lock).
     private func persist(_ namespaces: [String: Namespace]) throws {
         let bytes = try JSONStateFile.save(File(namespaces: namespaces), to: path)

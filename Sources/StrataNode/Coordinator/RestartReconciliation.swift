@@ -1,19 +1,15 @@
 import Foundation
 import StrataCluster
-import StrataStore
 
-/// The coordinator keeps the slots a restart still waits for in `restart-pending.json`, so that
-/// a coordinator restarting again before they are confirmed does not forget them (the pure
-/// rule is StrataCluster's `RestartReconciliation`).
+/// The coordinator keeps the slots a restart still waits for in the control plane's
+/// `restartPending` record (`restart-pending.json` on local files), so that a coordinator
+/// restarting again -- or taking the lead -- before they are confirmed does not forget them
+/// (the pure rule is StrataCluster's `RestartReconciliation`).
 extension RestartReconciliation {
-    static func load(_ path: String) throws -> RestartReconciliation? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try JSONDecoder().decode(RestartReconciliation.self, from: data)
-    }
-
-    func save(_ path: String) throws {
+    /// The bytes of the `restartPending` record.
+    func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try AtomicFile.replace(path, with: [UInt8](try encoder.encode(self)))
+        return [UInt8](try encoder.encode(self))
     }
 }

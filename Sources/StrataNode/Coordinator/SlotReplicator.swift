@@ -19,7 +19,7 @@ struct SlotReplicator: Sendable {
     @discardableResult
     func replicate(slot: Int, count: Int, _ build: @escaping @Sendable (ClosedRange<UInt64>) -> [StrataWire.SlotWrite]) async throws -> UInt64 {
         try await locks.withLock(slot) {
-            let numbers = try membership.reserveSequences(slot: slot, count: count)
+            let numbers = try await membership.reserveSequences(slot: slot, count: count)
             return try await replicate(slot: slot, build(numbers))
         }
     }
@@ -34,7 +34,8 @@ struct SlotReplicator: Sendable {
         guard !replicas.isEmpty else {
             throw StrataError(.unavailable, "slot \(slot) has no live replica (no workers registered yet?)")
         }
-        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater).serializedBytes()
+        let request = ApplyWritesRequest(slot: UInt32(slot), writes: writes, requiredSequence: highWater,
+                                         coordinatorEpoch: membership.controlPlane.epoch).serializedBytes()
         var acks: [WorkerID] = []
         var failures: [WriteRefusal.Failure] = []
         var duplicateChunks: UInt64 = 0
@@ -66,6 +67,10 @@ struct SlotReplicator: Sendable {
         guard membership.quorum.isAcknowledged(acks: acks, replicas: replicas, replicationFactor: replicationFactor) else {
             throw WriteRefusal.error(slot: slot, acknowledged: Set(acks).intersection(replicas).count, required: required, failures: failures)
         }
+        // The acknowledgement's promise: the slot's mark is durable in the control plane
+        // before the client hears of the write, so no later leader or restart can take a
+        // replica that lacks it for up to date (or lose it with the coordinator's memory).
+        if let last = writes.last?.sequence { try await membership.controlPlane.recordMarks([slot: last]) }
         return duplicateChunks
     }
 }

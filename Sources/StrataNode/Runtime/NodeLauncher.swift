@@ -30,12 +30,12 @@ public enum NodeLauncher {
 
     /// Runs a node until a stop signal, then shuts it down. Errors at start are printed as one
     /// line and end the process with status 1.
-    public static func run(name: String, config: StrataConfig, start: () throws -> (stop: () async -> Void, address: String)) async -> Never {
+    public static func run(name: String, config: StrataConfig, start: () async throws -> (stop: () async -> Void, address: String)) async -> Never {
         LoggingSetup.bootstrap(level: config.logging.level, format: config.logging.format)
         let signals = SignalWaiter()
         let stop: () async -> Void
         do {
-            let started = try start()
+            let started = try await start()
             stop = started.stop
             say("\(name): serving on \(started.address)")
         } catch {

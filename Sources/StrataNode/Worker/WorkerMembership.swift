@@ -13,8 +13,13 @@ import Synchronization
 /// repeated or overlapping copy is harmless); SERVE needs nothing; DROP forgets the slot once
 /// it has stood for a grace period (`DropSchedule`), unless the same set also asks to serve or
 /// fetch the slot or a copy into it is still running (then it waits for the next set).
+///
+/// With several coordinators (etcd), the worker talks to one at a time: it moves to the next
+/// when a call fails, and straight to the leader when a follower names it. Answers of an
+/// older coordinator epoch than the newest seen (`CoordinatorEpochFence`) are ignored.
 final class WorkerMembership: Sendable {
-    private let coordinator: any RPCTransport
+    private let coordinators: CoordinatorAddresses
+    private let fence: CoordinatorEpochFence
     private let connect: @Sendable (String) -> any RPCTransport
     private let worker: WorkerIdentityForMembership
     private let logger: Logger
@@ -30,9 +35,10 @@ final class WorkerMembership: Sendable {
 
     /// `now` is the node's clock (simulated in tests), which times the drop grace period; a
     /// copy's token bucket paces real bytes in real time.
-    init(coordinatorAddress: String, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration,
+    init(coordinatorAddresses: [String], fence: CoordinatorEpochFence, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration,
          now: @escaping @Sendable () -> Duration, connect: @escaping @Sendable (String) -> any RPCTransport) {
-        coordinator = connect(coordinatorAddress)
+        coordinators = CoordinatorAddresses(coordinatorAddresses, connect: connect)
+        self.fence = fence
         self.connect = connect
         self.now = now
         self.worker = worker
@@ -50,13 +56,15 @@ final class WorkerMembership: Sendable {
     /// One round: register if needed, else heartbeat; then act on the directives.
     func beat() async {
         let options = CallOptions(timeout: .seconds(2))
+        let coordinator = coordinators.current
         do {
             let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
                 let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
                                               capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.starts)
-                let response = try RegisterResponse(serializedBytes: await coordinator.unary(
+                let response = try RegisterResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
+                try fence.admit(response.coordinatorEpoch, doing: "the registration answer's directives")
                 worker.learnSlotCount(response.slotCount)
                 state.withLock {
                     $0.registered = true
@@ -71,8 +79,9 @@ final class WorkerMembership: Sendable {
                 let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
                 let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: state.withLock { $0.incarnation }, slots: worker.positions(),
                                                tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
-                let response = try HeartbeatResponse(serializedBytes: await coordinator.unary(
+                let response = try HeartbeatResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
+                try fence.admit(response.coordinatorEpoch, doing: "the heartbeat answer's directives")
                 if response.reregister { state.withLock { $0.registered = false } }
                 directives = response.directives
             }
@@ -80,7 +89,8 @@ final class WorkerMembership: Sendable {
             for directive in directives where directive.action == .fetch { startFetch(directive) }
             carryOutDrops(directives)
         } catch {
-            noteFailure("\(error)")
+            coordinators.failed(coordinator.address, error: error)
+            noteFailure("\(coordinator.address): \(error)")
         }
     }
 

@@ -31,6 +31,7 @@ extension WorkerNode {
             }
             previous = write.sequence
         }
+        try epochFence.admit(request.coordinatorEpoch, doing: "writes to slot \(request.slot)")
         return try slotWriteLocks.withLock(slot: request.slot) { () throws(StrataError) -> ApplyWritesResponse in
             let held = store.lastSequence(of: request.slot)
             guard held >= request.requiredSequence else {

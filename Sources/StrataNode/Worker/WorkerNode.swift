@@ -22,6 +22,8 @@ public final class WorkerNode: Sendable {
     let slotWriteLocks = SlotWriteLocks()
     /// The slots this worker may hold (0..<S, S from the coordinator).
     let slotRange: WorkerSlotRange
+    /// Refuses the commands of a deposed coordinator leadership.
+    let epochFence: CoordinatorEpochFence
     private let environment: NodeEnvironment
 
     /// Loads the identity from the data directory and binds the listen address
@@ -47,6 +49,7 @@ public final class WorkerNode: Sendable {
                                   listen: config.worker.listen, services: [security.guardingWorker(service)],
                                   security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
+        epochFence = try CoordinatorEpochFence(dataDirectory: config.node.dataDir)
         box.worker = self
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
     }
@@ -114,7 +117,7 @@ public final class WorkerNode: Sendable {
         // Queries planned just before the coordinator decided a drop finish well within this.
         let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
-        let client = WorkerMembership(coordinatorAddress: config.worker.coordinator, worker: identity, logger: runtime.logger,
+        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: identity, logger: runtime.logger,
                                       dropGrace: dropGrace, now: environment.now,
                                       connect: runtime.security.connector(environment, limits: limits))
         membership.withLock { $0 = client }

@@ -1,4 +1,6 @@
 """`Strata`: a typed client of a Strata cluster's coordinator over gRPC."""
+import re
+import time
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 import grpc
@@ -37,6 +39,7 @@ class Strata:
         self._channel: Optional[grpc.Channel] = None
         self._stub = None
         self.address = ""
+        self._down: Dict[str, float] = {}  # address -> when a call to it last failed
 
     # -- lifecycle
 
@@ -63,11 +66,13 @@ class Strata:
         if self._stub is not None:
             return self._stub
         last: Optional[Exception] = None
-        for address in self.addresses:
+        # Addresses that failed in the last 2 s are tried last (a channel to a dead one waits out the timeout).
+        now = time.monotonic()
+        for address in sorted(self.addresses, key=lambda a: now - self._down.get(a, -10.0) <= 2.0):
             channel = self._open(address)
             if len(self.addresses) > 1:
                 try:
-                    grpc.channel_ready_future(channel).result(timeout=min(self.timeout, 5.0))
+                    grpc.channel_ready_future(channel).result(timeout=min(self.timeout, 1.0))
                 except grpc.FutureTimeoutError as error:
                     channel.close()
                     last = error
@@ -78,11 +83,37 @@ class Strata:
         raise errors.Unavailable(grpc.StatusCode.UNAVAILABLE, f"no coordinator answered at {', '.join(self.addresses)}: {last}")
 
     def _call(self, method: str, request, timeout: Optional[float] = None):
-        stub = self._connect()
-        try:
-            return getattr(stub, method)(request, timeout=timeout or self.timeout, metadata=self._metadata)
-        except grpc.RpcError as error:
-            raise errors.from_rpc(error, method) from None
+        # Coordinators sharing etcd: a follower refuses writes UNAVAILABLE naming the leader
+        # ("strata-leader=host:port"), a stopped coordinator is UNAVAILABLE too; either way the
+        # call is made again at the leader named, or at the next address (each at most twice).
+        for attempt in range(2 * len(self.addresses)):
+            stub = self._connect()
+            try:
+                return getattr(stub, method)(request, timeout=timeout or self.timeout, metadata=self._metadata)
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt + 1 >= 2 * len(self.addresses):
+                    raise errors.from_rpc(error, method) from None
+                self._fail_over(error.details() or "")
+
+    def _fail_over(self, details: str) -> None:
+        """Moves to the leader a refusal names (unless it failed in the last 2 s: a follower names a dead leader
+        until its lease expires), or else puts the current address last."""
+        leader = re.search(r"strata-leader=([^\s)\];,]+)", details)
+        current = self.address
+        self.close()
+        now = time.monotonic()
+        unreachable = any(sign in details for sign in ("failed to connect", "Connection refused", "Socket closed", "Stream removed"))
+        if not leader and not unreachable:
+            # The coordinator answered (e.g. a slot not writable yet while a new leader settles): ask it again.
+            time.sleep(0.1)
+            return
+        if not leader:
+            self._down[current] = now
+        if leader and leader.group(1) != current and now - self._down.get(leader.group(1), -10.0) > 2.0:
+            self.addresses = [leader.group(1)] + [a for a in self.addresses if a != leader.group(1)]
+        elif current in self.addresses and len(self.addresses) > 1:
+            self.addresses = [a for a in self.addresses if a != current] + [current]
+            time.sleep(0.1)
 
     # -- namespaces
 
@@ -140,6 +171,10 @@ class Strata:
         try:
             summary = stub.Ingest(batches(), metadata=self._metadata)
         except grpc.RpcError as error:
+            # The documents may be a generator already consumed: the caller sends them again,
+            # and the next call goes to the leader named or the next coordinator.
+            if error.code() == grpc.StatusCode.UNAVAILABLE:
+                self._fail_over(error.details() or "")
             raise errors.from_rpc(error, "Ingest") from None
         return IngestSummary(documents=summary.documents, chunks=summary.chunks, tokens=summary.tokens,
                              duplicate_chunks=summary.duplicate_chunks,
@@ -174,7 +209,7 @@ class Strata:
 
     def query(self, namespace: str, text: str, token_budget: int = 0, top_k: int = 0, mode: str = "auto",
               path_prefix: str = "", where: Optional[Dict[str, str]] = None, order: str = "document",
-              vector: Optional[Sequence[float]] = None, timeout: Optional[float] = None) -> Context:
+              vector: Optional[Sequence[float]] = None, timeout: Optional[float] = None, _retried: bool = False) -> Context:
         """The best context for `text` under `token_budget` tokens (0: the server default)."""
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {', '.join(_MODES)}")
@@ -201,6 +236,11 @@ class Strata:
                 elif kind == "summary":
                     summary = item.summary
         except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.UNAVAILABLE and not raw and header is None:
+                self._fail_over(error.details() or "")
+                if not _retried:
+                    return self.query(namespace, text, token_budget, top_k, mode, path_prefix, where, order, vector, timeout,
+                                      _retried=True)
             raise errors.from_rpc(error, "Query") from None
         passages = [Passage(provenance=Provenance(p.provenance.document_id, p.provenance.byte_start, p.provenance.byte_end,
                                                   p.provenance.line_start, p.provenance.line_end),

@@ -515,7 +515,7 @@ const ProtobufCMessageDescriptor strata__v1__register_request__descriptor =
   (ProtobufCMessageInit) strata__v1__register_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__register_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor strata__v1__register_response__field_descriptors[7] =
 {
   {
     "cluster_id",
@@ -589,9 +589,22 @@ static const ProtobufCFieldDescriptor strata__v1__register_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "coordinator_epoch",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__RegisterResponse, coordinator_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__register_response__field_indices_by_name[] = {
   0,   /* field[0] = cluster_id */
+  6,   /* field[6] = coordinator_epoch */
   3,   /* field[3] = directives */
   1,   /* field[1] = heartbeat_interval_ms */
   4,   /* field[4] = incarnation */
@@ -601,7 +614,7 @@ static const unsigned strata__v1__register_response__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__register_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor strata__v1__register_response__descriptor =
 {
@@ -611,7 +624,7 @@ const ProtobufCMessageDescriptor strata__v1__register_response__descriptor =
   "Strata__V1__RegisterResponse",
   "strata.v1",
   sizeof(Strata__V1__RegisterResponse),
-  6,
+  7,
   strata__v1__register_response__field_descriptors,
   strata__v1__register_response__field_indices_by_name,
   1,  strata__v1__register_response__number_ranges,
@@ -798,7 +811,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_copy_progress__descriptor =
   (ProtobufCMessageInit) strata__v1__slot_copy_progress__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__heartbeat_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor strata__v1__heartbeat_response__field_descriptors[4] =
 {
   {
     "map_version",
@@ -836,8 +849,21 @@ static const ProtobufCFieldDescriptor strata__v1__heartbeat_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "coordinator_epoch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__HeartbeatResponse, coordinator_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__heartbeat_response__field_indices_by_name[] = {
+  3,   /* field[3] = coordinator_epoch */
   1,   /* field[1] = directives */
   0,   /* field[0] = map_version */
   2,   /* field[2] = reregister */
@@ -845,7 +871,7 @@ static const unsigned strata__v1__heartbeat_response__field_indices_by_name[] = 
 static const ProtobufCIntRange strata__v1__heartbeat_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor strata__v1__heartbeat_response__descriptor =
 {
@@ -855,7 +881,7 @@ const ProtobufCMessageDescriptor strata__v1__heartbeat_response__descriptor =
   "Strata__V1__HeartbeatResponse",
   "strata.v1",
   sizeof(Strata__V1__HeartbeatResponse),
-  3,
+  4,
   strata__v1__heartbeat_response__field_descriptors,
   strata__v1__heartbeat_response__field_indices_by_name,
   1,  strata__v1__heartbeat_response__number_ranges,

@@ -1451,7 +1451,7 @@ const ProtobufCMessageDescriptor strata__v1__pending_chunk__descriptor =
   (ProtobufCMessageInit) strata__v1__pending_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_descriptors[4] =
 {
   {
     "slot",
@@ -1489,8 +1489,21 @@ static const ProtobufCFieldDescriptor strata__v1__apply_writes_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "coordinator_epoch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ApplyWritesRequest, coordinator_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__apply_writes_request__field_indices_by_name[] = {
+  3,   /* field[3] = coordinator_epoch */
   2,   /* field[2] = required_sequence */
   0,   /* field[0] = slot */
   1,   /* field[1] = writes */
@@ -1498,7 +1511,7 @@ static const unsigned strata__v1__apply_writes_request__field_indices_by_name[] 
 static const ProtobufCIntRange strata__v1__apply_writes_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor strata__v1__apply_writes_request__descriptor =
 {
@@ -1508,7 +1521,7 @@ const ProtobufCMessageDescriptor strata__v1__apply_writes_request__descriptor =
   "Strata__V1__ApplyWritesRequest",
   "strata.v1",
   sizeof(Strata__V1__ApplyWritesRequest),
-  3,
+  4,
   strata__v1__apply_writes_request__field_descriptors,
   strata__v1__apply_writes_request__field_indices_by_name,
   1,  strata__v1__apply_writes_request__number_ranges,

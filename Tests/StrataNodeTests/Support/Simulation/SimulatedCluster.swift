@@ -130,7 +130,7 @@ final class SimulatedCluster: @unchecked Sendable {
     func round() async {
         clock.advance(by: .milliseconds(Self.heartbeatMs))
         for worker in workers.compactMap({ $0 }) { await worker.runTimersOnce() }
-        coordinator?.runTimersOnce()
+        await coordinator?.runTimersOnce()
         // Slot copies started by the directives run as tasks of their own; let them move.
         try? await Task.sleep(for: .milliseconds(1))
     }

@@ -165,10 +165,17 @@ struct  Strata__V1__RegisterResponse
    * never reports) slots >= S it finds on disk.
    */
   uint32_t slot_count;
+  /*
+   * The epoch of the coordinator leadership that answered (grows with every new leader,
+   * and with every restart of a coordinator on local files). The worker keeps the highest it
+   * has seen and ignores answers, and refuses writes, of an older one: a deposed leader's
+   * late commands change nothing. 0: not fenced (older coordinators).
+   */
+  uint64_t coordinator_epoch;
 };
 #define STRATA__V1__REGISTER_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__register_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -259,10 +266,14 @@ struct  Strata__V1__HeartbeatResponse
    * the worker registers again.
    */
   protobuf_c_boolean reregister;
+  /*
+   * As in RegisterResponse.
+   */
+  uint64_t coordinator_epoch;
 };
 #define STRATA__V1__HEARTBEAT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__heartbeat_response__descriptor) \
-    , 0, 0,NULL, 0 }
+    , 0, 0,NULL, 0, 0 }
 
 
 /*

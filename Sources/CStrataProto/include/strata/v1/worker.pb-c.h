@@ -277,10 +277,16 @@ struct  Strata__V1__ApplyWritesRequest
    * of applying later writes over a hole. 0 requires nothing.
    */
   uint64_t required_sequence;
+  /*
+   * The epoch of the coordinator leadership that sends the writes (see
+   * RegisterResponse.coordinator_epoch): a worker that has seen a higher one refuses with
+   * FAILED_PRECONDITION. 0: not fenced.
+   */
+  uint64_t coordinator_epoch;
 };
 #define STRATA__V1__APPLY_WRITES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__apply_writes_request__descriptor) \
-    , 0, 0,NULL, 0 }
+    , 0, 0,NULL, 0, 0 }
 
 
 /*
