@@ -79,6 +79,11 @@ public struct ServiceDefinition: Sendable {
                     try check(path, context)
                     return try await run(call, context)
                 }
+            case .bidirectionalStreaming(let run):
+                guarded.methods[path] = .bidirectionalStreaming { call, context in
+                    try check(path, context)
+                    try await run(call, context)
+                }
             }
         }
         return guarded

@@ -40,7 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
                                           tokenizer: try await namespaceTokenizer())
             return (batcher, progress)
         }
-        let transport = options.channel()
+        let transport = try options.channel()
         let summary: IngestSummary = try await call("ingest") {
             defer { progress.finish() }
             // A stream cut off by a coordinator that stopped, or refused by one that does not
