@@ -3,6 +3,7 @@ real strata-worker / strata-coordinator processes on free loopback ports."""
 import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,12 +25,32 @@ def stubs():
     import grpc_tools
 
     out = tempfile.mkdtemp(prefix="strata-stubs-")
+    _session_temporaries.append(out)
     protos = sorted(str(p.relative_to(REPO / "Proto")) for p in (REPO / "Proto").rglob("*.proto"))
     include = str(Path(grpc_tools.__file__).parent / "_proto")
     rc = protoc.main(["protoc", f"-I{REPO / 'Proto'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
     assert rc == 0, "protoc failed on Proto/"
     sys.path.insert(0, out)
     return out
+
+
+# Every temporary directory and process the session's nodes made: removed and stopped when the
+# session ends, also after a failed test that did not reach its own clean-up.
+_session_temporaries = []
+_session_nodes = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leave_nothing_behind():
+    yield
+    for node in _session_nodes:
+        if node.process.poll() is None:
+            node.process.kill()
+            node.process.wait()
+    if _session_temporaries:
+        remove_warm_tiers_under(*_session_temporaries)
+    for directory in _session_temporaries:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def free_port():
@@ -43,6 +64,7 @@ class Node:
 
     def __init__(self, binary, args):
         self.data = tempfile.mkdtemp(prefix="strata-interop-")
+        _session_temporaries.append(self.data)
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         path = BIN_DIR / binary
@@ -50,6 +72,7 @@ class Node:
         self.process = subprocess.Popen(
             [str(path), *args(self)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=self.data
         )
+        _session_nodes.append(self)
         deadline = time.time() + 30
         for line in self.process.stdout:
             if "serving on" in line:
