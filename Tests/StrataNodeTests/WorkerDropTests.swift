@@ -103,6 +103,7 @@ private func put(_ sequence: UInt64, _ id: String, _ text: String) -> StrataWire
         #expect(passages(after).count == 40)
         await joiner.shutdown()
         ChunkStore.destroyWarmTier(directory: config.node.dataDir + "/store")
+        try? FileManager.default.removeItem(atPath: config.node.dataDir)
         await cluster.stop()
     }
 
