@@ -75,7 +75,7 @@ public final class LocalEtcd: Sendable {
         for index in 0..<count {
             func fresh() throws -> Int {
                 for _ in 0..<20 {
-                    let port = try Self.freePort()
+                    let port = try LoopbackPort.unused()
                     if ports.insert(port).inserted { return port }
                 }
                 throw StrataError(.unavailable, "no free loopback port found")
@@ -205,24 +205,5 @@ public final class LocalEtcd: Sendable {
         var template = Array("\(base)/strata-etcd-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw StrataError(.internal, "cannot create a temporary directory in \(base)") }
         return String(cString: made)
-    }
-
-    /// A loopback port nobody listens on now (the kernel's choice for port 0).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StrataError(.internal, "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw StrataError(.internal, "bind() on loopback failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import StrataStore
 #if canImport(Glibc)
 import Glibc
@@ -121,24 +122,8 @@ extension ClusterBench {
             }
         }
 
-        /// A loopback port nobody listens on now (the kernel's choice for port 0).
-        static func freePort() throws -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw BenchFailure("socket() failed") }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-                }
-            }
-            guard bound else { throw BenchFailure("bind() on loopback failed") }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
+        /// A loopback port nobody listens on now.
+        static func freePort() throws -> Int { try LoopbackPort.unused() }
     }
 
     /// A failure of the benchmark itself (a node did not start, a deadline passed).
