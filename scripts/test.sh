@@ -18,6 +18,13 @@ case "${1:-}" in
     *) echo "usage: $0 [--no-asan|--asan]" >&2; exit 64 ;;
 esac
 
+# One private temporary directory for the whole run, removed when the script exits however it
+# exits: everything the tests create under $TMPDIR goes with it, and so does what the toolchain
+# leaks (swift-driver leaves an empty /tmp/TemporaryDirectory.* behind on every build).
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/strata-test-run.XXXXXX")"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
+
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
