@@ -35,23 +35,27 @@ public final class WorkerNode: Sendable {
         storeSettings = StoreSettings(config: config)
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
-        var service = ServiceDefinition(name: StrataServiceName.worker)
-        let box = RuntimeBox()
-        service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
-            NodeStatusMessage(try box.liveWorker().status())
-        }
-        Self.registerSlotMethods(&service, box)
-        Self.registerSearchMethods(&service, box)
-        Self.registerDocumentMethods(&service, box)
-        Self.registerEmbeddingMethods(&service, box)
         let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
-        runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
-                                  listen: config.worker.listen, services: [security.guardingWorker(service)],
-                                  security: security, servesGRPC: environment.servesGRPC)
+        runtime = NodeRuntime(role: .worker, identity: identity, config: config, listen: config.worker.listen,
+                              security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
         epochFence = try CoordinatorEpochFence(dataDirectory: config.node.dataDir)
-        box.worker = self
+        // Every worker RPC passes the admission guard before its request is decoded.
+        try runtime.bind([security.guardingWorker(Self.service(HandlerReference(self, role: .worker)))])
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
+    }
+
+    /// `strata.v1.Worker`: every handler reaches the worker through `worker`.
+    private static func service(_ worker: HandlerReference<WorkerNode>) -> ServiceDefinition {
+        var service = ServiceDefinition(name: StrataServiceName.worker)
+        service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
+            NodeStatusMessage(try worker().status())
+        }
+        registerSlotMethods(&service, worker)
+        registerSearchMethods(&service, worker)
+        registerDocumentMethods(&service, worker)
+        registerEmbeddingMethods(&service, worker)
+        return service
     }
 
     /// Serves (NOT_SERVING), recovers the store, then reports SERVING.
