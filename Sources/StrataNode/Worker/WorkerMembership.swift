@@ -21,7 +21,8 @@ final class WorkerMembership: Sendable {
     private let coordinators: CoordinatorAddresses
     private let fence: CoordinatorEpochFence
     private let connect: @Sendable (String) -> any RPCTransport
-    private let worker: WorkerIdentityForMembership
+    /// Weak: the worker owns this loop.
+    private weak let worker: (any MembershipWorker)?
     private let logger: Logger
     private let ticker = TickerTask()
     /// `incarnation`: what the coordinator assigned at the last registration (heartbeats carry it).
@@ -35,7 +36,7 @@ final class WorkerMembership: Sendable {
 
     /// `now` is the node's clock (simulated in tests), which times the drop grace period; a
     /// copy's token bucket paces real bytes in real time.
-    init(coordinatorAddresses: [String], fence: CoordinatorEpochFence, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration,
+    init(coordinatorAddresses: [String], fence: CoordinatorEpochFence, worker: any MembershipWorker, logger: Logger, dropGrace: Duration,
          now: @escaping @Sendable () -> Duration, connect: @escaping @Sendable (String) -> any RPCTransport) {
         coordinators = CoordinatorAddresses(coordinatorAddresses, connect: connect)
         self.fence = fence
@@ -55,13 +56,14 @@ final class WorkerMembership: Sendable {
 
     /// One round: register if needed, else heartbeat; then act on the directives.
     func beat() async {
+        // A worker torn down without `stop` leaves nothing to report.
+        guard let worker else { return }
         let options = CallOptions(timeout: .seconds(2))
         let coordinator = coordinators.current
         do {
             let directives: [StrataWire.SlotDirective]
             if !state.withLock({ $0.registered }) {
-                let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
-                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.starts)
+                let request = worker.registration()
                 let response = try RegisterResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
                 try fence.admit(response.coordinatorEpoch, doing: "the registration answer's directives")
@@ -75,10 +77,8 @@ final class WorkerMembership: Sendable {
                 ])
                 directives = response.directives
             } else {
-                let (tiers, wal, segments) = worker.counters()
                 let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
-                let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: state.withLock { $0.incarnation }, slots: worker.positions(),
-                                               tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
+                let request = worker.heartbeat(incarnation: state.withLock { $0.incarnation }, copies: copies)
                 let response = try HeartbeatResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
                 try fence.admit(response.coordinatorEpoch, doing: "the heartbeat answer's directives")
@@ -111,18 +111,18 @@ final class WorkerMembership: Sendable {
             var applied = 0
             var received: UInt64 = 0
             do {
-                let after = max(directive.fromSequence, worker.sequence(slot))
+                let after = try max(directive.fromSequence, liveWorker().heldSequence(of: slot))
                 for try await bytes in source.serverStreaming(
                     MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes(),
                     options: CallOptions(timeout: .seconds(3600))) {
                     switch try SlotRecord(serializedBytes: bytes) {
                     case .write(let write):
-                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, write))
+                        try liveWorker().applyCopied(SlotWriteMapping.storeWrite(slot: slot, write))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
                     case .batch(let batch):
-                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, batch))
+                        try liveWorker().applyCopied(SlotWriteMapping.storeWrite(slot: slot, batch))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
@@ -130,7 +130,7 @@ final class WorkerMembership: Sendable {
                         progress.withLock { $0[slot]?.bytesTotal = total }
                     case .endSequence(let end):
                         // Every sequence up to `end` travelled; holding less means a record was lost.
-                        let held = worker.sequence(slot)
+                        let held = try liveWorker().heldSequence(of: slot)
                         guard held >= end else {
                             throw StrataError(.dataLoss, "slot \(slot): the stream ended at sequence \(end), but this worker holds it only up to \(held)")
                         }
@@ -161,7 +161,7 @@ final class WorkerMembership: Sendable {
         let due = drops.withLock { [now] in $0.update(drops: wanted, now: now()) }
         for drop in due {
             do {
-                let outcome = try worker.drop(drop.slot, drop.ifAtMost)
+                let outcome = try liveWorker().dropSlot(drop.slot, ifAtMost: drop.ifAtMost)
                 drops.withLock { $0.done(drop.slot) }
                 switch outcome {
                 case .forgotten(let last):
@@ -179,6 +179,12 @@ final class WorkerMembership: Sendable {
         }
     }
 
+    /// The worker, or UNAVAILABLE once it is torn down.
+    private func liveWorker() throws(StrataError) -> any MembershipWorker {
+        guard let worker else { throw StrataError(.unavailable, "the worker is shutting down") }
+        return worker
+    }
+
     private func noteFailure(_ message: String) {
         let changed = state.withLock { state -> Bool in
             defer { state.lastError = message; state.registered = false }
@@ -190,24 +196,4 @@ final class WorkerMembership: Sendable {
     private func noteRecovered() {
         state.withLock { $0.lastError = nil }
     }
-}
-
-/// What membership needs from the worker (kept narrow so the loop is easy to follow).
-struct WorkerIdentityForMembership: Sendable {
-    let nodeID: String
-    /// The worker's own count of its starts (sent at registration, informational).
-    let starts: UInt64
-    let zone: String
-    let address: @Sendable () -> String
-    /// Tier capacities, disk free and the placement weight (`worker.weight`), sent at registration.
-    let capacity: @Sendable () -> Capacity
-    let positions: @Sendable () -> [SlotPosition]
-    /// Takes the cluster's slot count from a registration answer.
-    let learnSlotCount: @Sendable (UInt32) -> Void
-    let sequence: @Sendable (UInt32) -> UInt64
-    let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
-    /// Applies one copied sequence (store and search index).
-    let apply: @Sendable (StrataStore.SlotWrite) throws -> Void
-    /// Forgets a slot if the worker holds at most the given position (DROP).
-    let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

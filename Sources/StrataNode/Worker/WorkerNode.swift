@@ -13,7 +13,7 @@ import Synchronization
 /// report SERVING -- so probes see a worker that is recovering its data as not ready.
 public final class WorkerNode: Sendable {
     public let runtime: NodeRuntime
-    private let storeDirectory: String
+    let storeDirectory: String
     private let storeSettings: StoreSettings
     private let store = Mutex<ChunkStore?>(nil)
     private let membership = Mutex<WorkerMembership?>(nil)
@@ -99,29 +99,10 @@ public final class WorkerNode: Sendable {
     private func startMembership() {
         let config = runtime.config
         guard !config.worker.coordinator.isEmpty else { return }
-        let identity = WorkerIdentityForMembership(
-            nodeID: runtime.identity.nodeID, starts: runtime.identity.incarnation, zone: config.node.zone,
-            address: { [runtime] in runtime.address },
-            capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
-            positions: { [weak self] in self?.status().slots ?? [] },
-            learnSlotCount: { [slotRange] in slotRange.learn($0) },
-            sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
-            counters: { [weak self] in
-                guard let report = self?.status() else { return ([], 0, 0) }
-                return (report.tiers, report.walBytes, report.segmentBytes)
-            },
-            apply: { [weak self] write in
-                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                try self.applyIndexed(write, field: "write")
-            },
-            drop: { [weak self] slot, ifAtMost in
-                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                return try self.dropSlot(slot, ifAtMost: ifAtMost)
-            })
         // Queries planned just before the coordinator decided a drop finish well within this.
         let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
-        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: identity, logger: runtime.logger,
+        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: self, logger: runtime.logger,
                                       dropGrace: dropGrace, now: environment.now,
                                       connect: runtime.security.connector(environment, limits: limits))
         membership.withLock { $0 = client }
