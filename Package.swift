@@ -54,6 +54,7 @@ let package = Package(
             path: "Sources/CStrataCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        .target(name: "CStrataFiles", path: "Sources/CStrataFiles"),
         .target(
             name: "CStrataSupport",
             path: "Sources/CStrataSupport",
@@ -68,7 +69,7 @@ let package = Package(
         ),
 
         // MARK: Pure logic and libraries
-        .target(name: "StrataCore"),
+        .target(name: "StrataCore", dependencies: ["CStrataFiles"]),
         .target(name: "StrataRPC", dependencies: ["CStrataRPC", "CStrataCrypto", "StrataCore"]),
         .target(name: "StrataAuth", dependencies: ["StrataCore", "CStrataCrypto"]),
         .target(name: "StrataWire", dependencies: ["CStrataProto", "StrataCore", "StrataRPC"]),
@@ -77,7 +78,7 @@ let package = Package(
         .target(name: "StrataSearch", dependencies: ["StrataCore", "CStrataSupport"]),
         .target(name: "StrataCluster", dependencies: ["StrataCore"]),
         .target(name: "StrataEtcd", dependencies: ["CStrataProto", "StrataCore", "StrataRPC", "StrataWire"]),
-        .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd", "StrataStore"]),
+        .target(name: "StrataControlPlane", dependencies: ["StrataCore", "StrataEtcd"]),
         .target(name: "StrataEmbed", dependencies: ["StrataCore", "CStrataEmbed"]),
         .target(
             name: "StrataMetrics",

@@ -199,14 +199,6 @@ int strata_open_direct(const char *path) {
     return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0644);
 }
 
-int strata_open_direct_rw(const char *path, int create) {
-    return open(path, O_RDWR | O_CLOEXEC | O_DIRECT | (create ? O_CREAT : 0), 0644);
-}
-
-int strata_errno_is_disk_full(int error) {
-    return error == ENOSPC || error == EDQUOT;
-}
-
 int strata_punch_hole(int fd, int64_t offset, int64_t length) {
     // tmpfs frees the pages of a punched range at once; the file keeps its size.
     if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length) == 0) return 0;

@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import StrataStore
 import Synchronization
 
 /// The control plane in one coordinator's data directory: the embedded default, for a

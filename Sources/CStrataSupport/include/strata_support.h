@@ -48,12 +48,6 @@ int64_t strata_zstd_decompress(strata_zstd_decompressor *decompressor, void *dst
 /// Opens `path` for writing with O_DIRECT|O_CREAT|O_TRUNC (benchmarks measure raw disk
 /// bandwidth with it). Returns the fd or -1 with errno set.
 int strata_open_direct(const char *path);
-/// Opens `path` read-write with O_DIRECT (and O_CREAT when `create`), without truncating it
-/// (the WAL appends through it). Returns the fd or -1 with errno set (EINVAL: the file
-/// system does not support direct I/O).
-int strata_open_direct_rw(const char *path, int create);
-/// 1 when `error` is ENOSPC or EDQUOT (the disk is full).
-int strata_errno_is_disk_full(int error);
 /// Gives back the storage of [offset, offset + length) of `fd` (fallocate with
 /// FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): the range reads as zeros and, on tmpfs, its
 /// pages return to the machine. Returns 0 or the errno.

@@ -3,7 +3,6 @@ import Logging
 import StrataCluster
 import StrataControlPlane
 import StrataCore
-import StrataStore
 import StrataWire
 import Synchronization
 

@@ -5,24 +5,24 @@ import StrataWire
 /// The coordinator's RPCs for agents and directory syncs: ListDocuments, ReadDocument,
 /// RecordSync and GetNamespaceStatus.
 extension CoordinatorNode {
-    static func registerDocumentMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+    static func registerDocumentMethods(_ service: inout ServiceDefinition, _ node: HandlerReference<CoordinatorNode>) {
         service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try node()
             try coordinator.access.require(context, .read(namespace: request.namespace))
             return try coordinator.documents.list(request)
         }
         service.unary("ReadDocument", ReadDocumentRequest.self, ReadDocumentResponse.self) { request, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try node()
             try coordinator.access.require(context, .read(namespace: request.namespace))
             return try await coordinator.documents.read(request, context)
         }
         service.unary("RecordSync", RecordSyncRequest.self, SyncRecord.self) { request, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try node()
             try coordinator.access.require(context, .write(namespace: request.sync.namespace))
             return try coordinator.recordSync(request.sync)
         }
         service.unary("GetNamespaceStatus", NamespaceStatusRequest.self, NamespaceStatus.self) { request, context in
-            let coordinator = try box.liveCoordinator()
+            let coordinator = try node()
             try coordinator.access.require(context, .read(namespace: request.namespace))
             return try coordinator.namespaceStatus(request.namespace)
         }

@@ -130,11 +130,11 @@ extension CoordinatorNode {
     }
 }
 
-extension RuntimeBox {
+extension HandlerReference<CoordinatorNode> {
     /// The coordinator if it leads (writes go only to the leader), else UNAVAILABLE naming
     /// the leader.
-    func liveLeader() throws(StrataError) -> CoordinatorNode {
-        let coordinator = try liveCoordinator()
+    func leader() throws(StrataError) -> CoordinatorNode {
+        let coordinator = try self()
         _ = try coordinator.controlPlane.requireLeader()
         return coordinator
     }

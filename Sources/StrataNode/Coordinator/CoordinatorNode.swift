@@ -80,79 +80,19 @@ public final class CoordinatorNode: Sendable {
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
                                    latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding)
         documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
-        let box = RuntimeBox()
+        runtime = NodeRuntime(role: .coordinator, identity: identity, config: config, listen: config.coordinator.listen,
+                              security: security, servesGRPC: environment.servesGRPC)
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
                                        maxChunkBytes: config.storage.maxChunkBytes)
-        ingest.onStored = { documents, chunks, tokens in
-            box.coordinator?.runtime.metrics.recordIngest(documents: documents, chunks: chunks, tokens: tokens)
+        ingest.onStored = { [metrics = runtime.metrics] documents, chunks, tokens in
+            metrics.recordIngest(documents: documents, chunks: chunks, tokens: tokens)
         }
         ingest.onChunksStored = { [embedding, namespaces] namespace, chunks in
             if (try? namespaces.settings(namespace))?.embedder != nil { embedding.noteIngested(namespace, chunks: chunks) }
         }
         self.ingest = ingest
         deletes = CoordinatorDeletes(namespaces: namespaces, membership: membership, replicator: replicator)
-        var coordinator = ServiceDefinition(name: StrataServiceName.coordinator)
-        coordinator.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
-            try box.liveCoordinator().nodeStatus(request.nodeID)
-        }
-        coordinator.unary("GetClusterStatus", ClusterStatusRequest.self, ClusterStatusResponse.self) { _, _ in
-            try box.liveCoordinator().clusterStatus()
-        }
-        coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
-            let coordinator = try box.liveLeader()
-            let created = try coordinator.createNamespace(request)
-            try await coordinator.publishNamespaces()
-            return created
-        }
-        coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, context in
-            let coordinator = try box.liveCoordinator()
-            let grant = try coordinator.access.require(context, .observe)
-            return ListNamespacesResponse(namespaces: coordinator.listNamespaces().filter { coordinator.access.canRead(grant, $0.name) })
-        }
-        coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
-            let coordinator = try box.liveLeader()
-            let dropped = try await coordinator.deletes.drop(request)
-            try coordinator.syncs.forget(request.name)
-            try await coordinator.publishNamespaces()
-            return dropped
-        }
-        coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, context in
-            let coordinator = try box.liveLeader()
-            try coordinator.access.require(context, .write(namespace: request.namespace))
-            return try await coordinator.deletes.delete(request)
-        }
-        coordinator.serverStreaming("Query", QueryRequest.self, QueryResponse.self) { request, writer, context in
-            let coordinator = try box.liveCoordinator()
-            try coordinator.access.require(context, .read(namespace: request.namespace))
-            try await coordinator.queries.query(request, writer, context)
-        }
-        coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, context in
-            let coordinator = try box.liveLeader()
-            return try await coordinator.ingest.ingest(requests) { namespace throws(StrataError) in
-                try coordinator.access.require(context, .write(namespace: namespace))
-            }
-        }
-        Self.registerDocumentMethods(&coordinator, box)
-        var members = ServiceDefinition(name: StrataServiceName.membership)
-        // A refused registration or heartbeat never reaches the membership (placement, quorum).
-        members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, context in
-            try security.admitWorker(context, actingAs: request.nodeID)
-            return try await box.liveCoordinator().membership.register(request)
-        }
-        members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, context in
-            try security.admitWorker(context, actingAs: request.nodeID)
-            return try await box.liveCoordinator().membership.heartbeat(request)
-        }
-        // What clients see never names a path on a node's disk (a full disk, a file that
-        // cannot be written): the status keeps its code, the message loses the path.
-        let clientFacing = access.guarding(coordinator).mappingErrors { error in
-            let status = RPCError(mapping: error)
-            return RPCError(status.code, PathRedaction.redact(status.message))
-        }
-        runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
-                                  listen: config.coordinator.listen, services: [clientFacing, members, access.guarding(access.tokenService())],
-                                  security: security, servesGRPC: environment.servesGRPC)
-        box.coordinator = self
+        try runtime.bind(Self.services(HandlerReference(self, role: .coordinator), access: access, security: security))
         runtime.metrics.addSampler { [weak self] in
             guard let self else { return [] }
             return NodeSeries.samples(self.status()) + ClusterSeries.samples(self.clusterGauges())
@@ -161,6 +101,72 @@ public final class CoordinatorNode: Sendable {
                     EmbeddingGauges(namespace: $0.namespace, backlogChunks: $0.backlogChunks, embeddedChunks: $0.embeddedChunks)
                 })
         }
+    }
+
+    /// The coordinator's services: `strata.v1.Coordinator` (behind the client tokens and with
+    /// paths redacted from errors), `strata.v1.Membership` (behind worker admission) and
+    /// `strata.v1.Tokens`. Every handler reaches the coordinator through `node`.
+    private static func services(_ node: HandlerReference<CoordinatorNode>, access: CoordinatorAccess,
+                                 security: NodeSecurity) -> [ServiceDefinition] {
+        var coordinator = ServiceDefinition(name: StrataServiceName.coordinator)
+        coordinator.unary("GetNodeStatus", NodeStatusRequest.self, NodeStatusMessage.self) { request, _ in
+            try node().nodeStatus(request.nodeID)
+        }
+        coordinator.unary("GetClusterStatus", ClusterStatusRequest.self, ClusterStatusResponse.self) { _, _ in
+            try node().clusterStatus()
+        }
+        coordinator.unary("CreateNamespace", CreateNamespaceRequest.self, NamespaceInfo.self) { request, _ in
+            let coordinator = try node.leader()
+            let created = try coordinator.createNamespace(request)
+            try await coordinator.publishNamespaces()
+            return created
+        }
+        coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, context in
+            let coordinator = try node()
+            let grant = try coordinator.access.require(context, .observe)
+            return ListNamespacesResponse(namespaces: coordinator.listNamespaces().filter { coordinator.access.canRead(grant, $0.name) })
+        }
+        coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
+            let coordinator = try node.leader()
+            let dropped = try await coordinator.deletes.drop(request)
+            try coordinator.syncs.forget(request.name)
+            try await coordinator.publishNamespaces()
+            return dropped
+        }
+        coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, context in
+            let coordinator = try node.leader()
+            try coordinator.access.require(context, .write(namespace: request.namespace))
+            return try await coordinator.deletes.delete(request)
+        }
+        coordinator.serverStreaming("Query", QueryRequest.self, QueryResponse.self) { request, writer, context in
+            let coordinator = try node()
+            try coordinator.access.require(context, .read(namespace: request.namespace))
+            try await coordinator.queries.query(request, writer, context)
+        }
+        coordinator.clientStreaming("Ingest", IngestRequest.self, IngestSummary.self) { requests, context in
+            let coordinator = try node.leader()
+            return try await coordinator.ingest.ingest(requests) { namespace throws(StrataError) in
+                try coordinator.access.require(context, .write(namespace: namespace))
+            }
+        }
+        registerDocumentMethods(&coordinator, node)
+        var members = ServiceDefinition(name: StrataServiceName.membership)
+        // A refused registration or heartbeat never reaches the membership (placement, quorum).
+        members.unary("RegisterWorker", RegisterRequest.self, RegisterResponse.self) { request, context in
+            try security.admitWorker(context, actingAs: request.nodeID)
+            return try await node().membership.register(request)
+        }
+        members.unary("Heartbeat", HeartbeatRequest.self, HeartbeatResponse.self) { request, context in
+            try security.admitWorker(context, actingAs: request.nodeID)
+            return try await node().membership.heartbeat(request)
+        }
+        // What clients see never names a path on a node's disk (a full disk, a file that
+        // cannot be written): the status keeps its code, the message loses the path.
+        let clientFacing = access.guarding(coordinator).mappingErrors { error in
+            let status = RPCError(mapping: error)
+            return RPCError(status.code, PathRedaction.redact(status.message))
+        }
+        return [clientFacing, members, access.guarding(access.tokenService())]
     }
 
     public func start() throws {

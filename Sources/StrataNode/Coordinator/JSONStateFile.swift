@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import StrataStore
 
 /// A coordinator state file (`namespaces.json`, `syncs.json`): JSON with sorted keys, replaced
 /// atomically on every change (temporary file, fsync, rename, fsync of the directory).

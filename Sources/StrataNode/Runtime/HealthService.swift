@@ -23,6 +23,13 @@ public final class HealthService: Sendable {
         state = Mutex(State(statuses: statuses))
     }
 
+    /// Adds services (NOT_SERVING) once they exist; a name already known keeps its status.
+    public func register(_ services: [String]) {
+        state.withLock { state in
+            for service in services where state.statuses[service] == nil { state.statuses[service] = .notServing }
+        }
+    }
+
     /// Sets the status of `service` (or of the whole server with "") and tells its watchers.
     public func setStatus(_ status: ServingStatus, for service: String = "") {
         state.withLock { state in

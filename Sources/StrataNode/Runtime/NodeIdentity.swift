@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import StrataStore
 
 /// A node's stable identity, kept in its data directory so that a restarted worker is
 /// recognised as the same node (and can catch up by delta instead of a full copy).

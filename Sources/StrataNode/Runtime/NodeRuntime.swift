@@ -18,24 +18,27 @@ public final class NodeRuntime: Sendable {
     public let metrics: NodeMetrics
     /// TLS, node credentials and node-call admission (docs/security.md).
     public let security: NodeSecurity
-    /// Every service the node serves, health included (what an in-process network routes to).
-    public let services: [ServiceDefinition]
-    /// The gRPC server; nil for a node reached only in process (`NodeEnvironment.servesGRPC`).
-    private let server: RPCServer?
+    /// The node's services and its gRPC server, set once by `bind` (see there for why late).
+    private let bound = Mutex<Bound?>(nil)
     /// The /metrics listener while it runs, or why it does not (shown in the status notes).
     private let metricsEndpoint = Mutex<(server: MetricsHTTPServer?, problem: String?)>((nil, nil))
     private let startedAt: Date
+    private let listen: String
     private let listenHost: String
-    /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
-    /// listen address with the host name in place of a wildcard host (a worker registering
-    /// "0.0.0.0:7401" would send the coordinator to its own loopback); for a node reached only
-    /// in process, the listen address as given. Settled once the port is bound.
-    public let address: String
+    private let servesGRPC: Bool
 
-    /// Binds the server (not yet serving) unless `servesGRPC` is false. Health starts
-    /// NOT_SERVING for every service.
+    /// What `bind` settles: the services (health included) and the server bound with them.
+    private struct Bound {
+        var services: [ServiceDefinition]
+        /// nil for a node reached only in process (`NodeEnvironment.servesGRPC`).
+        var server: RPCServer?
+        var address: String
+    }
+
+    /// What the node has before its services exist: identity, logger, metrics, security,
+    /// health. Nothing is bound until `bind`.
     public init(role: NodeRole, identity: NodeIdentity, config: StrataConfig, listen: String,
-                services: [ServiceDefinition], security: NodeSecurity, servesGRPC: Bool = true) throws(RPCError) {
+                security: NodeSecurity, servesGRPC: Bool = true) {
         self.role = role
         self.identity = identity
         self.config = config
@@ -44,12 +47,22 @@ public final class NodeRuntime: Sendable {
         logger = Self.logger(role: role, identity: identity, config: config)
         self.security = security
         metrics.addSampler { security.samples() }
-        health = HealthService(services: services.map(\.name))
+        health = HealthService(services: [])
+        self.listen = listen
         listenHost = String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)])
-        self.services = services + [health.definition]
+        self.servesGRPC = servesGRPC
+    }
+
+    /// Binds the server (not yet serving) with `services` and health, unless `servesGRPC` is
+    /// false. Health starts NOT_SERVING for every service. A node calls this once, at the end of
+    /// its init: its handlers hold the node (weakly), so they are made once the node exists.
+    public func bind(_ services: [ServiceDefinition]) throws(RPCError) {
+        precondition(bound.withLock { $0 == nil }, "a node's services are registered once")
+        health.register(services.map(\.name))
+        let services = services + [health.definition]
         guard servesGRPC else {
-            server = nil
-            address = config.node.advertiseAddress.isEmpty ? listen : config.node.advertiseAddress
+            let address = config.node.advertiseAddress.isEmpty ? listen : config.node.advertiseAddress
+            bound.withLock { $0 = Bound(services: services, server: nil, address: address) }
             return
         }
         let server = try RPCServer(
@@ -60,15 +73,29 @@ public final class NodeRuntime: Sendable {
                 security: security.serverSecurity,
                 shutdownGrace: .milliseconds(config.rpc.shutdownGraceMs)
             ),
-            services: self.services,
+            services: services,
             observer: { [metrics] method, code, duration in
                 metrics.recordRPC(path: method, code: code.description, duration: duration)
             }
         )
-        self.server = server
-        address = config.node.advertiseAddress.isEmpty
+        let address = config.node.advertiseAddress.isEmpty
             ? "\(Self.dialableHost(listenHost)):\(server.port)" : config.node.advertiseAddress
+        bound.withLock { $0 = Bound(services: services, server: server, address: address) }
     }
+
+    /// Every service the node serves, health included (what an in-process network routes to).
+    public var services: [ServiceDefinition] { bound.withLock { $0?.services ?? [] } }
+
+    /// "host:port" as other nodes should dial it: `node.advertise_address` when set, else the
+    /// listen address with the host name in place of a wildcard host (a worker registering
+    /// "0.0.0.0:7401" would send the coordinator to its own loopback); for a node reached only
+    /// in process, the listen address as given. Settled once the port is bound (`bind`).
+    public var address: String {
+        bound.withLock { $0?.address } ?? (config.node.advertiseAddress.isEmpty ? listen : config.node.advertiseAddress)
+    }
+
+    /// The gRPC server; nil before `bind` and for a node reached only in process.
+    private var server: RPCServer? { bound.withLock { $0?.server } }
 
     /// The bound port (0 without a gRPC server).
     public var port: Int { server?.port ?? 0 }

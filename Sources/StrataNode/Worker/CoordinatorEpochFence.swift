@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import StrataStore
 import Synchronization
 
 /// A worker's memory of the newest coordinator leadership it has heard from: the highest

@@ -14,6 +14,9 @@ import Synchronization
 /// it has stood for a grace period (`DropSchedule`), unless the same set also asks to serve or
 /// fetch the slot or a copy into it is still running (then it waits for the next set).
 ///
+/// What to call and what the answers lead to is decided by `WorkerMembershipCore` (pure); this
+/// class is its shell: the calls, the copies, the drops on the worker, the logs.
+///
 /// With several coordinators (etcd), the worker talks to one at a time: it moves to the next
 /// when a call fails, and straight to the leader when a follower names it. Answers of an
 /// older coordinator epoch than the newest seen (`CoordinatorEpochFence`) are ignored.
@@ -21,21 +24,21 @@ final class WorkerMembership: Sendable {
     private let coordinators: CoordinatorAddresses
     private let fence: CoordinatorEpochFence
     private let connect: @Sendable (String) -> any RPCTransport
-    private let worker: WorkerIdentityForMembership
+    /// Weak: the worker owns this loop.
+    private weak let worker: (any MembershipWorker)?
     private let logger: Logger
     private let ticker = TickerTask()
-    /// `incarnation`: what the coordinator assigned at the last registration (heartbeats carry it).
-    private let state = Mutex<(registered: Bool, incarnation: UInt64, fetching: Set<UInt32>, lastError: String?)>((false, 0, [], nil))
+    /// The decisions: which call to make, which copies and drops the answers lead to.
+    private let core: Mutex<WorkerMembershipCore>
     /// Bytes received and announced per running copy (reported in heartbeats).
     private let progress = Mutex<[UInt32: SlotCopyProgress]>([:])
-    private let drops: Mutex<DropSchedule>
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
     private let now: @Sendable () -> Duration
 
     /// `now` is the node's clock (simulated in tests), which times the drop grace period; a
     /// copy's token bucket paces real bytes in real time.
-    init(coordinatorAddresses: [String], fence: CoordinatorEpochFence, worker: WorkerIdentityForMembership, logger: Logger, dropGrace: Duration,
+    init(coordinatorAddresses: [String], fence: CoordinatorEpochFence, worker: any MembershipWorker, logger: Logger, dropGrace: Duration,
          now: @escaping @Sendable () -> Duration, connect: @escaping @Sendable (String) -> any RPCTransport) {
         coordinators = CoordinatorAddresses(coordinatorAddresses, connect: connect)
         self.fence = fence
@@ -43,7 +46,7 @@ final class WorkerMembership: Sendable {
         self.now = now
         self.worker = worker
         self.logger = logger
-        drops = Mutex(DropSchedule(grace: dropGrace))
+        core = Mutex(WorkerMembershipCore(dropGrace: dropGrace))
         epoch = clock.now
     }
 
@@ -55,55 +58,58 @@ final class WorkerMembership: Sendable {
 
     /// One round: register if needed, else heartbeat; then act on the directives.
     func beat() async {
+        // A worker torn down without `stop` leaves nothing to report.
+        guard let worker else { return }
         let options = CallOptions(timeout: .seconds(2))
         let coordinator = coordinators.current
         do {
-            let directives: [StrataWire.SlotDirective]
-            if !state.withLock({ $0.registered }) {
-                let request = RegisterRequest(nodeID: worker.nodeID, address: worker.address(), zone: worker.zone,
-                                              capacity: worker.capacity(), slots: worker.positions(), incarnation: worker.starts)
+            let operations: [WorkerMembershipCore.Operation]
+            if core.withLock({ $0.needsRegistration }) {
+                let request = worker.registration()
                 let response = try RegisterResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipRegisterWorker, request.serializedBytes(), options: options))
                 try fence.admit(response.coordinatorEpoch, doing: "the registration answer's directives")
                 worker.learnSlotCount(response.slotCount)
-                state.withLock {
-                    $0.registered = true
-                    $0.incarnation = response.incarnation
+                operations = core.withLock { [now] in
+                    $0.registered(incarnation: response.incarnation, directives: response.directives, now: now())
                 }
                 logger.info("registered with the coordinator", metadata: [
                     "cluster": "\(response.clusterID)", "incarnation": "\(response.incarnation)", "slots": "\(response.slotCount)",
                 ])
-                directives = response.directives
             } else {
-                let (tiers, wal, segments) = worker.counters()
                 let copies = progress.withLock { $0.values.sorted { $0.slot < $1.slot } }
-                let request = HeartbeatRequest(nodeID: worker.nodeID, incarnation: state.withLock { $0.incarnation }, slots: worker.positions(),
-                                               tiers: tiers, walBytes: wal, segmentBytes: segments, copies: copies)
+                let request = worker.heartbeat(incarnation: core.withLock { $0.incarnation }, copies: copies)
                 let response = try HeartbeatResponse(serializedBytes: await coordinator.transport.unary(
                     MethodPath.membershipHeartbeat, request.serializedBytes(), options: options))
                 try fence.admit(response.coordinatorEpoch, doing: "the heartbeat answer's directives")
-                if response.reregister { state.withLock { $0.registered = false } }
-                directives = response.directives
+                operations = core.withLock { [now] in
+                    $0.heartbeatAnswered(reregister: response.reregister, directives: response.directives, now: now())
+                }
             }
-            noteRecovered()
-            for directive in directives where directive.action == .fetch { startFetch(directive) }
-            carryOutDrops(directives)
+            for operation in operations {
+                switch operation {
+                case .fetch(let directive): startFetch(directive)
+                case .drop(let drop): carryOut(drop)
+                }
+            }
         } catch {
             coordinators.failed(coordinator.address, error: error)
-            noteFailure("\(coordinator.address): \(error)")
+            let message = "\(coordinator.address): \(error)"
+            if core.withLock({ $0.callFailed(message) }) {
+                logger.warning("coordinator unreachable; retrying", metadata: ["error": "\(message)"])
+            }
         }
     }
 
-    /// Copies a slot from its source in the background (one copy per slot at a time), at most
-    /// at the directive's rate (a token bucket over the bytes received: recovery must not
-    /// starve queries, on this worker or on the source, whose sends wait for our reads).
+    /// Copies a slot from its source in the background (the core starts one copy per slot at a
+    /// time), at most at the directive's rate (a token bucket over the bytes received: recovery
+    /// must not starve queries, on this worker or on the source, whose sends wait for our reads).
     private func startFetch(_ directive: StrataWire.SlotDirective) {
         let slot = directive.slot
-        guard state.withLock({ $0.fetching.insert(slot).inserted }) else { return }
         progress.withLock { $0[slot] = SlotCopyProgress(slot: slot) }
         Task {
             defer {
-                _ = state.withLock { $0.fetching.remove(slot) }
+                core.withLock { $0.copyEnded(slot) }
                 _ = progress.withLock { $0.removeValue(forKey: slot) }
             }
             let source = connect(directive.sourceAddress)
@@ -111,18 +117,18 @@ final class WorkerMembership: Sendable {
             var applied = 0
             var received: UInt64 = 0
             do {
-                let after = max(directive.fromSequence, worker.sequence(slot))
+                let after = try max(directive.fromSequence, liveWorker().heldSequence(of: slot))
                 for try await bytes in source.serverStreaming(
                     MethodPath.workerStreamSlot, StreamSlotRequest(slot: slot, afterSequence: after).serializedBytes(),
                     options: CallOptions(timeout: .seconds(3600))) {
                     switch try SlotRecord(serializedBytes: bytes) {
                     case .write(let write):
-                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, write))
+                        try liveWorker().applyCopied(SlotWriteMapping.storeWrite(slot: slot, write))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
                     case .batch(let batch):
-                        try worker.apply(SlotWriteMapping.storeWrite(slot: slot, batch))
+                        try liveWorker().applyCopied(SlotWriteMapping.storeWrite(slot: slot, batch))
                         applied += 1
                         received += UInt64(bytes.count)
                         progress.withLock { $0[slot]?.bytesCopied = received }
@@ -130,7 +136,7 @@ final class WorkerMembership: Sendable {
                         progress.withLock { $0[slot]?.bytesTotal = total }
                     case .endSequence(let end):
                         // Every sequence up to `end` travelled; holding less means a record was lost.
-                        let held = worker.sequence(slot)
+                        let held = try liveWorker().heldSequence(of: slot)
                         guard held >= end else {
                             throw StrataError(.dataLoss, "slot \(slot): the stream ended at sequence \(end), but this worker holds it only up to \(held)")
                         }
@@ -149,65 +155,29 @@ final class WorkerMembership: Sendable {
         }
     }
 
-    /// Forgets the slots whose DROP has stood for the grace period. A slot the same set also
-    /// serves or fetches, or that a copy is still filling, is left for a later set.
-    private func carryOutDrops(_ directives: [StrataWire.SlotDirective]) {
-        let kept = Set(directives.filter { $0.action != .drop }.map(\.slot))
-        let fetching = state.withLock { $0.fetching }
-        var wanted: [UInt32: UInt64] = [:]
-        for directive in directives where directive.action == .drop && !kept.contains(directive.slot) && !fetching.contains(directive.slot) {
-            wanted[directive.slot] = directive.fromSequence
-        }
-        let due = drops.withLock { [now] in $0.update(drops: wanted, now: now()) }
-        for drop in due {
-            do {
-                let outcome = try worker.drop(drop.slot, drop.ifAtMost)
-                drops.withLock { $0.done(drop.slot) }
-                switch outcome {
-                case .forgotten(let last):
-                    logger.info("dropped slot", metadata: ["slot": "\(drop.slot)", "held up to": "\(last)"])
-                case .kept(let last):
-                    // A write the coordinator had not heard of: the report voids the drop.
-                    logger.info("kept slot: it holds more than the drop allowed", metadata: [
-                        "slot": "\(drop.slot)", "held up to": "\(last)", "drop allowed up to": "\(drop.ifAtMost)"])
-                case .notHeld:
-                    break
-                }
-            } catch {
-                logger.warning("slot drop failed; the coordinator will ask again", metadata: ["slot": "\(drop.slot)", "error": "\(error)"])
+    /// Forgets a slot whose DROP has stood for the grace period (the core decided which).
+    private func carryOut(_ drop: DropSchedule.Due) {
+        do {
+            let outcome = try liveWorker().dropSlot(drop.slot, ifAtMost: drop.ifAtMost)
+            core.withLock { $0.dropCarriedOut(drop.slot) }
+            switch outcome {
+            case .forgotten(let last):
+                logger.info("dropped slot", metadata: ["slot": "\(drop.slot)", "held up to": "\(last)"])
+            case .kept(let last):
+                // A write the coordinator had not heard of: the report voids the drop.
+                logger.info("kept slot: it holds more than the drop allowed", metadata: [
+                    "slot": "\(drop.slot)", "held up to": "\(last)", "drop allowed up to": "\(drop.ifAtMost)"])
+            case .notHeld:
+                break
             }
+        } catch {
+            logger.warning("slot drop failed; the coordinator will ask again", metadata: ["slot": "\(drop.slot)", "error": "\(error)"])
         }
     }
 
-    private func noteFailure(_ message: String) {
-        let changed = state.withLock { state -> Bool in
-            defer { state.lastError = message; state.registered = false }
-            return state.lastError != message
-        }
-        if changed { logger.warning("coordinator unreachable; retrying", metadata: ["error": "\(message)"]) }
+    /// The worker, or UNAVAILABLE once it is torn down.
+    private func liveWorker() throws(StrataError) -> any MembershipWorker {
+        guard let worker else { throw StrataError(.unavailable, "the worker is shutting down") }
+        return worker
     }
-
-    private func noteRecovered() {
-        state.withLock { $0.lastError = nil }
-    }
-}
-
-/// What membership needs from the worker (kept narrow so the loop is easy to follow).
-struct WorkerIdentityForMembership: Sendable {
-    let nodeID: String
-    /// The worker's own count of its starts (sent at registration, informational).
-    let starts: UInt64
-    let zone: String
-    let address: @Sendable () -> String
-    /// Tier capacities, disk free and the placement weight (`worker.weight`), sent at registration.
-    let capacity: @Sendable () -> Capacity
-    let positions: @Sendable () -> [SlotPosition]
-    /// Takes the cluster's slot count from a registration answer.
-    let learnSlotCount: @Sendable (UInt32) -> Void
-    let sequence: @Sendable (UInt32) -> UInt64
-    let counters: @Sendable () -> (tiers: [TierStats], wal: UInt64, segments: UInt64)
-    /// Applies one copied sequence (store and search index).
-    let apply: @Sendable (StrataStore.SlotWrite) throws -> Void
-    /// Forgets a slot if the worker holds at most the given position (DROP).
-    let drop: @Sendable (UInt32, UInt64) throws -> ForgetOutcome
 }

@@ -6,9 +6,9 @@ import StrataWire
 /// The worker's FetchDocument RPC: one document's chunks in order, for reading a document
 /// back (the coordinator's ReadDocument).
 extension WorkerNode {
-    static func registerDocumentMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+    static func registerDocumentMethods(_ service: inout ServiceDefinition, _ worker: HandlerReference<WorkerNode>) {
         service.serverStreaming("FetchDocument", FetchDocumentRequest.self, ChunkMessage.self) { request, writer, _ in
-            for chunk in try box.liveWorker().fetchDocument(request) {
+            for chunk in try worker().fetchDocument(request) {
                 try await writer.send(chunk)
             }
         }

@@ -8,9 +8,9 @@ import StrataWire
 /// coordinator embeds them) and turns the vectors that come back (`AttachVectors`, a
 /// sequenced slot write like any other) into a put of the document as it stands.
 extension WorkerNode {
-    static func registerEmbeddingMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+    static func registerEmbeddingMethods(_ service: inout ServiceDefinition, _ worker: HandlerReference<WorkerNode>) {
         service.unary("ListPendingEmbeddings", PendingEmbeddingsRequest.self, PendingEmbeddingsResponse.self) { request, _ in
-            try box.liveWorker().pendingEmbeddings(request)
+            try worker().pendingEmbeddings(request)
         }
     }
 

@@ -7,15 +7,15 @@ import StrataWire
 /// The worker's search RPCs: CollectStatistics and Search (the two phases of a query over
 /// the slots the coordinator's plan gives this worker) and FetchChunks (chunk bodies by hash).
 extension WorkerNode {
-    static func registerSearchMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+    static func registerSearchMethods(_ service: inout ServiceDefinition, _ worker: HandlerReference<WorkerNode>) {
         service.unary("CollectStatistics", CollectStatisticsRequest.self, StrataWire.LexicalStatistics.self) { request, _ in
-            try box.liveWorker().collectStatistics(request)
+            try worker().collectStatistics(request)
         }
         service.unary("Search", WorkerSearchRequest.self, WorkerSearchResponse.self) { request, _ in
-            try box.liveWorker().search(request)
+            try worker().search(request)
         }
         service.serverStreaming("FetchChunks", FetchChunksRequest.self, ChunkMessage.self) { request, writer, _ in
-            for chunk in try box.liveWorker().fetchChunks(request) {
+            for chunk in try worker().fetchChunks(request) {
                 try await writer.send(chunk)
             }
         }

@@ -6,12 +6,12 @@ import StrataWire
 /// The worker's slot RPCs: durable writes (ApplyWrites) and slot streams (StreamSlot), the
 /// two halves of replication and recovery.
 extension WorkerNode {
-    static func registerSlotMethods(_ service: inout ServiceDefinition, _ box: RuntimeBox) {
+    static func registerSlotMethods(_ service: inout ServiceDefinition, _ worker: HandlerReference<WorkerNode>) {
         service.unary("ApplyWrites", ApplyWritesRequest.self, ApplyWritesResponse.self) { request, _ in
-            try box.liveWorker().applyWrites(request)
+            try worker().applyWrites(request)
         }
         service.serverStreaming("StreamSlot", StreamSlotRequest.self, SlotRecord.self) { request, writer, context in
-            try await box.liveWorker().streamSlot(request, writer, context)
+            try await worker().streamSlot(request, writer, context)
         }
     }
 

@@ -13,7 +13,7 @@ import Synchronization
 /// report SERVING -- so probes see a worker that is recovering its data as not ready.
 public final class WorkerNode: Sendable {
     public let runtime: NodeRuntime
-    private let storeDirectory: String
+    let storeDirectory: String
     private let storeSettings: StoreSettings
     private let store = Mutex<ChunkStore?>(nil)
     private let membership = Mutex<WorkerMembership?>(nil)
@@ -35,23 +35,27 @@ public final class WorkerNode: Sendable {
         storeSettings = StoreSettings(config: config)
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
-        var service = ServiceDefinition(name: StrataServiceName.worker)
-        let box = RuntimeBox()
-        service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
-            NodeStatusMessage(try box.liveWorker().status())
-        }
-        Self.registerSlotMethods(&service, box)
-        Self.registerSearchMethods(&service, box)
-        Self.registerDocumentMethods(&service, box)
-        Self.registerEmbeddingMethods(&service, box)
         let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
-        runtime = try NodeRuntime(role: .worker, identity: identity, config: config,
-                                  listen: config.worker.listen, services: [security.guardingWorker(service)],
-                                  security: security, servesGRPC: environment.servesGRPC)
+        runtime = NodeRuntime(role: .worker, identity: identity, config: config, listen: config.worker.listen,
+                              security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
         epochFence = try CoordinatorEpochFence(dataDirectory: config.node.dataDir)
-        box.worker = self
+        // Every worker RPC passes the admission guard before its request is decoded.
+        try runtime.bind([security.guardingWorker(Self.service(HandlerReference(self, role: .worker)))])
         runtime.metrics.addSampler { [weak self] in self.map { NodeSeries.samples($0.status()) } ?? [] }
+    }
+
+    /// `strata.v1.Worker`: every handler reaches the worker through `worker`.
+    private static func service(_ worker: HandlerReference<WorkerNode>) -> ServiceDefinition {
+        var service = ServiceDefinition(name: StrataServiceName.worker)
+        service.unary("Status", WorkerStatusRequest.self, NodeStatusMessage.self) { _, _ in
+            NodeStatusMessage(try worker().status())
+        }
+        registerSlotMethods(&service, worker)
+        registerSearchMethods(&service, worker)
+        registerDocumentMethods(&service, worker)
+        registerEmbeddingMethods(&service, worker)
+        return service
     }
 
     /// Serves (NOT_SERVING), recovers the store, then reports SERVING.
@@ -95,29 +99,10 @@ public final class WorkerNode: Sendable {
     private func startMembership() {
         let config = runtime.config
         guard !config.worker.coordinator.isEmpty else { return }
-        let identity = WorkerIdentityForMembership(
-            nodeID: runtime.identity.nodeID, starts: runtime.identity.incarnation, zone: config.node.zone,
-            address: { [runtime] in runtime.address },
-            capacity: { [storeDirectory] in Self.capacity(config: config, dataDirectory: storeDirectory) },
-            positions: { [weak self] in self?.status().slots ?? [] },
-            learnSlotCount: { [slotRange] in slotRange.learn($0) },
-            sequence: { [weak self] slot in (try? self?.openStore().lastSequence(of: slot)) ?? 0 },
-            counters: { [weak self] in
-                guard let report = self?.status() else { return ([], 0, 0) }
-                return (report.tiers, report.walBytes, report.segmentBytes)
-            },
-            apply: { [weak self] write in
-                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                try self.applyIndexed(write, field: "write")
-            },
-            drop: { [weak self] slot, ifAtMost in
-                guard let self else { throw StrataError(.unavailable, "the worker is shutting down") }
-                return try self.dropSlot(slot, ifAtMost: ifAtMost)
-            })
         // Queries planned just before the coordinator decided a drop finish well within this.
         let dropGrace = max(Duration.seconds(1), .milliseconds(2 * config.coordinator.heartbeatIntervalMs))
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
-        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: identity, logger: runtime.logger,
+        let client = WorkerMembership(coordinatorAddresses: config.worker.coordinatorList, fence: epochFence, worker: self, logger: runtime.logger,
                                       dropGrace: dropGrace, now: environment.now,
                                       connect: runtime.security.connector(environment, limits: limits))
         membership.withLock { $0 = client }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import StrataCore
-import StrataStore
 import Synchronization
 
 /// The slots a worker may hold: 0..<S, with S learnt from the coordinator at registration and

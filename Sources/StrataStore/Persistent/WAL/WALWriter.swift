@@ -39,7 +39,7 @@ final class WALWriter: @unchecked Sendable {
     }
 
     /// Block size of direct-I/O appends (`PosixFile` opens WALs with this alignment).
-    static let directAlignment = 4096
+    static let directAlignment = PosixFileSystem.directWriteAlignment
 
     /// Whether the bytes of a WAL file from `offset` (the end of its last valid frame) are
     /// only the zero padding of a direct write: all zero, the file ending on a block

@@ -1,6 +1,5 @@
-import StrataCore
-
-/// The file-system operations the persistent tier uses, and nothing else.
+/// The file-system operations the persistent tier (StrataStore) and `AtomicFile` use, and
+/// nothing else.
 ///
 /// The engine is generic over this protocol so that tests can run it over a simulated disk
 /// that tears writes, flips bits and loses unsynced data on a simulated crash
@@ -62,7 +61,7 @@ extension StoreFile {
 
 extension StoreFile {
     /// Reads the whole file.
-    func readAll() throws(StrataError) -> [UInt8] { try read(at: 0, count: try size()) }
+    public func readAll() throws(StrataError) -> [UInt8] { try read(at: 0, count: try size()) }
 
     /// Writes `bytes` at the end of the file; returns the offset they were written at.
     /// (The WAL tracks its own end instead, because after a failed write the file may be
@@ -76,8 +75,8 @@ extension StoreFile {
 }
 
 /// Path helpers (the engine only builds paths by joining a directory and a name).
-enum StorePath {
-    static func join(_ directory: String, _ name: String) -> String {
+public enum StorePath {
+    public static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -1,8 +1,7 @@
-import StrataCore
-
 /// Writes a whole file so that a crash leaves either the old file or the complete new one:
 /// temp file, write, fsync, rename over the target, fsync the directory.
-/// The store writes its manifest with it; the coordinator its cluster map and namespaces.
+/// The store writes its manifest with it; the coordinator its cluster map and namespaces, a
+/// node its identity.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to name: String, in directory: String, fs: any StoreFileSystem) throws(StrataError) {
         let path = StorePath.join(directory, name)

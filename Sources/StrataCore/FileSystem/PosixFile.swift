@@ -1,5 +1,3 @@
-import StrataCore
-
 #if canImport(Glibc)
 import Glibc
 #endif

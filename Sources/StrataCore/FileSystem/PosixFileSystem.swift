@@ -1,6 +1,5 @@
-import CStrataSupport
+import CStrataFiles
 import Foundation
-import StrataCore
 
 #if canImport(Glibc)
 import Glibc
@@ -8,6 +7,10 @@ import Glibc
 
 /// The real file system: POSIX calls, each checked once here and mapped to `StrataError`.
 public struct PosixFileSystem: StoreFileSystem {
+    /// The alignment of writes to a file opened for direct I/O (safe for any device's logical
+    /// block size).
+    public static let directWriteAlignment = 4096
+
     public init() {}
 
     public func open(_ path: String, create: Bool) throws(StrataError) -> any StoreFile {
@@ -21,7 +24,7 @@ public struct PosixFileSystem: StoreFileSystem {
     /// copy, no page allocation, as the raw-bandwidth probe writes), else an ordinary open.
     public func openForAppends(_ path: String) throws(StrataError) -> any StoreFile {
         let fd = strata_open_direct_rw(path, 0)
-        if fd >= 0 { return PosixFile(fd: fd, path: path, writeAlignment: WALWriter.directAlignment) }
+        if fd >= 0 { return PosixFile(fd: fd, path: path, writeAlignment: Self.directWriteAlignment) }
         guard errno == EINVAL else { throw PosixFileSystem.error(errno, "open", path) }
         return try open(path, create: false)
     }
@@ -65,7 +68,7 @@ public struct PosixFileSystem: StoreFileSystem {
     public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// Maps an errno to a `StrataError`: a full disk is `resourceExhausted`.
-    static func error(_ code: Int32, _ operation: String, _ path: String) -> StrataError {
+    public static func error(_ code: Int32, _ operation: String, _ path: String) -> StrataError {
         let reason = String(cString: strerror(code))
         if strata_errno_is_disk_full(code) != 0 {
             return .resourceExhausted("disk full: \(operation) \(path): \(reason)")
