@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import StrataCLIOptions
+import StrataClient
 import StrataClient
 import StrataCore
-import StrataClient
 import StrataRPC
 import StrataText
 import StrataWire
