@@ -1,8 +1,8 @@
 /// A lexical query with its BM25 term weights under one set of statistics.
 ///
 /// Computed once per query and used on every shard the query runs on: a worker searches a
-/// shard per slot (about 170 to 256), and looking each term up in the statistics and taking
-/// its logarithm per shard was a fixed cost paid 256 times for a top-10 (perf).
+/// shard per slot (about 170 to 256), and each term's look-up in the statistics (a string
+/// hash) and its logarithm were otherwise paid again on every shard.
 public struct PreparedLexicalQuery: Sendable {
     /// The query's distinct terms, in `LexicalQuery` order.
     public let terms: [String]
