@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import StrataCLIOptions
 import StrataClient
-import StrataClient
 import StrataCore
 import StrataRPC
 import StrataText
