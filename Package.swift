@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "strata-worker", targets: ["strata-worker"]),
         .executable(name: "strata-coordinator", targets: ["strata-coordinator"]),
         .executable(name: "strata", targets: ["strata"]),
+        .executable(name: "strata-mcp", targets: ["strata-mcp"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
     ] + fuzzTargets.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
@@ -119,6 +120,11 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "StrataCLIOptions",
+            dependencies: ["StrataRPC", "StrataClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // MARK: Executables (thin mains)
         .executableTarget(
             name: "strata-worker",
@@ -131,7 +137,15 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "StrataCore", "StrataRPC", "StrataWire", "StrataText", "StrataCluster", "StrataClient", "StrataMCP",
+                "StrataCore", "StrataRPC", "StrataWire", "StrataText", "StrataCluster", "StrataClient", "StrataCLIOptions",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `strata mcp` runs it: the MCP SDK (FoundationNetworking, libcurl) stays out of `strata`.
+        .executableTarget(
+            name: "strata-mcp",
+            dependencies: [
+                "StrataClient", "StrataCLIOptions", "StrataMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -44,7 +44,7 @@ cache="var/bench-cache"
 mkdir -p "$out" "$cache"
 
 echo "== build (release)" >&2
-for product in strata-bench strata-coordinator strata-worker; do
+for product in strata-bench strata-coordinator strata-worker strata; do
     swift build -c release --product "$product" >&2
 done
 bin="$(swift build -c release --show-bin-path)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCLIOptions
 import StrataCore
 import StrataRPC
 import StrataWire

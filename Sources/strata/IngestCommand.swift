@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import StrataCLIOptions
 import StrataClient
 import StrataCore
-import StrataClient
 import StrataRPC
 import StrataText
 import StrataWire

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCLIOptions
 import StrataClient
 import StrataCore
 import StrataText

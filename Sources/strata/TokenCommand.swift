@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataCLIOptions
 import StrataRPC
 import StrataWire
 

@@ -2,7 +2,7 @@ import StrataCore
 import Testing
 @testable import StrataSearch
 
-/// The pure parts of a worker's multi-slot search: the metadata filter and the shallow first ask.
+/// The pure parts of a worker's multi-slot search: the metadata filter and the shared lexical heap.
 @Suite struct SlotSearchPureTests {
     @Test func theFilterIsCheckedAndResolvedPurely() throws {
         let filter = try MetadataFilter([(key: "a", value: "1"), (key: "b", value: "2"), (key: "a", value: "1")])
@@ -21,11 +21,17 @@ import Testing
         #expect(throws: StrataError.invalidArgument("filter.metadata_equals[0].value is 1025 bytes; the maximum is 1024")) { _ = try MetadataFilter(long) }
     }
 
-    /// A slot's shard is first asked for twice its even share of the depth (at least 8).
-    @Test func theFirstAskIsAShareOfTheDepth() {
-        #expect(SlotSearchIndex.initialShardDepth(depth: 100, shards: 85) == 8)
-        #expect(SlotSearchIndex.initialShardDepth(depth: 100, shards: 4) == 50)
-        #expect(SlotSearchIndex.initialShardDepth(depth: 100, shards: 1) == 100)
-        #expect(SlotSearchIndex.initialShardDepth(depth: 5, shards: 85) == 5)
+    /// The shared lexical heap keeps the best `capacity` by score, ties by chunk reference,
+    /// whatever order the shards offer them in.
+    @Test func theLexicalHeapKeepsTheBestInScoreThenReferenceOrder() {
+        let offered: [(String, Float)] = [("e", 1), ("a", 3), ("d", 2), ("c", 2), ("b", 2), ("f", 5), ("g", 0.5)]
+        var rng = SplitMix64(seed: 19)
+        for _ in 0..<20 {
+            var heap = LexicalCandidateHeap(capacity: 4)
+            for (i, (id, score)) in offered.shuffled(using: &rng).enumerated() {
+                if heap.mayEnter(score) { heap.offer(.init(ref: ShardFixtures.ref(id, 0), score: score, shard: i)) }
+            }
+            #expect(heap.best().map(\.ref.documentID) == ["f", "a", "b", "c"])
+        }
     }
 }

@@ -42,10 +42,17 @@ def test_the_fixture_is_valid_and_renders_one_table_per_question():
     results = load_fixture()
     assert report.validate(results) == []
     text = report.markdown(results)
-    for heading in ("## 0. Tokenizer", "## 1. Ingest", "## 2. Top-10 queries", "## 3. Context assembly", "## 4. Scale curve", "## 5. Restart and recovery"):
+    for heading in ("## Targets (issue 19)", "## 0. Tokenizer", "## 1. Ingest", "## 2. Top-10 queries", "## 3. Context assembly", "## 4. Scale curve", "## 5. Restart and recovery"):
         assert heading in text
     assert "load average at start" in text and "Versions:" in text
     assert "Vector top-10 as the corpus grows" in text
+    # Every target of issue 19 has its row, beside the peer, with a verdict where measured.
+    targets = text.split("## Targets (issue 19)")[1].split("## 0.")[0]
+    for row in ("hybrid top-10 + 8K assembly p99", "vector top-10 p50, 1M tokens", "lexical top-10 p50, 1M tokens",
+                "worker restart to serving", "`strata query` CLI round trip p50"):
+        assert row in targets
+    # The fixture's 3.69 ms against bm25s's 0.806 ms is above 1.5×.
+    assert "| lexical top-10 p50, 1M tokens | ≤ 1.5 × bm25s | 3.69 | – | bm25s 0.806 | not met |" in targets
 
 
 def test_time_spent_filling_the_caches_is_reported_apart_from_the_run():

@@ -205,3 +205,18 @@ def test_an_unreachable_coordinator_is_a_tool_error(tmp_path):
 
     result = asyncio.run(body())
     assert is_error(result) and "unreachable" in text_of(result) and "127.0.0.1:1" in text_of(result)
+
+
+def test_strata_loads_no_mcp_sdk_and_says_where_strata_mcp_must_be(tmp_path):
+    # `strata` does not link the MCP SDK (FoundationNetworking, libcurl: ~30 more shared libraries
+    # loaded by every command); `strata mcp` runs strata-mcp from its own folder, or says it is missing.
+    libraries = subprocess.run(["ldd", str(BIN_DIR / "strata")], capture_output=True, text=True, check=True).stdout
+    assert "libFoundationNetworking" not in libraries and "libcurl" not in libraries
+    alone = tmp_path / "strata"
+    alone.write_bytes((BIN_DIR / "strata").read_bytes())
+    alone.chmod(0o755)
+    result = subprocess.run([str(alone), "mcp", "--coordinator", "127.0.0.1:1"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"strata: mcp needs {tmp_path / 'strata-mcp'} (strata-mcp installed beside strata)" in result.stderr
+    shown = subprocess.run([str(BIN_DIR / "strata"), "mcp", "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "--sync-root" in shown.stdout and "strata mcp" in shown.stdout

@@ -170,6 +170,8 @@ def markdown(r):
                "its gRPC round trip and its context assembly.")
     out.append("")
 
+    out += targets(r)
+
     # 0. Tokenizer
     t = r["tiktoken"]
     strata_tps = c["tokens"] / c["count_seconds"]
@@ -291,6 +293,57 @@ def markdown(r):
     out.append(f"\nWarm-tier entries found after the warm restart: {rs.get('warm', {}).get('warm_entries_after', '–')}; "
                "failure detection is set to dead after 3 s of silence (coordinator.dead_after_ms=3000).\n")
     return "\n".join(out) + "\n"
+
+
+def targets(r):
+    """Issue 19's targets, each beside what this run measured and its peer (a dash where the run
+    did not measure it: smaller sizes, or a figure that comes from `strata-bench store`)."""
+    s, cl = r["settings"], r.get("cluster", {})
+    sizes = r["sizes"]
+
+    def query(entry, mode, key="p50_ms"):
+        return (entry or {}).get("queries", {}).get(mode, {}).get(key)
+
+    def verdict(value, limit):
+        return "–" if value is None or limit is None else ("met" if value <= limit else "not met")
+
+    rows = []
+    big = str(s["assembly_size"])
+    one = sizes.get(big, {}).get("strata", {}).get("assembly", {}).get("8192", {}).get("p99_ms")
+    three = cl.get("assembly", {}).get("8192", {}).get("p99_ms") if str(s["cluster_size"]) == big else None
+    peer = (sizes.get(big, {}).get("chroma", {}).get("assembly") or {}).get("8192", {}).get("p99_ms")
+    rows.append([f"hybrid top-10 + 8K assembly p99, {tokens_label(big)} tokens", "≤ 5 ms", ms(one), ms(three),
+                 f"Chroma + tiktoken {ms(peer)}", verdict(max(x for x in (one, three, 0) if x is not None), 5.0)])
+    for size in s["query_sizes"]:
+        e = sizes[str(size)]
+        st, ch = e.get("strata", {}), e.get("chroma", {}).get("vector", {})
+        three = query(cl, "vector") if str(s["cluster_size"]) == str(size) else None
+        recall = query(st, "vector", "recall_at_10_vs_faiss")
+        one = query(st, "vector")
+        met = verdict(max(x for x in (one, three, 0) if x is not None), ch.get("p50_ms"))
+        if recall is not None and recall < 0.99:
+            met = "not met (recall)"
+        rows.append([f"vector top-10 p50, {tokens_label(size)} tokens, recall@10 {n(recall, 3)}", "≤ Chroma p50, recall ≥ 0.99",
+                     ms(one), ms(three), f"Chroma {ms(ch.get('p50_ms'))} (recall {n(ch.get('recall_at_10_vs_faiss'), 3)})", met])
+    lexical = sizes.get("1000000", {})
+    bm = lexical.get("bm25s", {}).get("lexical", {}).get("p50_ms")
+    one = query(lexical.get("strata"), "lexical")
+    three = query(cl, "lexical") if str(s["cluster_size"]) == "1000000" else None
+    rows.append(["lexical top-10 p50, 1M tokens", "≤ 1.5 × bm25s", ms(one), ms(three), f"bm25s {ms(bm)}",
+                 verdict(one, 1.5 * bm if bm else None)])
+    rs = cl.get("restart", {})
+    reopen = (sizes.get(str(s["cluster_size"])) or {}).get("chroma_reopen", {}).get("first_query_seconds")
+    cold, warm = rs.get("cold", {}).get("ready_seconds"), rs.get("warm", {}).get("ready_seconds")
+    rows.append([f"worker restart to serving, {tokens_label(s['cluster_size'])} tokens: cold / warm", "≤ Chroma reopen / ≤ 0.2 s", "–",
+                 f"{n(cold, 2)} s / {n(warm, 2)} s", f"Chroma reopen + first query {n(reopen, 2)} s",
+                 f"{verdict(cold, reopen)} / {verdict(warm, 0.2)}"])
+    cli = r.get("cli", {})
+    rows.append(["`strata query` CLI round trip p50 (new process, small answer)", "≤ 15 ms", ms(cli.get("p50_ms")), "–",
+                 "–", verdict(cli.get("p50_ms"), 15.0)])
+    return ["## Targets (issue 19)\n",
+            table(["question", "target", "Strata, 1 worker", "Strata, 3 workers (R = 2)", "peer, same run", "verdict"], rows),
+            "\nStore ingest with two writers against one (target ≥ 1.6×) and ingest as the store grows are measured by "
+            "`strata-bench store` and `strata-bench ingest-curve`, not by this script (docs/benchmarks.md).\n"]
 
 
 # ---------------------------------------------------------------- charts

@@ -74,27 +74,22 @@ struct InvertedIndex: Sendable {
         return Int(documentFrequencies[Int(id)])
     }
 
-    /// Adds the BM25 contribution of each query term to `scores[slot]` (dead slots included;
-    /// the caller rejects them). `statistics` supplies N, the average length and the document
-    /// frequencies, normally merged across shards.
-    func accumulate(
-        _ query: LexicalQuery, statistics: LexicalStatistics, parameters: BM25Parameters,
-        into scores: UnsafeMutableBufferPointer<Float>
-    ) {
-        let n = max(statistics.documentCount, 1)
-        let k1 = Float(parameters.k1)
-        let a = Float(parameters.k1 * (1 - parameters.b))
-        let c = Float(parameters.k1 * parameters.b / statistics.averageLength)
+    /// Writes the BM25 score of `query` for every slot into `scores` (one per slot; dead slots
+    /// included, the caller rejects them) and returns true; when this index holds none of the
+    /// terms it returns false and leaves `scores` untouched (not even zeroed).
+    func accumulate(_ query: PreparedLexicalQuery, into scores: UnsafeMutableBufferPointer<Float>) -> Bool {
+        var touched = false
+        let a = query.lengthConstant
+        let c = query.lengthScale
         lengths.withUnsafeBufferPointer { lengths in
-            for (term, queryCount) in zip(query.terms, query.counts) {
+            for (term, numeratorScale) in zip(query.terms, query.numeratorScales) {
                 guard let id = termIDs[term] else { continue }
                 let list = postings[Int(id)]
                 guard !list.isEmpty else { continue }
-                // A shard that holds the term makes its global frequency at least 1.
-                let df = max(statistics.documentFrequencies[term] ?? 0, 1)
-                let weight = Float(
-                    BM25Parameters.idf(documentFrequency: min(df, n), documentCount: n) * Double(queryCount))
-                let numeratorScale = weight * (k1 + 1)
+                if !touched {
+                    scores.update(repeating: 0)
+                    touched = true
+                }
                 list.withUnsafeBufferPointer { list in
                     for posting in list {
                         let slot = Int(posting.slot)
@@ -104,6 +99,7 @@ struct InvertedIndex: Sendable {
                 }
             }
         }
+        return touched
     }
 
     /// A copy holding only the slots where `keep` is true, renumbered densely in order.

@@ -58,14 +58,11 @@ extension SearchShard {
     ) throws(StrataError) -> [SearchHit] {
         try validateTopK(k)
         let stats = statistics ?? self.statistics(for: query)
-        var scores = [Float](repeating: 0, count: slotCount)
-        return scores.withUnsafeMutableBufferPointer { scores in
-            lexical.accumulate(query, statistics: stats, parameters: settings.bm25, into: scores)
-            let best = TopKSelector.select(UnsafeBufferPointer(scores), k: k, floor: 0, precedes: precedes) { slot in
-                admits(slot, filter)
-            }
-            return best.map { SearchHit(ref: refs[$0.index], score: Double($0.score)) }
-        }
+        var heap = LexicalCandidateHeap(capacity: k)
+        var scratch = VectorSearchScratch()
+        collectLexicalCandidates(PreparedLexicalQuery(query, statistics: stats, parameters: settings.bm25), shard: 0,
+                                 into: &heap, filter: filter, scratch: &scratch)
+        return heap.best().map { SearchHit(ref: $0.ref, score: Double($0.score)) }
     }
 
     /// The best `k` live chunks by similarity to `vector`: INT8 scan, then FP16 rescoring of

@@ -17,16 +17,7 @@ extension SlotSearchIndex {
     /// weight does not change with the filter, and a filtered answer ranks its chunks exactly
     /// as the unfiltered answer ranks them (it is that ranking with the other chunks left out).
     public func statistics(namespace: String, slots: [UInt32], terms: [String]) -> TermCounts {
-        let shards = snapshot(namespace: namespace, slots: slots).shards
-        var chunks = 0
-        var length = 0
-        var frequencies = [UInt64](repeating: 0, count: terms.count)
-        for shard in shards {
-            let local = shard.shard.addTermStatistics(terms, into: &frequencies)
-            chunks += local.documents
-            length += local.totalLength
-        }
-        return TermCounts(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
+        Self.termCounts(snapshot(namespace: namespace, slots: slots).shards, terms: terms)
     }
 
     /// Searches the namespace's chunks in `request.slots`.
@@ -53,37 +44,47 @@ extension SlotSearchIndex {
                 throw .invalidArgument("vector is all zeros; cosine similarity needs a nonzero vector")
             }
         }
-        var statistics: LexicalStatistics?
-        if let query = plan.lexical {
-            statistics = try plan.globalStatistics(for: query) ?? LexicalStatistics.merged(shards.map { $0.shard.statistics(for: query) })
-        }
         var lexical: [ShardListMerge.Tagged] = []
         var vector: [ShardListMerge.Tagged] = []
         if let query = plan.lexical {
-            lexical = try Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
+            let statistics = try plan.globalStatistics(for: query)
+                ?? Self.termCounts(shards, terms: query.terms).statistics(terms: query.terms)
+            lexical = Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
             vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
         }
-        var owner: [ChunkRef: Int] = [:]
-        owner.reserveCapacity(lexical.count + vector.count)
-        for tagged in lexical + vector { owner[tagged.hit.ref] = tagged.shard }
-        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexical.enumerated().map { ($1.hit.ref, UInt32($0 + 1)) })
-        let vectorRanks = Dictionary(uniqueKeysWithValues: vector.enumerated().map { ($1.hit.ref, UInt32($0 + 1)) })
-        let ranked: [SearchHit]
-        switch plan.mode {
-        case .lexical: ranked = lexical.prefix(plan.topK).map { SearchHit(ref: $0.hit.ref, score: $0.hit.score, lexicalScore: $0.hit.score) }
-        case .vector: ranked = vector.prefix(plan.topK).map { SearchHit(ref: $0.hit.ref, score: $0.hit.score, vectorScore: $0.hit.score) }
-        case .hybrid:
-            ranked = ReciprocalRankFusion.fuse(lexical: lexical.map(\.hit), vector: vector.map(\.hit), settings: plan.fusion,
-                                               k: lexical.count + vector.count)
-        }
-        return ranked.compactMap { hit in
-            guard let i = owner[hit.ref], let detail = shards[i].details[hit.ref] else { return nil }
+        func candidate(_ tagged: ShardListMerge.Tagged, _ hit: SearchHit, lexicalRank: UInt32, vectorRank: UInt32) -> SlotCandidate? {
+            guard let detail = shards[tagged.shard].details[hit.ref] else { return nil }
             return SlotCandidate(ref: hit.ref, detail: detail, score: hit.score, lexicalScore: hit.lexicalScore ?? 0,
-                                 vectorScore: hit.vectorScore ?? 0, lexicalRank: lexicalRanks[hit.ref] ?? 0,
-                                 vectorRank: vectorRanks[hit.ref] ?? 0)
+                                 vectorScore: hit.vectorScore ?? 0, lexicalRank: lexicalRank, vectorRank: vectorRank)
+        }
+        switch plan.mode {
+        // One list: its own order is the rank, no look-up by reference needed.
+        case .lexical:
+            return lexical.prefix(plan.topK).enumerated().compactMap { i, tagged in
+                candidate(tagged, SearchHit(ref: tagged.hit.ref, score: tagged.hit.score, lexicalScore: tagged.hit.score),
+                          lexicalRank: UInt32(i + 1), vectorRank: 0)
+            }
+        case .vector:
+            return vector.prefix(plan.topK).enumerated().compactMap { i, tagged in
+                candidate(tagged, SearchHit(ref: tagged.hit.ref, score: tagged.hit.score, vectorScore: tagged.hit.score),
+                          lexicalRank: 0, vectorRank: UInt32(i + 1))
+            }
+        case .hybrid:
+            var owner: [ChunkRef: (tagged: ShardListMerge.Tagged, lexicalRank: UInt32, vectorRank: UInt32)] = [:]
+            owner.reserveCapacity(lexical.count + vector.count)
+            for (i, tagged) in lexical.enumerated() { owner[tagged.hit.ref] = (tagged, UInt32(i + 1), 0) }
+            for (i, tagged) in vector.enumerated() {
+                owner[tagged.hit.ref, default: (tagged, 0, 0)].vectorRank = UInt32(i + 1)
+            }
+            let fused = ReciprocalRankFusion.fuse(lexical: lexical.map(\.hit), vector: vector.map(\.hit), settings: plan.fusion,
+                                                  k: lexical.count + vector.count)
+            return fused.compactMap { hit in
+                guard let found = owner[hit.ref] else { return nil }
+                return candidate(found.tagged, hit, lexicalRank: found.lexicalRank, vectorRank: found.vectorRank)
+            }
         }
     }
 }

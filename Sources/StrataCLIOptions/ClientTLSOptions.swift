@@ -6,18 +6,20 @@ import StrataRPC
 /// signed the node's certificate and turns TLS on; `--cert`/`--key` (or `STRATA_CERT`,
 /// `STRATA_KEY`) present a client certificate, for nodes that require one (a worker's own
 /// RPCs). Without `--ca` the connection is plaintext, as for a cluster started without TLS.
-struct ClientTLSOptions: ParsableArguments {
+public struct ClientTLSOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "CA certificate (PEM) that signed the node's certificate; turns TLS on (default: $STRATA_CA).")
-    var ca: String?
+    public var ca: String?
 
     @Option(help: "Client certificate (PEM) for nodes that require one (default: $STRATA_CERT).")
-    var cert: String?
+    public var cert: String?
 
     @Option(help: "Private key (PEM) of --cert (default: $STRATA_KEY).")
-    var key: String?
+    public var key: String?
 
     /// Plaintext without a CA; TLS verifying the node against the CA otherwise.
-    func security() throws -> ChannelSecurity {
+    public func security() throws -> ChannelSecurity {
         let environment = ProcessInfo.processInfo.environment
         guard let ca = ca ?? environment["STRATA_CA"], !ca.isEmpty else {
             if cert != nil || key != nil { throw ValidationError("--cert and --key need --ca (the CA that signed the node's certificate)") }
