@@ -1,0 +1,114 @@
+import Foundation
+import StrataCore
+import StrataEtcd
+import StrataNode
+import StrataRPC
+import StrataStore
+import StrataTestSupport
+import StrataWire
+import Testing
+
+/// Coordinators sharing etcd: documents acknowledged through one leader are listed (with
+/// their content hashes) and counted by the next (issue 15). Before, each coordinator kept
+/// its own tally, and a new leader listed nothing ingested through its predecessor.
+@Suite(.serialized, .enabled(if: EtcdAvailability.installed, EtcdAvailability.reason))
+struct TallyTakeoverTests {
+    private static func config(_ directory: String, etcd: [String], prefix: String) throws -> StrataConfig {
+        var config = try SmallCluster.config(directory)
+        try config.set("coordinator.etcd_endpoints", text: etcd.joined(separator: ","))
+        try config.set("coordinator.etcd_prefix", text: prefix)
+        try config.set("coordinator.lease_ttl_ms", text: "2000")
+        return config
+    }
+
+    private static func leads(_ coordinator: CoordinatorNode) -> Bool {
+        coordinator.status().notes.contains { $0.hasPrefix("leader") }
+    }
+
+    /// Polls `condition` (a generous cap only stops a hang; nothing here is timed).
+    private static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        let giveUp = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < giveUp {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    private static func list(_ address: String, _ namespace: String) async throws -> [DocumentEntry] {
+        try ListDocumentsResponse(serializedBytes: await RPCChannel(target: address).unary(
+            MethodPath.coordinatorListDocuments, ListDocumentsRequest(namespace: namespace).serializedBytes())).documents
+    }
+
+    private static func namespaces(_ address: String) async throws -> [NamespaceInfo] {
+        try ListNamespacesResponse(serializedBytes: await RPCChannel(target: address).unary(
+            MethodPath.coordinatorListNamespaces, ListNamespacesRequest().serializedBytes())).namespaces
+    }
+
+    @Test func theNextLeaderListsAndCountsWhatThePreviousOneAcknowledged() async throws {
+        try await withEtcd { etcd in
+            let root = TestSupport.temporaryDirectory("strata-tally-takeover")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let prefix = "/tally-\(UInt32.random(in: 0...UInt32.max))/"
+            let first = try await CoordinatorNode.open(config: Self.config(root + "/coordinator-1", etcd: etcd.endpoints, prefix: prefix))
+            try first.start()
+            #expect(try await Self.eventually { Self.leads(first) })
+            let second = try await CoordinatorNode.open(config: Self.config(root + "/coordinator-2", etcd: etcd.endpoints, prefix: prefix))
+            try second.start()
+            var workers: [WorkerNode] = []
+            for index in 0..<2 {
+                var config = try SmallCluster.config(root + "/worker-\(index)")
+                try config.set("worker.listen", text: "127.0.0.1:0")
+                try config.set("worker.coordinator", text: "\(first.runtime.address),\(second.runtime.address)")
+                let worker = try WorkerNode(config: config)
+                try worker.start()
+                workers.append(worker)
+            }
+            defer {
+                for index in 0..<2 { ChunkStore.destroyWarmTier(directory: root + "/worker-\(index)/store") }
+            }
+            let leader = RPCChannel(target: first.runtime.address)
+            let slots = UInt32(first.runtime.config.coordinator.slots)
+            #expect(try await Self.eventually {
+                try ClusterStatusResponse(serializedBytes: await leader.unary(
+                    MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes())).slotsFullyReplicated == slots
+            })
+            _ = try await leader.unary(MethodPath.coordinatorCreateNamespace,
+                                       CreateNamespaceRequest(name: "docs", tokenizer: .estimate, chunkChars: 64, chunkOverlap: 8).serializedBytes())
+            // Documents of several chunks (overlapping), so the content hash must come from
+            // the text rebuilt from the replica's chunks.
+            let texts = Dictionary(uniqueKeysWithValues: (0..<20).map { index in
+                ("doc-\(index)", (0..<(1 + index % 4)).map { "line \($0) of document \(index) with some words in it" }.joined(separator: "\n"))
+            })
+            let call = try leader.clientStreaming(MethodPath.coordinatorIngest)
+            try await call.send(IngestRequest(namespace: "docs", documents: texts.keys.sorted().map { Document(id: $0, text: texts[$0]!) }).serializedBytes())
+            let summary = try IngestSummary(serializedBytes: await call.finish())
+            #expect(summary.documents == 20 && summary.rejected.isEmpty)
+            _ = try await leader.unary(MethodPath.coordinatorDeleteDocuments,
+                                       DeleteDocumentsRequest(namespace: "docs", documentIDs: ["doc-0"]).serializedBytes())
+            let before = try #require(try await Self.namespaces(first.runtime.address).first)
+            #expect(before.documents == 19)
+
+            // The first leader goes; the second takes the lead and answers from the replicas'
+            // state, not from a tally of its own (it never took a write).
+            await first.shutdown()
+            #expect(try await Self.eventually { Self.leads(second) })
+            var listed: [DocumentEntry] = []
+            #expect(try await Self.eventually {
+                listed = try await Self.list(second.runtime.address, "docs")
+                return true
+            })
+            #expect(listed.map(\.documentID) == texts.keys.filter { $0 != "doc-0" }.sorted())
+            for entry in listed {
+                #expect(entry.contentHash == ContentHash.of(texts[entry.documentID]!).description, "\(entry.documentID)")
+            }
+            let after = try #require(try await Self.namespaces(second.runtime.address).first)
+            #expect(after.documents == before.documents)
+            #expect(after.chunks == before.chunks)
+            #expect(after.tokens == before.tokens)
+
+            for worker in workers { await worker.shutdown() }
+            await second.shutdown()
+        }
+    }
+}
