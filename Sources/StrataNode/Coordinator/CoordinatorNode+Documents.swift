@@ -9,7 +9,7 @@ extension CoordinatorNode {
         service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, context in
             let coordinator = try box.liveCoordinator()
             try coordinator.access.require(context, .read(namespace: request.namespace))
-            try await coordinator.requireCurrentTally(strict: true)
+            try await coordinator.requireCurrentTally()
             return try coordinator.documents.list(request)
         }
         service.unary("ReadDocument", ReadDocumentRequest.self, ReadDocumentResponse.self) { request, context in

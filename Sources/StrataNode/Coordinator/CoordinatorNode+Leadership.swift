@@ -137,21 +137,21 @@ extension CoordinatorNode {
         }
     }
 
-    /// Whether listings may be answered from this coordinator's tally: always on local files.
-    /// On etcd, `strict` (ListDocuments): a leader once it caught up, a follower after a
-    /// catch-up round that reached every slot's mark, else UNAVAILABLE (clients go on to
-    /// another coordinator or retry); not strict (ListNamespaces): a follower runs a round
-    /// first, and the answer is given whatever it reached.
-    func requireCurrentTally(strict: Bool) async throws(StrataError) {
+    /// Whether ListDocuments may be answered from this coordinator's tally: always on local
+    /// files; on etcd a leader once it caught up, a follower after a catch-up round that
+    /// reached every slot's mark, else UNAVAILABLE (clients go on to another coordinator or
+    /// retry). ListNamespaces answers from the tally as it stands (a follower's is at most
+    /// about a second behind; a new leader's counts are complete once it caught up).
+    func requireCurrentTally() async throws(StrataError) {
         guard controlPlane.isEtcd else { return }
         if controlPlane.leader != nil {
-            guard tallyCurrent.withLock({ $0 }) || !strict else {
+            guard tallyCurrent.withLock({ $0 }) else {
                 throw StrataError(.unavailable, "this coordinator took the lead and is still reading the documents acknowledged through the previous leader from the replicas; retry")
             }
             return
         }
         let behind = await tallies.round()
-        if strict, !behind.isEmpty {
+        guard behind.isEmpty else {
             throw StrataError(.unavailable, "the document tallies of slots \(behind) could not be read from a current replica; retry")
         }
     }

@@ -116,7 +116,6 @@ public final class CoordinatorNode: Sendable {
         coordinator.unary("ListNamespaces", ListNamespacesRequest.self, ListNamespacesResponse.self) { _, context in
             let coordinator = try box.liveCoordinator()
             let grant = try coordinator.access.require(context, .observe)
-            try await coordinator.requireCurrentTally(strict: false)
             return ListNamespacesResponse(namespaces: coordinator.listNamespaces().filter { coordinator.access.canRead(grant, $0.name) })
         }
         coordinator.unary("DropNamespace", DropNamespaceRequest.self, DropNamespaceResponse.self) { request, _ in
