@@ -15,26 +15,10 @@ import Testing
 @Suite(.serialized, .enabled(if: EtcdAvailability.installed, EtcdAvailability.reason))
 struct SharedTokensTests {
     private static func config(_ directory: String, etcd: [String], prefix: String, bootstrap: String) throws -> StrataConfig {
-        var config = try SmallCluster.config(directory)
-        try config.set("coordinator.etcd_endpoints", text: etcd.joined(separator: ","))
-        try config.set("coordinator.etcd_prefix", text: prefix)
-        try config.set("coordinator.lease_ttl_ms", text: "2000")
+        var config = try EtcdCoordinators.config(directory, etcd: etcd, prefix: prefix)
         try config.set("auth.enabled", text: "true")
         try config.set("auth.bootstrap_token_file", text: bootstrap)
         return config
-    }
-
-    private static func leads(_ coordinator: CoordinatorNode) -> Bool {
-        coordinator.status().notes.contains { $0.hasPrefix("leader") }
-    }
-
-    private static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let giveUp = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < giveUp {
-            if (try? await condition()) == true { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
     }
 
     /// The status code of a call with `token` (nil: it succeeded).
@@ -65,7 +49,7 @@ struct SharedTokensTests {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let first = try await CoordinatorNode.open(config: Self.config(root + "/c1", etcd: etcd.endpoints, prefix: prefix, bootstrap: bootstrap))
             try first.start()
-            #expect(try await Self.eventually { Self.leads(first) })
+            #expect(try await EtcdCoordinators.eventually { EtcdCoordinators.leads(first) })
             let second = try await CoordinatorNode.open(config: Self.config(root + "/c2", etcd: etcd.endpoints, prefix: prefix, bootstrap: bootstrap))
             try second.start()
             let (a, b) = (first.runtime.address, second.runtime.address)
@@ -73,19 +57,19 @@ struct SharedTokensTests {
             let list = ListNamespacesRequest()
 
             let reader = try await Self.create(a, "reader", admin: admin)
-            #expect(try await Self.eventually { await Self.call(b, MethodPath.coordinatorListNamespaces, list, reader) == nil })
+            #expect(try await EtcdCoordinators.eventually { await Self.call(b, MethodPath.coordinatorListNamespaces, list, reader) == nil })
             // Only the leader changes the registry.
             #expect(await Self.call(b, MethodPath.tokensCreate, CreateTokenRequest(name: "x", scopes: ["read:*"]), admin) == .unavailable)
             #expect(await Self.call(a, MethodPath.tokensRevoke, RevokeTokenRequest(name: "reader"), admin) == nil)
-            #expect(try await Self.eventually { await Self.call(b, MethodPath.coordinatorListNamespaces, list, reader) == .unauthenticated })
+            #expect(try await EtcdCoordinators.eventually { await Self.call(b, MethodPath.coordinatorListNamespaces, list, reader) == .unauthenticated })
             let writer = try await Self.create(a, "writer", admin: admin)
             // The follower's tokens file is a copy, for the workers' /metrics checks.
-            #expect(try await Self.eventually {
+            #expect(try await EtcdCoordinators.eventually {
                 (try? String(contentsOfFile: root + "/c2/tokens.json", encoding: .utf8))?.contains("\"writer\"") == true
             })
 
             await first.shutdown()
-            #expect(try await Self.eventually { Self.leads(second) })
+            #expect(try await EtcdCoordinators.eventually { EtcdCoordinators.leads(second) })
             #expect(await Self.call(b, MethodPath.coordinatorListNamespaces, list, writer) == nil)
             #expect(await Self.call(b, MethodPath.coordinatorListNamespaces, list, reader) == .unauthenticated)
             #expect(await Self.call(b, MethodPath.tokensRevoke, RevokeTokenRequest(name: "writer"), admin) == nil)

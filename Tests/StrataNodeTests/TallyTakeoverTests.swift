@@ -13,28 +13,6 @@ import Testing
 /// its own tally, and a new leader listed nothing ingested through its predecessor.
 @Suite(.serialized, .enabled(if: EtcdAvailability.installed, EtcdAvailability.reason))
 struct TallyTakeoverTests {
-    private static func config(_ directory: String, etcd: [String], prefix: String) throws -> StrataConfig {
-        var config = try SmallCluster.config(directory)
-        try config.set("coordinator.etcd_endpoints", text: etcd.joined(separator: ","))
-        try config.set("coordinator.etcd_prefix", text: prefix)
-        try config.set("coordinator.lease_ttl_ms", text: "2000")
-        return config
-    }
-
-    private static func leads(_ coordinator: CoordinatorNode) -> Bool {
-        coordinator.status().notes.contains { $0.hasPrefix("leader") }
-    }
-
-    /// Polls `condition` (a generous cap only stops a hang; nothing here is timed).
-    private static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let giveUp = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < giveUp {
-            if (try? await condition()) == true { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     private static func list(_ address: String, _ namespace: String) async throws -> [DocumentEntry] {
         try ListDocumentsResponse(serializedBytes: await RPCChannel(target: address).unary(
             MethodPath.coordinatorListDocuments, ListDocumentsRequest(namespace: namespace).serializedBytes())).documents
@@ -50,10 +28,10 @@ struct TallyTakeoverTests {
             let root = TestSupport.temporaryDirectory("strata-tally-takeover")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let prefix = "/tally-\(UInt32.random(in: 0...UInt32.max))/"
-            let first = try await CoordinatorNode.open(config: Self.config(root + "/coordinator-1", etcd: etcd.endpoints, prefix: prefix))
+            let first = try await CoordinatorNode.open(config: EtcdCoordinators.config(root + "/coordinator-1", etcd: etcd.endpoints, prefix: prefix))
             try first.start()
-            #expect(try await Self.eventually { Self.leads(first) })
-            let second = try await CoordinatorNode.open(config: Self.config(root + "/coordinator-2", etcd: etcd.endpoints, prefix: prefix))
+            #expect(try await EtcdCoordinators.eventually { EtcdCoordinators.leads(first) })
+            let second = try await CoordinatorNode.open(config: EtcdCoordinators.config(root + "/coordinator-2", etcd: etcd.endpoints, prefix: prefix))
             try second.start()
             var workers: [WorkerNode] = []
             for index in 0..<2 {
@@ -69,7 +47,7 @@ struct TallyTakeoverTests {
             }
             let leader = RPCChannel(target: first.runtime.address)
             let slots = UInt32(first.runtime.config.coordinator.slots)
-            #expect(try await Self.eventually {
+            #expect(try await EtcdCoordinators.eventually {
                 try ClusterStatusResponse(serializedBytes: await leader.unary(
                     MethodPath.coordinatorClusterStatus, ClusterStatusRequest().serializedBytes())).slotsFullyReplicated == slots
             })
@@ -92,9 +70,9 @@ struct TallyTakeoverTests {
             // The first leader goes; the second takes the lead and answers from the replicas'
             // state, not from a tally of its own (it never took a write).
             await first.shutdown()
-            #expect(try await Self.eventually { Self.leads(second) })
+            #expect(try await EtcdCoordinators.eventually { EtcdCoordinators.leads(second) })
             var listed: [DocumentEntry] = []
-            #expect(try await Self.eventually {
+            #expect(try await EtcdCoordinators.eventually {
                 listed = try await Self.list(second.runtime.address, "docs")
                 return true
             })

@@ -158,22 +158,23 @@ extension CoordinatorNode {
 
     /// After a sync report or a dropped namespace: the shared sync record (etcd only).
     func publishSyncs() async throws {
-        guard controlPlane.isEtcd else { return }
-        let generation = syncGeneration.withLock { generation in
-            generation += 1
-            return generation
-        }
-        try await controlPlane.persist(.syncs, try syncs.sharedRecord(), generation: generation)
+        try await publish(.syncs, ordered: syncGeneration) { try syncs.sharedRecord() }
     }
 
     /// After a namespace was created or dropped: the shared settings record (etcd only).
     func publishNamespaces() async throws {
+        try await publish(.namespaces, ordered: namespaceGeneration) { try namespaces.settingsRecord() }
+    }
+
+    /// Writes `record` with its content read after taking the next generation of `ordered`,
+    /// so a write never replaces content a later one carried.
+    private func publish(_ record: ControlPlaneRecord, ordered: borrowing Mutex<UInt64>, _ content: () throws -> [UInt8]) async throws {
         guard controlPlane.isEtcd else { return }
-        let generation = namespaceGeneration.withLock { generation in
+        let generation = ordered.withLock { generation in
             generation += 1
             return generation
         }
-        try await controlPlane.persist(.namespaces, try namespaces.settingsRecord(), generation: generation)
+        try await controlPlane.persist(record, try content(), generation: generation)
     }
 }
 
