@@ -9,8 +9,9 @@ import StrataWire
 import Testing
 
 /// Coordinators sharing etcd: documents acknowledged through one leader are listed (with
-/// their content hashes) and counted by the next (issue 15). Before, each coordinator kept
-/// its own tally, and a new leader listed nothing ingested through its predecessor.
+/// their content hashes) and counted by the next, and the syncs reported to it show on the
+/// next (issue 15). Before, each coordinator kept its own tally and sync records, and a new
+/// leader listed nothing ingested through its predecessor.
 @Suite(.serialized, .enabled(if: EtcdAvailability.installed, EtcdAvailability.reason))
 struct TallyTakeoverTests {
     private static func list(_ address: String, _ namespace: String) async throws -> [DocumentEntry] {
@@ -64,6 +65,13 @@ struct TallyTakeoverTests {
             #expect(summary.documents == 20 && summary.rejected.isEmpty)
             _ = try await leader.unary(MethodPath.coordinatorDeleteDocuments,
                                        DeleteDocumentsRequest(namespace: "docs", documentIDs: ["doc-0"]).serializedBytes())
+            // A directory sync's report, kept in the control plane for the next leader.
+            var report = SyncRecord(syncID: "run-1", namespace: "docs", source: "host:/src", state: .running)
+            report.toAdd = 20
+            _ = try await leader.unary(MethodPath.coordinatorRecordSync, RecordSyncRequest(sync: report).serializedBytes())
+            report.sent = 20
+            report.state = .finished
+            _ = try await leader.unary(MethodPath.coordinatorRecordSync, RecordSyncRequest(sync: report).serializedBytes())
             let before = try #require(try await Self.namespaces(first.runtime.address).first)
             #expect(before.documents == 19)
 
@@ -84,6 +92,10 @@ struct TallyTakeoverTests {
             #expect(after.documents == before.documents)
             #expect(after.chunks == before.chunks)
             #expect(after.tokens == before.tokens)
+            let status = try NamespaceStatus(serializedBytes: await RPCChannel(target: second.runtime.address).unary(
+                MethodPath.coordinatorNamespaceStatus, NamespaceStatusRequest(namespace: "docs").serializedBytes()))
+            #expect(status.lastSync?.syncID == "run-1" && status.lastSync?.state == .finished && status.runningSync == nil)
+            #expect(status.unsettledDocuments == 0)
 
             for worker in workers { await worker.shutdown() }
             await second.shutdown()
