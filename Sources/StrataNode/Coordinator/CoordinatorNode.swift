@@ -23,7 +23,7 @@ public final class CoordinatorNode: Sendable {
     /// Brings the document tally up to the replicas (coordinators on etcd).
     let tallies: TallyCatchUp
     /// Whether a leader on etcd has read the changes its predecessors made into its tally
-    /// (until then it refuses ListDocuments and ListNamespaces, whose answers would miss them).
+    /// (until then it refuses ListDocuments, whose answers would miss them).
     let tallyCurrent = Mutex<Bool>(false)
     let embedding: CoordinatorEmbedding
     /// Client tokens and scopes (`auth.*`).

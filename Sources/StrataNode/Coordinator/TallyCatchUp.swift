@@ -21,6 +21,7 @@ import StrataWire
 /// | position ≥ the slot's high-water mark | nothing to read |
 /// | a live replica | stream after the position; each put → chunks, tokens, content hash (XXH3-128 of the text rebuilt from the chunks, as `DocumentContentHash`), each delete → gone; the position becomes the stream's end |
 /// | the replica's end is below the mark, or no replica answers | the slot stays behind; the next round tries again |
+/// | the stream breaks off (a hung replica past `streamTimeout`) | what arrived is recorded up to its last sequence (records come in sequence order, each document at its latest write, so that is a true position); the next replica or round goes on from there |
 ///
 /// Rounds run one at a time (a later round waits for the one before), so a slot's changes
 /// are applied in stream order. A leader passes its slot locks: a slot's catch-up and its
@@ -30,6 +31,12 @@ actor TallyCatchUp {
     private let membership: CoordinatorMembership
     private let channels: WorkerChannels
     private var last: Task<[Int], Never>?
+    /// How long one slot's stream may take: a hung replica must not hold up the rounds (and
+    /// with them a takeover's catch-up) for long; a slot whose changes take longer to stream
+    /// is tried again from the next replica or round.
+    static let streamTimeout = Duration.seconds(60)
+    /// Records streamed between two records of the catch-up in the tally's journal.
+    static let recordEvery = 2000
 
     init(namespaces: NamespaceRegistry, membership: CoordinatorMembership, channels: WorkerChannels) {
         self.namespaces = namespaces
@@ -68,23 +75,41 @@ actor TallyCatchUp {
             tried.insert(replica.worker)
             let after = namespaces.position(slot: slot)
             var changes: [String: [String: NamespaceRegistry.Tally?]] = [:]
-            var end: UInt64?
+            var noted = 0
+            // Records come in sequence order, each document at its latest write: the changes
+            // up to a record's sequence are a true position (a document changed again later
+            // comes later), so they are recorded every so often and a stream cut off (hung
+            // replica, timeout) still moves the position.
+            var through = after
+            func record(upTo sequence: UInt64) throws {
+                guard sequence > after || !changes.isEmpty else { return }
+                try namespaces.catchUp(slot: slot, changes, through: sequence)
+                changes = [:]
+                noted = 0
+            }
             do {
                 for try await bytes in channels.channel(replica.address).serverStreaming(
                     MethodPath.workerStreamSlot, StreamSlotRequest(slot: UInt32(slot), afterSequence: after).serializedBytes(),
-                    options: CallOptions(timeout: .seconds(600))) {
+                    options: CallOptions(timeout: Self.streamTimeout)) {
                     switch try SlotRecord(serializedBytes: bytes) {
-                    case .write(let write): note(write, in: &changes)
-                    case .batch(let batch): for write in batch.writes { note(write, in: &changes) }
-                    case .endSequence(let sequence): end = sequence
-                    case .totalBytes: break
+                    case .write(let write):
+                        note(write, in: &changes)
+                        through = write.sequence
+                        noted += 1
+                    case .batch(let batch):
+                        for write in batch.writes { note(write, in: &changes) }
+                        through = batch.sequence
+                        noted += 1
+                    case .endSequence(let end):
+                        try record(upTo: max(end, through))
+                        if end >= mark { return true }
+                    case .totalBytes:
+                        break
                     }
+                    if noted >= Self.recordEvery { try record(upTo: through) }
                 }
-                guard let end else { continue }
-                try namespaces.catchUp(slot: slot, changes, through: end)
-                if end >= mark { return true }
             } catch {
-                continue  // the next replica, or the next round
+                try? record(upTo: through)  // what arrived whole is true up to its last sequence
             }
         }
         return false
