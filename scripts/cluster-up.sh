@@ -92,7 +92,7 @@ start() {  # start NAME BINARY ARGS...
 coordinator_security=() worker_security=() scrape_header=""
 if [[ -n "$secure" ]]; then
     source scripts/lib/cluster_secure.sh
-    secure_setup "$data"
+    secure_setup "$data" "$coordinators"
 fi
 
 names=() addresses=() worker_addresses=() coordinator_addresses=()

@@ -12,6 +12,12 @@ public enum ControlPlaneRecord: String, CaseIterable, Sendable, Hashable, Compar
     case restartPending = "restart-pending"
     /// Namespaces with their settings and document tallies (JSON).
     case namespaces = "namespaces"
+    /// The client token registry (`TokenRegistry+JSON`: names, scopes, hashes), when
+    /// coordinators share etcd; on local files the tokens stay in `auth.tokens_file`.
+    case tokens = "tokens"
+    /// Each namespace's last and running directory sync (`SyncRegistry`), when coordinators
+    /// share etcd; on local files they stay in the coordinator's `syncs.json`.
+    case syncs = "syncs"
 
     /// The file name in a coordinator's data directory (those of the single-coordinator
     /// layout, so an existing data directory is read as it is).
@@ -22,6 +28,8 @@ public enum ControlPlaneRecord: String, CaseIterable, Sendable, Hashable, Compar
         case .sequenceCeilings: "sequence-ceilings.json"
         case .restartPending: "restart-pending.json"
         case .namespaces: "namespaces.json"
+        case .tokens: "shared-tokens.json"
+        case .syncs: "shared-syncs.json"
         }
     }
 

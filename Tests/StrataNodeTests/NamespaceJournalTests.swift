@@ -70,4 +70,46 @@ struct NamespaceJournalTests {
         #expect(try String(contentsOfFile: directory + "/namespaces.json", encoding: .utf8).contains("doc-10"))
         #expect(try NamespaceRegistry(dataDirectory: directory).list().first?.documents == 20)
     }
+
+    @Test func runningCountsFollowEveryChangeAndSurviveARestart() throws {
+        let directory = TestSupport.temporaryDirectory("strata-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = try NamespaceRegistry(dataDirectory: directory)
+        _ = try registry.create(CreateNamespaceRequest(name: "code"))
+        try registry.record("code", ["a": tally(1), "b": tally(2), "c": tally(3)])
+        try registry.markUnsettled("code", ["c", "new"])  // c stays counted (it is stored), new is not
+        try registry.record("code", ["a": nil, "b": tally(5)])
+        func expectCounts(_ registry: NamespaceRegistry) {
+            let info = registry.list().first
+            #expect(info?.documents == 2)
+            #expect(info?.chunks == 8)
+            #expect(info?.tokens == 80)
+            #expect(registry.unsettledCount("code") == 2)
+        }
+        expectCounts(registry)
+        expectCounts(try NamespaceRegistry(dataDirectory: directory))
+    }
+
+    @Test func aCatchUpRecordsTheReplicasChangesAndMovesTheSlotsPositionDurably() throws {
+        let directory = TestSupport.temporaryDirectory("strata-journal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let registry = try NamespaceRegistry(dataDirectory: directory)
+        _ = try registry.create(CreateNamespaceRequest(name: "code"))
+        try registry.record("code", ["gone": tally(1)])
+        #expect(registry.position(slot: 3) == 0)
+        let changes: [String: [String: NamespaceRegistry.Tally?]] = ["code": ["x": tally(2), "gone": nil], "dropped": ["y": tally(1)]]
+        try registry.catchUp(slot: 3, changes, through: 17)
+        try registry.catchUp(slot: 5, [:], through: 9)
+        let reopened = try NamespaceRegistry(dataDirectory: directory)
+        for opened in [registry, reopened] {
+            #expect(opened.position(slot: 3) == 17)
+            #expect(opened.position(slot: 5) == 9)
+            #expect(opened.tally("code", document: "x") == tally(2))
+            #expect(opened.tally("code", document: "gone") == nil)
+            #expect(opened.list().map(\.name) == ["code"])
+        }
+        // A position never goes back (an older stream's end).
+        try reopened.catchUp(slot: 3, [:], through: 12)
+        #expect(reopened.position(slot: 3) == 17)
+    }
 }

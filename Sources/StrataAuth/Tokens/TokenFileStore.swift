@@ -31,6 +31,12 @@ public struct TokenFileStore: TokenStore {
         try Self.replace(path, with: registry.encodedJSON())
     }
 
+    /// Replaces the file with `registry` whatever revision it holds: a copy of a registry
+    /// kept elsewhere (coordinators sharing etcd mirror it here for workers' /metrics checks).
+    public func mirror(_ registry: TokenRegistry) throws(StrataError) {
+        try Self.replace(path, with: registry.encodedJSON())
+    }
+
     static func replace(_ path: String, with bytes: [UInt8]) throws(StrataError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temp = path + ".tmp"

@@ -12,10 +12,21 @@ import Synchronization
 /// (docs/security.md, "Who may call what"), and the token RPCs. The registry is held as a
 /// value and swapped after every change, so a revocation takes effect on the next call.
 ///
+/// Where the registry lives: in `auth.tokens_file` for a coordinator on local files; in the
+/// control plane's `tokens` record when coordinators share etcd, so a token created through
+/// any coordinator is valid on every one. There the leader alone changes it (a follower
+/// answers UNAVAILABLE naming the leader, which clients follow), every coordinator adopts
+/// the record as its watch delivers it (a revocation reaches followers within the watch's
+/// delay), and each keeps a copy in its own tokens file for the workers' /metrics checks.
+///
 /// Off (the default), every call is allowed and the token RPCs answer FAILED_PRECONDITION.
 final class CoordinatorAccess: Sendable {
     let enabled: Bool
     private let store: TokenFileStore?
+    /// Coordinators sharing etcd: the control plane holding the registry.
+    private let shared: CoordinatorControlPlane?
+    /// One change of the shared registry at a time (read, change, commit).
+    private let changes = SlotLocks()
     private let registry: Mutex<TokenRegistry>
     private let refusals = Mutex<[String: UInt64]>([:])
     private let logger: Logger
@@ -45,10 +56,14 @@ final class CoordinatorAccess: Sendable {
     ]
 
     /// Loads the registry (`auth.tokens_file`, default `<data>/tokens.json`) and, at the first
-    /// secure start, registers the first admin token (`TokenBootstrap`).
-    init(config: StrataConfig, logger: Logger) throws {
+    /// secure start, registers the first admin token (`TokenBootstrap`). With `shared` (the
+    /// control plane is etcd) the control plane's `sharedRecord` is the registry when it
+    /// exists; until a leader wrote one, the file and the bootstrap give the registry a new
+    /// leader publishes (`sharedSeed`).
+    init(config: StrataConfig, logger: Logger, shared: CoordinatorControlPlane? = nil, sharedRecord: [UInt8]? = nil) throws {
         enabled = config.auth.enabled
         self.logger = logger
+        self.shared = shared
         guard enabled else {
             store = nil
             registry = Mutex(.empty)
@@ -57,6 +72,13 @@ final class CoordinatorAccess: Sendable {
         let path = config.auth.tokensFile.isEmpty ? config.node.dataDir + "/tokens.json" : config.auth.tokensFile
         let store = TokenFileStore(path: path)
         self.store = store
+        if shared != nil, let sharedRecord {
+            let loaded = try TokenRegistry(json: sharedRecord, source: "the control plane's tokens record")
+            try store.mirror(loaded)
+            registry = Mutex(loaded)
+            logger.info("client tokens required", metadata: ["tokens": "control plane", "active tokens": "\(loaded.activeRecords.count)"])
+            return
+        }
         var loaded = try store.load()
         try Self.bootstrap(&loaded, file: config.auth.bootstrapTokenFile, store: store, logger: logger)
         registry = Mutex(loaded)
@@ -134,7 +156,7 @@ final class CoordinatorAccess: Sendable {
 
     // MARK: Tokens
 
-    func create(_ request: CreateTokenRequest) throws -> CreateTokenResponse {
+    func create(_ request: CreateTokenRequest) async throws -> CreateTokenResponse {
         var scopes: [Scope] = []
         for (index, text) in request.scopes.enumerated() {
             do {
@@ -144,15 +166,15 @@ final class CoordinatorAccess: Sendable {
             }
         }
         let secret = TokenSecret.generate()
-        let record = try change { registry, now in
+        let record = try await change { [scopes] registry, now in
             try registry.create(name: request.name, scopes: scopes, secret: secret, nowUnix: now)
         }
         logger.notice("token created", metadata: ["name": "\(record.name)", "scopes": "\(record.scopes.map(\.description))"])
         return CreateTokenResponse(token: Self.info(record), secret: secret.revealed)
     }
 
-    func revoke(_ request: RevokeTokenRequest) throws -> TokenInfo {
-        let record = try change { registry, now in try registry.revoke(name: request.name, nowUnix: now) }
+    func revoke(_ request: RevokeTokenRequest) async throws -> TokenInfo {
+        let record = try await change { registry, now in try registry.revoke(name: request.name, nowUnix: now) }
         logger.notice("token revoked", metadata: ["name": "\(record.name)"])
         return Self.info(record)
     }
@@ -161,10 +183,22 @@ final class CoordinatorAccess: Sendable {
         ListTokensResponse(tokens: registry.withLock { $0 }.records.map(Self.info))
     }
 
-    /// Applies `body` to a copy, saves it, and only then makes it the registry calls see.
-    private func change(_ body: (inout TokenRegistry, Int64) throws -> TokenRecord) throws -> TokenRecord {
+    /// Applies `body` to a copy, saves it (the shared registry: commits it to the control
+    /// plane, leader only), and only then makes it the registry calls see.
+    private func change(_ body: @escaping @Sendable (inout TokenRegistry, Int64) throws -> TokenRecord) async throws -> TokenRecord {
         guard let store else {
             throw StrataError.failedPrecondition("client tokens are off on this coordinator (auth.enabled is false)")
+        }
+        if let shared {
+            _ = try shared.requireLeader()
+            return try await changes.withLock(0) { [self] in
+                var updated = registry.withLock { $0 }
+                let record = try body(&updated, Int64(Date().timeIntervalSince1970))
+                try await shared.persist(.tokens, updated.encodedJSON(), generation: updated.revision)
+                registry.withLock { $0 = updated }
+                mirror(updated)
+                return record
+            }
         }
         return try registry.withLock { current in
             var updated = current
@@ -172,6 +206,48 @@ final class CoordinatorAccess: Sendable {
             try store.save(updated)
             current = updated
             return record
+        }
+    }
+
+    // MARK: The shared registry (coordinators on etcd)
+
+    /// Takes the control plane's `tokens` record (a watch delivered it, or a new leader
+    /// loaded it). A follower takes whatever differs (the leader wrote it); a leader only a
+    /// later revision (its own commits come back through the watch, possibly late).
+    func adopt(_ bytes: [UInt8], asLeader: Bool) {
+        guard enabled, shared != nil else { return }
+        let incoming: TokenRegistry
+        do {
+            incoming = try TokenRegistry(json: bytes, source: "the control plane's tokens record")
+        } catch {
+            logger.error("the control plane's tokens record cannot be read; keeping the registry", metadata: ["error": "\(error)"])
+            return
+        }
+        let taken = registry.withLock { current -> Bool in
+            guard incoming != current, !asLeader || incoming.revision > current.revision else { return false }
+            current = incoming
+            return true
+        }
+        guard taken else { return }
+        mirror(incoming)
+        logger.info("client tokens changed in the control plane", metadata: [
+            "revision": "\(incoming.revision)", "active tokens": "\(incoming.activeRecords.count)",
+        ])
+    }
+
+    /// The registry a new leader writes when the control plane has none yet (nil: tokens off).
+    func sharedSeed() -> [UInt8]? {
+        guard enabled, shared != nil else { return nil }
+        return registry.withLock { $0 }.encodedJSON()
+    }
+
+    /// Keeps the tokens file a copy of the shared registry (workers check /metrics scrapes
+    /// against it); a failure is logged, the registry in the control plane stays the truth.
+    private func mirror(_ registry: TokenRegistry) {
+        do {
+            try store?.mirror(registry)
+        } catch {
+            logger.warning("the tokens file cannot be updated", metadata: ["error": "\(error)"])
         }
     }
 
@@ -183,8 +259,8 @@ final class CoordinatorAccess: Sendable {
     /// The `strata.v1.Tokens` service.
     func tokenService() -> ServiceDefinition {
         var service = ServiceDefinition(name: StrataServiceName.tokens)
-        service.unary("CreateToken", CreateTokenRequest.self, CreateTokenResponse.self) { [self] request, _ in try create(request) }
-        service.unary("RevokeToken", RevokeTokenRequest.self, TokenInfo.self) { [self] request, _ in try revoke(request) }
+        service.unary("CreateToken", CreateTokenRequest.self, CreateTokenResponse.self) { [self] request, _ in try await create(request) }
+        service.unary("RevokeToken", RevokeTokenRequest.self, TokenInfo.self) { [self] request, _ in try await revoke(request) }
         service.unary("ListTokens", ListTokensRequest.self, ListTokensResponse.self) { [self] _, _ in list() }
         return service
     }

@@ -9,6 +9,7 @@ extension CoordinatorNode {
         service.unary("ListDocuments", ListDocumentsRequest.self, ListDocumentsResponse.self) { request, context in
             let coordinator = try node()
             try coordinator.access.require(context, .read(namespace: request.namespace))
+            try await coordinator.requireCurrentTally()
             return try coordinator.documents.list(request)
         }
         service.unary("ReadDocument", ReadDocumentRequest.self, ReadDocumentResponse.self) { request, context in
@@ -19,7 +20,11 @@ extension CoordinatorNode {
         service.unary("RecordSync", RecordSyncRequest.self, SyncRecord.self) { request, context in
             let coordinator = try node()
             try coordinator.access.require(context, .write(namespace: request.sync.namespace))
-            return try coordinator.recordSync(request.sync)
+            // Shared by coordinators on etcd: the leader takes the reports and publishes them.
+            if coordinator.controlPlane.isEtcd { _ = try coordinator.controlPlane.requireLeader() }
+            let kept = try coordinator.recordSync(request.sync)
+            try await coordinator.publishSyncs()
+            return kept
         }
         service.unary("GetNamespaceStatus", NamespaceStatusRequest.self, NamespaceStatus.self) { request, context in
             let coordinator = try node()

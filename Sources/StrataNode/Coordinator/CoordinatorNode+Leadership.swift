@@ -22,6 +22,7 @@ extension CoordinatorNode {
                 }
             })
             tasks.append(Task { [weak self] in await self?.followControlPlane() })
+            tasks.append(Task { [weak self] in await self?.followTallies() })
         }
     }
 
@@ -37,10 +38,22 @@ extension CoordinatorNode {
         case .leader(let token):
             do {
                 let snapshot = try await controlPlane.store.load()
-                let initial = try membership.takeOver(snapshot)
+                var initial = try membership.takeOver(snapshot)
                 if let settings = snapshot[.namespaces] { try namespaces.adoptSettings(settings) }
+                if let syncs = snapshot[.syncs] { try self.syncs.adopt(syncs) }
+                if let tokens = snapshot[.tokens] {
+                    access.adopt(tokens, asLeader: false)
+                } else if let seed = access.sharedSeed() {
+                    initial[.tokens] = seed
+                }
                 controlPlane.adopt(snapshot, leader: token)
                 try await controlPlane.persistRecords(initial)
+                tallyCurrent.withLock { $0 = false }
+                let catchUp = Task { [weak self] in
+                    guard let self else { return }
+                    await self.catchUpAsLeader(token)
+                }
+                leadershipTasks.withLock { $0.append(catchUp) }
                 runtime.logger.notice("leading the cluster", metadata: [
                     "epoch": "\(token.epoch)", "control plane": "\(controlPlane.store.location)", "revision": "\(snapshot.revision.value)",
                 ])
@@ -49,6 +62,7 @@ extension CoordinatorNode {
                 runtime.logger.error("taking the lead failed; writes are refused until the next election", metadata: ["error": "\(error)"])
             }
         case .follower(let leader):
+            tallyCurrent.withLock { $0 = false }
             controlPlane.depose(leader.map { "following \($0.address)" } ?? "no leader elected")
             membership.stepDown()
             runtime.logger.notice("following", metadata: ["leader": "\(leader?.description ?? "none yet")"])
@@ -63,8 +77,12 @@ extension CoordinatorNode {
             do {
                 var current = try await controlPlane.store.load()
                 applyFollowed(current)
+                if let tokens = current[.tokens] { access.adopt(tokens, asLeader: controlPlane.leader != nil) }
+                if let syncs = current[.syncs], controlPlane.leader == nil { try? self.syncs.adopt(syncs) }
                 for try await update in controlPlane.store.watch(after: current.revision) {
                     current = update.applied(to: current)
+                    if case .some(.some(let tokens)) = update.records[.tokens] { access.adopt(tokens, asLeader: controlPlane.leader != nil) }
+                    if case .some(.some(let syncs)) = update.records[.syncs], controlPlane.leader == nil { try? self.syncs.adopt(syncs) }
                     if update.records[.clusterMap] != nil || update.records[.namespaces] != nil {
                         applyFollowed(current)
                     } else if !update.highWaterMarks.isEmpty, controlPlane.election?.role.token == nil {
@@ -89,14 +107,74 @@ extension CoordinatorNode {
         }
     }
 
+    /// A new leader reads the documents its predecessors acknowledged into its tally (holding
+    /// each slot's write lock while it reads that slot), then answers listings from it.
+    private func catchUpAsLeader(_ token: LeaderToken) async {
+        var rounds = 0
+        while !Task.isCancelled, controlPlane.leader == token {
+            let behind = await tallies.round(locks: ingest.replicator.locks)
+            rounds += 1
+            if behind.isEmpty {
+                tallyCurrent.withLock { $0 = controlPlane.leader == token }
+                runtime.logger.notice("document tallies read from the replicas", metadata: ["rounds": "\(rounds)"])
+                return
+            }
+            if rounds == 1 || rounds % 50 == 0 {
+                runtime.logger.warning("document tallies of some slots cannot be read from a current replica yet; retrying",
+                                       metadata: ["slots": "\(behind)"])
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// A follower keeps its tally close to the replicas (so that a takeover has little to
+    /// read, and its own listings are current): a round about every second, which reads
+    /// nothing when no slot's mark moved.
+    private func followTallies() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            if controlPlane.leader == nil, controlPlane.election?.role.token == nil { _ = await tallies.round() }
+        }
+    }
+
+    /// Whether ListDocuments may be answered from this coordinator's tally: always on local
+    /// files; on etcd a leader once it caught up, a follower after a catch-up round that
+    /// reached every slot's mark, else UNAVAILABLE (clients go on to another coordinator or
+    /// retry). ListNamespaces answers from the tally as it stands (a follower's is at most
+    /// about a second behind; a new leader's counts are complete once it caught up).
+    func requireCurrentTally() async throws(StrataError) {
+        guard controlPlane.isEtcd else { return }
+        if controlPlane.leader != nil {
+            guard tallyCurrent.withLock({ $0 }) else {
+                throw StrataError(.unavailable, "this coordinator took the lead and is still reading the documents acknowledged through the previous leader from the replicas; retry")
+            }
+            return
+        }
+        let behind = await tallies.round()
+        guard behind.isEmpty else {
+            throw StrataError(.unavailable, "the document tallies of slots \(behind) could not be read from a current replica; retry")
+        }
+    }
+
+    /// After a sync report or a dropped namespace: the shared sync record (etcd only).
+    func publishSyncs() async throws {
+        try await publish(.syncs, ordered: syncGeneration) { try syncs.sharedRecord() }
+    }
+
     /// After a namespace was created or dropped: the shared settings record (etcd only).
     func publishNamespaces() async throws {
+        try await publish(.namespaces, ordered: namespaceGeneration) { try namespaces.settingsRecord() }
+    }
+
+    /// Writes `record` with its content read after taking the next generation of `ordered`,
+    /// so a write never replaces content a later one carried.
+    private func publish(_ record: ControlPlaneRecord, ordered: borrowing Mutex<UInt64>, _ content: () throws -> [UInt8]) async throws {
         guard controlPlane.isEtcd else { return }
-        let generation = namespaceGeneration.withLock { generation in
+        let generation = ordered.withLock { generation in
             generation += 1
             return generation
         }
-        try await controlPlane.persist(.namespaces, try namespaces.settingsRecord(), generation: generation)
+        try await controlPlane.persist(record, try content(), generation: generation)
     }
 }
 

@@ -20,6 +20,11 @@ public final class CoordinatorNode: Sendable {
     let queries: CoordinatorQuery
     let documents: CoordinatorDocuments
     let syncs: SyncRegistry
+    /// Brings the document tally up to the replicas (coordinators on etcd).
+    let tallies: TallyCatchUp
+    /// Whether a leader on etcd has read the changes its predecessors made into its tally
+    /// (until then it refuses ListDocuments, whose answers would miss them).
+    let tallyCurrent = Mutex<Bool>(false)
     let embedding: CoordinatorEmbedding
     /// Client tokens and scopes (`auth.*`).
     let access: CoordinatorAccess
@@ -28,6 +33,8 @@ public final class CoordinatorNode: Sendable {
     let leadershipTasks = Mutex<[Task<Void, Never>]>([])
     /// Orders the writes of the shared namespace settings.
     let namespaceGeneration = Mutex<UInt64>(0)
+    /// Orders the writes of the shared sync records.
+    let syncGeneration = Mutex<UInt64>(0)
     private let ticker = TickerTask()
     private let environment: NodeEnvironment
 
@@ -69,9 +76,11 @@ public final class CoordinatorNode: Sendable {
         syncs = try SyncRegistry(dataDirectory: config.node.dataDir, staleAfterMs: config.coordinator.syncStaleMs)
         let limits = MessageLimits(maxReceiveBytes: config.rpc.maxMessageBytes, maxSendBytes: config.rpc.maxMessageBytes)
         let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config))
-        access = try CoordinatorAccess(config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config))
+        access = try CoordinatorAccess(config: config, logger: NodeRuntime.logger(role: .coordinator, identity: identity, config: config),
+                                       shared: controlPlane.isEtcd ? controlPlane : nil, sharedRecord: snapshot[.tokens])
         let channels = WorkerChannels(connect: security.connector(environment, limits: limits))
         let replicator = SlotReplicator(membership: membership, channels: channels, timeout: .seconds(30))
+        tallies = TallyCatchUp(namespaces: namespaces, membership: membership, channels: channels)
         let library = EmbedderLibrary(modelsDirectory: ModelsDirectory.resolve(configured: config.embedding.modelsDir),
                                       threads: config.embedding.threads)
         embedding = CoordinatorEmbedding(library: library, namespaces: namespaces, membership: membership, channels: channels,
@@ -131,6 +140,7 @@ public final class CoordinatorNode: Sendable {
             let dropped = try await coordinator.deletes.drop(request)
             try coordinator.syncs.forget(request.name)
             try await coordinator.publishNamespaces()
+            try await coordinator.publishSyncs()
             return dropped
         }
         coordinator.unary("DeleteDocuments", DeleteDocumentsRequest.self, DeleteDocumentsResponse.self) { request, context in

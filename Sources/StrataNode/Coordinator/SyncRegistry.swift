@@ -5,6 +5,9 @@ import Synchronization
 
 /// The coordinator's record of directory syncs, per namespace (see `SyncRules`), persisted
 /// atomically in `syncs.json` on every report so that status tells the truth after a restart.
+/// Coordinators sharing etcd also keep it in the control plane's `syncs` record (the leader
+/// takes the reports and publishes `sharedRecord`; the others `adopt` it), so the next leader
+/// shows the syncs reported to the previous one.
 final class SyncRegistry: Sendable {
     private struct File: Codable {
         var formatVersion = 1
@@ -53,6 +56,23 @@ final class SyncRegistry: Sendable {
             next.removeValue(forKey: namespace)
             try persist(next)
             books = next
+        }
+    }
+
+    /// Every namespace's syncs, as the control plane's `syncs` record holds them.
+    func sharedRecord() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return [UInt8](try encoder.encode(File(namespaces: books.withLock { $0 })))
+    }
+
+    /// Takes the control plane's `syncs` record (the leader wrote it).
+    func adopt(_ bytes: [UInt8]) throws {
+        let shared = try JSONDecoder().decode(File.self, from: Data(bytes)).namespaces
+        try books.withLock { (books: inout [String: SyncRules.Book]) throws in
+            guard shared != books else { return }
+            try persist(shared)
+            books = shared
         }
     }
 
