@@ -26,6 +26,8 @@ final class CoordinatorControlPlane: Sendable {
     /// coordinator, once its address is known).
     private let etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?
     private let runningElection = Mutex<LeaderElection?>(nil)
+    /// When the map was last confirmed with etcd (nil on local files: always current).
+    let freshness: ControlPlaneFreshness?
 
     /// The election, once started (etcd only).
     var election: LeaderElection? { runningElection.withLock { $0 } }
@@ -55,10 +57,12 @@ final class CoordinatorControlPlane: Sendable {
     let markCommitLatencies = RecentLatencies()
 
     private init(store: any ControlPlaneStore, local: LocalFileControlPlaneStore?,
-                 etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?) {
+                 etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?,
+                 staleAfter: Duration? = nil) {
         self.store = store
         self.local = local
         self.etcd = etcd
+        freshness = staleAfter.map { ControlPlaneFreshness(staleAfter: $0) }
         state = Mutex(State(token: local?.leader, marks: HighWaterMarkCommitter(store: store, durable: [:])))
     }
 
@@ -94,10 +98,14 @@ final class CoordinatorControlPlane: Sendable {
             throw StrataError(relaying: error)
         }
         let store = EtcdControlPlaneStore(client: client, layout: layout, maxOperationsPerTransaction: config.coordinator.etcdMaxTxnOps)
-        return CoordinatorControlPlane(store: store, local: nil, etcd: (client, layout, settings))
+        return CoordinatorControlPlane(store: store, local: nil, etcd: (client, layout, settings),
+                                       staleAfter: .milliseconds(config.coordinator.staleAfterMs))
     }
 
     var isEtcd: Bool { etcd != nil }
+
+    /// The etcd endpoints (empty on local files).
+    var etcdEndpoints: [String] { etcd?.client.endpoints ?? [] }
 
     /// The leadership this coordinator acts under, nil while it follows.
     var leader: LeaderToken? { state.withLock { $0.token } }
@@ -141,11 +149,14 @@ final class CoordinatorControlPlane: Sendable {
     func notLeaderError() -> StrataError {
         let deposed = state.withLock { $0.deposed }
         var text = "this coordinator is not the leader"
-        if case .follower(let leader?) = election?.role {
+        // A coordinator whose own lease lapsed can still see its own key as the oldest (etcd
+        // gone, so nothing expires it in its view): that is no leader to send writes to.
+        if case .follower(let leader?) = election?.role, leader.address != election?.address {
             text += "; the leader is at \(leader.address) (\(LeaderHint.naming(leader.address)))"
         } else {
-            text += "; no leader is elected yet (etcd at \(etcd?.client.endpoints.joined(separator: ",") ?? "?")); retry"
+            text += "; no leader is elected yet (etcd at \(etcdEndpoints.joined(separator: ","))); retry"
         }
+        if let stale = freshness?.staleReason() { text += "; etcd has not answered: \(stale)" }
         if let deposed { text += " [\(deposed)]" }
         return StrataError(.unavailable, text)
     }

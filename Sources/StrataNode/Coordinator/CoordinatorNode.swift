@@ -78,7 +78,8 @@ public final class CoordinatorNode: Sendable {
                                          replicator: replicator, batchChunks: config.embedding.batchChunks,
                                          logger: Self.embeddingLogger(config))
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
-                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding)
+                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding,
+                                   staleReason: { [controlPlane] in controlPlane.freshness?.staleReason() })
         documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
         let box = RuntimeBox()
         var ingest = CoordinatorIngest(namespaces: namespaces, membership: membership, replicator: replicator,
@@ -225,7 +226,7 @@ public final class CoordinatorNode: Sendable {
 
     public func status() -> NodeStatusReport {
         var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
-        report.notes += roleNotes()
+        report.controlPlane = controlPlaneStatus()
         return report
     }
 

@@ -252,7 +252,8 @@ class Strata:
                        candidates=summary.candidates if summary else 0,
                        mode=common_pb2.QueryMode.Name(header.mode).replace("QUERY_MODE_", "").lower() if header else "auto",
                        degraded=bool(header and header.degraded), degraded_reason=header.degraded_reason if header else "",
-                       missing_slots=list(header.missing_slots) if header else [])
+                       missing_slots=list(header.missing_slots) if header else [],
+                       stale=bool(header and header.stale), stale_reason=header.stale_reason if header else "")
 
     # -- sync
 
