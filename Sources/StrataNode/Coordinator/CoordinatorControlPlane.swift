@@ -2,6 +2,7 @@ import Foundation
 import StrataControlPlane
 import StrataCore
 import StrataEtcd
+import StrataRPC
 import Synchronization
 
 /// Where the coordinator keeps what must outlive it (the cluster id, map, sequence ceilings,
@@ -87,7 +88,7 @@ final class CoordinatorControlPlane: Sendable {
         let layout: EtcdControlPlaneLayout
         let settings: ElectionSettings
         do {
-            client = EtcdClient(try EtcdClientSettings(endpoints: config.coordinator.etcdEndpointList))
+            client = EtcdClient(try EtcdClientSettings(endpoints: config.coordinator.etcdEndpointList, security: try etcdSecurity(config)))
             layout = try EtcdControlPlaneLayout(prefix: config.coordinator.etcdPrefix)
             settings = try ElectionSettings(leaseTTL: .milliseconds(config.coordinator.leaseTTLMs))
         } catch let error as ControlPlaneError {
@@ -103,6 +104,29 @@ final class CoordinatorControlPlane: Sendable {
     }
 
     var isEtcd: Bool { etcd != nil }
+
+    /// TLS to etcd from `coordinator.etcd_ca_file` (+ `etcd_cert_file`/`etcd_key_file` for
+    /// mutual TLS), read now; plain TCP when no CA is given.
+    static func etcdSecurity(_ config: StrataConfig) throws(StrataError) -> ChannelSecurity {
+        let settings = config.coordinator
+        guard !settings.etcdCAFile.isEmpty else {
+            guard settings.etcdCertFile.isEmpty, settings.etcdKeyFile.isEmpty else {
+                throw StrataError.invalidArgument("coordinator.etcd_cert_file and etcd_key_file need coordinator.etcd_ca_file (TLS to etcd)")
+            }
+            return .insecure
+        }
+        guard settings.etcdCertFile.isEmpty == settings.etcdKeyFile.isEmpty else {
+            throw StrataError.invalidArgument("coordinator.etcd_cert_file and coordinator.etcd_key_file go together (mutual TLS to etcd): give both or neither")
+        }
+        let files = TLSFiles(certificateChain: settings.etcdCertFile.isEmpty ? nil : settings.etcdCertFile,
+                             privateKey: settings.etcdKeyFile.isEmpty ? nil : settings.etcdKeyFile,
+                             trustedRoots: settings.etcdCAFile)
+        do {
+            return .tls(try ChannelTLS(files: files))
+        } catch {
+            throw StrataError.invalidArgument("coordinator.etcd_*_file: \(error.message)")
+        }
+    }
 
     /// The etcd endpoints (empty on local files).
     var etcdEndpoints: [String] { etcd?.client.endpoints ?? [] }
@@ -149,16 +173,18 @@ final class CoordinatorControlPlane: Sendable {
     func notLeaderError() -> StrataError {
         let deposed = state.withLock { $0.deposed }
         var text = "this coordinator is not the leader"
+        var leaderAddress: String?
         // A coordinator whose own lease lapsed can still see its own key as the oldest (etcd
         // gone, so nothing expires it in its view): that is no leader to send writes to.
         if case .follower(let leader?) = election?.role, leader.address != election?.address {
-            text += "; the leader is at \(leader.address) (\(LeaderHint.naming(leader.address)))"
+            leaderAddress = leader.address
+            text += "; the leader is at \(leader.address)"
         } else {
             text += "; no leader is elected yet (etcd at \(etcdEndpoints.joined(separator: ","))); retry"
         }
         if let stale = freshness?.staleReason() { text += "; etcd has not answered: \(stale)" }
         if let deposed { text += " [\(deposed)]" }
-        return StrataError(.unavailable, text)
+        return StrataError(.unavailable, text, metadata: LeaderHint.metadata(leaderAddress))
     }
 
     /// Writes `bytes` (nil: deletes) as `record`, unless a write of generation `generation` or
@@ -236,7 +262,7 @@ final class CoordinatorControlPlane: Sendable {
             depose("\(what) refused: \(error.message)")
             return notLeaderError()
         case .unavailable where isEtcd:
-            return StrataError(.unavailable, "etcd is unavailable: \(what) not written: \(error.message)")
+            return StrataError(.unavailable, "etcd is unavailable: \(what) not written: \(error.message)", metadata: LeaderHint.metadata(nil))
         default:
             return error.strataError
         }

@@ -7,7 +7,7 @@ import Synchronization
 /// Coordinators sharing etcd: one leads (it alone changes the map, reserves sequence numbers,
 /// takes writes, registrations and heartbeats), the others follow the control plane and
 /// answer queries from the leader's map. Writes sent to a follower are refused UNAVAILABLE
-/// with the leader's address (`strata-leader=host:port`), which clients and workers follow.
+/// naming the leader in the `strata-leader` trailer, which clients and workers follow.
 extension CoordinatorNode {
     /// Campaigns, and follows the role and the control plane, until `shutdown`.
     func startLeadership() {

@@ -148,7 +148,7 @@ public final class CoordinatorNode: Sendable {
         // cannot be written): the status keeps its code, the message loses the path.
         let clientFacing = access.guarding(coordinator).mappingErrors { error in
             let status = RPCError(mapping: error)
-            return RPCError(status.code, PathRedaction.redact(status.message))
+            return RPCError(status.code, PathRedaction.redact(status.message), metadata: status.metadata)
         }
         runtime = try NodeRuntime(role: .coordinator, identity: identity, config: config,
                                   listen: config.coordinator.listen, services: [clientFacing, members, access.guarding(access.tokenService())],
