@@ -26,7 +26,7 @@ import grpc
 import pytest
 
 from cluster_proof_nodes import FAST_HEARTBEATS, ProofNode
-from conftest import BIN_DIR, free_port
+from conftest import BIN_DIR, REPO, free_port
 
 LEASE_TTL_S = 2.0
 STALE_AFTER_S = 3.0
@@ -36,8 +36,23 @@ class LocalEtcd:
     """An etcd cluster of 1 or 3 members (Debian etcd-server) on free loopback ports, in `root`. `client` is every
     member's client address, comma-separated (as coordinator.etcd_endpoints and etcdctl take it)."""
 
-    def __init__(self, root, members=1):
+    def __init__(self, root, members=1, tls=False):
         self.root = Path(root)
+        # tls: the members' client port over mutual TLS (certificates of a throw-away CA, made by
+        # scripts/make-certs.sh as cluster-up --secure does); `etcdctl_tls` and `coordinator_tls` say how to reach it.
+        self.pki = self.root / "pki"
+        self.etcdctl_tls, self.coordinator_tls, self.scheme = [], [], "http"
+        if tls:
+            make = [str(REPO / "scripts/make-certs.sh")]
+            subprocess.run(make + ["ca", str(self.pki)], check=True, capture_output=True)
+            for name in ("etcd", "coordinator"):
+                subprocess.run(make + ["node", str(self.pki), name, str(self.pki / name)], check=True, capture_output=True)
+            self.scheme = "https"
+            self.etcdctl_tls = ["--cacert", str(self.pki / "ca.pem"), "--cert", str(self.pki / "coordinator.pem"),
+                                "--key", str(self.pki / "coordinator.key")]
+            self.coordinator_tls = ["--set", f"coordinator.etcd_ca_file={self.pki / 'ca.pem'}",
+                                    "--set", f"coordinator.etcd_cert_file={self.pki / 'coordinator.pem'}",
+                                    "--set", f"coordinator.etcd_key_file={self.pki / 'coordinator.key'}"]
         self.names = [f"e{i + 1}" for i in range(members)]
         self.clients = [f"127.0.0.1:{free_port()}" for _ in self.names]
         self.peers = [f"127.0.0.1:{free_port()}" for _ in self.names]
@@ -52,9 +67,13 @@ class LocalEtcd:
     def start(self, member=0, wait=True):
         """Starts a member (again, on its data directory and ports, after `stop`)."""
         initial = ",".join(f"{name}=http://{peer}" for name, peer in zip(self.names, self.peers))
+        client_url = f"{self.scheme}://{self.clients[member]}"
+        security = [] if self.scheme == "http" else [
+            "--cert-file", str(self.pki / "etcd.pem"), "--key-file", str(self.pki / "etcd.key"),
+            "--trusted-ca-file", str(self.pki / "ca.pem"), "--client-cert-auth"]
         self.processes[member] = subprocess.Popen(
             ["etcd", "--name", self.names[member], "--data-dir", str(self.root / f"etcd-{self.names[member]}"),
-             "--listen-client-urls", f"http://{self.clients[member]}", "--advertise-client-urls", f"http://{self.clients[member]}",
+             "--listen-client-urls", client_url, "--advertise-client-urls", client_url, *security,
              "--listen-peer-urls", f"http://{self.peers[member]}", "--initial-advertise-peer-urls", f"http://{self.peers[member]}",
              "--initial-cluster", initial, "--initial-cluster-state", "new", "--max-txn-ops", "1024"],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -63,7 +82,8 @@ class LocalEtcd:
 
     def wait_healthy(self, member):
         deadline = time.time() + 30
-        while subprocess.run(["etcdctl", "--endpoints", self.clients[member], "--command-timeout", "1s", "endpoint", "health"],
+        while subprocess.run(["etcdctl", "--endpoints", f"{self.scheme}://{self.clients[member]}", *self.etcdctl_tls,
+                              "--command-timeout", "1s", "endpoint", "health"],
                              capture_output=True, env={**os.environ, "ETCDCTL_API": "3"}).returncode != 0:
             assert self.processes[member].poll() is None, f"etcd member {self.names[member]} exited at start"
             assert time.time() < deadline, f"etcd member {self.names[member]} did not become healthy"
@@ -90,17 +110,18 @@ class LocalEtcd:
 
 
 @contextlib.contextmanager
-def running_cluster(etcd_members):
-    """etcd (1 or 3 members), 2 coordinators sharing it (2 s lease), 2 workers, R = 2; everything is removed after."""
+def running_cluster(etcd_members, etcd_tls=False):
+    """etcd (1 or 3 members; its client port over mutual TLS with etcd_tls), 2 coordinators sharing it (2 s lease),
+    2 workers, R = 2; everything is removed after."""
     if shutil.which("etcd") is None:
         pytest.fail("etcd is not installed (scripts/install-deps.sh installs etcd-server)")
     root = tempfile.mkdtemp(prefix="strata-failover-")
     nodes, etcd = [], None
     try:
-        etcd = LocalEtcd(root, members=etcd_members)
+        etcd = LocalEtcd(root, members=etcd_members, tls=etcd_tls)
         shared = [*FAST_HEARTBEATS, "--set", "coordinator.suspect_after_ms=3000", "--set", "coordinator.dead_after_ms=8000",
                   "--set", f"coordinator.etcd_endpoints={etcd.client}", "--set", f"coordinator.lease_ttl_ms={int(LEASE_TTL_S * 1000)}",
-                  "--set", f"coordinator.stale_after_ms={int(STALE_AFTER_S * 1000)}",
+                  "--set", f"coordinator.stale_after_ms={int(STALE_AFTER_S * 1000)}", *etcd.coordinator_tls,
                   "--set", "coordinator.slots=16", "--set", "coordinator.metrics_port=0", "--replicas", "2"]
         coordinators = [ProofNode("strata-coordinator", root, f"coordinator-{k}", shared) for k in (1, 2)]
         nodes += coordinators
@@ -130,6 +151,12 @@ def running_cluster(etcd_members):
 @pytest.fixture
 def cluster(stubs):
     with running_cluster(etcd_members=1) as running:
+        yield running
+
+
+@pytest.fixture
+def cluster_on_etcd_over_tls(stubs):
+    with running_cluster(etcd_members=1, etcd_tls=True) as running:
         yield running
 
 
@@ -409,11 +436,12 @@ def test_without_etcd_writes_fail_naming_it_and_queries_go_on_flagged_stale(clus
         assert client.query("dark", "stored after etcd came back").passages[0].provenance.document_id == "after"
 
 
-def etcdctl(etcd, *args, stdin=None):
-    result = subprocess.run(["etcdctl", "--endpoints", etcd.client, "--command-timeout", "5s", *args], input=stdin,
+def etcdctl(etcd, *args, stdin=None, check=True):
+    endpoints = ",".join(f"{etcd.scheme}://{client}" for client in etcd.clients)
+    result = subprocess.run(["etcdctl", "--endpoints", endpoints, *etcd.etcdctl_tls, "--command-timeout", "5s", *args], input=stdin,
                             capture_output=True, env={**os.environ, "ETCDCTL_API": "3"})
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    assert result.returncode == 0 or not check, result.stderr
+    return result.stdout if check else result
 
 
 def test_a_takeover_that_failed_is_tried_again(cluster):
@@ -452,3 +480,27 @@ def test_a_takeover_that_failed_is_tried_again(cluster):
         print(f"\ntakeover retried: writes taken {time.time() - repaired:.2f} s after the record was readable again")
         found = {p.provenance.document_id for p in client.query("retry", "written through leader", mode="lexical").passages}
         assert {"before", "after"} <= found, found
+
+
+def test_coordinators_reach_etcd_over_mutual_tls(cluster_on_etcd_over_tls):
+    """etcd serves its clients over TLS and asks for a client certificate (--client-cert-auth); the coordinators,
+    given coordinator.etcd_ca_file / etcd_cert_file / etcd_key_file, elect a leader, take writes and answer queries."""
+    from strata_client import Document, Strata
+    cluster = cluster_on_etcd_over_tls
+    coordinators, etcd = cluster["coordinators"], cluster["etcd"]
+    leader = wait_for_leader(coordinators)
+    with Strata(cluster["addresses"].split(","), timeout=10) as client:
+        client.create_namespace("sealed", tokenizer="estimate")
+        client.ingest("sealed", [Document("tls", "written with the control plane behind mutual TLS")])
+    for coordinator in coordinators:
+        answer = query_json(coordinator.address, "sealed", "control plane behind mutual TLS")
+        assert [p["document"] for p in answer["passages"]] == ["tls"] and answer["stale"] is False, answer
+    # The candidates are in etcd (read with a client certificate) ...
+    assert leader.address.encode() in etcdctl(etcd, "get", "--prefix", "/strata/election/")
+    # ... which refuses a client without one.
+    anonymous = subprocess.run(["etcdctl", "--endpoints", f"https://{etcd.clients[0]}", "--cacert", str(etcd.pki / "ca.pem"),
+                                "--command-timeout", "2s", "get", "/strata/cluster-map"],
+                               capture_output=True, env={**os.environ, "ETCDCTL_API": "3"})
+    assert anonymous.returncode != 0
+    health = strata(leader.address, "health", leader.address)
+    assert "control plane" in health.stdout and "leader" in health.stdout and etcd.clients[0] in health.stdout, health.stdout
