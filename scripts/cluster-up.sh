@@ -21,7 +21,8 @@
 # what would run where and starts nothing. Relative paths are relative to the repository.
 # --secure (docs/security.md): a throw-away CA and node certificates (scripts/make-certs.sh;
 # kept for restarts), TLS on every port, mutual TLS between nodes, client tokens, the first
-# admin token in PKI/admin.token, /metrics behind a token (local nodes); prints the CLI's
+# admin token in PKI/admin.token, /metrics behind a token (local nodes), and with --coordinators
+# etcd's client port over mutual TLS (PKI/etcd.pem; coordinators present their certificate); prints the CLI's
 # STRATA_CA / STRATA_TOKEN_FILE. PKI is DIR/pki, or with --hosts $STRATA_HOSTS_PKI (default
 # var/hosts-pki), each node's files sent to its host in its data directory's pki/.
 set -euo pipefail
@@ -100,7 +101,17 @@ coordinator_args=()
 if ((coordinators > 1)); then
     # The control plane: etcd members under the data directory (the etcd-server package).
     command -v etcd >/dev/null || { echo "cluster-up: --coordinators needs etcd (apt-get install etcd-server; scripts/install-deps.sh does)" >&2; exit 1; }
-    peers=() endpoints=()
+    peers=() endpoints=() etcd_scheme=http etcd_tls=() etcdctl_tls=()
+    if [[ -n "$secure" ]]; then
+        # etcd's client port over mutual TLS with the cluster's CA (peers stay on loopback).
+        pki=$data/pki
+        [[ -f "$pki/etcd.pem" ]] || scripts/make-certs.sh node "$pki" etcd "$pki/etcd" DNS:localhost IP:127.0.0.1
+        etcd_scheme=https
+        etcd_tls=(--cert-file "$pki/etcd.pem" --key-file "$pki/etcd.key" --trusted-ca-file "$pki/ca.pem" --client-cert-auth)
+        etcdctl_tls=(--cacert "$pki/ca.pem" --cert "$pki/coordinator.pem" --key "$pki/coordinator.key")
+        coordinator_args=(--set "coordinator.etcd_ca_file=$pki/ca.pem" --set "coordinator.etcd_cert_file=$pki/coordinator.pem"
+            --set "coordinator.etcd_key_file=$pki/coordinator.key")
+    fi
     for m in $(seq 1 "$etcd_members"); do
         peers+=("etcd-$m=http://127.0.0.1:$((base_port + 1001 + 2 * (m - 1)))")
         endpoints+=("127.0.0.1:$((base_port + 1000 + 2 * (m - 1)))")
@@ -112,7 +123,7 @@ if ((coordinators > 1)); then
             exit 1
         fi
         nohup etcd --name "etcd-$m" --data-dir "$data/etcd-$m" \
-            --listen-client-urls "http://$client" --advertise-client-urls "http://$client" \
+            --listen-client-urls "$etcd_scheme://$client" --advertise-client-urls "$etcd_scheme://$client" "${etcd_tls[@]}" \
             --listen-peer-urls "http://$peer" --initial-advertise-peer-urls "http://$peer" \
             --initial-cluster "$(IFS=,; echo "${peers[*]}")" --initial-cluster-state new \
             --max-txn-ops 1024 --auto-compaction-mode revision --auto-compaction-retention 10000 \
@@ -121,14 +132,14 @@ if ((coordinators > 1)); then
     done
     etcd_endpoints=$(IFS=,; echo "${endpoints[*]}")
     deadline=$((SECONDS + wait))
-    until ETCDCTL_API=3 etcdctl --endpoints "$etcd_endpoints" --command-timeout 1s endpoint health >/dev/null 2>&1; do
+    until ETCDCTL_API=3 etcdctl --endpoints "$etcd_endpoints" "${etcdctl_tls[@]}" --command-timeout 1s endpoint health >/dev/null 2>&1; do
         if ((SECONDS >= deadline)); then
             echo "cluster-up: etcd ($etcd_endpoints) is not healthy within ${wait}s; see $data/etcd-*.log (stop it: scripts/cluster-down.sh --data $data)" >&2
             exit 1
         fi
         sleep 0.2
     done
-    coordinator_args=(--set "coordinator.etcd_endpoints=$etcd_endpoints")
+    coordinator_args+=(--set "coordinator.etcd_endpoints=$etcd_endpoints")
     for k in $(seq 1 "$coordinators"); do
         coordinator_addresses+=("127.0.0.1:$((base_port + 100 * (k - 1)))")
     done

@@ -43,6 +43,36 @@ struct strata_channel {
   grpc_channel *channel;
 };
 
+// Metadata pairs to send, with owned slices.
+typedef struct {
+  grpc_metadata *items;
+  size_t count;
+  size_t capacity;
+} metadata_list;
+
+static int metadata_list_add(metadata_list *list, const char *key, const char *value, size_t value_length) {
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? list->capacity * 2 : 4;
+    grpc_metadata *grown = realloc(list->items, capacity * sizeof(grpc_metadata));
+    if (!grown) return -1;
+    list->items = grown;
+    list->capacity = capacity;
+  }
+  grpc_metadata *m = &list->items[list->count++];
+  memset(m, 0, sizeof(*m));
+  m->key = grpc_slice_from_copied_string(key);
+  m->value = grpc_slice_from_copied_buffer(value, value_length);
+  return 0;
+}
+
+static void metadata_list_destroy(metadata_list *list) {
+  for (size_t i = 0; i < list->count; i++) {
+    grpc_slice_unref(list->items[i].key);
+    grpc_slice_unref(list->items[i].value);
+  }
+  free(list->items);
+}
+
 struct strata_call {
   grpc_call *call;
   int is_server;
@@ -57,10 +87,10 @@ struct strata_call {
   grpc_metadata_array received_metadata;
   grpc_metadata_array trailing_metadata;
 
-  // Outgoing initial metadata (client), with owned slices.
-  grpc_metadata *send_metadata;
-  size_t send_metadata_count;
-  size_t send_metadata_capacity;
+  // Outgoing initial metadata, and (server) the trailing metadata sent with the status.
+  metadata_list send_initial;
+  metadata_list send_trailing;
+  int status_sent;
 
   // Op storage that must outlive each batch.
   grpc_byte_buffer *send_buffer;
@@ -125,8 +155,8 @@ static size_t add_initial_metadata_if_needed(strata_call *c, grpc_op *op) {
   if (c->initial_metadata_sent) return 0;
   memset(op, 0, sizeof(*op));
   op->op = GRPC_OP_SEND_INITIAL_METADATA;
-  op->data.send_initial_metadata.count = c->send_metadata_count;
-  op->data.send_initial_metadata.metadata = c->send_metadata;
+  op->data.send_initial_metadata.count = c->send_initial.count;
+  op->data.send_initial_metadata.metadata = c->send_initial.items;
   c->initial_metadata_sent = 1;
   return 1;
 }
@@ -408,18 +438,12 @@ strata_call *strata_channel_create_call(strata_channel *ch, strata_cq *q, const 
 
 int strata_call_add_metadata(strata_call *c, const char *key, const char *value, size_t value_length) {
   if (c->initial_metadata_sent) return -1;
-  if (c->send_metadata_count == c->send_metadata_capacity) {
-    size_t capacity = c->send_metadata_capacity ? c->send_metadata_capacity * 2 : 4;
-    grpc_metadata *grown = realloc(c->send_metadata, capacity * sizeof(grpc_metadata));
-    if (!grown) return -1;
-    c->send_metadata = grown;
-    c->send_metadata_capacity = capacity;
-  }
-  grpc_metadata *m = &c->send_metadata[c->send_metadata_count++];
-  memset(m, 0, sizeof(*m));
-  m->key = grpc_slice_from_copied_string(key);
-  m->value = grpc_slice_from_copied_buffer(value, value_length);
-  return 0;
+  return metadata_list_add(&c->send_initial, key, value, value_length);
+}
+
+int strata_call_add_trailing_metadata(strata_call *c, const char *key, const char *value, size_t value_length) {
+  if (c->status_sent) return -1;
+  return metadata_list_add(&c->send_trailing, key, value, value_length);
 }
 
 int strata_call_send_initial_metadata(strata_call *c, uintptr_t tag) {
@@ -503,7 +527,9 @@ int strata_call_send_status_from_server(strata_call *c, int has_message, const v
   ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
   ops[n].data.send_status_from_server.status = (grpc_status_code)code;
   ops[n].data.send_status_from_server.status_details = &c->send_status_details;
-  ops[n].data.send_status_from_server.trailing_metadata_count = 0;
+  ops[n].data.send_status_from_server.trailing_metadata_count = c->send_trailing.count;
+  ops[n].data.send_status_from_server.trailing_metadata = c->send_trailing.items;
+  c->status_sent = 1;
   return start_batch(c, ops, n + 1, tag);
 }
 
@@ -604,6 +630,20 @@ const char *strata_call_metadata_value(strata_call *c, size_t i, size_t *length)
   return (const char *)GRPC_SLICE_START_PTR(*s);
 }
 
+size_t strata_call_trailing_metadata_count(strata_call *c) { return c->trailing_metadata.count; }
+
+const char *strata_call_trailing_metadata_key(strata_call *c, size_t i, size_t *length) {
+  grpc_slice *s = &c->trailing_metadata.metadata[i].key;
+  *length = GRPC_SLICE_LENGTH(*s);
+  return (const char *)GRPC_SLICE_START_PTR(*s);
+}
+
+const char *strata_call_trailing_metadata_value(strata_call *c, size_t i, size_t *length) {
+  grpc_slice *s = &c->trailing_metadata.metadata[i].value;
+  *length = GRPC_SLICE_LENGTH(*s);
+  return (const char *)GRPC_SLICE_START_PTR(*s);
+}
+
 static void load_auth(strata_call *c) {
   if (c->auth_loaded) return;
   c->auth_loaded = 1;
@@ -680,11 +720,8 @@ void strata_call_destroy(strata_call *c) {
   release_recv_buffer(c);
   grpc_slice_unref(c->status_details);
   grpc_slice_unref(c->send_status_details);
-  for (size_t i = 0; i < c->send_metadata_count; i++) {
-    grpc_slice_unref(c->send_metadata[i].key);
-    grpc_slice_unref(c->send_metadata[i].value);
-  }
-  free(c->send_metadata);
+  metadata_list_destroy(&c->send_initial);
+  metadata_list_destroy(&c->send_trailing);
   grpc_metadata_array_destroy(&c->received_metadata);
   grpc_metadata_array_destroy(&c->trailing_metadata);
   grpc_call_details_destroy(&c->details);

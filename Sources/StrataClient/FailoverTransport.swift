@@ -4,7 +4,7 @@ import Synchronization
 
 /// Calls one of several coordinators (`--coordinator a,b,c`, `STRATA_COORDINATOR=a,b,c`):
 /// the one that answered last. A call that fails UNAVAILABLE -- the coordinator is down, or
-/// it follows and names the leader (`strata-leader=host:port`) -- is made again at the named
+/// it follows and names the leader (the `strata-leader` trailer) -- is made again at the named
 /// leader (unless that one just failed: a follower names a dead leader until its lease
 /// expires), or else at the next address, every 100 ms for up to `patience` (long enough for
 /// an election), before the last error is returned. A single address that names no leader
@@ -55,7 +55,7 @@ public final class FailoverTransport: RPCTransport {
     private func moveOn(from address: String, after error: RPCError) -> String? {
         guard error.code == .unavailable else { return nil }
         let now = clock.now - origin
-        return list.withLock { $0.failed(address, message: error.message, now: now) }
+        return list.withLock { $0.failed(address, leader: LeaderHint.leader(in: error.metadata), now: now) }
     }
 
     public func unary(_ method: String, _ request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8] {

@@ -62,7 +62,7 @@ public actor HighWaterMarkCommitter {
             pending = [:]
             waiting = []
             do {
-                _ = try await store.commit(ControlPlaneBatch(leader: leader, highWaterMarks: marks))
+                try await commit(ControlPlaneBatch(leader: leader, highWaterMarks: marks))
                 commits += 1
                 durable.merge(marks) { max($0, $1) }
                 for waiter in waiters { waiter.resume() }
@@ -71,5 +71,19 @@ public actor HighWaterMarkCommitter {
             }
         }
         committing = false
+    }
+
+    /// Commits `batch`; a commit whose outcome is unknown (the etcd member died with the
+    /// transaction in flight) is sent again, up to 3 times in all: marks are idempotent, the
+    /// guard is checked again, and with one commit in flight no later marks can be overtaken.
+    private func commit(_ batch: ControlPlaneBatch) async throws {
+        for attempt in 1...3 {
+            do {
+                _ = try await store.commit(batch)
+                return
+            } catch {
+                guard attempt < 3, (error as? ControlPlaneError)?.outcomeUnknown == true else { throw error }
+            }
+        }
     }
 }

@@ -14,11 +14,10 @@ public struct CoordinatorList: Sendable, Equatable {
 
     public var address: String { addresses[current] }
 
-    /// A call to `address` failed with `message` at `now` (any monotonic clock): moves on and
-    /// returns where to call next, or nil when there is nowhere else to go (one address and no
-    /// leader named).
-    public mutating func failed(_ address: String, message: String, now: Duration) -> String? {
-        let leader = LeaderHint.leader(in: message)
+    /// A call to `address` failed UNAVAILABLE at `now` (any monotonic clock), naming `leader`
+    /// (its `strata-leader` trailer) or none: moves on and returns where to call next, or nil
+    /// when there is nowhere else to go (one address and no leader named).
+    public mutating func failed(_ address: String, leader: String?, now: Duration) -> String? {
         if leader == nil { down[address] = now }
         guard leader != nil || addresses.count > 1 else { return nil }
         if self.address == address {  // else another caller moved on already

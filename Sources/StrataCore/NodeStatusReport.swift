@@ -54,12 +54,15 @@ public struct NodeStatusReport: Sendable, Codable, Equatable {
     /// Things a human should see, e.g. that the hot tier is emulated in host memory.
     public var notes: [String]
     public var requestsServed: UInt64
+    /// A coordinator's role, lease and map freshness; nil for a worker.
+    public var controlPlane: ControlPlaneStatus?
 
     public init(
         nodeID: String, role: NodeRole, address: String, zone: String = "", state: NodeState,
         version: String, uptimeSeconds: Double, startedAtUnix: Int64, tiers: [TierStats] = [],
         walBytes: UInt64 = 0, segmentBytes: UInt64 = 0, slots: [SlotPosition] = [],
-        metricsAddress: String = "", notes: [String] = [], requestsServed: UInt64 = 0
+        metricsAddress: String = "", notes: [String] = [], requestsServed: UInt64 = 0,
+        controlPlane: ControlPlaneStatus? = nil
     ) {
         self.nodeID = nodeID
         self.role = role
@@ -76,6 +79,7 @@ public struct NodeStatusReport: Sendable, Codable, Equatable {
         self.metricsAddress = metricsAddress
         self.notes = notes
         self.requestsServed = requestsServed
+        self.controlPlane = controlPlane
     }
 }
 

@@ -47,11 +47,19 @@ public struct StrataError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
     /// The underlying error, if any. Not part of equality.
     public var cause: (any Error & Sendable)?
+    /// Sent to the client as gRPC trailing metadata with the status (e.g. `strata-leader`), for
+    /// programs to act on without reading the message. Not part of equality.
+    public var metadata: [String: String]
 
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.init(code, message, cause: cause, metadata: [:])
+    }
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, metadata: [String: String]) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.metadata = metadata
     }
 
     public var description: String {

@@ -19,7 +19,7 @@ public final class EtcdClient: Sendable {
 
     public init(_ settings: EtcdClientSettings) {
         self.settings = settings
-        channels = settings.endpoints.map { RPCChannel(target: $0, limits: settings.limits) }
+        channels = settings.endpoints.map { RPCChannel(target: $0, limits: settings.limits, security: settings.security) }
     }
 
     public var endpoints: [String] { settings.endpoints }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataRPC
 import Synchronization
 
 /// etcd members run on this machine: loopback ports chosen free, one data directory each
@@ -22,8 +23,29 @@ public final class LocalEtcd: Sendable {
         var peerURL: String { "http://127.0.0.1:\(peerPort)" }
     }
 
+    /// TLS for the members' client port (etcd's `--cert-file`, `--key-file`,
+    /// `--trusted-ca-file`, `--client-cert-auth`); peers stay plain TCP on loopback.
+    public struct TLS: Sendable {
+        public var certificate: String
+        public var key: String
+        public var ca: String
+        /// Members refuse clients without a certificate signed by `ca` (mutual TLS).
+        public var clientCertificateAuth: Bool
+        /// How this process reaches the members (for `waitUntilServing`).
+        public var client: ChannelSecurity
+
+        public init(certificate: String, key: String, ca: String, clientCertificateAuth: Bool, client: ChannelSecurity) {
+            self.certificate = certificate
+            self.key = key
+            self.ca = ca
+            self.clientCertificateAuth = clientCertificateAuth
+            self.client = client
+        }
+    }
+
     public let directory: String
     public let members: [Member]
+    public let tls: TLS?
     private let executable: String
     private let clusterToken: String
     private let extraArguments: [String]
@@ -47,9 +69,10 @@ public final class LocalEtcd: Sendable {
     /// (`--max-txn-ops 1024` is always given: etcd's default of 128 is below Strata's 256 slots).
     /// A port found free can be taken by another process before etcd binds it (the machine
     /// is shared): such a start is tried again on other ports, up to three times.
-    public static func start(members count: Int = 1, extraArguments: [String] = [], timeout: Duration = .seconds(60)) async throws -> LocalEtcd {
+    public static func start(members count: Int = 1, extraArguments: [String] = [], tls: TLS? = nil,
+                             timeout: Duration = .seconds(60)) async throws -> LocalEtcd {
         for attempt in 1...3 {
-            let etcd = try LocalEtcd(members: count, extraArguments: extraArguments)
+            let etcd = try LocalEtcd(members: count, extraArguments: extraArguments, tls: tls)
             do {
                 try await etcd.waitUntilServing(timeout: timeout)
                 return etcd
@@ -61,13 +84,14 @@ public final class LocalEtcd: Sendable {
         throw StrataError(.internal, "unreachable")
     }
 
-    private init(members count: Int, extraArguments: [String]) throws {
+    private init(members count: Int, extraArguments: [String], tls: TLS?) throws {
         guard let executable = Self.executablePath else {
             throw StrataError(.failedPrecondition, "etcd is not installed (scripts/install-deps.sh installs Debian's etcd-server; or set STRATA_ETCD_BIN)")
         }
         guard count >= 1 else { throw StrataError.invalidArgument("members: \(count); use at least 1") }
         self.executable = executable
         self.extraArguments = extraArguments
+        self.tls = tls
         directory = try Self.makeTemporaryDirectory()
         clusterToken = "strata-" + UUID().uuidString.lowercased().prefix(8)
         var ports = Set<Int>()
@@ -103,7 +127,8 @@ public final class LocalEtcd: Sendable {
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         for index in members.indices where isRunning(index) {
-            let settings = try EtcdClientSettings(endpoints: [members[index].endpoint], requestTimeout: .seconds(1))
+            let settings = try EtcdClientSettings(endpoints: [members[index].endpoint], requestTimeout: .seconds(1),
+                                                  security: tls?.client ?? .insecure)
             while true {
                 // A fresh channel each time: one that failed to connect before the member
                 // listened would wait out gRPC's growing reconnect backoff (up to minutes).
@@ -168,13 +193,19 @@ public final class LocalEtcd: Sendable {
     private func arguments(_ index: Int, state: String) -> [String] {
         let member = members[index]
         let cluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
+        let scheme = tls == nil ? "http" : "https"
+        var security: [String] = []
+        if let tls {
+            security = ["--cert-file", tls.certificate, "--key-file", tls.key, "--trusted-ca-file", tls.ca]
+            if tls.clientCertificateAuth { security.append("--client-cert-auth") }
+        }
         return [
             "--name", member.name, "--data-dir", member.dataDirectory,
-            "--listen-client-urls", "http://\(member.endpoint)", "--advertise-client-urls", "http://\(member.endpoint)",
+            "--listen-client-urls", "\(scheme)://\(member.endpoint)", "--advertise-client-urls", "\(scheme)://\(member.endpoint)",
             "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
             "--initial-cluster", cluster, "--initial-cluster-state", state, "--initial-cluster-token", clusterToken,
             "--max-txn-ops", "1024", "--logger", "zap", "--log-level", "warn",
-        ] + extraArguments
+        ] + security + extraArguments
     }
 
     /// Starts a member, and beside it a watchdog shell that kills it once this process is

@@ -10,6 +10,7 @@ enum ToolFormatting {
     static func context(_ answer: QueryAnswer, query: String, namespace: String, budget: Int) -> CallTool.Result {
         var text = "Context for \"\(query)\" from namespace \(namespace): \(answer.passages.count) passages, \(answer.summary.tokens) tokens (budget \(budget))."
         if answer.header.degraded { text += "\n" + degradedWarning(answer.header) }
+        if answer.header.stale { text += "\n" + staleWarning(answer.header) }
         if answer.passages.isEmpty {
             text += "\nNothing matched. Try other words, a broader query, or check the namespace with indexing_status."
         } else {
@@ -21,6 +22,8 @@ enum ToolFormatting {
             "token_budget": .int(budget),
             "degraded": .bool(answer.header.degraded),
             "degraded_reason": .string(answer.header.degradedReason),
+            "stale": .bool(answer.header.stale),
+            "stale_reason": .string(answer.header.staleReason),
             "passages": .array(answer.passages.map(passage)),
         ]), isError: false)
     }
@@ -29,6 +32,7 @@ enum ToolFormatting {
         let ranked = Array(answer.passages.sorted { ($0.score, $1.rank) > ($1.score, $0.rank) }.prefix(topK))
         var lines = ["\(ranked.count) passages in namespace \(namespace) for \"\(query)\", best first:"]
         if answer.header.degraded { lines.append(degradedWarning(answer.header)) }
+        if answer.header.stale { lines.append(staleWarning(answer.header)) }
         for (index, passage) in ranked.enumerated() {
             let p = passage.provenance
             lines.append("\(index + 1). \(p.documentID):\(p.lineStart)-\(p.lineEnd)  score \(String(format: "%.3f", passage.score))")
@@ -40,6 +44,8 @@ enum ToolFormatting {
             "namespace": .string(namespace),
             "degraded": .bool(answer.header.degraded),
             "degraded_reason": .string(answer.header.degradedReason),
+            "stale": .bool(answer.header.stale),
+            "stale_reason": .string(answer.header.staleReason),
             "results": .array(ranked.map(passage)),
         ]), isError: false)
     }
@@ -154,6 +160,10 @@ enum ToolFormatting {
 
     /// A text content item.
     static func text(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
+
+    static func staleWarning(_ header: QueryHeader) -> String {
+        "WARNING: this answer is stale -- the coordinator has lost its control plane and answered from its last known cluster map: \(header.staleReason). Retry later, or ask another coordinator, for a current answer."
+    }
 
     static func degradedWarning(_ header: QueryHeader) -> String {
         "WARNING: this answer is degraded -- part of the data could not be searched: \(header.degradedReason). Results may miss documents; cluster_status shows which worker is down. Retry later for a complete answer."

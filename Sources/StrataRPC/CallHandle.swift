@@ -81,7 +81,22 @@ final class CallHandle: @unchecked Sendable {
             buffer = [CChar](repeating: 0, count: length + 1)
             _ = strata_call_status_details(raw, &buffer, buffer.count)
         }
-        return RPCError(code, String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return RPCError(code, String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                        metadata: trailingMetadata(raw))
+    }
+
+    /// The trailing metadata received with the status (client), the last value of each key.
+    static func trailingMetadata(_ raw: OpaquePointer) -> [String: String] {
+        var result: [String: String] = [:]
+        for index in 0..<strata_call_trailing_metadata_count(raw) {
+            var keyLength = 0
+            var valueLength = 0
+            let key = strata_call_trailing_metadata_key(raw, index, &keyLength)!
+            let value = strata_call_trailing_metadata_value(raw, index, &valueLength)!
+            result[String(decoding: UnsafeRawBufferPointer(start: key, count: keyLength), as: UTF8.self)] =
+                String(decoding: UnsafeRawBufferPointer(start: value, count: valueLength), as: UTF8.self)
+        }
+        return result
     }
 
     /// Metadata received with the call (server: request metadata).

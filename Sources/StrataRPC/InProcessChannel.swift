@@ -112,7 +112,11 @@ public final class InProcessChannel: RPCTransport {
         if call.expired { throw RPCError(.deadlineExceeded, "Deadline Exceeded") }
         switch result {
         case .success(let value): return value
-        case .failure(let error): throw RPCError(mapping: error)
+        case .failure(let error):
+            // As a real server sends it: the handler's trailers and `answeredKey`.
+            var status = RPCError(mapping: error)
+            status.metadata[RPCError.answeredKey] = "1"
+            throw status
         }
     }
 }

@@ -281,7 +281,12 @@ public final class RPCServer: @unchecked Sendable {
         let (message, code, details): ([UInt8]?, StatusCode, String)
         switch outcome {
         case .success(let bytes): (message, code, details) = (bytes, .ok, "")
-        case .failure(let error): (message, code, details) = (nil, error.code, error.message)
+        case .failure(let error):
+            (message, code, details) = (nil, error.code, error.message)
+            // Trailers go with the status; `answeredKey` tells clients the server itself answered.
+            for (key, value) in error.metadata.merging([RPCError.answeredKey: "1"], uniquingKeysWith: { first, _ in first }).sorted(by: { $0.key < $1.key }) {
+                _ = strata_call_add_trailing_metadata(call.raw, key, value, value.utf8.count)
+            }
         }
         let tag = call.queue.register { _ in _ = call }
         let started: Int32

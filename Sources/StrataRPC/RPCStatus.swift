@@ -33,10 +33,27 @@ public enum StatusCode: Int32, Sendable, CustomStringConvertible {
 public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: StatusCode
     public var message: String
+    /// The status's trailing metadata (sent by a handler, received by a client). A status a
+    /// Strata server's handler produced always carries `answeredKey`; one made by gRPC on the
+    /// client's side (the server unreachable, the connection lost) does not.
+    public var metadata: [String: String]
 
-    public init(_ code: StatusCode, _ message: String) {
+    /// The trailer every status sent by a Strata server's handler carries: the server was
+    /// reached and answered (as opposed to a transport failure).
+    public static let answeredKey = "strata-answered"
+
+    public init(_ code: StatusCode, _ message: String, metadata: [String: String] = [:]) {
         self.code = code
         self.message = message
+        self.metadata = metadata
+    }
+
+    /// Whether a Strata server's handler sent this status (see `answeredKey`).
+    public var answeredByServer: Bool { metadata[Self.answeredKey] != nil }
+
+    /// Code and message; the trailers are not part of equality (as `StrataError`'s are not).
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
     }
 
     public var description: String { "\(code): \(message)" }
@@ -50,7 +67,7 @@ extension RPCError {
         case let error as RPCError:
             self = error
         case let error as StrataError:
-            self.init(Self.statusCode(for: error.code), error.message)
+            self.init(Self.statusCode(for: error.code), error.message, metadata: error.metadata)
         case is CancellationError:
             self.init(.cancelled, "the call was cancelled")
         default:
@@ -83,7 +100,7 @@ extension StrataError {
             self = error
         case let error as RPCError:
             let code = RPCError.codes.first { $0.status == error.code }?.strata ?? .internal
-            self.init(code, error.message, cause: error)
+            self.init(code, error.message, cause: error, metadata: error.metadata.filter { $0.key != RPCError.answeredKey })
         default:
             self.init(.unavailable, "\(error)")
         }

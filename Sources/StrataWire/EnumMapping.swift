@@ -16,6 +16,21 @@ extension NodeRole {
     }
 }
 
+extension ControlPlaneStatus.Role {
+    private static let table: [(ControlPlaneStatus.Role, Strata__V1__CoordinatorRole)] = [
+        (.unspecified, STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_UNSPECIFIED),
+        (.local, STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LOCAL),
+        (.leader, STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LEADER),
+        (.follower, STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_FOLLOWER),
+    ]
+
+    var wire: Strata__V1__CoordinatorRole { Self.table.first { $0.0 == self }!.1 }
+
+    init(wire: Strata__V1__CoordinatorRole) {
+        self = Self.table.first { $0.1 == wire }?.0 ?? .unspecified
+    }
+}
+
 extension NodeState {
     private static let table: [(NodeState, Strata__V1__NodeState)] = [
         (.unknown, STRATA__V1__NODE_STATE__NODE_STATE_UNKNOWN),

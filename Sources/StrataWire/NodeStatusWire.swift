@@ -43,6 +43,9 @@ public struct NodeStatusMessage: RPCMessage, Equatable {
         message.n_notes = report.notes.count
         message.notes = arena.array(report.notes.map { Optional(arena.string($0)) })
         message.requests_served = report.requestsServed
+        if let controlPlane = report.controlPlane {
+            message.control_plane = arena.message(ControlPlaneStatusWire.build(controlPlane, in: arena))
+        }
         return message
     }
 
@@ -63,8 +66,36 @@ public struct NodeStatusMessage: RPCMessage, Equatable {
             slots: WireReader.messages(message.slots, message.n_slots, SlotPositionWire.read),
             metricsAddress: try WireReader.string(message.metrics_address, at: WireReader.join(path, "metrics_address")),
             notes: try WireReader.strings(message.notes, message.n_notes, at: path, "notes"),
-            requestsServed: message.requests_served
+            requestsServed: message.requests_served,
+            controlPlane: try message.control_plane.map { try ControlPlaneStatusWire.read($0.pointee, at: { WireReader.join(path, "control_plane") }) }
         )
+    }
+}
+
+enum ControlPlaneStatusWire {
+    static func build(_ status: ControlPlaneStatus, in arena: WireArena) -> Strata__V1__ControlPlaneStatus {
+        var message = Strata__V1__ControlPlaneStatus()
+        strata__v1__control_plane_status__init(&message)
+        message.role = status.role.wire
+        message.epoch = status.epoch
+        message.leader_address = arena.string(status.leaderAddress)
+        message.lease_safe_ms = status.leaseSafeMs
+        message.n_etcd_endpoints = status.etcdEndpoints.count
+        message.etcd_endpoints = arena.array(status.etcdEndpoints.map { Optional(arena.string($0)) })
+        message.confirmed_ms_ago = status.confirmedMsAgo
+        message.stale = arena.flag(status.stale)
+        return message
+    }
+
+    static func read(_ message: Strata__V1__ControlPlaneStatus, at path: () -> String) throws -> ControlPlaneStatus {
+        ControlPlaneStatus(
+            role: ControlPlaneStatus.Role(wire: message.role),
+            epoch: message.epoch,
+            leaderAddress: try WireReader.string(message.leader_address, at: WireReader.join(path, "leader_address")),
+            leaseSafeMs: message.lease_safe_ms,
+            etcdEndpoints: try WireReader.strings(message.etcd_endpoints, message.n_etcd_endpoints, at: path, "etcd_endpoints"),
+            confirmedMsAgo: message.confirmed_ms_ago,
+            stale: WireReader.flag(message.stale))
     }
 }
 

@@ -140,12 +140,19 @@ public struct QueryHeader: Sendable, Equatable {
     public var degraded: Bool
     public var missingSlots: [UInt32]
     public var degradedReason: String
+    /// Answered from a cluster map not confirmed with etcd for longer than
+    /// `coordinator.stale_after_ms` (independent of `degraded`).
+    public var stale: Bool
+    public var staleReason: String
 
-    public init(mode: QueryMode = .auto, degraded: Bool = false, missingSlots: [UInt32] = [], degradedReason: String = "") {
+    public init(mode: QueryMode = .auto, degraded: Bool = false, missingSlots: [UInt32] = [], degradedReason: String = "",
+                stale: Bool = false, staleReason: String = "") {
         self.mode = mode
         self.degraded = degraded
         self.missingSlots = missingSlots
         self.degradedReason = degradedReason
+        self.stale = stale
+        self.staleReason = staleReason
     }
 
     static func build(_ header: QueryHeader, in arena: WireArena) -> Strata__V1__QueryHeader {
@@ -156,6 +163,8 @@ public struct QueryHeader: Sendable, Equatable {
         message.n_missing_slots = header.missingSlots.count
         message.missing_slots = arena.array(header.missingSlots)
         message.degraded_reason = arena.string(header.degradedReason)
+        message.stale = arena.flag(header.stale)
+        message.stale_reason = arena.string(header.staleReason)
         return message
     }
 
@@ -164,7 +173,9 @@ public struct QueryHeader: Sendable, Equatable {
             mode: try WireReader.enumeration(message.mode.rawValue, at: WireReader.join(path, "mode")),
             degraded: WireReader.flag(message.degraded),
             missingSlots: WireReader.array(message.missing_slots, message.n_missing_slots),
-            degradedReason: try WireReader.string(message.degraded_reason, at: WireReader.join(path, "degraded_reason")))
+            degradedReason: try WireReader.string(message.degraded_reason, at: WireReader.join(path, "degraded_reason")),
+            stale: WireReader.flag(message.stale),
+            staleReason: try WireReader.string(message.stale_reason, at: WireReader.join(path, "stale_reason")))
     }
 }
 

@@ -33,6 +33,10 @@ enum HealthTable {
             rows.append(("segment bytes", "\(report.segmentBytes)"))
             rows.append(("slots", "\(report.slots.count)"))
         }
+        if let controlPlane = report.controlPlane {
+            rows.append(("control plane", controlPlane.summary))
+            if controlPlane.stale { rows.append(("stale", "yes: queries are answered from the last known map")) }
+        }
         for note in report.notes { rows.append(("note", note)) }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")

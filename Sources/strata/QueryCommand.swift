@@ -48,8 +48,9 @@ struct QueryCommand: AsyncParsableCommand {
     private func printText(_ items: [QueryResponse]) {
         for item in items {
             switch item {
-            case .header(let header) where header.degraded:
-                FileHandle.standardError.write(Data("warning: degraded answer: \(header.degradedReason)\n".utf8))
+            case .header(let header) where header.degraded || header.stale:
+                if header.degraded { FileHandle.standardError.write(Data("warning: degraded answer: \(header.degradedReason)\n".utf8)) }
+                if header.stale { FileHandle.standardError.write(Data("warning: stale answer: \(header.staleReason)\n".utf8)) }
             case .passage(let passage):
                 let p = passage.provenance
                 print("### \(p.documentID):\(p.lineStart)-\(p.lineEnd)  (score \(String(format: "%.3f", passage.score)), \(passage.tokens) tokens)")
@@ -76,6 +77,8 @@ struct QueryCommand: AsyncParsableCommand {
                 result["mode"] = "\(header.mode)"
                 result["degraded"] = header.degraded
                 result["missing_slots"] = header.missingSlots.map(Int.init)
+                result["stale"] = header.stale
+                if header.stale { result["stale_reason"] = header.staleReason }
             case .passage(let passage):
                 let p = passage.provenance
                 passages.append(["document": p.documentID, "line_start": p.lineStart, "line_end": p.lineEnd, "score": passage.score,

@@ -106,10 +106,12 @@ struct NodesCommand: AsyncParsableCommand {
         // A worker that has not sent its first status report yet has no tiers: "-", not "0 B".
         let wal = node.role == .worker && !node.tiers.isEmpty ? StatusCommand.byteCount(node.walBytes) : "-"
         // Coordinators sharing etcd say which one leads.
-        let role = node.role == .coordinator
-            ? node.notes.first { $0.hasPrefix("leader") }.map { _ in "coordinator (leader)" }
-                ?? node.notes.first { $0.hasPrefix("follower") }.map { _ in "coordinator (follower)" } ?? node.role.rawValue
-            : node.role.rawValue
+        let role: String
+        switch node.controlPlane?.role {
+        case .leader?: role = "coordinator (leader)"
+        case .follower?: role = node.controlPlane?.stale == true ? "coordinator (follower, stale)" : "coordinator (follower)"
+        default: role = node.role.rawValue
+        }
         return [role, node.nodeID, node.address, node.zone.isEmpty ? "-" : node.zone, node.state.rawValue,
                 node.role == .worker ? "\(node.slots.count)" : "-", tokens, use(.hot), use(.warm), use(.cold), hitRate, wal,
                 tier(.hot)?.backend ?? "-"]

@@ -113,7 +113,7 @@ import Testing
         #expect(settings.endpoints == ["10.0.0.1:2379", "10.0.0.2:2379", "etcd-2.etcd:2379"])
         #expect(throws: Error.self) { try EtcdClientSettings(endpoints: []) }
         let tls = #expect(throws: (any Error).self) { try EtcdClientSettings(endpoints: ["10.0.0.1:2379", "https://e:2379"]) }
-        #expect("\(tls!)".contains("endpoints[1]"))
+        #expect("\(tls!)".contains("endpoints[1]"))  // https:// without TLS settings
         let noPort = #expect(throws: (any Error).self) { try EtcdClientSettings(endpoints: ["etcd"]) }
         #expect("\(noPort!)".contains("endpoints[0]: etcd is not host:port"))
     }

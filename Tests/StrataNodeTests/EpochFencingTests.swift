@@ -54,8 +54,12 @@ import Testing
     }
 
     @Test func theLeaderNamedInARefusalIsFound() {
-        let refusal = "UNAVAILABLE: this coordinator is not the leader; the leader is at 10.0.0.2:7400 (strata-leader=10.0.0.2:7400)"
-        #expect(LeaderHint.leader(in: refusal) == "10.0.0.2:7400")
-        #expect(LeaderHint.leader(in: "no leader is elected yet") == nil)
+        // The coordinator's refusal, through the same mapping the RPC server uses.
+        let refusal = RPCError(mapping: StrataError(.unavailable, "this coordinator is not the leader; the leader is at 10.0.0.2:7400",
+                                                    metadata: LeaderHint.metadata("10.0.0.2:7400")))
+        #expect(refusal.code == .unavailable)
+        #expect(LeaderHint.leader(in: refusal.metadata) == "10.0.0.2:7400")
+        #expect(LeaderHint.leader(in: StrataError(relaying: refusal).metadata) == "10.0.0.2:7400")
+        #expect(LeaderHint.leader(in: LeaderHint.metadata(nil)) == nil)
     }
 }

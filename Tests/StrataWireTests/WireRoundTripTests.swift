@@ -141,6 +141,7 @@ enum WireFixtures {
         try roundTrip(QueryResponse.header(QueryHeader(mode: .hybrid, degraded: true, missingSlots: [1, 4095, 0],
                                                        degradedReason: "slots 1, 4095 have no live replica — \(F.unicode)")))
         try roundTrip(QueryResponse.header(QueryHeader(mode: .lexical)))
+        try roundTrip(QueryResponse.header(QueryHeader(mode: .lexical, stale: true, staleReason: "etcd gone \(F.unicode)")))
         try roundTrip(QueryResponse.passage(Passage(provenance: F.provenance, score: 0.875, tokens: 321, text: F.unicode, rank: 3)))
         try roundTrip(QueryResponse.passage(Passage(provenance: F.provenance, score: 0.5, tokens: 7, text: "x", rank: 1,
                                                     metadata: [KeyValue(key: "lang", value: "en"), KeyValue(key: "作者", value: F.unicode),
@@ -165,6 +166,12 @@ enum WireFixtures {
             mapVersion: 42))
         try roundTrip(ClusterStatusResponse(clusterID: "c", slotCount: 1, replicationFactor: 1, writeQuorum: 1))
         try roundTrip(NodeStatusMessage(F.node("w9")))
+        var coordinator = F.node("c1")
+        coordinator.controlPlane = ControlPlaneStatus(role: .follower, epoch: 17, leaderAddress: "10.0.0.2:7400", leaseSafeMs: 0,
+                                                      etcdEndpoints: ["e1:2379", "e2:2379"], confirmedMsAgo: 4_200, stale: true)
+        try roundTrip(NodeStatusMessage(coordinator))
+        coordinator.controlPlane = ControlPlaneStatus(role: .local, epoch: 3)
+        try roundTrip(NodeStatusMessage(coordinator))
     }
 
     @Test func membershipMessages() throws {

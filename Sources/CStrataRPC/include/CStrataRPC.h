@@ -121,6 +121,9 @@ strata_call *strata_channel_create_call(strata_channel *channel, strata_cq *cq, 
 /// Adds a metadata pair sent with the initial metadata (client) before it is sent.
 /// Keys must be lowercase ASCII; returns 0 on success, -1 if initial metadata is already sent.
 int strata_call_add_metadata(strata_call *call, const char *key, const char *value, size_t value_length);
+/// Server: adds a metadata pair sent with the status (gRPC trailing metadata), before
+/// send_status_from_server. Keys must be lowercase ASCII; returns 0, or -1 once the status is sent.
+int strata_call_add_trailing_metadata(strata_call *call, const char *key, const char *value, size_t value_length);
 
 /// Each op below starts one batch and returns 0 (GRPC_CALL_OK) or a grpc_call_error.
 /// Only one op of each kind may be outstanding per call.
@@ -162,6 +165,11 @@ size_t strata_call_metadata_count(strata_call *call);
 /// Copies key i and value i; returns their lengths (key is ASCII, value may be binary).
 const char *strata_call_metadata_key(strata_call *call, size_t index, size_t *length);
 const char *strata_call_metadata_value(strata_call *call, size_t index, size_t *length);
+/// Client: trailing metadata received with the status (after recv_status_on_client or the
+/// unary batch completed); pointers stay valid until the call is destroyed.
+size_t strata_call_trailing_metadata_count(strata_call *call);
+const char *strata_call_trailing_metadata_key(strata_call *call, size_t index, size_t *length);
+const char *strata_call_trailing_metadata_value(strata_call *call, size_t index, size_t *length);
 
 /// Server calls: the peer as the transport authenticated it (gRPC's auth context), copied into
 /// the call on first use. Properties come in gRPC's names: "transport_security_type" ("ssl"

@@ -74,6 +74,15 @@ public struct CoordinatorConfig: Sendable, Equatable {
     public var leaseTTLMs = 3_000
     /// Operations etcd accepts in one transaction (etcd's --max-txn-ops).
     public var etcdMaxTxnOps = 128
+    /// A coordinator that has not confirmed its map with etcd for this long (etcd unreachable,
+    /// watch broken) still answers queries from the last map it knew, flagged stale.
+    public var staleAfterMs = 10_000
+    /// PEM file of the CA that signed the etcd members' certificates; set: etcd is reached
+    /// over TLS (empty: plain TCP).
+    public var etcdCAFile = ""
+    /// PEM certificate and key the coordinator presents to etcd (mutual TLS; both or neither).
+    public var etcdCertFile = ""
+    public var etcdKeyFile = ""
 
     /// `etcdEndpoints` as a list (empty: local files).
     public var etcdEndpointList: [String] {

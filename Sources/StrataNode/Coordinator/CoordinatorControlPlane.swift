@@ -2,6 +2,7 @@ import Foundation
 import StrataControlPlane
 import StrataCore
 import StrataEtcd
+import StrataRPC
 import Synchronization
 
 /// Where the coordinator keeps what must outlive it (the cluster id, map, sequence ceilings,
@@ -26,6 +27,8 @@ final class CoordinatorControlPlane: Sendable {
     /// coordinator, once its address is known).
     private let etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?
     private let runningElection = Mutex<LeaderElection?>(nil)
+    /// When the map was last confirmed with etcd (nil on local files: always current).
+    let freshness: ControlPlaneFreshness?
 
     /// The election, once started (etcd only).
     var election: LeaderElection? { runningElection.withLock { $0 } }
@@ -55,10 +58,12 @@ final class CoordinatorControlPlane: Sendable {
     let markCommitLatencies = RecentLatencies()
 
     private init(store: any ControlPlaneStore, local: LocalFileControlPlaneStore?,
-                 etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?) {
+                 etcd: (client: EtcdClient, layout: EtcdControlPlaneLayout, settings: ElectionSettings)?,
+                 staleAfter: Duration? = nil) {
         self.store = store
         self.local = local
         self.etcd = etcd
+        freshness = staleAfter.map { ControlPlaneFreshness(staleAfter: $0) }
         state = Mutex(State(token: local?.leader, marks: HighWaterMarkCommitter(store: store, durable: [:])))
     }
 
@@ -83,7 +88,7 @@ final class CoordinatorControlPlane: Sendable {
         let layout: EtcdControlPlaneLayout
         let settings: ElectionSettings
         do {
-            client = EtcdClient(try EtcdClientSettings(endpoints: config.coordinator.etcdEndpointList))
+            client = EtcdClient(try EtcdClientSettings(endpoints: config.coordinator.etcdEndpointList, security: try etcdSecurity(config)))
             layout = try EtcdControlPlaneLayout(prefix: config.coordinator.etcdPrefix)
             settings = try ElectionSettings(leaseTTL: .milliseconds(config.coordinator.leaseTTLMs))
         } catch let error as ControlPlaneError {
@@ -94,10 +99,37 @@ final class CoordinatorControlPlane: Sendable {
             throw StrataError(relaying: error)
         }
         let store = EtcdControlPlaneStore(client: client, layout: layout, maxOperationsPerTransaction: config.coordinator.etcdMaxTxnOps)
-        return CoordinatorControlPlane(store: store, local: nil, etcd: (client, layout, settings))
+        return CoordinatorControlPlane(store: store, local: nil, etcd: (client, layout, settings),
+                                       staleAfter: .milliseconds(config.coordinator.staleAfterMs))
     }
 
     var isEtcd: Bool { etcd != nil }
+
+    /// TLS to etcd from `coordinator.etcd_ca_file` (+ `etcd_cert_file`/`etcd_key_file` for
+    /// mutual TLS), read now; plain TCP when no CA is given.
+    static func etcdSecurity(_ config: StrataConfig) throws(StrataError) -> ChannelSecurity {
+        let settings = config.coordinator
+        guard !settings.etcdCAFile.isEmpty else {
+            guard settings.etcdCertFile.isEmpty, settings.etcdKeyFile.isEmpty else {
+                throw StrataError.invalidArgument("coordinator.etcd_cert_file and etcd_key_file need coordinator.etcd_ca_file (TLS to etcd)")
+            }
+            return .insecure
+        }
+        guard settings.etcdCertFile.isEmpty == settings.etcdKeyFile.isEmpty else {
+            throw StrataError.invalidArgument("coordinator.etcd_cert_file and coordinator.etcd_key_file go together (mutual TLS to etcd): give both or neither")
+        }
+        let files = TLSFiles(certificateChain: settings.etcdCertFile.isEmpty ? nil : settings.etcdCertFile,
+                             privateKey: settings.etcdKeyFile.isEmpty ? nil : settings.etcdKeyFile,
+                             trustedRoots: settings.etcdCAFile)
+        do {
+            return .tls(try ChannelTLS(files: files))
+        } catch {
+            throw StrataError.invalidArgument("coordinator.etcd_*_file: \(error.message)")
+        }
+    }
+
+    /// The etcd endpoints (empty on local files).
+    var etcdEndpoints: [String] { etcd?.client.endpoints ?? [] }
 
     /// The leadership this coordinator acts under, nil while it follows.
     var leader: LeaderToken? { state.withLock { $0.token } }
@@ -141,13 +173,18 @@ final class CoordinatorControlPlane: Sendable {
     func notLeaderError() -> StrataError {
         let deposed = state.withLock { $0.deposed }
         var text = "this coordinator is not the leader"
-        if case .follower(let leader?) = election?.role {
-            text += "; the leader is at \(leader.address) (\(LeaderHint.naming(leader.address)))"
+        var leaderAddress: String?
+        // A coordinator whose own lease lapsed can still see its own key as the oldest (etcd
+        // gone, so nothing expires it in its view): that is no leader to send writes to.
+        if case .follower(let leader?) = election?.role, leader.address != election?.address {
+            leaderAddress = leader.address
+            text += "; the leader is at \(leader.address)"
         } else {
-            text += "; no leader is elected yet (etcd at \(etcd?.client.endpoints.joined(separator: ",") ?? "?")); retry"
+            text += "; no leader is elected yet (etcd at \(etcdEndpoints.joined(separator: ","))); retry"
         }
+        if let stale = freshness?.staleReason() { text += "; etcd has not answered: \(stale)" }
         if let deposed { text += " [\(deposed)]" }
-        return StrataError(.unavailable, text)
+        return StrataError(.unavailable, text, metadata: LeaderHint.metadata(leaderAddress))
     }
 
     /// Writes `bytes` (nil: deletes) as `record`, unless a write of generation `generation` or
@@ -225,7 +262,7 @@ final class CoordinatorControlPlane: Sendable {
             depose("\(what) refused: \(error.message)")
             return notLeaderError()
         case .unavailable where isEtcd:
-            return StrataError(.unavailable, "etcd is unavailable: \(what) not written: \(error.message)")
+            return StrataError(.unavailable, "etcd is unavailable: \(what) not written: \(error.message)", metadata: LeaderHint.metadata(nil))
         default:
             return error.strataError
         }

@@ -7,7 +7,7 @@ import Synchronization
 /// Coordinators sharing etcd: one leads (it alone changes the map, reserves sequence numbers,
 /// takes writes, registrations and heartbeats), the others follow the control plane and
 /// answer queries from the leader's map. Writes sent to a follower are refused UNAVAILABLE
-/// with the leader's address (`strata-leader=host:port`), which clients and workers follow.
+/// naming the leader in the `strata-leader` trailer, which clients and workers follow.
 extension CoordinatorNode {
     /// Campaigns, and follows the role and the control plane, until `shutdown`.
     func startLeadership() {
@@ -36,6 +36,24 @@ extension CoordinatorNode {
     private func roleChanged(_ role: ElectionState.Role) async {
         switch role {
         case .leader(let token):
+            await takeOver(token)
+        case .follower(let leader):
+            tallyCurrent.withLock { $0 = false }
+            controlPlane.depose(leader.map { "following \($0.address)" } ?? "no leader elected")
+            membership.stepDown()
+            runtime.logger.notice("following", metadata: ["leader": "\(leader?.description ?? "none yet")"])
+            if let snapshot = try? await controlPlane.store.load() { applyFollowed(snapshot) }
+        }
+    }
+
+    /// Takes the lead under `token`: loads the control plane, takes the map over as after a
+    /// restart and writes its first records. A takeover that fails (etcd briefly unreachable,
+    /// a record it cannot read, a refused commit) is tried again — 0.2 s, doubling up to 2 s —
+    /// for as long as the election still makes this coordinator leader under `token`;
+    /// meanwhile writes are refused UNAVAILABLE.
+    private func takeOver(_ token: LeaderToken) async {
+        var failures = 0
+        while !Task.isCancelled, controlPlane.election?.role.token == token {
             do {
                 let snapshot = try await controlPlane.store.load()
                 var initial = try membership.takeOver(snapshot)
@@ -54,19 +72,20 @@ extension CoordinatorNode {
                     await self.catchUpAsLeader(token)
                 }
                 leadershipTasks.withLock { $0.append(catchUp) }
+                controlPlane.freshness?.confirm()
                 runtime.logger.notice("leading the cluster", metadata: [
                     "epoch": "\(token.epoch)", "control plane": "\(controlPlane.store.location)", "revision": "\(snapshot.revision.value)",
+                    "attempts": "\(failures + 1)",
                 ])
+                return
             } catch {
+                failures += 1
                 controlPlane.depose("taking the lead failed: \(error)")
-                runtime.logger.error("taking the lead failed; writes are refused until the next election", metadata: ["error": "\(error)"])
+                runtime.logger.error("taking the lead failed; writes are refused until it succeeds (retrying)", metadata: [
+                    "error": "\(error)", "attempt": "\(failures)",
+                ])
             }
-        case .follower(let leader):
-            tallyCurrent.withLock { $0 = false }
-            controlPlane.depose(leader.map { "following \($0.address)" } ?? "no leader elected")
-            membership.stepDown()
-            runtime.logger.notice("following", metadata: ["leader": "\(leader?.description ?? "none yet")"])
-            if let snapshot = try? await controlPlane.store.load() { applyFollowed(snapshot) }
+            try? await Task.sleep(for: .milliseconds(min(2_000, 100 << min(failures, 5))))
         }
     }
 
@@ -76,10 +95,13 @@ extension CoordinatorNode {
         while !Task.isCancelled {
             do {
                 var current = try await controlPlane.store.load()
+                controlPlane.freshness?.confirm()
                 applyFollowed(current)
                 if let tokens = current[.tokens] { access.adopt(tokens, asLeader: controlPlane.leader != nil) }
                 if let syncs = current[.syncs], controlPlane.leader == nil { try? self.syncs.adopt(syncs) }
                 for try await update in controlPlane.store.watch(after: current.revision) {
+                    // Every answer of the watch, an empty progress report included, confirms the map.
+                    controlPlane.freshness?.confirm()
                     current = update.applied(to: current)
                     if case .some(.some(let tokens)) = update.records[.tokens] { access.adopt(tokens, asLeader: controlPlane.leader != nil) }
                     if case .some(.some(let syncs)) = update.records[.syncs], controlPlane.leader == nil { try? self.syncs.adopt(syncs) }
@@ -90,6 +112,7 @@ extension CoordinatorNode {
                     }
                 }
             } catch {
+                controlPlane.freshness?.failed("\(error)")
                 runtime.logger.debug("control plane watch ended; loading again", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: .milliseconds(500))
@@ -179,20 +202,28 @@ extension CoordinatorNode {
 }
 
 extension CoordinatorNode {
-    /// This coordinator's part in the election, for `strata health` and `strata nodes`
-    /// (nothing for a coordinator on local files: it is the only one).
-    func roleNotes() -> [String] {
-        guard let election = controlPlane.election else { return [] }
-        let endpoints = "etcd \(runtime.config.coordinator.etcdEndpointList.joined(separator: ","))"
+    /// This coordinator's role, lease and map freshness, for `strata health` and `strata nodes`.
+    func controlPlaneStatus() -> ControlPlaneStatus {
+        guard let election = controlPlane.election else {
+            return ControlPlaneStatus(role: .local, epoch: controlPlane.epoch, leaderAddress: runtime.address)
+        }
+        let age = controlPlane.freshness?.age() ?? .zero
+        var status = ControlPlaneStatus(
+            role: .follower, etcdEndpoints: controlPlane.etcdEndpoints,
+            confirmedMsAgo: UInt64(max(0, age.milliseconds)), stale: controlPlane.freshness?.staleReason() != nil)
         switch election.role {
         case .leader(let token):
-            let lease = election.leaseSafeFor.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "?"
-            return ["leader (epoch \(token.epoch), lease safe for \(lease), \(endpoints))"]
+            status.role = controlPlane.leader == nil ? .follower : .leader
+            status.epoch = UInt64(max(0, token.epoch))
+            status.leaderAddress = runtime.address
+            status.leaseSafeMs = UInt64(max(0, election.leaseSafeFor?.milliseconds ?? 0))
         case .follower(let leader?):
-            return ["follower (leader \(leader.address), epoch \(leader.createRevision), \(endpoints))"]
+            status.epoch = UInt64(max(0, leader.createRevision))
+            status.leaderAddress = leader.address
         case .follower(nil):
-            return ["follower (no leader elected, \(endpoints))"]
+            break
         }
+        return status
     }
 
     /// The other coordinators campaigning in etcd, as `strata nodes` lists them.
@@ -200,12 +231,20 @@ extension CoordinatorNode {
         guard let election = controlPlane.election else { return [] }
         let candidates = election.candidates
         return candidates.filter { $0.address != runtime.address }.map { candidate in
-            NodeStatusReport(
+            let leads = candidate == candidates.first
+            return NodeStatusReport(
                 nodeID: "coordinator@\(candidate.address)", role: .coordinator, address: candidate.address, state: .serving,
                 version: "", uptimeSeconds: 0, startedAtUnix: 0,
-                notes: [candidate == candidates.first ? "leader (epoch \(candidate.createRevision))" : "follower"])
+                controlPlane: ControlPlaneStatus(
+                    role: leads ? .leader : .follower, epoch: UInt64(max(0, candidates.first?.createRevision ?? 0)),
+                    leaderAddress: candidates.first?.address ?? "", etcdEndpoints: controlPlane.etcdEndpoints))
         }
     }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
 
 extension HandlerReference<CoordinatorNode> {

@@ -87,7 +87,8 @@ public final class CoordinatorNode: Sendable {
                                          replicator: replicator, batchChunks: config.embedding.batchChunks,
                                          logger: Self.embeddingLogger(config))
         queries = CoordinatorQuery(namespaces: namespaces, membership: membership, channels: channels, limits: config.query,
-                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding)
+                                   latencies: LatencyBook(settings: try LatencyTracker.Settings(config.query)), embedding: embedding,
+                                   staleReason: { [controlPlane] in controlPlane.freshness?.staleReason() })
         documents = CoordinatorDocuments(namespaces: namespaces, membership: membership, channels: channels)
         runtime = NodeRuntime(role: .coordinator, identity: identity, config: config, listen: config.coordinator.listen,
                               security: security, servesGRPC: environment.servesGRPC)
@@ -174,7 +175,7 @@ public final class CoordinatorNode: Sendable {
         // cannot be written): the status keeps its code, the message loses the path.
         let clientFacing = access.guarding(coordinator).mappingErrors { error in
             let status = RPCError(mapping: error)
-            return RPCError(status.code, PathRedaction.redact(status.message))
+            return RPCError(status.code, PathRedaction.redact(status.message), metadata: status.metadata)
         }
         return [clientFacing, members, access.guarding(access.tokenService())]
     }
@@ -241,7 +242,7 @@ public final class CoordinatorNode: Sendable {
 
     public func status() -> NodeStatusReport {
         var report = runtime.baseStatus(state: runtime.health.status(of: "") == .serving ? .serving : .starting)
-        report.notes += roleNotes()
+        report.controlPlane = controlPlaneStatus()
         return report
     }
 

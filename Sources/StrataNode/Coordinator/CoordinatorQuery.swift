@@ -23,6 +23,9 @@ struct CoordinatorQuery: Sendable {
     let latencies: LatencyBook
     /// Embeds query text for namespaces with a server-side embedder.
     let embedding: CoordinatorEmbedding
+    /// Why this coordinator's map is stale (not confirmed with etcd for
+    /// `coordinator.stale_after_ms`), or nil; the answer's header says so.
+    let staleReason: @Sendable () -> String?
     /// Passages longer than this are sent as a passage plus text fragments.
     static let fragmentBytes = 1 << 20
 
@@ -44,6 +47,7 @@ struct CoordinatorQuery: Sendable {
         let started = clock.now
         let reads = HedgedReads(membership: membership, latencies: latencies, deadline: started + (context.timeRemaining ?? .seconds(30)))
         let plan = membership.queryPlan()
+        let mapStale = staleReason()
         var missing = Set(plan.missing)
         var stale: Set<Int> = []
         var failures: [String] = []
@@ -128,7 +132,8 @@ struct CoordinatorQuery: Sendable {
         let degraded = !missing.isEmpty || !stale.isEmpty
         try await writer.send(.header(QueryHeader(
             mode: mode, degraded: degraded, missingSlots: missing.sorted().map(UInt32.init),
-            degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "")))
+            degradedReason: degraded ? Self.degradedReason(missing: missing.count, stale: stale.count, failures: failures) : "",
+            stale: mapStale != nil, staleReason: mapStale ?? "")))
         let ranks = PassageRanks(ranked: ranked.map(\.chunk.provenance))
         // A passage covers chunks of one document, and every chunk carries its document's
         // metadata, so the first candidate of a document stands for all of them.

@@ -28,6 +28,7 @@ final class CoordinatorAddresses: Sendable {
     /// A call to `address` failed: move to the leader it named, or to the next address.
     func failed(_ address: String, error: any Error) {
         let now = ContinuousClock.now - origin
-        _ = state.withLock { $0.list.failed(address, message: "\(error)", now: now) }
+        let leader = LeaderHint.leader(in: StrataError(relaying: error).metadata)
+        _ = state.withLock { $0.list.failed(address, leader: leader, now: now) }
     }
 }

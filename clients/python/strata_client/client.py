@@ -1,5 +1,4 @@
 """`Strata`: a typed client of a Strata cluster's coordinator over gRPC."""
-import re
 import time
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
@@ -83,8 +82,8 @@ class Strata:
         raise errors.Unavailable(grpc.StatusCode.UNAVAILABLE, f"no coordinator answered at {', '.join(self.addresses)}: {last}")
 
     def _call(self, method: str, request, timeout: Optional[float] = None):
-        # Coordinators sharing etcd: a follower refuses writes UNAVAILABLE naming the leader
-        # ("strata-leader=host:port"), a stopped coordinator is UNAVAILABLE too; either way the
+        # Coordinators sharing etcd: a follower refuses writes UNAVAILABLE naming the leader in
+        # its strata-leader trailer, a stopped coordinator is UNAVAILABLE too; either way the
         # call is made again at the leader named, or at the next address (each at most twice).
         for attempt in range(2 * len(self.addresses)):
             stub = self._connect()
@@ -93,24 +92,27 @@ class Strata:
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE or attempt + 1 >= 2 * len(self.addresses):
                     raise errors.from_rpc(error, method) from None
-                self._fail_over(error.details() or "")
+                self._fail_over(error)
 
-    def _fail_over(self, details: str) -> None:
-        """Moves to the leader a refusal names (unless it failed in the last 2 s: a follower names a dead leader
-        until its lease expires), or else puts the current address last."""
-        leader = re.search(r"strata-leader=([^\s)\];,]+)", details)
+    def _fail_over(self, error: grpc.RpcError) -> None:
+        """After an UNAVAILABLE `error`: moves to the leader its strata-leader trailer names (unless that one failed in
+        the last 2 s: a follower names a dead leader until its lease expires), or else puts the current address last.
+        A status a Strata server sent carries the strata-answered trailer; one without it means the coordinator was
+        not reached (gRPC made the status on this side)."""
+        trailers = dict(error.trailing_metadata() or ())
+        leader = trailers.get("strata-leader") or None
+        unreachable = "strata-answered" not in trailers
         current = self.address
         self.close()
         now = time.monotonic()
-        unreachable = any(sign in details for sign in ("failed to connect", "Connection refused", "Socket closed", "Stream removed"))
         if not leader and not unreachable:
             # The coordinator answered (e.g. a slot not writable yet while a new leader settles): ask it again.
             time.sleep(0.1)
             return
         if not leader:
             self._down[current] = now
-        if leader and leader.group(1) != current and now - self._down.get(leader.group(1), -10.0) > 2.0:
-            self.addresses = [leader.group(1)] + [a for a in self.addresses if a != leader.group(1)]
+        if leader and leader != current and now - self._down.get(leader, -10.0) > 2.0:
+            self.addresses = [leader] + [a for a in self.addresses if a != leader]
         elif current in self.addresses and len(self.addresses) > 1:
             self.addresses = [a for a in self.addresses if a != current] + [current]
             time.sleep(0.1)
@@ -174,7 +176,7 @@ class Strata:
             # The documents may be a generator already consumed: the caller sends them again,
             # and the next call goes to the leader named or the next coordinator.
             if error.code() == grpc.StatusCode.UNAVAILABLE:
-                self._fail_over(error.details() or "")
+                self._fail_over(error)
             raise errors.from_rpc(error, "Ingest") from None
         return IngestSummary(documents=summary.documents, chunks=summary.chunks, tokens=summary.tokens,
                              duplicate_chunks=summary.duplicate_chunks,
@@ -237,7 +239,7 @@ class Strata:
                     summary = item.summary
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.UNAVAILABLE and not raw and header is None:
-                self._fail_over(error.details() or "")
+                self._fail_over(error)
                 if not _retried:
                     return self.query(namespace, text, token_budget, top_k, mode, path_prefix, where, order, vector, timeout,
                                       _retried=True)
@@ -252,7 +254,8 @@ class Strata:
                        candidates=summary.candidates if summary else 0,
                        mode=common_pb2.QueryMode.Name(header.mode).replace("QUERY_MODE_", "").lower() if header else "auto",
                        degraded=bool(header and header.degraded), degraded_reason=header.degraded_reason if header else "",
-                       missing_slots=list(header.missing_slots) if header else [])
+                       missing_slots=list(header.missing_slots) if header else [],
+                       stale=bool(header and header.stale), stale_reason=header.stale_reason if header else "")
 
     # -- sync
 

@@ -39,7 +39,8 @@ class Passage:
 @dataclass(frozen=True)
 class Context:
     """A query's answer: the passages, the rendered context (`text`, with provenance headers), its token count, and
-    `degraded` (part of the cluster could not be searched; `degraded_reason` says why)."""
+    `degraded` (part of the cluster could not be searched; `degraded_reason` says why) and `stale` (the coordinator
+    lost its control plane and answered from a cluster map older than `coordinator.stale_after_ms`; `stale_reason`)."""
     passages: List[Passage]
     text: str
     tokens: int
@@ -48,6 +49,8 @@ class Context:
     degraded: bool
     degraded_reason: str
     missing_slots: List[int]
+    stale: bool = False
+    stale_reason: str = ""
 
 
 @dataclass

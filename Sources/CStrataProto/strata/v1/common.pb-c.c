@@ -412,6 +412,51 @@ void   strata__v1__node_status__free_unpacked
   assert(message->base.descriptor == &strata__v1__node_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   strata__v1__control_plane_status__init
+                     (Strata__V1__ControlPlaneStatus         *message)
+{
+  static const Strata__V1__ControlPlaneStatus init_value = STRATA__V1__CONTROL_PLANE_STATUS__INIT;
+  *message = init_value;
+}
+size_t strata__v1__control_plane_status__get_packed_size
+                     (const Strata__V1__ControlPlaneStatus *message)
+{
+  assert(message->base.descriptor == &strata__v1__control_plane_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t strata__v1__control_plane_status__pack
+                     (const Strata__V1__ControlPlaneStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &strata__v1__control_plane_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t strata__v1__control_plane_status__pack_to_buffer
+                     (const Strata__V1__ControlPlaneStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &strata__v1__control_plane_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Strata__V1__ControlPlaneStatus *
+       strata__v1__control_plane_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Strata__V1__ControlPlaneStatus *)
+     protobuf_c_message_unpack (&strata__v1__control_plane_status__descriptor,
+                                allocator, len, data);
+}
+void   strata__v1__control_plane_status__free_unpacked
+                     (Strata__V1__ControlPlaneStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &strata__v1__control_plane_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor strata__v1__key_value__field_descriptors[2] =
 {
   {
@@ -1197,7 +1242,7 @@ const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor =
   (ProtobufCMessageInit) strata__v1__slot_position__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__node_status__field_descriptors[15] =
+static const ProtobufCFieldDescriptor strata__v1__node_status__field_descriptors[16] =
 {
   {
     "node_id",
@@ -1379,9 +1424,22 @@ static const ProtobufCFieldDescriptor strata__v1__node_status__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "control_plane",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__NodeStatus, control_plane),
+    &strata__v1__control_plane_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__node_status__field_indices_by_name[] = {
   2,   /* field[2] = address */
+  15,   /* field[15] = control_plane */
   12,   /* field[12] = metrics_address */
   0,   /* field[0] = node_id */
   13,   /* field[13] = notes */
@@ -1400,7 +1458,7 @@ static const unsigned strata__v1__node_status__field_indices_by_name[] = {
 static const ProtobufCIntRange strata__v1__node_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor strata__v1__node_status__descriptor =
 {
@@ -1410,11 +1468,127 @@ const ProtobufCMessageDescriptor strata__v1__node_status__descriptor =
   "Strata__V1__NodeStatus",
   "strata.v1",
   sizeof(Strata__V1__NodeStatus),
-  15,
+  16,
   strata__v1__node_status__field_descriptors,
   strata__v1__node_status__field_indices_by_name,
   1,  strata__v1__node_status__number_ranges,
   (ProtobufCMessageInit) strata__v1__node_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor strata__v1__control_plane_status__field_descriptors[7] =
+{
+  {
+    "role",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, role),
+    &strata__v1__coordinator_role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leader_address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, leader_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lease_safe_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, lease_safe_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etcd_endpoints",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Strata__V1__ControlPlaneStatus, n_etcd_endpoints),
+    offsetof(Strata__V1__ControlPlaneStatus, etcd_endpoints),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confirmed_ms_ago",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, confirmed_ms_ago),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stale",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__ControlPlaneStatus, stale),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned strata__v1__control_plane_status__field_indices_by_name[] = {
+  5,   /* field[5] = confirmed_ms_ago */
+  1,   /* field[1] = epoch */
+  4,   /* field[4] = etcd_endpoints */
+  2,   /* field[2] = leader_address */
+  3,   /* field[3] = lease_safe_ms */
+  0,   /* field[0] = role */
+  6,   /* field[6] = stale */
+};
+static const ProtobufCIntRange strata__v1__control_plane_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor strata__v1__control_plane_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "strata.v1.ControlPlaneStatus",
+  "ControlPlaneStatus",
+  "Strata__V1__ControlPlaneStatus",
+  "strata.v1",
+  sizeof(Strata__V1__ControlPlaneStatus),
+  7,
+  strata__v1__control_plane_status__field_descriptors,
+  strata__v1__control_plane_status__field_indices_by_name,
+  1,  strata__v1__control_plane_status__number_ranges,
+  (ProtobufCMessageInit) strata__v1__control_plane_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue strata__v1__query_mode__enum_values_by_number[4] =
@@ -1603,5 +1777,37 @@ const ProtobufCEnumDescriptor strata__v1__node_role__descriptor =
   strata__v1__node_role__enum_values_by_name,
   1,
   strata__v1__node_role__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue strata__v1__coordinator_role__enum_values_by_number[4] =
+{
+  { "COORDINATOR_ROLE_UNSPECIFIED", "STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_UNSPECIFIED", 0 },
+  { "COORDINATOR_ROLE_LOCAL", "STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LOCAL", 1 },
+  { "COORDINATOR_ROLE_LEADER", "STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LEADER", 2 },
+  { "COORDINATOR_ROLE_FOLLOWER", "STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_FOLLOWER", 3 },
+};
+static const ProtobufCIntRange strata__v1__coordinator_role__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex strata__v1__coordinator_role__enum_values_by_name[4] =
+{
+  { "COORDINATOR_ROLE_FOLLOWER", 3 },
+  { "COORDINATOR_ROLE_LEADER", 2 },
+  { "COORDINATOR_ROLE_LOCAL", 1 },
+  { "COORDINATOR_ROLE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor strata__v1__coordinator_role__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "strata.v1.CoordinatorRole",
+  "CoordinatorRole",
+  "Strata__V1__CoordinatorRole",
+  "strata.v1",
+  4,
+  strata__v1__coordinator_role__enum_values_by_number,
+  4,
+  strata__v1__coordinator_role__enum_values_by_name,
+  1,
+  strata__v1__coordinator_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

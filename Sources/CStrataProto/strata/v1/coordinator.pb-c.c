@@ -2325,7 +2325,7 @@ const ProtobufCMessageDescriptor strata__v1__query_response__descriptor =
   (ProtobufCMessageInit) strata__v1__query_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor strata__v1__query_header__field_descriptors[4] =
+static const ProtobufCFieldDescriptor strata__v1__query_header__field_descriptors[6] =
 {
   {
     "mode",
@@ -2375,17 +2375,43 @@ static const ProtobufCFieldDescriptor strata__v1__query_header__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "stale",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__QueryHeader, stale),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stale_reason",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Strata__V1__QueryHeader, stale_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned strata__v1__query_header__field_indices_by_name[] = {
   1,   /* field[1] = degraded */
   3,   /* field[3] = degraded_reason */
   2,   /* field[2] = missing_slots */
   0,   /* field[0] = mode */
+  4,   /* field[4] = stale */
+  5,   /* field[5] = stale_reason */
 };
 static const ProtobufCIntRange strata__v1__query_header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor strata__v1__query_header__descriptor =
 {
@@ -2395,7 +2421,7 @@ const ProtobufCMessageDescriptor strata__v1__query_header__descriptor =
   "Strata__V1__QueryHeader",
   "strata.v1",
   sizeof(Strata__V1__QueryHeader),
-  4,
+  6,
   strata__v1__query_header__field_descriptors,
   strata__v1__query_header__field_indices_by_name,
   1,  strata__v1__query_header__number_ranges,

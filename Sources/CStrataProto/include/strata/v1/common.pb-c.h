@@ -24,6 +24,7 @@ typedef struct Strata__V1__Chunk Strata__V1__Chunk;
 typedef struct Strata__V1__TierStatus Strata__V1__TierStatus;
 typedef struct Strata__V1__SlotPosition Strata__V1__SlotPosition;
 typedef struct Strata__V1__NodeStatus Strata__V1__NodeStatus;
+typedef struct Strata__V1__ControlPlaneStatus Strata__V1__ControlPlaneStatus;
 
 
 /* --- enums --- */
@@ -152,6 +153,28 @@ typedef enum _Strata__V1__NodeRole {
   STRATA__V1__NODE_ROLE__NODE_ROLE_WORKER = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__NODE_ROLE)
 } Strata__V1__NodeRole;
+/*
+ * A coordinator's part in the control plane.
+ */
+typedef enum _Strata__V1__CoordinatorRole {
+  /*
+   * Not reported (a worker, or an older coordinator).
+   */
+  STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_UNSPECIFIED = 0,
+  /*
+   * The only coordinator, on local files in its data directory: it always leads.
+   */
+  STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LOCAL = 1,
+  /*
+   * Elected in etcd: it alone changes the map and takes writes.
+   */
+  STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_LEADER = 2,
+  /*
+   * Follows the leader's map in etcd: answers queries, refuses writes naming the leader.
+   */
+  STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_FOLLOWER = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(STRATA__V1__COORDINATOR_ROLE)
+} Strata__V1__CoordinatorRole;
 
 /* --- messages --- */
 
@@ -527,10 +550,58 @@ struct  Strata__V1__NodeStatus
    * gRPC requests served since start.
    */
   uint64_t requests_served;
+  /*
+   * Where a coordinator stands in the control plane (coordinators only).
+   */
+  Strata__V1__ControlPlaneStatus *control_plane;
 };
 #define STRATA__V1__NODE_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__node_status__descriptor) \
-    , (char *)protobuf_c_empty_string, STRATA__V1__NODE_ROLE__NODE_ROLE_UNKNOWN, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, STRATA__V1__NODE_STATE__NODE_STATE_UNKNOWN, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, STRATA__V1__NODE_ROLE__NODE_ROLE_UNKNOWN, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, STRATA__V1__NODE_STATE__NODE_STATE_UNKNOWN, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, NULL }
+
+
+/*
+ * A coordinator's role, lease and how current its cluster map is.
+ */
+struct  Strata__V1__ControlPlaneStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Local files, leader or follower.
+   */
+  Strata__V1__CoordinatorRole role;
+  /*
+   * The leader's epoch (the create revision of its candidate key in etcd; on local files the
+   * store's epoch, raised at every start); 0 while no leader is known.
+   */
+  uint64_t epoch;
+  /*
+   * host:port of the leader; empty while no leader is elected.
+   */
+  char *leader_address;
+  /*
+   * Leader on etcd only: milliseconds its lease is still known to hold.
+   */
+  uint64_t lease_safe_ms;
+  /*
+   * The etcd endpoints ("host:port"); empty on local files.
+   */
+  size_t n_etcd_endpoints;
+  char **etcd_endpoints;
+  /*
+   * Milliseconds since this coordinator last confirmed its map with etcd (a watch answer or a
+   * load); 0 on local files.
+   */
+  uint64_t confirmed_ms_ago;
+  /*
+   * True when confirmed_ms_ago exceeds coordinator.stale_after_ms: queries are answered from
+   * the last known map and flagged stale.
+   */
+  protobuf_c_boolean stale;
+};
+#define STRATA__V1__CONTROL_PLANE_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&strata__v1__control_plane_status__descriptor) \
+    , STRATA__V1__COORDINATOR_ROLE__COORDINATOR_ROLE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0 }
 
 
 /* Strata__V1__KeyValue methods */
@@ -704,6 +775,25 @@ Strata__V1__NodeStatus *
 void   strata__v1__node_status__free_unpacked
                      (Strata__V1__NodeStatus *message,
                       ProtobufCAllocator *allocator);
+/* Strata__V1__ControlPlaneStatus methods */
+void   strata__v1__control_plane_status__init
+                     (Strata__V1__ControlPlaneStatus         *message);
+size_t strata__v1__control_plane_status__get_packed_size
+                     (const Strata__V1__ControlPlaneStatus   *message);
+size_t strata__v1__control_plane_status__pack
+                     (const Strata__V1__ControlPlaneStatus   *message,
+                      uint8_t             *out);
+size_t strata__v1__control_plane_status__pack_to_buffer
+                     (const Strata__V1__ControlPlaneStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Strata__V1__ControlPlaneStatus *
+       strata__v1__control_plane_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   strata__v1__control_plane_status__free_unpacked
+                     (Strata__V1__ControlPlaneStatus *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Strata__V1__KeyValue_Closure)
@@ -733,6 +823,9 @@ typedef void (*Strata__V1__SlotPosition_Closure)
 typedef void (*Strata__V1__NodeStatus_Closure)
                  (const Strata__V1__NodeStatus *message,
                   void *closure_data);
+typedef void (*Strata__V1__ControlPlaneStatus_Closure)
+                 (const Strata__V1__ControlPlaneStatus *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -745,6 +838,7 @@ extern const ProtobufCEnumDescriptor    strata__v1__metric__descriptor;
 extern const ProtobufCEnumDescriptor    strata__v1__tier__descriptor;
 extern const ProtobufCEnumDescriptor    strata__v1__node_state__descriptor;
 extern const ProtobufCEnumDescriptor    strata__v1__node_role__descriptor;
+extern const ProtobufCEnumDescriptor    strata__v1__coordinator_role__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__key_value__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__provenance__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__chunk_input__descriptor;
@@ -754,6 +848,7 @@ extern const ProtobufCMessageDescriptor strata__v1__chunk__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__tier_status__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__slot_position__descriptor;
 extern const ProtobufCMessageDescriptor strata__v1__node_status__descriptor;
+extern const ProtobufCMessageDescriptor strata__v1__control_plane_status__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -491,10 +491,20 @@ struct  Strata__V1__QueryHeader
    * A human-readable explanation when degraded.
    */
   char *degraded_reason;
+  /*
+   * True when the coordinator answered from a cluster map it has not confirmed with the
+   * control plane (etcd) for longer than coordinator.stale_after_ms: documents written since
+   * may be missing. Independent of degraded.
+   */
+  protobuf_c_boolean stale;
+  /*
+   * Why, when stale (how long since the map was confirmed, and the control plane's error).
+   */
+  char *stale_reason;
 };
 #define STRATA__V1__QUERY_HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&strata__v1__query_header__descriptor) \
-    , STRATA__V1__QUERY_MODE__QUERY_MODE_AUTO, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , STRATA__V1__QUERY_MODE__QUERY_MODE_AUTO, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 /*
