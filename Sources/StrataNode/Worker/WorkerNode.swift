@@ -20,6 +20,9 @@ public final class WorkerNode: Sendable {
     /// The in-memory search index over the store's slots (built in `start`).
     let searchIndex: SlotSearchIndex
     let slotWriteLocks = SlotWriteLocks()
+    /// The index's per-slot snapshots, written at shutdown and read back at start.
+    let indexSnapshots: SearchIndexSnapshots
+    private let restoredIndex = Mutex<SearchIndexSnapshots.Restore?>(nil)
     /// The slots this worker may hold (0..<S, S from the coordinator).
     let slotRange: WorkerSlotRange
     /// Refuses the commands of a deposed coordinator leadership.
@@ -33,6 +36,7 @@ public final class WorkerNode: Sendable {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
+        indexSnapshots = SearchIndexSnapshots(directory: config.node.dataDir + "/search-index")
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
         var service = ServiceDefinition(name: StrataServiceName.worker)
@@ -70,25 +74,34 @@ public final class WorkerNode: Sendable {
                 ])
             })
         // The index is built before the store is published, so no write can reach the store
-        // without reaching the index.
+        // without reaching the index: read back from the slots' snapshots where they match
+        // the store, rebuilt from the store's chunks elsewhere.
         let indexing = ContinuousClock.now
+        let restore: SearchIndexSnapshots.Restore
         do {
-            try searchIndex.build(from: opened)
+            restore = try indexSnapshots.restore(into: searchIndex, from: opened)
         } catch {
             opened.close()
             throw error
         }
         let indexTook = ContinuousClock.now - indexing
+        restoredIndex.withLock { $0 = restore }
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
         let warm = opened.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
-            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
+            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)", "index": "\(restore)",
             "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
         startMembership()
+    }
+
+    /// How the last start filled the search index: slots read back from their snapshots and
+    /// slots rebuilt from the store (nil before the store is open).
+    public var indexRestore: (loaded: Int, rebuilt: Int)? {
+        restoredIndex.withLock { $0.map { ($0.loaded, $0.rebuilt) } }
     }
 
     /// Registers and heartbeats with the coordinator, unless the worker runs standalone.
@@ -145,6 +158,12 @@ public final class WorkerNode: Sendable {
         membership.withLock { $0?.stop(); $0 = nil }
         await runtime.shutdown()
         store.withLock { store in
+            if let store {
+                // A failed save costs only the next start's time (it rebuilds those slots).
+                do throws(StrataError) { try indexSnapshots.save(searchIndex, store: store, locks: slotWriteLocks) } catch {
+                    runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
+                }
+            }
             store?.close()
             store = nil
         }
