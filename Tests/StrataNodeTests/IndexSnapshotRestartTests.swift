@@ -55,6 +55,29 @@ private func put(_ sequence: UInt64, _ id: String, _ text: String, _ vector: [Fl
         await restarted.destroy()
     }
 
+    @Test func changedSlotsAreSnapshottedWhileTheWorkerRuns() async throws {
+        let worker = try WorkerUnderTest(settings: ["worker.index_snapshot_interval_ms": "50"])
+        try await Self.fill(worker)
+        try await worker.apply(2, [put(7, "s2/late", "late words", [1, 0, 0, 0])])
+        // Within a few intervals every slot's file names the slot's current position, without
+        // a shutdown (what a restart after kill -9 finds).
+        func current() async throws -> Bool {
+            for slot in Self.slots {
+                let sequence = try #require(try await worker.slotSequence(Int(slot)))
+                guard let bytes = FileManager.default.contents(atPath: Self.file(worker.directory, slot)),
+                      let header = SearchIndexSnapshotFrame.header(of: [UInt8](bytes)[...]), header.frame.sequence == sequence else { return false }
+            }
+            return true
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !(try await current()) {
+            #expect(ContinuousClock.now < deadline, "snapshots did not follow the writes")
+            if ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await worker.destroy()
+    }
+
     @Test func aTornCorruptOrStaleSnapshotIsRebuiltFromTheStore() async throws {
         let worker = try WorkerUnderTest()
         try await Self.fill(worker)

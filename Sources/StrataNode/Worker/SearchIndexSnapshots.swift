@@ -18,6 +18,8 @@ final class SearchIndexSnapshots: Sendable {
     /// The frame each slot's file holds (read at start or written since): a save skips slots
     /// whose position has not moved.
     private let onDisk = Mutex<[UInt32: SearchIndexSnapshotFrame]>([:])
+    /// One save at a time (the periodic one and the one at shutdown share the files).
+    private let saving = NSLock()
 
     init(directory: String) {
         self.directory = directory
@@ -38,15 +40,22 @@ final class SearchIndexSnapshots: Sendable {
     func restore(into index: SlotSearchIndex, from store: ChunkStore) throws(StrataError) -> Restore {
         var report = Restore()
         let positions = store.slotPositions()
+        let slots = positions.keys.sorted()
+        // Read, checked and decoded on every core (pure work); installed one by one.
+        let decoded = Mutex([SlotSearchIndex.DecodedSlot?](repeating: nil, count: slots.count))
+        DispatchQueue.concurrentPerform(iterations: slots.count) { i in
+            let slot = slots[i]
+            let frame = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
+            guard let bytes = FileManager.default.contents(atPath: path(of: slot)).map({ [UInt8]($0) }),
+                  let payload = frame.payload(of: bytes), let slotIndex = try? index.decode(slot: slot, payload: payload) else { return }
+            decoded.withLock { $0[i] = slotIndex }
+        }
         let reader = SlotSearchIndex.reader(store)
         var found: [UInt32: SearchIndexSnapshotFrame] = [:]
-        for slot in positions.keys.sorted() {
-            let position = positions[slot]!
-            let frame = SearchIndexSnapshotFrame(slot: slot, sequence: position.sequence, digest: position.digest)
-            if let bytes = FileManager.default.contents(atPath: path(of: slot)).map({ [UInt8]($0) }),
-               let payload = frame.payload(of: bytes), (try? index.install(slot: slot, payload: payload)) != nil {
+        for (i, slot) in slots.enumerated() {
+            if let slotIndex = decoded.withLock({ $0[i] }), (try? index.install(slotIndex)) != nil {
                 report.loaded += 1
-                found[slot] = frame
+                found[slot] = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
             } else {
                 try index.rebuild(slot: slot, namespace: nil, reader: reader)
                 report.rebuilt += 1
@@ -68,9 +77,16 @@ final class SearchIndexSnapshots: Sendable {
     /// then encoded and written outside it. Returns how many files were written.
     @discardableResult
     func save(_ index: SlotSearchIndex, store: ChunkStore, locks: SlotWriteLocks) throws(StrataError) -> Int {
+        saving.lock()
+        defer { saving.unlock() }
+        let disk = onDisk.withLock { $0 }
+        let moved = store.slotPositions().filter { slot, position in
+            disk[slot] != SearchIndexSnapshotFrame(slot: slot, sequence: position.sequence, digest: position.digest)
+        }
+        guard !moved.isEmpty else { return 0 }
         try PosixFileSystem().createDirectory(directory)
         var written = 0
-        for slot in store.slotSequences().keys.sorted() {
+        for slot in moved.keys.sorted() {
             let captured = locks.withLock(slot: slot) { () -> (SearchIndexSnapshotFrame, [UInt8])? in
                 guard let position = store.slotPositions()[slot] else { return nil }
                 let frame = SearchIndexSnapshotFrame(slot: slot, sequence: position.sequence, digest: position.digest)

@@ -23,6 +23,8 @@ public final class WorkerNode: Sendable {
     /// The index's per-slot snapshots, written at shutdown and read back at start.
     let indexSnapshots: SearchIndexSnapshots
     private let restoredIndex = Mutex<SearchIndexSnapshots.Restore?>(nil)
+    /// Writes the snapshots of changed slots every `worker.index_snapshot_interval_ms`.
+    private let snapshotTicker = TickerTask()
     /// The slots this worker may hold (0..<S, S from the coordinator).
     let slotRange: WorkerSlotRange
     /// Refuses the commands of a deposed coordinator leadership.
@@ -96,6 +98,21 @@ public final class WorkerNode: Sendable {
         ])
         runtime.markServing()
         startMembership()
+        startSnapshotTicker()
+    }
+
+    /// Snapshots of the slots written since the last ones, every interval (none when the
+    /// interval is 0 or the environment runs no timers): a restart after a crash then rebuilds
+    /// only what changed since.
+    private func startSnapshotTicker() {
+        let interval = runtime.config.worker.indexSnapshotIntervalMs
+        guard interval > 0, environment.runsTimers else { return }
+        snapshotTicker.start(every: .milliseconds(interval)) { [weak self] in
+            guard let self, let store = self.store.withLock({ $0 }) else { return }
+            do throws(StrataError) { try self.indexSnapshots.save(self.searchIndex, store: store, locks: self.slotWriteLocks) } catch {
+                self.runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
+            }
+        }
     }
 
     /// How the last start filled the search index: slots read back from their snapshots and
@@ -156,6 +173,7 @@ public final class WorkerNode: Sendable {
     /// next start).
     public func shutdown() async {
         membership.withLock { $0?.stop(); $0 = nil }
+        snapshotTicker.stop()
         await runtime.shutdown()
         store.withLock { store in
             if let store {

@@ -23,42 +23,59 @@ extension SlotSearchIndex {
         return writer.bytes
     }
 
-    /// Replaces the slot's shards by those in `payload` (decoded outside the lock). Refused,
-    /// changing nothing, when the payload does not parse, was taken with another metric, or
-    /// gives a namespace another dimension than the one the index knows.
-    public func install(slot: UInt32, payload: ArraySlice<UInt8>) throws(StrataError) {
+    /// One slot's shards decoded from a snapshot, not yet in the index (decoding is pure, so a
+    /// worker decodes several slots at once and installs them one by one).
+    public struct DecodedSlot: Sendable {
+        let slot: UInt32
+        let shards: [(namespace: String, dimension: Int?, shard: SlotSearchShard)]
+    }
+
+    /// Decodes a slot's payload with this index's settings. Refused when the payload does not
+    /// parse or was taken with another vector metric.
+    public func decode(slot: UInt32, payload: ArraySlice<UInt8>) throws(StrataError) -> DecodedSlot {
         let context = "search index snapshot of slot \(slot)"
-        let parsed = payload.withUnsafeBytes { raw -> Result<[(String, Int?, SlotSearchShard)], StrataError> in
+        let parsed = payload.withUnsafeBytes { raw -> Result<DecodedSlot, StrataError> in
             do throws(StrataError) {
                 var reader = SnapshotReader(raw, context: context)
                 try reader.require(try reader.u8() == (settings.metric == .cosine ? 0 : 1), "taken with another vector metric")
                 let count = try reader.count(atMost: 1 << 20, "the namespace count")
-                var decoded: [(String, Int?, SlotSearchShard)] = []
+                var shards: [(namespace: String, dimension: Int?, shard: SlotSearchShard)] = []
                 for _ in 0..<count {
                     let namespace = try reader.string()
                     let dimension = try reader.count(atMost: 65_536, "the vector dimension")
                     let settings = shardSettings(dimension: dimension == 0 ? nil : dimension)
-                    decoded.append((namespace, settings.vectorDimension, try SlotSearchShard(decoding: &reader, settings: settings)))
+                    shards.append((namespace, settings.vectorDimension, try SlotSearchShard(decoding: &reader, settings: settings)))
                 }
                 try reader.require(reader.isAtEnd, "bytes left over after the last namespace")
-                return .success(decoded)
+                return .success(DecodedSlot(slot: slot, shards: shards))
             } catch {
                 return .failure(error)
             }
         }
-        let decoded = try parsed.get()
+        return try parsed.get()
+    }
+
+    /// Replaces the slot's shards by decoded ones. Refused, changing nothing, when they give a
+    /// namespace another dimension than the one the index knows.
+    public func install(_ decoded: DecodedSlot) throws(StrataError) {
+        let slot = decoded.slot
         try state.withLock { (state) throws(StrataError) in
-            for (namespace, dimension, _) in decoded {
+            for (namespace, dimension, _) in decoded.shards {
                 if let dimension, let known = state.dimensions[namespace], known != dimension {
-                    throw StrataError(.dataLoss, "\(context): namespace \(namespace) has dimension \(dimension), not \(known)")
+                    throw StrataError(.dataLoss, "search index snapshot of slot \(slot): namespace \(namespace) has dimension \(dimension), not \(known)")
                 }
             }
             for key in state.shards.keys where key.slot == slot { state.shards[key] = nil }
-            for (namespace, dimension, shard) in decoded {
+            for (namespace, dimension, shard) in decoded.shards {
                 if let dimension { state.dimensions[namespace] = dimension }
                 if !shard.isEmpty { state.shards[Key(namespace: namespace, slot: slot)] = shard }
             }
         }
+    }
+
+    /// `decode` then `install`.
+    public func install(slot: UInt32, payload: ArraySlice<UInt8>) throws(StrataError) {
+        try install(try decode(slot: slot, payload: payload))
     }
 
     /// Shards indexed without vectors in a namespace that has a dimension now (a snapshot
