@@ -73,8 +73,9 @@ final class SearchIndexSnapshots: Sendable {
     }
 
     /// Writes the snapshot of every slot whose position moved since its file was written.
-    /// Each slot is captured under its write lock (the store's position and the index agree),
-    /// then encoded and written outside it. Returns how many files were written.
+    /// Each slot's shards are taken under its write lock (the store's position and the index
+    /// agree; copy-on-write, so writes are held up only for the copy), then encoded and
+    /// written outside it. Returns how many files were written.
     @discardableResult
     func save(_ index: SlotSearchIndex, store: ChunkStore, locks: SlotWriteLocks) throws(StrataError) -> Int {
         saving.lock()
@@ -87,14 +88,14 @@ final class SearchIndexSnapshots: Sendable {
         try PosixFileSystem().createDirectory(directory)
         var written = 0
         for slot in moved.keys.sorted() {
-            let captured = locks.withLock(slot: slot) { () -> (SearchIndexSnapshotFrame, [UInt8])? in
+            let captured = locks.withLock(slot: slot) { () -> (SearchIndexSnapshotFrame, SlotSearchIndex.SlotShards)? in
                 guard let position = store.slotPositions()[slot] else { return nil }
                 let frame = SearchIndexSnapshotFrame(slot: slot, sequence: position.sequence, digest: position.digest)
                 guard onDisk.withLock({ $0[slot] }) != frame else { return nil }
-                return (frame, index.snapshotPayload(slot: slot))
+                return (frame, index.shards(ofSlot: slot))
             }
-            guard let (frame, payload) = captured else { continue }
-            try write(frame.framing(payload), to: path(of: slot))
+            guard let (frame, shards) = captured else { continue }
+            try write(frame.framing(index.snapshotPayload(shards)), to: path(of: slot))
             onDisk.withLock { $0[slot] = frame }
             written += 1
         }

@@ -5,13 +5,25 @@ import StrataCore
 /// and the decision whether a snapshot may be used are `SearchIndexSnapshotFrame`'s; these
 /// are the payloads.
 extension SlotSearchIndex {
-    /// The slot's shards as snapshot bytes. The shards are copied under the lock (copy-on-write
-    /// references) and encoded outside it. The caller holds the slot's write lock, so what is
-    /// encoded matches the store's position for the slot.
-    public func snapshotPayload(slot: UInt32) -> [UInt8] {
-        let shards = state.withLock { state in
-            state.shards.filter { $0.key.slot == slot }.map { ($0.key.namespace, $0.value) }.sorted { $0.0 < $1.0 }
+    /// A slot's shards as they are now (copy-on-write references: cheap), to be encoded later.
+    public struct SlotShards: Sendable {
+        let shards: [(namespace: String, shard: SlotSearchShard)]
+    }
+
+    /// The slot's shards now. The caller takes them under the slot's write lock, so they match
+    /// the store's position for the slot, and encodes them after releasing it.
+    public func shards(ofSlot slot: UInt32) -> SlotShards {
+        state.withLock { state in
+            SlotShards(shards: state.shards.filter { $0.key.slot == slot }.map { ($0.key.namespace, $0.value) }.sorted { $0.namespace < $1.namespace })
         }
+    }
+
+    /// The slot's shards as snapshot bytes.
+    public func snapshotPayload(slot: UInt32) -> [UInt8] { snapshotPayload(shards(ofSlot: slot)) }
+
+    /// Shards taken by `shards(ofSlot:)` as snapshot bytes.
+    public func snapshotPayload(_ slotShards: SlotShards) -> [UInt8] {
+        let shards = slotShards.shards
         var writer = SnapshotWriter(capacity: 1 << 16)
         writer.u8(settings.metric == .cosine ? 0 : 1)
         writer.int(shards.count)
