@@ -63,6 +63,7 @@ final class SearchIndexSnapshots: Sendable {
         }
         for (slot, namespace) in index.shardsMissingTheirDimension() {
             try index.rebuild(slot: slot, namespace: namespace, reader: reader)
+            found[slot] = nil  // its file no longer matches the index: written again at the next save
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             guard let slot = Self.slot(ofFile: name), positions[slot] == nil || name.hasSuffix(".tmp") else { continue }
@@ -113,12 +114,14 @@ final class SearchIndexSnapshots: Sendable {
         let temp = path + ".tmp"
         let file = try fs.open(temp, create: true)
         do throws(StrataError) {
+            defer { file.close() }
             try file.truncate(to: 0)
             try file.write(bytes, at: 0)
-            file.close()
-            try fs.rename(temp, to: path)
         } catch {
-            file.close()
+            try? fs.remove(temp)
+            throw error
+        }
+        do throws(StrataError) { try fs.rename(temp, to: path) } catch {
             try? fs.remove(temp)
             throw error
         }

@@ -109,9 +109,15 @@ public final class WorkerNode: Sendable {
         guard interval > 0, environment.runsTimers else { return }
         snapshotTicker.start(every: .milliseconds(interval)) { [weak self] in
             guard let self, let store = self.store.withLock({ $0 }) else { return }
-            do throws(StrataError) { try self.indexSnapshots.save(self.searchIndex, store: store, locks: self.slotWriteLocks) } catch {
-                self.runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
-            }
+            self.saveIndexSnapshots(store)
+        }
+    }
+
+    /// Writes the snapshots of changed slots. A failed save costs only the next start's time
+    /// (it rebuilds those slots), so it is logged, not thrown.
+    private func saveIndexSnapshots(_ store: ChunkStore) {
+        do throws(StrataError) { try indexSnapshots.save(searchIndex, store: store, locks: slotWriteLocks) } catch {
+            runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -176,12 +182,7 @@ public final class WorkerNode: Sendable {
         snapshotTicker.stop()
         await runtime.shutdown()
         store.withLock { store in
-            if let store {
-                // A failed save costs only the next start's time (it rebuilds those slots).
-                do throws(StrataError) { try indexSnapshots.save(searchIndex, store: store, locks: slotWriteLocks) } catch {
-                    runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
-                }
-            }
+            if let store { saveIndexSnapshots(store) }
             store?.close()
             store = nil
         }
