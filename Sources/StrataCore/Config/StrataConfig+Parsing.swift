@@ -32,6 +32,7 @@ extension StrataConfig {
             .string("worker.coordinator", \.worker.coordinator, check: addressListProblem),
             .int("worker.metrics_port", \.worker.metricsPort, 0...65535),
             .double("worker.weight", \.worker.weight, MembershipLimits.weights),
+            .int("worker.index_snapshot_interval_ms", \.worker.indexSnapshotIntervalMs, 0...86_400_000),
             .int("rpc.threads", \.rpc.threads, 1...64),
             .int("rpc.max_message_bytes", \.rpc.maxMessageBytes, 1024...(1 << 30)),
             .int("rpc.shutdown_grace_ms", \.rpc.shutdownGraceMs, 0...600_000),

@@ -109,6 +109,9 @@ public struct WorkerConfig: Sendable, Equatable {
     /// weight 1. Configured, not derived from capacities (which change as data arrives, and
     /// would move data with them).
     public var weight = 1.0
+    /// How often the worker writes the search-index snapshots of slots that changed (0: only
+    /// at shutdown). Bounds what a restart after a crash rebuilds to the slots written since.
+    public var indexSnapshotIntervalMs = 60_000
 }
 
 /// RPC server and channel settings.

@@ -5,13 +5,6 @@ import StrataStore
 /// Keeping the worker's search index in step with its store: the store's writes and chunks
 /// mapped to the index's own operations.
 extension SlotSearchIndex {
-    /// Indexes every slot the store holds (called before the worker accepts writes).
-    func build(from store: ChunkStore) throws(StrataError) {
-        for slot in store.slotSequences().keys.sorted() {
-            try rebuild(slot: slot, namespace: nil, reader: Self.reader(store))
-        }
-    }
-
     /// Refuses, before the store sees it, a put the index could not hold: a chunk whose
     /// provenance names another document (the index rebuilds documents from provenance), or a
     /// vector whose dimension differs from the namespace's (INVALID_ARGUMENT naming the field).

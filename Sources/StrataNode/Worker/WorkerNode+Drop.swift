@@ -10,7 +10,10 @@ extension WorkerNode {
         let store = try openStore()
         return try slotWriteLocks.withLock(slot: slot) { () throws(StrataError) -> ForgetOutcome in
             let outcome = try store.forgetSlot(slot, ifAtMost: ifAtMost)
-            if case .forgotten = outcome { searchIndex.removeSlot(slot) }
+            if case .forgotten = outcome {
+                searchIndex.removeSlot(slot)
+                indexSnapshots.remove(slot: slot)
+            }
             return outcome
         }
     }

@@ -20,6 +20,11 @@ public final class WorkerNode: Sendable {
     /// The in-memory search index over the store's slots (built in `start`).
     let searchIndex: SlotSearchIndex
     let slotWriteLocks = SlotWriteLocks()
+    /// The index's per-slot snapshots, written at shutdown and read back at start.
+    let indexSnapshots: SearchIndexSnapshots
+    private let restoredIndex = Mutex<SearchIndexSnapshots.Restore?>(nil)
+    /// Writes the snapshots of changed slots every `worker.index_snapshot_interval_ms`.
+    private let snapshotTicker = TickerTask()
     /// The slots this worker may hold (0..<S, S from the coordinator).
     let slotRange: WorkerSlotRange
     /// Refuses the commands of a deposed coordinator leadership.
@@ -33,6 +38,7 @@ public final class WorkerNode: Sendable {
         let identity = try NodeIdentity.loadOrCreate(in: config.node.dataDir, prefix: "worker")
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
+        indexSnapshots = SearchIndexSnapshots(directory: config.node.dataDir + "/search-index")
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
         let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
@@ -74,25 +80,55 @@ public final class WorkerNode: Sendable {
                 ])
             })
         // The index is built before the store is published, so no write can reach the store
-        // without reaching the index.
+        // without reaching the index: read back from the slots' snapshots where they match
+        // the store, rebuilt from the store's chunks elsewhere.
         let indexing = ContinuousClock.now
+        let restore: SearchIndexSnapshots.Restore
         do {
-            try searchIndex.build(from: opened)
+            restore = try indexSnapshots.restore(into: searchIndex, from: opened)
         } catch {
             opened.close()
             throw error
         }
         let indexTook = ContinuousClock.now - indexing
+        restoredIndex.withLock { $0 = restore }
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
         let warm = opened.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
-            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)",
+            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)", "index": "\(restore)",
             "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
         startMembership()
+        startSnapshotTicker()
+    }
+
+    /// Snapshots of the slots written since the last ones, every interval (none when the
+    /// interval is 0 or the environment runs no timers): a restart after a crash then rebuilds
+    /// only what changed since.
+    private func startSnapshotTicker() {
+        let interval = runtime.config.worker.indexSnapshotIntervalMs
+        guard interval > 0, environment.runsTimers else { return }
+        snapshotTicker.start(every: .milliseconds(interval)) { [weak self] in
+            guard let self, let store = self.store.withLock({ $0 }) else { return }
+            self.saveIndexSnapshots(store)
+        }
+    }
+
+    /// Writes the snapshots of changed slots. A failed save costs only the next start's time
+    /// (it rebuilds those slots), so it is logged, not thrown.
+    private func saveIndexSnapshots(_ store: ChunkStore) {
+        do throws(StrataError) { try indexSnapshots.save(searchIndex, store: store, locks: slotWriteLocks) } catch {
+            runtime.logger.warning("search index snapshots not written", metadata: ["error": "\(error.message)"])
+        }
+    }
+
+    /// How the last start filled the search index: slots read back from their snapshots and
+    /// slots rebuilt from the store (nil before the store is open).
+    public var indexRestore: (loaded: Int, rebuilt: Int)? {
+        restoredIndex.withLock { $0.map { ($0.loaded, $0.rebuilt) } }
     }
 
     /// Registers and heartbeats with the coordinator, unless the worker runs standalone.
@@ -128,8 +164,10 @@ public final class WorkerNode: Sendable {
     /// next start).
     public func shutdown() async {
         membership.withLock { $0?.stop(); $0 = nil }
+        snapshotTicker.stop()
         await runtime.shutdown()
         store.withLock { store in
+            if let store { saveIndexSnapshots(store) }
             store?.close()
             store = nil
         }

@@ -12,18 +12,18 @@ struct InvertedIndex: Sendable {
         var termFrequency: Int32
     }
 
-    private(set) var termIDs: [String: Int32] = [:]
-    private(set) var postings: [[Posting]] = []
+    var termIDs: [String: Int32] = [:]
+    var postings: [[Posting]] = []
     /// Live chunks containing each term.
-    private(set) var documentFrequencies: [Int32] = []
+    var documentFrequencies: [Int32] = []
     /// Per slot: length in terms.
-    private(set) var lengths: [Int32] = []
+    var lengths: [Int32] = []
     /// Per slot, the distinct term ids at `forwardTerms[forwardStarts[slot]..<forwardStarts[slot + 1]]`.
-    private var forwardTerms: [Int32] = []
+    var forwardTerms: [Int32] = []
     var forwardTermCount: Int { forwardTerms.count }
-    private var forwardStarts: [Int32] = [0]
-    private(set) var liveCount = 0
-    private(set) var liveTotalLength = 0
+    var forwardStarts: [Int32] = [0]
+    var liveCount = 0
+    var liveTotalLength = 0
 
     var slotCount: Int { lengths.count }
 

@@ -6,14 +6,14 @@ import StrataCore
 /// A value type like `SearchShard`: `SlotSearchIndex` mutates it under its lock and searches
 /// copies (copy-on-write) outside it.
 public struct SlotSearchShard: Sendable {
-    public private(set) var shard: SearchShard
-    public private(set) var details: [ChunkRef: IndexedChunkDetail] = [:]
+    public internal(set) var shard: SearchShard
+    public internal(set) var details: [ChunkRef: IndexedChunkDetail] = [:]
     /// Live references per content hash (the same text may occur in several documents).
-    public private(set) var byHash: [ContentHash: [ChunkRef]] = [:]
+    public internal(set) var byHash: [ContentHash: [ChunkRef]] = [:]
     /// Chunks indexed without a vector, by document: the server-side embedder's work here.
-    public private(set) var withoutVector: [String: [ChunkRef]] = [:]
+    public internal(set) var withoutVector: [String: [ChunkRef]] = [:]
     /// How many chunks `withoutVector` holds.
-    public private(set) var withoutVectorCount = 0
+    public internal(set) var withoutVectorCount = 0
 
     public init(settings: SearchSettings) throws(StrataError) {
         shard = try SearchShard(settings: settings)

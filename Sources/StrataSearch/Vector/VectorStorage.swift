@@ -12,11 +12,11 @@ struct VectorStorage: Sendable {
     let dimension: Int
     let paddedDimension: Int
     let metric: VectorMetric
-    private(set) var quantized: [Int8] = []
-    private(set) var scales: [Float] = []
-    private(set) var rescoreRows: [Float16] = []
-    private(set) var rescoreScales: [Float] = []
-    private(set) var present: [Bool] = []
+    var quantized: [Int8] = []
+    var scales: [Float] = []
+    var rescoreRows: [Float16] = []
+    var rescoreScales: [Float] = []
+    var present: [Bool] = []
 
     init(dimension: Int, metric: VectorMetric) {
         self.dimension = dimension

@@ -14,7 +14,7 @@ final class WorkerUnderTest: @unchecked Sendable {
     let node: WorkerNode
     let channel: RPCChannel
 
-    init(directory: String = TestSupport.temporaryDirectory("strata-worker")) throws {
+    init(directory: String = TestSupport.temporaryDirectory("strata-worker"), settings: [String: String] = [:]) throws {
         self.directory = directory
         var config = StrataConfig.default
         try config.set("node.data_dir", text: directory)
@@ -27,6 +27,7 @@ final class WorkerUnderTest: @unchecked Sendable {
         for tier in ["hot", "warm", "cold"] {
             try config.set("tiers.\(tier).capacity_bytes", text: "4194304")
         }
+        for (key, value) in settings { try config.set(key, text: value) }
         node = try WorkerNode(config: config)
         try node.start()
         channel = RPCChannel(target: node.runtime.address)
