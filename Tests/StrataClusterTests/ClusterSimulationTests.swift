@@ -8,7 +8,7 @@ struct ClusterSimulationTests {
     /// Seeds run in 4 shards so the two cores share the work. STRATA_SIM_SEEDS sets the total
     /// (default 160; the figures in docs/cluster.md come from a 500-seed run), STRATA_SIM_SEED
     /// reruns one seed with a trace.
-    @Test("seeded runs of 200 steps of join/drain/crash/restart/wipe/heartbeat/tick/copy/write/drop/stray call keep every invariant",
+    @Test("seeded runs of 200 steps of join/drain/crash/restart/wipe/heartbeat/tick/copy/write/drop/stray call and coordinator crashes and leader changes keep every invariant",
         arguments: 0..<4)
     func seeded(shard: Int) async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -48,9 +48,13 @@ struct ClusterSimulationTests {
             refused \(total.writesRefused), acks lost \(total.writesUnrecorded); copies started \(total.copiesStarted) (\(total.deltaCopies) delta), \
             completed \(total.copiesCompleted), failed \(total.copiesFailed); drops \(total.drops) \
             (\(total.dropsRefused) refused by the worker's guard); max rounds to quiesce \(total.maxRoundsToQuiesce); \
-            placement moves on join \(total.joinMoves) vs ideal \(Int(total.joinIdealMoves))
+            placement moves on join \(total.joinMoves) vs ideal \(Int(total.joinIdealMoves)); \
+            coordinators: leader crashes \(total.leaderCrashes), leases lost \(total.leasesLost), commands fenced by epoch \(total.commandsFenced), \
+            deposed leaders' commits refused \(total.deposedCommits), writes refused while a new leader reconciles \(total.writesWhileRestarting), \
+            slots a new leader confirmed at the durable mark \(total.slotsConfirmedByMark) / by a quorum of holders \(total.slotsConfirmedByQuorum)
             """)
         #expect(failures.isEmpty)
         #expect(total.copiesCompleted > 0 && total.drops > 0 && total.deltaCopies > 0 && total.crashes > 0)
+        #expect(total.leaderCrashes > 0 && total.leasesLost > 0 && total.commandsFenced > 0 && total.slotsConfirmedByMark > 0)
     }
 }

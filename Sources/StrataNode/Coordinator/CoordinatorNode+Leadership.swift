@@ -37,7 +37,7 @@ extension CoordinatorNode {
         case .leader(let token):
             do {
                 let snapshot = try await controlPlane.store.load()
-                let initial = try membership.takeOver(snapshot)
+                let initial = try membership.takeOver(snapshot, epoch: UInt64(max(0, token.epoch)))
                 if let settings = snapshot[.namespaces] { try namespaces.adoptSettings(settings) }
                 controlPlane.adopt(snapshot, leader: token)
                 try await controlPlane.persistRecords(initial)
