@@ -28,29 +28,22 @@ struct ControlPlaneTestDouble {
     }
 
     /// Applies a commit decision made under `epoch`; false (nothing written) when that is not
-    /// the current leadership. Decisions that are no commits are let through.
+    /// the current leadership. Decisions that are no commits are let through. One leader's
+    /// commits arrive in the order it made them (the simulation carries decisions out at
+    /// once), so no generation check is needed.
     mutating func commit(_ decision: CoordinatorDecision, epoch: UInt64) -> Bool {
+        let write: (inout ControlPlaneTestDouble) -> Void
         switch decision {
-        case .commitMap, .commitRestartPending, .commitSequenceCeilings:
-            guard epoch == self.epoch else {
-                refusedWrites += 1
-                return false
-            }
-        default:
-            return true
+        case .commitMap(let committed): write = { $0.map = committed }
+        case .commitRestartPending(let pending, _): write = { $0.restartPending = pending }
+        case .commitSequenceCeilings(let committed, _, _, _): write = { $0.ceilings = committed }
+        case .answer, .reportIgnored, .sequencesReserved: return true
         }
-        switch decision {
-        case .commitMap(let committed):
-            // One leader's writes arrive here in the order it made them (the simulation carries
-            // decisions out at once), so no generation check is needed.
-            map = committed
-        case .commitRestartPending(let pending, _):
-            restartPending = pending
-        case .commitSequenceCeilings(let committed, _, _, _):
-            ceilings = committed
-        default:
-            break
+        guard epoch == self.epoch else {
+            refusedWrites += 1
+            return false
         }
+        write(&self)
         return true
     }
 

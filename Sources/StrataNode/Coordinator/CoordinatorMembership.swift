@@ -3,7 +3,6 @@ import Logging
 import StrataCluster
 import StrataControlPlane
 import StrataCore
-import StrataStore
 import StrataWire
 import Synchronization
 
@@ -33,7 +32,6 @@ final class CoordinatorMembership: Sendable {
          controlPlane: CoordinatorControlPlane, snapshot: ControlPlaneSnapshot) throws {
         self.logger = logger
         self.controlPlane = controlPlane
-        self.config = config
         heartbeatIntervalMs = config.coordinator.heartbeatIntervalMs
         clock = now
         epoch = now()
@@ -75,7 +73,6 @@ final class CoordinatorMembership: Sendable {
     }
 
     let controlPlane: CoordinatorControlPlane
-    let config: StrataConfig
     let settings: CoordinatorCore.Settings
     var quorum: WriteQuorum { settings.quorum }
 
@@ -199,7 +196,7 @@ final class CoordinatorMembership: Sendable {
         } catch let error as StrataError {
             throw StrataError(error.code, "cannot register \(request.nodeID) at \(request.address): \(error.message)")
         }
-        let answer = try await carryOut(decisions)
+        let answer = try await carryOutAnswering(decisions)
         logger.info("worker registered", metadata: [
             "worker": "\(request.nodeID)", "address": "\(request.address)", "incarnation": "\(answer.incarnation ?? 0)",
             "worker starts": "\(request.incarnation)",
@@ -222,7 +219,7 @@ final class CoordinatorMembership: Sendable {
             if decisions.answer?.reregister == false { state.lastReports[request.nodeID] = request }
             return decisions
         }
-        let answer = try await carryOut(decisions)
+        let answer = try await carryOutAnswering(decisions)
         return HeartbeatResponse(mapVersion: answer.mapVersion, directives: Self.wire(answer.directives),
                                  reregister: answer.reregister, coordinatorEpoch: answer.epoch)
     }
@@ -250,7 +247,7 @@ final class CoordinatorMembership: Sendable {
     /// durable before what follows is acted on; a commit of one record never replaces a later
     /// one, see `CoordinatorControlPlane.persist`), logs; returns the answer among them.
     @discardableResult
-    private func carryOut(_ decisions: [CoordinatorDecision]) async throws -> WorkerAnswer {
+    private func carryOut(_ decisions: [CoordinatorDecision]) async throws -> WorkerAnswer? {
         var answer: WorkerAnswer?
         for decision in decisions {
             switch decision {
@@ -283,7 +280,13 @@ final class CoordinatorMembership: Sendable {
                 break
             }
         }
-        return answer ?? WorkerAnswer(worker: "", mapVersion: 0, epoch: 0)
+        return answer
+    }
+
+    /// The answer of a registration's or heartbeat's decisions (the core always gives one).
+    private func carryOutAnswering(_ decisions: [CoordinatorDecision]) async throws -> WorkerAnswer {
+        guard let answer = try await carryOut(decisions) else { throw StrataError(.internal, "the coordinator's core gave no answer") }
+        return answer
     }
 
     private static func wire(_ directives: [StrataCluster.SlotDirective]) -> [StrataWire.SlotDirective] {
