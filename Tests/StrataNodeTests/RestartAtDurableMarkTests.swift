@@ -3,7 +3,6 @@ import StrataCore
 import StrataNode
 import StrataStore
 import StrataWire
-import StrataTestSupport
 import Testing
 
 /// A restarted coordinator confirms a slot as soon as one replica reports a position at the
@@ -13,23 +12,11 @@ import Testing
     /// written slot (3 - 1 + 1) and refused writes to it while one worker came back; now the
     /// one worker, at the durable marks, confirms every slot and writes are acknowledged.
     @Test func oneReplicaAtTheDurableMarkMakesTheSlotsWritableAgain() async throws {
-        let root = TestSupport.temporaryDirectory("strata-restart-mark")
+        let cluster = try SmallCluster(workers: 3, replicas: 3) { try $0.set("coordinator.write_quorum", text: "1") }
+        let root = try #require(cluster.root)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var config = try SmallCluster.config(root + "/coordinator", replicas: 3)
-        try config.set("coordinator.write_quorum", text: "1")
-        let coordinator = try CoordinatorNode(config: config)
-        try coordinator.start()
-        var workers: [WorkerNode] = []
-        for index in 0..<3 {
-            var workerConfig = try SmallCluster.config(root + "/worker-\(index)")
-            try workerConfig.set("worker.listen", text: "127.0.0.1:0")
-            try workerConfig.set("worker.coordinator", text: coordinator.runtime.address)
-            let worker = try WorkerNode(config: workerConfig)
-            try worker.start()
-            workers.append(worker)
-        }
-        let directories = (0..<3).map { root + "/worker-\($0)" }
-        let cluster = SmallCluster(coordinator: coordinator, workers: workers, directories: directories)
+        let coordinator = cluster.coordinator
+        let workers = cluster.workers
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         let first = try await cluster.ingest([IngestRequest(namespace: "docs", documents: (0..<16).map { Document(id: "a\($0)", text: "first \($0)") })])
@@ -40,6 +27,7 @@ import Testing
         let address = coordinator.runtime.address
         await coordinator.shutdown()
         for worker in workers[1...] { await worker.shutdown() }
+        var config = coordinator.runtime.config
         try config.set("coordinator.listen", text: address)
         let restarted = try CoordinatorNode(config: config)
         try restarted.start()
@@ -56,6 +44,6 @@ import Testing
         #expect(acknowledged == 16)
         await workers[0].shutdown()
         await restarted.shutdown()
-        for directory in directories { ChunkStore.destroyWarmTier(directory: directory + "/store") }
+        for directory in cluster.directories { ChunkStore.destroyWarmTier(directory: directory + "/store") }
     }
 }
