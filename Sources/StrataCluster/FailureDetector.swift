@@ -73,12 +73,13 @@ public struct FailureDetector: Sendable, Equatable {
     }
 
     /// A detector that resumes a persisted map after a coordinator restart: every worker that
-    /// was not dead starts with a full grace period from `now`; dead ones stay dead.
+    /// was not dead starts with a full grace period from `now`, in the state the map has it
+    /// (a suspect one stays suspect until it is heard from: its next heartbeat is then the
+    /// suspect -> live transition that makes the map call it live again); dead ones stay dead.
     public init(settings: Settings, resuming map: ClusterMap, now: UInt64) {
         self.settings = settings
         for record in map.workers.values {
-            let state: WorkerState = record.state == .dead ? .dead : .live
-            entries[record.id] = Entry(lastHeard: now, state: state, incarnation: record.incarnation)
+            entries[record.id] = Entry(lastHeard: now, state: record.state, incarnation: record.incarnation)
         }
     }
 

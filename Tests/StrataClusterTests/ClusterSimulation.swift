@@ -8,12 +8,15 @@ struct SimulationFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Test double: the coordinator shell and its workers in one process, driven by a seed.
+/// Test double: the coordinators and their workers in one process, driven by a seed.
 ///
-/// It wires `FailureDetector`, `ClusterMap`, `RecoveryPlanner` and `WriteQuorum` the way the
-/// coordinator shell will (event -> detector -> map -> plan -> directives), carries directives
-/// out on simulated workers, and checks the invariants after every step. Set
-/// `STRATA_SIM_SEED=<n>` to rerun one seed with a trace.
+/// Three coordinators run the production `CoordinatorCore` over a shared control plane
+/// (`ControlPlaneTestDouble`, etcd's part): one leads under an epoch, the others follow; at
+/// random steps the leader crashes or loses its lease (and acts on as a deposed leader until
+/// it notices), and another takes the lead from the control plane as it stands. Workers carry
+/// the directives out, fence commands by epoch, and every invariant is checked after every
+/// step (see `ClusterSimulation+Invariants`). Set `STRATA_SIM_SEED=<n>` to rerun one seed with
+/// a trace.
 struct ClusterSimulation {
     struct Counters {
         var steps = 0
@@ -29,6 +32,7 @@ struct ClusterSimulation {
         var writesAcknowledged = 0
         var writesRefused = 0
         var writesUnrecorded = 0
+        var writesWhileRestarting = 0
         var copiesStarted = 0
         var deltaCopies = 0
         var copiesCompleted = 0
@@ -41,6 +45,12 @@ struct ClusterSimulation {
         var maxRoundsToQuiesce = 0
         var joinMoves = 0
         var joinIdealMoves = 0.0
+        var leaderCrashes = 0
+        var leasesLost = 0
+        var commandsFenced = 0
+        var deposedCommits = 0
+        var slotsConfirmedByMark = 0
+        var slotsConfirmedByQuorum = 0
 
         mutating func add(_ other: Counters) {
             steps += other.steps
@@ -56,6 +66,7 @@ struct ClusterSimulation {
             writesAcknowledged += other.writesAcknowledged
             writesRefused += other.writesRefused
             writesUnrecorded += other.writesUnrecorded
+            writesWhileRestarting += other.writesWhileRestarting
             copiesStarted += other.copiesStarted
             deltaCopies += other.deltaCopies
             copiesCompleted += other.copiesCompleted
@@ -68,55 +79,85 @@ struct ClusterSimulation {
             maxRoundsToQuiesce = max(maxRoundsToQuiesce, other.maxRoundsToQuiesce)
             joinMoves += other.joinMoves
             joinIdealMoves += other.joinIdealMoves
+            leaderCrashes += other.leaderCrashes
+            leasesLost += other.leasesLost
+            commandsFenced += other.commandsFenced
+            deposedCommits += other.deposedCommits
+            slotsConfirmedByMark += other.slotsConfirmedByMark
+            slotsConfirmedByQuorum += other.slotsConfirmedByQuorum
         }
+    }
+
+    /// A write still on the wire: each target applies it at a later moment (its acks were lost).
+    struct LateWrite {
+        var slot: Int
+        var sequence: UInt64
+        var highWater: UInt64
+        var worker: WorkerID
+        var epoch: UInt64
+        var issuer: Int
     }
 
     let seed: UInt64
     let trace: Bool
     var rng: SeededGenerator
     var now: UInt64 = 0
-    var map: ClusterMap
-    var detector: FailureDetector
-    var planner: RecoveryPlanner
-    let quorum: WriteQuorum
+    let settings: CoordinatorCore.Settings
+    /// The coordinators' cores (nil: crashed), the one the control plane elected, and a
+    /// deposed leader that has not noticed yet.
+    var coordinators: [CoordinatorCore?] = []
+    var leader = 0
+    var deposed: Int?
+    var controlPlane = ControlPlaneTestDouble()
     let zones: [String]
     var workers: [WorkerID: SimulatedWorker] = [:]
-    var issuedSequence: [Int: UInt64] = [:]
-    var lateWrites: [(slot: Int, sequence: UInt64, worker: WorkerID)] = []
+    var lateWrites: [LateWrite] = []
+    /// The highest acknowledged sequence of each slot (what a client was told is stored).
+    var acknowledged: [Int: UInt64] = [:]
+    /// Which coordinator each epoch's accepted commands came from.
+    var issuers: [UInt64: Set<Int>] = [:]
     var nextWorker = 1
     var step = 0
     var counters = Counters()
     var previousTargets: [[WorkerID]] = []
     var previousEligible: Set<WorkerID> = []
+    /// A violation found where throwing is not possible (the first one is reported).
+    var pendingFailure: String?
 
     init(seed: UInt64, slots: Int = 32, trace: Bool = false) throws {
         self.seed = seed
         self.trace = trace
         rng = SeededGenerator(seed: seed)
         let replicas = 1 + Int(seed % 3)
-        map = try ClusterMap(slotCount: slots, replicationFactor: replicas)
-        detector = FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000))
         switch seed % 5 {
         case 2: zones = ["a", "b"]
         case 3, 4: zones = ["a", "b", "c"]
         default: zones = []
         }
-        planner = RecoveryPlanner(
-            settings: try .init(
-                maxTransfersInFlight: Int.random(in: 1...8, using: &rng),
-                maxIncomingPerWorker: Int.random(in: 1...3, using: &rng),
-                maxOutgoingPerWorker: Int.random(in: 1...4, using: &rng),
-                maxRebalanceInFlight: Int.random(in: 1...4, using: &rng)))
-        quorum = try WriteQuorum()
+        let planner = try RecoveryPlanner.Settings(
+            maxTransfersInFlight: Int.random(in: 1...8, using: &rng),
+            maxIncomingPerWorker: Int.random(in: 1...3, using: &rng),
+            maxOutgoingPerWorker: Int.random(in: 1...4, using: &rng),
+            maxRebalanceInFlight: Int.random(in: 1...4, using: &rng))
+        settings = CoordinatorCore.Settings(
+            slotCount: slots, replicationFactor: replicas, detector: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000),
+            planner: planner, quorum: try WriteQuorum(), publishesPositions: seed % 2 == 0)
+        for _ in 0..<3 {
+            coordinators.append(try CoordinatorCore.start(settings: settings, restored: controlPlane.restored, role: .follower, now: now).0)
+        }
+        try elect(0)
         for _ in 0..<Int.random(in: 2...5, using: &rng) { try join() }
     }
+
+    /// The leader's map (what the checks look at).
+    var map: ClusterMap { coordinators[leader]!.map }
 
     func fail(_ message: String) -> SimulationFailure {
         SimulationFailure(description: "seed \(seed) step \(step): \(message) (rerun with STRATA_SIM_SEED=\(seed))")
     }
 
     func log(_ message: @autoclosure () -> String) {
-        if trace { print("[\(seed)#\(step) t=\(now)] \(message())") }
+        if trace { print("[\(seed)#\(step) t=\(now) c\(leader)] \(message())") }
     }
 
     // MARK: Events
@@ -132,6 +173,15 @@ struct ClusterSimulation {
     }
 
     mutating func randomEvent() throws {
+        // The coordinators' faults, rarely: a crashed leader, a lease lost (the deposed leader
+        // acts on until it notices), a crashed coordinator back as a follower.
+        switch Int.random(in: 0..<100, using: &rng) {
+        case 0: return try crashLeader()
+        case 1: return try loseLease()
+        case 2: return try restartCoordinator()
+        case 3..<6: if let deposed { return notice(deposed) }
+        default: break
+        }
         let roll = Int.random(in: 0..<100, using: &rng)
         let running = workers.values.filter(\.running).map(\.id).sorted()
         let stopped = workers.values.filter { !$0.running }.map(\.id).sorted()
@@ -187,33 +237,34 @@ struct ClusterSimulation {
     }
 
     mutating func register(_ id: WorkerID) throws {
-        let worker = workers[id]!
-        let incarnation = try map.register(worker.registration).incarnation
-        workers[id]!.incarnation = incarnation
-        map.apply(detector.heartbeat(from: id, incarnation: incarnation, now: now))
-        try planAndCheck()
-        try carryOut(for: id)
+        let coordinator = caller()
+        guard let decisions = try handle(.workerRegistered(workers[id]!.registration, now: now), by: coordinator),
+            let answer = decisions.answer
+        else { return }
+        try checkAfterPlan()
+        guard admit(answer.epoch, from: coordinator, at: id) else { return }
+        workers[id]!.incarnation = answer.incarnation!
+        carryOut(answer, for: id)
+        try checkRecordedViolations()
     }
 
     mutating func heartbeat(_ id: WorkerID) throws {
         let worker = workers[id]!
-        guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
+        let coordinator = caller()
+        guard let decisions = try handle(
+            .heartbeat(worker: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests, now: now),
+            by: coordinator), let answer = decisions.answer
+        else { return }
+        if answer.reregister {
             // Unknown (it was removed) or another incarnation: the worker registers again.
-            try register(id)
-            return
+            return try register(id)
         }
-        map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
-        do {
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
-        } catch let error as StrataError where error.code == .notFound {
-            // The coordinator does not know it (it was removed): the worker registers again.
-            try register(id)
-            return
-        }
-        try planAndCheck()
+        try checkAfterPlan()
         // Writes still on the wire reach the worker between its report and the answer.
         deliverLateWrites(to: id)
-        try carryOut(for: id)
+        guard admit(answer.epoch, from: coordinator, at: id) else { return }
+        carryOut(answer, for: id)
+        try checkRecordedViolations()
     }
 
     /// A call with out-of-range values naming a real worker (a bug, or anyone who can reach the
@@ -225,49 +276,67 @@ struct ClusterSimulation {
         let before = map
         let absurd: [UInt64] = [.max, (map.workers[id]?.incarnation ?? 0) + 1, 0]
         let incarnation = absurd[Int.random(in: 0..<absurd.count, using: &rng)]
-        guard !map.acceptsHeartbeat(from: id, incarnation: incarnation) else { throw fail("a heartbeat with incarnation \(incarnation) was accepted") }
-        guard (try? map.applyReport(from: id, incarnation: incarnation, positions: [0: .max])) == nil, map == before else {
-            throw fail("a stray heartbeat (incarnation \(incarnation)) changed the map")
+        let stray = try coordinators[leader]!.handle(.heartbeat(worker: id, incarnation: incarnation, positions: [0: .max], digests: [:], now: now))
+        guard stray == [.answer(WorkerAnswer(worker: id, reregister: true, mapVersion: before.version, epoch: controlPlane.epoch))],
+            map == before
+        else {
+            throw fail("a stray heartbeat (incarnation \(incarnation)) was accepted or changed the map: \(stray)")
         }
         // The worker's own incarnation with slots outside the cluster and an absurd position.
         let worker = workers[id]!
+        guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else { return }
         var positions = worker.data
         positions[map.slotCount + 5] = 1
         positions[-1] = 1
-        let ignored = try map.applyReport(from: id, incarnation: worker.incarnation, positions: positions.merging([0: .max]) { _, new in new },
-                                          digests: worker.digests)
-        guard ignored.outOfRange == [-1, map.slotCount + 5], ignored.absurdPositions == [0] else {
-            throw fail("a report with slots outside the cluster was not ignored: \(ignored)")
+        let decisions = try handle(
+            .heartbeat(worker: id, incarnation: worker.incarnation, positions: positions.merging([0: .max]) { _, new in new },
+                       digests: worker.digests, now: now), by: leader) ?? []
+        let ignored = decisions.compactMap { decision -> IgnoredSlots? in
+            if case .reportIgnored(id, let slots) = decision { return slots }
+            return nil
+        }
+        guard ignored == [IgnoredSlots(outOfRange: [-1, map.slotCount + 5], absurdPositions: [0])] else {
+            throw fail("a report with slots outside the cluster was not ignored: \(decisions)")
         }
         guard map.slots.allSatisfy({ $0.sequence <= MembershipLimits.maximumSequence }) else {
             throw fail("an absurd position reached the map")
         }
         log("stray calls naming \(id): ignored \(ignored)")
+        try checkAfterPlan()
         // The real worker's next report sets its positions straight.
-        try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
-        try planAndCheck()
+        try heartbeat(id)
     }
 
     mutating func deliverLateWrites(to id: WorkerID) {
         let mine = lateWrites.filter { $0.worker == id }
         lateWrites.removeAll { $0.worker == id }
-        guard var worker = workers[id], worker.running else { return }
-        for write in mine {
-            let held = worker.data[write.slot]
-            if (held ?? 0) + 1 == write.sequence && (held != nil || write.sequence == 1) {
-                worker.data[write.slot] = write.sequence
-                log("late write slot \(write.slot) seq \(write.sequence) applied on \(id)")
-            }
+        guard workers[id]?.running == true else { return }
+        for write in mine where apply(write.sequence, slot: write.slot, highWater: write.highWater, serving: false, on: id,
+                                      epoch: write.epoch, issuer: write.issuer) {
+            log("late write slot \(write.slot) seq \(write.sequence) applied on \(id)")
         }
-        workers[id] = worker
+    }
+
+    /// A worker applies a write as production's does: it carries the leader's epoch (fenced),
+    /// the slot's high-water sequence, which the replica must hold (else it is behind and
+    /// catches up by copy first), and a number above the replica's last (gaps are harmless:
+    /// numbers are never reused). A slot the worker does not hold takes writes only while it
+    /// serves it, or once a copy gave it the data.
+    mutating func apply(_ sequence: UInt64, slot: Int, highWater: UInt64, serving: Bool, on id: WorkerID, epoch: UInt64, issuer: Int) -> Bool {
+        guard let worker = workers[id], worker.running else { return false }
+        let held = worker.data[slot] ?? 0
+        guard held >= highWater, sequence > held, worker.data[slot] != nil || serving || held > 0 else { return false }
+        guard admit(epoch, from: issuer, at: id) else { return false }
+        workers[id]!.data[slot] = sequence
+        return true
     }
 
     mutating func tick(by elapsed: UInt64) throws {
         now += elapsed
-        let transitions = detector.tick(now: now)
-        if !transitions.isEmpty { log("tick \(transitions.map { "\($0.worker)->\($0.to)" })") }
-        map.apply(transitions)
-        try planAndCheck()
+        for index in [leader] + (deposed.map { [$0] } ?? []) {
+            _ = try handle(.timeAdvanced(now: now), by: index)
+        }
+        try checkAfterPlan()
     }
 
     mutating func crash(_ id: WorkerID) throws {
@@ -288,57 +357,71 @@ struct ClusterSimulation {
     mutating func leave() throws {
         let candidates = map.eligibleWorkers.map(\.id)
         guard candidates.count > 1, let id = candidates.randomElement(using: &rng) else { return }
-        try map.drain(id)
+        _ = try handle(.workerDraining(id), by: leader)
         counters.leaves += 1
         log("drain \(id)")
-        try planAndCheck()
+        try checkAfterPlan()
     }
 
     mutating func removeDrained() throws {
-        for id in map.workers.keys.sorted() where map.isDrained(id) {
-            try map.removeWorker(id)
-            detector.forget(id)
+        let before = Set(map.workers.keys)
+        _ = try handle(.drainedWorkersRemoved, by: leader)
+        for id in before.subtracting(map.workers.keys).sorted() {
             workers[id] = nil
+            lateWrites.removeAll { $0.worker == id }
             counters.removals += 1
             log("remove drained \(id)")
         }
-        try planAndCheck()
+        try checkAfterPlan()
     }
 
-    /// A client write through the coordinator: to the serving replicas and copy targets, acknowledged
-    /// at the write quorum. A replica applies it only in order (a gap means it is behind).
+    /// A client write through a coordinator: numbers reserved by its core (durable ceiling
+    /// first), sent to the serving replicas and copy targets, acknowledged at the write quorum
+    /// once the slot's mark is durable in the control plane.
     mutating func write(slot: Int) throws {
-        // The shell's own persisted counter: a sequence number is never reused, even when the
-        // coordinator never heard whether an earlier write landed.
-        let sequence = max(map.slots[slot].sequence, issuedSequence[slot, default: 0]) + 1
-        issuedSequence[slot] = sequence
+        let coordinator = caller()
+        let decisions: [CoordinatorDecision]
+        do {
+            guard let reserved = try handle(.sequencesRequested(slot: slot, count: 1), by: coordinator) else {
+                counters.writesRefused += 1
+                return
+            }
+            decisions = reserved
+        } catch let error as StrataError where error.code == .unavailable {
+            // The slot waits for its replicas' reports after a leader change.
+            counters.writesWhileRestarting += 1
+            return
+        }
+        let sequence = decisions.reserved!.lowerBound
+        guard let core = coordinators[coordinator] else { return }
+        let epoch = core.epoch
+        let targets = core.map.writeTargets(slot: slot)
+        let highWater = core.map.slots[slot].sequence
         // One write in 20 lands on workers but its acks are lost (timeout): the coordinator does
         // not learn about it until the workers report it.
-        let acksLost = Int.random(in: 0..<20, using: &rng) == 0
-        if acksLost {
-            // Such a write is still on the wire: each target applies it at a later moment,
-            // possibly after the coordinator planned a DROP from older positions.
-            for id in map.writeTargets(slot: slot) { lateWrites.append((slot, sequence, id)) }
+        if Int.random(in: 0..<20, using: &rng) == 0 {
+            for id in targets {
+                lateWrites.append(LateWrite(slot: slot, sequence: sequence, highWater: highWater, worker: id, epoch: epoch, issuer: coordinator))
+            }
             counters.writesUnrecorded += 1
-            log("write slot \(slot) seq \(sequence) to \(map.writeTargets(slot: slot)): in flight, acks lost")
+            log("write slot \(slot) seq \(sequence) to \(targets): in flight, acks lost")
             return
         }
         var acks: [WorkerID] = []
-        for id in map.writeTargets(slot: slot) {
-            guard var worker = workers[id], worker.running else { continue }
-            let held = worker.data[slot] ?? 0
-            let serving = map.slots[slot].replicas.contains(id)
-            guard held + 1 == sequence, worker.data[slot] != nil || serving || held > 0 else { continue }
-            worker.data[slot] = sequence
-            workers[id] = worker
+        for id in targets
+        where apply(sequence, slot: slot, highWater: highWater, serving: core.map.slots[slot].replicas.contains(id), on: id,
+                    epoch: epoch, issuer: coordinator) {
             acks.append(id)
         }
-        log("write slot \(slot) seq \(sequence) to \(map.writeTargets(slot: slot)) applied on \(acks)")
-        let acknowledged = map.isWriteAcknowledged(slot: slot, acks: acks, quorum: quorum)
-        try map.recordWrite(slot: slot, sequence: sequence, acks: acks)
-        if acknowledged {
+        log("write slot \(slot) seq \(sequence) (high water \(highWater)) to \(targets) by c\(coordinator) applied on \(acks)")
+        let quorum = core.map.isWriteAcknowledged(slot: slot, acks: acks, quorum: settings.quorum)
+        _ = try handle(.writeRecorded(slot: slot, sequence: sequence, acks: acks), by: coordinator)
+        // The acknowledgement waits for the mark to be durable (refused for a deposed leader).
+        if quorum && controlPlane.commitMark(slot: slot, sequence: sequence, epoch: epoch) {
+            acknowledged[slot] = max(acknowledged[slot] ?? 0, sequence)
             counters.writesAcknowledged += 1
         } else {
+            if quorum { notice(coordinator) }
             counters.writesRefused += 1
         }
     }
@@ -362,28 +445,30 @@ struct ClusterSimulation {
                 throw fail("\(id) fetched slot \(slot) from \(fetch.fromSequence) but holds only \(mine)")
             }
             workers[id]!.data[slot] = max(mine, held)
-            // The worker reports the finished copy; the coordinator re-issues it if still behind.
-            try map.finishTransfer(slot: slot, target: id)
             counters.copiesCompleted += 1
             log("copy done \(fetch.source)->\(id) slot \(slot) at \(held)")
         } else {
-            try map.finishTransfer(slot: slot, target: id)
             counters.copiesFailed += 1
             log("copy failed \(fetch.source)->\(id) slot \(slot)")
         }
+        // The worker reports the finished copy; the coordinator re-issues it if still behind.
+        _ = try handle(.copyEnded(slot: slot, target: id), by: leader)
+        try checkAfterPlan()
     }
 
-    /// The worker carries out its directive set from the last answer.
-    mutating func carryOut(for id: WorkerID) throws {
+    /// The worker carries out the directive set of an answer it admitted.
+    mutating func carryOut(_ answer: WorkerAnswer, for id: WorkerID) {
         guard var worker = workers[id], worker.running else { return }
-        let directives = map.directives(for: id, rateLimitBytesPerSecond: planner.settings.fetchRateLimitBytesPerSecond)
         var fetching = Set<Int>()
-        for directive in directives {
+        for directive in answer.directives {
             switch directive {
             case .serve(let slot):
                 if worker.data[slot] == nil && map.slots[slot].sequence == 0 { worker.data[slot] = 0 }
             case .fetch(let slot, let source, let address, let from, _):
-                guard address == workers[source]?.address else { throw fail("FETCH names a wrong address \(address)") }
+                guard address == workers[source]?.address else {
+                    pendingFailure = pendingFailure ?? "FETCH names a wrong address \(address)"
+                    continue
+                }
                 fetching.insert(slot)
                 if worker.fetches[slot] == nil {
                     worker.fetches[slot] = .init(source: source, fromSequence: from)
@@ -403,7 +488,8 @@ struct ClusterSimulation {
                 // Invariant 2: never delete the last up-to-date copy.
                 let others = workers.values.filter { $0.id != id && ($0.data[slot] ?? 0) >= held && $0.data[slot] != nil }
                 guard !others.isEmpty else {
-                    throw fail("\(id) drops slot \(slot) at \(held), the last copy that recent")
+                    pendingFailure = pendingFailure ?? "\(id) drops slot \(slot) at \(held), the last copy that recent"
+                    continue
                 }
                 worker.data[slot] = nil
                 worker.fetches[slot] = nil
@@ -414,245 +500,5 @@ struct ClusterSimulation {
         // A FETCH that left the directive set is cancelled.
         for slot in worker.fetches.keys where !fetching.contains(slot) { worker.fetches[slot] = nil }
         workers[id] = worker
-    }
-
-    // MARK: Planning and invariants
-
-    mutating func planAndCheck() throws {
-        let plan = planner.plan(map)
-        counters.plans += 1
-        // Invariant 4: the same state gives the same plan (and the map survives a JSON round trip).
-        if counters.plans % 8 == 0 {
-            // A fresh planner (no memory of earlier rounds) must agree with the long-lived one.
-            var fresh = RecoveryPlanner(settings: planner.settings)
-            guard fresh.plan(map) == plan else { throw fail("two plans of the same map differ") }
-        }
-        if counters.plans % 250 == 0 {
-            let reloaded = try ClusterMap(json: try map.encodedJSON())
-            var fresh = RecoveryPlanner(settings: planner.settings)
-            guard reloaded == map, fresh.plan(reloaded) == plan else {
-                throw fail("the map or its plan changed across a JSON round trip")
-            }
-        }
-        if trace {
-            for t in plan.started { log("plan: start \(t.source)->\(t.target) slot \(t.slot) from \(t.fromSequence) \(t.purpose)") }
-            for t in plan.cancelled { log("plan: cancel \(t.source)->\(t.target) slot \(t.slot)") }
-            for r in plan.promoted { log("plan: promote \(r.worker) slot \(r.slot)") }
-            for r in plan.removed { log("plan: remove \(r.worker) slot \(r.slot)") }
-            for r in plan.voidedDrops { log("plan: void the drop of \(r.worker) slot \(r.slot)") }
-            for r in plan.dropped { log("plan: drop \(r.worker) slot \(r.slot) (seq \(plan.map.slots[r.slot].sequence), replicas \(plan.map.slots[r.slot].replicas), positions \(plan.map.slots[r.slot].replicas.map { plan.map.position(of: $0, slot: r.slot) ?? 0 }))") }
-        }
-        counters.copiesStarted += plan.started.count
-        counters.deltaCopies += plan.started.filter { $0.fromSequence > 0 }.count
-        try checkDrops(plan, before: map)
-        map = plan.map
-        try checkShape()
-        try checkPlacementMoves()
-    }
-
-    /// Invariant 2 at plan time: each DROP leaves a placed, serving, up-to-date copy elsewhere.
-    func checkDrops(_ plan: RecoveryPlan, before: ClusterMap) throws {
-        for drop in plan.dropped {
-            let held = plan.map.position(of: drop.worker, slot: drop.slot) ?? 0
-            let kept = plan.map.slots[drop.slot].replicas.contains { other in
-                other != drop.worker && plan.map.isUpToDate(other, slot: drop.slot)
-                    && (plan.map.position(of: other, slot: drop.slot) ?? 0) >= held
-            }
-            guard kept || (held == 0 && plan.map.slots[drop.slot].sequence == 0) else {
-                throw fail("DROP of slot \(drop.slot) on \(drop.worker) leaves no up-to-date copy")
-            }
-        }
-    }
-
-    /// Structural invariants and invariant 3 (copy limits) after every plan.
-    func checkShape() throws {
-        let settings = planner.settings
-        var incoming: [WorkerID: Int] = [:]
-        var outgoing: [WorkerID: Int] = [:]
-        var rebalancing = 0
-        var total = 0
-        for (index, slot) in map.slots.enumerated() {
-            guard Set(slot.replicas).count == slot.replicas.count else { throw fail("slot \(index) lists a replica twice") }
-            for id in slot.replicas where !map.isReachable(id) {
-                throw fail("slot \(index) is served by unreachable \(id)")
-            }
-            guard Set(slot.transfers.map(\.target)).count == slot.transfers.count else {
-                throw fail("slot \(index) has two copies into one target")
-            }
-            for transfer in slot.transfers {
-                total += 1
-                incoming[transfer.target, default: 0] += 1
-                outgoing[transfer.source, default: 0] += 1
-                if transfer.purpose == .rebalance { rebalancing += 1 }
-            }
-        }
-        guard total <= settings.maxTransfersInFlight else { throw fail("\(total) copies in flight") }
-        guard rebalancing <= settings.maxRebalanceInFlight else { throw fail("\(rebalancing) rebalancing copies") }
-        guard incoming.values.allSatisfy({ $0 <= settings.maxIncomingPerWorker }) else {
-            throw fail("a worker receives too many copies: \(incoming)")
-        }
-        guard outgoing.values.allSatisfy({ $0 <= settings.maxOutgoingPerWorker }) else {
-            throw fail("a worker sends too many copies: \(outgoing)")
-        }
-    }
-
-    /// Invariant 3 (placement): when the eligible set gains or loses one worker, only that
-    /// worker's assignments change (exact HRW property, checked without zones; with zones the
-    /// total change is bounded).
-    mutating func checkPlacementMoves() throws {
-        let eligible = Set(map.eligibleWorkers.map(\.id))
-        guard eligible != previousEligible else { return }
-        let targets = Placement.targets(for: map)
-        defer {
-            previousTargets = targets
-            previousEligible = eligible
-        }
-        let difference = eligible.symmetricDifference(previousEligible)
-        guard difference.count == 1, !previousTargets.isEmpty else { return }
-        let changed = difference.first!
-        let joined = eligible.count > previousEligible.count
-        var moved = 0
-        for (before, after) in zip(previousTargets, targets) {
-            let movedIn = Set(after).subtracting(before)
-            let movedOut = Set(before).subtracting(after)
-            moved += movedIn.count
-            // HRW: a join only brings the new worker in (displacing at most one); a departure only
-            // takes the departed worker out (replaced by at most one).
-            let minimal =
-                joined
-                ? movedIn.isSubset(of: [changed]) && movedOut.count <= 1
-                : movedOut.isSubset(of: [changed]) && movedIn.count <= 1
-            if !minimal {
-                throw fail("placement moved \(movedOut) -> \(movedIn) when only \(changed) changed")
-            }
-        }
-        // Tally joins into a cluster already at full R without zones, where the weighted ideal
-        // share is well defined (with zones a new zone rightly pulls one replica of every slot).
-        if joined && zones.isEmpty && previousEligible.count >= map.replicationFactor {
-            let weights = map.eligibleWorkers.map(\.weight)
-            counters.joinMoves += moved
-            counters.joinIdealMoves +=
-                Double(map.slotCount * map.replicationFactor) * map.workers[changed]!.weight / weights.reduce(0, +)
-        }
-    }
-
-    /// Lets the cluster settle (crashed workers are declared dead, every copy completes) and checks
-    /// invariant 1 on the quiescent map.
-    mutating func quiesce() throws {
-        for id in workers.keys.sorted() { deliverLateWrites(to: id) }
-        // Running workers keep heartbeating while the silent ones pass deadAfter.
-        for _ in 0..<4 {
-            try reportAll()
-            try tick(by: 1_500)
-        }
-        var rounds = 0
-        while true {
-            rounds += 1
-            // One planning round per pass: every running worker reports, the coordinator plans
-            // once, every worker carries out its directives, and every copy completes.
-            try reportAll()
-            guard rounds <= 200 else {
-                let plan = planner.plan(map)
-                let busy = map.slots.enumerated().filter { !$0.element.transfers.isEmpty || !$0.element.dropping.isEmpty }
-                    .prefix(3).map { "slot \($0.offset): \($0.element)" }
-                let states = map.workers.values.sorted { $0.id < $1.id }
-                    .map { "\($0.id) \($0.state) drain=\($0.draining) run=\(workers[$0.id]?.running ?? false) pos=\($0.positions.sorted { $0.key < $1.key }.prefix(6))" }
-                throw fail(
-                    "no quiescence after 200 rounds: started \(plan.started.prefix(3)) completed \(plan.completed.prefix(3)) "
-                        + "promoted \(plan.promoted.prefix(3)) removed \(plan.removed.prefix(3)) dropped \(plan.dropped.prefix(3)) "
-                        + "busy \(busy) workers \(states) fetches \(workers.values.map { ($0.id, $0.fetches) })")
-            }
-            let pending = workers.values.filter(\.running).flatMap { worker in worker.fetches.keys.map { (worker.id, $0) } }
-                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-            for (id, slot) in pending { try completeCopy(target: id, slot: slot) }
-            now += 100
-            map.apply(detector.tick(now: now))
-            let plan = planner.plan(map)
-            if pending.isEmpty && plan.isQuiescent && plan.map == map { break }
-        }
-        counters.maxRoundsToQuiesce = max(counters.maxRoundsToQuiesce, rounds)
-        counters.quiescentChecks += 1
-        try checkQuiescent()
-    }
-
-    /// Every running worker heartbeats at once; the coordinator plans once and answers them all.
-    mutating func reportAll() throws {
-        for id in workers.keys.sorted() where workers[id]!.running {
-            let worker = workers[id]!
-            guard map.acceptsHeartbeat(from: id, incarnation: worker.incarnation) else {
-                try register(id)
-                continue
-            }
-            map.apply(detector.heartbeat(from: id, incarnation: worker.incarnation, now: now))
-            try map.applyReport(from: id, incarnation: worker.incarnation, positions: worker.data, digests: worker.digests)
-        }
-        try planAndCheck()
-        for id in workers.keys.sorted() where workers[id]!.running { try carryOut(for: id) }
-    }
-
-    /// Invariant 1: every slot whose data survives on a running worker has min(R, eligible)
-    /// live replicas on distinct workers (distinct zones where possible), all up to date, on its
-    /// placement, and nobody else holds it; a slot whose data survives only on dead workers is
-    /// reported missing by the query planner.
-    mutating func checkQuiescent() throws {
-        let eligible = map.eligibleWorkers
-        let target = min(map.replicationFactor, eligible.count)
-        let targets = Placement.targets(for: map)
-        let zonesAvailable = zones.isEmpty ? eligible.count : Set(eligible.map(\.zone)).count
-        let query = QueryPlanner.plan(map)
-        let status = map.status()
-        for index in 0..<map.slotCount {
-            counters.slotsChecked += 1
-            let slot = map.slots[index]
-            let current = workers.values.filter { $0.running && ($0.data[index] ?? 0) >= slot.sequence && $0.data[index] != nil }
-            if slot.sequence > 0 && current.isEmpty {
-                counters.slotsLostAtQuiescence += 1
-                guard query.missingSlots.contains(index) || query.staleSlots.contains(index) else {
-                    throw fail(
-                        "slot \(index) has no live current copy but the query plan does not report it missing: \(slot); "
-                            + "holders \(workers.values.filter { $0.data[index] != nil }.map { ($0.id, $0.running, $0.data[index]!, map.workers[$0.id]?.state as Any) })")
-                }
-                continue
-            }
-            if targets[index].isEmpty {
-                // Every worker is draining or dead: whoever holds the current data keeps serving it.
-                guard slot.sequence == 0 || !slot.replicas.isEmpty else {
-                    throw fail("slot \(index) has a current copy but no eligible worker, and nobody serves it")
-                }
-                continue
-            }
-            guard slot.replicas == targets[index], slot.replicas.count == target else {
-                throw fail("quiescent slot \(index) served by \(slot.replicas), placement \(targets[index]), want \(target)")
-            }
-            for id in slot.replicas {
-                guard let worker = workers[id], worker.running, map.workers[id]?.state == .live else {
-                    throw fail("quiescent slot \(index) served by \(id) which is not live")
-                }
-                guard slot.sequence == 0 || worker.data[index] == slot.sequence else {
-                    throw fail("quiescent slot \(index): \(id) holds \(worker.data[index] ?? 0) of \(slot.sequence)")
-                }
-            }
-            if !zones.isEmpty {
-                let used = Set(slot.replicas.map { map.workers[$0]!.zone })
-                guard used.count == min(target, zonesAvailable) else {
-                    throw fail("quiescent slot \(index) uses zones \(used) of \(zonesAvailable)")
-                }
-            }
-            let extra = workers.values.filter { $0.running && $0.data[index] != nil && !slot.replicas.contains($0.id) }
-            guard extra.isEmpty || slot.sequence == 0 && extra.allSatisfy({ $0.data[index] == 0 }) || target == 0 else {
-                throw fail("quiescent slot \(index) is still held by \(extra.map(\.id)) outside its replicas")
-            }
-        }
-        let reachableDrops = map.slots.flatMap(\.dropping).filter { map.isReachable($0.worker) }
-        let lost = (0..<map.slotCount).filter { index in
-            !workers.values.contains { $0.running && ($0.data[index] ?? 0) >= map.slots[index].sequence && $0.data[index] != nil }
-                && map.slots[index].sequence > 0
-        }.count
-        // Only slots whose current data is on dead workers may be short (stale or unserved).
-        guard target == 0 || status.underReplicated + status.unavailable <= lost, status.transfersInProgress == 0,
-            reachableDrops.isEmpty
-        else {
-            throw fail("quiescent status is not clean: \(status)")
-        }
     }
 }

@@ -99,4 +99,19 @@ struct FailureDetectorTests {
         #expect(detector.tick(now: 101_999).isEmpty)
         #expect(detector.tick(now: 102_000) == [.init(worker: "w1", from: .live, to: .suspect, incarnation: 2)])
     }
+
+    /// A worker the persisted map holds as suspect stays suspect in a resumed detector, so its
+    /// next heartbeat turns it live in the map (before, the detector resumed it as live and
+    /// the heartbeat changed nothing: the map kept it suspect for good).
+    @Test("a worker suspect in the persisted map becomes live in the map at its next heartbeat")
+    func resumeSuspect() throws {
+        var map = try ClusterMap(slotCount: 4, replicationFactor: 1)
+        try map.register(WorkerRegistration(id: "w1", address: "a:1"))
+        map.apply([.init(worker: "w1", from: .live, to: .suspect, incarnation: 1)])
+        var detector = FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000), resuming: map, now: 100_000)
+        #expect(detector.state(of: "w1") == .suspect)
+        map.apply(detector.heartbeat(from: "w1", incarnation: 1, now: 100_050))
+        #expect(map.workers["w1"]?.state == .live)
+        #expect(detector.tick(now: 102_049).isEmpty)
+    }
 }

@@ -26,4 +26,31 @@ import Testing
         let again = RestartReconciliation(restoring: map, ceilings: [:], quorum: try WriteQuorum(), pending: restart)
         #expect(again.waiting[2] == restart.waiting[2])
     }
+
+    /// With the acknowledged marks durable in the control plane, one replica that reports a
+    /// position at the slot's mark confirms it: it holds every acknowledged write, and the
+    /// map's mark keeps the replicas below it from taking writes.
+    @Test func aReplicaAtTheDurableMarkConfirmsTheSlotAlone() throws {
+        var fixture = try ClusterFixture(workers: ["w1", "w2", "w3"], slots: 4, replicas: 3)
+        try fixture.runToQuiescence()
+        var map = fixture.map
+        let holders = map.slots[1].replicas
+        try map.recordWrite(slot: 1, sequence: 5, acks: holders)
+        try map.recordWrite(slot: 3, sequence: 7, acks: holders)
+        var restart = RestartReconciliation(restoring: map, ceilings: [:], quorum: try WriteQuorum(), pending: nil,
+                                            acknowledgedMarks: [1: 5, 3: 9])
+        #expect(restart.waiting[1]?.acknowledged == 5)
+        // Positions as the workers reported them after the restart.
+        try map.applyReport(from: holders[0], incarnation: map.workers[holders[0]]!.incarnation, positions: [1: 5, 3: 7])
+        let confirmed = restart.confirm(reported: [holders[0]], in: map)
+        #expect(confirmed)
+        #expect(!restart.contains(1))
+        // Slot 3's acknowledged mark (9) is above what the reporter holds: it waits on.
+        #expect(restart.contains(3))
+        // A worker that has not reported since the restart does not count, whatever the map remembers.
+        var other = RestartReconciliation(restoring: map, ceilings: [:], quorum: try WriteQuorum(), pending: nil, acknowledgedMarks: [1: 5])
+        let none = other.confirm(reported: [], in: map)
+        #expect(!none)
+        #expect(other.contains(1))
+    }
 }

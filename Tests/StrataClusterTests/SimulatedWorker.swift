@@ -14,6 +14,8 @@ struct SimulatedWorker {
     var running = true
     /// What the coordinator assigned at the last registration.
     var incarnation: UInt64 = 0
+    /// The newest coordinator epoch it has heard from (durable: commands of older ones are refused).
+    var epoch: UInt64 = 0
     /// slot -> highest applied sequence (durable).
     var data: [Int: UInt64] = [:]
     /// Copies this process is running (lost when it crashes).

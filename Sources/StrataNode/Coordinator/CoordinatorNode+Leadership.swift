@@ -56,7 +56,7 @@ extension CoordinatorNode {
         while !Task.isCancelled, controlPlane.election?.role.token == token {
             do {
                 let snapshot = try await controlPlane.store.load()
-                var initial = try membership.takeOver(snapshot)
+                var initial = try membership.takeOver(snapshot, epoch: UInt64(max(0, token.epoch)))
                 if let settings = snapshot[.namespaces] { try namespaces.adoptSettings(settings) }
                 if let syncs = snapshot[.syncs] { try self.syncs.adopt(syncs) }
                 if let tokens = snapshot[.tokens] {

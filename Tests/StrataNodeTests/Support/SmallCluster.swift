@@ -42,9 +42,12 @@ struct SmallCluster {
         return config
     }
 
-    init(workers count: Int, replicas: Int = 2) throws {
+    /// `configure` changes the coordinator's settings before it starts.
+    init(workers count: Int, replicas: Int = 2, configure: (inout StrataConfig) throws -> Void = { _ in }) throws {
         let root = TestSupport.temporaryDirectory("strata-cluster")
-        coordinator = try CoordinatorNode(config: Self.config(root + "/coordinator", replicas: replicas))
+        var config = try Self.config(root + "/coordinator", replicas: replicas)
+        try configure(&config)
+        coordinator = try CoordinatorNode(config: config)
         try coordinator.start()
         var workers: [WorkerNode] = []
         var directories: [String] = []
