@@ -15,7 +15,7 @@ enum EtcdCoordinators {
     }
 
     static func leads(_ coordinator: CoordinatorNode) -> Bool {
-        coordinator.status().notes.contains { $0.hasPrefix("leader") }
+        coordinator.status().controlPlane?.role == .leader
     }
 
     /// Polls `condition` (a generous cap only stops a hang; nothing here is timed).
