@@ -210,17 +210,41 @@ final class CoordinatorControlPlane: Sendable {
 
     /// Writes `records` together (a new leader's first writes), guarded by the revisions it
     /// loaded.
+    ///
+    /// The membership leads from the moment `adopt` made this coordinator leader, so a
+    /// heartbeat can make the core commit one of these records (the restart reconciliation)
+    /// while this write is under way. Holding every record's lock orders the two: a `persist`
+    /// that came first wrote the newer content (the core's later decision), so its record is
+    /// left out here; one that comes after reads the revision this write made. Without the
+    /// locks both expected the loaded revision, one was refused, and the refusal deposed the
+    /// new leader.
     func persistRecords(_ records: [ControlPlaneRecord: [UInt8]?]) async throws(StrataError) {
         guard !records.isEmpty else { return }
         let token = try requireLeader()
-        let expected = state.withLock { state in
-            Dictionary(uniqueKeysWithValues: records.keys.map { ($0, state.revisions[$0] ?? .zero) })
-        }
+        let indexes = records.keys.map { ControlPlaneRecord.allCases.firstIndex(of: $0)! }.sorted()
+        for index in indexes { await recordLocks.acquire(index) }
+        let outcome: Result<Void, StrataError>
         do {
-            let revision = try await store.commit(ControlPlaneBatch(leader: token, expectedRevisions: expected, records: records))
-            state.withLock { state in for record in records.keys { state.revisions[record] = revision } }
+            outcome = .success(try await commitFirstRecords(records, token: token))
         } catch {
-            throw failure(error, writing: records.keys.map(\.rawValue).sorted().joined(separator: ", "))
+            outcome = .failure(error)
+        }
+        for index in indexes.reversed() { await recordLocks.release(index) }
+        try outcome.get()
+    }
+
+    /// `persistRecords`' commit, run holding the records' locks.
+    private func commitFirstRecords(_ records: [ControlPlaneRecord: [UInt8]?], token: LeaderToken) async throws(StrataError) {
+        let (expected, pending) = state.withLock { state in
+            let pending = records.filter { state.written[$0.key] == nil }
+            return (Dictionary(uniqueKeysWithValues: pending.keys.map { ($0, state.revisions[$0] ?? .zero) }), pending)
+        }
+        guard !pending.isEmpty else { return }
+        do {
+            let revision = try await store.commit(ControlPlaneBatch(leader: token, expectedRevisions: expected, records: pending))
+            state.withLock { state in for record in pending.keys { state.revisions[record] = revision } }
+        } catch {
+            throw failure(error, writing: pending.keys.map(\.rawValue).sorted().joined(separator: ", "))
         }
     }
 
