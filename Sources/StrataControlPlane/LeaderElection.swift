@@ -116,6 +116,14 @@ public final class LeaderElection: Sendable {
         if let lease { _ = try? await client.leaseRevoke(id: lease) }
     }
 
+    /// Ends this round of leadership without leaving the election: the lease is revoked (its
+    /// key goes, so another candidate can lead at once) and this candidate campaigns again
+    /// after the usual back-off. For a leader whose own write was refused as a conflict: its
+    /// view of the control plane is wrong, and a fresh round starts from a fresh load.
+    public func stepDown(_ reason: String) {
+        _ = roundEnd.withLock { $0?.yield(reason) }
+    }
+
     // MARK: rounds
 
     /// Creates our candidate key if it does not exist (a retried campaign finds its own key).

@@ -282,8 +282,16 @@ final class CoordinatorControlPlane: Sendable {
     private func failure(_ error: any Error, writing what: String) -> StrataError {
         guard let error = error as? ControlPlaneError else { return StrataError(relaying: error) }
         switch error.kind {
-        case .notLeader, .conflict:
+        case .notLeader:
             depose("\(what) refused: \(error.message)")
+            return notLeaderError()
+        case .conflict:
+            // Another write changed a record this leader holds: its view is wrong. Deposed
+            // alone it would keep its lease and the cluster would have no acting leader until
+            // the lease ended, which a live coordinator's never does; so the round ends and a
+            // fresh election (this coordinator or another) takes over from a fresh load.
+            depose("\(what) refused: \(error.message)")
+            election?.stepDown("\(what) refused: \(error.message)")
             return notLeaderError()
         case .unavailable where isEtcd:
             return StrataError(.unavailable, "etcd is unavailable: \(what) not written: \(error.message)", metadata: LeaderHint.metadata(nil))
