@@ -179,8 +179,10 @@ final class CoordinatorControlPlane: Sendable {
         if case .follower(let leader?) = election?.role, leader.address != election?.address {
             leaderAddress = leader.address
             text += "; the leader is at \(leader.address)"
-        } else {
+        } else if isEtcd {
             text += "; no leader is elected yet (etcd at \(etcdEndpoints.joined(separator: ","))); retry"
+        } else {
+            text += " (it stopped writing its local control plane)"
         }
         if let stale = freshness?.staleReason() { text += "; etcd has not answered: \(stale)" }
         if let deposed { text += " [\(deposed)]" }
