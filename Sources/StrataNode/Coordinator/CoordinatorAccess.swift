@@ -105,9 +105,18 @@ final class CoordinatorAccess: Sendable {
             FileHandle.standardError.write(Data("strata-coordinator: first admin token (shown once, store it now): \(secret.revealed)\n".utf8))
         case .generateAndWrite(let path):
             let secret = TokenSecret.generate()
-            guard FileManager.default.createFile(atPath: path, contents: Data((secret.revealed + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
-                throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) cannot be written")
+            guard try Self.createExclusively(path, contents: secret.revealed + "\n") else {
+                // Coordinators started together on one machine share the file: the first to
+                // create it wins and the others take its token (an overwrite would leave each
+                // with its own and the file matching only the last).
+                let contents = try Self.readOnceWritten(path)
+                guard case .adopt(let theirs, _) = try TokenBootstrap.plan(registry: registry, file: .present(path: path, contents: contents)) else {
+                    throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) was written by another process but holds no token")
+                }
+                try registry.create(name: TokenBootstrap.adminName, scopes: [.admin], secret: theirs, nowUnix: now)
+                try store.save(registry)
+                logger.notice("first admin token taken from file", metadata: ["file": "\(path)"])
+                return
             }
             try registry.create(name: TokenBootstrap.adminName, scopes: [.admin], secret: secret, nowUnix: now)
             try store.save(registry)
@@ -117,6 +126,34 @@ final class CoordinatorAccess: Sendable {
             try store.save(registry)
             logger.notice("first admin token taken from file", metadata: ["file": "\(path)"])
         }
+    }
+
+    /// Creates `path` holding `contents` (mode 0600) unless it exists; false when it did.
+    private static func createExclusively(_ path: String, contents: String) throws(StrataError) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return false }
+            throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) cannot be written: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) cannot be written: \(String(cString: strerror(errno)))")
+        }
+        return true
+    }
+
+    /// The file another process has just created, once its line is complete (it writes the
+    /// token and its newline in one call; a reader can only catch it empty).
+    private static func readOnceWritten(_ path: String) throws(StrataError) -> String {
+        for _ in 0..<100 {
+            if let data = FileManager.default.contents(atPath: path), data.last == UInt8(ascii: "\n") {
+                return String(decoding: data, as: UTF8.self)
+            }
+            usleep(20_000)
+        }
+        throw StrataError.failedPrecondition("auth.bootstrap_token_file \(path) was created by another process but stayed empty for 2 s")
     }
 
     // MARK: Decisions
