@@ -1,3 +1,4 @@
+import StrataCore
 import Synchronization
 
 /// How current a coordinator's cluster map is: when it last confirmed it with etcd (a load,
@@ -43,9 +44,8 @@ final class ControlPlaneFreshness: Sendable {
         let (confirmedAt, problem) = state.withLock { ($0.confirmedAt, $0.problem) }
         let age = now - confirmedAt
         guard age > staleAfter else { return nil }
-        let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        var reason = "answered from the cluster map last confirmed with etcd \(String(format: "%.1f", seconds)) s ago"
-        reason += " (coordinator.stale_after_ms \(staleAfter.components.seconds * 1000 + staleAfter.components.attoseconds / 1_000_000_000_000_000))"
+        var reason = "answered from the cluster map last confirmed with etcd \(String(format: "%.1f", age.seconds)) s ago"
+        reason += " (coordinator.stale_after_ms \(staleAfter.milliseconds))"
         if let problem { reason += ": \(problem)" }
         return reason + "; documents written since may be missing"
     }

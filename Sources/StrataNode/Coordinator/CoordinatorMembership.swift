@@ -175,8 +175,7 @@ final class CoordinatorMembership: Sendable {
 
     /// Milliseconds since this process started: the failure detector's clock.
     var nowMs: UInt64 {
-        let elapsed = (clock() - epoch).components
-        return UInt64(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+        UInt64(max(0, (clock() - epoch).milliseconds))
     }
 
     /// A worker announces itself (at start or after the coordinator asked it to). The answer

@@ -242,11 +242,6 @@ extension CoordinatorNode {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}
-
 extension HandlerReference<CoordinatorNode> {
     /// The coordinator if it leads (writes go only to the leader), else UNAVAILABLE naming
     /// the leader.

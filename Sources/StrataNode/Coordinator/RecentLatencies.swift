@@ -1,3 +1,4 @@
+import StrataCore
 import Synchronization
 
 /// The last `capacity` durations of one kind of step (a ring), for a median at scrape time:
@@ -13,7 +14,7 @@ final class RecentLatencies: Sendable {
     }
 
     func record(_ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.seconds
         ring.withLock { ring in
             if ring.values.count < capacity {
                 ring.values.append(seconds)
