@@ -36,10 +36,10 @@ public struct LexicalCandidateHeap: Sendable {
     mutating func offer(_ candidate: Candidate) {
         if heap.count < capacity {
             heap.append(candidate)
-            siftUp(heap.count - 1)
+            WorstAtRootHeap.siftUp(&heap, heap.count - 1) { Self.ranksBefore($1, $0) }
         } else if Self.ranksBefore(candidate, heap[0]) {
             heap[0] = candidate
-            siftDown(0)
+            WorstAtRootHeap.siftDown(&heap, 0) { Self.ranksBefore($1, $0) }
         }
     }
 
@@ -48,29 +48,5 @@ public struct LexicalCandidateHeap: Sendable {
 
     static func ranksBefore(_ a: Candidate, _ b: Candidate) -> Bool {
         a.score != b.score ? a.score > b.score : a.ref < b.ref
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.ranksBefore(heap[parent], heap[child]) else { return }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        let n = heap.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < n else { return }
-            var worst = left
-            if left + 1 < n, Self.ranksBefore(heap[left], heap[left + 1]) { worst = left + 1 }
-            guard Self.ranksBefore(heap[parent], heap[worst]) else { return }
-            heap.swapAt(worst, parent)
-            parent = worst
-        }
     }
 }

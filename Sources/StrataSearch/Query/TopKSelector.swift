@@ -32,37 +32,12 @@ enum TopKSelector {
             guard accept(i) else { continue }
             if heap.count < k {
                 heap.append(Entry(index: i, score: s))
-                siftUp(&heap, heap.count - 1, worse)
+                WorstAtRootHeap.siftUp(&heap, heap.count - 1, worse: worse)
             } else {
                 heap[0] = Entry(index: i, score: s)
-                siftDown(&heap, 0, worse)
+                WorstAtRootHeap.siftDown(&heap, 0, worse: worse)
             }
         }
         return sorted ? heap.sorted(by: better) : heap
-    }
-
-    /// Heap order: the worst entry at the root.
-    private static func siftUp(_ heap: inout [Entry], _ start: Int, _ worse: (Entry, Entry) -> Bool) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard worse(heap[child], heap[parent]) else { return }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private static func siftDown(_ heap: inout [Entry], _ start: Int, _ worse: (Entry, Entry) -> Bool) {
-        var parent = start
-        let n = heap.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < n else { return }
-            var target = left
-            if left + 1 < n, worse(heap[left + 1], heap[left]) { target = left + 1 }
-            guard worse(heap[target], heap[parent]) else { return }
-            heap.swapAt(target, parent)
-            parent = target
-        }
     }
 }
