@@ -14,12 +14,15 @@ public enum WarmSegments {
     /// The file in a store directory that names the store's warm tier.
     public static let markerFile = "warm-segment"
     static let sharedMemoryDirectory = "/dev/shm"
-    static let namePrefix = "strata"
+    /// The start of every Strata warm tier's name.
+    public static let namePrefix = "strata"
 
-    /// Every Strata warm tier on the machine, sorted by name.
-    public static func list() -> [WarmSegmentInfo] {
+    /// Every Strata warm tier on the machine, sorted by name. `prefix` narrows the listing
+    /// (tests use a prefix of their own, so that workers reclaiming orphans at startup in
+    /// tests running beside them cannot touch the segments they judge).
+    public static func list(prefix: String = namePrefix) -> [WarmSegmentInfo] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sharedMemoryDirectory)) ?? []
-        return names.filter { $0.hasPrefix(namePrefix) }.sorted().compactMap { name in
+        return names.filter { $0.hasPrefix(prefix) }.sorted().compactMap { name in
             let fd = shm_open("/" + name, O_RDONLY, 0)
             guard fd >= 0 else { return nil }
             defer { Glibc.close(fd) }
@@ -29,8 +32,8 @@ public enum WarmSegments {
 
     /// Removes every orphaned warm tier that no process has attached; returns what it removed.
     /// Failures to remove one (permissions, a race with its owner) leave it in place.
-    public static func reclaimOrphans() -> [WarmSegmentInfo] {
-        list().filter { segment in
+    public static func reclaimOrphans(prefix: String = namePrefix) -> [WarmSegmentInfo] {
+        list(prefix: prefix).filter { segment in
             guard !segment.attached, case .orphaned = segment.state else { return false }
             return removeIfStillOrphaned(segment.name)
         }

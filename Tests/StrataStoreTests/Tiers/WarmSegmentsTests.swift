@@ -11,7 +11,19 @@ struct WarmSegmentsTests {
     typealias Owner = WarmTierOwner
 
     static func info(_ name: String) -> WarmSegmentInfo? {
-        WarmSegments.list().first { $0.name == (name.hasPrefix("/") ? String(name.dropFirst()) : name) }
+        let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        return WarmSegments.list(prefix: bare).first { $0.name == bare }
+    }
+
+    /// A name prefix of one test's own. Workers started by tests running beside this suite
+    /// reclaim every orphan named `strata…` at startup, so a test that makes an orphan and then
+    /// judges or reclaims it names its segments outside that prefix and reclaims only its own.
+    static func privatePrefix(_ label: String) -> String {
+        "warmtest-\(label)-\(UInt32.random(in: 0...UInt32.max))-"
+    }
+
+    static func reclaimOwn(_ prefix: String) -> [String] {
+        WarmSegments.reclaimOrphans(prefix: prefix).map(\.name)
     }
 
     @Test("The ownership rule, row by row")
@@ -45,7 +57,7 @@ struct WarmSegmentsTests {
         store.close()
         let closed = try #require(Self.info(store.warmSegmentName))
         #expect(!closed.attached && closed.state == .owned)
-        #expect(WarmSegments.reclaimOrphans().allSatisfy { $0.name != store.warmSegmentName })
+        #expect(WarmSegments.reclaimOrphans(prefix: store.warmSegmentName).isEmpty)
         #expect(SharedMemoryUse.exists(store.warmSegmentName))
     }
 
@@ -53,14 +65,18 @@ struct WarmSegmentsTests {
     func reclaimRemovesOrphansOnly() throws {
         let stopped = StoreTestData.temporaryDirectory("orphan")
         let running = StoreTestData.temporaryDirectory("attached")
-        let first = try ChunkStore.open(directory: stopped, settings: Self.settings, node: "worker-a")
+        let prefix = Self.privatePrefix("reclaim")
+        var settings = Self.settings
+        settings.warmSegmentName = prefix + "stopped"
+        let first = try ChunkStore.open(directory: stopped, settings: settings, node: "worker-a")
         let stoppedName = first.warmSegmentName
         first.close()
-        let second = try ChunkStore.open(directory: running, settings: Self.settings, node: "worker-b")
+        settings.warmSegmentName = prefix + "running"
+        let second = try ChunkStore.open(directory: running, settings: settings, node: "worker-b")
         defer {
             second.close()
-            ChunkStore.destroyWarmTier(directory: running, settings: Self.settings)
-            ChunkStore.destroyWarmTier(directory: stopped, settings: Self.settings)
+            try? TierHierarchy.destroySharedMemory(name: prefix + "running")
+            try? TierHierarchy.destroySharedMemory(name: prefix + "stopped")
         }
         StoreTestData.removeDirectory(stopped)
         StoreTestData.removeDirectory(running)
@@ -68,7 +84,7 @@ struct WarmSegmentsTests {
         let attached = try #require(Self.info(second.warmSegmentName))
         #expect(attached.attached && attached.state == .orphaned(reason: "data directory \(running) is gone"))
 
-        let reclaimed = WarmSegments.reclaimOrphans().map(\.name)
+        let reclaimed = Self.reclaimOwn(prefix)
         #expect(reclaimed.contains(stoppedName))
         #expect(!reclaimed.contains(second.warmSegmentName))
         #expect(!SharedMemoryUse.exists(stoppedName))
@@ -78,8 +94,9 @@ struct WarmSegmentsTests {
     @Test("A directory that now names another warm tier orphans the old one; the same name after a keep restarts warm")
     func markerNamesTheCurrentTier() throws {
         let dir = StoreTestData.temporaryDirectory("renamed")
-        let oldName = "strata-test-old-\(UInt32.random(in: 0...UInt32.max))"
-        let newName = "strata-test-new-\(UInt32.random(in: 0...UInt32.max))"
+        let prefix = Self.privatePrefix("renamed")
+        let oldName = prefix + "old"
+        let newName = prefix + "new"
         defer {
             try? TierHierarchy.destroySharedMemory(name: oldName)
             try? TierHierarchy.destroySharedMemory(name: newName)
@@ -105,7 +122,7 @@ struct WarmSegmentsTests {
         store.close()
         #expect(Self.info(oldName)?.state == .orphaned(reason: "data directory \(dir) now names warm tier \(newName)"))
         #expect(Self.info(newName)?.state == .owned)
-        let reclaimed = WarmSegments.reclaimOrphans().map(\.name)
+        let reclaimed = Self.reclaimOwn(prefix)
         #expect(reclaimed.contains(oldName) && !reclaimed.contains(newName))
     }
 
@@ -116,7 +133,7 @@ struct WarmSegmentsTests {
         let tiers = try TierFixtures.hierarchy(segment: segment)
         tiers.close()
         #expect(Self.info(segment)?.state == .ownerUnknown(reason: "no data directory recorded"))
-        #expect(!WarmSegments.reclaimOrphans().map(\.name).contains(segment))
+        #expect(Self.reclaimOwn(segment).isEmpty)
         #expect(SharedMemoryUse.exists(segment))
     }
 }
