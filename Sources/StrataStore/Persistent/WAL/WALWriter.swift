@@ -1,7 +1,7 @@
 import StrataCore
 
-/// Appends frames to one WAL file. One writer at a time (the engine's lock); `sync` may run
-/// on another thread while appends continue, which POSIX allows on one descriptor.
+/// Appends frames to one WAL file. One writer at a time: the engine's group-commit leader,
+/// which appends and syncs outside the engine's lock (only one leader runs at a time).
 ///
 /// On the real file system appends use direct I/O (`StoreFile.writeAlignment` 4096): no copy
 /// into the page cache, no page allocation and release per megabyte, like the raw-bandwidth
