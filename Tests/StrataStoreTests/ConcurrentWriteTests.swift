@@ -200,7 +200,7 @@ struct ConcurrentWriteTests {
                     #expect(try tier.apply(SlotWrite(slot: slot, sequence: seq, operations: [StoreTestData.put("ns", "s\(slot)-\(seq)", [text])])) == .applied)
                     acked.withLock { _ = $0[slot, default: []].insert(seq) }
                 } catch {
-                    #expect(error.code == .resourceExhausted, "\(error)")
+                    #expect((error as? StrataError)?.code == .resourceExhausted, "\(error)")
                     refused.withLock { _ = $0[slot, default: []].insert(seq) }
                     errors += 1
                 }

@@ -33,6 +33,9 @@ struct EngineState {
     /// Tickets whose frame could not be written (a full disk): their writers throw this
     /// error; each removes its own entry.
     var writeFailures: [UInt64: StrataError] = [:]
+    /// Writers between announcing a batch and queueing it (validating and encoding it
+    /// outside the lock): a group commit's leader waits a moment for them to share its fsync.
+    var preparing = 0
     var appendedTicket: UInt64 = 0
     /// Every ticket up to this one is resolved: durable and applied, or in `writeFailures`.
     var durableTicket: UInt64 = 0
@@ -62,7 +65,6 @@ struct EngineState {
     struct QueuedFrame {
         var ticket: UInt64
         var frame: [UInt8]
-        var payload: Int
     }
 
     init(wal: WALWriter, manifest: Manifest) {

@@ -13,18 +13,29 @@ extension PersistentTier {
     /// throws `resourceExhausted` and changes nothing; the store stays readable.
     @discardableResult
     public func apply(_ write: SlotWrite) throws(StrataError) -> ApplyOutcome {
-        let dims = state.withLock { locked.acceptedDimensions }
-        let prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
+        let dims = state.withLock {
+            locked.preparing += 1
+            return locked.acceptedDimensions
+        }
+        let prepared: [PreparedOperation]
+        do throws(StrataError) {
+            prepared = try WriteValidation.prepare(write, maxChunkBytes: settings.maxChunkBytes, dimensions: dims)
+        } catch {
+            state.withLock { endPreparingLocked() }
+            throw error
+        }
         // Encoded outside the lock, straight into its frame: the lock is held only to queue it.
         var frame = walBuffers.take()
         let payloadLength = RecordCoding.encodeWALFrame(slot: write.slot, sequence: write.sequence, operations: prepared, into: &frame)
         guard payloadLength <= WALFrame.maxPayload else {
             walBuffers.give(&frame)
+            state.withLock { endPreparingLocked() }
             throw .resourceExhausted("write batch encodes to \(payloadLength) bytes; the limit is \(WALFrame.maxPayload)")
         }
 
         state.lock()
         defer { state.unlock() }
+        endPreparingLocked()
         do throws(StrataError) { try checkOpenLocked() } catch {
             walBuffers.give(&frame)
             throw error
@@ -51,7 +62,7 @@ extension PersistentTier {
                 locked.acceptedDimensions[put.key.namespace] = locked.acceptedDimensions[put.key.namespace] ?? dim
             }
         }
-        let ticket = queueLocked(frame: &frame, payload: payloadLength, slot: write.slot, sequence: write.sequence,
+        let ticket = queueLocked(frame: &frame, slot: write.slot, sequence: write.sequence,
                                  operations: prepared, acceptedAfter: write.sequence)
         try waitDurableLocked(ticket)
         scheduleFlushIfNeededLocked()
@@ -60,11 +71,11 @@ extension PersistentTier {
 
     /// Accepts a batch under the lock: a ticket, its frame queued for the next group commit
     /// (moved out of `frame`), its slot's accepted sequence set to `acceptedAfter`.
-    func queueLocked(frame: inout [UInt8], payload: Int, slot: UInt32, sequence: UInt64,
+    func queueLocked(frame: inout [UInt8], slot: UInt32, sequence: UInt64,
                      operations: [PreparedOperation], acceptedAfter: UInt64?) -> UInt64 {
         locked.appendedTicket += 1
         let ticket = locked.appendedTicket
-        var queued = EngineState.QueuedFrame(ticket: ticket, frame: [], payload: payload)
+        var queued = EngineState.QueuedFrame(ticket: ticket, frame: [])
         swap(&queued.frame, &frame)
         locked.queued.append(queued)
         let before = locked.acceptedSequences[slot]
@@ -72,6 +83,13 @@ extension PersistentTier {
         locked.pending.append(EngineState.PendingBatch(ticket: ticket, slot: slot, sequence: sequence, operations: operations,
                                                        acceptedBefore: before, acceptedAfter: acceptedAfter))
         return ticket
+    }
+
+    /// A writer announced by `apply` has queued its batch or given up: a leader waiting
+    /// for it (`leadGroupCommitLocked`) stops waiting.
+    func endPreparingLocked() {
+        locked.preparing -= 1
+        if locked.syncing { state.broadcast() }
     }
 
     /// Applies, in WAL order, every pending batch that is durable.

@@ -4,14 +4,18 @@ import StrataCore
 /// Group commit: how concurrent writers share WAL writes and fsyncs.
 ///
 /// A writer accepts its batch under the lock (`queueLocked`: a ticket, the encoded frame
-/// queued) and waits. The first waiter becomes the leader: it takes every queued frame,
-/// releases the lock, writes them to the WAL in ticket order and fsyncs once, then, under the
+/// queued) and waits. The first waiter becomes the leader: it waits a moment for writers still
+/// encoding a batch, takes every queued frame, releases the lock, writes them to the WAL in
+/// ticket order with one write and fsyncs once, then, under the
 /// lock again, applies the covered batches to the index in WAL order and wakes the others.
 /// So the lock is held only for queueing and the index update, never for disk I/O, and
 /// writers that arrive while an fsync runs share the next one. Only the leader (one at a
 /// time: `syncing`) touches the WAL file; a flush rotates it only when no leader runs and
 /// nothing is queued (`syncAndApplyPendingLocked` first).
 extension PersistentTier {
+    /// How long a leader waits at most for writers that are encoding a batch (`preparing`).
+    static let groupCommitWaitLimit: Duration = .milliseconds(2)
+
     /// Waits until `ticket` is durable and applied; throws the error its frame met when it
     /// could not be written (a full disk: nothing of it changed) or when an fsync failed.
     func waitDurableLocked(_ ticket: UInt64) throws(StrataError) {
@@ -43,20 +47,21 @@ extension PersistentTier {
                 _ = state.wait(until: Date(timeIntervalSinceNow: seconds))
             }
         }
+        // Writers still encoding their batch would otherwise miss this write and fsync and
+        // need one of their own right after it; a moment's wait lets them share it (two
+        // writers of 1 MiB batches then make one 2 MiB write and one fsync).
+        let deadline = ContinuousClock.now.advanced(by: Self.groupCommitWaitLimit)
+        while locked.preparing > 0, ContinuousClock.now < deadline {
+            _ = state.wait(until: Date(timeIntervalSinceNow: ContinuousClock.now.duration(to: deadline).seconds))
+        }
         let target = locked.appendedTicket
         var frames: [EngineState.QueuedFrame] = []
         swap(&frames, &locked.queued)
         let log = locked.wal
         state.unlock()
-        var written = 0
+        // One write for the whole group (each frame's size was checked when it was encoded).
         var writeFailure: StrataError?
-        for item in frames {
-            do throws(StrataError) { try log.append(frame: item.frame, payload: item.payload) } catch {
-                writeFailure = error
-                break
-            }
-            written += 1
-        }
+        do throws(StrataError) { try log.append(frames: frames.map(\.frame)) } catch { writeFailure = error }
         var syncFailure: StrataError?
         do throws(StrataError) { try log.sync() } catch { syncFailure = error }
         let end = log.endOffset
@@ -71,17 +76,17 @@ extension PersistentTier {
             throw locked.poisoned!
         }
         if let writeFailure {
-            refuseLocked(tickets: Set(frames[written...].map(\.ticket)), error: writeFailure)
+            refuseLocked(tickets: Set(frames.map(\.ticket)), error: writeFailure)
         }
         locked.durableTicket = max(locked.durableTicket, target)
         applyDurablePendingLocked()
         state.broadcast()
     }
 
-    /// Takes back batches whose frames could not be written: they leave `pending`, their
-    /// slots' accepted sequences return to what they were (unless a later batch of the slot
-    /// was accepted since), and their writers get `error`. The frames of a leader's group
-    /// after the first that failed are not tried, so the refused ones are the group's tail.
+    /// Takes back batches whose frames could not be written (a group is written at once, so
+    /// all of its batches): they leave `pending`, their slots' accepted sequences return to
+    /// what they were (unless a later batch of the slot was accepted since), and their
+    /// writers get `error`.
     private func refuseLocked(tickets: Set<UInt64>, error: StrataError) {
         for batch in locked.pending.reversed() where tickets.contains(batch.ticket) {
             if locked.acceptedSequences[batch.slot] == batch.acceptedAfter { locked.acceptedSequences[batch.slot] = batch.acceptedBefore }

@@ -111,9 +111,38 @@ final class WALWriter: @unchecked Sendable {
         guard payload <= WALFrame.maxPayload else {
             throw .resourceExhausted("write batch encodes to \(payload) bytes; the limit is \(WALFrame.maxPayload)")
         }
+        try appendEncoded(frame)
+    }
+
+    /// Writes several frames (already encoded, each within `WALFrame.maxPayload`) with one
+    /// write: a group commit's frames. On failure none of them is in the log (the file is cut
+    /// back to where they started).
+    func append(frames: [[UInt8]]) throws(StrataError) {
+        guard frames.count > 1 else {
+            if let frame = frames.first { try appendEncoded(frame) }
+            return
+        }
+        let total = frames.reduce(0) { $0 + $1.count }
         do throws(StrataError) {
             if let staging {
-                try writeDirect(frame, staging: staging)
+                try writeDirect(frames, count: total, staging: staging)
+            } else {
+                var joined: [UInt8] = []
+                joined.reserveCapacity(total)
+                for frame in frames { joined += frame }
+                try file.write(joined, at: endOffset)
+            }
+        } catch {
+            try? file.truncate(to: endOffset)
+            throw error
+        }
+        endOffset += total
+    }
+
+    private func appendEncoded(_ frame: [UInt8]) throws(StrataError) {
+        do throws(StrataError) {
+            if let staging {
+                try writeDirect([frame], count: frame.count, staging: staging)
             } else {
                 try file.write(frame, at: endOffset)
             }
@@ -125,15 +154,20 @@ final class WALWriter: @unchecked Sendable {
     }
 
     /// One aligned write: the partial last block (already at the front of `staging`), the
-    /// frame, zeros to the block end. Then the new partial block moves to the front.
-    private func writeDirect(_ frame: [UInt8], staging: AlignedBuffer) throws(StrataError) {
+    /// frames (`count` bytes in all), zeros to the block end. Then the new partial block
+    /// moves to the front.
+    private func writeDirect(_ frames: [[UInt8]], count: Int, staging: AlignedBuffer) throws(StrataError) {
         let alignment = staging.alignment
         let tailCount = endOffset % alignment
-        let used = tailCount + frame.count
+        let used = tailCount + count
         let padded = (used + alignment - 1) / alignment * alignment
         staging.reserve(padded, keeping: tailCount)
         let base = staging.pointer
-        frame.withUnsafeBytes { (base + tailCount).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        var at = tailCount
+        for frame in frames {
+            frame.withUnsafeBytes { (base + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            at += frame.count
+        }
         (base + used).initializeMemory(as: UInt8.self, repeating: 0, count: padded - used)
         try file.write(from: base, count: padded, at: endOffset - tailCount)
         let newTail = used % alignment
