@@ -111,46 +111,28 @@ final class WALWriter: @unchecked Sendable {
         guard payload <= WALFrame.maxPayload else {
             throw .resourceExhausted("write batch encodes to \(payload) bytes; the limit is \(WALFrame.maxPayload)")
         }
-        try appendEncoded(frame)
+        try append(frames: [frame])
     }
 
     /// Writes several frames (already encoded, each within `WALFrame.maxPayload`) with one
     /// write: a group commit's frames. On failure none of them is in the log (the file is cut
     /// back to where they started).
     func append(frames: [[UInt8]]) throws(StrataError) {
-        guard frames.count > 1 else {
-            if let frame = frames.first { try appendEncoded(frame) }
-            return
-        }
+        guard !frames.isEmpty else { return }
         let total = frames.reduce(0) { $0 + $1.count }
         do throws(StrataError) {
             if let staging {
                 try writeDirect(frames, count: total, staging: staging)
+            } else if frames.count == 1 {
+                try file.write(frames[0], at: endOffset)
             } else {
-                var joined: [UInt8] = []
-                joined.reserveCapacity(total)
-                for frame in frames { joined += frame }
-                try file.write(joined, at: endOffset)
+                try file.write(frames.flatMap { $0 }, at: endOffset)
             }
         } catch {
             try? file.truncate(to: endOffset)
             throw error
         }
         endOffset += total
-    }
-
-    private func appendEncoded(_ frame: [UInt8]) throws(StrataError) {
-        do throws(StrataError) {
-            if let staging {
-                try writeDirect([frame], count: frame.count, staging: staging)
-            } else {
-                try file.write(frame, at: endOffset)
-            }
-        } catch {
-            try? file.truncate(to: endOffset)
-            throw error
-        }
-        endOffset += frame.count
     }
 
     /// One aligned write: the partial last block (already at the front of `staging`), the
