@@ -49,8 +49,8 @@ struct StoreBench: ParsableCommand {
     @Option(help: "Megabytes written by the raw direct-I/O probe.")
     var rawMegabytes: Int = 256
 
-    @Option(help: "Concurrent writers, each applying its share of the batches to its own slot (as a worker serves several slots); 1 applies every batch in turn.")
-    var writers: Int = 1
+    @Option(help: "Concurrent writers, each applying its share of the batches to its own slot (as a worker serves several slots); 1 applies every batch in turn. A comma-separated list (1,2) measures each count, the runs interleaved, and prints the rates' ratios to the first.")
+    var writers: String = "1"
 
     @Option(help: "zstd level of segment blocks (the store's default is \(PersistentSettings.default.compressionLevel); negative levels are zstd's fast modes).")
     var compressionLevel: Int32 = PersistentSettings.default.compressionLevel
@@ -83,22 +83,41 @@ struct StoreBench: ParsableCommand {
         let corpus = BenchCorpus(tokens: tokens, chunkBytes: chunkBytes, chunksPerDocument: chunksPerDocument, dimension: dimension)
         print("corpus: \(corpus.documents.count) documents, \(corpus.chunkCount) chunks, \(corpus.textBytes) text bytes")
         let batchBytes = Double(corpus.textBytes) / Double(max(1, (corpus.documents.count + documentsPerBatch - 1) / documentsPerBatch))
-        print("batches: \(documentsPerBatch) documents each, \(f(batchBytes / 1_048_576, 2)) MiB of text per apply, \(max(1, writers)) writer(s); "
+        let writerCounts = try parsedWriters()
+        print("batches: \(documentsPerBatch) documents each, \(f(batchBytes / 1_048_576, 2)) MiB of text per apply, \(writerCounts.map(String.init).joined(separator: ", ")) writer(s); "
             + "zstd level \(compressionLevel), flush past \(walFlushMegabytes) MiB of WAL")
         print("ingest bytes counted: chunk text only (UTF-8 bytes handed to apply; vectors, names and provenance not counted)")
-        var runs: [IngestRun] = []
+        print("load average before the ingest runs: \(Self.loadAverage())")
+        var runsByWriters: [Int: [IngestRun]] = [:]
         for run in 0..<max(1, ingestRuns) {
-            if run > 0 {
+            // With several writer counts the runs alternate, so a change in the machine's load
+            // falls on each count alike.
+            for count in writerCounts {
                 // Each run starts from an empty store on the same disk.
                 try FileManager.default.removeItem(atPath: directory)
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            }
-            let r = try ingest(corpus)
-            runs.append(r)
-            if ingestRuns > 1 {
-                print("ingest run \(run + 1): WAL \(f(r.walSeconds, 3)) s (CPU \(f(r.walCPUSeconds, 3)) s), incl. flush \(f(r.totalSeconds, 3)) s (CPU \(f(r.cpuSeconds, 3)) s)")
+                let r = try ingest(corpus, writers: count)
+                runsByWriters[count, default: []].append(r)
+                if ingestRuns > 1 || writerCounts.count > 1 {
+                    print("ingest run \(run + 1), \(count) writer(s): WAL \(f(r.walSeconds, 3)) s (CPU \(f(r.walCPUSeconds, 3)) s), incl. flush \(f(r.totalSeconds, 3)) s (CPU \(f(r.cpuSeconds, 3)) s)")
+                }
             }
         }
+        print("load average after the ingest runs: \(Self.loadAverage())")
+        if writerCounts.count > 1 {
+            let mb = Double(corpus.textBytes) / 1e6
+            func medianOf(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let base = writerCounts[0]
+            let baseAcked = medianOf(runsByWriters[base]!.map(\.walSeconds))
+            let baseTotal = medianOf(runsByWriters[base]!.map(\.totalSeconds))
+            for count in writerCounts {
+                let acked = medianOf(runsByWriters[count]!.map(\.walSeconds))
+                let total = medianOf(runsByWriters[count]!.map(\.totalSeconds))
+                print("writers \(count) (median of \(runsByWriters[count]!.count)): acknowledged \(f(mb / acked, 1)) MB/s (\(f(baseAcked / acked, 2))x \(base) writer(s)), "
+                    + "incl. flush \(f(mb / total, 1)) MB/s (\(f(baseTotal / total, 2))x)")
+            }
+        }
+        let runs = runsByWriters[writerCounts.last!]!
         let median = runs.sorted { $0.totalSeconds < $1.totalSeconds }[runs.count / 2]
         let walPhase = runs.map(\.walSeconds).sorted()[runs.count / 2]
         let ingestSeconds = median.totalSeconds
@@ -202,7 +221,22 @@ struct StoreBench: ParsableCommand {
         var stats: PersistentStats
     }
 
-    func ingest(_ corpus: BenchCorpus) throws -> IngestRun {
+    /// `--writers` as a list of counts (each at least 1).
+    func parsedWriters() throws -> [Int] {
+        let counts = writers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--writers: expected counts >= 1, comma-separated (e.g. 1,2), got \"\(writers)\"")
+        }
+        return counts.map { $0! }
+    }
+
+    /// The 1, 5 and 15 minute load averages (/proc/loadavg), for the record beside each figure.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    func ingest(_ corpus: BenchCorpus, writers writerCount: Int) throws -> IngestRun {
         let ingestSettings = settings(hot: .hotDefault, warm: .warmDefault, cold: .coldDefault, name: "strata-bench-ingest")
         ChunkStore.destroyWarmTier(directory: directory, settings: ingestSettings)
         let store = try ChunkStore.open(directory: directory, settings: ingestSettings)
@@ -211,7 +245,6 @@ struct StoreBench: ParsableCommand {
         let batches = stride(from: 0, to: corpus.documents.count, by: documentsPerBatch).map {
             Array(corpus.documents[$0..<min($0 + documentsPerBatch, corpus.documents.count)])
         }
-        let writerCount = max(1, writers)
         if writerCount == 1 {
             for (i, ops) in batches.enumerated() {
                 try store.apply(SlotWrite(slot: 0, sequence: UInt64(i + 1), operations: ops))

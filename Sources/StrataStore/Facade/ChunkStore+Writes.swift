@@ -33,15 +33,18 @@ extension ChunkStore {
     /// The chunks that documents touched by `write` reference now (candidates for removal
     /// from the memory tiers once the write is applied).
     private func chunksTouched(by write: SlotWrite) -> [ChunkRef] {
+        var documents: [DocumentKey] = []
         var refs: [ChunkRef] = []
         for op in write.operations {
             switch op {
             case .putDocument(let ns, let doc, _, _), .deleteDocument(let ns, let doc):
-                refs += persistent.documentChunks(namespace: ns, documentID: doc) ?? []
+                documents.append(DocumentKey(namespace: ns, documentID: doc))
             case .dropNamespace(let ns):
                 refs += persistent.chunks(namespace: ns, slot: write.slot)
             }
         }
-        return refs
+        // One look under the store's lock for the whole batch, not one per document: the
+        // lock is what concurrent writers share.
+        return refs + persistent.documentChunks(documents)
     }
 }

@@ -27,6 +27,13 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
     }
     private var _capacity: Int?
     private(set) var fsyncCount = 0
+    /// How long each file fsync takes (none when nil): widens the windows between a
+    /// group commit's write and its fsync that concurrency tests need to hit.
+    var syncDelay: Duration? {
+        get { lock.withLock { _syncDelay } }
+        set { lock.withLock { _syncDelay = newValue } }
+    }
+    private var _syncDelay: Duration?
     /// When set, the disk loses power at that many more fsyncs: the fsync does not happen and
     /// every later operation fails until `crash` (which then tears the unsynced writes).
     var powerOffAfterSyncs: Int? {
@@ -191,6 +198,8 @@ final class SimulatedDiskTestDouble: StoreFileSystem, @unchecked Sendable {
     func size(_ node: Node) -> Int { lock.withLock { node.data.count } }
 
     func sync(_ node: Node, path: String) throws(StrataError) {
+        // Like a real fsync, it takes a while, and other threads go on meanwhile.
+        if let delay = syncDelay { Thread.sleep(forTimeInterval: delay.seconds) }
         lock.lock()
         defer { lock.unlock() }
         if consumeSyncLocked() { throw StrataError(.internal, "\(path): simulated power loss during fsync") }

@@ -19,12 +19,25 @@ struct EngineState {
     var metaSinceFlush: [MetaRecord] = []
     var segments: [UInt64: SegmentFile] = [:]
     var wal: WALWriter
+    /// End of the last frame written to `wal`, kept here because the group commit's leader
+    /// appends to `wal` outside the lock (see `PersistentTier.waitDurableLocked`).
+    var walEnd: Int
     var manifest: Manifest
     /// Sequence numbers and dimensions including batches logged but not yet durable.
     var acceptedSequences: [UInt32: UInt64] = [:]
     var acceptedDimensions: [String: Int] = [:]
     var pending: [PendingBatch] = []
+    /// Frames accepted but not yet written to the WAL, in ticket order; the next group
+    /// commit's leader writes them all (outside the lock) before its fsync.
+    var queued: [QueuedFrame] = []
+    /// Tickets whose frame could not be written (a full disk): their writers throw this
+    /// error; each removes its own entry.
+    var writeFailures: [UInt64: StrataError] = [:]
+    /// Writers between announcing a batch and queueing it (validating and encoding it
+    /// outside the lock): a group commit's leader waits a moment for them to share its fsync.
+    var preparing = 0
     var appendedTicket: UInt64 = 0
+    /// Every ticket up to this one is resolved: durable and applied, or in `writeFailures`.
     var durableTicket: UInt64 = 0
     var syncing = false
     var lastSync = ContinuousClock.now
@@ -42,10 +55,21 @@ struct EngineState {
         var slot: UInt32
         var sequence: UInt64
         var operations: [PreparedOperation]
+        /// The slot's accepted sequence before and after this batch was accepted, so that a
+        /// batch whose frame could not be written is taken back exactly.
+        var acceptedBefore: UInt64?
+        var acceptedAfter: UInt64?
+    }
+
+    /// A batch's encoded WAL frame, waiting for the group commit's leader to write it.
+    struct QueuedFrame {
+        var ticket: UInt64
+        var frame: [UInt8]
     }
 
     init(wal: WALWriter, manifest: Manifest) {
         self.wal = wal
+        self.walEnd = wal.endOffset
         self.manifest = manifest
     }
 

@@ -56,7 +56,7 @@ extension PersistentTier {
 
     /// Starts a background flush when the WAL is past its threshold and none is running.
     func scheduleFlushIfNeededLocked() {
-        guard !locked.maintenanceRunning, !locked.closed, locked.poisoned == nil, locked.wal.endOffset >= settings.walFlushBytes else { return }
+        guard !locked.maintenanceRunning, !locked.closed, locked.poisoned == nil, locked.walEnd >= settings.walFlushBytes else { return }
         guard settings.backgroundMaintenance else {
             // Inline (deterministic, for simulations): the batch is durable already, so a
             // failed flush must not turn its acknowledgement into an error.
@@ -135,6 +135,7 @@ extension PersistentTier {
                            ordered: ordered, taken: locked.memtable, newWALNumber: newWAL.number)
         locked.retiredWALs.append(locked.wal)
         locked.wal = newWAL
+        locked.walEnd = newWAL.endOffset
         locked.immutable = locked.memtable
         // The next memtable fills to about the same size: sized once instead of regrown.
         locked.memtable = ContentHashTable(minimumCapacity: locked.memtable.count)

@@ -21,7 +21,7 @@ extension PersistentTier {
     /// Returns once the forget is durable.
     @discardableResult
     public func forgetSlot(_ slot: UInt32, ifAtMost: UInt64) throws(StrataError) -> ForgetOutcome {
-        let (frame, payload) = RecordCoding.encodeWALFrame(slot: slot, sequence: 0, operations: [.forgetSlot])
+        var frame = RecordCoding.encodeWALFrame(slot: slot, sequence: 0, operations: [.forgetSlot]).frame
         state.lock()
         defer { state.unlock() }
         try checkOpenLocked()
@@ -33,11 +33,7 @@ extension PersistentTier {
         if locked.acceptedSequences[slot] == nil && !holdsDocuments && !holdsTombstones {
             return .notHeld
         }
-        try locked.wal.append(frame: frame, payload: payload)
-        locked.appendedTicket += 1
-        let ticket = locked.appendedTicket
-        locked.acceptedSequences[slot] = nil
-        locked.pending.append(EngineState.PendingBatch(ticket: ticket, slot: slot, sequence: 0, operations: [.forgetSlot]))
+        let ticket = queueLocked(frame: &frame, slot: slot, sequence: 0, operations: [.forgetSlot], acceptedAfter: nil)
         try waitDurableLocked(ticket)
         scheduleCompactionIfNeededLocked()
         return .forgotten(lastSequence: last)

@@ -58,6 +58,16 @@ extension PersistentTier {
         }
     }
 
+    /// The chunks of those of `documents` that exist, all read under the lock at once.
+    func documentChunks(_ documents: [DocumentKey]) -> [ChunkRef] {
+        guard !documents.isEmpty else { return [] }
+        return state.withLock {
+            documents.flatMap { key in
+                (locked.index.documents[key]?.chunks ?? []).map { ChunkRef(namespace: key.namespace, hash: $0.hash) }
+            }
+        }
+    }
+
     /// The metadata of a live document; nil when the document does not exist.
     public func documentMetadata(namespace: String, documentID: String) -> DocumentMetadata? {
         state.withLock { locked.index.documents[DocumentKey(namespace: namespace, documentID: documentID)]?.metadata }
@@ -133,7 +143,7 @@ extension PersistentTier {
             s.documents = locked.index.documents.count
             s.documentChunks = locked.index.liveChunkCount
             s.documentTokens = locked.index.liveTokens
-            s.walBytes = locked.wal.endOffset
+            s.walBytes = locked.walEnd
             s.segmentCount = locked.segments.count
             s.segmentBytes = locked.segments.values.reduce(0) { $0 + $1.fileSize }
             s.memtableEntries = locked.memtable.count

@@ -10,7 +10,8 @@ import StrataCore
 /// follows `RecoveryRules`.
 ///
 /// Thread-safe: one lock (`state`, an `NSCondition`) guards `locked`, the engine's mutable
-/// state as one value (`EngineState`); fsyncs and segment reads run outside it.
+/// state as one value (`EngineState`); validation, encoding, WAL writes, fsyncs, segment
+/// builds and segment reads run outside it (see `PersistentTier+GroupCommit`).
 public final class PersistentTier: @unchecked Sendable {
     /// On-disk format version of manifests, WAL files and segments. 2: document metadata is
     /// kept in WAL puts and segment meta records. A directory of another version (1 included)

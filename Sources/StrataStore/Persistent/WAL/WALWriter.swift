@@ -1,7 +1,7 @@
 import StrataCore
 
-/// Appends frames to one WAL file. One writer at a time (the engine's lock); `sync` may run
-/// on another thread while appends continue, which POSIX allows on one descriptor.
+/// Appends frames to one WAL file. One writer at a time: the engine's group-commit leader,
+/// which appends and syncs outside the engine's lock (only one leader runs at a time).
 ///
 /// On the real file system appends use direct I/O (`StoreFile.writeAlignment` 4096): no copy
 /// into the page cache, no page allocation and release per megabyte, like the raw-bandwidth
@@ -111,29 +111,45 @@ final class WALWriter: @unchecked Sendable {
         guard payload <= WALFrame.maxPayload else {
             throw .resourceExhausted("write batch encodes to \(payload) bytes; the limit is \(WALFrame.maxPayload)")
         }
+        try append(frames: [frame])
+    }
+
+    /// Writes several frames (already encoded, each within `WALFrame.maxPayload`) with one
+    /// write: a group commit's frames. On failure none of them is in the log (the file is cut
+    /// back to where they started).
+    func append(frames: [[UInt8]]) throws(StrataError) {
+        guard !frames.isEmpty else { return }
+        let total = frames.reduce(0) { $0 + $1.count }
         do throws(StrataError) {
             if let staging {
-                try writeDirect(frame, staging: staging)
+                try writeDirect(frames, count: total, staging: staging)
+            } else if frames.count == 1 {
+                try file.write(frames[0], at: endOffset)
             } else {
-                try file.write(frame, at: endOffset)
+                try file.write(frames.flatMap { $0 }, at: endOffset)
             }
         } catch {
             try? file.truncate(to: endOffset)
             throw error
         }
-        endOffset += frame.count
+        endOffset += total
     }
 
     /// One aligned write: the partial last block (already at the front of `staging`), the
-    /// frame, zeros to the block end. Then the new partial block moves to the front.
-    private func writeDirect(_ frame: [UInt8], staging: AlignedBuffer) throws(StrataError) {
+    /// frames (`count` bytes in all), zeros to the block end. Then the new partial block
+    /// moves to the front.
+    private func writeDirect(_ frames: [[UInt8]], count: Int, staging: AlignedBuffer) throws(StrataError) {
         let alignment = staging.alignment
         let tailCount = endOffset % alignment
-        let used = tailCount + frame.count
+        let used = tailCount + count
         let padded = (used + alignment - 1) / alignment * alignment
         staging.reserve(padded, keeping: tailCount)
         let base = staging.pointer
-        frame.withUnsafeBytes { (base + tailCount).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        var at = tailCount
+        for frame in frames {
+            frame.withUnsafeBytes { (base + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            at += frame.count
+        }
         (base + used).initializeMemory(as: UInt8.self, repeating: 0, count: padded - used)
         try file.write(from: base, count: padded, at: endOffset - tailCount)
         let newTail = used % alignment
