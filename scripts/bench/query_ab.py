@@ -109,10 +109,10 @@ def main():
                                "load_average": list(os.getloadavg())}
                         for mode, q in result["queries"].items():
                             ids = q.pop("results", None)
-                            row[mode] = {k: q[k] for k in ("p50_ms", "p99_ms", "search_p50_ms")}
+                            row[mode] = {k: q.get(k) for k in ("p50_ms", "p99_ms", "search_p50_ms", "cpu_ms_per_query")}
                             if mode == "vector" and entry.get("truth") is not None:
                                 row[mode]["recall"] = overlap_at_10(ids, entry["truth"], canonical)
-                        row["assembly_8k"] = {k: result["assembly"]["8192"][k] for k in ("p50_ms", "p99_ms", "assemble_p50_ms")}
+                        row["assembly_8k"] = {k: result["assembly"]["8192"].get(k) for k in ("p50_ms", "p99_ms", "assemble_p50_ms", "cpu_ms_per_query")}
                         entry["runs"].append(row)
             entry.pop("truth", None)
     figures["load_average_end"] = list(os.getloadavg())
@@ -126,8 +126,8 @@ def table(figures, builds, shapes):
     lines = [f"load average at start {' / '.join(f'{x:.1f}' for x in figures['load_average_start'])}, "
              f"at end {' / '.join(f'{x:.1f}' for x in figures['load_average_end'])}; medians over the rounds\n",
              "| tokens | workers | build | lexical p50 / p99 ms | vector p50 / p99 ms | vector recall@10 | hybrid p50 / p99 ms "
-             "| hybrid + 8K assembly p50 / p99 ms | of which assembly p50 ms |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| hybrid + 8K assembly p50 / p99 ms | of which assembly p50 ms | nodes' CPU ms per query: lexical / vector / hybrid / + 8K |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size, entry in figures["sizes"].items():
         label = f"{int(size) // 1_000_000}M"
         for workers, _ in shapes:
@@ -138,11 +138,14 @@ def table(figures, builds, shapes):
                     "lp50": ("lexical", "p50_ms"), "lp99": ("lexical", "p99_ms"), "vp50": ("vector", "p50_ms"),
                     "vp99": ("vector", "p99_ms"), "recall": ("vector", "recall"), "hp50": ("hybrid", "p50_ms"),
                     "hp99": ("hybrid", "p99_ms"), "ap50": ("assembly_8k", "p50_ms"), "ap99": ("assembly_8k", "p99_ms"),
-                    "aa50": ("assembly_8k", "assemble_p50_ms")}.items()}
+                    "aa50": ("assembly_8k", "assemble_p50_ms"), "lcpu": ("lexical", "cpu_ms_per_query"),
+                    "vcpu": ("vector", "cpu_ms_per_query"), "hcpu": ("hybrid", "cpu_ms_per_query"),
+                    "acpu": ("assembly_8k", "cpu_ms_per_query")}.items()}
                 medians[name] = m
                 lines.append(f"| {label} | {workers} | {name} | {ms(m['lp50'])} / {ms(m['lp99'])} | {ms(m['vp50'])} / {ms(m['vp99'])} "
                              f"| {recall(m['recall'])} "
-                             f"| {ms(m['hp50'])} / {ms(m['hp99'])} | {ms(m['ap50'])} / {ms(m['ap99'])} | {ms(m['aa50'])} |")
+                             f"| {ms(m['hp50'])} / {ms(m['hp99'])} | {ms(m['ap50'])} / {ms(m['ap99'])} | {ms(m['aa50'])} "
+                             f"| {ms(m['lcpu'])} / {ms(m['vcpu'])} / {ms(m['hcpu'])} / {ms(m['acpu'])} |")
             if len(builds) == 2:
                 first, second = (medians[name] for name, _ in builds)
 
@@ -150,12 +153,12 @@ def table(figures, builds, shapes):
                     return "–" if not first.get(key) or second.get(key) is None else f"{second[key] / first[key]:.2f}×"
                 lines.append(f"| {label} | {workers} | ratio {builds[1][0]} / {builds[0][0]} | {ratio('lp50')} / {ratio('lp99')} "
                              f"| {ratio('vp50')} / {ratio('vp99')} | | {ratio('hp50')} / {ratio('hp99')} | {ratio('ap50')} / {ratio('ap99')} "
-                             f"| {ratio('aa50')} |")
+                             f"| {ratio('aa50')} | {ratio('lcpu')} / {ratio('vcpu')} / {ratio('hcpu')} / {ratio('acpu')} |")
         peers = entry["peers"]
         if peers:
             c, f, b = peers["chroma_vector"], peers["faiss_vector"], peers["bm25s_lexical"]
             lines.append(f"| {label} | peers | same run | bm25s {ms(b['p50_ms'])} / {ms(b['p99_ms'])} | Chroma {ms(c['p50_ms'])} / "
-                         f"{ms(c['p99_ms'])} (FAISS exact {ms(f['p50_ms'])}) | Chroma {recall(c['recall'])} | | | |")
+                         f"{ms(c['p99_ms'])} (FAISS exact {ms(f['p50_ms'])}) | Chroma {recall(c['recall'])} | | | | |")
     return "\n".join(lines)
 
 
