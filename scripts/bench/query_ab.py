@@ -19,6 +19,7 @@ Usage:
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,6 +94,7 @@ def main():
                 chroma_dir = os.path.join(work, "chroma")
                 chroma = run_json([py, os.path.join(HERE, "peers_chroma.py"), "ingest", a.chunks, a.vectors, a.queries, size,
                                    a.warmup, chroma_dir])
+                shutil.rmtree(chroma_dir, ignore_errors=True)
                 faiss = run_json([py, os.path.join(HERE, "peers_faiss.py"), a.chunks, a.vectors, a.queries, size, a.warmup])
                 bm25s = run_json([py, os.path.join(HERE, "peers_bm25s.py"), a.chunks, a.queries, size, a.warmup])
                 truth = faiss.pop("truth", None)
