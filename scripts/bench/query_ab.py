@@ -48,10 +48,23 @@ def strata(bin_dir, a, size, workers, replicas, work):
            "--vectors", a.vectors, "--workers", workers, "--replicas", replicas, "--queries", a.queries,
            "--warmup", a.warmup, "--modes", "lexical,vector,hybrid", "--assembly", "8192",
            "--assembly-queries", a.assembly_queries, "--json", out, "--work-dir", work]
-    log("$ " + " ".join(str(c) for c in cmd))
-    subprocess.run([str(c) for c in cmd], check=True, stdout=sys.stderr)
+    for attempt in range(2):
+        log("$ " + " ".join(str(c) for c in cmd))
+        # Once more when the run fails (on a loaded machine the first ingest can race a
+        # worker's registration: "no workers registered yet").
+        if subprocess.run([str(c) for c in cmd], stdout=sys.stderr).returncode == 0:
+            break
+        if attempt == 1:
+            raise RuntimeError(f"strata-bench service failed twice: {cmd}")
     with open(out) as f:
         return json.load(f)
+
+
+def save(figures, path):
+    """Every figure so far (a run that fails later keeps them), without the FAISS truth."""
+    if path:
+        with open(path, "w") as f:
+            json.dump(figures, f, indent=1, default=lambda _: None)
 
 
 def median(values):
@@ -101,6 +114,7 @@ def main():
                 entry["truth"] = truth
                 entry["peers"] = {"chroma_vector": dict(chroma["vector"], recall=overlap_at_10(chroma.get("results", []), truth, canonical)),
                                   "faiss_vector": faiss["vector"], "bm25s_lexical": bm25s["lexical"]}
+                save(figures, a.json)
             for round_ in range(a.rounds):
                 for name, bin_dir in (builds if round_ % 2 == 0 else builds[::-1]):
                     for workers, replicas in shapes:
@@ -116,11 +130,10 @@ def main():
                                 row[mode]["recall"] = overlap_at_10(ids, entry["truth"], canonical)
                         row["assembly_8k"] = {k: result["assembly"]["8192"].get(k) for k in ("p50_ms", "p99_ms", "assemble_p50_ms", "cpu_ms_per_query")}
                         entry["runs"].append(row)
+                        save(figures, a.json)
             entry.pop("truth", None)
     figures["load_average_end"] = list(os.getloadavg())
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(figures, f, indent=1)
+    save(figures, a.json)
     print(table(figures, builds, shapes))
 
 
