@@ -24,10 +24,10 @@ extension ServiceBench {
         if let queries {
             let lines = try ServiceCorpus.loadQueries(queries)
             var byMode: [String: Any] = [:]
-            for mode in modeList { byMode[mode] = try await queryLatency(mode, lines, corpus: corpus, client: client) }
+            for mode in modeList { byMode[mode] = try await queryLatency(mode, lines, corpus: corpus, client: client, nodes: nodes) }
             report["queries"] = byMode
             var assembled: [String: Any] = [:]
-            for budget in budgetList { assembled[String(budget)] = try await assemble(budget: budget, lines, client: client) }
+            for budget in budgetList { assembled[String(budget)] = try await assemble(budget: budget, lines, client: client, nodes: nodes) }
             if !assembled.isEmpty { report["assembly"] = assembled }
         }
         report["memory"] = try await memory(nodes, client: client)
@@ -88,9 +88,12 @@ extension ServiceBench {
     }
 
     /// Sequential top-10 queries of one mode (one client, the usual agent pattern), warm-up
-    /// first. Records the client's wall time, the coordinator's search time, and the chunks
-    /// returned in rank order.
-    func queryLatency(_ mode: String, _ lines: [ServiceCorpus.QueryLine], corpus: ServiceCorpus, client: ClusterClient) async throws -> [String: Any] {
+    /// first. Records the client's wall time, the coordinator's search time, the chunks
+    /// returned in rank order, and the CPU time the nodes spent per timed query (user +
+    /// system, all processes): on a shared machine the latency is mostly waiting for a core,
+    /// the CPU time is the work.
+    func queryLatency(_ mode: String, _ lines: [ServiceCorpus.QueryLine], corpus: ServiceCorpus, client: ClusterClient,
+                      nodes: ChildNodes) async throws -> [String: Any] {
         let queryMode: QueryMode = mode == "lexical" ? .lexical : mode == "vector" ? .vector : .hybrid
         let clock = ContinuousClock()
         var latencies: [Double] = []
@@ -99,8 +102,12 @@ extension ServiceBench {
         var degraded = 0
         let start = clock.now
         var timedStart = start
+        var cpuStart = Self.cpuSeconds(nodes)
         for (index, line) in lines.enumerated() {
-            if index == warmup { timedStart = clock.now }
+            if index == warmup {
+                timedStart = clock.now
+                cpuStart = Self.cpuSeconds(nodes)
+            }
             let request = QueryRequest(namespace: Self.namespace, text: queryMode == .vector ? "" : line.text,
                                        vector: queryMode == .lexical ? [] : (line.vector ?? []), mode: queryMode, topK: 10,
                                        tokenBudget: 16_384, order: .score)
@@ -114,24 +121,29 @@ extension ServiceBench {
             results.append(answer.passages.flatMap { corpus.chunkIndexes(of: $0.provenance) })
         }
         let wall = (clock.now - timedStart).seconds
+        let cpuMs = (Self.cpuSeconds(nodes) - cpuStart) * 1000 / Double(max(1, latencies.count))
         let summary = LatencySummary(latencies: latencies, seconds: wall)
         let search = LatencySummary(latencies: searchMs.map { $0 / 1000 }, seconds: wall)
-        print("\(mode) top-10: \(summary) over \(latencies.count) queries (coordinator search p50 \(format(search.p50Microseconds / 1000, 2)) ms); \(degraded) degraded")
+        print("\(mode) top-10: \(summary) over \(latencies.count) queries (coordinator search p50 \(format(search.p50Microseconds / 1000, 2)) ms; "
+            + "nodes' CPU \(format(cpuMs, 2)) ms per query); \(degraded) degraded")
         return ["queries": latencies.count, "warmup": warmup, "p50_ms": summary.p50Microseconds / 1000, "p99_ms": summary.p99Microseconds / 1000,
+                "cpu_ms_per_query": cpuMs,
                 "qps": summary.callsPerSecond, "search_p50_ms": search.p50Microseconds / 1000, "search_p99_ms": search.p99Microseconds / 1000,
                 "degraded": degraded, "results": results]
     }
 
     /// Hybrid queries assembling up to `budget` tokens (score order), after 2 warm-up ones.
-    func assemble(budget: Int, _ lines: [ServiceCorpus.QueryLine], client: ClusterClient) async throws -> [String: Any] {
+    func assemble(budget: Int, _ lines: [ServiceCorpus.QueryLine], client: ClusterClient, nodes: ChildNodes) async throws -> [String: Any] {
         let clock = ContinuousClock()
         var latencies: [Double] = []
+        var cpuStart = Self.cpuSeconds(nodes)
         var assembleMs: [Double] = []
         var tokens: [Double] = []
         let topK = Self.assemblyTopK(budget: budget)
         for (index, line) in lines.prefix(assemblyQueries + 2).enumerated() {
             let request = QueryRequest(namespace: Self.namespace, text: line.text, vector: line.vector ?? [],
                                        mode: (line.vector ?? []).isEmpty ? .lexical : .hybrid, topK: UInt32(topK), tokenBudget: UInt32(budget))
+            if index == 2 { cpuStart = Self.cpuSeconds(nodes) }
             let t0 = clock.now
             let answer = try await client.queryPassages(request)
             let elapsed = (clock.now - t0).seconds
@@ -142,9 +154,11 @@ extension ServiceBench {
         }
         let summary = LatencySummary(latencies: latencies, seconds: latencies.reduce(0, +))
         let server = LatencySummary(latencies: assembleMs.map { $0 / 1000 }, seconds: 1)
+        let cpuMs = (Self.cpuSeconds(nodes) - cpuStart) * 1000 / Double(max(1, latencies.count))
         let meanTokens = tokens.reduce(0, +) / Double(max(1, tokens.count))
-        print("assemble \(budget) tokens (top-\(topK) hybrid): \(summary); coordinator assembly p50 \(format(server.p50Microseconds / 1000, 2)) ms; mean context \(format(meanTokens, 0)) tokens")
-        return ["budget": budget, "top_k": topK, "queries": latencies.count, "p50_ms": summary.p50Microseconds / 1000,
+        print("assemble \(budget) tokens (top-\(topK) hybrid): \(summary); coordinator assembly p50 \(format(server.p50Microseconds / 1000, 2)) ms; "
+            + "nodes' CPU \(format(cpuMs, 2)) ms per query; mean context \(format(meanTokens, 0)) tokens")
+        return ["budget": budget, "top_k": topK, "queries": latencies.count, "p50_ms": summary.p50Microseconds / 1000, "cpu_ms_per_query": cpuMs,
                 "p99_ms": summary.p99Microseconds / 1000, "assemble_p50_ms": server.p50Microseconds / 1000,
                 "assemble_p99_ms": server.p99Microseconds / 1000, "mean_tokens": meanTokens, "min_tokens": tokens.min() ?? 0]
     }
@@ -186,6 +200,22 @@ extension ServiceBench {
             }
         }
         return seen
+    }
+
+    /// CPU seconds (user + system) the coordinator and the workers have used so far.
+    static func cpuSeconds(_ nodes: ChildNodes) -> Double {
+        let pids = nodes.workers.map(\.process.processIdentifier) + (nodes.coordinator.map { [$0.process.processIdentifier] } ?? [])
+        return pids.reduce(0) { $0 + cpuSeconds(pid: $1) }
+    }
+
+    /// utime + stime of /proc/PID/stat (fields 14 and 15, in clock ticks); 0 when unreadable.
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // After the command name's ')': field 3 (state) onwards.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func residentBytes(pid: Int32) -> Int {

@@ -35,6 +35,13 @@ def overlap_at_10(found, truth, canonical=None):
 
 def finish(results, canonical=None):
     """Adds recall@10 against FAISS exact and drops the per-query id lists (kept short)."""
+    # The 3-worker cluster answers the same queries over the cluster size's corpus.
+    cluster_size = str(results.get("settings", {}).get("cluster_size"))
+    cluster_truth = results["sizes"].get(cluster_size, {}).get("faiss", {}).get("truth")
+    for mode, figures in results.get("cluster", {}).get("queries", {}).items():
+        ids = figures.pop("results", None)
+        if mode == "vector" and cluster_truth is not None and ids is not None:
+            figures["recall_at_10_vs_faiss"] = overlap_at_10(ids, cluster_truth, canonical)
     for entry in results["sizes"].values():
         truth = entry.get("faiss", {}).pop("truth", None)
         queries = entry.get("strata", {}).get("queries", {})
@@ -319,11 +326,16 @@ def targets(r):
         st, ch = e.get("strata", {}), e.get("chroma", {}).get("vector", {})
         three = query(cl, "vector") if str(s["cluster_size"]) == str(size) else None
         recall = query(st, "vector", "recall_at_10_vs_faiss")
+        three_recall = query(cl, "vector", "recall_at_10_vs_faiss") if three is not None else None
         one = query(st, "vector")
         met = verdict(max(x for x in (one, three, 0) if x is not None), ch.get("p50_ms"))
-        if recall is not None and recall < 0.99:
+        if any(r is not None and r < 0.99 for r in (recall, three_recall)):
             met = "not met (recall)"
-        rows.append([f"vector top-10 p50, {tokens_label(size)} tokens, recall@10 {n(recall, 3)}", "≤ Chroma p50, recall ≥ 0.99",
+        if three_recall is not None:
+            recall_text = f"{n(recall, 3)} / {n(three_recall, 3)} (1 / 3 workers)"
+        else:
+            recall_text = n(recall, 3)
+        rows.append([f"vector top-10 p50, {tokens_label(size)} tokens, recall@10 {recall_text}", "≤ Chroma p50, recall ≥ 0.99",
                      ms(one), ms(three), f"Chroma {ms(ch.get('p50_ms'))} (recall {n(ch.get('recall_at_10_vs_faiss'), 3)})", met])
     lexical = sizes.get("1000000", {})
     bm = lexical.get("bm25s", {}).get("lexical", {}).get("p50_ms")

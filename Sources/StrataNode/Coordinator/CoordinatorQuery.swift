@@ -26,6 +26,9 @@ struct CoordinatorQuery: Sendable {
     /// Why this coordinator's map is stale (not confirmed with etcd for
     /// `coordinator.stale_after_ms`), or nil; the answer's header says so.
     let staleReason: @Sendable () -> String?
+    /// Where the tokenizers' vocabularies are, found once (from the environment, which
+    /// `ProcessInfo` copies into a new dictionary on every read).
+    let vocabulary = VocabularyLocator.fromEnvironment()
     /// Passages longer than this are sent as a passage plus text fragments.
     static let fragmentBytes = 1 << 20
 
@@ -97,12 +100,10 @@ struct CoordinatorQuery: Sendable {
                failures: others.failures))
         }
         var candidates: [Candidate] = []
-        var source: [ContentHash: HedgedReads.Target] = [:]
-        let fetchText = Self.fetchesText(mode)
+        candidates.reserveCapacity(searched.answers.reduce(0) { $0 + $1.value.candidates.count })
         for answer in searched.answers {
             candidates += answer.value.candidates
             stale.formUnion(answer.target.stale)
-            if fetchText { for candidate in answer.value.candidates { source[candidate.chunk.contentHash] = answer.target } }
         }
         missing.formUnion(searched.unanswered)
         failures += searched.failures
@@ -111,7 +112,15 @@ struct CoordinatorQuery: Sendable {
         // The largest BM25 score the query could reach, from the cluster-wide statistics.
         let bound = lexicalQuery.map { BM25Parameters.default.scoreBound($0, statistics: global.statistics(terms: terms)) } ?? 0
         var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
-        if fetchText {
+        if Self.fetchesText(mode), ranked.contains(where: { $0.chunk.text.isEmpty }) {
+            // Where each kept candidate without text came from (rare: see `fetchesText`).
+            let wanted = Set(ranked.lazy.filter { $0.chunk.text.isEmpty }.map(\.chunk.contentHash))
+            var source: [ContentHash: HedgedReads.Target] = [:]
+            for answer in searched.answers {
+                for candidate in answer.value.candidates where wanted.contains(candidate.chunk.contentHash) {
+                    source[candidate.chunk.contentHash] = answer.target
+                }
+            }
             let fetched = await withText(ranked, namespace: request.namespace, source: source, reads: reads)
             ranked = fetched.candidates
             missing.formUnion(fetched.unanswered)
@@ -119,7 +128,7 @@ struct CoordinatorQuery: Sendable {
         }
         let searchedAt = clock.now
 
-        let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k)
+        let tokenizer = try TokenizerRegistry.load(TokenizerKind(rawValue: settings.tokenizer) ?? .cl100k, locator: vocabulary)
         let assembler = try ContextAssembler(counter: tokenizer, settings: ContextAssemblySettings(maximumBudget: limits.maxTokenBudget))
         let context = try assembler.assemble(
             ranked.map { ContextCandidate(provenance: $0.chunk.provenance, text: $0.chunk.text, score: $0.score, tokens: Int($0.chunk.tokenCount)) },
@@ -198,15 +207,12 @@ struct CoordinatorQuery: Sendable {
         case .hybrid: .hybrid
         default: .lexical
         }
-        let hits = candidates.map(\.hit)
-        var byRef: [StrataSearch.ChunkRef: Candidate] = [:]
-        byRef.reserveCapacity(candidates.count)
-        for (hit, candidate) in zip(hits, candidates) where byRef[hit.ref] == nil { byRef[hit.ref] = candidate }
         let fusion = FusionSettings(lexicalWeight: 2 * lexicalWeight, vectorWeight: 2 * (1 - lexicalWeight))
-        let ranked = ShardResultMerging.merge(hits, mode: searchMode, topK: topK, fusion: fusion, adaptive: adaptive, lexicalBound: lexicalBound)
-        return ranked.compactMap { hit in
-            guard var candidate = byRef[hit.ref] else { return nil }
-            if searchMode == .hybrid { candidate.score = hit.score }
+        let ranked = ShardResultMerging.rankedPositions(candidates.map(\.hit), mode: searchMode, topK: topK, fusion: fusion,
+                                                        adaptive: adaptive, lexicalBound: lexicalBound)
+        return ranked.map { position, score in
+            var candidate = candidates[position]
+            if searchMode == .hybrid { candidate.score = score }
             return candidate
         }
     }

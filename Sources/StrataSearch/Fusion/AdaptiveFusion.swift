@@ -52,8 +52,15 @@ public struct AdaptiveFusion: Sendable, Equatable {
     /// The same over chunk hits (what the coordinator fuses), ties by chunk order, each hit
     /// with its component scores.
     public func fuse(lexical: [SearchHit], vector: [SearchHit], lexicalBound: Double = 0) -> [SearchHit] {
-        SearchHit.ranked(fusedScores(lexical: lexical.map { ($0.ref, $0.score) }, vector: vector.map(\.ref), lexicalBound: lexicalBound),
-                         lexical: lexical, vector: vector)
+        SearchHit.fused(ranking(lexical: lexical.map(\.ref), topLexicalScore: lexical.first?.score, vector: vector.map(\.ref),
+                                lexicalBound: lexicalBound, limit: lexical.count + vector.count), lexical: lexical, vector: vector)
+    }
+
+    /// The fused ranking of two lists of chunks, each best first (`topLexicalScore`: the
+    /// lexical list's first score), at most `limit` entries.
+    public func ranking(lexical: [ChunkRef], topLexicalScore: Double?, vector: [ChunkRef], lexicalBound: Double, limit: Int) -> FusedRanking {
+        FusedRanking(lexical: lexical, vector: vector, lexicalWeight: uncertainLexicalWeight, vectorWeight: 1 - uncertainLexicalWeight,
+                     k: k, limit: limit, pinnedLexical: pins(topScore: topLexicalScore, bound: lexicalBound) ? pinnedHits : 0)
     }
 
     private func fusedScores<Key: Hashable>(lexical: [(key: Key, score: Double)], vector: [Key], lexicalBound: Double) -> [Key: Double] {

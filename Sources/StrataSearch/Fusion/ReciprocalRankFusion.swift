@@ -19,24 +19,21 @@ public enum ReciprocalRankFusion {
 
     /// Fuses two lists, each best first, and returns the best `k`, best first, each with its
     /// component scores. Ties are broken by chunk order so results are deterministic.
-    public static func fuse(lexical: [SearchHit], vector: [SearchHit], settings: FusionSettings, k: Int) -> [SearchHit]
-    {
-        let fusedScores = scores(lexical: lexical.lazy.map(\.ref), vector: vector.lazy.map(\.ref),
-                                 lexicalWeight: settings.lexicalWeight, vectorWeight: settings.vectorWeight, k: settings.k)
-        return SearchHit.ranked(fusedScores, lexical: lexical, vector: vector).prefix(max(k, 0)).map { $0 }
+    public static func fuse(lexical: [SearchHit], vector: [SearchHit], settings: FusionSettings, k: Int) -> [SearchHit] {
+        SearchHit.fused(FusedRanking(lexical: lexical.map(\.ref), vector: vector.map(\.ref), lexicalWeight: settings.lexicalWeight,
+                                     vectorWeight: settings.vectorWeight, k: settings.k, limit: k), lexical: lexical, vector: vector)
     }
 }
 
 extension SearchHit {
-    /// `scores` as hits, best first (ties by chunk order), each with its score in `lexical`
-    /// and `vector` when it is in that list.
-    static func ranked(_ scores: [ChunkRef: Double], lexical: [SearchHit], vector: [SearchHit]) -> [SearchHit] {
-        var fused: [ChunkRef: SearchHit] = [:]
-        fused.reserveCapacity(scores.count)
-        for (ref, score) in scores { fused[ref] = SearchHit(ref: ref, score: score) }
-        for hit in lexical where fused[hit.ref]?.lexicalScore == nil { fused[hit.ref]?.lexicalScore = hit.score }
-        for hit in vector where fused[hit.ref]?.vectorScore == nil { fused[hit.ref]?.vectorScore = hit.score }
-        return fused.values.sorted(by: SearchHit.ranksBefore)
+    /// The fused entries as hits, each with its score in `lexical` and `vector` when it is in
+    /// that list (its first place there).
+    static func fused(_ ranking: FusedRanking, lexical: [SearchHit], vector: [SearchHit]) -> [SearchHit] {
+        ranking.entries.map { entry in
+            let inLexical = entry.lexical >= 0 ? lexical[Int(entry.lexical)] : nil
+            let inVector = entry.vector >= 0 ? vector[Int(entry.vector)] : nil
+            return SearchHit(ref: (inLexical ?? inVector)!.ref, score: entry.score, lexicalScore: inLexical?.score, vectorScore: inVector?.score)
+        }
     }
 
     /// Score descending, then chunk order: the order of every ranking in Strata.

@@ -23,24 +23,48 @@ public enum ShardResultMerging {
     /// fused score; the others keep their component score.
     public static func merge(_ hits: [SearchHit], mode: SearchMode, topK: Int, fusion: FusionSettings,
                              adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [SearchHit] {
-        func ranked(by component: KeyPath<SearchHit, Double?>, keepingAll: Bool) -> [SearchHit] {
-            hits.compactMap { hit in
-                guard let score = hit[keyPath: component] ?? (keepingAll ? 0 : nil) else { return nil }
-                var ranked = hit
-                ranked.score = score
-                return ranked
-            }.sorted(by: SearchHit.ranksBefore)
+        rankedPositions(hits, mode: mode, topK: topK, fusion: fusion, adaptive: adaptive, lexicalBound: lexicalBound).map { ranked in
+            var hit = hits[ranked.position]
+            hit.score = ranked.score
+            return hit
         }
+    }
+
+    /// `merge`'s ranking as positions in `hits` with their scores under the query's mode, so a
+    /// caller holding more than the hits (the coordinator's candidates) keeps them in place.
+    /// The hits are never moved: positions are sorted by score arrays (`FusedRanking`).
+    public static func rankedPositions(_ hits: [SearchHit], mode: SearchMode, topK: Int, fusion: FusionSettings,
+                                       adaptive: AdaptiveFusion? = nil, lexicalBound: Double = 0) -> [(position: Int, score: Double)] {
+        let refs = hits.map(\.ref)
+        func ranked(by component: KeyPath<SearchHit, Double?>, keepingAll: Bool) -> (positions: [Int32], scores: [Double]) {
+            var scores = [Double](repeating: 0, count: hits.count)
+            var positions: [Int32] = []
+            positions.reserveCapacity(hits.count)
+            for i in hits.indices {
+                guard let score = hits[i][keyPath: component] ?? (keepingAll ? 0 : nil) else { continue }
+                scores[i] = score
+                positions.append(Int32(i))
+            }
+            FusedRanking.sort(&positions, scores: scores, refs: refs)
+            return (positions, scores)
+        }
+        let k = max(topK, 0)
         switch mode {
-        case .lexical: return Array(ranked(by: \.lexicalScore, keepingAll: true).prefix(max(topK, 0)))
-        case .vector: return Array(ranked(by: \.vectorScore, keepingAll: true).prefix(max(topK, 0)))
+        case .lexical, .vector:
+            let list = ranked(by: mode == .lexical ? \.lexicalScore : \.vectorScore, keepingAll: true)
+            return list.positions.prefix(k).map { (Int($0), list.scores[Int($0)]) }
         case .hybrid:
             let lexical = ranked(by: \.lexicalScore, keepingAll: false)
             let vector = ranked(by: \.vectorScore, keepingAll: false)
-            if let adaptive {
-                return Array(adaptive.fuse(lexical: lexical, vector: vector, lexicalBound: lexicalBound).prefix(max(topK, 0)))
+            let lexicalRefs = lexical.positions.map { refs[Int($0)] }
+            let vectorRefs = vector.positions.map { refs[Int($0)] }
+            let ranking = adaptive?.ranking(lexical: lexicalRefs, topLexicalScore: lexical.positions.first.map { lexical.scores[Int($0)] },
+                                            vector: vectorRefs, lexicalBound: lexicalBound, limit: k)
+                ?? FusedRanking(lexical: lexicalRefs, vector: vectorRefs, lexicalWeight: fusion.lexicalWeight,
+                                vectorWeight: fusion.vectorWeight, k: fusion.k, limit: k)
+            return ranking.entries.map { entry in
+                (Int(entry.lexical >= 0 ? lexical.positions[Int(entry.lexical)] : vector.positions[Int(entry.vector)]), entry.score)
             }
-            return ReciprocalRankFusion.fuse(lexical: lexical, vector: vector, settings: fusion, k: topK)
         }
     }
 }

@@ -16,8 +16,29 @@ extension SlotSearchIndex {
     /// sums over all workers are then what one worker holding everything would use, a term's
     /// weight does not change with the filter, and a filtered answer ranks its chunks exactly
     /// as the unfiltered answer ranks them (it is that ranking with the other chunks left out).
+    ///
+    /// Counted under the lock, in place: a few term look-ups per slot, where a snapshot of
+    /// every slot's shard copied each (a retain and a release of its ~20 buffers, see
+    /// `termCounts`) on every query's first phase.
     public func statistics(namespace: String, slots: [UInt32], terms: [String]) -> TermCounts {
-        Self.termCounts(snapshot(namespace: namespace, slots: slots).shards, terms: terms)
+        state.withLock { state in
+            var chunks = 0
+            var length = 0
+            var frequencies = [UInt64](repeating: 0, count: terms.count)
+            for slot in Set(slots) {
+                // `&`: a dictionary's value is reached in place only by a modifying access.
+                Self.addTermStatistics(&state.shards[Key(namespace: namespace, slot: slot)], terms, into: &frequencies,
+                                       chunks: &chunks, length: &length)
+            }
+            return TermCounts(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
+        }
+    }
+
+    private static func addTermStatistics(_ shard: inout SlotSearchShard?, _ terms: [String], into frequencies: inout [UInt64],
+                                          chunks: inout Int, length: inout Int) {
+        guard let local = shard?.shard.addTermStatistics(terms, into: &frequencies) else { return }
+        chunks += local.documents
+        length += local.totalLength
     }
 
     /// Searches the namespace's chunks in `request.slots`.
@@ -55,6 +76,14 @@ extension SlotSearchIndex {
         if let query = plan.vector, dimension != nil {
             vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
         }
+        return shards.withUnsafeBufferPointer { shards in  // in place, not copied per candidate (see `termCounts`)
+            Self.candidates(plan: plan, lexical: lexical, vector: vector, shards: shards)
+        }
+    }
+
+    /// The candidates of the lists under the query's mode, each with its chunk's details.
+    private static func candidates(plan: SlotQueryPlan, lexical: [ShardListMerge.Tagged], vector: [ShardListMerge.Tagged],
+                                   shards: UnsafeBufferPointer<SlotSearchShard>) -> [SlotCandidate] {
         func candidate(_ tagged: ShardListMerge.Tagged, _ hit: SearchHit, lexicalRank: UInt32, vectorRank: UInt32) -> SlotCandidate? {
             guard let detail = shards[tagged.shard].details[hit.ref] else { return nil }
             return SlotCandidate(ref: hit.ref, detail: detail, score: hit.score, lexicalScore: hit.lexicalScore ?? 0,
@@ -73,17 +102,16 @@ extension SlotSearchIndex {
                           lexicalRank: 0, vectorRank: UInt32(i + 1))
             }
         case .hybrid:
-            var owner: [ChunkRef: (tagged: ShardListMerge.Tagged, lexicalRank: UInt32, vectorRank: UInt32)] = [:]
-            owner.reserveCapacity(lexical.count + vector.count)
-            for (i, tagged) in lexical.enumerated() { owner[tagged.hit.ref] = (tagged, UInt32(i + 1), 0) }
-            for (i, tagged) in vector.enumerated() {
-                owner[tagged.hit.ref, default: (tagged, 0, 0)].vectorRank = UInt32(i + 1)
-            }
-            let fused = ReciprocalRankFusion.fuse(lexical: lexical.map(\.hit), vector: vector.map(\.hit), settings: plan.fusion,
-                                                  k: lexical.count + vector.count)
-            return fused.compactMap { hit in
-                guard let found = owner[hit.ref] else { return nil }
-                return candidate(found.tagged, hit, lexicalRank: found.lexicalRank, vectorRank: found.vectorRank)
+            // Every chunk of either list, best fused first; its ranks are its places in the lists.
+            let fused = FusedRanking(lexical: lexical.map(\.hit.ref), vector: vector.map(\.hit.ref), lexicalWeight: plan.fusion.lexicalWeight,
+                                     vectorWeight: plan.fusion.vectorWeight, k: plan.fusion.k, limit: lexical.count + vector.count)
+            return fused.entries.compactMap { entry in
+                let inLexical = entry.lexical >= 0 ? lexical[Int(entry.lexical)] : nil
+                let inVector = entry.vector >= 0 ? vector[Int(entry.vector)] : nil
+                let tagged = (inLexical ?? inVector)!
+                return candidate(tagged, SearchHit(ref: tagged.hit.ref, score: entry.score, lexicalScore: inLexical?.hit.score,
+                                                   vectorScore: inVector?.hit.score),
+                                 lexicalRank: UInt32(entry.lexical + 1), vectorRank: UInt32(entry.vector + 1))
             }
         }
     }

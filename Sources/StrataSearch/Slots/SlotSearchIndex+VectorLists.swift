@@ -10,25 +10,35 @@ extension SlotSearchIndex {
     /// per-slot selection and sorts, most of a worker's CPU on vector queries (perf).
     static func vectorLists(_ shards: [SlotSearchShard], _ query: [Float], depth: Int,
                             filter: SearchFilter) throws(StrataError) -> [ShardListMerge.Tagged] {
-        let searched = shards.indices.filter { shards[$0].shard.settings.vectorDimension != nil }
-        guard !searched.isEmpty, depth > 0, let dimension = shards[searched[0]].shard.settings.vectorDimension else { return [] }
-        // Validated, normalized and quantized once for every shard, which share one scratch
-        // buffer: per shard that preparation cost more than a slot's whole INT8 scan (perf).
-        let settings = shards[searched[0]].shard.settings
-        let prepared = try VectorQuery(query, dimension: dimension, metric: settings.metric)
-        var pool = VectorCandidatePool(capacity: rescoreCandidates(depth: depth, factor: settings.rescoreFactor))
-        var scratch = VectorSearchScratch()
-        for i in searched {
-            try shards[i].shard.collectVectorCandidates(prepared, shard: i, into: &pool, filter: filter, scratch: &scratch)
+        // In place, not copied shard by shard (see `termCounts`).
+        try shards.withUnsafeBufferPointer { (shards) throws(StrataError) -> [ShardListMerge.Tagged] in
+            let searched = shards.indices.filter { shards[$0].shard.settings.vectorDimension != nil }
+            guard !searched.isEmpty, depth > 0, let dimension = shards[searched[0]].shard.settings.vectorDimension else { return [] }
+            // Validated, normalized and quantized once for every shard, which share one scratch
+            // buffer: per shard that preparation cost more than a slot's whole INT8 scan (perf).
+            let settings = shards[searched[0]].shard.settings
+            let prepared = try VectorQuery(query, dimension: dimension, metric: settings.metric)
+            var pool = VectorCandidatePool(capacity: rescoreCandidates(depth: depth, factor: settings.rescoreFactor))
+            var scratch = VectorSearchScratch()
+            for i in searched {
+                try shards[i].shard.collectVectorCandidates(prepared, shard: i, into: &pool, filter: filter, scratch: &scratch)
+            }
+            var hits: [ShardListMerge.Tagged] = []
+            for candidate in pool.best() {
+                hits.append(ShardListMerge.Tagged(hit: try shards[candidate.shard].shard.rescoredHit(row: candidate.row, prepared),
+                                                  shard: candidate.shard))
+            }
+            // The order ShardListMerge gives: score descending, then chunk reference; positions
+            // sorted, not the hits (each move of a hit retains and releases its reference).
+            var order = [Int32](0..<Int32(hits.count))
+            hits.withUnsafeBufferPointer { h in
+                order.sort { a, b in
+                    let x = h[Int(a)].hit, y = h[Int(b)].hit
+                    return x.score != y.score ? x.score > y.score : x.ref < y.ref
+                }
+            }
+            return order.prefix(depth).map { hits[Int($0)] }
         }
-        var hits: [ShardListMerge.Tagged] = []
-        for candidate in pool.best() {
-            hits.append(ShardListMerge.Tagged(hit: try shards[candidate.shard].shard.rescoredHit(row: candidate.row, prepared),
-                                              shard: candidate.shard))
-        }
-        // The order ShardListMerge gives: score descending, then chunk reference.
-        hits.sort { a, b in a.hit.score != b.hit.score ? a.hit.score > b.hit.score : a.hit.ref < b.hit.ref }
-        return Array(hits.prefix(depth))
     }
 
     /// INT8 candidates rescored per worker query: `factor` (the shards' rescore factor, 4)
