@@ -14,13 +14,13 @@ import Foundation
 let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")]
 
 /// `strata` runs as a new process per command, so its start is part of every command's time
-/// (docs/benchmarks.md, section 9): dynamically linked, it loads 72 shared libraries (the Swift
-/// runtime, Foundation with ICU, gRPC core with 45 abseil libraries) and the loader's symbol
-/// look-ups across all of them cost more than the call itself. In release builds on Linux it
-/// links the Swift runtime and Foundation statically (`-static-stdlib`, as the swift flag of
-/// the same name does, for this product only) and gRPC core with its dependencies from their
-/// static archives, when the system has them (Debian's libgrpc-dev does); the other
-/// executables, debug builds and the tests link as before.
+/// (docs/benchmarks.md, section 9): dynamically linked, it loads 72 shared libraries (14 of the
+/// Swift runtime and Foundation with ICU, gRPC core with its 40 abseil libraries, ...) and the
+/// loader's symbol look-ups across all of them cost more than the call itself. In release
+/// builds on Linux it links the Swift runtime and Foundation statically (`-static-stdlib`, for
+/// this product only) and gRPC core with its dependencies from their static archives, when the
+/// system has them (Debian's libgrpc-dev does); the other executables, debug builds and the
+/// tests link as before.
 let cliStaticLinking = CLIStaticLinking()
 
 struct CLIStaticLinking {
