@@ -5,9 +5,87 @@
 // middle, shells on top, thin executables last. See docs/architecture.md.
 import PackageDescription
 
+#if os(Linux)
+import Foundation
+#endif
+
 /// gRPC core is linked explicitly: `pkgConfig: "grpc"` expands the abseil chain into flags
 /// SwiftPM refuses (see shared/design/grpc-core-notes.md).
 let grpcLinker: [LinkerSetting] = [.linkedLibrary("grpc"), .linkedLibrary("gpr")]
+
+/// `strata` runs as a new process per command, so its start is part of every command's time
+/// (docs/benchmarks.md, section 9): dynamically linked, it loads 72 shared libraries (14 of the
+/// Swift runtime and Foundation with ICU, gRPC core with its 40 abseil libraries, ...) and the
+/// loader's symbol look-ups across all of them cost more than the call itself. In release
+/// builds on Linux it links the Swift runtime and Foundation statically (`-static-stdlib`, for
+/// this product only) and gRPC core with its dependencies from their static archives, when the
+/// system has them (Debian's libgrpc-dev does); the other executables, debug builds and the
+/// tests link as before.
+let cliStaticLinking = CLIStaticLinking()
+
+struct CLIStaticLinking {
+    var swiftSettings: [SwiftSetting] = []
+    var linkerSettings: [LinkerSetting] = []
+
+    init() {
+        #if os(Linux)
+        let release = BuildSettingCondition.when(platforms: [.linux], configuration: .release)
+        // Foundation's static archives name each other in an order the linker cannot follow
+        // in one pass: a group lets it go round until everything is resolved.
+        let foundation = ["Foundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationICU",
+                          "_FoundationCShims", "_FoundationCollections", "CoreFoundation"]
+        var flags = ["-static-stdlib", "-Xlinker", "--start-group"] + foundation.map { "-l\($0)" } + ["-Xlinker", "--end-group"]
+        if let archives = Self.staticArchives(of: ["grpc", "libprotobuf-c", "libxxhash", "libzstd"]) {
+            // The C targets name the shared libraries (`-lgrpc`, `-lcrypto`, ...), and the
+            // driver puts those before any flag given here. A folder searched first holds a
+            // linker script per such name that links the static archive instead; what the
+            // archives need comes after, as a group.
+            flags += ["-L\(Context.packageDirectory)/Sources/strata/StaticLibraries", "-Xlinker", "--start-group"]
+                + archives.flatMap { ["-Xlinker", $0] } + ["-Xlinker", "--end-group"]
+        }
+        swiftSettings = [.unsafeFlags(["-static-stdlib"], release)]
+        linkerSettings = [.unsafeFlags(flags, release)]
+        #endif
+    }
+
+    #if os(Linux)
+    /// The static archives (full paths) of the pkg-config packages and everything they need,
+    /// in link order, without the C library's own (libm, libdl, librt, libpthread, libatomic);
+    /// nil when pkg-config fails or any archive is missing.
+    static func staticArchives(of packages: [String]) -> [String]? {
+        guard let names = pkgConfig(["--static", "--libs-only-l"] + packages)?.split(separator: " ").map({ $0.dropFirst(2) }) else { return nil }
+        #if arch(arm64)
+        let multiarch = "/usr/lib/aarch64-linux-gnu"
+        #else
+        let multiarch = "/usr/lib/x86_64-linux-gnu"
+        #endif
+        let directories = packages.compactMap { pkgConfig(["--variable=libdir", $0]) } + ["/usr/local/lib", multiarch, "/usr/lib64", "/usr/lib"]
+        let system: Set<Substring> = ["m", "dl", "rt", "pthread", "atomic", "c"]
+        var archives: [String] = []
+        for name in names where !system.contains(name) {
+            guard let archive = directories.lazy.map({ "\($0)/lib\(name).a" }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                return nil
+            }
+            if !archives.contains(archive) { archives.append(archive) }
+        }
+        return archives.isEmpty ? nil : archives
+    }
+
+    static func pkgConfig(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pkg-config"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #endif
+}
 
 /// libFuzzer targets (Fuzz/): ordinary executables that replay files through their target in a
 /// normal build, and run libFuzzer when built with `-sanitize=fuzzer` (scripts/fuzz.sh).
@@ -139,7 +217,10 @@ let package = Package(
             dependencies: [
                 "StrataCore", "StrataRPC", "StrataWire", "StrataText", "StrataCluster", "StrataClient", "StrataCLIOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["StaticLibraries"],
+            swiftSettings: cliStaticLinking.swiftSettings,
+            linkerSettings: cliStaticLinking.linkerSettings
         ),
         // `strata mcp` runs it: the MCP SDK (FoundationNetworking, libcurl) stays out of `strata`.
         .executableTarget(

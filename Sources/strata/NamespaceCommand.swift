@@ -12,7 +12,7 @@ struct NamespaceCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Drop.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a namespace (idempotent with the same settings).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a namespace (idempotent with the same settings).")
         @OptionGroup var options: CoordinatorOptions
         @Argument(help: "Name: letters, digits, '.', '_', '-'.") var name: String
         @Option(help: "Embedding dimension (0: lexical only).") var dimension: UInt32 = 0
@@ -39,7 +39,7 @@ struct NamespaceCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List namespaces with their size.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List namespaces with their size.")
         @OptionGroup var options: CoordinatorOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -64,7 +64,7 @@ struct NamespaceCommand: AsyncParsableCommand {
     }
 
     struct Drop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop a namespace and all its data.")
+        static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop a namespace and all its data.")
         @OptionGroup var options: CoordinatorOptions
         @Argument var name: String
 

@@ -14,7 +14,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue a token and print it once.",
+            commandName: "create", abstract: "Issue a token and print it once.",
             discussion: "Scopes: admin, metrics, read:NS, write:NS, read:*, write:* (repeat --scope or separate with commas).")
 
         @Option(help: "Name of the token (1-64 letters, digits, '.', '_', '-').") var name: String
@@ -40,7 +40,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token; it stops working at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; it stops working at once.")
 
         @Argument(help: "Name of the token.") var name: String
         @OptionGroup var options: CoordinatorOptions
@@ -57,7 +57,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens (names and scopes; never secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (names and scopes; never secrets).")
 
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var options: CoordinatorOptions

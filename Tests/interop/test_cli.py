@@ -72,3 +72,14 @@ def test_errors_are_one_line_with_documented_exit_codes(cluster):
     assert nobody.returncode == 1
     assert "is the node running?" in nobody.stderr
     assert "Traceback" not in nobody.stderr and len(nobody.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(BIN_DIR.name != "release", reason="only release builds link strata statically (Package.swift, CLIStaticLinking)")
+def test_release_strata_loads_no_swift_or_grpc_shared_library():
+    # Every command is a new process: a dynamically linked strata spent more time in the
+    # loader (72 libraries) than in the query (docs/benchmarks.md, section 9).
+    loaded = subprocess.run(["ldd", str(BIN_DIR / "strata")], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in loaded.splitlines() if line.strip()]
+    assert not [n for n in names if n.startswith(("libswift", "libFoundation", "lib_Foundation", "libdispatch", "libgrpc", "libgpr",
+                                                  "libabsl", "libprotobuf-c", "libssl", "libcrypto"))], names
+    assert len(names) <= 8, names

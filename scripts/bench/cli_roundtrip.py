@@ -7,12 +7,15 @@ directory, also on failure.
 
   cli_roundtrip.py --cluster-bin DIR --cli NAME=PATH [--cli NAME=PATH ...] [--queries N] [--workers W]
 
-Prints one line per binary: p50 / p90 / p99 / min in milliseconds, and the shared libraries
-it loads (ldd). Standard library only.
+Prints one line per binary: p50 / p90 / p99 / min in milliseconds, the median CPU time the
+process used (user + system: what the binary itself costs, much less sensitive to the machine's
+load than the wall time, which on a busy machine is mostly waiting for a core), the shared
+libraries it loads (ldd), and the load average before and after. Standard library only.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -71,21 +74,32 @@ def main():
         subprocess.run([cli0, "namespace", "create", "roundtrip", "--coordinator", address], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([cli0, "ingest", "-n", "roundtrip", docs, "--coordinator", address], check=True, stdout=subprocess.DEVNULL)
         times = {name: [] for name, _ in clis}
+        cpu = {name: [] for name, _ in clis}
+        load_before = os.getloadavg()
         command = ["query", "-n", "roundtrip", "--budget", "512", "--coordinator", address, "cache eviction tier"]
         for i in range(args.queries + 5):
             for name, path in (clis if i % 2 == 0 else list(reversed(clis))):
+                used_before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 subprocess.run([path] + command, check=True, stdout=subprocess.DEVNULL)
+                elapsed = time.perf_counter() - start
+                used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if i >= 5:  # the first few warm the page cache
-                    times[name].append((time.perf_counter() - start) * 1000)
+                    times[name].append(elapsed * 1000)
+                    cpu[name].append((used.ru_utime - used_before.ru_utime + used.ru_stime - used_before.ru_stime) * 1000)
+        load_after = os.getloadavg()
         figures = {}
         for name, path in clis:
             libraries = len(subprocess.run(["ldd", path], capture_output=True, text=True).stdout.strip().splitlines())
             t = times[name]
             figures[name] = {"p50_ms": percentile(t, 50), "p90_ms": percentile(t, 90), "p99_ms": percentile(t, 99),
-                             "min_ms": min(t), "processes": len(t), "shared_libraries": libraries, "workers": args.workers}
+                             "min_ms": min(t), "cpu_p50_ms": percentile(cpu[name], 50), "processes": len(t),
+                             "shared_libraries": libraries, "workers": args.workers,
+                             "load_average_before": load_before[0], "load_average_after": load_after[0]}
             print(f"{name}: strata query round trip p50 {percentile(t, 50):.1f} ms, p90 {percentile(t, 90):.1f}, "
-                  f"p99 {percentile(t, 99):.1f}, min {min(t):.1f} ({len(t)} processes); {libraries} shared libraries (ldd)")
+                  f"p99 {percentile(t, 99):.1f}, min {min(t):.1f}, CPU p50 {percentile(cpu[name], 50):.1f} ms "
+                  f"({len(t)} processes); {libraries} shared libraries (ldd)")
+        print(f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after")
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(figures, f, indent=1)
