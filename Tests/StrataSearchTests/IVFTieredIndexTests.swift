@@ -91,6 +91,10 @@ struct IVFTieredIndexTests {
             let moved = (0..<50).map { (id: UInt64(1 + $0 * 7), vector: vectors[2000 + $0]) }  // none of them removed
             try tiered.upsert(moved)
             for entry in moved { try reference.upsert(id: entry.id, vector: entry.vector) }
+            try tiered.upsert([(id: 2, vector: vectors[10]), (id: 2, vector: vectors[11])])  // the last one counts
+            try reference.upsert(id: 2, vector: vectors[11])
+            let atFirst = try VectorQuery(vectors[10], dimension: IVFIndexTests.dimension, metric: .cosine)
+            #expect(try tiered.search(atFirst, k: 10, probes: 4) == reference.search(atFirst, k: 10, probes: 4))
             #expect(tiered.count == reference.count)
             for query in IVFIndexTests.queries(vectors, count: 20, seed: 22) {
                 let q = try VectorQuery(query, dimension: IVFIndexTests.dimension, metric: .cosine)

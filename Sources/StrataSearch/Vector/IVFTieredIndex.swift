@@ -92,19 +92,23 @@ public final class IVFTieredIndex: Sendable {
         return try state.withLock { (s: inout State) throws(StrataError) -> IVFList in
             // A writer may have cached a newer generation meanwhile: serve that one.
             if let current = s.cache.lookupQuietly(number) { return current }
-            var list: IVFList
+            let list: IVFList
             if let loaded, s.generations[number] == generation { list = loaded } else { list = try current(number, in: &s) }
             s.cache.insert(number, list)
             return list
         }
     }
 
-    /// Adds or replaces vectors, rewriting each touched list once. Validates every vector first
-    /// (`invalidArgument` naming `vectors[i]`); nothing changes on error.
-    public func upsert(_ vectors: [(id: UInt64, vector: [Float])]) throws(StrataError) {
-        for (i, entry) in vectors.enumerated() {
+    /// Adds or replaces vectors, rewriting each touched list once; an id given twice keeps its
+    /// last vector. Validates every vector first (`invalidArgument` naming `vectors[i]`):
+    /// nothing changes on bad input.
+    public func upsert(_ batch: [(id: UInt64, vector: [Float])]) throws(StrataError) {
+        var last: [UInt64: Int] = [:]
+        for (i, entry) in batch.enumerated() {
             try VectorValidation.validate(entry.vector, dimension: centroids.dimension, field: "vectors[\(i)]")
+            last[entry.id] = i
         }
+        let vectors = batch.indices.filter { last[batch[$0].id] == $0 }.map { batch[$0] }
         var scratch = VectorSearchScratch()
         let targets = vectors.map { centroids.assign($0.vector, scratch: &scratch) }
         try state.withLock { (s: inout State) throws(StrataError) in
