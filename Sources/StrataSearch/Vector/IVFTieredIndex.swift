@@ -1,0 +1,194 @@
+import StrataCore
+import Synchronization
+
+/// An `IVFIndex` whose lists are the unit of tiering: every list lies in its own checksummed
+/// file under `directory` (the persistent tier), and memory holds only the lists queries use,
+/// up to a byte budget (`IVFPartitionCache`: LRU, promoted on use). A query reads each probed
+/// list from memory, or loads it from disk and promotes it. Memory also holds the centroids and
+/// where each id lies (list, row): about 20 bytes per vector, the price of deletes by id.
+///
+/// Recovery rules, per list on load:
+///
+/// | file                                          | action                                    |
+/// |-----------------------------------------------|-------------------------------------------|
+/// | intact, this generation, these centroids      | used                                      |
+/// | missing, torn, flipped, other generation/set  | rebuilt from `vectorSource`, rewritten    |
+///
+/// A rebuilt list holds exactly the ids the index places in it, with the vectors the source
+/// gives now; the index never serves a list it could not verify.
+///
+/// Thread safety: one mutex over the placement, generations and cache. Disk reads of a missed
+/// list happen outside it; writes (upsert, remove) hold it while they rewrite the touched lists.
+public final class IVFTieredIndex: Sendable {
+    /// The vector of an id as the source of truth holds it now (nil: it has none any more).
+    public typealias VectorSource = @Sendable (UInt64) -> [Float]?
+
+    struct State: Sendable {
+        var locations: [UInt64: (list: Int32, row: Int32)] = [:]
+        var generations: [UInt64]
+        var cache: IVFPartitionCache
+        var rebuiltLists: UInt64 = 0
+    }
+
+    public let centroids: IVFCentroids
+    public let metric: VectorMetric
+    public let directory: String
+    let fs: any StoreFileSystem
+    let centroidDigest: UInt64
+    let vectorSource: VectorSource
+    let state: Mutex<State>
+
+    /// Writes every list of `index` under `directory` (which must exist) and serves them with a
+    /// memory tier of `cacheBytes`, empty at first.
+    public init(writing index: IVFIndex, directory: String, cacheBytes: Int, fs: any StoreFileSystem = PosixFileSystem(),
+                vectorSource: @escaping VectorSource) throws(StrataError) {
+        centroids = index.centroids
+        metric = index.metric
+        self.directory = directory
+        self.fs = fs
+        centroidDigest = index.centroids.digest
+        self.vectorSource = vectorSource
+        for (number, list) in index.lists.enumerated() {
+            try list.write(list: number, generation: 1, centroidDigest: centroidDigest, in: directory, fs: fs)
+        }
+        state = Mutex(State(locations: index.locations, generations: [UInt64](repeating: 1, count: index.lists.count),
+                            cache: IVFPartitionCache(budgetBytes: cacheBytes)))
+    }
+
+    public var counters: IVFTierCounters {
+        state.withLock { s in
+            IVFTierCounters(lists: centroids.count, residentLists: s.cache.residentLists, residentBytes: s.cache.residentBytes,
+                            budgetBytes: s.cache.budgetBytes, hits: s.cache.hits, misses: s.cache.misses,
+                            evictions: s.cache.evictions, rebuiltLists: s.rebuiltLists)
+        }
+    }
+
+    /// Live vectors.
+    public var count: Int { state.withLock { $0.locations.count } }
+
+    /// Bytes held in memory besides the cached lists: centroids (FP32 and INT8) and placement.
+    public var residentOverheadBytes: Int {
+        centroids.values.count * 4 + centroids.rows.quantized.count + count * 20
+    }
+
+    /// As `IVFIndex.search`, reading lists through the memory tier.
+    public func search(_ query: VectorQuery, k: Int, probes: Int, rescoreCandidates: Int = 400,
+                       admits: (UInt64) -> Bool = { _ in true }) throws(StrataError) -> [IVFHit] {
+        guard query.dimension == centroids.dimension, query.metric == metric else {
+            throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(centroids.dimension) (\(metric))")
+        }
+        var scratch = VectorSearchScratch()
+        let probed = centroids.nearest(query.prepared.exact, probes: probes, scratch: &scratch)
+        return try IVFList.search(query, k: k, probed: probed, rescoreCandidates: rescoreCandidates, admits: admits,
+                                  scratch: &scratch) { (number: Int) throws(StrataError) -> IVFList in try list(number) }
+    }
+
+    /// List `number` from memory, or from disk (promoted into memory), or rebuilt.
+    func list(_ number: Int) throws(StrataError) -> IVFList {
+        let (cached, generation) = state.withLock { s in (s.cache.lookup(number), s.generations[number]) }
+        if let cached { return cached }
+        let loaded = IVFList.read(list: number, generation: generation, centroidDigest: centroidDigest,
+                                  dimension: centroids.dimension, metric: metric, in: directory, fs: fs)
+        return try state.withLock { (s: inout State) throws(StrataError) -> IVFList in
+            // A writer may have cached a newer generation meanwhile: serve that one.
+            if let current = s.cache.lookupQuietly(number) { return current }
+            let list: IVFList
+            if let loaded, s.generations[number] == generation { list = loaded } else { list = try current(number, in: &s) }
+            s.cache.insert(number, list)
+            return list
+        }
+    }
+
+    /// Adds or replaces vectors, rewriting each touched list once; an id given twice keeps its
+    /// last vector. Validates every vector first (`invalidArgument` naming `vectors[i]`):
+    /// nothing changes on bad input.
+    public func upsert(_ batch: [(id: UInt64, vector: [Float])]) throws(StrataError) {
+        var last: [UInt64: Int] = [:]
+        for (i, entry) in batch.enumerated() {
+            try VectorValidation.validate(entry.vector, dimension: centroids.dimension, field: "vectors[\(i)]")
+            last[entry.id] = i
+        }
+        let vectors = batch.indices.filter { last[batch[$0].id] == $0 }.map { batch[$0] }
+        var scratch = VectorSearchScratch()
+        let targets = vectors.map { centroids.assign($0.vector, scratch: &scratch) }
+        try state.withLock { (s: inout State) throws(StrataError) in
+            var touched: [Int: IVFList] = [:]
+            func load(_ n: Int) throws(StrataError) -> IVFList {
+                if let list = touched[n] { return list }
+                return try current(n, in: &s)
+            }
+            for id in vectors.map(\.id) {
+                guard let (list, row) = s.locations.removeValue(forKey: id) else { continue }
+                var partition = try load(Int(list))
+                partition.remove(row: Int(row))
+                touched[Int(list)] = partition
+            }
+            for (entry, target) in zip(vectors, targets) {
+                var partition = try load(target)
+                let row = partition.append(id: entry.id, vector: entry.vector)
+                s.locations[entry.id] = (Int32(target), Int32(row))
+                touched[target] = partition
+            }
+            try store(touched, in: &s)
+        }
+    }
+
+    /// Removes ids (those the index does not hold are skipped), rewriting each touched list once.
+    public func remove(_ ids: [UInt64]) throws(StrataError) {
+        try state.withLock { (s: inout State) throws(StrataError) in
+            var touched: [Int: IVFList] = [:]
+            for id in ids {
+                guard let (list, row) = s.locations.removeValue(forKey: id) else { continue }
+                var partition: IVFList
+                if let pending = touched[Int(list)] { partition = pending } else { partition = try current(Int(list), in: &s) }
+                partition.remove(row: Int(row))
+                touched[Int(list)] = partition
+            }
+            try store(touched, in: &s)
+        }
+    }
+
+    /// The current list `n` under the lock (memory, disk or rebuilt), without counting a
+    /// hit or miss: the counters describe the lists queries read.
+    private func current(_ n: Int, in s: inout State) throws(StrataError) -> IVFList {
+        if let cached = s.cache.lookupQuietly(n) { return cached }
+        if let loaded = IVFList.read(list: n, generation: s.generations[n], centroidDigest: centroidDigest,
+                                     dimension: centroids.dimension, metric: metric, in: directory, fs: fs) {
+            return loaded
+        }
+        return try rebuild(n, in: &s)
+    }
+
+    /// Writes the touched lists (compacted where tombstones dominate) as their next generation,
+    /// then re-points their ids and caches them.
+    private func store(_ touched: [Int: IVFList], in s: inout State) throws(StrataError) {
+        for (n, list) in touched {
+            let written = list.needsCompaction ? list.compacted() : list
+            try written.write(list: n, generation: s.generations[n] + 1, centroidDigest: centroidDigest, in: directory, fs: fs)
+            s.generations[n] += 1
+            if written.ids.count != list.ids.count {
+                for (row, id) in written.ids.enumerated() where written.vectors.present[row] { s.locations[id] = (Int32(n), Int32(row)) }
+            }
+            s.cache.insert(n, written)
+        }
+    }
+
+    /// List `n` rebuilt from the source of truth: the ids placed in it, their vectors now.
+    private func rebuild(_ n: Int, in s: inout State) throws(StrataError) -> IVFList {
+        var list = IVFList(dimension: centroids.dimension, metric: metric)
+        let members = s.locations.filter { $0.value.list == Int32(n) }.map(\.key).sorted()
+        for id in members {
+            guard let vector = vectorSource(id) else {
+                s.locations[id] = nil
+                continue
+            }
+            try VectorValidation.validate(vector, dimension: centroids.dimension, field: "ivf rebuild of id \(id)")
+            s.locations[id] = (Int32(n), Int32(list.append(id: id, vector: vector)))
+        }
+        try list.write(list: n, generation: s.generations[n] + 1, centroidDigest: centroidDigest, in: directory, fs: fs)
+        s.generations[n] += 1
+        s.rebuiltLists += 1
+        s.cache.insert(n, list)
+        return list
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import StrataCore
+import Testing
+
+@testable import StrataSearch
+
+@Suite("IVF lists as tiers")
+struct IVFTieredIndexTests {
+    /// A temporary directory removed when `body` returns or throws.
+    static func withDirectory<R>(_ body: (String) throws -> R) throws -> R {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ivf-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try body(path)
+    }
+
+    static func tiered(_ index: IVFIndex, vectors: [[Float]], directory: String, cacheBytes: Int) throws -> IVFTieredIndex {
+        let source = vectors
+        return try IVFTieredIndex(writing: index, directory: directory, cacheBytes: cacheBytes) { id in
+            Int(id) < source.count ? source[Int(id)] : nil
+        }
+    }
+
+    @Test func tieredSearchMatchesInMemorySearchWithASmallBudget() throws {
+        let (vectors, index) = try IVFIndexTests.fixture()
+        let listBytes = index.lists.map(\.byteCount).max()!
+        try Self.withDirectory { dir in
+            let tiered = try Self.tiered(index, vectors: vectors, directory: dir, cacheBytes: 5 * listBytes)
+            for query in IVFIndexTests.queries(vectors, count: 20, seed: 21) {
+                let q = try VectorQuery(query, dimension: IVFIndexTests.dimension, metric: .cosine)
+                #expect(try tiered.search(q, k: 10, probes: 4) == index.search(q, k: 10, probes: 4))
+            }
+            let c = tiered.counters
+            #expect(c.hits + c.misses == 80)
+            #expect(c.misses > 0 && c.evictions > 0)
+            #expect(c.residentBytes <= 5 * listBytes)
+        }
+    }
+
+    @Test func repeatedQueriesHitMemoryAndEvictionIsLeastRecentlyUsed() throws {
+        var list = IVFList(dimension: 8, metric: .cosine)
+        _ = list.append(id: 1, vector: [Float](repeating: 1, count: 8))
+        let bytes = list.byteCount
+        var cache = IVFPartitionCache(budgetBytes: 3 * bytes)
+        for n in 0..<3 { cache.insert(n, list) }
+        let promoted = cache.lookup(0)  // promotes 0: 1 is now the least recent
+        #expect(promoted != nil)
+        cache.insert(3, list)
+        #expect(cache.contains(0) && !cache.contains(1) && cache.contains(2) && cache.contains(3))
+        let evicted = cache.lookup(1)
+        #expect(evicted == nil)
+        #expect((cache.hits, cache.misses, cache.evictions) == (1, 1, 1))
+        #expect(cache.residentBytes == 3 * bytes)
+        var tiny = IVFPartitionCache(budgetBytes: bytes - 1)
+        tiny.insert(0, list)
+        #expect(tiny.residentLists == 0)
+    }
+
+    @Test func corruptOrMissingListFilesAreRebuiltFromTheSource() throws {
+        let (vectors, index) = try IVFIndexTests.fixture()
+        try Self.withDirectory { dir in
+            let tiered = try Self.tiered(index, vectors: vectors, directory: dir, cacheBytes: 0)
+            let q = try VectorQuery(vectors[42], dimension: IVFIndexTests.dimension, metric: .cosine)
+            let expected = try index.search(q, k: 10, probes: 3)
+            var scratch = VectorSearchScratch()
+            let probed = index.centroids.nearest(q.prepared.exact, probes: 3, scratch: &scratch)
+            // Flip a byte in one probed list, truncate another, delete the third.
+            let paths = probed.map { dir + "/" + IVFList.fileName(list: $0) }
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: paths[0])))
+            bytes[bytes.count / 2] ^= 0x40
+            try Data(bytes).write(to: URL(fileURLWithPath: paths[0]))
+            let other = try Data(contentsOf: URL(fileURLWithPath: paths[1]))
+            try other.prefix(other.count - 7).write(to: URL(fileURLWithPath: paths[1]))
+            try FileManager.default.removeItem(atPath: paths[2])
+            #expect(try tiered.search(q, k: 10, probes: 3) == expected)
+            #expect(tiered.counters.rebuiltLists == 3)
+            // Rebuilt lists were written back whole: the next reads verify and rebuild nothing.
+            #expect(try tiered.search(q, k: 10, probes: 3) == expected)
+            #expect(tiered.counters.rebuiltLists == 3)
+        }
+    }
+
+    @Test func upsertsAndRemovesReachTheFilesAndSurviveEviction() throws {
+        let (vectors, index) = try IVFIndexTests.fixture()
+        var reference = index
+        try Self.withDirectory { dir in
+            let tiered = try Self.tiered(index, vectors: vectors, directory: dir, cacheBytes: 0)  // every read from disk
+            let removed = (0..<200).map { UInt64($0 * 7) }
+            try tiered.remove(removed)
+            for id in removed { reference.remove(id: id) }
+            let moved = (0..<50).map { (id: UInt64(1 + $0 * 7), vector: vectors[2000 + $0]) }  // none of them removed
+            try tiered.upsert(moved)
+            for entry in moved { try reference.upsert(id: entry.id, vector: entry.vector) }
+            try tiered.upsert([(id: 2, vector: vectors[10]), (id: 2, vector: vectors[11])])  // the last one counts
+            try reference.upsert(id: 2, vector: vectors[11])
+            let atFirst = try VectorQuery(vectors[10], dimension: IVFIndexTests.dimension, metric: .cosine)
+            #expect(try tiered.search(atFirst, k: 10, probes: 4) == reference.search(atFirst, k: 10, probes: 4))
+            #expect(tiered.count == reference.count)
+            for query in IVFIndexTests.queries(vectors, count: 20, seed: 22) {
+                let q = try VectorQuery(query, dimension: IVFIndexTests.dimension, metric: .cosine)
+                let hits = try tiered.search(q, k: 10, probes: 4)
+                #expect(Set(hits.map(\.id)).isDisjoint(with: removed))
+                #expect(hits == (try reference.search(q, k: 10, probes: 4)))
+            }
+            #expect(tiered.counters.rebuiltLists == 0)
+            #expect(throws: StrataError.self) { try tiered.upsert([(id: 1, vector: [1, 2])]) }
+            #expect(tiered.count == reference.count)
+        }
+    }
+}
