@@ -26,13 +26,15 @@ class Process:
 
     def __init__(self, binary, args, log):
         self.log = log
+        # A restarted node appends to the log of the one before it: wait for this process's
+        # own "serving on", not the old one's (which made a restart return at once).
+        start = os.path.getsize(log) if os.path.exists(log) else 0
         with open(log, "ab") as out:
             self.process = subprocess.Popen([str(BIN_DIR / binary), *args], stdout=out, stderr=subprocess.STDOUT)
-        start = os.path.getsize(log) if os.path.exists(log) else 0
         deadline = time.time() + 30
         while True:
             with open(log, "rb") as f:
-                f.seek(0)
+                f.seek(start)
                 if b"serving on" in f.read():
                     break
             assert self.process.poll() is None, f"{binary} exited with {self.process.returncode}: {open(log).read()}"
