@@ -43,7 +43,7 @@ struct WorkerRestartBench: AsyncParsableCommand {
         let chunks = tokens * 4 / chunkBytes
         print("strata-bench worker-restart: \(tokens) tokens, \(chunks) chunks of \(chunkBytes) B, dimension \(dimension), \(slots) slots")
 
-        var worker = try WorkerNode(config: config)
+        var worker: WorkerNode! = try WorkerNode(config: config)
         try worker.start()
         let ingestStart = ContinuousClock.now
         let (query, corpus) = try await fill(worker, chunks: chunks)
@@ -58,6 +58,9 @@ struct WorkerRestartBench: AsyncParsableCommand {
             for variant in variants {
                 let stopStart = ContinuousClock.now
                 await worker.shutdown()
+                // Freed before the restart's clock starts: otherwise releasing the old worker's
+                // index (millions of allocations after a rebuild) is counted in the next restart.
+                worker = nil
                 let stop = (ContinuousClock.now - stopStart).seconds
                 if variant.contains("destroyed") { ChunkStore.destroyWarmTier(directory: directory + "/store") }
                 if variant.hasPrefix("no snapshots") { try? FileManager.default.removeItem(atPath: directory + "/search-index") }
