@@ -31,6 +31,8 @@ final class SearchIndexSnapshots: Sendable {
     struct Restore: Sendable, CustomStringConvertible {
         var loaded = 0
         var rebuilt = 0
+        /// Set by the worker: the time the whole restore took.
+        var took = Duration.zero
         var description: String { "\(loaded) slots from snapshots, \(rebuilt) rebuilt" }
     }
 
@@ -46,8 +48,8 @@ final class SearchIndexSnapshots: Sendable {
         DispatchQueue.concurrentPerform(iterations: slots.count) { i in
             let slot = slots[i]
             let frame = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
-            guard let bytes = FileManager.default.contents(atPath: path(of: slot)).map({ [UInt8]($0) }),
-                  let payload = frame.payload(of: bytes), let slotIndex = try? index.decode(slot: slot, payload: payload) else { return }
+            guard let file = MappedFile(path: path(of: slot)), let payload = frame.payload(in: file.bytes),
+                  case .success(let slotIndex) = index.decode(slot: slot, bytes: payload) else { return }
             decoded.withLock { $0[i] = slotIndex }
         }
         let reader = SlotSearchIndex.reader(store)

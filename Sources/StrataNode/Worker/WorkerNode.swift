@@ -91,7 +91,7 @@ public final class WorkerNode: Sendable {
             throw error
         }
         let indexTook = ContinuousClock.now - indexing
-        restoredIndex.withLock { $0 = restore }
+        restoredIndex.withLock { $0 = restore; $0?.took = indexTook }
         store.withLock { $0 = opened }
         let stats = opened.persistentStats()
         let warm = opened.warmRecovery
@@ -129,6 +129,11 @@ public final class WorkerNode: Sendable {
     /// slots rebuilt from the store (nil before the store is open).
     public var indexRestore: (loaded: Int, rebuilt: Int)? {
         restoredIndex.withLock { $0.map { ($0.loaded, $0.rebuilt) } }
+    }
+
+    /// How long the last start took to fill the search index (nil before the store is open).
+    public var indexRestoreDuration: Duration? {
+        restoredIndex.withLock { $0?.took }
     }
 
     /// Registers and heartbeats with the coordinator, unless the worker runs standalone.

@@ -1,8 +1,10 @@
 extension InvertedIndex {
     var approximateMemoryBytes: Int {
-        var bytes = postings.reduce(0) { $0 + $1.capacity * MemoryLayout<Posting>.stride }
-        bytes += postings.count * (MemoryLayout<[Posting]>.stride + 4)
-        bytes += termIDs.reduce(0) { $0 + $1.key.utf8.count + 16 + 4 }
+        var bytes = basePostings.capacity * MemoryLayout<Posting>.stride + baseStarts.count * 4
+        bytes += addedPostings.reduce(0) { $0 + $1.capacity * MemoryLayout<Posting>.stride }
+        bytes += addedPostings.count * MemoryLayout<[Posting]>.stride + documentFrequencies.count * 4
+        bytes += baseTerms.bytes.count + baseTerms.offsets.count * 4 + baseTerms.buckets.count * 4
+        bytes += addedTermIDs.reduce(0) { $0 + $1.key.utf8.count + 16 + 4 }
         bytes += lengths.count * 8 + forwardTermCount * 4
         return bytes
     }

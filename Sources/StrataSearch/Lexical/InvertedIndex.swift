@@ -1,5 +1,12 @@
 /// BM25's inverted index over the slots of one shard, with a forward index for exact removal.
 ///
+/// Flat layout: the postings of every term lie in one contiguous array (`basePostings`, term
+/// `id`'s at `baseStarts[id]..<baseStarts[id + 1]`) and the terms in a `TermTable`, so a
+/// snapshot is read back with a few bulk copies. That base is frozen at compaction and when a
+/// snapshot is read; slots appended since go to per-term lists (`addedPostings`) and terms
+/// first seen since to `addedTermIDs`. A term's postings are its base range followed by its
+/// added list, still in slot order, since appended slots follow every base slot.
+///
 /// Slots are appended in increasing order and never reused until `compacted(keeping:)`
 /// renumbers them, so postings stay sorted by slot without any sorting. Removal marks a slot
 /// dead and subtracts it from the statistics at once (using the forward index), while its
@@ -12,8 +19,16 @@ struct InvertedIndex: Sendable {
         var termFrequency: Int32
     }
 
-    var termIDs: [String: Int32] = [:]
-    var postings: [[Posting]] = []
+    /// Terms of the frozen base: ids `0..<baseTerms.count`.
+    var baseTerms = TermTable()
+    /// Terms first seen since the base was frozen: ids from `baseTerms.count` on.
+    var addedTermIDs: [String: Int32] = [:]
+    /// The frozen base's postings, one range per base term.
+    var basePostings: [Posting] = []
+    var baseStarts: [Int32] = [0]
+    /// Postings appended since the freeze, by term id (shorter than the term count when the
+    /// last terms have none).
+    var addedPostings: [[Posting]] = []
     /// Live chunks containing each term.
     var documentFrequencies: [Int32] = []
     /// Per slot: length in terms.
@@ -26,6 +41,15 @@ struct InvertedIndex: Sendable {
     var liveTotalLength = 0
 
     var slotCount: Int { lengths.count }
+    var termCount: Int { documentFrequencies.count }
+    /// Whether everything is in the flat base (nothing appended since the freeze).
+    var isFlat: Bool { addedTermIDs.isEmpty && addedPostings.allSatisfy(\.isEmpty) }
+
+    /// The id of `term`, nil when no chunk here ever held it.
+    func termID(_ term: String) -> Int32? {
+        if baseTerms.count > 0, let id = baseTerms.id(of: term) { return id }
+        return addedTermIDs.isEmpty ? nil : addedTermIDs[term]
+    }
 
     /// Appends the next slot with its terms (with repetitions). Returns the new slot.
     @discardableResult
@@ -35,19 +59,21 @@ struct InvertedIndex: Sendable {
         counts.reserveCapacity(terms.count)
         for term in terms {
             let id: Int32
-            if let existing = termIDs[term] {
+            if let existing = termID(term) {
                 id = existing
             } else {
-                id = Int32(postings.count)
-                termIDs[term] = id
-                postings.append([])
+                id = Int32(documentFrequencies.count)
+                addedTermIDs[term] = id
                 documentFrequencies.append(0)
             }
             counts[id, default: 0] += 1
         }
+        if addedPostings.count < documentFrequencies.count {
+            addedPostings.append(contentsOf: repeatElement([], count: documentFrequencies.count - addedPostings.count))
+        }
         // Sorted term ids keep the forward index deterministic.
         for (id, tf) in counts.sorted(by: { $0.key < $1.key }) {
-            postings[Int(id)].append(Posting(slot: slot, termFrequency: tf))
+            addedPostings[Int(id)].append(Posting(slot: slot, termFrequency: tf))
             documentFrequencies[Int(id)] += 1
             forwardTerms.append(id)
         }
@@ -70,8 +96,27 @@ struct InvertedIndex: Sendable {
 
     /// Live document frequency of `term` in this index.
     func documentFrequency(of term: String) -> Int {
-        guard let id = termIDs[term] else { return 0 }
+        guard let id = termID(term) else { return 0 }
         return Int(documentFrequencies[Int(id)])
+    }
+
+    /// Calls `body` with the term's base postings, then with its added ones (either may be empty).
+    private func withPostings(of id: Int32, _ body: (UnsafeBufferPointer<Posting>) -> Void) {
+        let i = Int(id)
+        if i < baseStarts.count - 1 {
+            basePostings.withUnsafeBufferPointer { all in
+                body(UnsafeBufferPointer(rebasing: all[Int(baseStarts[i])..<Int(baseStarts[i + 1])]))
+            }
+        }
+        if i < addedPostings.count, !addedPostings[i].isEmpty {
+            addedPostings[i].withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// Whether the term has any postings (live or dead).
+    private func hasPostings(_ id: Int32) -> Bool {
+        let i = Int(id)
+        return (i < baseStarts.count - 1 && baseStarts[i] < baseStarts[i + 1]) || (i < addedPostings.count && !addedPostings[i].isEmpty)
     }
 
     /// Writes the BM25 score of `query` for every slot into `scores` (one per slot; dead slots
@@ -83,14 +128,12 @@ struct InvertedIndex: Sendable {
         let c = query.lengthScale
         lengths.withUnsafeBufferPointer { lengths in
             for (term, numeratorScale) in zip(query.terms, query.numeratorScales) {
-                guard let id = termIDs[term] else { continue }
-                let list = postings[Int(id)]
-                guard !list.isEmpty else { continue }
+                guard let id = termID(term), hasPostings(id) else { continue }
                 if !touched {
                     scores.update(repeating: 0)
                     touched = true
                 }
-                list.withUnsafeBufferPointer { list in
+                withPostings(of: id) { list in
                     for posting in list {
                         let slot = Int(posting.slot)
                         let tf = Float(posting.termFrequency)
@@ -102,7 +145,16 @@ struct InvertedIndex: Sendable {
         return touched
     }
 
-    /// A copy holding only the slots where `keep` is true, renumbered densely in order.
+    /// Every term, by id.
+    private var allTerms: [String] {
+        var terms = (0..<baseTerms.count).map { baseTerms.term($0) }
+        terms.append(contentsOf: repeatElement("", count: addedTermIDs.count))
+        for (term, id) in addedTermIDs { terms[Int(id)] = term }
+        return terms
+    }
+
+    /// A copy holding only the slots where `keep` is true, renumbered densely in order, in the
+    /// flat layout (term ids kept).
     func compacted(keeping keep: [Bool]) -> InvertedIndex {
         var remap = [Int32](repeating: -1, count: slotCount)
         var next: Int32 = 0
@@ -111,15 +163,17 @@ struct InvertedIndex: Sendable {
             next += 1
         }
         var result = InvertedIndex()
-        result.termIDs = termIDs
+        result.baseTerms = addedTermIDs.isEmpty ? baseTerms : TermTable(terms: allTerms)
         result.documentFrequencies = documentFrequencies
-        result.postings = postings.map { list in
-            var kept: [Posting] = []
-            kept.reserveCapacity(list.count)
-            for p in list where remap[Int(p.slot)] >= 0 {
-                kept.append(Posting(slot: remap[Int(p.slot)], termFrequency: p.termFrequency))
+        result.basePostings.reserveCapacity(basePostings.count + addedPostings.reduce(0) { $0 + $1.count })
+        result.baseStarts.reserveCapacity(termCount + 1)
+        for id in 0..<Int32(termCount) {
+            withPostings(of: id) { list in
+                for p in list where remap[Int(p.slot)] >= 0 {
+                    result.basePostings.append(Posting(slot: remap[Int(p.slot)], termFrequency: p.termFrequency))
+                }
             }
-            return kept
+            result.baseStarts.append(Int32(result.basePostings.count))
         }
         result.forwardTerms.reserveCapacity(forwardTerms.count)
         result.lengths.reserveCapacity(Int(next))
@@ -132,5 +186,10 @@ struct InvertedIndex: Sendable {
         result.liveCount = liveCount
         result.liveTotalLength = liveTotalLength
         return result
+    }
+
+    /// This index in the flat layout (itself when it already is).
+    func flattened() -> InvertedIndex {
+        isFlat ? self : compacted(keeping: [Bool](repeating: true, count: slotCount))
     }
 }

@@ -26,6 +26,7 @@ extension SearchShard {
         try self.init(settings: settings)
         let count = try reader.count(atMost: Int(Int32.max), "the chunk count")
         refs.reserveCapacity(count)
+        slotsByDocument.reserveCapacity(count)
         for slot in 0..<count {
             let documentID = try reader.string()
             let ordinal = Int32(bitPattern: try reader.u32())

@@ -45,26 +45,29 @@ extension SlotSearchIndex {
     /// Decodes a slot's payload with this index's settings. Refused when the payload does not
     /// parse or was taken with another vector metric.
     public func decode(slot: UInt32, payload: ArraySlice<UInt8>) throws(StrataError) -> DecodedSlot {
+        try payload.withUnsafeBytes { raw in decode(slot: slot, bytes: raw) }.get()
+    }
+
+    /// `decode(slot:payload:)` of bytes in place (a mapped file or shared memory); the
+    /// decoded shards own copies, so the bytes may go away afterwards.
+    public func decode(slot: UInt32, bytes raw: UnsafeRawBufferPointer) -> Result<DecodedSlot, StrataError> {
         let context = "search index snapshot of slot \(slot)"
-        let parsed = payload.withUnsafeBytes { raw -> Result<DecodedSlot, StrataError> in
-            do throws(StrataError) {
-                var reader = SnapshotReader(raw, context: context)
-                try reader.require(try reader.u8() == (settings.metric == .cosine ? 0 : 1), "taken with another vector metric")
-                let count = try reader.count(atMost: 1 << 20, "the namespace count")
-                var shards: [(namespace: String, dimension: Int?, shard: SlotSearchShard)] = []
-                for _ in 0..<count {
-                    let namespace = try reader.string()
-                    let dimension = try reader.count(atMost: 65_536, "the vector dimension")
-                    let settings = shardSettings(dimension: dimension == 0 ? nil : dimension)
-                    shards.append((namespace, settings.vectorDimension, try SlotSearchShard(decoding: &reader, settings: settings)))
-                }
-                try reader.require(reader.isAtEnd, "bytes left over after the last namespace")
-                return .success(DecodedSlot(slot: slot, shards: shards))
-            } catch {
-                return .failure(error)
+        do throws(StrataError) {
+            var reader = SnapshotReader(raw, context: context)
+            try reader.require(try reader.u8() == (settings.metric == .cosine ? 0 : 1), "taken with another vector metric")
+            let count = try reader.count(atMost: 1 << 20, "the namespace count")
+            var shards: [(namespace: String, dimension: Int?, shard: SlotSearchShard)] = []
+            for _ in 0..<count {
+                let namespace = try reader.string()
+                let dimension = try reader.count(atMost: 65_536, "the vector dimension")
+                let settings = shardSettings(dimension: dimension == 0 ? nil : dimension)
+                shards.append((namespace, settings.vectorDimension, try SlotSearchShard(decoding: &reader, settings: settings)))
             }
+            try reader.require(reader.isAtEnd, "bytes left over after the last namespace")
+            return .success(DecodedSlot(slot: slot, shards: shards))
+        } catch {
+            return .failure(error)
         }
-        return try parsed.get()
     }
 
     /// Replaces the slot's shards by decoded ones. Refused, changing nothing, when they give a

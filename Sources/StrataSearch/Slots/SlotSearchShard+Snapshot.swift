@@ -39,6 +39,7 @@ extension SlotSearchShard {
         var previousMetadata = DocumentMetadata.empty
         var previousDictionary: [String: String] = [:]
         details.reserveCapacity(decoded.refs.count)
+        byHash.reserveCapacity(decoded.refs.count)
         for (slot, ref) in decoded.refs.enumerated() {
             let documentID = try reader.bool() ? try reader.string() : ref.documentID
             let provenance = ChunkProvenance(documentID: documentID, byteStart: try reader.int(), byteEnd: try reader.int(),

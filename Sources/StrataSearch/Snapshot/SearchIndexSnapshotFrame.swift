@@ -13,7 +13,7 @@ public struct SearchIndexSnapshotFrame: Sendable, Equatable {
     /// "SIDX" and the layout version: bump `version` whenever the payload's layout or the
     /// term analyzer changes, so older snapshots are rebuilt rather than misread.
     static let magic: UInt32 = 0x5844_4953
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     /// Bytes of the header: magic, version, slot, 4 reserved, sequence, digest, payload length,
     /// payload CRC, header CRC.
     public static let headerSize = 48
@@ -64,10 +64,22 @@ public struct SearchIndexSnapshotFrame: Sendable, Equatable {
     /// The payload of `bytes` when they are an intact snapshot of exactly this frame (slot,
     /// sequence and digest); nil otherwise, saying nothing of why (the caller rebuilds).
     public func payload(of bytes: [UInt8]) -> ArraySlice<UInt8>? {
-        guard let (found, length, crc) = Self.header(of: bytes[...]), found == self,
-              bytes.count - Self.headerSize == length else { return nil }
-        let payload = bytes[Self.headerSize...]
-        return Self.crc32c(payload) == crc ? payload : nil
+        let range = bytes.withUnsafeBytes { payloadRange(in: $0) }
+        return range.map { bytes[$0] }
+    }
+
+    /// `payload(of:)` over bytes in place (a mapped file or shared memory): the payload's
+    /// bytes within `bytes`, or nil.
+    public func payload(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        payloadRange(in: bytes).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+    }
+
+    private func payloadRange(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        guard bytes.count >= Self.headerSize,
+              let (found, length, crc) = Self.header(of: Array(UnsafeRawBufferPointer(rebasing: bytes[0..<Self.headerSize]))[...]),
+              found == self, bytes.count - Self.headerSize == length else { return nil }
+        let range = Self.headerSize..<bytes.count
+        return Self.crc32c(UnsafeRawBufferPointer(rebasing: bytes[range])) == crc ? range : nil
     }
 
     static func crc32c(_ bytes: ArraySlice<UInt8>) -> UInt32 {
