@@ -133,6 +133,14 @@ if ((coordinators > 1)); then
     etcd_endpoints=$(IFS=,; echo "${endpoints[*]}")
     deadline=$((SECONDS + wait))
     until ETCDCTL_API=3 etcdctl --endpoints "$etcd_endpoints" "${etcdctl_tls[@]}" --command-timeout 1s endpoint health >/dev/null 2>&1; do
+        for m in $(seq 1 "$etcd_members"); do
+            # A member that exits (its port taken, a bad data directory) is reported at once.
+            if ! kill -0 "$(cat "$data/etcd-$m.pid")" 2>/dev/null; then
+                echo "cluster-up: etcd-$m exited at start (stop the rest: scripts/cluster-down.sh --data $data); last lines of $data/etcd-$m.log:" >&2
+                tail -n 5 "$data/etcd-$m.log" | sed 's/^/    /' >&2
+                exit 1
+            fi
+        done
         if ((SECONDS >= deadline)); then
             echo "cluster-up: etcd ($etcd_endpoints) is not healthy within ${wait}s; see $data/etcd-*.log (stop it: scripts/cluster-down.sh --data $data)" >&2
             exit 1

@@ -3,6 +3,7 @@ real strata-worker / strata-coordinator processes on free loopback ports."""
 import fcntl
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -57,6 +58,49 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cluster_base_port():
+    """A --base-port for scripts/cluster-up.sh whose ports are free right now and lie below the
+    kernel's ephemeral range, so that no outgoing connection or port-0 listener of another test
+    can be given one of them between this probe and the nodes' bind (that race failed a run:
+    "cannot listen on ... (address in use)"). Probes every port cluster-up uses for up to 3
+    coordinators, 3 etcd members and 9 workers: P+100k+i, P+1000.., and the metrics ports P+2000+.."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+    offsets = [100 * k + i for k in range(3) for i in range(10)] + list(range(1000, 1006))
+    offsets += [2000 + offset for offset in offsets if offset < 1000]
+    for _ in range(100):
+        base = random.randint(10000, ephemeral_low - 2400) // 10 * 10
+        sockets = []
+        try:
+            for offset in offsets:
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise AssertionError("no free base port below the ephemeral range")
+
+
+def start_cluster(run, data, *args, attempts=3):
+    """scripts/cluster-up.sh --base-port P --data DATA --bin BIN_DIR ARGS on a fresh P, tried again
+    on another P (after cluster-down and removing DATA) when a node could not bind its port: a
+    process outside this test may take a probed port first. Returns (P, the last result)."""
+    for attempt in range(attempts):
+        base = cluster_base_port()
+        result = run(REPO / "scripts/cluster-up.sh", *args, "--base-port", base, "--data", data, "--bin", BIN_DIR)
+        output = result.stdout + result.stderr
+        if result.returncode == 0 or attempt == attempts - 1 or not any(
+                sign in output for sign in ("cannot listen on", "address already in use", "bind: address")):
+            return base, result
+        run(REPO / "scripts/cluster-down.sh", "--data", data)
+        shutil.rmtree(data, ignore_errors=True)
+    return base, result
 
 
 class Node:

@@ -4,7 +4,6 @@ an authorized key made in a temp folder), the --check plan of config/cluster.exa
 the one-line errors for a malformed hosts file, an unreachable host and a missing binary."""
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -13,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import BIN_DIR, REPO, free_port, remove_shared_memory
+from conftest import BIN_DIR, REPO, cluster_base_port, free_port, remove_shared_memory
 
 SSHD = "/usr/sbin/sshd"
 EXAMPLE = REPO / "config" / "cluster.example.json"
@@ -256,7 +255,7 @@ def pid_of(data):
 
 
 def test_up_status_down_and_up_again_over_ssh(tmp_path, sshd):
-    base = random.randint(30000, 60000) // 10 * 10
+    base = cluster_base_port()
     nodes = tmp_path / "nodes"
     hosts = write_hosts(tmp_path / "hosts.json", {
         "replicas": 2,

@@ -3,12 +3,11 @@ cluster-up returns only when a write would be accepted, cluster-down leaves noth
 /dev/shm unless told to keep the warm tiers, and a warm restart still reattaches them."""
 import json
 import os
-import random
 import shutil
 import socket
 import subprocess
 
-from conftest import BIN_DIR, REPO, remove_shared_memory
+from conftest import BIN_DIR, REPO, cluster_base_port, remove_shared_memory
 
 STRATA = BIN_DIR / "strata"
 
@@ -48,25 +47,6 @@ def listed(name):
     return next((segment for segment in json.loads(result.stdout) if segment["name"] == name), None)
 
 
-def free_base_port(span=4):
-    """A base port P with P..P+span and their metrics ports P+2000.. free right now."""
-    for _ in range(50):
-        base = random.randint(20000, 40000)
-        try:
-            sockets = []
-            for port in [base + i for i in range(span)] + [base + 2000 + i for i in range(span)]:
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise AssertionError("no free ports")
-
-
 def test_twenty_rounds_of_up_write_read_down_rm_leave_dev_shm_as_it_was(tmp_path):
     """The README's sequence, scripted: cluster-up, then at once status, namespace create,
     ingest and query (cluster-up used to return before the workers had registered: 9 of 10
@@ -75,7 +55,7 @@ def test_twenty_rounds_of_up_write_read_down_rm_leave_dev_shm_as_it_was(tmp_path
     be back where it started: none of the warm tiers these workers attached is left, with any
     bytes (each used to keep 1.25 GB)."""
     rounds = int(os.environ.get("STRATA_LIFECYCLE_ROUNDS", "20"))
-    base = free_base_port()
+    base = cluster_base_port()
     coordinator = f"127.0.0.1:{base}"
     ours = set()
     data = tmp_path / "round"
@@ -122,7 +102,7 @@ def test_twenty_rounds_of_up_write_read_down_rm_leave_dev_shm_as_it_was(tmp_path
 
 
 def test_keep_warm_restarts_warm_and_a_later_down_gives_the_memory_back(tmp_path):
-    base = free_base_port()
+    base = cluster_base_port()
     coordinator = f"127.0.0.1:{base}"
     data = tmp_path / "cluster"
     ours = set()
@@ -161,7 +141,7 @@ def test_keep_warm_restarts_warm_and_a_later_down_gives_the_memory_back(tmp_path
 
 
 def test_a_node_that_cannot_start_or_a_missing_worker_is_named(tmp_path):
-    base = free_base_port()
+    base = cluster_base_port()
     data = tmp_path / "cluster"
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", base + 2))  # worker-2's port is taken: it exits at start
@@ -175,6 +155,25 @@ def test_a_node_that_cannot_start_or_a_missing_worker_is_named(tmp_path):
         assert ready.returncode == 1
         assert f"waiting for: worker 127.0.0.1:{base + 2} has not registered" in ready.stderr, ready.stderr
         assert f"127.0.0.1:{base + 1}" not in ready.stderr
+    finally:
+        blocker.close()
+        run(REPO / "scripts/cluster-down.sh", "--data", data)
+
+
+def test_an_etcd_member_that_cannot_start_is_named_at_once(tmp_path):
+    """etcd-2's client port is taken: cluster-up used to wait out its whole --wait for etcd's
+    health and then blame etcd in general; it now names the member and shows its log at once."""
+    base = cluster_base_port()
+    data = tmp_path / "ha"
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", base + 1002))  # etcd-2's client port
+    blocker.listen()
+    try:
+        up = run(REPO / "scripts/cluster-up.sh", "--coordinators", 3, "--etcd-members", 3, "--base-port", base, "--data", data,
+                 "--bin", BIN_DIR, "--wait", 120, timeout=60)
+        assert up.returncode == 1
+        assert "cluster-up: etcd-2 exited at start" in up.stderr, up.stderr
+        assert "address already in use" in up.stderr, up.stderr
     finally:
         blocker.close()
         run(REPO / "scripts/cluster-down.sh", "--data", data)

@@ -1,10 +1,9 @@
 """scripts/cluster-up.sh, cluster-status.sh and cluster-down.sh, run as a user would: up,
 status, down, and up again on the same data directory (the same cluster, with its data)."""
 import os
-import random
 import subprocess
 
-from conftest import BIN_DIR, REPO
+from conftest import BIN_DIR, REPO, start_cluster
 
 
 def run(*args, **env):
@@ -13,10 +12,9 @@ def run(*args, **env):
 
 
 def test_up_status_down_and_up_again_with_data(tmp_path):
-    base = random.randint(30000, 60000) // 10 * 10
     data = tmp_path / "cluster"
+    base, up = start_cluster(run, data, "--workers", 2, "--replicas", 1)
     coordinator = f"127.0.0.1:{base}"
-    up = run(REPO / "scripts/cluster-up.sh", "--workers", 2, "--replicas", 1, "--base-port", base, "--data", data, "--bin", BIN_DIR)
     try:
         assert up.returncode == 0, up.stderr
         assert f"coordinator  {coordinator}" in up.stdout and f"127.0.0.1:{base + 2}" in up.stdout
@@ -67,10 +65,9 @@ def test_secure_cluster_up_prints_how_the_cli_uses_it(tmp_path):
     """cluster-up --secure: certificates and an admin token made with openssl, every node on
     TLS with tokens; the CLI works with the printed STRATA_CA / STRATA_TOKEN_FILE and not
     without them; a restart keeps the same CA and token."""
-    base = random.randint(30000, 60000) // 10 * 10
     data = tmp_path / "cluster"
+    base, up = start_cluster(run, data, "--secure", "--workers", 1, "--replicas", 1)
     coordinator = f"127.0.0.1:{base}"
-    up = run(REPO / "scripts/cluster-up.sh", "--secure", "--workers", 1, "--replicas", 1, "--base-port", base, "--data", data, "--bin", BIN_DIR)
     try:
         assert up.returncode == 0, up.stderr
         ca, token = data / "pki" / "ca.pem", data / "pki" / "admin.token"
@@ -93,10 +90,8 @@ def test_secure_cluster_up_prints_how_the_cli_uses_it(tmp_path):
 
 
 def test_three_coordinators_on_etcd_up_and_down(tmp_path):
-    base = random.randint(30000, 58000) // 10 * 10
     data = tmp_path / "ha"
-    up = run(REPO / "scripts/cluster-up.sh", "--coordinators", 3, "--workers", 2, "--replicas", 2, "--base-port", base,
-             "--data", data, "--bin", BIN_DIR)
+    base, up = start_cluster(run, data, "--coordinators", 3, "--workers", 2, "--replicas", 2)
     try:
         assert up.returncode == 0, up.stderr
         coordinators = ",".join(f"127.0.0.1:{base + 100 * k}" for k in range(3))

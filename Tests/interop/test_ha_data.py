@@ -9,7 +9,6 @@
 Each test runs scripts/cluster-up.sh --coordinators 3 as a user would (about 20 s each)."""
 import json
 import os
-import random
 import signal
 import subprocess
 import time
@@ -18,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BIN_DIR, REPO
+from conftest import BIN_DIR, REPO, start_cluster
 
 STRATA = BIN_DIR / "strata"
 
@@ -67,11 +66,9 @@ def cluster_up(tmp_path):
     started = []
 
     def up(*extra, workers=2, replicas=2):
-        base = random.randint(30000, 58000) // 10 * 10
         data = tmp_path / f"ha-{len(started)}"
         started.append(data)
-        result = run(REPO / "scripts/cluster-up.sh", "--coordinators", 3, "--workers", workers, "--replicas", replicas,
-                     "--base-port", base, "--data", data, "--bin", BIN_DIR, *extra)
+        base, result = start_cluster(run, data, "--coordinators", 3, "--workers", workers, "--replicas", replicas, *extra)
         assert result.returncode == 0, result.stdout + result.stderr
         return data, [f"127.0.0.1:{base + 100 * k}" for k in range(3)], base
 
