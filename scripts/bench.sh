@@ -18,7 +18,10 @@
 # Strata's chunker, embeds the first 20,000 chunks with the real MiniLM model (once, ~15 min
 # on 2 cores, cached under var/bench-cache with the rest), then runs Strata (1 worker;
 # 3 workers with R = 2), Chroma, FAISS, bm25s and tiktoken and prints one Markdown table per
-# question. See docs/benchmarks.md.
+# question. Issue 19's other targets follow, each from its own strata-bench command on
+# synthetic data: store ingest with 1 and 2 writers, ingest rate as a 3-worker cluster grows
+# to 100K documents and a worker's restart after it, and the IVF index at 100M tokens with its
+# lists as tiers (about 15 more minutes). See docs/benchmarks.md.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,7 +4,8 @@ import StrataSearch
 
 /// One corpus size of `strata-bench ivf`.
 extension IVFBench {
-    func runSize(tokens: Int, work: String) throws {
+    /// Prints one size's tables and returns its figures (the JSON of `--json`).
+    func runSize(tokens: Int, work: String) throws -> [String: Any] {
         let n = max(1, tokens / tokensPerChunk)
         print("\n## \(tokens) tokens: \(n) vectors of \(dimension) dimensions (\(tokensPerChunk) tokens per chunk); load average \(Self.loadAverage())")
         let genStart = SearchBench.now()
@@ -91,5 +92,17 @@ extension IVFBench {
                      Double(tiered.residentOverheadBytes) / 1e6, Double(listBytes) / Double(tokens), SearchBench.residentSetSize(),
                      Double(corpus.floats.count * 4) / 1e6))
         print("evictions \(after.evictions), lists rebuilt \(after.rebuiltLists); misses read list files through the OS page cache (warm after writing)")
+        return [
+            "vectors": n, "lists": index.centroids.count, "probes": choice.probes,
+            "exact": ["p50_ms": e.percentile(50), "p99_ms": e.percentile(99), "recall_at_10": Self.recall(exactFound, truth: truth)],
+            "ivf": ["p50_ms": v.percentile(50), "p99_ms": v.percentile(99), "recall_at_10": choice.recall],
+            "tiered_skewed": ["p50_ms": t.percentile(50), "p99_ms": t.percentile(99), "hit_rate": Double(hits) / Double(max(hits + misses, 1)),
+                              "recall_at_10": Self.recall(Array(found.prefix(100)), truth: skewedTruth)],
+            "tiered_uniform": ["p50_ms": u.percentile(50), "p99_ms": u.percentile(99),
+                               "hit_rate": Double(uniformHits) / Double(max(uniformReads, 1))],
+            "ram_bytes_per_token": ["tiered_ivf": Double(inRAM) / Double(tokens),
+                                    "exact": Double(shard.approximateMemoryBytes) / Double(tokens)],
+            "disk_bytes_per_token": Double(listBytes) / Double(tokens),
+        ]
     }
 }

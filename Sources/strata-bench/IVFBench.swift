@@ -47,6 +47,9 @@ struct IVFBench: ParsableCommand {
     @Option(help: "Directory for the list files (a fresh subdirectory is made and removed).")
     var directory: String = NSTemporaryDirectory()
 
+    @Option(help: "Also write the figures as JSON to this file (scripts/bench.sh reads it).")
+    var json: String?
+
     mutating func run() throws {
         let sizes = tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }), tokensPerChunk > 0, queries >= 10, listSize > 0,
@@ -58,17 +61,25 @@ struct IVFBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: work) }
         print("# strata-bench ivf: SYNTHETIC \(dimension)-dim clustered vectors (256 centres, spread 0.5; not embeddings), seeded; one thread")
         print("# load average at start: \(Self.loadAverage())")
+        var report: [String: Any] = ["load_average_start": Self.loadAverage(), "recall_target": recallTarget, "zipf": zipf,
+                                     "cache_fraction": cacheFraction, "tokens_per_chunk": tokensPerChunk, "dimension": dimension]
         let switchSizes = switchVectors.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         if !switchSizes.isEmpty {
             print("\n## switch point: exact scan vs IVF at recall@10 >= \(recallTarget) (p50 of \(queries) uniform queries)")
             print("| vectors | tokens | lists | probes | exact p50 ms | IVF p50 ms | IVF/exact | IVF recall@10 |")
             print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-            for n in switchSizes { try switchRow(vectors: n) }
+            report["switch"] = try switchSizes.map { try switchRow(vectors: $0) }
         }
+        var bySize: [String: Any] = [:]
         for size in sizes.sorted() {
-            try runSize(tokens: size, work: work)
+            bySize[String(size)] = try runSize(tokens: size, work: work)
         }
+        report["sizes"] = bySize
+        report["load_average_end"] = Self.loadAverage()
         print("\n# load average at end: \(Self.loadAverage())")
+        if let json {
+            try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+        }
     }
 
     // MARK: Corpus and queries
@@ -197,7 +208,7 @@ struct IVFBench: ParsableCommand {
         try SearchBench.measure(inputs, warmup: min(inputs.count, 30), body)
     }
 
-    func switchRow(vectors n: Int) throws {
+    func switchRow(vectors n: Int) throws -> [String: Any] {
         let corpus = Corpus(count: n, dimension: dimension)
         let shard = try Self.exactShard(corpus)
         let (index, _, _) = try Self.ivfIndex(corpus, listSize: listSize)
@@ -216,6 +227,8 @@ struct IVFBench: ParsableCommand {
         let v = SearchBench.LatencySummary(samples: ivf).percentile(50)
         print(String(format: "| %d | %d | %d | %d | %.3f | %.3f | %.2f | %.4f |", n, n * tokensPerChunk, index.centroids.count,
                      choice.probes, e, v, v / e, choice.recall))
+        return ["vectors": n, "lists": index.centroids.count, "probes": choice.probes, "exact_p50_ms": e, "ivf_p50_ms": v,
+                "ivf_recall_at_10": choice.recall]
     }
 
     static func loadAverage() -> String {

@@ -31,6 +31,7 @@ struct IngestCurveBench: AsyncParsableCommand {
     @Option(help: "A setting for every node, key=value (repeatable).") var nodeSet: [String] = []
     @Flag(help: "Print the nodes' logs when something fails.") var showLogs = false
     @Flag(help: "After the curve, SIGKILL worker-1 and restart it (then SIGTERM and restart it), printing its \"store ready\" line each time.") var restart = false
+    @Option(help: "Also write the curve (and the restarts) as JSON to this file.") var json: String?
 
     var points: [Int] { checkpoints.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -59,6 +60,7 @@ struct IngestCurveBench: AsyncParsableCommand {
 
     private func measure(_ nodes: ClusterBench.ChildNodes) async throws {
         let extra = nodeSet.flatMap { ["--set", $0] }
+        var rows: [[String: String]] = []
         print("# strata-bench ingest-curve: 1 coordinator + 3 workers on loopback, R = 2, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
         print("# 1-3 KB plain-text documents, \(batchDocuments) per Ingest call, \(streams) streams, \(queryLoops) query loops; rate over the last \(window) documents before each checkpoint")
         // The coordinator's default failure detection (dead after 5 s): with the cluster
@@ -108,10 +110,12 @@ struct IngestCurveBench: AsyncParsableCommand {
         print("| stored documents | documents/s (last \(window)) | vs first | query p50 ms meanwhile |")
         print("|---:|---:|---:|---:|")
         var first: Double?
+        var curve: [[String: Any]] = []
         for point in points {
             guard let rate = Self.rate(marks, at: point, window: window) else { continue }
             first = first ?? rate
             print("| \(point) | \(format(rate, 0)) | \(format(rate / first!, 2)) | \(queries.medianMilliseconds(upTo: point, window: window)) |")
+            curve.append(["documents": point, "documents_per_second": rate, "vs_first": rate / first!])
         }
         let listed = try ListNamespacesResponse(serializedBytes: await client.channel.unary(
             MethodPath.coordinatorListNamespaces, ListNamespacesRequest().serializedBytes(), options: CallOptions(timeout: .seconds(30))))
@@ -119,16 +123,23 @@ struct IngestCurveBench: AsyncParsableCommand {
             print("")
             print("namespace curve: \(info.documents) documents, \(info.chunks) chunks, \(info.tokens) tokens (R = 2: each worker holds about 2/3)")
         }
-        if restart { try restartWorker(nodes) }
+        let restarts = restart ? try restartWorker(nodes) : []
+        if let json {
+            let report: [String: Any] = ["window": window, "streams": streams, "query_loops": queryLoops, "curve": curve, "restarts": restarts,
+                                         "load_average_end": (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+                                            .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"]
+            try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+        }
     }
 
     /// Restarts worker-1 after a SIGKILL and after a SIGTERM, printing what its "store ready"
     /// log line says (time to open the store and build its search index; chunks; segments).
-    private func restartWorker(_ nodes: ClusterBench.ChildNodes) throws {
+    private func restartWorker(_ nodes: ClusterBench.ChildNodes) throws -> [[String: String]] {
         print("")
         print("| worker-1 restart after | store ready took | of which index build | chunks | segments |")
         print("|---|---:|---:|---:|---:|")
         let extra = nodeSet.flatMap { ["--set", $0] }
+        var rows: [[String: String]] = []
         for (how, stop) in [("SIGKILL", nodes.kill), ("SIGTERM", nodes.terminate)] as [(String, (ClusterBench.ChildNode) -> Void)] {
             stop(nodes.workers[0])
             let worker = try nodes.restartWorker(0, settings: extra)
@@ -140,7 +151,9 @@ struct IngestCurveBench: AsyncParsableCommand {
             }
             guard let ready else { throw ClusterBench.BenchFailure("worker-1 did not log \"store ready\" within 600 s") }
             print("| \(how) | \(ready["took"] ?? "?") | \(ready["index build took"] ?? "?") | \(ready["chunks"] ?? "?") | \(ready["segments"] ?? "?") |")
+            rows.append(ready.merging(["after": how]) { $1 })
         }
+        return rows
     }
 
     /// The metadata of the "store ready" line of a worker's log (text or JSON format).

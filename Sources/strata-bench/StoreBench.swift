@@ -61,6 +61,9 @@ struct StoreBench: ParsableCommand {
     @Flag(help: "Stop after the ingest figures (skip read latency, bytes per token and restart).")
     var ingestOnly = false
 
+    @Option(help: "Also write the ingest figures (per writer count: medians and ratios to the first count) as JSON to this file.")
+    var json: String?
+
     @Option(help: "Data directory (on the disk to measure); removed and recreated.")
     var directory: String = FileManager.default.currentDirectoryPath + "/.strata-bench-store"
 
@@ -87,7 +90,8 @@ struct StoreBench: ParsableCommand {
         print("batches: \(documentsPerBatch) documents each, \(f(batchBytes / 1_048_576, 2)) MiB of text per apply, \(writerCounts.map(String.init).joined(separator: ", ")) writer(s); "
             + "zstd level \(compressionLevel), flush past \(walFlushMegabytes) MiB of WAL")
         print("ingest bytes counted: chunk text only (UTF-8 bytes handed to apply; vectors, names and provenance not counted)")
-        print("load average before the ingest runs: \(Self.loadAverage())")
+        let loadBefore = Self.loadAverage()
+        print("load average before the ingest runs: \(loadBefore)")
         var runsByWriters: [Int: [IngestRun]] = [:]
         for run in 0..<max(1, ingestRuns) {
             // With several writer counts the runs alternate, so a change in the machine's load
@@ -103,8 +107,10 @@ struct StoreBench: ParsableCommand {
                 }
             }
         }
-        print("load average after the ingest runs: \(Self.loadAverage())")
-        if writerCounts.count > 1 {
+        let loadAfter = Self.loadAverage()
+        print("load average after the ingest runs: \(loadAfter)")
+        var writerFigures: [String: Any] = [:]
+        do {
             let mb = Double(corpus.textBytes) / 1e6
             func medianOf(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             let base = writerCounts[0]
@@ -113,9 +119,18 @@ struct StoreBench: ParsableCommand {
             for count in writerCounts {
                 let acked = medianOf(runsByWriters[count]!.map(\.walSeconds))
                 let total = medianOf(runsByWriters[count]!.map(\.totalSeconds))
-                print("writers \(count) (median of \(runsByWriters[count]!.count)): acknowledged \(f(mb / acked, 1)) MB/s (\(f(baseAcked / acked, 2))x \(base) writer(s)), "
-                    + "incl. flush \(f(mb / total, 1)) MB/s (\(f(baseTotal / total, 2))x)")
+                if writerCounts.count > 1 {
+                    print("writers \(count) (median of \(runsByWriters[count]!.count)): acknowledged \(f(mb / acked, 1)) MB/s (\(f(baseAcked / acked, 2))x \(base) writer(s)), "
+                        + "incl. flush \(f(mb / total, 1)) MB/s (\(f(baseTotal / total, 2))x)")
+                }
+                writerFigures[String(count)] = ["runs": runsByWriters[count]!.count, "acknowledged_mb_s": mb / acked, "total_mb_s": mb / total,
+                                                "acknowledged_ratio": baseAcked / acked, "total_ratio": baseTotal / total]
             }
+        }
+        if let json {
+            let report: [String: Any] = ["tokens": corpus.tokens, "text_bytes": corpus.textBytes, "load_average_before": loadBefore,
+                                         "load_average_after": loadAfter, "base_writers": writerCounts[0], "writers": writerFigures]
+            try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
         }
         let runs = runsByWriters[writerCounts.last!]!
         let median = runs.sorted { $0.totalSeconds < $1.totalSeconds }[runs.count / 2]

@@ -55,6 +55,29 @@ def test_the_fixture_is_valid_and_renders_one_table_per_question():
     assert "| lexical top-10 p50, 1M tokens | ≤ 1.5 × bm25s | 3.69 | – | bm25s 0.806 | not met |" in targets
 
 
+def test_store_ingest_and_ivf_targets_have_their_rows_and_verdicts():
+    """The targets that are not query latencies (two writers, ingest as the store grows, restart
+    after it, IVF at scale) come from strata-bench store / ingest-curve / ivf --json (the
+    fixture's sections are the output of tiny debug runs of those commands)."""
+    results = load_fixture()
+    text = report.markdown(results)
+    table = text.split("### Store, ingest and IVF targets")[1].split("## 0.")[0]
+    assert "| store ingest, 2 writers / 1 writer (acknowledged rate, medians) | ≥ 1.6× | 1.04× (load 19.59 13.11 6.84) | not met |" in table
+    assert "| ingest documents/s at 400 stored / at 200 (3 workers, R = 2) | ≥ 0.8 | 2.26 (221 / 98 documents/s) | met |" in table
+    assert "| worker store ready after SIGKILL (400 documents stored) | bounded by the unflushed tail | 0.91 s (index 0.85 s; 573 chunks, 0 segments) | – |" in table
+    # The IVF row needs both the in-memory and the tiered p99 under 10 ms: the fixture's are not.
+    assert "IVF top-10, 200K tokens on one index (synthetic vectors): recall@10, p99 | ≥ 0.95 at ≤ 10 ms p99 | in memory 1.000, 19.38 ms" in table
+    assert table.count("| not met |") == 2
+    faster = copy.deepcopy(results)
+    for key in ("ivf", "tiered_skewed"):
+        faster["ivf"]["sizes"]["200000"][key]["p99_ms"] = 4.0
+    assert "ms | met |" in report.markdown(faster).split("### Store, ingest and IVF targets")[1]
+    # A run without these sections (an older results.json) renders without the table.
+    for key in ("store_writers", "ingest_curve", "ivf"):
+        del results[key]
+    assert "### Store, ingest and IVF targets" not in report.markdown(results)
+
+
 def test_time_spent_filling_the_caches_is_reported_apart_from_the_run():
     results = load_fixture()
     results["seconds"] = 1800.0

@@ -238,6 +238,34 @@ def main():
         results["cli"] = json.load(f)["strata"]
     report.save(results, a.out)
 
+    # Issue 19's remaining targets, each from its own strata-bench command (synthetic data of
+    # their own, so they do not depend on the corpus above): store ingest with one and two
+    # writers, ingest rate as a 3-worker cluster's store grows and a worker's restart after it,
+    # and the IVF index at 100M tokens with its lists as tiers.
+    log("store ingest, 1 and 2 writers (strata-bench store --writers 1,2)")
+    store_json = os.path.join(work, "store-writers.json")
+    run([bench, "store", "--writers", "1,2", "--ingest-only", "--tokens", 1_000_000 if a.quick else 10_000_000,
+         "--ingest-runs", 1 if a.quick else 3, "--raw-megabytes", 64, "--directory", os.path.join(work, "store"), "--json", store_json],
+        stdout=sys.stderr)
+    with open(store_json) as f:
+        results["store_writers"] = json.load(f)
+    report.save(results, a.out)
+    log("ingest as the store grows, then a worker's restart (strata-bench ingest-curve --restart)")
+    curve_json = os.path.join(work, "ingest-curve.json")
+    run([bench, "ingest-curve", "--checkpoints", "1000,5000" if a.quick else "1000,10000,50000,100000", "--restart",
+         "--work-dir", work, "--show-logs", "--json", curve_json], stdout=sys.stderr)
+    with open(curve_json) as f:
+        results["ingest_curve"] = json.load(f)
+    report.save(results, a.out)
+    ivf_tokens = 1_000_000 if a.quick else 100_000_000
+    log(f"IVF index and its tiers at {ivf_tokens:,} tokens (strata-bench ivf)")
+    ivf_json = os.path.join(work, "ivf.json")
+    run([bench, "ivf", "--tokens", ivf_tokens, "--queries", 100 if a.quick else 300,
+         "--switch-vectors", "" if a.quick else "5000,10000,20000,50000", "--directory", work, "--json", ivf_json], stdout=sys.stderr)
+    with open(ivf_json) as f:
+        results["ivf"] = json.load(f)
+    report.save(results, a.out)
+
     # 5. Tokenizer throughput on the same chunk texts (the whole chunk file).
     results["tiktoken"] = run_json([py, os.path.join(HERE, "peers_tiktoken.py"), chunk_file, 0, a.vocab_dir])
 
