@@ -18,12 +18,47 @@ struct WarmSegmentsTests {
     /// A name prefix of one test's own. Workers started by tests running beside this suite
     /// reclaim every orphan named `strata…` at startup, so a test that makes an orphan and then
     /// judges or reclaims it names its segments outside that prefix and reclaims only its own.
+    /// The name carries this test process's pid, so that a later run can remove what a run
+    /// killed mid-test left behind (its `defer` never ran; workers never reclaim `warmtest-`).
     static func privatePrefix(_ label: String) -> String {
-        "warmtest-\(label)-\(UInt32.random(in: 0...UInt32.max))-"
+        _ = leftoversRemoved
+        return "warmtest-\(getpid())-\(label)-\(UInt32.random(in: 0...UInt32.max))-"
+    }
+
+    /// Once per test process: the segments of earlier test processes that are gone.
+    static let leftoversRemoved: [String] = removeLeftovers()
+
+    /// Removes every `/dev/shm/warmtest-<pid>-…` whose process no longer exists; returns their names.
+    static func removeLeftovers() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []
+        return names.filter { name in
+            guard name.hasPrefix("warmtest-"), let pid = Int32(name.dropFirst("warmtest-".count).prefix { $0 != "-" }),
+                  kill(pid, 0) != 0, errno == ESRCH else { return false }
+            return (try? TierHierarchy.destroySharedMemory(name: name)) != nil
+        }
     }
 
     static func reclaimOwn(_ prefix: String) -> [String] {
         WarmSegments.reclaimOrphans(prefix: prefix).map(\.name)
+    }
+
+    @Test("A segment left by a test process that is gone is removed; one of a live process stays")
+    func leftoversOfDeadTestProcessesRemoved() throws {
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = "warmtest-\(finished.processIdentifier)-leftover-\(UInt32.random(in: 0...UInt32.max))"
+        let live = Self.privatePrefix("live") + "segment"
+        for name in [dead, live] {
+            let fd = shm_open("/" + name, O_CREAT | O_EXCL | O_RDWR, 0o600)
+            try #require(fd >= 0, "shm_open \(name): errno \(errno)")
+            close(fd)
+        }
+        defer { _ = try? TierHierarchy.destroySharedMemory(name: live) }
+        _ = Self.removeLeftovers()  // another test process's first call may remove it first: either way it goes
+        #expect(!SharedMemoryUse.exists(dead))
+        #expect(SharedMemoryUse.exists(live))
     }
 
     @Test("The ownership rule, row by row")
