@@ -184,7 +184,9 @@ struct ConcurrentWriteTests {
             }
         }
         #expect(failures.withLock { $0 } == [])
-        #expect(tier.detailedStats().flushes > 5)
+        // ~144 KB through an 8 KB WAL: about 18 flushes on an idle machine, fewer under load
+        // (a flush still running takes what arrives meanwhile); a few are what the test needs.
+        #expect(tier.detailedStats().flushes >= 3)
         disk.crash(tornWrites: false)
         let reopened = try PersistentTier.open(directory: "/data", settings: settings, fileSystem: disk)
         defer { reopened.close() }
