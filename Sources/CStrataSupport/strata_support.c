@@ -54,10 +54,107 @@ uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length) {
 }
 
 #if defined(__x86_64__)
+// Three independent crc32 streams over adjacent blocks hide the instruction's 3-cycle latency
+// (one crc32 per cycle instead of one per three: ~3x the single stream's speed on long
+// buffers such as search-index snapshots and segment blocks). The three results are joined
+// by shifting the earlier blocks' CRCs past the later blocks (the CRC of `length` zero bytes
+// applied as a GF(2) matrix, tabulated per byte: `crc32c_shift`), as in Mark Adler's crc32c.c.
+#define CRC32C_LONG 8192
+#define CRC32C_SHORT 256
+
+static uint32_t crc32c_long_shift[4][256];
+static uint32_t crc32c_short_shift[4][256];
+static int crc32c_shift_ready = 0;
+
+static uint32_t gf2_matrix_times(const uint32_t *matrix, uint32_t vector) {
+    uint32_t sum = 0;
+    while (vector) {
+        if (vector & 1) sum ^= *matrix;
+        vector >>= 1;
+        matrix++;
+    }
+    return sum;
+}
+
+static void gf2_matrix_square(uint32_t *square, const uint32_t *matrix) {
+    for (int n = 0; n < 32; n++) square[n] = gf2_matrix_times(matrix, matrix[n]);
+}
+
+/// The operator that appends `length` zero bytes (a power of two) to a raw CRC, as four
+/// per-byte tables.
+static void crc32c_zeros_tables(uint32_t tables[4][256], size_t length) {
+    uint32_t odd[32], even[32];
+    odd[0] = 0x82F63B78u;  // one zero bit
+    uint32_t row = 1;
+    for (int n = 1; n < 32; n++) { odd[n] = row; row <<= 1; }
+    gf2_matrix_square(even, odd);  // two zero bits
+    gf2_matrix_square(odd, even);  // four zero bits
+    // Squaring doubles the length: eight bits (one byte) after the next square.
+    uint32_t *result = even;
+    for (;;) {
+        gf2_matrix_square(even, odd);
+        result = even;
+        length >>= 1;
+        if (length == 0) break;
+        gf2_matrix_square(odd, even);
+        result = odd;
+        length >>= 1;
+        if (length == 0) break;
+    }
+    for (uint32_t n = 0; n < 256; n++) {
+        tables[0][n] = gf2_matrix_times(result, n);
+        tables[1][n] = gf2_matrix_times(result, n << 8);
+        tables[2][n] = gf2_matrix_times(result, n << 16);
+        tables[3][n] = gf2_matrix_times(result, n << 24);
+    }
+}
+
+static void crc32c_build_shift_tables(void) {
+    // Two threads building them at once write the same values: harmless.
+    crc32c_zeros_tables(crc32c_long_shift, CRC32C_LONG);
+    crc32c_zeros_tables(crc32c_short_shift, CRC32C_SHORT);
+    __atomic_store_n(&crc32c_shift_ready, 1, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t crc32c_shift(uint32_t tables[4][256], uint32_t crc) {
+    return tables[0][crc & 0xFF] ^ tables[1][(crc >> 8) & 0xFF] ^ tables[2][(crc >> 16) & 0xFF] ^ tables[3][crc >> 24];
+}
+
+__attribute__((target("sse4.2")))
+static inline const uint8_t *crc32c_three_way(uint64_t *crc, const uint8_t *p, size_t block, uint32_t tables[4][256]) {
+    uint64_t c0 = *crc, c1 = 0, c2 = 0;
+    const uint8_t *end = p + block;
+    do {
+        uint64_t w0, w1, w2;
+        memcpy(&w0, p, 8);
+        memcpy(&w1, p + block, 8);
+        memcpy(&w2, p + 2 * block, 8);
+        c0 = __builtin_ia32_crc32di(c0, w0);
+        c1 = __builtin_ia32_crc32di(c1, w1);
+        c2 = __builtin_ia32_crc32di(c2, w2);
+        p += 8;
+    } while (p < end);
+    c0 = crc32c_shift(tables, (uint32_t)c0) ^ (uint32_t)c1;
+    c0 = crc32c_shift(tables, (uint32_t)c0) ^ (uint32_t)c2;
+    *crc = c0;
+    return p + 2 * block;
+}
+
 __attribute__((target("sse4.2")))
 static uint32_t crc32c_hardware(uint32_t crc, const void *data, size_t length) {
     const uint8_t *p = (const uint8_t *)data;
     uint64_t c = ~crc;
+    if (length >= 3 * CRC32C_SHORT) {
+        if (!__atomic_load_n(&crc32c_shift_ready, __ATOMIC_ACQUIRE)) crc32c_build_shift_tables();
+        while (length >= 3 * CRC32C_LONG) {
+            p = crc32c_three_way(&c, p, CRC32C_LONG, crc32c_long_shift);
+            length -= 3 * CRC32C_LONG;
+        }
+        while (length >= 3 * CRC32C_SHORT) {
+            p = crc32c_three_way(&c, p, CRC32C_SHORT, crc32c_short_shift);
+            length -= 3 * CRC32C_SHORT;
+        }
+    }
     while (length >= 8) {
         uint64_t word;
         memcpy(&word, p, 8);

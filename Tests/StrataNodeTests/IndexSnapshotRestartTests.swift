@@ -78,6 +78,24 @@ private func put(_ sequence: UInt64, _ id: String, _ text: String, _ vector: [Fl
         await worker.destroy()
     }
 
+    /// The snapshots are read ahead of the store's open, from whatever files the directory
+    /// holds: a file that is intact but holds another slot's snapshot, or a slot the store no
+    /// longer holds, is never installed.
+    @Test func aSnapshotUnderAnotherSlotsNameIsNotUsed() async throws {
+        let worker = try WorkerUnderTest()
+        try await Self.fill(worker)
+        let expected = try await Self.answers(worker)
+        let directory = worker.directory
+        await worker.stop()
+        try Data(contentsOf: URL(fileURLWithPath: Self.file(directory, 3))).write(to: URL(fileURLWithPath: Self.file(directory, 4)))
+        try Data(contentsOf: URL(fileURLWithPath: Self.file(directory, 1))).write(to: URL(fileURLWithPath: Self.file(directory, 9)))
+        let restarted = try WorkerUnderTest(directory: directory)
+        #expect(restarted.node.indexRestore! == (loaded: 3, rebuilt: 1))
+        #expect(try await Self.answers(restarted) == expected)
+        #expect(!FileManager.default.fileExists(atPath: Self.file(directory, 9)))
+        await restarted.destroy()
+    }
+
     @Test func aTornCorruptOrStaleSnapshotIsRebuiltFromTheStore() async throws {
         let worker = try WorkerUnderTest()
         try await Self.fill(worker)

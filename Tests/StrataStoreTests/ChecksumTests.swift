@@ -19,6 +19,25 @@ struct ChecksumTests {
         #expect(Checksum.crc32c(Array(random[5000...]), seed: a) == Checksum.crc32c(random))
     }
 
+    @Test("The three-way hardware CRC32C equals the table at every length around its block sizes, any alignment and seed")
+    func crc32cThreeWayBlocks() {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<(3 * 8192 * 2 + 3 * 256 * 2 + 64)).map { _ in UInt8.random(in: 0...255, using: &g) }
+        // Lengths at and around one and two rounds of the long (3 × 8192) and short (3 × 256)
+        // blocks, where the streams are joined, plus the tails after them.
+        var lengths = Array(0..<40) + [767, 768, 769, 775, 776, 1535, 1536, 1537, 24_575, 24_576, 24_577, 24_583, 25_344, 25_345]
+        lengths += [49_151, 49_152, 49_153, 49_152 + 768, 49_152 + 1536 + 7, bytes.count - 16]
+        for length in lengths {
+            for offset in [0, 1, 7] where offset + length <= bytes.count {
+                let seed = UInt32.random(in: 0...UInt32.max, using: &g)
+                bytes.withUnsafeBytes { raw in
+                    let start = raw.baseAddress! + offset
+                    #expect(strata_crc32c(seed, start, length) == strata_crc32c_software(seed, start, length), "length \(length), offset \(offset)")
+                }
+            }
+        }
+    }
+
     @Test("XXH3-128 is stable and namespace-mixed keys differ")
     func contentHash() {
         let a = ContentHash.of("hello")

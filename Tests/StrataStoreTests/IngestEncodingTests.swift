@@ -80,10 +80,39 @@ struct SegmentBuilderTests {
         #expect(!fs.exists(StorePath.join(directory, name + ".tmp")))
         // It opens as a segment and every block checks out.
         let segment = try SegmentFile(fs: fs, path: StorePath.join(directory, name), id: 7, version: 1)
-        try segment.verifyAllBlocks(pool: ZstdPool())
+        try segment.verifyAllBlocks()
         #expect(segment.entries.count == 3000)
         #expect(segment.entries.map(\.block) == builder.entries.map(\.block))
         return bytes
+    }
+
+    @Test("Opening checks every block's checksum in read runs of any size, and finds a flipped byte in any block")
+    func verifyFindsDamageInEveryRun() throws {
+        let dir = StoreTestData.temporaryDirectory("segment-verify")
+        defer { StoreTestData.removeDirectory(dir) }
+        let bytes = try build(threads: 1, drainEvery: 0, directory: dir)
+        let path = StorePath.join(dir, "seg-1-0-false.seg")
+        let intact = try SegmentFile(fs: PosixFileSystem(), path: path, id: 7, version: 1)
+        let blocks = Set(intact.entries.map(\.block.offset)).sorted()
+        #expect(blocks.count > 20)
+        // One block per run, a few per run, one run for all.
+        for runBytes in [1, 4096, 1 << 20] { try intact.verifyAllBlocks(readBytes: runBytes) }
+        intact.close()
+        // A byte flipped in the first, a middle and the last block: found with every run size.
+        for damaged in [blocks.first!, blocks[blocks.count / 2], blocks.last!] {
+            var copy = bytes
+            copy[damaged + SegmentFormat.blockHeaderSize + 2] ^= 0x08
+            let file = try PosixFileSystem().open(path, create: false)
+            try file.write(copy, at: 0)
+            file.close()
+            let segment = try SegmentFile(fs: PosixFileSystem(), path: path, id: 7, version: 1)
+            defer { segment.close() }
+            for runBytes in [1, 4096, 1 << 20] {
+                let error = #expect(throws: StrataError.self) { try segment.verifyAllBlocks(readBytes: runBytes) }
+                #expect(error?.code == .dataLoss)
+                #expect(error?.message.contains("block at \(damaged)") == true)
+            }
+        }
     }
 
     @Test("A segment built on several threads and streamed in pieces is byte for byte the one built on one")

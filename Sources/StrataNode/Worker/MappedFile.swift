@@ -5,8 +5,9 @@ import StrataCore
 
 /// A file mapped read-only into this process (the single owner of the mapping: `deinit`
 /// unmaps), so a search-index snapshot is checked and decoded where the page cache holds it
-/// instead of being read into a buffer first.
-final class MappedFile {
+/// instead of being read into a buffer first. Read-only and never changed after `init`, so
+/// threads may share it.
+final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 
     /// Maps the whole file; nil when it cannot be opened or mapped (the caller rebuilds), or

@@ -27,37 +27,84 @@ final class SearchIndexSnapshots: Sendable {
 
     func path(of slot: UInt32) -> String { "\(directory)/slot-\(slot).sidx" }
 
-    /// What a start did: slots read back from snapshots, slots rebuilt from the store.
+    /// What a start did: slots read back from snapshots, slots rebuilt from the store, and
+    /// where the time went.
     struct Restore: Sendable, CustomStringConvertible {
         var loaded = 0
         var rebuilt = 0
+        /// Bytes of intact snapshot files (header and payload CRC32C checked).
+        var checkedBytes = 0
+        /// Mapping and checking every file (on every core).
+        var checkTook = Duration.zero
+        /// Decoding the checked payloads into shards (on every core).
+        var decodeTook = Duration.zero
         /// Set by the worker: the time the whole restore took.
         var took = Duration.zero
         var description: String { "\(loaded) slots from snapshots, \(rebuilt) rebuilt" }
     }
 
-    /// Fills `index` with every slot `store` holds: from its snapshot when that matches the
-    /// slot's position exactly, otherwise rebuilt from the store. Files of slots the store no
-    /// longer holds are removed.
-    func restore(into index: SlotSearchIndex, from store: ChunkStore) throws(StrataError) -> Restore {
-        var report = Restore()
-        let positions = store.slotPositions()
-        let slots = positions.keys.sorted()
-        // Read, checked and decoded on every core (pure work); installed one by one.
+    /// Every intact snapshot file of the directory (header and payload CRC32C) decoded, with
+    /// the frame it names: what `restore` needs that does not depend on the store, so a worker
+    /// computes it while its store opens. Only the snapshots whose frame is the store's
+    /// position are installed afterwards; the others cost their read and nothing else.
+    struct ReadAhead: Sendable {
+        var slots: [UInt32: (frame: SearchIndexSnapshotFrame, decoded: SlotSearchIndex.DecodedSlot)] = [:]
+        var checkedBytes = 0
+        var checkTook = Duration.zero
+        var decodeTook = Duration.zero
+    }
+
+    /// Maps and checks every snapshot file, then decodes the intact ones, each on every core
+    /// (two passes, so the start-up log says what each costs).
+    func readAhead(for index: SlotSearchIndex) -> ReadAhead {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let slots = names.filter { $0.hasSuffix(".sidx") }.compactMap(Self.slot(ofFile:)).sorted()
+        var result = ReadAhead()
+        let clock = ContinuousClock()
+        var started = clock.now
+        let checked = Mutex([(file: MappedFile, frame: SearchIndexSnapshotFrame)?](repeating: nil, count: slots.count))
+        DispatchQueue.concurrentPerform(iterations: slots.count) { i in
+            let headerSize = SearchIndexSnapshotFrame.headerSize
+            guard let file = MappedFile(path: path(of: slots[i])), file.bytes.count >= headerSize,
+                  let header = SearchIndexSnapshotFrame.header(of: Array(UnsafeRawBufferPointer(rebasing: file.bytes[0..<headerSize]))[...]),
+                  header.frame.slot == slots[i], header.frame.payload(in: file.bytes) != nil
+            else { return }
+            checked.withLock { $0[i] = (file, header.frame) }
+        }
+        let files = checked.withLock { $0 }
+        result.checkedBytes = files.reduce(0) { $0 + ($1?.file.bytes.count ?? 0) }
+        result.checkTook = clock.now - started
+        started = clock.now
         let decoded = Mutex([SlotSearchIndex.DecodedSlot?](repeating: nil, count: slots.count))
         DispatchQueue.concurrentPerform(iterations: slots.count) { i in
-            let slot = slots[i]
-            let frame = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
-            guard let file = MappedFile(path: path(of: slot)), let payload = frame.payload(in: file.bytes),
-                  case .success(let slotIndex) = index.decode(slot: slot, bytes: payload) else { return }
+            guard let file = files[i]?.file,
+                  case .success(let slotIndex) = index.decode(slot: slots[i], bytes: UnsafeRawBufferPointer(rebasing: file.bytes[SearchIndexSnapshotFrame.headerSize...]))
+            else { return }
             decoded.withLock { $0[i] = slotIndex }
         }
+        for (i, slotIndex) in decoded.withLock({ $0 }).enumerated() {
+            if let slotIndex, let frame = files[i]?.frame { result.slots[slots[i]] = (frame, slotIndex) }
+        }
+        result.decodeTook = clock.now - started
+        return result
+    }
+
+    /// Fills `index` with every slot `store` holds: from its snapshot when that matches the
+    /// slot's position exactly, otherwise rebuilt from the store. Files of slots the store no
+    /// longer holds are removed. `readAhead` is `readAhead(for: index)` when the caller
+    /// computed it already (while the store opened).
+    func restore(into index: SlotSearchIndex, from store: ChunkStore, readAhead read: ReadAhead? = nil) throws(StrataError) -> Restore {
+        let read = read ?? readAhead(for: index)
+        var report = Restore(checkedBytes: read.checkedBytes, checkTook: read.checkTook, decodeTook: read.decodeTook)
+        let positions = store.slotPositions()
+        let slots = positions.keys.sorted()
         let reader = SlotSearchIndex.reader(store)
         var found: [UInt32: SearchIndexSnapshotFrame] = [:]
-        for (i, slot) in slots.enumerated() {
-            if let slotIndex = decoded.withLock({ $0[i] }), (try? index.install(slotIndex)) != nil {
+        for slot in slots {
+            let frame = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
+            if let snapshot = read.slots[slot], snapshot.frame == frame, (try? index.install(snapshot.decoded)) != nil {
                 report.loaded += 1
-                found[slot] = SearchIndexSnapshotFrame(slot: slot, sequence: positions[slot]!.sequence, digest: positions[slot]!.digest)
+                found[slot] = frame
             } else {
                 try index.rebuild(slot: slot, namespace: nil, reader: reader)
                 report.rebuilt += 1

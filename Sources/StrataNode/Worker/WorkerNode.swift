@@ -70,22 +70,32 @@ public final class WorkerNode: Sendable {
         let allowingScrape: (@Sendable (String?) -> Bool)? = runtime.config.metrics.requireToken ? { @Sendable in scrapeTokens.allows($0) } : nil
         try runtime.start(allowingScrape: allowingScrape)
         let started = ContinuousClock.now
+        // The index snapshots are read, checked and decoded while the store recovers (they
+        // need no store): restore then only compares their positions with the store's.
+        let readAhead = BackgroundValue { [indexSnapshots, searchIndex] in indexSnapshots.readAhead(for: searchIndex) }
         reclaimOrphanedWarmTiers()
         let logger = runtime.logger
-        let opened = try ChunkStore.open(
-            directory: storeDirectory, settings: storeSettings, node: runtime.identity.nodeID,
-            warmReservationFailed: { failures, error in
-                logger.warning("warm tier bypassed: shared memory could not be reserved", metadata: [
-                    "failures": "\(failures)", "error": "\(error.message)",
-                ])
-            })
+        let opened: ChunkStore
+        do {
+            opened = try ChunkStore.open(
+                directory: storeDirectory, settings: storeSettings, node: runtime.identity.nodeID,
+                warmReservationFailed: { failures, error in
+                    logger.warning("warm tier bypassed: shared memory could not be reserved", metadata: [
+                        "failures": "\(failures)", "error": "\(error.message)",
+                    ])
+                })
+        } catch {
+            _ = readAhead.wait()
+            throw error
+        }
         // The index is built before the store is published, so no write can reach the store
         // without reaching the index: read back from the slots' snapshots where they match
         // the store, rebuilt from the store's chunks elsewhere.
         let indexing = ContinuousClock.now
+        let storeOpenTook = indexing - started
         let restore: SearchIndexSnapshots.Restore
         do {
-            restore = try indexSnapshots.restore(into: searchIndex, from: opened)
+            restore = try indexSnapshots.restore(into: searchIndex, from: opened, readAhead: readAhead.wait())
         } catch {
             opened.close()
             throw error
@@ -97,8 +107,10 @@ public final class WorkerNode: Sendable {
         let warm = opened.warmRecovery
         runtime.logger.info("store ready", metadata: [
             "chunks": "\(stats.entries)", "segments": "\(stats.segmentCount)",
-            "took": "\(ContinuousClock.now - started)", "index build took": "\(indexTook)", "index": "\(restore)",
-            "warm tier": "\(warm.summary)",
+            "took": "\(ContinuousClock.now - started)", "store open took": "\(storeOpenTook)",
+            "index build took": "\(indexTook)", "index": "\(restore)",
+            "index snapshots checked took": "\(restore.checkTook)", "index snapshot bytes checked": "\(restore.checkedBytes)",
+            "index snapshots decoded took": "\(restore.decodeTook)", "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
         startMembership()

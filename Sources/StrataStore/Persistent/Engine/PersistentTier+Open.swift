@@ -105,7 +105,7 @@ extension PersistentTier {
             let path = StorePath.join(directory, name)
             do throws(StrataError) {
                 let segment = try SegmentFile(fs: fs, path: path, id: id, version: formatVersion)
-                if settings.verifyBlocksOnOpen { try segment.verifyAllBlocks(pool: ZstdPool()) }
+                if settings.verifyBlocksOnOpen { try segment.verifyAllBlocks() }
                 for e in segment.entries {
                     index.registerBlob(BlobEntry(namespace: e.namespace, hash: e.hash, tokenCount: e.tokenCount, textBytes: e.textBytes,
                                                  vectorDimension: e.vectorDimension, refCount: 0,

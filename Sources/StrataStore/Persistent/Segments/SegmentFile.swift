@@ -101,29 +101,40 @@ final class SegmentFile: @unchecked Sendable {
         if let cached = lastBlock.withLock({ $0 }), cached.offset == address.offset { return cached.raw }
         let block = try file.read(at: address.offset, count: address.length)
         let what = "segment \(path) block at \(address.offset)"
-        guard block.count == address.length, address.length >= SegmentFormat.blockHeaderSize + 5 else { throw .dataLoss("\(what): short read") }
-        var r = ByteReader(block[0..<8], context: what)
-        let payloadLength = Int(try r.u32())
-        let storedCRC = try r.u32()
-        guard payloadLength >= 5, payloadLength <= address.length - SegmentFormat.blockHeaderSize, storedCRC == address.crc,
-              Checksum.crc32c(block[8..<(8 + payloadLength)]) == address.crc
-        else { throw .dataLoss("\(what): checksum mismatch") }
-        var p = ByteReader(block[8..<(8 + payloadLength)], context: what)
-        let rawLength = Int(try p.u32())
-        let codec = try p.u8()
-        let stored = block[(8 + 5)..<(8 + payloadLength)]
+        let (rawLength, codec, stored) = try Self.checkedPayload(block[...], address: address, what: what)
         let raw: [UInt8]
-        switch codec {
-        case 0:
-            guard stored.count == rawLength else { throw .dataLoss("\(what): raw length mismatch") }
+        if codec == 0 {
             raw = Array(stored)
-        case 1:
+        } else {
             raw = try pool.withDecompressor { (d) throws(StrataError) in try d.decompress(stored, expectedSize: rawLength, what: what) }
-        default:
-            throw .dataLoss("\(what): unknown codec \(codec)")
         }
         lastBlock.withLock { $0 = (address.offset, raw) }
         return raw
+    }
+
+    /// A block's stored payload once its length and checksum (against the block header and
+    /// the index) are checked, with its raw length and codec (0 stored, 1 zstd).
+    private static func checkedPayload(_ block: ArraySlice<UInt8>, address: BlockAddress, what: String) throws(StrataError)
+        -> (rawLength: Int, codec: UInt8, stored: ArraySlice<UInt8>)
+    {
+        let start = block.startIndex
+        guard block.count == address.length, address.length >= SegmentFormat.blockHeaderSize + 5 else { throw .dataLoss("\(what): short read") }
+        var r = ByteReader(block[start..<(start + 8)], context: what)
+        let payloadLength = Int(try r.u32())
+        let storedCRC = try r.u32()
+        guard payloadLength >= 5, payloadLength <= address.length - SegmentFormat.blockHeaderSize, storedCRC == address.crc,
+              Checksum.crc32c(block[(start + 8)..<(start + 8 + payloadLength)]) == address.crc
+        else { throw .dataLoss("\(what): checksum mismatch") }
+        var p = ByteReader(block[(start + 8)..<(start + 8 + payloadLength)], context: what)
+        let rawLength = Int(try p.u32())
+        let codec = try p.u8()
+        let stored = block[(start + 8 + 5)..<(start + 8 + payloadLength)]
+        switch codec {
+        case 0: guard stored.count == rawLength else { throw .dataLoss("\(what): raw length mismatch") }
+        case 1: break
+        default: throw .dataLoss("\(what): unknown codec \(codec)")
+        }
+        return (rawLength, codec, stored)
     }
 
     /// Reads and decodes one chunk body.
@@ -139,13 +150,31 @@ final class SegmentFile: @unchecked Sendable {
         return ChunkBody(text: text, vector: vector)
     }
 
-    /// Verifies every block (used when opening with `verifyBlocksOnOpen`).
-    func verifyAllBlocks(pool: ZstdPool) throws(StrataError) {
+    /// Verifies every block's checksum (used when opening with `verifyBlocksOnOpen`), so a
+    /// segment damaged on disk is quarantined at open. Blocks are read in runs of up to
+    /// `readBytes` and not decompressed: the checksum covers the stored bytes, so damage shows
+    /// there, and every read checks it again before decompressing.
+    func verifyAllBlocks(readBytes: Int = verifyReadBytes) throws(StrataError) {
         var seen = Set<Int>()
-        for e in entries where seen.insert(e.block.offset).inserted {
-            _ = try rawBlock(e.block, pool: pool)
+        let blocks = entries.map(\.block).filter { seen.insert($0.offset).inserted }.sorted { $0.offset < $1.offset }
+        var first = 0
+        while first < blocks.count {
+            let start = blocks[first].offset
+            var end = first + 1
+            while end < blocks.count, blocks[end].offset >= start, blocks[end].offset + blocks[end].length - start <= readBytes { end += 1 }
+            let length = blocks[first..<end].map { $0.offset + $0.length }.max()! - start
+            let run = try file.read(at: start, count: length)
+            guard run.count == length else { throw .dataLoss("segment \(path) blocks at \(start): short read") }
+            for block in blocks[first..<end] {
+                let at = block.offset - start
+                _ = try Self.checkedPayload(run[at..<(at + block.length)], address: block, what: "segment \(path) block at \(block.offset)")
+            }
+            first = end
         }
     }
+
+    /// The most bytes one read of `verifyAllBlocks` takes (a single larger block is read whole).
+    static let verifyReadBytes = 4 << 20
 
     /// Raw bytes of all bodies (for garbage accounting).
     var rawBodyBytes: Int { entries.reduce(0) { $0 + $1.textBytes + $1.vectorDimension * 2 } }
