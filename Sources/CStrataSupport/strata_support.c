@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
 #include <xxhash.h>
@@ -57,63 +58,43 @@ uint32_t strata_crc32c_software(uint32_t crc, const void *data, size_t length) {
 // Three independent crc32 streams over adjacent blocks hide the instruction's 3-cycle latency
 // (one crc32 per cycle instead of one per three: ~3x the single stream's speed on long
 // buffers such as search-index snapshots and segment blocks). The three results are joined
-// by shifting the earlier blocks' CRCs past the later blocks (the CRC of `length` zero bytes
-// applied as a GF(2) matrix, tabulated per byte: `crc32c_shift`), as in Mark Adler's crc32c.c.
+// by moving the earlier blocks' CRCs past the later blocks: appending `length` zero bytes to a
+// raw CRC state is linear over GF(2), so it is the XOR of what it does to each of the 32 bits
+// of the state, tabulated per byte of the state (`crc32c_shift`).
 #define CRC32C_LONG 8192
 #define CRC32C_SHORT 256
 
 static uint32_t crc32c_long_shift[4][256];
 static uint32_t crc32c_short_shift[4][256];
-static int crc32c_shift_ready = 0;
+static pthread_once_t crc32c_shift_once = PTHREAD_ONCE_INIT;
 
-static uint32_t gf2_matrix_times(const uint32_t *matrix, uint32_t vector) {
-    uint32_t sum = 0;
-    while (vector) {
-        if (vector & 1) sum ^= *matrix;
-        vector >>= 1;
-        matrix++;
-    }
-    return sum;
+/// The raw CRC state `state` after `length` zero bytes (a multiple of 8), by the instruction.
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_after_zeros(uint32_t state, size_t length) {
+    uint64_t c = state;
+    for (size_t i = 0; i < length; i += 8) c = __builtin_ia32_crc32di(c, 0);
+    return (uint32_t)c;
 }
 
-static void gf2_matrix_square(uint32_t *square, const uint32_t *matrix) {
-    for (int n = 0; n < 32; n++) square[n] = gf2_matrix_times(matrix, matrix[n]);
-}
-
-/// The operator that appends `length` zero bytes (a power of two) to a raw CRC, as four
-/// per-byte tables.
+/// The operator "append `length` zero bytes" as four per-byte tables: each entry is the XOR of
+/// the images of the state bits its byte value sets.
 static void crc32c_zeros_tables(uint32_t tables[4][256], size_t length) {
-    uint32_t odd[32], even[32];
-    odd[0] = 0x82F63B78u;  // one zero bit
-    uint32_t row = 1;
-    for (int n = 1; n < 32; n++) { odd[n] = row; row <<= 1; }
-    gf2_matrix_square(even, odd);  // two zero bits
-    gf2_matrix_square(odd, even);  // four zero bits
-    // Squaring doubles the length: eight bits (one byte) after the next square.
-    uint32_t *result = even;
-    for (;;) {
-        gf2_matrix_square(even, odd);
-        result = even;
-        length >>= 1;
-        if (length == 0) break;
-        gf2_matrix_square(odd, even);
-        result = odd;
-        length >>= 1;
-        if (length == 0) break;
-    }
-    for (uint32_t n = 0; n < 256; n++) {
-        tables[0][n] = gf2_matrix_times(result, n);
-        tables[1][n] = gf2_matrix_times(result, n << 8);
-        tables[2][n] = gf2_matrix_times(result, n << 16);
-        tables[3][n] = gf2_matrix_times(result, n << 24);
+    uint32_t image[32];
+    for (int bit = 0; bit < 32; bit++) image[bit] = crc32c_after_zeros(1u << bit, length);
+    for (int k = 0; k < 4; k++) {
+        for (uint32_t n = 0; n < 256; n++) {
+            uint32_t sum = 0;
+            for (int bit = 0; bit < 8; bit++) {
+                if (n & (1u << bit)) sum ^= image[8 * k + bit];
+            }
+            tables[k][n] = sum;
+        }
     }
 }
 
 static void crc32c_build_shift_tables(void) {
-    // Two threads building them at once write the same values: harmless.
     crc32c_zeros_tables(crc32c_long_shift, CRC32C_LONG);
     crc32c_zeros_tables(crc32c_short_shift, CRC32C_SHORT);
-    __atomic_store_n(&crc32c_shift_ready, 1, __ATOMIC_RELEASE);
 }
 
 static inline uint32_t crc32c_shift(uint32_t tables[4][256], uint32_t crc) {
@@ -145,7 +126,7 @@ static uint32_t crc32c_hardware(uint32_t crc, const void *data, size_t length) {
     const uint8_t *p = (const uint8_t *)data;
     uint64_t c = ~crc;
     if (length >= 3 * CRC32C_SHORT) {
-        if (!__atomic_load_n(&crc32c_shift_ready, __ATOMIC_ACQUIRE)) crc32c_build_shift_tables();
+        pthread_once(&crc32c_shift_once, crc32c_build_shift_tables);
         while (length >= 3 * CRC32C_LONG) {
             p = crc32c_three_way(&c, p, CRC32C_LONG, crc32c_long_shift);
             length -= 3 * CRC32C_LONG;

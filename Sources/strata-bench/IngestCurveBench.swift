@@ -60,7 +60,6 @@ struct IngestCurveBench: AsyncParsableCommand {
 
     private func measure(_ nodes: ClusterBench.ChildNodes) async throws {
         let extra = nodeSet.flatMap { ["--set", $0] }
-        var rows: [[String: String]] = []
         print("# strata-bench ingest-curve: 1 coordinator + 3 workers on loopback, R = 2, \(ProcessInfo.processInfo.activeProcessorCount) cores shared by all")
         print("# 1-3 KB plain-text documents, \(batchDocuments) per Ingest call, \(streams) streams, \(queryLoops) query loops; rate over the last \(window) documents before each checkpoint")
         // The coordinator's default failure detection (dead after 5 s): with the cluster
