@@ -45,12 +45,15 @@ public struct CoordinatorSettings: Equatable, Sendable {
         return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
     }
 
+    /// The message sizes the CLI's channels allow.
+    public static let messageLimits = MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20)
+
     /// The coordinators to call, failing over between them; over TLS when `--ca`/`STRATA_CA`
     /// is given.
     public func channel() throws -> FailoverTransport {
         let security = try tls.security()
         return FailoverTransport(addresses: FailoverTransport.addresses(address)) { address in
-            RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20), security: security)
+            RPCChannel(target: address, limits: Self.messageLimits, security: security)
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataCLIOptions
+import StrataClient
 import StrataCore
 import StrataRPC
 import StrataWire
@@ -26,20 +27,57 @@ struct QueryInvocation: Equatable {
     }
 
     func run() async throws {
-        let queryMode: QueryMode = switch mode {
-        case "lexical": .lexical
-        case "vector": .vector
-        case "hybrid": .hybrid
-        default: .auto
-        }
-        let request = QueryRequest(namespace: namespace, text: text, mode: queryMode, topK: topK, tokenBudget: budget,
-                                   filter: Filter(documentPrefix: prefix, metadataEquals: try KeyValueOption.parse(whereEquals, option: "--where")))
+        let request = try self.request()
         var items: [QueryResponse] = []
         try await call("query") {
             for try await bytes in try connection.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: connection.callOptions) {
                 items.append(try QueryResponse(serializedBytes: bytes))
             }
         }
+        printAnswer(items)
+    }
+
+    /// `run()` with the call made on the calling thread (`BlockingRPCChannel`), when there is
+    /// one coordinator address: no Swift concurrency, no thread hand-over per message. False
+    /// when the query must go through `run()` instead: several addresses, or a call that
+    /// failed UNAVAILABLE before any answer (`run()` makes it again, and its
+    /// `FailoverTransport` decides, as always, whether to follow a leader the coordinator
+    /// named, and reports the failure).
+    func runOnThisThread() throws -> Bool {
+        let addresses = FailoverTransport.addresses(connection.address)
+        guard addresses.count == 1, let items = try itemsOnThisThread(from: addresses[0]) else { return false }
+        printAnswer(items)
+        return true
+    }
+
+    private func itemsOnThisThread(from address: String) throws -> [QueryResponse]? {
+        let request = try self.request()
+        var items: [QueryResponse] = []
+        do {
+            let channel = BlockingRPCChannel(target: address, limits: CoordinatorSettings.messageLimits, security: try connection.tls.security())
+            try channel.serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: connection.callOptions) { bytes in
+                items.append(try QueryResponse(serializedBytes: bytes))
+            }
+            return items
+        } catch let error as RPCError where error.code == .unavailable && items.isEmpty {
+            return nil
+        } catch {
+            throw CLIFailure.exit(error, context: "query")
+        }
+    }
+
+    private func request() throws -> QueryRequest {
+        let queryMode: QueryMode = switch mode {
+        case "lexical": .lexical
+        case "vector": .vector
+        case "hybrid": .hybrid
+        default: .auto
+        }
+        return QueryRequest(namespace: namespace, text: text, mode: queryMode, topK: topK, tokenBudget: budget,
+                            filter: Filter(documentPrefix: prefix, metadataEquals: try KeyValueOption.parse(whereEquals, option: "--where")))
+    }
+
+    private func printAnswer(_ items: [QueryResponse]) {
         json ? printJSON(items) : printText(items)
     }
 
