@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import StrataRPC
 
 /// The values of `ClientTLSOptions` as a plain struct, so that a caller that does not run
@@ -19,12 +18,11 @@ public struct ClientTLSSettings: Equatable, Sendable {
 
     /// Plaintext without a CA; TLS verifying the node against the CA otherwise.
     public func security() throws -> ChannelSecurity {
-        let environment = ProcessInfo.processInfo.environment
-        guard let ca = ca ?? environment["STRATA_CA"], !ca.isEmpty else {
+        guard let ca = ca ?? EnvironmentVariable.value("STRATA_CA"), !ca.isEmpty else {
             if cert != nil || key != nil { throw ValidationError("--cert and --key need --ca (the CA that signed the node's certificate)") }
             return .insecure
         }
-        let files = TLSFiles(certificateChain: cert ?? environment["STRATA_CERT"], privateKey: key ?? environment["STRATA_KEY"], trustedRoots: ca)
+        let files = TLSFiles(certificateChain: cert ?? EnvironmentVariable.value("STRATA_CERT"), privateKey: key ?? EnvironmentVariable.value("STRATA_KEY"), trustedRoots: ca)
         do {
             return .tls(try ChannelTLS(files: files))
         } catch {

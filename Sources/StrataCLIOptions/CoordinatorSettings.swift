@@ -22,14 +22,13 @@ public struct CoordinatorSettings: Equatable, Sendable {
     }
 
     public var address: String {
-        coordinator ?? ProcessInfo.processInfo.environment["STRATA_COORDINATOR"] ?? CoordinatorOptions.defaultAddress
+        coordinator ?? EnvironmentVariable.value("STRATA_COORDINATOR") ?? CoordinatorOptions.defaultAddress
     }
 
     /// The token to send, or nil; throws when a token file cannot be read or is empty.
     public func bearerToken() throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let token = token ?? (tokenFile == nil ? environment["STRATA_TOKEN"] : nil), !token.isEmpty { return token }
-        guard let path = tokenFile ?? environment["STRATA_TOKEN_FILE"] else { return nil }
+        if let token = token ?? (tokenFile == nil ? EnvironmentVariable.value("STRATA_TOKEN") : nil), !token.isEmpty { return token }
+        guard let path = tokenFile ?? EnvironmentVariable.value("STRATA_TOKEN_FILE") else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let line = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
             throw ValidationError("--token-file \(path) cannot be read or holds no token")

@@ -12,16 +12,18 @@ import StrataCLIOptions
 enum QueryFastPath {
     /// The options that take a value, by long name (`QueryCommand`, `CoordinatorOptions`,
     /// `ClientTLSOptions`).
-    static let valueOptions: Set<String> = ["coordinator", "timeout", "token", "token-file", "ca", "cert", "key",
-                                            "namespace", "budget", "top-k", "mode", "prefix", "where"]
+    /// (Arrays, not sets: a set's first use looks its element's `Hashable` conformance up
+    /// at run time, a scan of every conformance record of the binary.)
+    static let valueOptions = ["coordinator", "timeout", "token", "token-file", "ca", "cert", "key",
+                               "namespace", "budget", "top-k", "mode", "prefix", "where"]
     /// The options that take no value.
-    static let flags: Set<String> = ["json"]
+    static let flags = ["json"]
 
     /// The query `arguments` (without the program name) ask for, or nil when ArgumentParser
     /// should parse them.
     static func parse(_ arguments: [String]) -> QueryInvocation? {
         guard arguments.first == "query" else { return nil }
-        var values: [String: String] = [:]
+        var values = OptionValues()
         var whereEquals: [String] = []
         var json = false
         var text: String?
@@ -65,7 +67,7 @@ enum QueryFastPath {
             guard let value else { return nil }
             if name == "where" {
                 whereEquals.append(value)
-            } else if values.updateValue(value, forKey: name) != nil {
+            } else if !values.set(name, value) {
                 return nil
             }
         }
@@ -89,5 +91,19 @@ enum QueryFastPath {
         if let prefix = values["prefix"] { query.prefix = prefix }
         guard (try? query.validate()) != nil else { return nil }
         return query
+    }
+}
+
+/// The values of the single-value options given, by long name; a name given twice is refused.
+private struct OptionValues {
+    private var pairs: [(name: String, value: String)] = []
+
+    subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    /// Records `value` for `name`; false when `name` already has one.
+    mutating func set(_ name: String, _ value: String) -> Bool {
+        guard self[name] == nil else { return false }
+        pairs.append((name, value))
+        return true
     }
 }

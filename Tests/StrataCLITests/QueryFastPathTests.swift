@@ -88,7 +88,27 @@ import Testing
             guard let long = names.first, long != "help" else { continue }
             if argument["kind"] as? String == "flag" { flags.insert(long) } else { valueOptions.insert(long) }
         }
-        #expect(valueOptions == QueryFastPath.valueOptions)
-        #expect(flags == QueryFastPath.flags)
+        #expect(valueOptions == Set(QueryFastPath.valueOptions))
+        #expect(flags == Set(QueryFastPath.flags))
+    }
+}
+
+/// `QueryInvocation.isBlank` answers what `trimmingCharacters(in: .whitespaces).isEmpty`
+/// answered before it, for every Unicode scalar.
+@Suite struct QueryTextBlankTests {
+    @Test func agreesWithFoundationsWhitespaceForEveryScalar() {
+        var disagreeing: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            if QueryInvocation.isBlank(text) != text.trimmingCharacters(in: .whitespaces).isEmpty { disagreeing.append(value) }
+        }
+        #expect(disagreeing.isEmpty, "\(disagreeing.prefix(10).map { String($0, radix: 16) })")
+    }
+
+    @Test func textsOfSeveralCharacters() {
+        for text in ["", " ", "\t \u{3000}\u{a0}", " a ", "\n", " \r\n"] {
+            #expect(QueryInvocation.isBlank(text) == text.trimmingCharacters(in: .whitespaces).isEmpty, "\(Array(text.unicodeScalars))")
+        }
     }
 }
