@@ -45,31 +45,35 @@ struct QueryInvocation: Equatable {
     }
 
     /// `run()` with the call made on the calling thread (`BlockingRPCChannel`), when there is
-    /// one coordinator address: no Swift concurrency, no thread hand-over per message. False
-    /// when the query must go through `run()` instead: several addresses, or a call that
-    /// failed UNAVAILABLE before any answer (`run()` makes it again, and its
-    /// `FailoverTransport` decides, as always, whether to follow a leader the coordinator
-    /// named, and reports the failure).
-    func runOnThisThread() throws -> Bool {
+    /// one coordinator address: no Swift concurrency, no thread hand-over per message. Ends
+    /// the process once the answer is printed; returns when the query must go through
+    /// `run()` instead: several addresses, or a call that failed UNAVAILABLE before any answer
+    /// (`run()` makes it again, and its `FailoverTransport` decides, as always, whether to
+    /// follow a leader the coordinator named, and reports the failure).
+    func runOnThisThreadAndExit() throws {
         let addresses = FailoverTransport.addresses(connection.address)
-        guard addresses.count == 1, let items = try itemsOnThisThread(from: addresses[0]) else { return false }
-        printAnswer(items)
-        return true
-    }
-
-    private func itemsOnThisThread(from address: String) throws -> [QueryResponse]? {
+        guard addresses.count == 1 else { return }
         let request = try self.request()
         var items: [QueryResponse] = []
+        let channel: BlockingRPCChannel
         do {
-            let channel = BlockingRPCChannel(target: address, limits: CoordinatorSettings.messageLimits, security: try connection.tls.security())
+            channel = BlockingRPCChannel(target: addresses[0], limits: CoordinatorSettings.messageLimits, security: try connection.tls.security())
             try channel.serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: connection.callOptions) { bytes in
                 items.append(try QueryResponse(serializedBytes: bytes))
             }
-            return items
         } catch let error as RPCError where error.code == .unavailable && items.isEmpty {
-            return nil
+            return
         } catch {
             throw CLIFailure.exit(error, context: "query")
+        }
+        printAnswer(items)
+        // Nothing is left to do but gRPC's teardown (closing the channel, joining its executor
+        // and timer threads: each a wait for a core on a busy machine) and static destructors
+        // that run while those threads still live. Standard output is flushed and the process
+        // ends with the channel open; standard error is unbuffered.
+        withExtendedLifetime(channel) {
+            fflush(nil)  // every output stream
+            _exit(0)
         }
     }
 

@@ -11,7 +11,7 @@ enum StrataMain {
     static func main() {
         if let query = QueryFastPath.parse(Array(CommandLine.arguments.dropFirst())) {
             do {
-                if try query.runOnThisThread() { return }
+                try query.runOnThisThreadAndExit()
             } catch {
                 StrataCLI.exit(withError: error)
             }
