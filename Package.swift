@@ -258,6 +258,7 @@ let package = Package(
         .testTarget(name: "StrataMCPTests", dependencies: ["StrataMCP", "StrataClient", "StrataWire", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "StrataEmbedTests", dependencies: ["StrataEmbed", "StrataTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataAuthTests", dependencies: ["StrataAuth", "StrataTestSupport"]),
+        .testTarget(name: "StrataCLITests", dependencies: ["strata", "StrataCLIOptions", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(
             name: "StrataFuzzRegressionTests",
             dependencies: ["StrataTestSupport"] + fuzzTargets.map { .target(name: $0.name) }

@@ -18,18 +18,9 @@ public struct ClientTLSOptions: ParsableArguments {
     @Option(help: "Private key (PEM) of --cert (default: $STRATA_KEY).")
     public var key: String?
 
+    /// The values as a plain struct.
+    public var settings: ClientTLSSettings { ClientTLSSettings(ca: ca, cert: cert, key: key) }
+
     /// Plaintext without a CA; TLS verifying the node against the CA otherwise.
-    public func security() throws -> ChannelSecurity {
-        let environment = ProcessInfo.processInfo.environment
-        guard let ca = ca ?? environment["STRATA_CA"], !ca.isEmpty else {
-            if cert != nil || key != nil { throw ValidationError("--cert and --key need --ca (the CA that signed the node's certificate)") }
-            return .insecure
-        }
-        let files = TLSFiles(certificateChain: cert ?? environment["STRATA_CERT"], privateKey: key ?? environment["STRATA_KEY"], trustedRoots: ca)
-        do {
-            return .tls(try ChannelTLS(files: files))
-        } catch {
-            throw ValidationError(error.message)
-        }
-    }
+    public func security() throws -> ChannelSecurity { try settings.security() }
 }

@@ -27,41 +27,25 @@ public struct CoordinatorOptions: ParsableArguments {
 
     @OptionGroup public var tls: ClientTLSOptions
 
-    public var address: String {
-        coordinator ?? ProcessInfo.processInfo.environment["STRATA_COORDINATOR"] ?? Self.defaultAddress
+    /// The values as a plain struct (which holds the rules below).
+    public var settings: CoordinatorSettings {
+        CoordinatorSettings(coordinator: coordinator, timeout: timeout, token: token, tokenFile: tokenFile, tls: tls.settings)
     }
+
+    public var address: String { settings.address }
 
     /// The token to send, or nil; throws when a token file cannot be read or is empty.
-    public func bearerToken() throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let token = token ?? (tokenFile == nil ? environment["STRATA_TOKEN"] : nil), !token.isEmpty { return token }
-        guard let path = tokenFile ?? environment["STRATA_TOKEN_FILE"] else { return nil }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let line = text.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
-            throw ValidationError("--token-file \(path) cannot be read or holds no token")
-        }
-        return line
-    }
+    public func bearerToken() throws -> String? { try settings.bearerToken() }
 
-    public var callOptions: CallOptions { callOptions(timeout: .milliseconds(Int(timeout * 1000))) }
+    public var callOptions: CallOptions { settings.callOptions }
 
     /// Options with the token's metadata and the given deadline (nil: none).
-    public func callOptions(timeout: Duration?) -> CallOptions {
-        let token = (try? bearerToken()) ?? nil
-        return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
-    }
+    public func callOptions(timeout: Duration?) -> CallOptions { settings.callOptions(timeout: timeout) }
 
     /// The coordinators to call, failing over between them; over TLS when `--ca`/`STRATA_CA`
     /// is given.
-    public func channel() throws -> FailoverTransport {
-        let security = try tls.security()
-        return FailoverTransport(addresses: FailoverTransport.addresses(address)) { address in
-            RPCChannel(target: address, limits: MessageLimits(maxReceiveBytes: 64 << 20, maxSendBytes: 64 << 20), security: security)
-        }
-    }
+    public func channel() throws -> FailoverTransport { try settings.channel() }
 
     /// A typed client with the token and timeout.
-    public func client() throws -> CoordinatorClient {
-        CoordinatorClient(transport: try channel(), token: try bearerToken(), timeout: .milliseconds(Int(timeout * 1000)))
-    }
+    public func client() throws -> CoordinatorClient { try settings.client() }
 }

@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
 import StrataCLIOptions
-import StrataCore
-import StrataRPC
-import StrataWire
 
 /// `strata query "TEXT"`: the best context under a token budget, with provenance.
 struct QueryCommand: AsyncParsableCommand {
@@ -22,79 +18,16 @@ struct QueryCommand: AsyncParsableCommand {
     @Argument(help: "The query text.") var text: String
 
     func validate() throws {
-        guard ["auto", "lexical", "vector", "hybrid"].contains(mode) else { throw ValidationError("--mode must be auto, lexical, vector or hybrid") }
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the query text is empty") }
-        _ = try KeyValueOption.parse(whereEquals, option: "--where")
+        try invocation.validate()
+    }
+
+    /// The parsed command line as plain values.
+    var invocation: QueryInvocation {
+        QueryInvocation(connection: options.settings, namespace: namespace, budget: budget, topK: topK, mode: mode, prefix: prefix,
+                        whereEquals: whereEquals, json: json, text: text)
     }
 
     func run() async throws {
-        let queryMode: QueryMode = switch mode {
-        case "lexical": .lexical
-        case "vector": .vector
-        case "hybrid": .hybrid
-        default: .auto
-        }
-        let request = QueryRequest(namespace: namespace, text: text, mode: queryMode, topK: topK, tokenBudget: budget,
-                                   filter: Filter(documentPrefix: prefix, metadataEquals: try KeyValueOption.parse(whereEquals, option: "--where")))
-        var items: [QueryResponse] = []
-        try await call("query") {
-            for try await bytes in try options.channel().serverStreaming(MethodPath.coordinatorQuery, request.serializedBytes(), options: options.callOptions) {
-                items.append(try QueryResponse(serializedBytes: bytes))
-            }
-        }
-        json ? printJSON(items) : printText(items)
-    }
-
-    private func printText(_ items: [QueryResponse]) {
-        for item in items {
-            switch item {
-            case .header(let header) where header.degraded || header.stale:
-                if header.degraded { FileHandle.standardError.write(Data("warning: degraded answer: \(header.degradedReason)\n".utf8)) }
-                if header.stale { FileHandle.standardError.write(Data("warning: stale answer: \(header.staleReason)\n".utf8)) }
-            case .passage(let passage):
-                let p = passage.provenance
-                print("### \(p.documentID):\(p.lineStart)-\(p.lineEnd)  (score \(String(format: "%.3f", passage.score)), \(passage.tokens) tokens)")
-                if !passage.metadata.isEmpty {
-                    print("  metadata: " + passage.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-                }
-                print(passage.text, terminator: "")
-            case .textFragment(let text):
-                print(text, terminator: "")
-            case .summary(let summary):
-                print("\n--- \(summary.passages) passages, \(summary.tokens) tokens from \(summary.candidates) candidates (search \(String(format: "%.1f", summary.searchMs)) ms, assembly \(String(format: "%.1f", summary.assembleMs)) ms)")
-            default:
-                break
-            }
-        }
-    }
-
-    private func printJSON(_ items: [QueryResponse]) {
-        var passages: [[String: Any]] = []
-        var result: [String: Any] = [:]
-        for item in items {
-            switch item {
-            case .header(let header):
-                result["mode"] = "\(header.mode)"
-                result["degraded"] = header.degraded
-                result["missing_slots"] = header.missingSlots.map(Int.init)
-                result["stale"] = header.stale
-                if header.stale { result["stale_reason"] = header.staleReason }
-            case .passage(let passage):
-                let p = passage.provenance
-                passages.append(["document": p.documentID, "line_start": p.lineStart, "line_end": p.lineEnd, "score": passage.score,
-                                 "tokens": Int(passage.tokens), "rank": Int(passage.rank), "text": passage.text,
-                                 // Keys are unique within a document (ingest refuses repeats).
-                                 "metadata": Dictionary(passage.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })])
-            case .textFragment(let text):
-                if var last = passages.popLast() { last["text"] = (last["text"] as? String ?? "") + text; passages.append(last) }
-            case .summary(let summary):
-                result["tokens"] = Int(summary.tokens)
-                result["candidates"] = Int(summary.candidates)
-            }
-        }
-        result["passages"] = passages
-        if let data = try? JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted]) {
-            print(String(decoding: data, as: UTF8.self))
-        }
+        try await invocation.run()
     }
 }

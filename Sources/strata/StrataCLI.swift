@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// `strata`: the command-line client of a Strata cluster.
-@main
 struct StrataCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",

@@ -74,6 +74,43 @@ def test_errors_are_one_line_with_documented_exit_codes(cluster):
     assert "Traceback" not in nobody.stderr and len(nobody.stderr.strip().splitlines()) == 1
 
 
+def test_query_fast_path_answers_as_the_argument_parser_path(cluster):
+    # `strata query` reads common command lines itself and calls on the main thread with one
+    # address (QueryFastPath, BlockingRPCChannel); "--budget=N" after the text and two
+    # addresses take the ArgumentParser and FailoverTransport path. Both must print the same
+    # answer, the same error line and the same exit code.
+    coordinator, _, tmp = cluster
+    address = coordinator.address
+    assert strata("namespace", "create", "fast", "--tokenizer", "estimate", coordinator=address).returncode == 0
+    corpus = tmp / "fast"
+    corpus.mkdir()
+    for i in range(5):
+        (corpus / f"n{i}.md").write_text(f"# Note {i}\n\nEviction policy {i} keeps hot chunks in memory.\n")
+    assert strata("ingest", "--namespace", "fast", str(corpus), coordinator=address).returncode == 0
+
+    def without_timings(text):
+        return [line for line in text.splitlines() if not line.startswith("--- ")]
+
+    fast = strata("query", "-n", "fast", "--budget", "200", "--coordinator", address, "eviction policy")
+    slow = strata("query", "-n", "fast", "--coordinator", f"{address},{address}", "eviction policy", "--budget=200")
+    assert fast.returncode == slow.returncode == 0, fast.stderr + slow.stderr
+    assert without_timings(fast.stdout) == without_timings(slow.stdout) and "### n" in fast.stdout
+    fast_json = strata("query", "-n", "fast", "--json", "--coordinator", address, "eviction policy")
+    slow_json = strata("query", "-n", "fast", "--json", "--coordinator", f"{address},{address}", "eviction policy")
+    assert json.loads(fast_json.stdout) == json.loads(slow_json.stdout)
+    for namespace_args in (["-n", "missing"], ["--namespace=missing"]):
+        fast = strata("query", *namespace_args, "--coordinator", address, "x")
+        slow = strata("query", *namespace_args, "--coordinator", f"{address},{address}", "x")
+        assert fast.returncode == slow.returncode == 1
+        assert fast.stderr == slow.stderr and fast.stderr.startswith("strata: query: NOT_FOUND: namespace missing does not exist")
+    down = strata("query", "-n", "fast", "--timeout", "2", "--coordinator", "127.0.0.1:1", "x")
+    down_slow = strata("query", "-n", "fast", "--timeout", "2", "--coordinator", "127.0.0.1:1", "x", "--budget=1")
+    assert down.returncode == down_slow.returncode == 1 and down.stderr == down_slow.stderr
+    assert "is the node running?" in down.stderr
+    empty = strata("query", "-n", "fast", "--coordinator", address, " ")
+    assert empty.returncode == 64 and "the query text is empty" in empty.stderr
+
+
 @pytest.mark.skipif(BIN_DIR.name != "release", reason="only release builds link strata statically (Package.swift, CLIStaticLinking)")
 def test_release_strata_loads_no_swift_or_grpc_shared_library():
     # Every command is a new process: a dynamically linked strata spent more time in the
