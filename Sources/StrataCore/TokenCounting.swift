@@ -18,9 +18,19 @@ public protocol TokenCounting: Sendable {
     var kind: TokenizerKind { get }
     /// The exact number of tokens `text` encodes to (an estimate for `.estimate`).
     func countTokens(_ text: Substring) -> Int
+    /// The count of `parts` joined with `separator`, given each part's own count
+    /// (`partTokens[i] == countTokens(parts[i])`): the same number as counting the joined
+    /// text. The default counts the joined text; a tokenizer that can prove the parts' counts
+    /// add up (recounting only where a part meets the separator) overrides it, so a caller
+    /// that needs both the parts' and the whole's counts tokenizes the text about once.
+    func countTokens(joining parts: [Substring], partTokens: [Int], separator: String) -> Int
 }
 
 extension TokenCounting {
     /// Convenience for whole strings.
     public func countTokens(_ text: String) -> Int { countTokens(text[...]) }
+
+    public func countTokens(joining parts: [Substring], partTokens: [Int], separator: String) -> Int {
+        countTokens(parts.joined(separator: separator)[...])
+    }
 }

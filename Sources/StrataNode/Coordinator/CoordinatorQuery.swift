@@ -49,68 +49,21 @@ struct CoordinatorQuery: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let reads = HedgedReads(membership: membership, latencies: latencies, deadline: started + (context.timeRemaining ?? .seconds(30)))
-        let plan = membership.queryPlan()
         let mapStale = staleReason()
-        var missing = Set(plan.missing)
-        var stale: Set<Int> = []
-        var failures: [String] = []
-        var targets = HedgedReads.targets(plan)
-
-        // Phase 1: global BM25 statistics for the query's terms.
         let lexicalQuery = mode == .vector ? nil : try LexicalQuery(text: request.text)
-        let terms = lexicalQuery?.terms ?? []  // distinct, as the workers count them
-        var global = TermCounts(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
-        if !terms.isEmpty {
-            let outcome = await reads.read(targets) { target, options in
-                try StrataWire.LexicalStatistics(serializedBytes: await channels.channel(target.address).unary(
-                    MethodPath.workerCollectStatistics,
-                    CollectStatisticsRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), terms: terms,
-                                             filter: request.filter).serializedBytes(), options: options))
-            }
-            for statistics in outcome.answers.map(\.value) { global.add(TermCounts(statistics)) }
-            missing.formUnion(outcome.unanswered)
-            failures += outcome.failures
-            // Phase 2 asks the replicas that answered phase 1, for the same slots.
-            targets = outcome.answers.map(\.target)
-        }
-
-        // Phase 2: each worker's candidates over its slots.
-        let statistics = StrataWire.LexicalStatistics(global)
         let weight = request.lexicalWeight > 0 ? Double(request.lexicalWeight) : limits.lexicalWeight
-        let search: @Sendable (HedgedReads.Target, CallOptions) async throws -> WorkerSearchResponse = { target, options in
-            try WorkerSearchResponse(serializedBytes: await channels.channel(target.address).unary(
-                MethodPath.workerSearch,
-                WorkerSearchRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), text: request.text,
-                                    vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
-                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
-                options: options))
-        }
-        var searched = await reads.read(targets, search)
-        // A worker whose map was stale says which of its slots it does not hold: their other
-        // replicas are asked (once).
-        for answer in searched.answers {
-            let notHeld = membership.writtenSlots(answer.value.missingSlots.map(Int.init))
-            guard !notHeld.isEmpty else { continue }
-            let others = await reads.fallback(notHeld, excluding: [answer.target.worker], search)
-            searched.add(HedgedReads.Outcome(answers: others.answers.map { other in
-                var copy = other
-                copy.value.missingSlots = []
-                return copy
-            }, unanswered: others.unanswered + others.answers.flatMap { membership.writtenSlots($0.value.missingSlots.map(Int.init)) },
-               failures: others.failures))
-        }
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(searched.answers.reduce(0) { $0 + $1.value.candidates.count })
-        for answer in searched.answers {
-            candidates += answer.value.candidates
-            stale.formUnion(answer.target.stale)
-        }
-        missing.formUnion(searched.unanswered)
-        failures += searched.failures
         // An embedder namespace's default is the adaptive fusion; a weight the query gives wins.
         let adaptive = settings.embedder != nil && request.lexicalWeight == 0 ? AdaptiveFusion.default : nil
+        let gather = Gather(request: request, mode: mode, topK: topK, lexicalWeight: weight, lexicalQuery: lexicalQuery, reads: reads)
+        // The adaptive fusion's score bound needs the cluster-wide statistics on the coordinator.
+        let found = await self.gather(gather, statisticsOnWorker: adaptive == nil)
+        var missing = found.missing
+        var stale = found.stale
+        var failures = found.failures
         // The largest BM25 score the query could reach, from the cluster-wide statistics.
-        let bound = lexicalQuery.map { BM25Parameters.default.scoreBound($0, statistics: global.statistics(terms: terms)) } ?? 0
+        let bound = adaptive == nil ? 0 : lexicalQuery.map { BM25Parameters.default.scoreBound($0, statistics: found.global.statistics(terms: $0.terms)) } ?? 0
+        let searched = found.searched
+        let candidates = found.candidates
         var ranked = Self.merge(candidates, mode: mode, topK: topK, lexicalWeight: weight, adaptive: adaptive, lexicalBound: bound)
         if Self.fetchesText(mode), ranked.contains(where: { $0.chunk.text.isEmpty }) {
             // Where each kept candidate without text came from (rare: see `fetchesText`).
@@ -161,6 +114,109 @@ struct CoordinatorQuery: Sendable {
             passages: UInt32(context.passages.count), tokens: UInt32(context.tokens), candidates: UInt32(ranked.count),
             searchMs: (searchedAt - started).seconds * 1000, assembleMs: (assembled - searchedAt).seconds * 1000,
             rendered: budget <= 65_536 ? context.text : "")))
+    }
+
+    /// What a query asks every worker, the same for both ways of gathering its candidates.
+    struct Gather: Sendable {
+        var request: QueryRequest
+        var mode: QueryMode
+        var topK: Int
+        var lexicalWeight: Double
+        var lexicalQuery: LexicalQuery?
+        var reads: HedgedReads
+    }
+
+    /// Every worker's candidates for a query, with what the header needs to say about them.
+    struct Gathered {
+        var candidates: [Candidate]
+        var searched: HedgedReads.Outcome<WorkerSearchResponse>
+        /// The cluster-wide BM25 statistics of the query's terms (all zero when the worker
+        /// counted them itself, see `gather`).
+        var global: TermCounts
+        var missing: Set<Int>
+        var stale: Set<Int>
+        var failures: [String]
+    }
+
+    /// Phase 1 (the global BM25 statistics of the query's terms, from every worker) and phase 2
+    /// (each worker's candidates over its slots under those statistics).
+    ///
+    /// With `statisticsOnWorker`, when the plan gives every slot to one worker, phase 1 is
+    /// skipped: that worker's own statistics over the slots it is asked for are then the
+    /// global ones (the sum over one answer), and a worker given no statistics counts exactly
+    /// those (`SlotSearchIndex.search`), so the scores are the same and a round trip is
+    /// saved. That holds only while one worker answers for all the slots: when the read was
+    /// covered by several replicas instead (hedged or failed over), or the worker did not hold
+    /// some of its slots, that answer is dropped and the candidates are gathered again with
+    /// phase 1.
+    func gather(_ gather: Gather, statisticsOnWorker: Bool) async -> Gathered {
+        let request = gather.request
+        let reads = gather.reads
+        let plan = membership.queryPlan()
+        var missing = Set(plan.missing)
+        var stale: Set<Int> = []
+        var failures: [String] = []
+        var targets = HedgedReads.targets(plan)
+
+        // Phase 1: global BM25 statistics for the query's terms.
+        let terms = gather.lexicalQuery?.terms ?? []  // distinct, as the workers count them
+        var global = TermCounts(documentFrequencies: [UInt64](repeating: 0, count: terms.count))
+        let onWorker = statisticsOnWorker && targets.count == 1
+        if !terms.isEmpty && !onWorker {
+            let outcome = await reads.read(targets) { target, options in
+                try StrataWire.LexicalStatistics(serializedBytes: await channels.channel(target.address).unary(
+                    MethodPath.workerCollectStatistics,
+                    CollectStatisticsRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), terms: terms,
+                                             filter: request.filter).serializedBytes(), options: options))
+            }
+            for statistics in outcome.answers.map(\.value) { global.add(TermCounts(statistics)) }
+            missing.formUnion(outcome.unanswered)
+            failures += outcome.failures
+            // Phase 2 asks the replicas that answered phase 1, for the same slots.
+            targets = outcome.answers.map(\.target)
+        }
+
+        // Phase 2: each worker's candidates over its slots. No statistics (empty): the worker
+        // counts its own over the slots it is asked for.
+        let statistics = onWorker ? StrataWire.LexicalStatistics() : StrataWire.LexicalStatistics(global)
+        let mode = gather.mode
+        let topK = gather.topK
+        let weight = gather.lexicalWeight
+        let search: @Sendable (HedgedReads.Target, CallOptions) async throws -> WorkerSearchResponse = { target, options in
+            try WorkerSearchResponse(serializedBytes: await channels.channel(target.address).unary(
+                MethodPath.workerSearch,
+                WorkerSearchRequest(namespace: request.namespace, slots: target.slots.map(UInt32.init), text: request.text,
+                                    vector: request.vector, mode: mode, topK: UInt32(topK), filter: request.filter,
+                                    globalStatistics: statistics, lexicalWeight: Float(weight), includeText: true).serializedBytes(),
+                options: options))
+        }
+        var searched = await reads.read(targets, search)
+        if onWorker && !terms.isEmpty
+            && (searched.answers.count > 1 || searched.answers.contains { !membership.writtenSlots($0.value.missingSlots.map(Int.init)).isEmpty }) {
+            return await self.gather(gather, statisticsOnWorker: false)
+        }
+        // A worker whose map was stale says which of its slots it does not hold: their other
+        // replicas are asked (once).
+        for answer in searched.answers {
+            let notHeld = membership.writtenSlots(answer.value.missingSlots.map(Int.init))
+            guard !notHeld.isEmpty else { continue }
+            let others = await reads.fallback(notHeld, excluding: [answer.target.worker], search)
+            searched.add(HedgedReads.Outcome(answers: others.answers.map { other in
+                var copy = other
+                copy.value.missingSlots = []
+                return copy
+            }, unanswered: others.unanswered + others.answers.flatMap { membership.writtenSlots($0.value.missingSlots.map(Int.init)) },
+               failures: others.failures))
+        }
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(searched.answers.reduce(0) { $0 + $1.value.candidates.count })
+        for answer in searched.answers {
+            candidates += answer.value.candidates
+            stale.formUnion(answer.target.stale)
+        }
+        missing.formUnion(searched.unanswered)
+        failures += searched.failures
+        return Gathered(candidates: candidates, searched: searched, global: global, missing: missing, stale: stale, failures: failures)
     }
 
     /// For a namespace with a server-side embedder: the query's text becomes its vector too

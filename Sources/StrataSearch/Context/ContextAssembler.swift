@@ -10,7 +10,8 @@ import StrataCore
 /// Counting: while choosing, a passage costs its header's count plus the counts of its chunk
 /// texts (given by the store or counted once), so growing a passage never recounts it (which
 /// made large budgets quadratic) and each candidate's text is counted at most once. The final
-/// rendered text is always recounted; if it does not fit (BPE counts are not additive across piece boundaries), the
+/// passages are counted exactly, and the rendered text's count is made from theirs
+/// (`TokenCounting.countTokens(joining:)`, exact); if it does not fit (BPE counts are not additive across piece boundaries), the
 /// greedy pass is redone recounting every merged passage in full, and if tokenization across
 /// passage boundaries still pushes it over, the lowest-scored passage is dropped until it
 /// fits. The budget is never exceeded. (Trailing newlines of a passage are not rendered, so
@@ -127,15 +128,19 @@ public struct ContextAssembler: Sendable {
         -> AssembledContext?
     {
         var chosen = selection.passages
-        for i in chosen.indices { chosen[i].render() }
+        // Each passage's exact count is part of the answer; the whole text's count is made
+        // from them (`countTokens(joining:)`: recounting only where passages meet).
+        for i in chosen.indices { chosen[i].renderAndCount(counter: counter) }
         while true {
             chosen.sort(by: order == .score ? Self.byScore : Self.byPosition)
             let text = chosen.map(\.rendered).joined(separator: settings.separator)
-            let tokens = chosen.isEmpty ? 0 : counter.countTokens(text)
+            let counts = chosen.map { $0.renderedTokens ?? counter.countTokens($0.rendered) }
+            let tokens = chosen.isEmpty ? 0 : counter.countTokens(joining: chosen.map { $0.rendered[...] }, partTokens: counts,
+                                                                  separator: settings.separator)
             if tokens <= budget {
                 return AssembledContext(
                     text: text, tokens: tokens, budget: budget,
-                    passages: chosen.map { $0.finished(tokens: counter.countTokens($0.rendered)) },
+                    passages: chosen.indices.map { chosen[$0].finished(tokens: counts[$0]) },
                     duplicatesSkipped: selection.duplicates, overBudgetSkipped: selection.overBudget)
             }
             guard dropToFit else { return nil }

@@ -15,6 +15,8 @@ struct PassageDraft: Sendable {
     /// the pieces' counts, which the final recount checks.
     var tokens: Int = 0
     var rendered: String = ""
+    /// The exact count of `rendered`, once counted (nil while `rendered` may be out of date).
+    var renderedTokens: Int?
 
     init(_ candidate: ContextCandidate, tokens: Int) {
         let p = candidate.provenance
@@ -50,6 +52,8 @@ struct PassageDraft: Sendable {
     static func merging(_ parts: [PassageDraft], counter: any TokenCounting) -> PassageDraft {
         let sorted = parts.sorted { $0.byteStart < $1.byteStart }
         var result = sorted[0]
+        result.rendered = ""
+        result.renderedTokens = nil
         for part in sorted.dropFirst() {
             result.score = max(result.score, part.score)
             result.chunkCount += part.chunkCount
@@ -82,6 +86,7 @@ struct PassageDraft: Sendable {
         if exact {
             render()
             tokens = counter.countTokens(rendered)
+            renderedTokens = tokens
         } else {
             tokens = counter.countTokens(header + "\n") + pieces.reduce(0) { $0 + $1.tokens }
         }
@@ -93,6 +98,13 @@ struct PassageDraft: Sendable {
         var body = Substring(text)
         while let last = body.last, last == "\n" || last == "\r\n" { body = body.dropLast() }
         rendered = header + "\n" + body
+    }
+
+    /// Renders the block and counts it exactly, unless the exact count made it already.
+    mutating func renderAndCount(counter: any TokenCounting) {
+        guard renderedTokens == nil || rendered.isEmpty else { return }
+        render()
+        renderedTokens = counter.countTokens(rendered)
     }
 
     func finished(tokens exactTokens: Int) -> ContextPassage {
