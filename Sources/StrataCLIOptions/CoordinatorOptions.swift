@@ -37,10 +37,10 @@ public struct CoordinatorOptions: ParsableArguments {
     /// The token to send, or nil; throws when a token file cannot be read or is empty.
     public func bearerToken() throws -> String? { try settings.bearerToken() }
 
-    public var callOptions: CallOptions { settings.callOptions }
+    public var callOptions: CallOptions { get throws { try settings.callOptions } }
 
     /// Options with the token's metadata and the given deadline (nil: none).
-    public func callOptions(timeout: Duration?) -> CallOptions { settings.callOptions(timeout: timeout) }
+    public func callOptions(timeout: Duration?) throws -> CallOptions { try settings.callOptions(timeout: timeout) }
 
     /// The coordinators to call, failing over between them; over TLS when `--ca`/`STRATA_CA`
     /// is given.

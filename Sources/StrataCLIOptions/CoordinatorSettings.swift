@@ -36,11 +36,13 @@ public struct CoordinatorSettings: Equatable, Sendable {
         return line
     }
 
-    public var callOptions: CallOptions { callOptions(timeout: .milliseconds(Int(timeout * 1000))) }
+    /// Options with the token's metadata and the `--timeout` deadline; throws when a token
+    /// file cannot be read or is empty (a call without the token the user named is refused).
+    public var callOptions: CallOptions { get throws { try callOptions(timeout: .milliseconds(Int(timeout * 1000))) } }
 
     /// Options with the token's metadata and the given deadline (nil: none).
-    public func callOptions(timeout: Duration?) -> CallOptions {
-        let token = (try? bearerToken()) ?? nil
+    public func callOptions(timeout: Duration?) throws -> CallOptions {
+        let token = try bearerToken()
         return CallOptions(timeout: timeout, metadata: token.map { [(key: "authorization", value: "Bearer \($0)")] } ?? [])
     }
 

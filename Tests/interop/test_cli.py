@@ -74,6 +74,16 @@ def test_errors_are_one_line_with_documented_exit_codes(cluster):
     assert "Traceback" not in nobody.stderr and len(nobody.stderr.strip().splitlines()) == 1
 
 
+def test_an_unreadable_token_file_is_refused_before_any_call():
+    """A token file that cannot be read used to be dropped: the query went out without a token
+    (and, against an open cluster, succeeded). Every command now refuses it, naming the file."""
+    for args in (("query", "-n", "x", "hello"), ("query", "-n", "x", "hello", "--coordinator", "127.0.0.1:1,127.0.0.1:2"),
+                 ("namespace", "list"), ("status",)):
+        result = strata(*args, "--token-file", "/nonexistent/token", coordinator="127.0.0.1:1")
+        assert result.returncode == 1, (args, result.stderr)
+        assert "--token-file /nonexistent/token cannot be read or holds no token" in result.stderr, (args, result.stderr)
+
+
 def test_query_fast_path_answers_as_the_argument_parser_path(cluster):
     # `strata query` reads common command lines itself and calls on the main thread with one
     # address (QueryFastPath, BlockingRPCChannel); "--budget=N" after the text and two
