@@ -95,7 +95,8 @@ public final class RPCChannel: @unchecked Sendable {
     /// Calls a server-streaming method; the stream yields each response message and throws
     /// the call's status if it is not OK. Responses are read ahead of the consumer, a few at
     /// a time (`ServerStreamReader`); a consumer that stops early (break, task cancelled)
-    /// cancels the call, so the server learns at once that nobody is listening.
+    /// cancels the call, so the server learns at once that nobody is listening (a task
+    /// cancelled while it waits for a response gets CANCELLED thrown).
     public func serverStreaming(_ method: String, _ request: [UInt8], options: CallOptions = .default) -> AsyncThrowingStream<[UInt8], any Error> {
         let reader: ServerStreamReader
         do {
