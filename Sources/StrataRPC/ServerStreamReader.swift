@@ -68,8 +68,14 @@ final class ServerStreamReader: Sendable {
         }
         let sent = request.withUnsafeBytes { strata_call_start_server_streaming(call.raw, $0.baseAddress, $0.count, sendTag) }
         if sent != 0 {
+            // Nothing was sent, so no status would ever come: the call ends here.
             call.queue.unregister(sendTag)
-            box.state.withLock { $0.sendFailed = true }
+            box.state.withLock { state in
+                state.ended = true
+                state.status = .some(RPCError(.internal, "could not start the call to \(target) (grpc_call_error \(sent))"))
+            }
+            call.cancel()
+            return
         }
         // The status first: gRPC core holds messages back until the initial metadata is asked
         // for, which this batch does.
