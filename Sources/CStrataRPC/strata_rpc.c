@@ -563,6 +563,18 @@ int strata_call_start_unary(strata_call *c, const void *bytes, size_t length, ui
   return start_batch(c, ops, n, tag);
 }
 
+int strata_call_start_server_streaming(strata_call *c, const void *bytes, size_t length, uintptr_t tag) {
+  grpc_op ops[3];
+  size_t n = add_initial_metadata_if_needed(c, &ops[0]);
+  release_send_buffer(c);
+  c->send_buffer = buffer_from_bytes(bytes, length);
+  memset(&ops[n], 0, sizeof(grpc_op) * 2);
+  ops[n].op = GRPC_OP_SEND_MESSAGE;
+  ops[n++].data.send_message.send_message = c->send_buffer;
+  ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  return start_batch(c, ops, n, tag);
+}
+
 int64_t strata_call_received_length(strata_call *c) {
   if (!c->recv_buffer) return -1;
   return (int64_t)grpc_byte_buffer_length(c->recv_buffer);

@@ -1,4 +1,5 @@
 import CStrataRPC
+import Synchronization
 
 /// The one Swift owner of a C call (`strata_call`). Every operation is an async function that
 /// completes when gRPC reports the operation done on the call's completion queue.
@@ -11,6 +12,8 @@ final class CallHandle: @unchecked Sendable {
     /// What must outlive the call: a client call keeps its channel (which owns the queue and
     /// shuts it down when it goes) alive.
     private let owner: AnyObject?
+    /// Server calls: response messages waiting behind the send in flight (`sendResponse`).
+    let responses = Mutex(ResponseQueue<CheckedContinuation<Void, Never>>())
 
     init(raw: OpaquePointer, queue: CompletionQueue, owner: AnyObject? = nil) {
         self.raw = raw

@@ -13,8 +13,6 @@ final class CompletionQueue: @unchecked Sendable {
 
     /// The C queue. Owned here; destroyed in deinit after the thread has drained it.
     let raw: OpaquePointer
-    private let handlers = Mutex<[UInt: Handler]>([:])
-    private let nextTag = Atomic<UInt>(1)
     private let finished = DispatchSemaphore(value: 0)
     private let name: String
 
@@ -33,16 +31,20 @@ final class CompletionQueue: @unchecked Sendable {
         thread.start()
     }
 
-    /// Allocates a tag whose completion will run `handler`.
+    /// Allocates a tag whose completion will run `handler`. The tag is the address of a
+    /// retained box holding the handler (gRPC hands it back untouched), so registering and
+    /// completing an operation take no lock and no table: a call runs several operations.
     func register(_ handler: @escaping Handler) -> UInt {
-        let tag = nextTag.wrappingAdd(1, ordering: .relaxed).oldValue
-        handlers.withLock { $0[tag] = handler }
-        return tag
+        UInt(bitPattern: Unmanaged.passRetained(HandlerBox(handler)).toOpaque())
     }
 
     /// Forgets a tag whose operation could not be started.
     func unregister(_ tag: UInt) {
-        _ = handlers.withLock { $0.removeValue(forKey: tag) }
+        Self.box(tag).release()
+    }
+
+    private static func box(_ tag: UInt) -> Unmanaged<HandlerBox> {
+        Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: tag)!)
     }
 
     /// Shuts the queue down and waits for the polling thread to drain it and exit.
@@ -57,8 +59,8 @@ final class CompletionQueue: @unchecked Sendable {
             let event = strata_cq_next(raw, -1)
             switch event.type {
             case STRATA_EVENT_COMPLETE:
-                let handler = handlers.withLock { $0.removeValue(forKey: UInt(event.tag)) }
-                handler?(event.success != 0)
+                // gRPC completes every started operation exactly once, so each box is taken once.
+                Self.box(UInt(event.tag)).takeRetainedValue().handler(event.success != 0)
             case STRATA_EVENT_SHUTDOWN:
                 finished.signal()
                 return
@@ -71,4 +73,10 @@ final class CompletionQueue: @unchecked Sendable {
     deinit {
         strata_cq_destroy(raw)
     }
+}
+
+/// A registered completion handler, kept alive by the tag until its operation completes.
+private final class HandlerBox {
+    let handler: CompletionQueue.Handler
+    init(_ handler: @escaping CompletionQueue.Handler) { self.handler = handler }
 }

@@ -36,7 +36,7 @@ final class InProcessCall: ServerCall {
         }
     }
 
-    func sendMessage(_ bytes: [UInt8]) async throws(RPCError) -> Bool { deliver(bytes) }
+    func sendResponse(_ bytes: [UInt8]) async throws(RPCError) -> Bool { deliver(bytes) }
 
     var deadlineRemaining: Duration? {
         deadline.map { max(.zero, $0 - ContinuousClock.now) }

@@ -93,39 +93,19 @@ public final class RPCChannel: @unchecked Sendable {
     // MARK: streaming
 
     /// Calls a server-streaming method; the stream yields each response message and throws
-    /// the call's status if it is not OK.
+    /// the call's status if it is not OK. Responses are read ahead of the consumer, a few at
+    /// a time (`ServerStreamReader`); a consumer that stops early (break, task cancelled)
+    /// cancels the call, so the server learns at once that nobody is listening (a task
+    /// cancelled while it waits for a response gets CANCELLED thrown).
     public func serverStreaming(_ method: String, _ request: [UInt8], options: CallOptions = .default) -> AsyncThrowingStream<[UInt8], any Error> {
-        AsyncThrowingStream { continuation in
-            let call: CallHandle
-            do {
-                call = CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self)
-            } catch {
-                continuation.finish(throwing: error)
-                return
-            }
-            let task = Task {
-                do {
-                    let status = StatusWaiter(call)
-                    guard try await call.sendMessage(request) else {
-                        throw await status.failure(or: RPCError(.unavailable, "could not send the request to \(target)"))
-                    }
-                    _ = try await call.perform("close") { strata_call_send_close_from_client($0, $1) }
-                    while let message = try await call.receiveMessage() {
-                        continuation.yield(message)
-                    }
-                    if let error = await status.wait() { throw error }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            // A consumer that stops early (break, task cancelled) cancels the call, so the
-            // server learns at once that nobody is listening.
-            continuation.onTermination = { _ in
-                call.cancel()
-                task.cancel()
-            }
+        let reader: ServerStreamReader
+        do {
+            reader = ServerStreamReader(call: CallHandle(raw: try makeCall(method, on: queue.raw, options), queue: queue, owner: self),
+                                        request: request, target: target)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
         }
+        return AsyncThrowingStream { () async throws -> [UInt8]? in try await reader.next() }
     }
 
     /// Opens a client-streaming call: send messages, then `finish()` for the single answer.

@@ -218,10 +218,13 @@ public final class RPCServer: @unchecked Sendable {
                               accepted: ContinuousClock.Instant) {
         let observer = self.observer
         let task = Task {
-            await Self.serve(call, context, handler, request: request) { code in
+            await Self.serve(call, context, handler, request: request, finishing: { code in
                 observer?(handler == nil ? RPCCallLabels.unknownMethod : context.method, code, ContinuousClock.now - accepted)
-            }
-            self.handlersInFlight.subtract(1, ordering: .releasing)
+            }, finished: {
+                // Only once the status is started: queued responses may still be going out
+                // after the handler returned, and shutdown must not stop the queue under them.
+                self.handlersInFlight.subtract(1, ordering: .releasing)
+            })
         }
         // A cancelled call (client gone, deadline passed, shutdown) cancels its handler's task,
         // so awaiting handlers stop at once instead of working for nobody.
@@ -241,9 +244,9 @@ public final class RPCServer: @unchecked Sendable {
     /// Runs the handler; `request` is the already received request of unary and
     /// server-streaming methods (nil when it never arrived). `finishing` is told the status
     /// code just before it is sent, so a client that has its answer also finds the call in
-    /// the node's metrics.
+    /// the node's metrics; `finished` is called once the status has been started.
     private static func serve(_ call: CallHandle, _ context: ServerContext, _ handler: MethodHandler?, request: [UInt8]?,
-                              finishing: (StatusCode) -> Void) async {
+                              finishing: (StatusCode) -> Void, finished: @escaping @Sendable () -> Void) async {
         let outcome: Result<[UInt8]?, RPCError>
         do {
             switch handler {
@@ -267,7 +270,7 @@ public final class RPCServer: @unchecked Sendable {
         case .success: finishing(.ok)
         case .failure(let error): finishing(error.code)
         }
-        finish(call, outcome)
+        finish(call, outcome, then: finished)
     }
 
     private static func arrived(_ request: [UInt8]?) throws(RPCError) -> [UInt8] {
@@ -275,9 +278,17 @@ public final class RPCServer: @unchecked Sendable {
         return request
     }
 
-    /// Sends the final status (with the response, if any). Nobody waits for its completion:
-    /// the registered handler only keeps the call alive until gRPC is done with it.
-    private static func finish(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>) {
+    /// Sends the final status (with the response, if any), after every response message the
+    /// handler queued has been sent. Nobody waits for its completion: the registered handler
+    /// only keeps the call alive until gRPC is done with it.
+    private static func finish(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>, then finished: @escaping @Sendable () -> Void) {
+        call.afterResponses {
+            sendStatus(call, outcome)
+            finished()
+        }
+    }
+
+    private static func sendStatus(_ call: CallHandle, _ outcome: Result<[UInt8]?, RPCError>) {
         let (message, code, details): ([UInt8]?, StatusCode, String)
         switch outcome {
         case .success(let bytes): (message, code, details) = (bytes, .ok, "")

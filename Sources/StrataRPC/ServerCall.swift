@@ -7,8 +7,9 @@ import CStrataRPC
 protocol ServerCall: Sendable {
     /// Receives the next request message; `nil` at the end of the stream or when the call failed.
     func receiveMessage() async throws(RPCError) -> [UInt8]?
-    /// Sends one response message; false when the call is gone (cancelled, client left).
-    func sendMessage(_ bytes: [UInt8]) async throws(RPCError) -> Bool
+    /// Sends one response message (gRPC core: queues it behind the send in flight, see
+    /// `ResponseQueue`); false when the call is gone (cancelled, client left).
+    func sendResponse(_ bytes: [UInt8]) async throws(RPCError) -> Bool
     /// Time left before the client's deadline; `nil` when the client set none.
     var deadlineRemaining: Duration? { get }
     /// The caller as the transport authenticated it. Read once per call (`ServerContext.peer`).

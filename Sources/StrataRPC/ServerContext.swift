@@ -70,10 +70,11 @@ public struct ResponseWriter<Message: RPCMessage>: Sendable {
     let call: any ServerCall
     let context: ServerContext
 
-    /// Sends one message and waits until gRPC has taken it (back-pressure); throws CANCELLED
-    /// when the client is gone.
+    /// Sends one message: queued behind the one gRPC has in flight, waiting only while the
+    /// queue holds more than a megabyte (back-pressure, see `ResponseQueue`); throws
+    /// CANCELLED when the client is gone.
     public func send(_ message: Message) async throws(RPCError) {
-        guard try await call.sendMessage(message.serializedBytes()) else {
+        guard try await call.sendResponse(message.serializedBytes()) else {
             context.markCancelled()
             throw RPCError(.cancelled, "the client went away")
         }

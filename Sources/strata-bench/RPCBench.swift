@@ -19,12 +19,14 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Python with grpcio for the peer measurement.") var python: String = ".venv/bin/python"
     @Option(help: "Server completion-queue threads.") var threads: Int = 2
     @Flag(inversion: .prefixedNo, help: "Compare plaintext, TLS and mutual TLS (needs openssl).") var tls = true
+    @Option(help: "Messages per server-streaming call (a top-10 answer: header, 10 passages, summary).") var streamMessages: Int = 12
+    @Option(help: "Bytes per streamed message.") var streamMessageBytes: Int = 400
 
     func run() async throws {
         let health = HealthService(services: [])
         health.setAll(.serving)
         let server = try RPCServer(settings: ServerSettings(address: "127.0.0.1:0", completionQueueThreads: threads),
-                                   services: [health.definition])
+                                   services: [health.definition, Self.burstDefinition()])
         try server.start()
         let target = "127.0.0.1:\(server.port)"
         let request = HealthCheckRequest().serializedBytes()
@@ -36,6 +38,8 @@ struct RPCBench: AsyncParsableCommand {
 
         let swiftSequential = median(try (0..<runs).map { _ in try sequential(channel, request) })
         let swiftConcurrent = try await medianAsync { try await concurrent(channel, request) }
+        let streamingCalls = max(1, calls / 4)
+        let swiftStreaming = try await medianAsync { try await streaming(channel, calls: streamingCalls) }
         let python = try pythonPeer(target: target)
 
         print("| client | mode | calls/s | p50 µs | p99 µs | Strata/Python |")
@@ -48,6 +52,7 @@ struct RPCBench: AsyncParsableCommand {
         } else {
             print("\n(Python grpcio peer skipped: \(self.python) not found; run ./scripts/install-deps.sh)")
         }
+        row("Swift (Strata)", "server streaming, \(streamMessages) × \(streamMessageBytes) B, sequential", swiftStreaming, ratio: nil)
         print("\nTargets on a 2-core machine: ≥ 5,000 calls/s sequential, ≥ 12,000 calls/s with 16 in flight (Swift client).")
         await server.shutdown()
         if tls { try await tlsComparison(request: request) }

@@ -70,6 +70,15 @@ enum EchoServiceTestDouble {
                 try await writer.send(HealthCheckRequest(service: "\(index)"))
             }
         }
+        // Blocks: "count:bytes" streams `count` messages of `bytes` bytes each, message i
+        // filled with the byte i % 251, as fast as the handler can queue them.
+        service.serverStreaming("Blocks", HealthCheckRequest.self, RawBytesTestDouble.self) { request, writer, _ in
+            let parts = request.service.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2 else { throw StrataError.invalidArgument("Blocks takes count:bytes") }
+            for index in 0..<parts[0] {
+                try await writer.send(RawBytesTestDouble([UInt8](repeating: UInt8(index % 251), count: parts[1])))
+            }
+        }
         // Forever: streams until the client goes away.
         service.serverStreaming("Forever", HealthCheckRequest.self, HealthCheckRequest.self) { _, writer, context in
             var index = 0

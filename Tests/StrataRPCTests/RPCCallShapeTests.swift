@@ -2,6 +2,7 @@ import Foundation
 import StrataCore
 import StrataRPC
 import StrataWire
+import Synchronization
 import Testing
 
 @Suite struct RPCCallShapeTests {
@@ -52,6 +53,50 @@ import Testing
             received.append(try HealthCheckRequest(serializedBytes: bytes).service)
         }
         #expect(received == (0..<100).map(String.init))
+    }
+
+    /// Responses are queued behind the send in flight (`ResponseQueue`) and read ahead by
+    /// the client (`ServerStreamReader`): many more bytes than the queue's limit, and more
+    /// messages than the read-ahead depth, still arrive whole and in order before the status,
+    /// also to a consumer slower than the server.
+    @Test(arguments: [false, true])
+    func serverStreamingBeyondTheSendQueueAndReadAhead(slowConsumer: Bool) async throws {
+        let harness = try RPCTestHarness(limits: MessageLimits(maxReceiveBytes: 8 << 20, maxSendBytes: 8 << 20))
+        let count = 40, size = 200_000  // 8 MB, eight times the send queue's limit
+        var index = 0
+        for try await bytes in harness.channel.serverStreaming(
+            EchoServiceTestDouble.path("Blocks"), HealthCheckRequest(service: "\(count):\(size)").serializedBytes()) {
+            #expect(bytes.count == size)
+            #expect(bytes.allSatisfy { $0 == UInt8(index % 251) })
+            index += 1
+            if slowConsumer { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(index == count)
+        #expect(try await harness.stillServes())
+    }
+
+    /// A consumer whose task is cancelled ends the call: the server's handler learns that
+    /// nobody listens. The stream throws CANCELLED when the task was waiting for a response,
+    /// and ends (as Swift's streams do in a cancelled task) when it was between two.
+    @Test func cancellingTheConsumerTaskCancelsAServerStream() async throws {
+        let harness = try RPCTestHarness()
+        let received = Atomic<Int>(0)
+        let consumer = Task {
+            for try await _ in harness.channel.serverStreaming(EchoServiceTestDouble.path("Forever"), HealthCheckRequest().serializedBytes()) {
+                received.add(1, ordering: .relaxed)
+            }
+        }
+        while received.load(ordering: .relaxed) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        consumer.cancel()
+        if case .failure(let error) = await consumer.result {
+            #expect((error as? RPCError)?.code == .cancelled)
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while harness.observations.cancelledStreams == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(harness.observations.cancelledStreams == 1)
+        #expect(try await harness.stillServes())
     }
 
     @Test func clientStreamingJoinsEveryMessage() async throws {

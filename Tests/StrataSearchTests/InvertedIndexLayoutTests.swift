@@ -92,7 +92,7 @@ import Testing
             remove(reference.slotCount - 2)
         }
         for slot in stride(from: 1, to: reference.slotCount, by: 13) { remove(slot) }
-        #expect(!layered.isFlat && !layered.addedTermIDs.isEmpty)
+        #expect(!layered.isFlat && layered.addedTerms.count > 0)
         try Self.expectSameAnswers(reference, layered, vocabulary: vocabulary)
         // A second snapshot merges base and appends; compaction of either layout agrees too.
         try Self.expectSameAnswers(reference, try Self.roundTrip(layered), vocabulary: vocabulary)
@@ -117,6 +117,24 @@ import Testing
         // Bridged or sliced strings (no contiguous UTF-8 of their own) are found as well.
         #expect(table.id(of: String(Substring("+naïve+").dropFirst().dropLast())) == Int32(terms.firstIndex(of: "naïve")!))
         #expect(TermTable().id(of: "anything") == nil)
+    }
+
+    /// Terms added one at a time (the index's appends since its base) grow the table through
+    /// several rehashes and are found like a table built at once, by string and by `TermKey`.
+    @Test func aTermTableGrownByAppendsFindsEveryTerm() {
+        let terms = (0..<5_000).map { Self.word($0) } + ["", "é", "日本語"]
+        var grown = TermTable()
+        for (id, term) in terms.enumerated() {
+            #expect(grown.append(term) == Int32(id))
+        }
+        #expect(grown.count == terms.count && grown.isWellFormed)
+        for (id, term) in terms.enumerated() {
+            #expect(grown.id(of: term) == Int32(id))
+            #expect(grown.id(of: TermKey(term)) == Int32(id))
+        }
+        for absent in ["w", "wzzzzzz", "e"] {
+            #expect(grown.id(of: absent) == nil && grown.id(of: TermKey(absent)) == nil)
+        }
     }
 
     @Test func aTermTableThatCouldBeReadOutOfBoundsIsRefused() {

@@ -142,6 +142,9 @@ int strata_call_recv_close_on_server(strata_call *call, uintptr_t tag);
 /// Client: the whole unary exchange as one batch (send metadata, message, close; receive
 /// metadata, message, status).
 int strata_call_start_unary(strata_call *call, const void *bytes, size_t length, uintptr_t tag);
+/// Client: the request of a server-streaming call as one batch (send metadata, message,
+/// close); the responses and the status are received by their own ops.
+int strata_call_start_server_streaming(strata_call *call, const void *bytes, size_t length, uintptr_t tag);
 
 /// After recv_message completed: the received message's length, or -1 at end of stream.
 int64_t strata_call_received_length(strata_call *call);

@@ -4,7 +4,7 @@
 /// `id`'s at `baseStarts[id]..<baseStarts[id + 1]`) and the terms in a `TermTable`, so a
 /// snapshot is read back with a few bulk copies. That base is frozen at compaction and when a
 /// snapshot is read; slots appended since go to per-term lists (`addedPostings`) and terms
-/// first seen since to `addedTermIDs`. A term's postings are its base range followed by its
+/// first seen since to a second, growing table (`addedTerms`). A term's postings are its base range followed by its
 /// added list, still in slot order, since appended slots follow every base slot.
 ///
 /// Slots are appended in increasing order and never reused until `compacted(keeping:)`
@@ -21,8 +21,10 @@ struct InvertedIndex: Sendable {
 
     /// Terms of the frozen base: ids `0..<baseTerms.count`.
     var baseTerms = TermTable()
-    /// Terms first seen since the base was frozen: ids from `baseTerms.count` on.
-    var addedTermIDs: [String: Int32] = [:]
+    /// Terms first seen since the base was frozen: table id `i` is term id `baseTerms.count + i`.
+    /// A `TermTable` too (not `[String: Int32]`), so a query hashes each term once for every
+    /// shard (`TermKey`) instead of once per shard.
+    var addedTerms = TermTable()
     /// The frozen base's postings, one range per base term.
     var basePostings: [Posting] = []
     var baseStarts: [Int32] = [0]
@@ -43,12 +45,20 @@ struct InvertedIndex: Sendable {
     var slotCount: Int { lengths.count }
     var termCount: Int { documentFrequencies.count }
     /// Whether everything is in the flat base (nothing appended since the freeze).
-    var isFlat: Bool { addedTermIDs.isEmpty && addedPostings.allSatisfy(\.isEmpty) }
+    var isFlat: Bool { addedTerms.count == 0 && addedPostings.allSatisfy(\.isEmpty) }
 
     /// The id of `term`, nil when no chunk here ever held it.
     func termID(_ term: String) -> Int32? {
         if baseTerms.count > 0, let id = baseTerms.id(of: term) { return id }
-        return addedTermIDs.isEmpty ? nil : addedTermIDs[term]
+        guard addedTerms.count > 0, let id = addedTerms.id(of: term) else { return nil }
+        return Int32(baseTerms.count) + id
+    }
+
+    /// `termID` of a term hashed once for many indexes.
+    func termID(_ key: TermKey) -> Int32? {
+        if baseTerms.count > 0, let id = baseTerms.id(of: key) { return id }
+        guard addedTerms.count > 0, let id = addedTerms.id(of: key) else { return nil }
+        return Int32(baseTerms.count) + id
     }
 
     /// Appends the next slot with its terms (with repetitions). Returns the new slot.
@@ -62,8 +72,7 @@ struct InvertedIndex: Sendable {
             if let existing = termID(term) {
                 id = existing
             } else {
-                id = Int32(documentFrequencies.count)
-                addedTermIDs[term] = id
+                id = Int32(baseTerms.count) + addedTerms.append(term)
                 documentFrequencies.append(0)
             }
             counts[id, default: 0] += 1
@@ -100,6 +109,12 @@ struct InvertedIndex: Sendable {
         return Int(documentFrequencies[Int(id)])
     }
 
+    /// Live document frequency of a term hashed once for many indexes.
+    func documentFrequency(of key: TermKey) -> Int {
+        guard let id = termID(key) else { return 0 }
+        return Int(documentFrequencies[Int(id)])
+    }
+
     /// Calls `body` with the term's base postings, then with its added ones (either may be empty).
     private func withPostings(of id: Int32, _ body: (UnsafeBufferPointer<Posting>) -> Void) {
         let i = Int(id)
@@ -127,8 +142,8 @@ struct InvertedIndex: Sendable {
         let a = query.lengthConstant
         let c = query.lengthScale
         lengths.withUnsafeBufferPointer { lengths in
-            for (term, numeratorScale) in zip(query.terms, query.numeratorScales) {
-                guard let id = termID(term), hasPostings(id) else { continue }
+            for (key, numeratorScale) in zip(query.termKeys, query.numeratorScales) {
+                guard let id = termID(key), hasPostings(id) else { continue }
                 if !touched {
                     scores.update(repeating: 0)
                     touched = true
@@ -147,10 +162,7 @@ struct InvertedIndex: Sendable {
 
     /// Every term, by id.
     private var allTerms: [String] {
-        var terms = (0..<baseTerms.count).map { baseTerms.term($0) }
-        terms.append(contentsOf: repeatElement("", count: addedTermIDs.count))
-        for (term, id) in addedTermIDs { terms[Int(id)] = term }
-        return terms
+        (0..<baseTerms.count).map { baseTerms.term($0) } + (0..<addedTerms.count).map { addedTerms.term($0) }
     }
 
     /// A copy holding only the slots where `keep` is true, renumbered densely in order, in the
@@ -163,7 +175,7 @@ struct InvertedIndex: Sendable {
             next += 1
         }
         var result = InvertedIndex()
-        result.baseTerms = addedTermIDs.isEmpty ? baseTerms : TermTable(terms: allTerms)
+        result.baseTerms = addedTerms.count == 0 ? baseTerms : TermTable(terms: allTerms)
         result.documentFrequencies = documentFrequencies
         result.basePostings.reserveCapacity(basePostings.count + addedPostings.reduce(0) { $0 + $1.count })
         result.baseStarts.reserveCapacity(termCount + 1)

@@ -6,6 +6,8 @@
 public struct PreparedLexicalQuery: Sendable {
     /// The query's distinct terms, in `LexicalQuery` order.
     public let terms: [String]
+    /// The same terms hashed once for the index of every shard.
+    let termKeys: [TermKey]
     /// Per term: its IDF times its count in the query times `k1 + 1` (BM25's numerator scale).
     let numeratorScales: [Float]
     /// `k1 × (1 − b)` and `k1 × b / average length`: BM25's length normalisation.
@@ -16,6 +18,7 @@ public struct PreparedLexicalQuery: Sendable {
         let n = max(statistics.documentCount, 1)
         let k1 = Float(parameters.k1)
         terms = query.terms
+        termKeys = query.terms.map(TermKey.init)
         lengthConstant = Float(parameters.k1 * (1 - parameters.b))
         lengthScale = Float(parameters.k1 * parameters.b / statistics.averageLength)
         numeratorScales = zip(query.terms, query.counts).map { term, count in

@@ -65,9 +65,19 @@ struct TermTable: Sendable {
         return copy.withUTF8 { id(ofUTF8: UnsafeRawBufferPointer($0)) }
     }
 
+    /// The id of a term whose hash was computed once for many tables (a query's terms are
+    /// looked up in the shard of every slot it searches).
+    func id(of key: TermKey) -> Int32? {
+        key.bytes.withUnsafeBytes { id(ofUTF8: $0, hash: key.hash) }
+    }
+
     private func id(ofUTF8 term: UnsafeRawBufferPointer) -> Int32? {
+        id(ofUTF8: term, hash: Self.hash(term))
+    }
+
+    private func id(ofUTF8 term: UnsafeRawBufferPointer, hash: UInt32) -> Int32? {
         let mask = buckets.count - 1
-        var bucket = Int(Self.hash(term)) & mask
+        var bucket = Int(hash) & mask
         return bytes.withUnsafeBytes { raw -> Int32? in
             while true {
                 let id = buckets[bucket]
@@ -82,14 +92,59 @@ struct TermTable: Sendable {
         }
     }
 
+    /// Adds a term the table does not hold; returns its id (the next one). The bucket array
+    /// doubles when it would be more than half full, so adding stays amortized O(1).
+    @discardableResult
+    mutating func append(_ term: String) -> Int32 {
+        let id = Int32(count)
+        var term = term
+        term.withUTF8 { bytes.append(contentsOf: $0) }
+        offsets.append(Int32(bytes.count))
+        if 2 * count > buckets.count {
+            rehash(capacity: buckets.count * 2)
+        } else {
+            insert(id)
+        }
+        return id
+    }
+
+    /// Places term `id` (already in `bytes`) in its bucket.
+    private mutating func insert(_ id: Int32) {
+        let mask = buckets.count - 1
+        let start = Int(offsets[Int(id)]), end = Int(offsets[Int(id) + 1])
+        var bucket = bytes.withUnsafeBytes { Int(Self.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end]))) } & mask
+        buckets.withUnsafeMutableBufferPointer { buckets in
+            while buckets[bucket] >= 0 { bucket = (bucket + 1) & mask }
+            buckets[bucket] = id
+        }
+    }
+
+    private mutating func rehash(capacity: Int) {
+        buckets = [Int32](repeating: -1, count: capacity)
+        for id in 0..<Int32(count) { insert(id) }
+    }
+
     /// The term with `id`.
     func term(_ id: Int) -> String {
         String(decoding: bytes[Int(offsets[id])..<Int(offsets[id + 1])], as: UTF8.self)
     }
 
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
         // CRC32C spreads short strings well enough for linear probing at half load.
         return strata_crc32c(0x9E37_79B9, base, bytes.count)
+    }
+}
+
+/// A term's UTF-8 bytes with their `TermTable` hash, computed once and then looked up in
+/// many tables: a query's terms in the index of every slot's shard (about 170 to 256 per
+/// worker), where hashing the `String` again per shard was a visible share of a query.
+public struct TermKey: Sendable {
+    let bytes: [UInt8]
+    let hash: UInt32
+
+    public init(_ term: String) {
+        bytes = Array(term.utf8)
+        hash = bytes.withUnsafeBytes { TermTable.hash($0) }
     }
 }

@@ -16,8 +16,13 @@ extension SearchShard {
     /// `terms` order) without building a dictionary: a worker sums them over a shard per slot
     /// (~170) on every query. Returns the shard's live chunk count and total length.
     public func addTermStatistics(_ terms: [String], into frequencies: inout [UInt64]) -> (documents: Int, totalLength: Int) {
-        for (i, term) in terms.enumerated() where i < frequencies.count {
-            frequencies[i] += UInt64(lexical.documentFrequency(of: term))
+        addTermStatistics(terms.map(TermKey.init), into: &frequencies)
+    }
+
+    /// `addTermStatistics` of terms hashed once for every shard.
+    public func addTermStatistics(_ keys: [TermKey], into frequencies: inout [UInt64]) -> (documents: Int, totalLength: Int) {
+        for (i, key) in keys.enumerated() where i < frequencies.count {
+            frequencies[i] += UInt64(lexical.documentFrequency(of: key))
         }
         return (lexical.liveCount, lexical.liveTotalLength)
     }

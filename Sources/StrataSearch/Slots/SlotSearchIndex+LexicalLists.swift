@@ -34,9 +34,10 @@ extension SlotSearchIndex {
         var chunks = 0
         var length = 0
         var frequencies = [UInt64](repeating: 0, count: terms.count)
+        let keys = terms.map(TermKey.init)
         shards.withUnsafeBufferPointer { shards in
             for i in shards.indices {
-                let local = shards[i].shard.addTermStatistics(terms, into: &frequencies)
+                let local = shards[i].shard.addTermStatistics(keys, into: &frequencies)
                 chunks += local.documents
                 length += local.totalLength
             }

@@ -21,22 +21,23 @@ extension SlotSearchIndex {
     /// every slot's shard copied each (a retain and a release of its ~20 buffers, see
     /// `termCounts`) on every query's first phase.
     public func statistics(namespace: String, slots: [UInt32], terms: [String]) -> TermCounts {
-        state.withLock { state in
+        let keys = terms.map(TermKey.init)  // hashed once, outside the lock, for every slot
+        return state.withLock { state in
             var chunks = 0
             var length = 0
             var frequencies = [UInt64](repeating: 0, count: terms.count)
             for slot in Set(slots) {
                 // `&`: a dictionary's value is reached in place only by a modifying access.
-                Self.addTermStatistics(&state.shards[Key(namespace: namespace, slot: slot)], terms, into: &frequencies,
+                Self.addTermStatistics(&state.shards[Key(namespace: namespace, slot: slot)], keys, into: &frequencies,
                                        chunks: &chunks, length: &length)
             }
             return TermCounts(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)
         }
     }
 
-    private static func addTermStatistics(_ shard: inout SlotSearchShard?, _ terms: [String], into frequencies: inout [UInt64],
+    private static func addTermStatistics(_ shard: inout SlotSearchShard?, _ keys: [TermKey], into frequencies: inout [UInt64],
                                           chunks: inout Int, length: inout Int) {
-        guard let local = shard?.shard.addTermStatistics(terms, into: &frequencies) else { return }
+        guard let local = shard?.shard.addTermStatistics(keys, into: &frequencies) else { return }
         chunks += local.documents
         length += local.totalLength
     }
