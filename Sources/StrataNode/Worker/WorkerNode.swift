@@ -40,7 +40,8 @@ public final class WorkerNode: Sendable {
         storeSettings = StoreSettings(config: config)
         indexSnapshots = SearchIndexSnapshots(directory: config.node.dataDir + "/search-index")
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
-                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
+                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight,
+                                        vectorIndexes: Self.vectorIndexes(config))
         let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
         runtime = NodeRuntime(role: .worker, identity: identity, config: config, listen: config.worker.listen,
                               security: security, servesGRPC: environment.servesGRPC)
@@ -101,6 +102,7 @@ public final class WorkerNode: Sendable {
             "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
+        searchIndex.startVectorIndexes()
         startMembership()
         startSnapshotTicker()
     }
@@ -170,6 +172,7 @@ public final class WorkerNode: Sendable {
     public func shutdown() async {
         membership.withLock { $0?.stop(); $0 = nil }
         snapshotTicker.stop()
+        searchIndex.vectorIndexes?.close()
         await runtime.shutdown()
         store.withLock { store in
             if let store { saveIndexSnapshots(store) }
@@ -188,6 +191,8 @@ public final class WorkerNode: Sendable {
             report.walBytes = UInt64(persistent.walBytes)
             report.segmentBytes = UInt64(persistent.segmentBytes)
             report.slots = slotRange.reportable(opened.slotPositions())
+            report.vectorIndexes = searchIndex.vectorIndexStatus()
+            report.notes += report.vectorIndexes.map(\.note)
         }
         let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
         if backend == "host" {

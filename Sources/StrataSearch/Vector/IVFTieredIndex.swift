@@ -55,6 +55,21 @@ public final class IVFTieredIndex: Sendable {
                             cache: IVFPartitionCache(budgetBytes: cacheBytes)))
     }
 
+    /// Serves lists already on disk under `directory`, list `n` at `generations[n]` (a
+    /// worker's build wrote or verified each), with `locations` placing every live id; the
+    /// memory tier starts empty.
+    init(centroids: IVFCentroids, metric: VectorMetric, directory: String, generations: [UInt64],
+         locations: [UInt64: (list: Int32, row: Int32)], cacheBytes: Int, fs: any StoreFileSystem,
+         vectorSource: @escaping VectorSource) {
+        self.centroids = centroids
+        self.metric = metric
+        self.directory = directory
+        self.fs = fs
+        centroidDigest = centroids.digest
+        self.vectorSource = vectorSource
+        state = Mutex(State(locations: locations, generations: generations, cache: IVFPartitionCache(budgetBytes: cacheBytes)))
+    }
+
     public var counters: IVFTierCounters {
         state.withLock { s in
             IVFTierCounters(lists: centroids.count, residentLists: s.cache.residentLists, residentBytes: s.cache.residentBytes,
