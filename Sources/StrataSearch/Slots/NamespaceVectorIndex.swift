@@ -70,6 +70,23 @@ final class NamespaceVectorIndex: Sendable {
 
     static func slot(of id: UInt64) -> UInt32 { UInt32(id >> 48) }
 
+    /// Whether the index was cut for far fewer vectors than it holds now (over twice the lists
+    /// `settings.listSize` asks for): lists that long cost every probe, so it is built again.
+    var isOutgrown: Bool {
+        guard let index = ready else { return false }
+        return IVFCentroids.listCount(vectors: index.count, targetListSize: settings.listSize) > 2 * index.centroids.count
+    }
+
+    /// A vector as the FP16 row a shard stores of it, decoded: what lists are chosen by (see
+    /// `IVFWorkerBuild`).
+    static func storedRow(metric: VectorMetric) -> ([Float]) -> [Float] {
+        { vector in
+            var storage = VectorStorage(dimension: vector.count, metric: metric)
+            storage.append(vector)
+            return storage.decoded(row: 0)
+        }
+    }
+
     /// The ready index, nil while building or after a failure.
     var ready: IVFTieredIndex? {
         phase.withLock { if case .ready(let index) = $0 { index } else { nil } }
@@ -142,7 +159,7 @@ final class NamespaceVectorIndex: Sendable {
                 return stale
             }
             if !stale.isEmpty { try index.remove(stale) }
-            if !batch.isEmpty { try index.upsert(batch) }
+            if !batch.isEmpty { try index.upsert(batch, placedBy: Self.storedRow(metric: index.metric)) }
         case .remove(let slot, let documentID):
             let ids = placement.withLock { p -> [UInt64] in
                 let ids = p.documents.removeValue(forKey: DocumentKey(slot: slot, documentID: documentID)) ?? []

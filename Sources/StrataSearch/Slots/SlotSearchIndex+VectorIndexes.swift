@@ -14,6 +14,9 @@ extension SlotSearchIndex {
         }
         if let index = vectorIndexes.index(of: namespace) {
             index.apply(operation)
+            // Built again from the shards once it has grown past its lists; the exact scan
+            // serves meanwhile, as it did before the switch.
+            if case .upsert = operation, index.isOutgrown { resetVectorIndexes(namespace: namespace) }
         } else if case .upsert = operation {
             considerVectorIndex(namespace: namespace)
         }

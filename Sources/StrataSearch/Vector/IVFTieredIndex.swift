@@ -117,7 +117,11 @@ public final class IVFTieredIndex: Sendable {
     /// Adds or replaces vectors, rewriting each touched list once; an id given twice keeps its
     /// last vector. Validates every vector first (`invalidArgument` naming `vectors[i]`):
     /// nothing changes on bad input.
-    public func upsert(_ batch: [(id: UInt64, vector: [Float])]) throws(StrataError) {
+    ///
+    /// `placedBy` gives the vector a list is chosen by (default: the vector itself); a worker
+    /// places by the FP16 row it stores, as its build from stored rows does, so a restart finds
+    /// every id in the list it was written to.
+    public func upsert(_ batch: [(id: UInt64, vector: [Float])], placedBy: (([Float]) -> [Float])? = nil) throws(StrataError) {
         var last: [UInt64: Int] = [:]
         for (i, entry) in batch.enumerated() {
             try VectorValidation.validate(entry.vector, dimension: centroids.dimension, field: "vectors[\(i)]")
@@ -125,7 +129,7 @@ public final class IVFTieredIndex: Sendable {
         }
         let vectors = batch.indices.filter { last[batch[$0].id] == $0 }.map { batch[$0] }
         var scratch = VectorSearchScratch()
-        let targets = vectors.map { centroids.assign($0.vector, scratch: &scratch) }
+        let targets = vectors.map { centroids.assign(placedBy?($0.vector) ?? $0.vector, scratch: &scratch) }
         try state.withLock { (s: inout State) throws(StrataError) in
             var touched: [Int: IVFList] = [:]
             func load(_ n: Int) throws(StrataError) -> IVFList {
