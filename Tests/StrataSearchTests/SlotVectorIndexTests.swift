@@ -164,6 +164,9 @@ struct SlotVectorIndexTests {
             let moved = (0..<Self.dimension).map { _ in rng.gaussian() }
             try Self.upsert([first, exact], slot: 2, "d2", [Self.entry("d2", 0, moved)])
             for index in [first, exact] { index.remove(namespace: "n", slot: 5, documentID: "d5") }
+            // A clean shutdown writes the changed lists back (after a SIGKILL they are stale
+            // and rewritten at the next start).
+            first.vectorIndexes!.close()
             let namespaceDirectory = first.vectorIndexes!.directory(of: "n")
             func files() throws -> [String: Data] {
                 var result: [String: Data] = [:]
@@ -196,6 +199,8 @@ struct SlotVectorIndexTests {
             let exact = Self.exactIndex()
             try Self.fill([ivf, exact], documents: 300, rng: &rng)
             try Self.waitUntilReady(ivf)
+            // Lists changed by writes are held in memory until written back: write them now.
+            try ivf.vectorIndexes!.index(of: "n")!.ready!.flush()
             let namespaceDirectory = ivf.vectorIndexes!.directory(of: "n")
             for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
                 var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))

@@ -39,10 +39,11 @@ public final class WorkerNode: Sendable {
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
         indexSnapshots = SearchIndexSnapshots(directory: config.node.dataDir + "/search-index")
+        let logger = NodeRuntime.logger(role: .worker, identity: identity, config: config)
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
                                         defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight,
-                                        vectorIndexes: Self.vectorIndexes(config))
-        let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
+                                        vectorIndexes: Self.vectorIndexes(config, logger: logger))
+        let security = try NodeSecurity(config: config, logger: logger)
         runtime = NodeRuntime(role: .worker, identity: identity, config: config, listen: config.worker.listen,
                               security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)

@@ -17,6 +17,9 @@ import StrataCore
 enum IVFWorkerBuild {
     /// Sample rows per list for training (as `strata-bench ivf` measured recall with).
     static let sampleRowsPerList = 40
+    /// Changed lists held before their files are rewritten: ~55 lists of 512 at 384
+    /// dimensions, so a stream of small writes rewrites each list once per ~32 MiB of changes.
+    static let writeBackBytes = 32 << 20
 
     static func run(_ shards: [(slot: UInt32, shard: SlotSearchShard)], dimension: Int, metric: VectorMetric,
                     settings: IVFSettings, directory: String, fs: any StoreFileSystem, cancelled: () -> Bool,
@@ -86,7 +89,8 @@ enum IVFWorkerBuild {
         }
         removeListFiles(from: centroids.count, in: directory, fs: fs)
         let index = IVFTieredIndex(centroids: centroids, metric: metric, directory: directory, generations: generations,
-                                   locations: locations, cacheBytes: settings.cacheBytes, fs: fs, vectorSource: vectorSource)
+                                   locations: locations, cacheBytes: settings.cacheBytes, writeBackBytes: writeBackBytes,
+                                   fs: fs, vectorSource: vectorSource)
         return (index, placement)
     }
 

@@ -63,6 +63,9 @@ extension SlotSearchIndex {
     /// the index, which then replays the changes journaled meanwhile.
     func buildVectorIndex(_ target: NamespaceVectorIndex) {
         let namespace = target.namespace
+        let started = ContinuousClock.now
+        vectorIndexes?.progress(SlotVectorIndexes.report(target), .zero)
+        defer { vectorIndexes?.progress(SlotVectorIndexes.report(target), ContinuousClock.now - started) }
         let shards = state.withLock { state in
             state.shards.filter { $0.key.namespace == namespace }.map { (slot: $0.key.slot, shard: $0.value) }.sorted { $0.slot < $1.slot }
         }

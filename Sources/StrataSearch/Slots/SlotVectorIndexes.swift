@@ -17,11 +17,16 @@ public final class SlotVectorIndexes: Sendable {
     let fs: any StoreFileSystem
     let indexes = Mutex<[String: NamespaceVectorIndex]>([:])
     let closed = Atomic<Bool>(false)
+    /// Told when a build starts (phase "building") and ends (ready or failed, with how long
+    /// it took): the worker logs both.
+    let progress: @Sendable (VectorIndexReport, Duration) -> Void
 
-    public init(settings: IVFSettings, directory: String, fs: any StoreFileSystem = PosixFileSystem()) {
+    public init(settings: IVFSettings, directory: String, fs: any StoreFileSystem = PosixFileSystem(),
+                progress: @escaping @Sendable (VectorIndexReport, Duration) -> Void = { _, _ in }) {
         self.settings = settings
         self.directory = directory
         self.fs = fs
+        self.progress = progress
     }
 
     func index(of namespace: String) -> NamespaceVectorIndex? {
@@ -54,20 +59,26 @@ public final class SlotVectorIndexes: Sendable {
         return StorePath.join(directory, String(repeating: "0", count: 16 - hex.count) + hex)
     }
 
-    /// Stops building (a build in flight gives up at its next list); indexes keep serving.
-    public func close() { closed.store(true, ordering: .releasing) }
+    /// Stops building (a build in flight gives up at its next list) and writes back the
+    /// changed lists, so the next start keeps their files; indexes keep serving.
+    public func close() {
+        closed.store(true, ordering: .releasing)
+        for index in indexes.withLock({ Array($0.values) }) { try? index.ready?.flush() }
+    }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// Per namespace: phase, vectors and tier counters, sorted by namespace.
     public func status() -> [VectorIndexReport] {
         let all = indexes.withLock { $0 }
-        return all.keys.sorted().map { namespace in
-            let (phase, vectors, counters) = all[namespace]!.status
-            guard let c = counters else { return VectorIndexReport(namespace: namespace, phase: phase) }
-            return VectorIndexReport(namespace: namespace, phase: phase, vectors: vectors, lists: c.lists,
-                                     residentLists: c.residentLists, residentBytes: c.residentBytes, budgetBytes: c.budgetBytes,
-                                     hits: c.hits, misses: c.misses, evictions: c.evictions, rebuiltLists: c.rebuiltLists)
-        }
+        return all.keys.sorted().map { Self.report(all[$0]!) }
+    }
+
+    static func report(_ index: NamespaceVectorIndex) -> VectorIndexReport {
+        let (phase, vectors, counters) = index.status
+        guard let c = counters else { return VectorIndexReport(namespace: index.namespace, phase: phase) }
+        return VectorIndexReport(namespace: index.namespace, phase: phase, vectors: vectors, lists: c.lists,
+                                 residentLists: c.residentLists, residentBytes: c.residentBytes, budgetBytes: c.budgetBytes,
+                                 hits: c.hits, misses: c.misses, evictions: c.evictions, rebuiltLists: c.rebuiltLists)
     }
 }
