@@ -84,11 +84,11 @@ struct SlotVectorIndexTests {
             try Self.waitUntilReady(ivf)
             let status = ivf.vectorIndexStatus()[0]
             #expect(status.vectors == exact.vectorCount(namespace: "n"))
-            #expect(status.lists > 10)
+            #expect(status.counters.lists > 10)
             try Self.expectSameAnswers(ivf, exact, rng: &rng)
             // The answers went through the IVF lists.
             let after = ivf.vectorIndexStatus()[0]
-            #expect(after.hits + after.misses > 0)
+            #expect(after.counters.hits + after.counters.misses > 0)
             // Filters are the exact scan's (same answers either way).
             let filtered = SlotQuery(namespace: "n", slots: (0..<12).map(UInt32.init), vector: (0..<Self.dimension).map { _ in rng.gaussian() },
                                      mode: .vector, topK: 5, documentPrefix: "d1")
@@ -215,7 +215,7 @@ struct SlotVectorIndexTests {
             #expect(found.map(\.ref) == expected.map(\.ref))
             for (a, b) in zip(found, expected) { #expect(abs(a.vectorScore - b.vectorScore) < 1e-2) }
             let status = ivf.vectorIndexStatus()[0]
-            #expect(status.rebuiltLists == UInt64(status.lists))
+            #expect(status.counters.rebuiltLists == UInt64(status.counters.lists))
             #expect(status.phase == "ready")
         }
     }

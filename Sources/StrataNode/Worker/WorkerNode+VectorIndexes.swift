@@ -12,7 +12,7 @@ extension WorkerNode {
                                    probes: config.worker.ivfProbes, cacheBytes: config.worker.ivfCacheBytes)
         return SlotVectorIndexes(settings: settings, directory: config.node.dataDir + "/ivf") { report, took in
             let metadata: Logger.Metadata = ["namespace": "\(report.namespace)", "vectors": "\(report.vectors)",
-                                             "lists": "\(report.lists)", "took": "\(took)"]
+                                             "lists": "\(report.counters.lists)", "took": "\(took)"]
             if report.phase == "building" {
                 logger.info("ivf index building", metadata: metadata)
             } else if report.phase == "ready" {

@@ -76,9 +76,6 @@ public final class SlotVectorIndexes: Sendable {
 
     static func report(_ index: NamespaceVectorIndex) -> VectorIndexReport {
         let (phase, vectors, counters) = index.status
-        guard let c = counters else { return VectorIndexReport(namespace: index.namespace, phase: phase) }
-        return VectorIndexReport(namespace: index.namespace, phase: phase, vectors: vectors, lists: c.lists,
-                                 residentLists: c.residentLists, residentBytes: c.residentBytes, budgetBytes: c.budgetBytes,
-                                 hits: c.hits, misses: c.misses, evictions: c.evictions, rebuiltLists: c.rebuiltLists)
+        return VectorIndexReport(namespace: index.namespace, phase: phase, vectors: vectors, counters: counters ?? IVFTierCounters())
     }
 }
