@@ -202,7 +202,7 @@ final class NamespaceVectorIndex: Sendable {
         }
     }
 
-    /// The row vector of `id` from the live shards (a torn list's rebuild reads it).
+    /// The chunk reference of `id` (a torn list's rebuild looks its vector up by it).
     func chunkRef(of id: UInt64) -> ChunkRef? { placement.withLock { $0.refs[id] } }
 
     /// What status reports: the phase and, when ready, the tiers' counters.
