@@ -57,6 +57,7 @@ def main():
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--json")
     a = p.parse_args()
+    a.chunks, a.vectors, a.queries = (os.path.abspath(x) for x in (a.chunks, a.vectors, a.queries))
     builds = dict(b.split("=", 1) for b in a.build)
     variants = []
     for v in a.variant:
@@ -74,7 +75,8 @@ def main():
                     cmd += ["--node-set", s]
                 load = os.getloadavg()[0]
                 print(f"[{time.strftime('%H:%M:%S')}] round {r} {label} (load {load:.1f}): {' '.join(cmd)}", file=sys.stderr, flush=True)
-                subprocess.run(cmd, check=True, stdout=sys.stderr)
+                # In the build's own checkout: nodes read ./config/strata.json, whose keys differ by build.
+                subprocess.run(cmd, check=True, stdout=sys.stderr, cwd=os.path.dirname(os.path.dirname(os.path.abspath(bin_dir))))
                 with open(out) as f:
                     report = json.load(f)
                 report["load_at_start"] = load
