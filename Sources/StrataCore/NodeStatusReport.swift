@@ -56,6 +56,9 @@ public struct NodeStatusReport: Sendable, Codable, Equatable {
     public var requestsServed: UInt64
     /// A coordinator's role, lease and map freshness; nil for a worker.
     public var controlPlane: ControlPlaneStatus?
+    /// A worker's IVF indexes, one per namespace past the switch (in process and /metrics;
+    /// the status RPC carries them as notes).
+    public var vectorIndexes: [VectorIndexReport] = []
 
     public init(
         nodeID: String, role: NodeRole, address: String, zone: String = "", state: NodeState,

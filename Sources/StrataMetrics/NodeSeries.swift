@@ -24,6 +24,34 @@ public enum NodeSeries {
                                         help: "Bytes in the persistent tier's segment files."))
             samples.append(MetricSample("strata_worker_slots", .gauge, Double(report.slots.count),
                                         help: "Slots this worker holds data for."))
+            samples += vectorIndexSamples(report.vectorIndexes)
+        }
+        return samples
+    }
+
+    /// Per namespace with an IVF index: its phase, what its memory tier holds, and how list
+    /// reads went (hits from memory, misses read from disk).
+    public static func vectorIndexSamples(_ indexes: [VectorIndexReport]) -> [MetricSample] {
+        var samples: [MetricSample] = []
+        for index in indexes {
+            let labels = [MetricSample.Label("namespace", index.namespace)]
+            func gauge(_ name: String, _ value: Double, _ help: String) {
+                samples.append(MetricSample(name, .gauge, value, labels: labels, help: help))
+            }
+            func counter(_ name: String, _ value: UInt64, _ help: String) {
+                samples.append(MetricSample(name, .counter, Double(value), labels: labels, help: help))
+            }
+            gauge("strata_ivf_ready", index.phase == "ready" ? 1 : 0, "1 when the namespace's vector lists are served by its IVF index, 0 while it builds or after a failure (the exact scan serves).")
+            gauge("strata_ivf_vectors", Double(index.vectors), "Vectors in the namespace's IVF index.")
+            gauge("strata_ivf_lists", Double(index.counters.lists), "Lists of the IVF index (all on disk).")
+            gauge("strata_ivf_resident_lists", Double(index.counters.residentLists), "IVF lists held in memory.")
+            gauge("strata_ivf_resident_bytes", Double(index.counters.residentBytes), "Bytes of IVF lists held in memory.")
+            gauge("strata_ivf_budget_bytes", Double(index.counters.budgetBytes), "Memory budget of the IVF lists (worker.ivf_cache_bytes).")
+            gauge("strata_ivf_hit_ratio", index.counters.hitRate, "IVF list reads answered from memory over all list reads.")
+            counter("strata_ivf_hits_total", index.counters.hits, "IVF list reads answered from memory.")
+            counter("strata_ivf_misses_total", index.counters.misses, "IVF list reads that went to the list's file on disk.")
+            counter("strata_ivf_evictions_total", index.counters.evictions, "IVF lists dropped from memory to stay within the budget.")
+            counter("strata_ivf_rebuilt_lists_total", index.counters.rebuiltLists, "IVF list files found invalid and rebuilt from the index.")
         }
         return samples
     }

@@ -20,6 +20,7 @@ extension ServiceBench {
             "dimension": corpus.dimension,
         ]
         report["ingest"] = try await ingest(corpus, client: client)
+        report["ivf_build_wait_seconds"] = try await Self.waitForVectorIndexBuilds(nodes)
         report["memory_after_ingest"] = try await memory(nodes, client: client)
         if let queries {
             let lines = try ServiceCorpus.loadQueries(queries)
@@ -186,6 +187,27 @@ extension ServiceBench {
         let line = tiers.keys.sorted().map { "\($0) \(format(Double(tiers[$0]!["bytes"]!) / 1e6, 1)) MB / \(tiers[$0]!["tokens"]!) tokens" }.joined(separator: ", ")
         print("memory: \(line); persistent WAL+segments \(format(Double(disk) / 1e6, 1)) MB; worker RSS \(workerRSS.map { format(Double($0) / 1e6, 0) }.joined(separator: "/")) MB, coordinator RSS \(format(Double(coordinatorRSS) / 1e6, 0)) MB")
         return ["tiers": tiers, "persistent_bytes": disk, "worker_rss_bytes": workerRSS, "coordinator_rss_bytes": coordinatorRSS]
+    }
+
+    /// Waits until every IVF index build a worker logged has finished (built in the background
+    /// once a namespace crosses `worker.ivf_min_vectors`; the exact scan serves meanwhile), so
+    /// that query figures are of one path. Returns the seconds waited (0 without IVF).
+    static func waitForVectorIndexBuilds(_ nodes: ChildNodes, timeout: Double = 600) async throws -> Double {
+        let start = Date()
+        func count(_ text: String, _ phrase: String) -> Int { text.components(separatedBy: phrase).count - 1 }
+        while true {
+            let pending = nodes.workers.contains { worker in
+                let text = (try? String(contentsOfFile: worker.log, encoding: .utf8)) ?? ""
+                return count(text, "ivf index building") > count(text, "ivf index ready") + count(text, "ivf index not built")
+            }
+            let waited = Date().timeIntervalSince(start)
+            if !pending {
+                if waited > 0.5 { print("ivf: index builds finished after \(format(waited, 1)) s") }
+                return waited
+            }
+            guard waited < timeout else { throw ClusterBench.BenchFailure("ivf index builds still running after \(Int(timeout)) s") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     /// The distinct warning and error lines of the workers' logs (timestamps cut), at most 5.

@@ -112,6 +112,15 @@ public struct WorkerConfig: Sendable, Equatable {
     /// How often the worker writes the search-index snapshots of slots that changed (0: only
     /// at shutdown). Bounds what a restart after a crash rebuilds to the slots written since.
     public var indexSnapshotIntervalMs = 60_000
+    /// Vectors of one namespace on the worker from which its vector lists are served by an
+    /// IVF index instead of the exact scan (the measured switch point, docs/worker-search.md).
+    public var ivfMinVectors = 20_000
+    /// Vectors per IVF list: the unit scanned, cached in memory and read from disk.
+    public var ivfListSize = 512
+    /// IVF lists scanned per query (recall against speed).
+    public var ivfProbes = 32
+    /// Bytes of IVF lists each namespace's index keeps in memory (the rest is read from disk).
+    public var ivfCacheBytes = 268_435_456
 }
 
 /// RPC server and channel settings.

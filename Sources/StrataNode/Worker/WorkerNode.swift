@@ -39,9 +39,11 @@ public final class WorkerNode: Sendable {
         storeDirectory = config.node.dataDir + "/store"
         storeSettings = StoreSettings(config: config)
         indexSnapshots = SearchIndexSnapshots(directory: config.node.dataDir + "/search-index")
+        let logger = NodeRuntime.logger(role: .worker, identity: identity, config: config)
         searchIndex = SlotSearchIndex(settings: SearchSettings(maximumTopK: config.query.maxTopK),
-                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight)
-        let security = try NodeSecurity(config: config, logger: NodeRuntime.logger(role: .worker, identity: identity, config: config))
+                                        defaultTopK: config.query.defaultTopK, defaultLexicalWeight: config.query.lexicalWeight,
+                                        vectorIndexes: Self.vectorIndexes(config, logger: logger))
+        let security = try NodeSecurity(config: config, logger: logger)
         runtime = NodeRuntime(role: .worker, identity: identity, config: config, listen: config.worker.listen,
                               security: security, servesGRPC: environment.servesGRPC)
         slotRange = WorkerSlotRange(dataDirectory: config.node.dataDir, configured: config.coordinator.slots, logger: runtime.logger)
@@ -113,6 +115,7 @@ public final class WorkerNode: Sendable {
             "index snapshots decoded took": "\(restore.decodeTook)", "warm tier": "\(warm.summary)",
         ])
         runtime.markServing()
+        searchIndex.startVectorIndexes()
         startMembership()
         startSnapshotTicker()
     }
@@ -182,6 +185,7 @@ public final class WorkerNode: Sendable {
     public func shutdown() async {
         membership.withLock { $0?.stop(); $0 = nil }
         snapshotTicker.stop()
+        searchIndex.vectorIndexes?.close()
         await runtime.shutdown()
         store.withLock { store in
             if let store { saveIndexSnapshots(store) }
@@ -200,6 +204,8 @@ public final class WorkerNode: Sendable {
             report.walBytes = UInt64(persistent.walBytes)
             report.segmentBytes = UInt64(persistent.segmentBytes)
             report.slots = slotRange.reportable(opened.slotPositions())
+            report.vectorIndexes = searchIndex.vectorIndexStatus()
+            report.notes += report.vectorIndexes.map(\.note)
         }
         let backend = report.tiers.first { $0.tier == .hot }?.backend ?? "host"
         if backend == "host" {

@@ -75,7 +75,11 @@ extension SlotSearchIndex {
         }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
-            vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
+            if let throughIVF = try vectorListsThroughIVF(request, shards, query, plan: plan) {
+                vector = throughIVF
+            } else {
+                vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
+            }
         }
         return shards.withUnsafeBufferPointer { shards in  // in place, not copied per candidate (see `termCounts`)
             Self.candidates(plan: plan, lexical: lexical, vector: vector, shards: shards)

@@ -86,6 +86,7 @@ extension SlotSearchIndex {
                 if !shard.isEmpty { state.shards[Key(namespace: namespace, slot: slot)] = shard }
             }
         }
+        resetVectorIndexes(namespace: nil)
     }
 
     /// `decode` then `install`.

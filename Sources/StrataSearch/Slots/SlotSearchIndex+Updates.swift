@@ -34,6 +34,8 @@ extension SlotSearchIndex {
             }
             try state.shards[key]!.upsert(documentID: documentID, chunks: chunks.map { ($0.chunk, $0.detail) })
         }
+        noteVectorChange(.upsert(slot: slot, documentID: documentID, chunks: chunks.map { ($0.chunk.ref, $0.chunk.vector) }),
+                         namespace: namespace)
     }
 
     /// Removes a document; one the slot does not hold is a no-op.
@@ -43,11 +45,13 @@ extension SlotSearchIndex {
             state.shards[key]?.remove(documentID: documentID)
             if state.shards[key]?.isEmpty == true { state.shards[key] = nil }
         }
+        noteVectorChange(.remove(slot: slot, documentID: documentID), namespace: namespace)
     }
 
     /// Forgets the namespace's share of the slot.
     public func dropNamespace(_ namespace: String, slot: UInt32) {
         _ = state.withLock { $0.shards.removeValue(forKey: Key(namespace: namespace, slot: slot)) }
+        noteVectorChange(.dropSlot(slot), namespace: namespace)
     }
 
     /// Fixes a namespace's dimension the first time a vector is seen, rebuilding the shards
@@ -71,6 +75,7 @@ extension SlotSearchIndex {
         try state.withLock { (state) throws(StrataError) in
             try Self.rebuild([(slot, namespace)], reader: reader, settings: settings, state: &state)
         }
+        resetVectorIndexes(namespace: namespace)
     }
 
     /// Works through `pending`; a namespace that gets its first vector here queues its

@@ -41,11 +41,15 @@ public final class SlotSearchIndex: Sendable {
     /// Lexical weight in hybrid fusion when a request leaves it 0 (0...1; vectors get the rest).
     public let defaultLexicalWeight: Double
     let state = Mutex(State())
+    /// The IVF indexes of namespaces past the switch (nil: the exact scan always).
+    public let vectorIndexes: SlotVectorIndexes?
 
-    public init(settings: SearchSettings, defaultTopK: Int, defaultLexicalWeight: Double) {
+    public init(settings: SearchSettings, defaultTopK: Int, defaultLexicalWeight: Double,
+                vectorIndexes: SlotVectorIndexes? = nil) {
         self.settings = settings
         self.defaultTopK = defaultTopK
         self.defaultLexicalWeight = defaultLexicalWeight
+        self.vectorIndexes = vectorIndexes
     }
 
     /// The settings of a new shard of `namespace` (its vector dimension when known).
@@ -70,5 +74,6 @@ public final class SlotSearchIndex: Sendable {
         state.withLock { state in
             for key in state.shards.keys where key.slot == slot { state.shards[key] = nil }
         }
+        noteVectorChange(.dropSlot(slot), namespace: nil)
     }
 }

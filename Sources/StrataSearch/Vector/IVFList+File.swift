@@ -71,3 +71,22 @@ extension IVFCentroids {
         }
     }
 }
+
+extension IVFList {
+    /// The list's file whatever its generation, with that generation: what a restart reuses
+    /// when its rows are the ones the store gives (nil: missing or invalid, as `read`).
+    static func readAnyGeneration(list: Int, centroidDigest: UInt64, dimension: Int, metric: VectorMetric,
+                                  in directory: String, fs: any StoreFileSystem) -> (list: IVFList, generation: UInt64)? {
+        do throws(StrataError) {
+            let file = try fs.open(StorePath.join(directory, fileName(list: list)), create: false)
+            defer { file.close() }
+            let bytes = try file.readAll()
+            guard let (frame, _, _) = SearchIndexSnapshotFrame.header(of: bytes[...]),
+                  let decoded = decoded(bytes, list: list, generation: frame.sequence, centroidDigest: centroidDigest,
+                                        dimension: dimension, metric: metric) else { return nil }
+            return (decoded, frame.sequence)
+        } catch {
+            return nil
+        }
+    }
+}

@@ -17,6 +17,12 @@ import Synchronization
 /// A rebuilt list holds exactly the ids the index places in it, with the vectors the source
 /// gives now; the index never serves a list it could not verify.
 ///
+/// Writes: each upsert or remove makes the touched lists' next generation in memory. With
+/// `writeBackBytes` 0 their files are rewritten at once; above 0 changed lists are held (and
+/// served) until their bytes pass it, then all written back (and at `flush()`). A crash
+/// loses only files, never answers: the owner (a worker) checks every list file against its
+/// source of truth when it starts.
+///
 /// Thread safety: one mutex over the placement, generations and cache. Disk reads of a missed
 /// list happen outside it; writes (upsert, remove) hold it while they rewrite the touched lists.
 public final class IVFTieredIndex: Sendable {
@@ -28,7 +34,15 @@ public final class IVFTieredIndex: Sendable {
         var generations: [UInt64]
         var cache: IVFPartitionCache
         var rebuiltLists: UInt64 = 0
+        /// Lists changed since their files were last written (write-back), and their bytes.
+        var dirty: [Int: IVFList] = [:]
+        var dirtyBytes = 0
     }
+
+    /// Bytes of changed lists held before they are written back (0: every change is written
+    /// at once). A worker batches: under a stream of small writes each list file is then
+    /// rewritten once per flush, not once per document.
+    let writeBackBytes: Int
 
     public let centroids: IVFCentroids
     public let metric: VectorMetric
@@ -48,11 +62,28 @@ public final class IVFTieredIndex: Sendable {
         self.fs = fs
         centroidDigest = index.centroids.digest
         self.vectorSource = vectorSource
+        writeBackBytes = 0
         for (number, list) in index.lists.enumerated() {
             try list.write(list: number, generation: 1, centroidDigest: centroidDigest, in: directory, fs: fs)
         }
         state = Mutex(State(locations: index.locations, generations: [UInt64](repeating: 1, count: index.lists.count),
                             cache: IVFPartitionCache(budgetBytes: cacheBytes)))
+    }
+
+    /// Serves lists already on disk under `directory`, list `n` at `generations[n]` (a
+    /// worker's build wrote or verified each), with `locations` placing every live id; the
+    /// memory tier starts empty.
+    init(centroids: IVFCentroids, metric: VectorMetric, directory: String, generations: [UInt64],
+         locations: [UInt64: (list: Int32, row: Int32)], cacheBytes: Int, writeBackBytes: Int = 0, fs: any StoreFileSystem,
+         vectorSource: @escaping VectorSource) {
+        self.writeBackBytes = max(writeBackBytes, 0)
+        self.centroids = centroids
+        self.metric = metric
+        self.directory = directory
+        self.fs = fs
+        centroidDigest = centroids.digest
+        self.vectorSource = vectorSource
+        state = Mutex(State(locations: locations, generations: generations, cache: IVFPartitionCache(budgetBytes: cacheBytes)))
     }
 
     public var counters: IVFTierCounters {
@@ -85,13 +116,13 @@ public final class IVFTieredIndex: Sendable {
 
     /// List `number` from memory, or from disk (promoted into memory), or rebuilt.
     func list(_ number: Int) throws(StrataError) -> IVFList {
-        let (cached, generation) = state.withLock { s in (s.cache.lookup(number), s.generations[number]) }
+        let (cached, generation) = state.withLock { s in (s.cache.lookup(number) ?? s.dirty[number], s.generations[number]) }
         if let cached { return cached }
         let loaded = IVFList.read(list: number, generation: generation, centroidDigest: centroidDigest,
                                   dimension: centroids.dimension, metric: metric, in: directory, fs: fs)
         return try state.withLock { (s: inout State) throws(StrataError) -> IVFList in
             // A writer may have cached a newer generation meanwhile: serve that one.
-            if let current = s.cache.lookupQuietly(number) { return current }
+            if let current = s.cache.lookupQuietly(number) ?? s.dirty[number] { return current }
             let list: IVFList
             if let loaded, s.generations[number] == generation { list = loaded } else { list = try current(number, in: &s) }
             s.cache.insert(number, list)
@@ -102,7 +133,11 @@ public final class IVFTieredIndex: Sendable {
     /// Adds or replaces vectors, rewriting each touched list once; an id given twice keeps its
     /// last vector. Validates every vector first (`invalidArgument` naming `vectors[i]`):
     /// nothing changes on bad input.
-    public func upsert(_ batch: [(id: UInt64, vector: [Float])]) throws(StrataError) {
+    ///
+    /// `placedBy` gives the vector a list is chosen by (default: the vector itself); a worker
+    /// places by the FP16 row it stores, as its build from stored rows does, so a restart finds
+    /// every id in the list it was written to.
+    public func upsert(_ batch: [(id: UInt64, vector: [Float])], placedBy: (([Float]) -> [Float])? = nil) throws(StrataError) {
         var last: [UInt64: Int] = [:]
         for (i, entry) in batch.enumerated() {
             try VectorValidation.validate(entry.vector, dimension: centroids.dimension, field: "vectors[\(i)]")
@@ -110,7 +145,7 @@ public final class IVFTieredIndex: Sendable {
         }
         let vectors = batch.indices.filter { last[batch[$0].id] == $0 }.map { batch[$0] }
         var scratch = VectorSearchScratch()
-        let targets = vectors.map { centroids.assign($0.vector, scratch: &scratch) }
+        let targets = vectors.map { centroids.assign(placedBy?($0.vector) ?? $0.vector, scratch: &scratch) }
         try state.withLock { (s: inout State) throws(StrataError) in
             var touched: [Int: IVFList] = [:]
             func load(_ n: Int) throws(StrataError) -> IVFList {
@@ -151,7 +186,7 @@ public final class IVFTieredIndex: Sendable {
     /// The current list `n` under the lock (memory, disk or rebuilt), without counting a
     /// hit or miss: the counters describe the lists queries read.
     private func current(_ n: Int, in s: inout State) throws(StrataError) -> IVFList {
-        if let cached = s.cache.lookupQuietly(n) { return cached }
+        if let cached = s.cache.lookupQuietly(n) ?? s.dirty[n] { return cached }
         if let loaded = IVFList.read(list: n, generation: s.generations[n], centroidDigest: centroidDigest,
                                      dimension: centroids.dimension, metric: metric, in: directory, fs: fs) {
             return loaded
@@ -164,13 +199,29 @@ public final class IVFTieredIndex: Sendable {
     private func store(_ touched: [Int: IVFList], in s: inout State) throws(StrataError) {
         for (n, list) in touched {
             let written = list.needsCompaction ? list.compacted() : list
-            try written.write(list: n, generation: s.generations[n] + 1, centroidDigest: centroidDigest, in: directory, fs: fs)
             s.generations[n] += 1
             if written.ids.count != list.ids.count {
                 for (row, id) in written.ids.enumerated() where written.vectors.present[row] { s.locations[id] = (Int32(n), Int32(row)) }
             }
+            s.dirtyBytes += written.byteCount - (s.dirty[n]?.byteCount ?? 0)
+            s.dirty[n] = written
             s.cache.insert(n, written)
         }
+        if s.dirtyBytes > writeBackBytes { try writeBack(in: &s) }
+    }
+
+    /// Writes every changed list's file at its current generation.
+    private func writeBack(in s: inout State) throws(StrataError) {
+        for (n, list) in s.dirty.sorted(by: { $0.key < $1.key }) {
+            try list.write(list: n, generation: s.generations[n], centroidDigest: centroidDigest, in: directory, fs: fs)
+            s.dirtyBytes -= list.byteCount
+            s.dirty[n] = nil
+        }
+    }
+
+    /// Writes back the lists changed since their files were written (a worker's shutdown).
+    public func flush() throws(StrataError) {
+        try state.withLock { (s: inout State) throws(StrataError) in try writeBack(in: &s) }
     }
 
     /// List `n` rebuilt from the source of truth: the ids placed in it, their vectors now.
