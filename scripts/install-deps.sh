@@ -37,6 +37,8 @@ requirements="grpcio grpcio-tools grpcio-health-checking pytest pyyaml tiktoken 
 stamp=.venv/.strata-requirements
 if [[ ! -x .venv/bin/python || "$(cat "$stamp" 2>/dev/null)" != "$requirements" ]]; then
     echo "install-deps: creating .venv ($requirements)"
+    # Made afresh: whatever is there (an older venv, a broken one, a dangling link) goes.
+    rm -rf .venv
     python3 -m venv .venv
     .venv/bin/python -m pip install -q --disable-pip-version-check $requirements
     echo "$requirements" > "$stamp"
