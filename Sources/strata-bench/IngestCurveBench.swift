@@ -141,7 +141,9 @@ struct IngestCurveBench: AsyncParsableCommand {
         var rows: [[String: String]] = []
         for (how, stop) in [("SIGKILL", nodes.kill), ("SIGTERM", nodes.terminate)] as [(String, (ClusterBench.ChildNode) -> Void)] {
             stop(nodes.workers[0])
-            let worker = try nodes.restartWorker(0, settings: extra)
+            // JSON logs: the "store ready" line's keys contain spaces and several end in "took",
+            // which the text format's key=value pairs do not tell apart.
+            let worker = try nodes.restartWorker(0, settings: extra + ["--set", "logging.format=json"])
             let deadline = Date().addingTimeInterval(600)
             var ready: [String: String]?
             while ready == nil && Date() < deadline {
@@ -155,23 +157,12 @@ struct IngestCurveBench: AsyncParsableCommand {
         return rows
     }
 
-    /// The metadata of the "store ready" line of a worker's log (text or JSON format).
+    /// The metadata of the "store ready" line of a worker's JSON-format log (nil until it is there).
     static func storeReady(log: String) -> [String: String]? {
-        guard let line = log.split(separator: "\n").first(where: { $0.contains("store ready") }) else { return nil }
-        if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-           let metadata = object["metadata"] as? [String: Any] {
-            return metadata.mapValues { "\($0)" }
-        }
-        // Text format: key=value pairs, values possibly quoted; a key is preceded by a space.
-        var fields: [String: String] = [:]
-        for key in ["took", "index build took", "chunks", "segments"] {
-            // " took=" also ends " index build took=": take the occurrence not preceded by "build".
-            guard let range = line.ranges(of: " " + key + "=").first(where: { key != "took" || !line[..<$0.lowerBound].hasSuffix("build") }) else { continue }
-            let rest = line[range.upperBound...]
-            fields[key] = rest.hasPrefix("\"") ? String(rest.dropFirst().prefix { $0 != "\"" }) : String(rest.prefix { $0 != " " })
-        }
-        if ProcessInfo.processInfo.environment["STRATA_BENCH_VERBOSE"] != nil { print(line) }
-        return fields
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("store ready") }),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let metadata = object["metadata"] as? [String: Any] else { return nil }
+        return metadata.mapValues { "\($0)" }
     }
 
     /// Until no slot copy has run for 2 s: a worker that registered first starts with every

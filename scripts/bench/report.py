@@ -365,9 +365,9 @@ def store_targets(r):
     def verdict(ok):
         return "–" if ok is None else ("met" if ok else "not met")
 
-    def seconds(text):  # the worker logs "took" in seconds, as text
+    def seconds(text):  # the worker logs a duration as text: "0.906 seconds"
         try:
-            return f"{float(text):.2f} s"
+            return f"{float(str(text).split()[0]):.2f} s"
         except (TypeError, ValueError):
             return "–" if text is None else str(text)
 
