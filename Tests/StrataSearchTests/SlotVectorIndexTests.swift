@@ -77,9 +77,11 @@ struct SlotVectorIndexTests {
     @Test func withEveryListProbedTheWorkerAnswersAsTheExactScan() throws {
         try Self.withDirectory { dir in
             var rng = SplitMix64(seed: 1901)
-            let ivf = Self.ivfIndex(dir)
+            // Cut at 800 of ~900 vectors: a switch crossed early would make the index outgrow
+            // its lists as the rest arrive and be built again, racing the checks below.
+            let ivf = Self.ivfIndex(dir, minimumVectors: 800)
             let exact = Self.exactIndex()
-            // The switch is crossed after ~67 documents: the rest arrive while the index builds.
+            // The switch is crossed after ~530 documents: the rest arrive while the index builds.
             try Self.fill([ivf, exact], documents: 600, rng: &rng)
             try Self.waitUntilReady(ivf)
             let status = ivf.vectorIndexStatus()[0]
@@ -110,7 +112,7 @@ struct SlotVectorIndexTests {
     @Test func upsertsDeletesAndSlotDropsAreVisible() throws {
         try Self.withDirectory { dir in
             var rng = SplitMix64(seed: 1902)
-            let ivf = Self.ivfIndex(dir)
+            let ivf = Self.ivfIndex(dir, minimumVectors: 400)  // of ~450: not outgrown by the writes below
             let exact = Self.exactIndex()
             try Self.fill([ivf, exact], documents: 300, rng: &rng)
             try Self.waitUntilReady(ivf)
