@@ -110,13 +110,7 @@ extension SlotVectorIndexTests {
 
             // A list file torn while serving (no memory budget: every read goes to disk) is
             // rebuilt from the store's vectors: same chunks, scores to FP16 precision.
-            try restarted.vectorIndexes!.index(of: "n")!.ready!.flush()
-            let namespaceDirectory = restarted.vectorIndexes!.directory(of: "n")
-            for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
-                var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-                bytes[bytes.count - 3] ^= 0x40
-                try bytes.write(to: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-            }
+            try Self.flipABitInEveryListFile(restarted)
             let lookupsBefore = store.lookups.load(ordering: .relaxed)
             let found = try restarted.search(top)
             let expected = try exact.search(top)

@@ -53,6 +53,18 @@ struct SlotVectorIndexTests {
         throw StrataError(.deadlineExceeded, "not ready")
     }
 
+    /// Writes back the lists changed by writes (held in memory until then), then flips a bit
+    /// near the end of every list file of namespace "n".
+    static func flipABitInEveryListFile(_ index: SlotSearchIndex) throws {
+        try index.vectorIndexes!.index(of: "n")!.ready!.flush()
+        let namespaceDirectory = index.vectorIndexes!.directory(of: "n")
+        for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))
+            bytes[bytes.count - 3] ^= 0x40
+            try bytes.write(to: URL(fileURLWithPath: namespaceDirectory + "/" + name))
+        }
+    }
+
     static func withDirectory<R>(_ body: (String) throws -> R) throws -> R {
         try IVFTieredIndexTests.withDirectory(body)
     }
@@ -201,14 +213,7 @@ struct SlotVectorIndexTests {
             let exact = Self.exactIndex()
             try Self.fill([ivf, exact], documents: 300, rng: &rng)
             try Self.waitUntilReady(ivf)
-            // Lists changed by writes are held in memory until written back: write them now.
-            try ivf.vectorIndexes!.index(of: "n")!.ready!.flush()
-            let namespaceDirectory = ivf.vectorIndexes!.directory(of: "n")
-            for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
-                var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-                bytes[bytes.count - 3] ^= 0x40
-                try bytes.write(to: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-            }
+            try Self.flipABitInEveryListFile(ivf)
             let vector = (0..<Self.dimension).map { _ in rng.gaussian() }
             let query = SlotQuery(namespace: "n", slots: (0..<12).map(UInt32.init), vector: vector, mode: .vector, topK: 10)
             let found = try ivf.search(query)

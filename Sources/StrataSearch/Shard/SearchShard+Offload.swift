@@ -7,6 +7,12 @@ extension SearchShard {
     /// Bytes of vector rows held in memory.
     public var residentVectorBytes: Int { vectors?.residentBytes ?? 0 }
 
+    /// The live chunks that have a vector.
+    var liveRefsWithVectors: [ChunkRef] {
+        guard let storage = vectors else { return [] }
+        return refs.indices.filter { alive[$0] && storage.present[$0] }.map { refs[$0] }
+    }
+
     /// Drops the vector rows, keeping which chunks have one; later upserts record presence only.
     mutating func offloadVectors() {
         vectors?.offload()

@@ -49,6 +49,8 @@ final class NamespaceVectorIndex: Sendable {
     let fs: any StoreFileSystem
     let phase = Mutex(Phase.building(journal: []))
     let placement = Mutex(Placement())
+    /// Set once a rebuild of this (outgrown) index was started.
+    let rebuildClaimed = Atomic<Bool>(false)
 
     init(namespace: String, settings: IVFSettings, directory: String, fs: any StoreFileSystem) {
         self.namespace = namespace
@@ -90,6 +92,11 @@ final class NamespaceVectorIndex: Sendable {
     /// The ready index, nil while building or after a failure.
     var ready: IVFTieredIndex? {
         phase.withLock { if case .ready(let index) = $0 { index } else { nil } }
+    }
+
+    /// True the first time only: the caller starts this index's rebuild.
+    func claimRebuild() -> Bool {
+        rebuildClaimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 
     /// Whether the index failed (a disk error or a collision): the exact scan serves.

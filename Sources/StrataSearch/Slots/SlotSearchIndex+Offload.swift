@@ -42,12 +42,23 @@ extension SlotSearchIndex {
 
     /// Reads the namespace's dropped vector rows back from the store (before the exact scan
     /// or an IVF build reads the shards). A no-op when none were dropped.
+    ///
+    /// The store is read outside the index lock (one read per chunk: seconds at 100K chunks),
+    /// so searches and writes go on meanwhile; rows written since are read under it.
     func reload(namespace: String) {
         guard let lookup = storedVectors.withLock({ $0 }) else { return }
+        let hashes = state.withLock { state -> [ContentHash] in
+            guard state.offloaded.contains(namespace) else { return [] }
+            return state.shards.filter { $0.key.namespace == namespace && $0.value.shard.vectorsOffloaded }
+                .flatMap { $0.value.shard.liveRefsWithVectors.map(\.contentHash) }
+        }
+        var read: [ContentHash: [Float]] = [:]
+        read.reserveCapacity(hashes.count)
+        for hash in hashes where read[hash] == nil { read[hash] = lookup(namespace, hash) }
         state.withLock { state in
             guard state.offloaded.remove(namespace) != nil else { return }
             for key in state.shards.keys where key.namespace == namespace && state.shards[key]!.shard.vectorsOffloaded {
-                state.shards[key]!.shard.reloadVectors { ref in lookup(namespace, ref.contentHash) }
+                state.shards[key]!.shard.reloadVectors { ref in read[ref.contentHash] ?? lookup(namespace, ref.contentHash) }
             }
         }
     }

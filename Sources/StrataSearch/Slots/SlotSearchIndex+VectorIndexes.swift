@@ -17,8 +17,15 @@ extension SlotSearchIndex {
             // A failed index serves nothing: the exact scan needs the shards' rows again.
             if index.hasFailed { reload(namespace: namespace) }
             // Built again from the shards once it has grown past its lists; the exact scan
-            // serves meanwhile, as it did before the switch.
-            if case .upsert = operation, index.isOutgrown { resetVectorIndexes(namespace: namespace) }
+            // serves meanwhile, as it did before the switch. Shards without their rows get them
+            // back first, in the background, while this index keeps serving.
+            if case .upsert = operation, index.isOutgrown {
+                if index.ready != nil, isOffloaded(namespace) {
+                    rebuildOutgrown(index, namespace: namespace)
+                } else {
+                    resetVectorIndexes(namespace: namespace)
+                }
+            }
         } else if case .upsert = operation {
             considerVectorIndex(namespace: namespace)
         }
@@ -64,6 +71,17 @@ extension SlotSearchIndex {
             reload(namespace: name)
             vectorIndexes.discard(name)
             considerVectorIndex(namespace: name)
+        }
+    }
+
+    /// Reads the shards' rows back from the store, then builds the outgrown index again; it
+    /// serves (and follows writes) until then. Once per index.
+    func rebuildOutgrown(_ index: NamespaceVectorIndex, namespace: String) {
+        guard index.claimRebuild() else { return }
+        Task.detached(priority: .utility) { [weak self] in
+            guard let self, let vectorIndexes = self.vectorIndexes, vectorIndexes.index(of: namespace) === index else { return }
+            self.reload(namespace: namespace)
+            self.resetVectorIndexes(namespace: namespace)
         }
     }
 
