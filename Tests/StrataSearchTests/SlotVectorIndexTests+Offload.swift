@@ -121,4 +121,26 @@ extension SlotVectorIndexTests {
             restarted.vectorIndexes!.close()
         }
     }
+
+    @Test func anIndexThatOutgrowsItsListsOverDroppedRowsIsBuiltAgainAndAnswersStayExact() throws {
+        try Self.withDirectory { dir in
+            var rng = SplitMix64(seed: 1906)
+            let store = StoredVectorsTestDouble()
+            // Cut at 100 of ~900 vectors: it outgrows its lists (several times) as the rest arrive.
+            let ivf = Self.ivfIndex(dir, minimumVectors: 100)
+            ivf.attachStoredVectors(store.lookup)
+            let exact = Self.exactIndex()
+            for i in 0..<600 {
+                let chunks = (0..<Int32(1 + i % 2)).map { Self.storedEntry("d\(i)", $0, (0..<Self.dimension).map { _ in rng.gaussian() }) }
+                store.record("n", chunks)
+                try Self.upsert([ivf, exact], slot: UInt32(i % 12), "d\(i)", chunks)
+                if i % 100 == 99 { try Self.expectSameAnswers(ivf, exact, rng: &rng, modes: [.vector]) }
+            }
+            try Self.waitUntilOffloaded(ivf)
+            try Self.expectSameAnswers(ivf, exact, rng: &rng)
+            try Self.expectSameFilteredAnswers(ivf, exact, rng: &rng)
+            #expect(ivf.vectorIndexStatus()[0].vectors == exact.vectorCount(namespace: "n"))
+            ivf.vectorIndexes!.close()
+        }
+    }
 }

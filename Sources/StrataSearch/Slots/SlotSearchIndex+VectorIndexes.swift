@@ -19,11 +19,11 @@ extension SlotSearchIndex {
             // Built again from the shards once it has grown past its lists; the exact scan
             // serves meanwhile, as it did before the switch. Shards without their rows get them
             // back first, in the background, while this index keeps serving.
-            if case .upsert = operation, index.isOutgrown {
-                if index.ready != nil, isOffloaded(namespace) {
+            if case .upsert = operation, index.isOutgrown, index.claimRebuild() {
+                if isOffloaded(namespace) {
                     rebuildOutgrown(index, namespace: namespace)
                 } else {
-                    resetVectorIndexes(namespace: namespace)
+                    replaceVectorIndex(index, namespace: namespace)
                 }
             }
         } else if case .upsert = operation {
@@ -75,14 +75,19 @@ extension SlotSearchIndex {
     }
 
     /// Reads the shards' rows back from the store, then builds the outgrown index again; it
-    /// serves (and follows writes) until then. Once per index.
+    /// serves (and follows writes) until then.
     func rebuildOutgrown(_ index: NamespaceVectorIndex, namespace: String) {
-        guard index.claimRebuild() else { return }
         Task.detached(priority: .utility) { [weak self] in
-            guard let self, let vectorIndexes = self.vectorIndexes, vectorIndexes.index(of: namespace) === index else { return }
+            guard let self, self.vectorIndexes?.index(of: namespace) === index else { return }
             self.reload(namespace: namespace)
-            self.resetVectorIndexes(namespace: namespace)
+            self.replaceVectorIndex(index, namespace: namespace)
         }
+    }
+
+    /// Discards `index` and builds the namespace's again, unless another replaced it already.
+    func replaceVectorIndex(_ index: NamespaceVectorIndex, namespace: String) {
+        guard let vectorIndexes, vectorIndexes.discard(namespace, ifStill: index) else { return }
+        considerVectorIndex(namespace: namespace)
     }
 
     /// Trains (or reads back) the centroids, writes or reuses every list file, and installs
@@ -100,7 +105,9 @@ extension SlotSearchIndex {
         do throws(StrataError) {
             let (index, placement) = try IVFWorkerBuild.run(
                 shards, dimension: dimension, metric: settings.metric, settings: vectorIndexes.settings,
-                directory: target.directory, fs: vectorIndexes.fs, cancelled: { vectorIndexes.isClosed },
+                directory: target.directory, fs: vectorIndexes.fs,
+                // A discarded build stops at its next list: its successor writes the same files.
+                cancelled: { vectorIndexes.isClosed || vectorIndexes.index(of: namespace) !== target },
                 vectorSource: { [weak self, weak target] id in
                     guard let self, let ref = target?.chunkRef(of: id) else { return nil }
                     return self.storedVector(namespace: namespace, slot: NamespaceVectorIndex.slot(of: id), ref: ref)
