@@ -7,7 +7,7 @@ import StrataCore
 /// of a shard read that way copies the whole value first: a retain and a release of each of
 /// its ~20 buffers. Once per shard scanned and once per candidate rescored (400), that was
 /// about a third of a worker's CPU on a vector top-10 at 1M tokens (perf). A view costs a
-/// retain of the five buffers it holds, once per shard.
+/// retain of the eight buffers it holds (five of them the `VectorStorage`'s), once per shard.
 struct ShardVectorView {
     let storage: VectorStorage
     let alive: [Bool]
