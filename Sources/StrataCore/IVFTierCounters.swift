@@ -1,6 +1,7 @@
 /// What a tiered IVF index reports in the worker's status and metrics: how many list reads the
 /// memory tier answered (hits) and how many went to disk (misses), what memory holds now, and
-/// how many lists were found invalid on disk and rebuilt.
+/// how many lists were found invalid on disk and rebuilt, and how many write-backs of changed
+/// lists failed (those lists stay in memory and are written at the next one).
 public struct IVFTierCounters: Sendable, Equatable, Codable {
     public var lists: Int
     public var residentLists: Int
@@ -10,9 +11,10 @@ public struct IVFTierCounters: Sendable, Equatable, Codable {
     public var misses: UInt64
     public var evictions: UInt64
     public var rebuiltLists: UInt64
+    public var failedWriteBacks: UInt64
 
     public init(lists: Int = 0, residentLists: Int = 0, residentBytes: Int = 0, budgetBytes: Int = 0, hits: UInt64 = 0,
-                misses: UInt64 = 0, evictions: UInt64 = 0, rebuiltLists: UInt64 = 0) {
+                misses: UInt64 = 0, evictions: UInt64 = 0, rebuiltLists: UInt64 = 0, failedWriteBacks: UInt64 = 0) {
         self.lists = lists
         self.residentLists = residentLists
         self.residentBytes = residentBytes
@@ -21,6 +23,7 @@ public struct IVFTierCounters: Sendable, Equatable, Codable {
         self.misses = misses
         self.evictions = evictions
         self.rebuiltLists = rebuiltLists
+        self.failedWriteBacks = failedWriteBacks
     }
 
     /// Hits over all list reads (0 before any).

@@ -53,6 +53,7 @@ public enum NodeSeries {
             counter("strata_ivf_misses_total", index.counters.misses, "IVF list reads that went to the list's file on disk.")
             counter("strata_ivf_evictions_total", index.counters.evictions, "IVF lists dropped from memory to stay within the budget.")
             counter("strata_ivf_rebuilt_lists_total", index.counters.rebuiltLists, "IVF list files found invalid and rebuilt from the index.")
+            counter("strata_ivf_failed_write_backs_total", index.counters.failedWriteBacks, "Write-backs of changed IVF lists that failed (the lists stay in memory and are written at the next).")
         }
         return samples
     }

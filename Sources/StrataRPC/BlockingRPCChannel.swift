@@ -25,23 +25,17 @@ public final class BlockingRPCChannel: @unchecked Sendable {
                                 receive: ([UInt8]) throws -> Void) throws {
         let queue = PluckQueue()
         try withExtendedLifetime(queue) {
-            guard let raw = strata_channel_create_call(channel, queue.raw, method, options.timeoutMicroseconds) else {
-                throw RPCError(.internal, "cannot create a call to \(method)")
-            }
+            let raw = try RPCChannel.makeCall(on: channel, method, queue: queue.raw, options)
             var call = BlockingCall(raw: raw, queue: queue.raw)
             defer { call.finish() }
-            for (key, value) in options.metadata {
-                var value = value
-                _ = value.withUTF8 { strata_call_add_metadata(raw, key, $0.baseAddress, $0.count) }
-            }
             try call.start("receive status") { strata_call_recv_status_on_client($0, $1) }
-            let sent = try call.perform("send message") { call, tag in
-                request.withUnsafeBytes { strata_call_send_message(call, $0.baseAddress, $0.count, tag) }
+            // One batch: initial metadata, the request and the close, as `ServerStreamReader` sends them.
+            let sent = try call.perform("send the request") { call, tag in
+                request.withUnsafeBytes { strata_call_start_server_streaming(call, $0.baseAddress, $0.count, tag) }
             }
             guard sent else {
                 throw call.status() ?? RPCError(.unavailable, "could not send the request to \(target)")
             }
-            _ = try call.perform("close") { strata_call_send_close_from_client($0, $1) }
             while try call.perform("receive message", { strata_call_recv_message($0, $1) }), let message = CallHandle.takeReceived(raw) {
                 try receive(message)
             }

@@ -31,6 +31,12 @@ public final class RPCChannel: @unchecked Sendable {
     public var isReady: Bool { strata_channel_state(channel, 1) == 2 /* GRPC_CHANNEL_READY */ }
 
     func makeCall(_ method: String, on queue: OpaquePointer, _ options: CallOptions) throws(RPCError) -> OpaquePointer {
+        try Self.makeCall(on: channel, method, queue: queue, options)
+    }
+
+    /// A new call of `method` on a C channel, its completions on `queue`, with the options'
+    /// deadline and request metadata; shared with `BlockingRPCChannel`.
+    static func makeCall(on channel: OpaquePointer, _ method: String, queue: OpaquePointer, _ options: CallOptions) throws(RPCError) -> OpaquePointer {
         guard let raw = strata_channel_create_call(channel, queue, method, options.timeoutMicroseconds) else {
             throw RPCError(.internal, "cannot create a call to \(method)")
         }

@@ -49,12 +49,13 @@ import Testing
         }
     }
 
-    // A guard against a hang, not a speed check: in a parallel run on two loaded cores the
-    // first TLS handshake has waited more than 10 s for a thread.
-    static let quick = CallOptions(timeout: .seconds(60))
+    /// A guard against a hang, not a speed check. Swift Testing starts every test of the
+    /// process at once on a cooperative pool as wide as the cores, and the handler runs on that
+    /// pool too: on CI's two cores a handler has waited more than 60 s for a thread.
+    static let hangGuard = CallOptions(timeout: .seconds(300))
 
     /// What the Whoami handler saw, by key.
-    static func whoami(_ channel: any RPCTransport, options: CallOptions = quick) async throws -> [String: String] {
+    static func whoami(_ channel: any RPCTransport, options: CallOptions = hangGuard) async throws -> [String: String] {
         let bytes = try await channel.unary(EchoServiceTestDouble.path("Whoami"), HealthCheckRequest(service: "").serializedBytes(), options: options)
         var seen: [String: String] = [:]
         for line in try HealthCheckRequest(serializedBytes: bytes).service.split(separator: "\n") {
@@ -128,7 +129,7 @@ import Testing
         let fixture = try Fixture()
         let server = try fixture.makeServer()
         defer { server.shutdownBlocking() }
-        let options = CallOptions(timeout: .seconds(60), metadata: [(key: "authorization", value: "Bearer strata_abc")])
+        let options = CallOptions(timeout: Self.hangGuard.timeout, metadata: [(key: "authorization", value: "Bearer strata_abc")])
         #expect(try await Self.whoami(try fixture.channel(to: server), options: options)["authorization"] == "Bearer strata_abc")
     }
 

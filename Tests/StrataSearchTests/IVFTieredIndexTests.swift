@@ -107,4 +107,45 @@ struct IVFTieredIndexTests {
             #expect(tiered.count == reference.count)
         }
     }
+
+    /// A write-back's disk writes happen outside the index's lock: while one waits on a stalled
+    /// fsync, queries and further writes go on (a worker's ingest handlers call `upsert`; when
+    /// they waited, its cooperative pool stalled and it missed its heartbeats). `flush` then
+    /// writes the latest generation, which a fresh index reads back.
+    @Test func aStalledWriteBackBlocksNeitherQueriesNorWrites() throws {
+        let (vectors, index) = try IVFIndexTests.fixture()
+        var reference = index
+        try Self.withDirectory { dir in
+            _ = try Self.tiered(index, vectors: vectors, directory: dir, cacheBytes: 1 << 30)
+            let disk = GatedFileSystemTestDouble(giveUpAfter: 30)
+            let source = vectors
+            let generations = [UInt64](repeating: 1, count: index.centroids.count)
+            let tiered = IVFTieredIndex(centroids: index.centroids, metric: index.metric, directory: dir, generations: generations,
+                                        locations: index.locations, cacheBytes: 1 << 30, writeBackBytes: 1, fs: disk) { id in
+                Int(id) < source.count ? source[Int(id)] : nil
+            }
+            disk.close()
+            try tiered.upsert([(id: 3, vector: vectors[2100])])  // past writeBackBytes: a write-back is queued
+            try reference.upsert(id: 3, vector: vectors[2100])
+            #expect(disk.awaitWaitingWriters(1), "the queued write-back never reached the disk")
+            let query = try VectorQuery(vectors[2100], dimension: IVFIndexTests.dimension, metric: .cosine)
+            #expect(try tiered.search(query, k: 10, probes: 4) == reference.search(query, k: 10, probes: 4))
+            try tiered.upsert([(id: 5, vector: vectors[2101])])
+            try reference.upsert(id: 5, vector: vectors[2101])
+            try tiered.remove([7])
+            reference.remove(id: 7)
+            #expect(disk.waitingWriters == 1 && !disk.timedOut, "a query or a write waited for the stalled write-back")
+            disk.open()
+            try tiered.flush()
+            #expect(!disk.timedOut)
+            let reread = IVFTieredIndex(centroids: index.centroids, metric: index.metric, directory: dir,
+                                        generations: (0..<index.centroids.count).map { n in tiered.state.withLock { $0.generations[n] } },
+                                        locations: tiered.state.withLock { $0.locations }, cacheBytes: 0, fs: PosixFileSystem()) { _ in nil }
+            for probe in IVFIndexTests.queries(vectors, count: 10, seed: 5) + [vectors[2100], vectors[2101]] {
+                let q = try VectorQuery(probe, dimension: IVFIndexTests.dimension, metric: .cosine)
+                #expect(try reread.search(q, k: 10, probes: 4) == reference.search(q, k: 10, probes: 4))
+            }
+            #expect(reread.counters.rebuiltLists == 0)
+        }
+    }
 }

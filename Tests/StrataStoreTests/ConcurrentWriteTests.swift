@@ -159,6 +159,85 @@ struct ConcurrentWriteTests {
         }
     }
 
+    /// Batch `seq` of the wide test below: `documents` documents of 4 chunks of 1 KB, so a
+    /// writer still validates and encodes its batch while another's group is written.
+    static func wideBatch(slot: UInt32, seq: UInt64, documents: Int = 16) -> SlotWrite {
+        SlotWrite(slot: slot, sequence: seq, operations: (0..<documents).map { d in
+            StoreTestData.put("wide", "s\(slot)-q\(seq)-d\(d)", (0..<4).map { c in wideText(slot: slot, seq: seq, document: d, chunk: c) })
+        })
+    }
+
+    static func wideText(slot: UInt32, seq: UInt64, document: Int, chunk: Int) -> String {
+        StoreTestData.text(Int(slot) * 1_000_000 + Int(seq) * 1000 + document * 10 + chunk, length: 1000)
+    }
+
+    /// Group commits form as writers happen to arrive: a leader takes what is queued and
+    /// does not wait for writers still encoding, so groups of one, two or three writers of
+    /// the same and of different slots alternate. Whatever formed, every acknowledged batch
+    /// is whole after a stop without close (the WAL replayed), and a batch refused as
+    /// already applied left nothing.
+    @Test("writers racing on one slot and writers on their own slots: after a stop without close every acknowledged batch is whole")
+    func sharedAndOwnSlotsReopen() throws {
+        let dir = StoreTestData.temporaryDirectory("concurrent-wide")
+        defer { StoreTestData.removeDirectory(dir) }
+        // Inline maintenance: flushes run in the writer that crosses the threshold, so nothing
+        // of the first store still runs when the second opens the directory.
+        let settings = PersistentSettings(walFlushBytes: 1 << 20, compactionMaxSegments: 3, backgroundMaintenance: false)
+        let store = try PersistentTier.open(directory: dir, settings: settings)
+        let shared: UInt32 = 9
+        let next = Mutex<UInt64>(0)
+        let sharedOutcomes = Mutex<[UInt64: ApplyOutcome]>([:])
+        let acked = Mutex<[UInt32: UInt64]>([:])
+        let failures = Mutex<[String]>([])
+        Self.onThreads(4) { role in
+            do {
+                if role < 2 {
+                    // Two writers take sequence numbers of one slot from a counter: a batch that
+                    // arrives after a higher one of the slot is refused as already applied.
+                    for _ in 0..<30 {
+                        let seq = next.withLock { $0 += 1; return $0 }
+                        let outcome = try store.apply(Self.wideBatch(slot: shared, seq: seq, documents: 8))
+                        sharedOutcomes.withLock { $0[seq] = outcome }
+                    }
+                } else {
+                    let slot = UInt32(role)
+                    for seq in UInt64(1)...30 {
+                        #expect(try store.apply(Self.wideBatch(slot: slot, seq: seq)) == .applied)
+                        acked.withLock { $0[slot] = seq }
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("role \(role): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(store.detailedStats().flushes > 0)
+        // No close() (it would flush the WAL into a segment): a stop as after SIGKILL.
+        let reopened = try PersistentTier.open(directory: dir, settings: settings)
+        defer { reopened.close() }
+        func expectWhole(slot: UInt32, seq: UInt64, documents: Int) throws {
+            for d in 0..<documents {
+                let refs = reopened.documentChunks(namespace: "wide", documentID: "s\(slot)-q\(seq)-d\(d)")
+                let texts = try refs.map { try $0.map { try reopened.read($0).text } }
+                #expect(texts == (0..<4).map { Self.wideText(slot: slot, seq: seq, document: d, chunk: $0) }, "s\(slot)-q\(seq)-d\(d)")
+            }
+        }
+        for (slot, last) in acked.withLock({ $0 }) {
+            #expect(reopened.lastSequence(of: slot) == last, "slot \(slot)")
+            for seq in 1...last { try expectWhole(slot: slot, seq: seq, documents: 16) }
+        }
+        let outcomes = sharedOutcomes.withLock { $0 }
+        #expect(outcomes.count == 60)
+        #expect(reopened.lastSequence(of: shared) == outcomes.filter { $0.value == .applied }.keys.max())
+        for (seq, outcome) in outcomes {
+            if outcome == .applied {
+                try expectWhole(slot: shared, seq: seq, documents: 8)
+            } else {
+                #expect(reopened.documentChunks(namespace: "wide", documentID: "s\(shared)-q\(seq)-d0") == nil, "seq \(seq) refused but stored")
+            }
+        }
+    }
+
     /// A flush rotates the WAL; a batch whose frame went into the old file after the flush
     /// took its snapshot would be neither in the new segment nor in a WAL the next open
     /// replays. Many writers and a tiny WAL make flushes start while frames are in flight.

@@ -7,14 +7,7 @@ extension SearchShard {
     /// shard). A shard holding none of the query's terms costs only the term look-ups.
     public func collectLexicalCandidates(_ query: PreparedLexicalQuery, shard: Int, into heap: inout LexicalCandidateHeap,
                                          filter: SearchFilter = .none, scratch: inout VectorSearchScratch) {
-        scratch.withScores(count: slotCount) { scores in
-            guard lexical.accumulate(query, into: scores) else { return }
-            for slot in 0..<scores.count {
-                let score = scores[slot]
-                // `> 0` is false for NaN too; an unmatched chunk scores exactly 0.
-                guard score > 0, heap.mayEnter(score), admits(slot, filter) else { continue }
-                heap.offer(LexicalCandidateHeap.Candidate(ref: refs[slot], score: score, shard: shard))
-            }
-        }
+        ShardLexicalView(lexical: lexical, alive: alive, refs: refs, metadata: metadata)
+            .collectCandidates(query, shard: shard, into: &heap, filter: filter, scratch: &scratch)
     }
 }

@@ -7,32 +7,11 @@ extension SearchShard {
     /// floor, tagged with `shard` (the caller's index for this shard).
     public func collectVectorCandidates(_ query: VectorQuery, shard: Int, into pool: inout VectorCandidatePool,
                                         filter: SearchFilter = .none, scratch: inout VectorSearchScratch) throws(StrataError) {
-        let storage = try vectorStorage(for: query)
-        scratch.withScores(count: storage.rowCount) { scores in
-            storage.scanInt8(query.prepared, into: scores)
-            for row in 0..<scores.count where scores[row] > pool.floor {  // false for NaN too
-                if storage.present[row] && admits(row, filter) { pool.add(shard: shard, row: row, coarse: scores[row]) }
-            }
-        }
+        try vectorView(for: query).collectCandidates(query, shard: shard, into: &pool, filter: filter, scratch: &scratch)
     }
 
     /// The FP16-rescored hit of a row this shard added to a pool for the same query.
     public func rescoredHit(row: Int, _ query: VectorQuery) throws(StrataError) -> SearchHit {
-        let storage = try vectorStorage(for: query)
-        return SearchHit(ref: refs[row], score: Double(storage.rescore(row: row, query.prepared)))
-    }
-
-    /// The shard's vectors, when `query` fits them.
-    func vectorStorage(for query: VectorQuery) throws(StrataError) -> VectorStorage {
-        guard let storage = vectors, let dimension = settings.vectorDimension else {
-            throw .invalidArgument("query.vector given but this namespace has no vector dimension")
-        }
-        guard storage.resident else {
-            throw StrataError(.unavailable, "the namespace's vectors are being reloaded for the exact scan; retry")
-        }
-        guard query.dimension == dimension, query.metric == storage.metric else {
-            throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(dimension) (\(storage.metric))")
-        }
-        return storage
+        try vectorView(for: query).rescoredHit(row: row, query)
     }
 }

@@ -18,7 +18,10 @@ extension SlotSearchIndex {
         var scratch = VectorSearchScratch()
         shards.withUnsafeBufferPointer { shards in  // in place: see `termCounts`
             for i in shards.indices {
-                shards[i].shard.collectLexicalCandidates(prepared, shard: i, into: &heap, filter: filter, scratch: &scratch)
+                // Built from the shard's fields, not by a method of the shard (that copies it: `ShardLexicalView`).
+                ShardLexicalView(lexical: shards[i].shard.lexical, alive: shards[i].shard.alive, refs: shards[i].shard.refs,
+                                 metadata: shards[i].shard.metadata)
+                    .collectCandidates(prepared, shard: i, into: &heap, filter: filter, scratch: &scratch)
             }
         }
         return heap.best().map { ShardListMerge.Tagged(hit: SearchHit(ref: $0.ref, score: Double($0.score)), shard: $0.shard) }
@@ -37,9 +40,10 @@ extension SlotSearchIndex {
         let keys = terms.map(TermKey.init)
         shards.withUnsafeBufferPointer { shards in
             for i in shards.indices {
-                let local = shards[i].shard.addTermStatistics(keys, into: &frequencies)
-                chunks += local.documents
-                length += local.totalLength
+                // The index's fields read in place: a method of the shard copies the whole shard.
+                for (k, key) in keys.enumerated() { frequencies[k] += UInt64(shards[i].shard.lexical.documentFrequency(of: key)) }
+                chunks += shards[i].shard.lexical.liveCount
+                length += shards[i].shard.lexical.liveTotalLength
             }
         }
         return TermCounts(chunkCount: UInt64(chunks), totalLength: UInt64(length), documentFrequencies: frequencies)

@@ -1,3 +1,4 @@
+import Dispatch
 import StrataCore
 
 /// The IVF side of the worker's index (`SlotVectorIndexes`): kept in step with every change
@@ -57,7 +58,10 @@ extension SlotSearchIndex {
         guard let vectorIndexes, vectorIndexes.index(of: namespace) == nil,
               vectorIndexes.settings.usesIVF(vectorCount: vectorCount(namespace: namespace)),
               let target = vectorIndexes.claim(namespace) else { return }
-        Task.detached(priority: .utility) { [weak self] in
+        // On a thread of dispatch's own, not the cooperative pool: a build is seconds of CPU
+        // and disk (about 9 s at 47K vectors on a loaded machine), which on a pool as wide as
+        // the cores would hold up the worker's handlers and its heartbeats.
+        DispatchQueue.global(qos: .utility).async { [weak self] in
             self?.buildVectorIndex(target)
         }
     }
@@ -77,7 +81,7 @@ extension SlotSearchIndex {
     /// Reads the shards' rows back from the store, then builds the outgrown index again; it
     /// serves (and follows writes) until then.
     func rebuildOutgrown(_ index: NamespaceVectorIndex, namespace: String) {
-        Task.detached(priority: .utility) { [weak self] in
+        DispatchQueue.global(qos: .utility).async { [weak self] in  // off the cooperative pool, as a build
             guard let self, self.vectorIndexes?.index(of: namespace) === index else { return }
             self.reload(namespace: namespace)
             self.replaceVectorIndex(index, namespace: namespace)

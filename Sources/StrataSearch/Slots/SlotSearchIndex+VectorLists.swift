@@ -20,13 +20,20 @@ extension SlotSearchIndex {
             let prepared = try VectorQuery(query, dimension: dimension, metric: settings.metric)
             var pool = VectorCandidatePool(capacity: rescoreCandidates(depth: depth, factor: settings.rescoreFactor))
             var scratch = VectorSearchScratch()
+            // Each shard's view built from its fields, never by a method of the shard read in
+            // place (that copies the whole shard; see `ShardVectorView`). Pool entries are
+            // tagged with the view's position; the hits carry the shard's.
+            var views: [ShardVectorView] = []
+            views.reserveCapacity(searched.count)
             for i in searched {
-                try shards[i].shard.collectVectorCandidates(prepared, shard: i, into: &pool, filter: filter, scratch: &scratch)
+                let view = try ShardVectorView(vectors: shards[i].shard.vectors, dimension: shards[i].shard.settings.vectorDimension,
+                                               alive: shards[i].shard.alive, refs: shards[i].shard.refs,
+                                               metadata: shards[i].shard.metadata, for: prepared)
+                view.collectCandidates(prepared, shard: views.count, into: &pool, filter: filter, scratch: &scratch)
+                views.append(view)
             }
-            var hits: [ShardListMerge.Tagged] = []
-            for candidate in pool.best() {
-                hits.append(ShardListMerge.Tagged(hit: try shards[candidate.shard].shard.rescoredHit(row: candidate.row, prepared),
-                                                  shard: candidate.shard))
+            let hits = views.withUnsafeBufferPointer { views in
+                pool.best().map { ShardListMerge.Tagged(hit: views[$0.shard].rescoredHit(row: $0.row, prepared), shard: searched[$0.shard]) }
             }
             // The order ShardListMerge gives: score descending, then chunk reference; positions
             // sorted, not the hits (each move of a hit retains and releases its reference).

@@ -1,3 +1,4 @@
+import Dispatch
 import StrataCore
 import Synchronization
 
@@ -18,13 +19,17 @@ import Synchronization
 /// gives now; the index never serves a list it could not verify.
 ///
 /// Writes: each upsert or remove makes the touched lists' next generation in memory. With
-/// `writeBackBytes` 0 their files are rewritten at once; above 0 changed lists are held (and
-/// served) until their bytes pass it, then all written back (and at `flush()`). A crash
-/// loses only files, never answers: the owner (a worker) checks every list file against its
-/// source of truth when it starts.
+/// `writeBackBytes` 0 their files are rewritten before the call returns; above 0 changed lists
+/// are held (and served) until their bytes pass it, then written back on a queue of the
+/// index's own (and at `flush()`). A crash loses only files, never answers: the owner (a
+/// worker) checks every list file against its source of truth when it starts.
 ///
-/// Thread safety: one mutex over the placement, generations and cache. Disk reads of a missed
-/// list happen outside it; writes (upsert, remove) hold it while they rewrite the touched lists.
+/// Thread safety: one mutex over the placement, generations and cache, never held for disk
+/// I/O: reads of a missed list and write-backs happen outside it (a write-back takes the
+/// changed lists under it, writes them, then forgets those not changed again meanwhile), so a
+/// write-back's fsyncs block neither queries nor the writers that call `upsert` (a worker's
+/// ingest handlers, on the cooperative pool). List files are written by one serial queue, in
+/// generation order.
 public final class IVFTieredIndex: Sendable {
     /// The vector of an id as the source of truth holds it now (nil: it has none any more).
     public typealias VectorSource = @Sendable (UInt64) -> [Float]?
@@ -37,6 +42,10 @@ public final class IVFTieredIndex: Sendable {
         /// Lists changed since their files were last written (write-back), and their bytes.
         var dirty: [Int: IVFList] = [:]
         var dirtyBytes = 0
+        /// A write-back is queued or running: the next one waits for it to end.
+        var writingBack = false
+        /// Write-backs that failed (their lists stay changed in memory and are tried again).
+        var failedWriteBacks: UInt64 = 0
     }
 
     /// Bytes of changed lists held before they are written back (0: every change is written
@@ -51,6 +60,8 @@ public final class IVFTieredIndex: Sendable {
     let centroidDigest: UInt64
     let vectorSource: VectorSource
     let state: Mutex<State>
+    /// Writes list files in order (write-backs and `flush`).
+    private let writeQueue = DispatchQueue(label: "strata.ivf.write-back")
 
     /// Writes every list of `index` under `directory` (which must exist) and serves them with a
     /// memory tier of `cacheBytes`, empty at first.
@@ -90,7 +101,8 @@ public final class IVFTieredIndex: Sendable {
         state.withLock { s in
             IVFTierCounters(lists: centroids.count, residentLists: s.cache.residentLists, residentBytes: s.cache.residentBytes,
                             budgetBytes: s.cache.budgetBytes, hits: s.cache.hits, misses: s.cache.misses,
-                            evictions: s.cache.evictions, rebuiltLists: s.rebuiltLists)
+                            evictions: s.cache.evictions, rebuiltLists: s.rebuiltLists,
+                            failedWriteBacks: s.failedWriteBacks)
         }
     }
 
@@ -150,41 +162,46 @@ public final class IVFTieredIndex: Sendable {
         let vectors = batch.indices.filter { last[batch[$0].id] == $0 }.map { batch[$0] }
         var scratch = VectorSearchScratch()
         let targets = vectors.map { centroids.assign(placedBy?($0.vector) ?? $0.vector, scratch: &scratch) }
-        try state.withLock { (s: inout State) throws(StrataError) in
+        let due = try state.withLock { (s: inout State) throws(StrataError) -> WriteBack in
             var touched: [Int: IVFList] = [:]
-            func load(_ n: Int) throws(StrataError) -> IVFList {
-                if let list = touched[n] { return list }
-                return try current(n, in: &s)
-            }
             for id in vectors.map(\.id) {
                 guard let (list, row) = s.locations.removeValue(forKey: id) else { continue }
-                var partition = try load(Int(list))
-                partition.remove(row: Int(row))
-                touched[Int(list)] = partition
+                try take(Int(list), into: &touched, in: &s)
+                touched[Int(list)]!.remove(row: Int(row))
             }
             for (entry, target) in zip(vectors, targets) {
-                var partition = try load(target)
-                let row = partition.append(id: entry.id, vector: entry.vector)
+                try take(target, into: &touched, in: &s)
+                let row = touched[target]!.append(id: entry.id, vector: entry.vector)
                 s.locations[entry.id] = (Int32(target), Int32(row))
-                touched[target] = partition
             }
-            try store(touched, in: &s)
+            return store(touched, in: &s)
         }
+        try writeBack(due)
     }
 
     /// Removes ids (those the index does not hold are skipped), rewriting each touched list once.
     public func remove(_ ids: [UInt64]) throws(StrataError) {
-        try state.withLock { (s: inout State) throws(StrataError) in
+        let due = try state.withLock { (s: inout State) throws(StrataError) -> WriteBack in
             var touched: [Int: IVFList] = [:]
             for id in ids {
                 guard let (list, row) = s.locations.removeValue(forKey: id) else { continue }
-                var partition: IVFList
-                if let pending = touched[Int(list)] { partition = pending } else { partition = try current(Int(list), in: &s) }
-                partition.remove(row: Int(row))
-                touched[Int(list)] = partition
+                try take(Int(list), into: &touched, in: &s)
+                touched[Int(list)]!.remove(row: Int(row))
             }
-            try store(touched, in: &s)
+            return store(touched, in: &s)
         }
+        try writeBack(due)
+    }
+
+    /// Moves the current list `n` into `touched` (once), out of the cache and the changed
+    /// lists, so that `touched` holds its only reference and a change is made in place: a copy
+    /// of the list's arrays per change made a journal's replay after a build quadratic
+    /// (seconds under the lock at 47K vectors). `store` puts it back.
+    private func take(_ n: Int, into touched: inout [Int: IVFList], in s: inout State) throws(StrataError) {
+        guard touched[n] == nil else { return }
+        touched[n] = try current(n, in: &s)
+        s.cache.remove(n)
+        if let held = s.dirty.removeValue(forKey: n) { s.dirtyBytes -= held.byteCount }
     }
 
     /// The current list `n` under the lock (memory, disk or rebuilt), without counting a
@@ -198,34 +215,69 @@ public final class IVFTieredIndex: Sendable {
         return try rebuild(n, in: &s)
     }
 
-    /// Writes the touched lists (compacted where tombstones dominate) as their next generation,
-    /// then re-points their ids and caches them.
-    private func store(_ touched: [Int: IVFList], in s: inout State) throws(StrataError) {
+    /// Makes the touched lists (compacted where tombstones dominate) their next generation,
+    /// re-points their ids and caches them; says whether their files are to be written now.
+    private func store(_ touched: [Int: IVFList], in s: inout State) -> WriteBack {
         for (n, list) in touched {
             let written = list.needsCompaction ? list.compacted() : list
             s.generations[n] += 1
             if written.ids.count != list.ids.count {
                 for (row, id) in written.ids.enumerated() where written.vectors.present[row] { s.locations[id] = (Int32(n), Int32(row)) }
             }
-            s.dirtyBytes += written.byteCount - (s.dirty[n]?.byteCount ?? 0)
+            s.dirtyBytes += written.byteCount  // `take` took it out of `dirty`
             s.dirty[n] = written
             s.cache.insert(n, written)
         }
-        if s.dirtyBytes > writeBackBytes { try writeBack(in: &s) }
+        if writeBackBytes == 0 { return .now }
+        guard s.dirtyBytes > writeBackBytes, !s.writingBack else { return .notYet }
+        s.writingBack = true
+        return .queued
     }
 
-    /// Writes every changed list's file at its current generation.
-    private func writeBack(in s: inout State) throws(StrataError) {
-        for (n, list) in s.dirty.sorted(by: { $0.key < $1.key }) {
-            try list.write(list: n, generation: s.generations[n], centroidDigest: centroidDigest, in: directory, fs: fs)
-            s.dirtyBytes -= list.byteCount
-            s.dirty[n] = nil
+    /// When a change's list files are written: before the call returns (`writeBackBytes` 0),
+    /// by the write queue (the held changes passed `writeBackBytes`), or later.
+    enum WriteBack { case now, queued, notYet }
+
+    /// Called after the state lock is released.
+    private func writeBack(_ due: WriteBack) throws(StrataError) {
+        switch due {
+        case .now: try flush()
+        case .queued:
+            writeQueue.async { [self] in
+                do throws(StrataError) { try writeChanged() } catch {
+                    state.withLock { $0.failedWriteBacks += 1 }
+                }
+                state.withLock { $0.writingBack = false }
+            }
+        case .notYet: break
         }
     }
 
-    /// Writes back the lists changed since their files were written (a worker's shutdown).
+    /// Writes every changed list's file at its current generation, outside the state lock;
+    /// forgets the changes that were not changed again meanwhile. Runs on `writeQueue`.
+    private func writeChanged() throws(StrataError) {
+        let changed = state.withLock { s in s.dirty.sorted { $0.key < $1.key }.map { (n: $0.key, list: $0.value, generation: s.generations[$0.key]) } }
+        var written: [(n: Int, generation: UInt64)] = []
+        defer {
+            state.withLock { s in
+                for (n, generation) in written where s.generations[n] == generation {
+                    if let list = s.dirty.removeValue(forKey: n) { s.dirtyBytes -= list.byteCount }
+                }
+            }
+        }
+        for (n, list, generation) in changed {
+            try list.write(list: n, generation: generation, centroidDigest: centroidDigest, in: directory, fs: fs)
+            written.append((n, generation))
+        }
+    }
+
+    /// Writes back the lists changed since their files were written (a worker's shutdown),
+    /// after any write-back already queued.
     public func flush() throws(StrataError) {
-        try state.withLock { (s: inout State) throws(StrataError) in try writeBack(in: &s) }
+        let result: Result<Void, StrataError> = writeQueue.sync {
+            do throws(StrataError) { try writeChanged(); return .success(()) } catch { return .failure(error) }
+        }
+        try result.get()
     }
 
     /// List `n` rebuilt from the source of truth: the ids placed in it, their vectors now.

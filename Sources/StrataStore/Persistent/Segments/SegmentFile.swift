@@ -161,7 +161,7 @@ final class SegmentFile: @unchecked Sendable {
         while first < blocks.count {
             let start = blocks[first].offset
             var end = first + 1
-            while end < blocks.count, blocks[end].offset >= start, blocks[end].offset + blocks[end].length - start <= readBytes { end += 1 }
+            while end < blocks.count, blocks[end].offset + blocks[end].length - start <= readBytes { end += 1 }  // sorted: each starts at or after `start`
             let length = blocks[first..<end].map { $0.offset + $0.length }.max()! - start
             let run = try file.read(at: start, count: length)
             guard run.count == length else { throw .dataLoss("segment \(path) blocks at \(start): short read") }
