@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
@@ -554,4 +555,10 @@ void strata_int8_scan(const int8_t *rows, size_t row_count, size_t stride, const
     if (strata_int8_scan_is_avx2()) { int8_scan_avx2(rows, row_count, stride, query, scales, query_scale, scores); return; }
 #endif
     strata_int8_scan_software(rows, row_count, stride, query, scales, query_scale, scores);
+}
+
+/* Returns the heap's free pages to the kernel (glibc's malloc_trim), so a process that just
+   dropped many small arrays shows it in its RSS. */
+void strata_release_free_memory(void) {
+    malloc_trim(0);
 }

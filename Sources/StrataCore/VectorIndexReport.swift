@@ -8,6 +8,10 @@ public struct VectorIndexReport: Sendable, Codable, Equatable {
     public var vectors: Int
     /// All zero unless ready.
     public var counters: IVFTierCounters
+    /// Bytes of the namespace's vector rows the search shards hold in memory for the exact
+    /// scan: 0 once the ready index serves them from its lists (on disk, the working set in
+    /// `counters.residentBytes`).
+    public var shardVectorBytes: Int = 0
 
     public init(namespace: String, phase: String, vectors: Int = 0, counters: IVFTierCounters = IVFTierCounters()) {
         self.namespace = namespace
@@ -22,6 +26,6 @@ public struct VectorIndexReport: Sendable, Codable, Equatable {
         let c = counters
         return "ivf index of namespace \(namespace): ready, \(vectors) vectors in \(c.lists) lists, \(c.residentLists) in memory "
             + "(\(c.residentBytes) of \(c.budgetBytes) bytes), hits \(c.hits), misses \(c.misses), evictions \(c.evictions), "
-            + "hit rate \(Int((c.hitRate * 100).rounded()))%"
+            + "hit rate \(Int((c.hitRate * 100).rounded()))%, exact-scan rows in memory \(shardVectorBytes) bytes"
     }
 }

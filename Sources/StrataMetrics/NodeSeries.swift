@@ -46,6 +46,7 @@ public enum NodeSeries {
             gauge("strata_ivf_lists", Double(index.counters.lists), "Lists of the IVF index (all on disk).")
             gauge("strata_ivf_resident_lists", Double(index.counters.residentLists), "IVF lists held in memory.")
             gauge("strata_ivf_resident_bytes", Double(index.counters.residentBytes), "Bytes of IVF lists held in memory.")
+            gauge("strata_ivf_shard_vector_bytes", Double(index.shardVectorBytes), "Bytes of the namespace's vector rows the search shards hold in memory for the exact scan (0 once the ready IVF index serves them from its lists).")
             gauge("strata_ivf_budget_bytes", Double(index.counters.budgetBytes), "Memory budget of the IVF lists (worker.ivf_cache_bytes).")
             gauge("strata_ivf_hit_ratio", index.counters.hitRate, "IVF list reads answered from memory over all list reads.")
             counter("strata_ivf_hits_total", index.counters.hits, "IVF list reads answered from memory.")

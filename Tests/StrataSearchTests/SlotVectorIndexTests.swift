@@ -60,6 +60,18 @@ struct SlotVectorIndexTests {
         throw StrataError(.deadlineExceeded, "not ready")
     }
 
+    /// Writes back the lists changed by writes (held in memory until then), then flips a bit
+    /// near the end of every list file of namespace "n".
+    static func flipABitInEveryListFile(_ index: SlotSearchIndex) throws {
+        try index.vectorIndexes!.index(of: "n")!.ready!.flush()
+        let namespaceDirectory = index.vectorIndexes!.directory(of: "n")
+        for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))
+            bytes[bytes.count - 3] ^= 0x40
+            try bytes.write(to: URL(fileURLWithPath: namespaceDirectory + "/" + name))
+        }
+    }
+
     static func withDirectory<R>(_ body: (String) throws -> R) throws -> R {
         try IVFTieredIndexTests.withDirectory(body)
     }
@@ -84,9 +96,11 @@ struct SlotVectorIndexTests {
     @Test func withEveryListProbedTheWorkerAnswersAsTheExactScan() throws {
         try Self.withDirectory { dir in
             var rng = SplitMix64(seed: 1901)
-            let ivf = Self.ivfIndex(dir)
+            // Cut at 800 of ~900 vectors: a switch crossed early would make the index outgrow
+            // its lists as the rest arrive and be built again, racing the checks below.
+            let ivf = Self.ivfIndex(dir, minimumVectors: 800)
             let exact = Self.exactIndex()
-            // The switch is crossed after ~67 documents: the rest arrive while the index builds.
+            // The switch is crossed after ~530 documents: the rest arrive while the index builds.
             try Self.fill([ivf, exact], documents: 600, rng: &rng)
             try Self.waitUntilReady(ivf)
             let status = ivf.vectorIndexStatus()[0]
@@ -117,7 +131,7 @@ struct SlotVectorIndexTests {
     @Test func upsertsDeletesAndSlotDropsAreVisible() throws {
         try Self.withDirectory { dir in
             var rng = SplitMix64(seed: 1902)
-            let ivf = Self.ivfIndex(dir)
+            let ivf = Self.ivfIndex(dir, minimumVectors: 400)  // of ~450: not outgrown by the writes below
             let exact = Self.exactIndex()
             try Self.fill([ivf, exact], documents: 300, rng: &rng)
             try Self.waitUntilReady(ivf)
@@ -207,14 +221,7 @@ struct SlotVectorIndexTests {
             let exact = Self.exactIndex()
             try Self.fill([ivf, exact], documents: 300, rng: &rng)
             try Self.waitUntilReady(ivf)
-            // Lists changed by writes are held in memory until written back: write them now.
-            try ivf.vectorIndexes!.index(of: "n")!.ready!.flush()
-            let namespaceDirectory = ivf.vectorIndexes!.directory(of: "n")
-            for name in try FileManager.default.contentsOfDirectory(atPath: namespaceDirectory) where name.hasPrefix("ivf-list-") {
-                var bytes = try Data(contentsOf: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-                bytes[bytes.count - 3] ^= 0x40
-                try bytes.write(to: URL(fileURLWithPath: namespaceDirectory + "/" + name))
-            }
+            try Self.flipABitInEveryListFile(ivf)
             let vector = (0..<Self.dimension).map { _ in rng.gaussian() }
             let query = SlotQuery(namespace: "n", slots: (0..<12).map(UInt32.init), vector: vector, mode: .vector, topK: 10)
             let found = try ivf.search(query)

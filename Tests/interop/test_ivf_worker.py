@@ -48,7 +48,8 @@ class IVFCluster(Cluster):
                 series = self.ivf_series()
             except OSError:
                 series = {}
-            if series.get("strata_ivf_ready") == 1:
+            # Ready, and the search shards dropped their vector rows (the lists serve them).
+            if series.get("strata_ivf_ready") == 1 and series.get("strata_ivf_shard_vector_bytes") == 0:
                 return series
             assert time.time() < deadline, series
             time.sleep(0.1)
@@ -69,13 +70,14 @@ def unit(v):
     return [x / norm for x in v]
 
 
-def vector_query(stub, vector, timeout=30):
+def vector_query(stub, vector, timeout=30, prefix=""):
     """The top-10 document ids once the answer is not degraded (just after a SIGKILL and restart,
     or a write, the coordinator may honestly report a slot read from a replica that may miss
     recent writes; what must hold is the answer once served)."""
     from strata.v1 import coordinator_pb2, common_pb2
     request = coordinator_pb2.QueryRequest(namespace="vec", vector=vector, mode=common_pb2.QUERY_MODE_VECTOR, top_k=10,
-                                           token_budget=100000, order=common_pb2.CONTEXT_ORDER_SCORE)
+                                           token_budget=100000, order=common_pb2.CONTEXT_ORDER_SCORE,
+                                           filter=common_pb2.Filter(document_prefix=prefix))
     deadline = time.time() + timeout
     while True:
         header, ids = None, []
@@ -123,6 +125,16 @@ def test_a_namespace_past_the_switch_is_served_by_ivf_and_survives_sigkill(clust
         exact = sorted(vectors, key=lambda d: -sum(a * b for a, b in zip(uq, unit(vectors[d]))))[:10]
         found += len(set(exact) & set(ids))
     assert found >= 0.95 * 10 * len(queries), found
+    # A filtered query over the dropped rows: every list scanned for the admitted documents.
+    def nearest(q, among):
+        uq = unit(q)
+        return set(sorted(among, key=lambda d: -sum(a * b for a, b in zip(uq, unit(vectors[d]))))[:10])
+    with cluster.channel() as channel:
+        stub = coordinator_pb2_grpc.CoordinatorStub(channel)
+        filtered = [vector_query(stub, q, prefix="v/01") for q in queries[:4]]
+    among = [d for d in vectors if d.startswith("v/01")]
+    assert all(d.startswith("v/01") for ids in filtered for d in ids), filtered
+    assert sum(len(nearest(q, among) & set(ids)) for q, ids in zip(queries, filtered)) >= 0.95 * 10 * len(filtered)
     lists = sorted(p.name for p in (cluster.root / "worker-1" / "ivf").rglob("ivf-list-*.part"))
     assert len(lists) == ready["strata_ivf_lists"]
 

@@ -87,6 +87,9 @@ void strata_int8_scan_software(const int8_t *rows, size_t row_count, size_t stri
 /// 1 when `strata_int8_scan` uses AVX2.
 int strata_int8_scan_is_avx2(void);
 
+/* Hands malloc's free heap pages back to the kernel (glibc malloc_trim(0)). */
+void strata_release_free_memory(void);
+
 #ifdef __cplusplus
 }
 #endif

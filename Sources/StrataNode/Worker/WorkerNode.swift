@@ -105,6 +105,10 @@ public final class WorkerNode: Sendable {
         let indexTook = ContinuousClock.now - indexing
         restoredIndex.withLock { $0 = restore; $0?.took = indexTook }
         store.withLock { $0 = opened }
+        // The store holds every vector: shards drop theirs once an IVF index serves them.
+        searchIndex.attachStoredVectors { [weak opened] namespace, hash in
+            (try? opened?.storedVector(StrataStore.ChunkRef(namespace: namespace, hash: hash))).flatMap { $0 }.map(HalfPrecision.rounded)
+        }
         let stats = opened.persistentStats()
         let warm = opened.warmRecovery
         runtime.logger.info("store ready", metadata: [

@@ -16,7 +16,8 @@ extension SearchShard {
             writer.u64(ref.contentHash.low)
         }
         lexical.encode(into: &writer)
-        writer.bool(vectors != nil)
+        // 0: no vectors, 1: rows held, 2: offloaded (presence only; the IVF lists hold the rows).
+        writer.u8(vectors == nil ? 0 : (vectors!.resident ? 1 : 2))
         vectors?.encode(into: &writer)
     }
 
@@ -39,10 +40,11 @@ extension SearchShard {
         metadata = [[String: String]](repeating: [:], count: count)
         lexical = try InvertedIndex(decoding: &reader)
         try reader.require(lexical.slotCount == count, "the lexical index has \(lexical.slotCount) slots, not \(count)")
-        let hasVectors = try reader.bool()
-        try reader.require(hasVectors == (settings.vectorDimension != nil), "vectors present without a dimension, or missing")
-        if hasVectors, let dimension = settings.vectorDimension {
-            let storage = try VectorStorage(decoding: &reader, dimension: dimension, metric: settings.metric)
+        let vectorKind = try reader.u8()
+        try reader.require(vectorKind <= 2, "unknown vector storage kind \(vectorKind)")
+        try reader.require((vectorKind != 0) == (settings.vectorDimension != nil), "vectors present without a dimension, or missing")
+        if vectorKind != 0, let dimension = settings.vectorDimension {
+            let storage = try VectorStorage(decoding: &reader, dimension: dimension, metric: settings.metric, resident: vectorKind == 1)
             try reader.require(storage.rowCount == count, "the vectors have \(storage.rowCount) rows, not \(count)")
             vectors = storage
         }

@@ -20,6 +20,9 @@ struct ShardVectorView {
         guard let storage = vectors, let dimension else {
             throw .invalidArgument("query.vector given but this namespace has no vector dimension")
         }
+        guard storage.resident else {
+            throw StrataError(.unavailable, "the namespace's vectors are being reloaded for the exact scan; retry")
+        }
         guard query.dimension == dimension, query.metric == storage.metric else {
             throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(dimension) (\(storage.metric))")
         }

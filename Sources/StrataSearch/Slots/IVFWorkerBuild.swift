@@ -69,7 +69,7 @@ enum IVFWorkerBuild {
         var locations: [UInt64: (list: Int32, row: Int32)] = [:]
         locations.reserveCapacity(entries.count)
         for n in 0..<centroids.count {
-            guard !cancelled() else { throw StrataError(.unavailable, "ivf build stopped: the worker is shutting down") }
+            guard !cancelled() else { throw StrataError(.unavailable, "ivf build stopped: the worker is shutting down, or the index was discarded") }
             var built = IVFList(dimension: dimension, metric: metric)
             for i in members[n] {
                 let entry = entries[Int(i)]

@@ -49,6 +49,8 @@ final class NamespaceVectorIndex: Sendable {
     let fs: any StoreFileSystem
     let phase = Mutex(Phase.building(journal: []))
     let placement = Mutex(Placement())
+    /// Set once a rebuild of this (outgrown) index was started.
+    let rebuildClaimed = Atomic<Bool>(false)
 
     init(namespace: String, settings: IVFSettings, directory: String, fs: any StoreFileSystem) {
         self.namespace = namespace
@@ -90,6 +92,16 @@ final class NamespaceVectorIndex: Sendable {
     /// The ready index, nil while building or after a failure.
     var ready: IVFTieredIndex? {
         phase.withLock { if case .ready(let index) = $0 { index } else { nil } }
+    }
+
+    /// True the first time only: the caller starts this index's rebuild.
+    func claimRebuild() -> Bool {
+        rebuildClaimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Whether the index failed (a disk error or a collision): the exact scan serves.
+    var hasFailed: Bool {
+        phase.withLock { if case .failed = $0 { true } else { false } }
     }
 
     /// Applies (ready), journals (building) or ignores (failed) a change.
@@ -181,16 +193,21 @@ final class NamespaceVectorIndex: Sendable {
 
     /// The best `depth` chunks of `slots` for `query` through the IVF index, each with its slot
     /// and FP16-rescored score; nil when the index is not ready (the caller scans exactly).
-    func search(_ query: VectorQuery, slots: [UInt32], depth: Int, rescoreCandidates: Int) -> [(slot: UInt32, ref: ChunkRef, score: Float)]? {
+    ///
+    /// With `only` (the ids a filter admits) every list is scanned, unpromoted, and only those
+    /// ids ranked: the lists hold copies of the shards' rows, so that is the exact scan's answer.
+    func search(_ query: VectorQuery, slots: [UInt32], depth: Int, rescoreCandidates: Int,
+                only: Set<UInt64>? = nil) -> [(slot: UInt32, ref: ChunkRef, score: Float)]? {
         guard let index = ready else { return nil }
         var wanted = [Bool](repeating: false, count: Int(slots.max() ?? 0) + 1)
         for slot in slots { wanted[Int(slot)] = true }
+        let probes = only == nil ? settings.probes : index.centroids.count
         let hits: [IVFHit]
         do {
             hits = try wanted.withUnsafeBufferPointer { (wanted) throws(StrataError) -> [IVFHit] in
-                try index.search(query, k: depth, probes: settings.probes, rescoreCandidates: rescoreCandidates) { id in
+                try index.search(query, k: depth, probes: probes, rescoreCandidates: rescoreCandidates, promotes: only == nil) { id in
                     let slot = Int(id >> 48)
-                    return slot < wanted.count && wanted[slot]
+                    return slot < wanted.count && wanted[slot] && (only?.contains(id) ?? true)
                 }
             }
         } catch {

@@ -59,7 +59,7 @@ extension SlotSearchIndex {
     public func search(_ request: SlotQuery) throws(StrataError) -> [SlotCandidate] {
         let plan = try SlotQueryPlan(request, index: self)
         if plan.matchesNothing { return [] }
-        let (shards, dimension) = snapshot(namespace: request.namespace, slots: request.slots)
+        var (shards, dimension) = snapshot(namespace: request.namespace, slots: request.slots)
         if let vector = plan.vector {
             try VectorValidation.validate(vector, dimension: dimension ?? vector.count, field: "vector")
             if settings.metric == .cosine, !vector.contains(where: { $0 != 0 }) {
@@ -68,18 +68,24 @@ extension SlotSearchIndex {
         }
         var lexical: [ShardListMerge.Tagged] = []
         var vector: [ShardListMerge.Tagged] = []
-        if let query = plan.lexical {
-            let statistics = try plan.globalStatistics(for: query)
-                ?? Self.termCounts(shards, terms: query.terms).statistics(terms: query.terms)
-            lexical = Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
-        }
         // A worker that has seen no vector of the namespace holds none to rank.
         if let query = plan.vector, dimension != nil {
             if let throughIVF = try vectorListsThroughIVF(request, shards, query, plan: plan) {
                 vector = throughIVF
             } else {
+                if shards.contains(where: { $0.shard.vectorsOffloaded }) {
+                    // The IVF index stopped serving (failed, or discarded to be built again)
+                    // after the shards dropped their rows: the exact scan gets them back.
+                    reload(namespace: request.namespace)
+                    shards = snapshot(namespace: request.namespace, slots: request.slots).shards
+                }
                 vector = try Self.vectorLists(shards, query, depth: plan.depth, filter: plan.filter)
             }
+        }
+        if let query = plan.lexical {
+            let statistics = try plan.globalStatistics(for: query)
+                ?? Self.termCounts(shards, terms: query.terms).statistics(terms: query.terms)
+            lexical = Self.lexicalLists(shards, query, statistics: statistics, depth: plan.depth, filter: plan.filter)
         }
         return shards.withUnsafeBufferPointer { shards in  // in place, not copied per candidate (see `termCounts`)
             Self.candidates(plan: plan, lexical: lexical, vector: vector, shards: shards)

@@ -84,6 +84,8 @@ extension SlotSearchIndex {
             for (namespace, dimension, shard) in decoded.shards {
                 if let dimension { state.dimensions[namespace] = dimension }
                 if !shard.isEmpty { state.shards[Key(namespace: namespace, slot: slot)] = shard }
+                // Taken after its IVF index dropped the rows: read back before an exact scan or a build.
+                if shard.shard.vectorsOffloaded { state.offloaded.insert(namespace) }
             }
         }
         resetVectorIndexes(namespace: nil)

@@ -31,6 +31,8 @@ extension SlotSearchIndex {
         try state.withLock { (state) throws(StrataError) in
             if state.shards[key] == nil {
                 state.shards[key] = try SlotSearchShard(settings: shardSettings(dimension: state.dimensions[namespace]))
+                // Its IVF index holds the namespace's vectors: the new shard records presence only.
+                if state.offloaded.contains(namespace) { state.shards[key]!.shard.offloadVectors() }
             }
             try state.shards[key]!.upsert(documentID: documentID, chunks: chunks.map { ($0.chunk, $0.detail) })
         }

@@ -32,6 +32,8 @@ public final class SlotSearchIndex: Sendable {
     struct State: Sendable {
         var shards: [Key: SlotSearchShard] = [:]
         var dimensions: [String: Int] = [:]
+        /// Namespaces whose shards dropped their vector rows (their IVF index serves them).
+        var offloaded: Set<String> = []
     }
 
     /// Shard settings without a dimension (each shard gets its namespace's).
@@ -43,6 +45,9 @@ public final class SlotSearchIndex: Sendable {
     let state = Mutex(State())
     /// The IVF indexes of namespaces past the switch (nil: the exact scan always).
     public let vectorIndexes: SlotVectorIndexes?
+    /// Where dropped vector rows are read back from (the worker's store); without it shards
+    /// keep their vectors (`SlotSearchIndex+Offload`).
+    let storedVectors = Mutex<StoredVectorLookup?>(nil)
 
     public init(settings: SearchSettings, defaultTopK: Int, defaultLexicalWeight: Double,
                 vectorIndexes: SlotVectorIndexes? = nil) {

@@ -50,6 +50,17 @@ public final class SlotVectorIndexes: Sendable {
         _ = indexes.withLock { $0.removeValue(forKey: namespace) }?.fail("discarded")
     }
 
+    /// Forgets the namespace's index if it is still `index`; false when another replaced it.
+    func discard(_ namespace: String, ifStill index: NamespaceVectorIndex) -> Bool {
+        let removed = indexes.withLock { indexes -> Bool in
+            guard indexes[namespace] === index else { return false }
+            indexes[namespace] = nil
+            return true
+        }
+        if removed { index.fail("discarded") }
+        return removed
+    }
+
     /// The namespace's list directory: its name hashed, so any namespace name makes a path.
     func directory(of namespace: String) -> String {
         var high: UInt64 = 0

@@ -31,7 +31,7 @@ extension IVFList {
                 var result = IVFList(dimension: dimension, metric: metric)
                 result.ids = try reader.array()
                 result.deadCount = try reader.int()
-                result.vectors = try VectorStorage(decoding: &reader, dimension: dimension, metric: metric)
+                result.vectors = try VectorStorage(decoding: &reader, dimension: dimension, metric: metric, resident: true)
                 try reader.require(reader.isAtEnd && result.ids.count == result.vectors.rowCount
                                    && result.deadCount == result.vectors.present.filter { !$0 }.count, "ids disagree with rows")
                 return result

@@ -114,8 +114,10 @@ public final class IVFTieredIndex: Sendable {
         centroids.values.count * 4 + centroids.rows.quantized.count + count * 20
     }
 
-    /// As `IVFIndex.search`, reading lists through the memory tier.
-    public func search(_ query: VectorQuery, k: Int, probes: Int, rescoreCandidates: Int = 400,
+    /// As `IVFIndex.search`, reading lists through the memory tier. With `promotes` false a
+    /// list read from disk is not cached (a scan of every list, for a filtered query, leaves
+    /// the working set in memory as it was).
+    public func search(_ query: VectorQuery, k: Int, probes: Int, rescoreCandidates: Int = 400, promotes: Bool = true,
                        admits: (UInt64) -> Bool = { _ in true }) throws(StrataError) -> [IVFHit] {
         guard query.dimension == centroids.dimension, query.metric == metric else {
             throw .invalidArgument("query.vector has \(query.dimension) dimensions (\(query.metric)), expected \(centroids.dimension) (\(metric))")
@@ -123,15 +125,17 @@ public final class IVFTieredIndex: Sendable {
         var scratch = VectorSearchScratch()
         let probed = centroids.nearest(query.prepared.exact, probes: probes, scratch: &scratch)
         return try IVFList.search(query, k: k, probed: probed, rescoreCandidates: rescoreCandidates, admits: admits,
-                                  scratch: &scratch) { (number: Int) throws(StrataError) -> IVFList in try list(number) }
+                                  scratch: &scratch) { (number: Int) throws(StrataError) -> IVFList in try list(number, promotes: promotes) }
     }
 
-    /// List `number` from memory, or from disk (promoted into memory), or rebuilt.
-    func list(_ number: Int) throws(StrataError) -> IVFList {
+    /// List `number` from memory, or from disk (promoted into memory unless `promotes` is
+    /// false), or rebuilt.
+    func list(_ number: Int, promotes: Bool = true) throws(StrataError) -> IVFList {
         let (cached, generation) = state.withLock { s in (s.cache.lookup(number) ?? s.dirty[number], s.generations[number]) }
         if let cached { return cached }
         let loaded = IVFList.read(list: number, generation: generation, centroidDigest: centroidDigest,
                                   dimension: centroids.dimension, metric: metric, in: directory, fs: fs)
+        if !promotes, let loaded, state.withLock({ $0.generations[number] == generation }) { return loaded }
         return try state.withLock { (s: inout State) throws(StrataError) -> IVFList in
             // A writer may have cached a newer generation meanwhile: serve that one.
             if let current = s.cache.lookupQuietly(number) ?? s.dirty[number] { return current }

@@ -8,6 +8,9 @@ import StrataCore
 ///
 /// Padding every row to a multiple of 32 lets the scan use whole `SIMD32<Int8>` loads with no
 /// tail loop; the pad is zero in rows and query alike, so it adds nothing to the dot product.
+///
+/// Offloaded (`resident == false`): only `present` is kept, the rows live elsewhere (a
+/// namespace's IVF lists, `VectorStorage+Offload`); appends then record presence only.
 struct VectorStorage: Sendable {
     let dimension: Int
     let paddedDimension: Int
@@ -17,6 +20,8 @@ struct VectorStorage: Sendable {
     var rescoreRows: [Float16] = []
     var rescoreScales: [Float] = []
     var present: [Bool] = []
+    /// False once the rows were dropped (`offload()`): nothing here can be scanned.
+    var resident = true
 
     init(dimension: Int, metric: VectorMetric) {
         self.dimension = dimension
@@ -28,6 +33,7 @@ struct VectorStorage: Sendable {
 
     /// Appends the next row; `vector` must already be validated (dimension, finite).
     mutating func append(_ vector: [Float]?) {
+        guard resident else { return present.append(vector != nil) }
         guard let vector else {
             quantized.append(contentsOf: repeatElement(0, count: paddedDimension))
             scales.append(0)
@@ -70,6 +76,11 @@ struct VectorStorage: Sendable {
     /// A copy holding only the rows where `keep` is true, in order.
     func compacted(keeping keep: [Bool]) -> VectorStorage {
         var result = VectorStorage(dimension: dimension, metric: metric)
+        guard resident else {
+            result.offload()
+            result.present = present.indices.filter { keep[$0] }.map { present[$0] }
+            return result
+        }
         for row in 0..<rowCount where keep[row] {
             result.quantized.append(contentsOf: quantized[row * paddedDimension..<(row + 1) * paddedDimension])
             result.scales.append(scales[row])
