@@ -148,4 +148,39 @@ struct IVFTieredIndexTests {
             #expect(reread.counters.rebuiltLists == 0)
         }
     }
+
+    /// A namespace's index replays the changes journaled during its build outside its phase
+    /// lock: while the replay waits on a stalled disk, a new change is journaled at once instead
+    /// of waiting (the worker's ingest handlers make these calls; when they waited for a whole
+    /// replay its heartbeats stalled and the coordinator declared it dead). Both changes are in
+    /// the index once it is ready.
+    @Test func aReplayAfterABuildDoesNotHoldUpNewChanges() throws {
+        let (vectors, index) = try IVFIndexTests.fixture()
+        try Self.withDirectory { dir in
+            _ = try Self.tiered(index, vectors: vectors, directory: dir, cacheBytes: 1 << 30)
+            let disk = GatedFileSystemTestDouble(giveUpAfter: 30)
+            let built = IVFTieredIndex(centroids: index.centroids, metric: index.metric, directory: dir,
+                                       generations: [UInt64](repeating: 1, count: index.centroids.count),
+                                       locations: [:], cacheBytes: 1 << 30, writeBackBytes: 0, fs: disk) { _ in nil }
+            let namespace = NamespaceVectorIndex(namespace: "n", settings: IVFSettings(), directory: dir, fs: disk)
+            func upsert(_ document: String, _ row: Int) -> NamespaceVectorIndex.Operation {
+                .upsert(slot: 1, documentID: document,
+                        chunks: [(ref: ChunkRef(documentID: document, ordinal: 0, contentHash: ContentHash(high: UInt64(row), low: 1)), vector: vectors[row])])
+            }
+            namespace.apply(upsert("journaled", 2100))
+            disk.close()
+            let installed = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                namespace.install(built, placement: NamespaceVectorIndex.Placement())  // its write waits at the gate
+                installed.signal()
+            }
+            #expect(disk.awaitWaitingWriters(1), "the replay never reached the disk")
+            namespace.apply(upsert("arrived during the replay", 2101))
+            #expect(disk.waitingWriters == 1 && !disk.timedOut, "a change waited for the replay")
+            disk.open()
+            installed.wait()
+            #expect(!disk.timedOut)
+            #expect(namespace.ready?.count == 2)
+        }
+    }
 }
