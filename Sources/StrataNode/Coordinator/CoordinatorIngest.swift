@@ -50,7 +50,7 @@ struct CoordinatorIngest: Sendable {
             namespace = batch.namespace
             try authorize(batch.namespace)
             let settings = try namespaces.settings(batch.namespace)
-            let prepared = try prepare(batch, settings, &summary)
+            let prepared = try await prepareOffPool(batch, settings, &summary)
             // Each batch is recorded once acknowledged, so a stream cut off later (a killed
             // client) leaves the tally true for the batches before. Documents of a slot whose
             // write failed stay listed as unsettled (they may have reached some replicas, so a
@@ -97,6 +97,21 @@ struct CoordinatorIngest: Sendable {
     private struct PreparedDocument: Sendable {
         var put: PutDocument
         var tally: NamespaceRegistry.Tally
+    }
+
+    /// `prepare` off the cooperative pool (`offPool`): chunking and counting a batch is CPU
+    /// for as long as its text is, and two ingest streams held both of the pool's threads: the
+    /// coordinator answered neither heartbeats nor /metrics for 14 s of a 100M-token ingest,
+    /// then declared its worker dead.
+    private func prepareOffPool(_ batch: IngestRequest, _ settings: NamespaceRegistry.Settings,
+                                _ summary: inout IngestSummary) async throws -> [Int: [PreparedDocument]] {
+        let before = summary
+        let (prepared, after) = try await offPool { [self] in
+            var summary = before
+            return (try prepare(batch, settings, &summary), summary)
+        }
+        summary = after
+        return prepared
     }
 
     /// Chunks, counts and validates a batch; documents that cannot be stored are reported in

@@ -8,7 +8,11 @@ import StrataWire
 extension WorkerNode {
     static func registerSlotMethods(_ service: inout ServiceDefinition, _ worker: HandlerReference<WorkerNode>) {
         service.unary("ApplyWrites", ApplyWritesRequest.self, ApplyWritesResponse.self) { request, _ in
-            try worker().applyWrites(request)
+            // Off the cooperative pool: a write waits for its slot's lock and for the fsync,
+            // and indexes its chunks; two of them held both pool threads and the worker's
+            // heartbeats stopped (`offPool`).
+            let node = try worker()
+            return try await offPool { try node.applyWrites(request) }
         }
         service.serverStreaming("StreamSlot", StreamSlotRequest.self, SlotRecord.self) { request, writer, context in
             try await worker().streamSlot(request, writer, context)
