@@ -24,4 +24,17 @@ extension SearchShard {
         guard let storage = vectors, !storage.resident else { return }
         vectors = storage.reloaded { row in alive[row] ? vector(refs[row]) : nil }
     }
+
+    /// Takes the rows `copy` (this shard as it was, reloaded) holds, when this shard still
+    /// begins with the same chunks: the rows appended since get `vector(ref)` here. False (and
+    /// nothing changed) when its earlier rows differ.
+    mutating func adoptReloadedVectors(of copy: SearchShard, _ vector: (ChunkRef) -> [Float]?) -> Bool {
+        guard var storage = copy.vectors, storage.resident, let current = vectors, !current.resident,
+              copy.refs.count <= refs.count, refs[..<copy.refs.count].elementsEqual(copy.refs) else { return false }
+        for row in copy.refs.count..<refs.count {
+            storage.append(alive[row] && current.present[row] ? vector(refs[row]) : nil)
+        }
+        vectors = storage
+        return true
+    }
 }

@@ -13,8 +13,8 @@ import StrataCore
 /// | the index is discarded (outgrown, slot rebuilt), fails, or is built again (a start) | rows read back from the store (`reload`) before the exact scan or a build reads them |
 ///
 /// The store is the source of truth of every vector, so a reload gives exactly the rows a
-/// fresh index would hold; it runs under the index lock (searches wait), which is rare: a
-/// rebuild, a start, a disk failure.
+/// fresh index would hold; it runs mostly outside the index lock (see `reload`) and is rare:
+/// a rebuild, a start, a disk failure.
 extension SlotSearchIndex {
     /// A chunk's stored vector, as the index holds it (FP16 precision), by namespace and
     /// content hash; nil when the store has none.
@@ -43,22 +43,36 @@ extension SlotSearchIndex {
     /// Reads the namespace's dropped vector rows back from the store (before the exact scan
     /// or an IVF build reads the shards). A no-op when none were dropped.
     ///
-    /// The store is read outside the index lock (one read per chunk: seconds at 100K chunks),
-    /// so searches and writes go on meanwhile; rows written since are read under it.
+    /// The rows are read and encoded outside the index lock, on copies of the shards as they
+    /// were (one store read per chunk and an INT8 and FP16 row each: seconds at 400K vectors,
+    /// during which writes, searches and the worker's status -- its heartbeats -- waited when
+    /// this ran under the lock, until the coordinator declared the worker dead). Under the lock
+    /// only the rows appended since are encoded; a shard whose earlier rows changed (compacted)
+    /// is reloaded there whole.
     func reload(namespace: String) {
         guard let lookup = storedVectors.withLock({ $0 }) else { return }
-        let hashes = state.withLock { state -> [ContentHash] in
+        let taken = state.withLock { state -> [(key: Key, shard: SearchShard)] in
             guard state.offloaded.contains(namespace) else { return [] }
-            return state.shards.filter { $0.key.namespace == namespace && $0.value.shard.vectorsOffloaded }
-                .flatMap { $0.value.shard.liveRefsWithVectors.map(\.contentHash) }
+            return state.shards.filter { $0.key.namespace == namespace && $0.value.shard.vectorsOffloaded }.map { ($0.key, $0.value.shard) }
         }
-        var read: [ContentHash: [Float]] = [:]
-        read.reserveCapacity(hashes.count)
-        for hash in hashes where read[hash] == nil { read[hash] = lookup(namespace, hash) }
+        var read: [ContentHash: [Float]?] = [:]
+        func vector(_ ref: ChunkRef) -> [Float]? {
+            if let known = read[ref.contentHash] { return known }
+            let found = lookup(namespace, ref.contentHash)
+            read[ref.contentHash] = found
+            return found
+        }
+        var reloaded: [Key: SearchShard] = [:]
+        for (key, shard) in taken {
+            var copy = shard
+            copy.reloadVectors(vector)
+            reloaded[key] = copy
+        }
         state.withLock { state in
             guard state.offloaded.remove(namespace) != nil else { return }
             for key in state.shards.keys where key.namespace == namespace && state.shards[key]!.shard.vectorsOffloaded {
-                state.shards[key]!.shard.reloadVectors { ref in read[ref.contentHash] ?? lookup(namespace, ref.contentHash) }
+                if let copy = reloaded[key], state.shards[key]!.shard.adoptReloadedVectors(of: copy, vector) { continue }
+                state.shards[key]!.shard.reloadVectors(vector)
             }
         }
     }
