@@ -69,7 +69,7 @@ private func put(_ sequence: UInt64, _ id: String, _ text: String, _ vector: [Fl
             }
             return true
         }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(300)  // a hang guard, as SmallCluster.eventually
         while !(try await current()) {
             #expect(ContinuousClock.now < deadline, "snapshots did not follow the writes")
             if ContinuousClock.now >= deadline { break }

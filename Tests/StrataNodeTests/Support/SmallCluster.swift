@@ -72,7 +72,7 @@ struct SmallCluster {
 
     /// Polls `condition` until it holds (no timing assertion: a generous cap only stops a hang).
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let giveUp = ContinuousClock.now + .seconds(60)
+        let giveUp = ContinuousClock.now + .seconds(300)  // a hang guard: on two busy cores the pool has been saturated for over a minute
         while ContinuousClock.now < giveUp {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
