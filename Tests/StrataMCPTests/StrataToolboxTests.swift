@@ -31,6 +31,10 @@ final class CoordinatorTestDouble: Sendable {
 }
 
 struct StrataToolboxTests {
+    /// The in-process coordinator's answers may wait long for a pool thread while the other
+    /// tests of the process run (over 30 s in CI): a deadline here only stops a hang.
+    static let hangGuard = Duration.seconds(300)
+
     private func text(_ result: CallTool.Result) -> String {
         guard case .text(let text, _, _) = result.content.first else { return "" }
         return text
@@ -51,7 +55,7 @@ struct StrataToolboxTests {
     }
 
     @Test func badArgumentsAreToolErrorsThatSayWhatToSend() async {
-        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel), syncAccess: .none)
+        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel, timeout: Self.hangGuard), syncAccess: .none)
         let cases: [(String, [String: Value], String)] = [
             ("get_context", ["namespace": "code"], "needs the argument 'query'"),
             ("get_context", ["query": 3, "namespace": "code"], "'query' must be a string"),
@@ -71,7 +75,7 @@ struct StrataToolboxTests {
     }
 
     @Test func anUnknownNamespaceErrorListsTheNamespacesThatExist() async {
-        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel), syncAccess: .none)
+        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel, timeout: Self.hangGuard), syncAccess: .none)
         let result = await toolbox.call("get_context", ["query": "x", "namespace": "nope"])
         #expect(result.isError == true)
         #expect(text(result) == "Namespace 'nope' does not exist. The namespaces that exist are: code, docs.")
@@ -80,7 +84,7 @@ struct StrataToolboxTests {
     /// The advice follows the code and the namespace list, not the message's words: a NOT_FOUND
     /// for a namespace that does exist is not called a missing namespace.
     @Test func aNotFoundInAnExistingNamespaceIsNotCalledAMissingNamespace() async {
-        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel), syncAccess: .none)
+        let toolbox = StrataToolbox(client: CoordinatorClient(transport: CoordinatorTestDouble().channel, timeout: Self.hangGuard), syncAccess: .none)
         let result = await toolbox.call("get_context", ["query": "x", "namespace": "docs"])
         #expect(result.isError == true)
         #expect(text(result).hasPrefix("Not found: "), "\(text(result))")
@@ -88,10 +92,10 @@ struct StrataToolboxTests {
 
     @Test func theBearerTokenReachesTheCoordinatorAndARequestsTokenReplacesIt() async {
         let coordinator = CoordinatorTestDouble()
-        let toolbox = StrataToolbox(client: CoordinatorClient(transport: coordinator.channel, token: "gateway"), syncAccess: .none)
+        let toolbox = StrataToolbox(client: CoordinatorClient(transport: coordinator.channel, token: "gateway", timeout: Self.hangGuard), syncAccess: .none)
         _ = await toolbox.call("list_namespaces", [:])
         _ = await toolbox.with(token: "client").call("list_namespaces", [:])
-        _ = await StrataToolbox(client: CoordinatorClient(transport: coordinator.channel), syncAccess: .none).call("list_namespaces", [:])
+        _ = await StrataToolbox(client: CoordinatorClient(transport: coordinator.channel, timeout: Self.hangGuard), syncAccess: .none).call("list_namespaces", [:])
         #expect(coordinator.authorizations.withLock { $0 } == ["Bearer gateway", "Bearer client", ""])
     }
 
