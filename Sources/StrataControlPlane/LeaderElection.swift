@@ -166,11 +166,16 @@ public final class LeaderElection: Sendable {
     /// Applies an event to the state and carries out its directives.
     func apply(_ event: (inout ElectionState) -> [ElectionState.Directive]) {
         // Role changes are announced under the state's lock, so observers see them in the
-        // order they happened even when events arrive from several tasks.
+        // order they happened even when events arrive from several tasks -- but not under the
+        // observers' lock: a yield resumes the observing task, which takes that task's status
+        // lock, while cancelling that task holds its status lock and runs the stream's
+        // `onTermination`, which takes the observers' lock (a deadlock seen in CI when a
+        // coordinator shut down during a role change).
         let directives = state.withLock { state in
             let directives = event(&state)
             for case .roleChanged(let role) in directives {
-                observers.withLock { for continuation in $0.continuations.values { continuation.yield(role) } }
+                let continuations = observers.withLock { Array($0.continuations.values) }
+                for continuation in continuations { continuation.yield(role) }
             }
             return directives
         }
