@@ -144,12 +144,13 @@ public struct CoordinatorCore: Sendable {
             return try heartbeat(worker, incarnation: incarnation, positions: positions, digests: digests, now: now)
         case .timeAdvanced(let now):
             guard role.epoch != nil else { return [] }
-            map.apply(detector.tick(now: now))
+            let changes = detector.tick(now: now)
+            map.apply(changes)
             if settings.publishesPositions && positionsMoved {
                 map.notePositionsMoved()
                 positionsMoved = false
             }
-            return replan()
+            return Self.noteLiveness(changes) + replan()
         case .writeRecorded(let slot, let sequence, let acks):
             try map.recordWrite(slot: slot, sequence: sequence, acks: acks)
             positionsMoved = true
@@ -213,11 +214,12 @@ public struct CoordinatorCore: Sendable {
         guard map.acceptsHeartbeat(from: worker, incarnation: incarnation) else {
             return [.answer(WorkerAnswer(worker: worker, reregister: true, mapVersion: map.version, epoch: epoch))]
         }
-        map.apply(detector.heartbeat(from: worker, incarnation: incarnation, now: now))
+        let changes = detector.heartbeat(from: worker, incarnation: incarnation, now: now)
+        map.apply(changes)
         // Cannot throw: the worker and its incarnation were just checked.
         let ignored = try map.applyReport(from: worker, incarnation: incarnation, positions: positions, digests: digests)
         reportedSinceStart.insert(worker)
-        var decisions = noteIgnored(ignored, from: worker)
+        var decisions = Self.noteLiveness(changes) + noteIgnored(ignored, from: worker)
         decisions += replan()
         decisions.append(.answer(WorkerAnswer(worker: worker, directives: directives(for: worker), mapVersion: map.version, epoch: epoch)))
         return decisions
@@ -226,6 +228,12 @@ public struct CoordinatorCore: Sendable {
     func leadingEpoch() throws -> UInt64 {
         guard let epoch = role.epoch else { throw StrataError(.unavailable, "this coordinator is not the leader") }
         return epoch
+    }
+
+    /// The transitions worth an operator's attention: a state change of a worker already known.
+    private static func noteLiveness(_ changes: [FailureDetector.Transition]) -> [CoordinatorDecision] {
+        let changed = changes.filter { $0.from != nil && $0.from != $0.to }
+        return changed.isEmpty ? [] : [.livenessChanged(changed)]
     }
 
     private mutating func noteIgnored(_ slots: IgnoredSlots, from worker: WorkerID) -> [CoordinatorDecision] {

@@ -15,6 +15,10 @@ public enum CoordinatorDecision: Sendable, Equatable {
     case answer(WorkerAnswer)
     /// A report left these slots out (changed since the last time: log it once).
     case reportIgnored(WorkerID, IgnoredSlots)
+    /// Workers the failure detector moved between live, suspect and dead (to log: an operator
+    /// must be able to tell when and why a worker was taken for dead). First sightings and
+    /// restarts are left out: the registration says those.
+    case livenessChanged([FailureDetector.Transition])
     /// Numbers for a write, usable once the commits of the same list are durable.
     case sequencesReserved(slot: Int, ClosedRange<UInt64>)
 }

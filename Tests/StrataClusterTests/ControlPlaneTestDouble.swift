@@ -37,7 +37,7 @@ struct ControlPlaneTestDouble {
         case .commitMap(let committed): write = { $0.map = committed }
         case .commitRestartPending(let pending, _): write = { $0.restartPending = pending }
         case .commitSequenceCeilings(let committed, _, _, _): write = { $0.ceilings = committed }
-        case .answer, .reportIgnored, .sequencesReserved: return true
+        case .answer, .reportIgnored, .livenessChanged, .sequencesReserved: return true
         }
         guard epoch == self.epoch else {
             refusedWrites += 1

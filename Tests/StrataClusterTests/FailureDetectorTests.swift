@@ -13,7 +13,9 @@ struct FailureDetectorTests {
     func settings() throws {
         let settings = try FailureDetector.Settings(StrataConfig.default.coordinator)
         #expect(settings.suspectAfterMs == 2_000 && settings.deadAfterMs == 5_000)
+        #expect(settings.pauseAfterMs == 1_000)  // two heartbeat intervals of 500 ms
         #expect(throws: StrataError.self) { try FailureDetector.Settings(suspectAfterMs: 0, deadAfterMs: 5) }
+        #expect(throws: StrataError.self) { try FailureDetector.Settings(suspectAfterMs: 1, deadAfterMs: 5, pauseAfterMs: 0) }
         #expect(
             throws: StrataError.invalidArgument("coordinator.deadAfterMs: 1000 must be >= suspectAfterMs (2000)")
         ) { try FailureDetector.Settings(suspectAfterMs: 2_000, deadAfterMs: 1_000) }
@@ -113,5 +115,65 @@ struct FailureDetectorTests {
         map.apply(detector.heartbeat(from: "w1", incarnation: 1, now: 100_050))
         #expect(map.workers["w1"]?.state == .live)
         #expect(detector.tick(now: 102_049).isEmpty)
+    }
+
+    static func pauseAware() throws -> FailureDetector {
+        FailureDetector(settings: try .init(suspectAfterMs: 2_000, deadAfterMs: 5_000, pauseAfterMs: 1_000))
+    }
+
+    /// The coordinator stopped for 10 s (ticks every 500 ms before and after). Its first tick
+    /// after the pause runs before the heartbeats that queued up during it: the workers were
+    /// silent only because nobody listened, so nothing changes. Without `pauseAfterMs` the
+    /// same ticks declare both workers dead.
+    @Test("a pause of the coordinator itself does not count as the workers' silence")
+    func coordinatorPause() throws {
+        for pauseAware in [true, false] {
+            var detector = pauseAware ? try Self.pauseAware() : try Self.detector()
+            for now in stride(from: UInt64(0), through: 1_000, by: 500) {
+                _ = detector.heartbeat(from: "w1", incarnation: 1, now: now)
+                _ = detector.heartbeat(from: "w2", incarnation: 1, now: now)
+                #expect(detector.tick(now: now).isEmpty)
+            }
+            let afterPause = detector.tick(now: 11_000)
+            if pauseAware {
+                #expect(afterPause.isEmpty)
+                #expect(detector.heartbeat(from: "w1", incarnation: 1, now: 11_010).isEmpty)
+                #expect(detector.heartbeat(from: "w2", incarnation: 1, now: 11_010).isEmpty)
+            } else {
+                #expect(afterPause.map(\.to) == [.dead, .dead])
+            }
+        }
+    }
+
+    /// Only the part of a late tick's gap beyond `pauseAfterMs` is discounted, and only once:
+    /// a worker that really stopped is suspect and dead after the same listening time as
+    /// without a pause.
+    @Test("a worker that really stopped is still declared dead after a coordinator pause")
+    func deadAcrossAPause() throws {
+        var detector = try Self.pauseAware()
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 0)
+        #expect(detector.tick(now: 500).isEmpty)
+        // Paused from 500 to 10_500: 1_000 of the gap counts, so 1_500 ms of silence so far.
+        #expect(detector.tick(now: 10_500).isEmpty)
+        #expect(detector.tick(now: 10_999).isEmpty)
+        #expect(detector.tick(now: 11_000) == [.init(worker: "w1", from: .live, to: .suspect, incarnation: 1)])
+        for now in stride(from: UInt64(11_500), to: 14_000, by: 500) {
+            #expect(detector.tick(now: now).isEmpty)
+        }
+        #expect(detector.tick(now: 14_000) == [.init(worker: "w1", from: .suspect, to: .dead, incarnation: 1)])
+    }
+
+    /// A worker first heard after a pause is timed from its own heartbeat: the pause before
+    /// it is not subtracted from its later silence.
+    @Test("a pause before a worker's last heartbeat does not extend its grace")
+    func pauseBeforeTheLastHeartbeat() throws {
+        var detector = try Self.pauseAware()
+        #expect(detector.tick(now: 0).isEmpty)
+        #expect(detector.tick(now: 20_000).isEmpty)  // a pause, nobody registered yet
+        _ = detector.heartbeat(from: "w1", incarnation: 1, now: 20_100)
+        for now in stride(from: UInt64(20_500), to: 22_100, by: 500) {
+            #expect(detector.tick(now: now).isEmpty)
+        }
+        #expect(detector.tick(now: 22_100) == [.init(worker: "w1", from: .live, to: .suspect, incarnation: 1)])
     }
 }

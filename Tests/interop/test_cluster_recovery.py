@@ -1,6 +1,8 @@
 """Issue 12 with real processes on loopback: re-replication completes after a namespace drop,
 forged or buggy internal calls never lock a worker out, and losing one of two replicas never
 degrades an answer (hedged, failed-over reads)."""
+
+import signal
 import threading
 import time
 
@@ -12,10 +14,9 @@ from test_cluster_restarts import Cluster, documents, ingest
 # 3 workers, R = 2: every slot has two replicas, so killing one worker leaves one of each.
 WORKERS = 3
 
-
-def started(root, replicas):
+def started(root, replicas, **settings):
     """A coordinator and WORKERS workers, all serving and fully replicated; stopped afterwards."""
-    cluster = Cluster(root, replicas=replicas)
+    cluster = Cluster(root, replicas=replicas, **settings)
     try:
         cluster.start_coordinator()
         for _ in range(WORKERS):
@@ -25,26 +26,29 @@ def started(root, replicas):
     finally:
         cluster.stop()
 
-
 @pytest.fixture
 def cluster(tmp_path, stubs):
     yield from started(tmp_path, replicas=2)
-
 
 @pytest.fixture
 def single_replica_cluster(tmp_path, stubs):
     yield from started(tmp_path, replicas=1)
 
+@pytest.fixture
+def patient_cluster(tmp_path, stubs):
+    """Heartbeats every 100 ms, but suspect after 1 s and dead after 2.5 s: no flapping on a busy
+    machine, so a death seen is one the coordinator's own pause caused."""
+    settings = ["--set", "coordinator.heartbeat_interval_ms=100", "--set", "coordinator.suspect_after_ms=1000",
+                "--set", "coordinator.dead_after_ms=2500"]
+    yield from started(tmp_path, replicas=2, coordinator_settings=settings)
 
 def coordinator_stub(channel):
     from strata.v1 import coordinator_pb2_grpc
     return coordinator_pb2_grpc.CoordinatorStub(channel)
 
-
 def cluster_status(channel):
     from strata.v1 import coordinator_pb2
     return coordinator_stub(channel).GetClusterStatus(coordinator_pb2.ClusterStatusRequest(), timeout=10)
-
 
 def wait_recovered(cluster, dead, timeout):
     """Waits until `dead` workers are found dead and every slot has R up-to-date replicas with
@@ -64,7 +68,6 @@ def wait_recovered(cluster, dead, timeout):
                 + "".join(open(w.log).read()[-3000:] for w in cluster.workers))
             time.sleep(0.2)
 
-
 def test_rereplication_completes_after_a_namespace_drop(cluster):
     """Item 1: after `namespace drop`, the dropped namespace's sequences hold no operation (or
     several) in many slots; the copies that rebuild a killed worker's slots must still finish."""
@@ -83,7 +86,6 @@ def test_rereplication_completes_after_a_namespace_drop(cluster):
         failed = [line for line in open(worker.log) if "slot copy failed" in line]
         assert not failed, "".join(failed)
 
-
 def everything(channel, namespace, count):
     """A lexical query for the word every document has: (degraded reason or False, document ids)."""
     from strata.v1 import coordinator_pb2, common_pb2
@@ -96,7 +98,6 @@ def everything(channel, namespace, count):
         elif item.HasField("passage"):
             documents.add(item.passage.provenance.document_id)
     return degraded, documents
-
 
 def query_load(cluster, namespace, count, seconds_after_kill, victim):
     """Two clients query in a loop while `victim` is SIGKILLed; returns (answers, degraded, failed,
@@ -129,7 +130,6 @@ def query_load(cluster, namespace, count, seconds_after_kill, victim):
     incomplete = [r for r in after if not r[1] and r[2] is None and r[3] != count]
     return len(after), degraded, failed, incomplete
 
-
 def test_losing_one_of_two_replicas_degrades_no_answer(cluster):
     """Item 5: R = 2, steady queries while one worker is SIGKILLed: every slot still has a
     live replica, so no answer may be degraded, fail, or miss a document."""
@@ -142,7 +142,6 @@ def test_losing_one_of_two_replicas_degrades_no_answer(cluster):
     assert answers > 0
     assert not degraded and not failed and not incomplete, (degraded[:3], failed[:3], incomplete[:3])
 
-
 def test_with_one_replica_a_lost_worker_degrades_answers_honestly(single_replica_cluster):
     """Item 5's other half: with R = 1 the killed worker's slots have no replica left; answers
     say so (degraded) and never pass for complete with documents missing."""
@@ -154,7 +153,6 @@ def test_with_one_replica_a_lost_worker_degrades_answers_honestly(single_replica
     print(f"\n[issue 12 item 5] R=1, one of three workers SIGKILLed: {answers} answers after the kill, "
           f"{len(degraded)} degraded, {len(failed)} failed, {len(incomplete)} incomplete")
     assert answers > 0 and degraded and not failed and not incomplete
-
 
 def test_forged_internal_calls_lock_no_worker_out(cluster):
     """Item 2 against real processes: a write to a slot beyond S, a heartbeat with incarnation
@@ -183,4 +181,33 @@ def test_forged_internal_calls_lock_no_worker_out(cluster):
     assert set(states.values()) == {common_pb2.NODE_STATE_SERVING}, states
     cluster.restart_worker(0)
     time.sleep(1.0)
+    cluster.wait_replicated(WORKERS, timeout=60)
+
+def test_a_paused_coordinator_declares_no_worker_dead(patient_cluster):
+    """A coordinator stopped (SIGSTOP) for twice dead_after heard nothing because it ran
+    nothing: when it resumes, its first failure-detector tick may run before the heartbeats
+    queued meanwhile. That silence is its own, not the workers': no worker may be taken for
+    dead (which would re-replicate every slot it holds). The workers' heartbeats failed
+    meanwhile, so they register again (a new incarnation each); that is all that changes."""
+    from strata.v1 import common_pb2
+    cluster = patient_cluster
+    cluster.coordinator.process.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(5.0)
+    finally:
+        cluster.coordinator.process.send_signal(signal.SIGCONT)
+    seen = set()
+    with cluster.channel() as channel:
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            status = cluster_status(channel)
+            seen.update(node.state for node in status.nodes if node.role == common_pb2.NODE_ROLE_WORKER)
+            assert not status.transfers, f"copies started after the pause:\n{cluster.status()}"
+            time.sleep(0.05)
+    log = open(sorted(cluster.root.glob("coordinator-*.log"))[-1]).read()
+    silent = [line for line in log.splitlines() if "worker suspect" in line or "worker dead" in line]
+    print(f"\n[pause] coordinator stopped 5 s (dead_after 2.5 s): worker states seen after {sorted(seen)}, "
+          f"{len(silent)} suspect/dead transitions logged")
+    assert common_pb2.NODE_STATE_DEAD not in seen
+    assert not silent, "\n".join(silent)
     cluster.wait_replicated(WORKERS, timeout=60)

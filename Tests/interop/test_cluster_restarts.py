@@ -58,9 +58,10 @@ class Process:
 class Cluster:
     """A coordinator (R = 2, fast failure detection) and workers, all on loopback."""
 
-    def __init__(self, root, replicas=2):
+    def __init__(self, root, replicas=2, coordinator_settings=FAST_COORDINATOR):
         self.root = root
         self.replicas = replicas
+        self.coordinator_settings = coordinator_settings
         self.coordinator_address = f"127.0.0.1:{free_port()}"
         self.coordinator = None
         self.workers = []
@@ -70,7 +71,7 @@ class Cluster:
         log = self.root / f"coordinator-{time.time_ns()}.log"
         self.coordinator = Process("strata-coordinator", ["--listen", self.coordinator_address, "--data",
                                                           str(self.root / "coordinator"), "--replicas", str(self.replicas),
-                                                          *FAST_COORDINATOR], log)
+                                                          *self.coordinator_settings], log)
 
     def add_worker(self):
         n = len(self.workers) + 1

@@ -273,6 +273,18 @@ final class CoordinatorMembership: Sendable {
                     "worker": "\(worker)", "slots outside the cluster": "\(ignored.outOfRange)",
                     "slots at absurd positions": "\(ignored.absurdPositions)",
                 ])
+            case .livenessChanged(let changes):
+                for change in changes {
+                    let metadata: Logger.Metadata = [
+                        "worker": "\(change.worker)", "incarnation": "\(change.incarnation)",
+                        "was": "\(change.from?.rawValue ?? "unknown")",
+                    ]
+                    switch change.to {
+                    case .live: logger.info("worker heard from again", metadata: metadata)
+                    case .suspect: logger.warning("worker suspect: silent past coordinator.suspect_after_ms", metadata: metadata)
+                    case .dead: logger.warning("worker dead: silent past coordinator.dead_after_ms", metadata: metadata)
+                    }
+                }
             case .answer(let given):
                 answer = given
             case .sequencesReserved:
