@@ -9,7 +9,7 @@ import Testing
 /// client hears of it (issue 15; the known limit of docs/cluster.md before it).
 @Suite(.serialized) struct AcknowledgedMarkTests {
     @Test func eachSlotsMarkIsDurableWhenTheIngestIsAcknowledged() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         let summary = try await cluster.ingest([
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aRestartedCoordinatorStartsFromTheDurableMarks() async throws {
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         _ = try await cluster.ingest([IngestRequest(namespace: "docs", documents: (0..<8).map { Document(id: "d\($0)", text: "t\($0)") })])

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func clientChunksWithoutProvenanceAreAssembledIntoContext() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "pre", dimension: 2, tokenizer: .estimate))
         let summary = try await cluster.ingest([IngestRequest(namespace: "pre", documents: [

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func listedDocumentsCarryTheirContentHashesPageByPage() async throws {
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
         let texts = ["src/a.swift": "let a = 1\n", "src/b.swift": "let b = 2\n", "docs/c.md": "# C\n", "README.md": "hello\n"]
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func readDocumentRebuildsOverlappingChunksAndCutsLineRanges() async throws {
-        let cluster = try SmallCluster(workers: 2, replicas: 1)
+        let cluster = try await SmallCluster(workers: 2, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate, chunkChars: 200, chunkOverlap: 50))
         _ = try await cluster.ingest([IngestRequest(namespace: "docs", documents: [
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func eachBatchIsTalliedOnceAcknowledgedWhileItsStreamIsStillOpen() async throws {
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
         let call = try cluster.channel.clientStreaming(MethodPath.coordinatorIngest)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func documentsOfAFailedIngestAreListedAsUnsettled() async throws {
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
         _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: [Document(id: "kept", text: "old text")])])
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func syncReportsShowInNamespaceStatus() async throws {
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
         var report = SyncRecord(syncID: "run-1", namespace: "code", source: "host:/src", state: .running)

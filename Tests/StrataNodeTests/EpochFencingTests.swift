@@ -42,7 +42,7 @@ import Testing
     @Test func aCoordinatorOnLocalFilesFencesItsPredecessor() async throws {
         // Each start of a coordinator on local files raises its epoch, so the writes of the
         // previous process (had it lingered) would be refused once the new one has written.
-        let cluster = try SmallCluster(workers: 1, replicas: 1)
+        let cluster = try await SmallCluster(workers: 1, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         _ = try await cluster.ingest([IngestRequest(namespace: "docs", documents: [Document(id: "x", text: "one")])])

@@ -9,7 +9,7 @@ import Testing
     private static let prose = (1...40).map { "Paragraph \($0): the coordinator routes every document to its slot.\n\n" }.joined()
 
     @Test func ingestReplicatesEveryDocumentAndTalliesTheNamespace() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .cl100k))
         let summary = try await cluster.ingest([
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func badDocumentsAreRejectedByNameAndTheRestIsStored() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "vectors", dimension: 3, tokenizer: .estimate))
         let summary = try await cluster.ingest([IngestRequest(namespace: "vectors", documents: [
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func namespaceErrorsAreClear() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         let unknown = await #expect(throws: RPCError.self) {
             _ = try await cluster.ingest([IngestRequest(namespace: "missing", documents: [Document(id: "a", text: "b")])])
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func deletesAndDropsReachTheWorkers() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         _ = try await cluster.ingest([IngestRequest(namespace: "docs", documents: (0..<6).map { Document(id: "d\($0)", text: "text \($0)") })])
@@ -105,7 +105,7 @@ import Testing
         // 8 slots, two streams of 40 documents each: many writes to each slot race. A write
         // numbered lower but delivered later would be acknowledged without being applied if
         // the coordinator did not keep each slot's writes in order.
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "race", tokenizer: .estimate))
         async let first = cluster.ingest((0..<40).map { i in

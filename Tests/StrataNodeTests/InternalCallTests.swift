@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func aStrayHeartbeatOrAbsurdWeightLocksNobodyOut() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         let id = cluster.workers[0].runtime.identity.nodeID
         let incarnation = try #require(cluster.coordinator.membership.snapshot().workers.first?.incarnation)

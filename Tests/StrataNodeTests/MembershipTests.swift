@@ -9,7 +9,7 @@ import Testing
 
 @Suite(.serialized) struct MembershipTests {
     @Test func workersRegisterAndTheMapIsPersisted() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.eventually {
             let status = try await cluster.clusterStatus()
             return status.nodes.filter { $0.role == .worker && $0.state == .serving }.count == 2
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aReplicaThatMissedWritesCatchesUpFromAnother() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.eventually { try await cluster.clusterStatus().slotsFullyReplicated == 8 })
         // Three writes reach only the first worker; the coordinator learns of them from its
         // heartbeat and tells the second worker to fetch them.

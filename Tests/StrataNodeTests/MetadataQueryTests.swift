@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func filteredQueriesReturnOnlyMatchingDocumentsInEveryMode() async throws {
-        let cluster = try SmallCluster(workers: 3)
+        let cluster = try await SmallCluster(workers: 3)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", dimension: 3, tokenizer: .cl100k))
         let summary = try await cluster.ingest([IngestRequest(namespace: "code", documents: Self.documents() + [
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func passagesCarryTheirDocumentsMetadataInEveryMode() async throws {
-        let cluster = try SmallCluster(workers: 3)
+        let cluster = try await SmallCluster(workers: 3)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", dimension: 3, tokenizer: .cl100k))
         let plain = Self.document("plain/http.py", "def get(url): download a web page, no metadata", [0.8, 0.2, 0], [])

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func lexicalQueryFindsTheRightDocumentWithProvenanceUnderTheBudget() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .cl100k))
         _ = try await cluster.ingest([IngestRequest(namespace: "code", documents: Self.documents)])
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func aSlotWithoutLiveReplicaMakesTheAnswerDegradedNotShort() async throws {
-        let cluster = try SmallCluster(workers: 2, replicas: 1)
+        let cluster = try await SmallCluster(workers: 2, replicas: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "code", tokenizer: .estimate))
         // 32 documents over 8 slots: both workers hold written slots (all on one worker has
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func badQueriesNameTheField() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "v", dimension: 3, tokenizer: .estimate))
         let cases: [(QueryRequest, StatusCode, String)] = [

@@ -12,7 +12,7 @@ import Testing
     /// written slot (3 - 1 + 1) and refused writes to it while one worker came back; now the
     /// one worker, at the durable marks, confirms every slot and writes are acknowledged.
     @Test func oneReplicaAtTheDurableMarkMakesTheSlotsWritableAgain() async throws {
-        let cluster = try SmallCluster(workers: 3, replicas: 3) { try $0.set("coordinator.write_quorum", text: "1") }
+        let cluster = try await SmallCluster(workers: 3, replicas: 3) { try $0.set("coordinator.write_quorum", text: "1") }
         let root = try #require(cluster.root)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let coordinator = cluster.coordinator

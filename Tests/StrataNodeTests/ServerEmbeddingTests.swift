@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func textIsEmbeddedBehindIngestAndQueriesRunHybrid() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         let info = try await cluster.createNamespace(CreateNamespaceRequest(name: "notes", tokenizer: .estimate, embedder: "minilm-l6"))
         #expect(info.embedder == "minilm-l6")
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func clientVectorsAndUnknownEmbeddersAreRefusedByField() async throws {
-        let cluster = try SmallCluster(workers: 1)
+        let cluster = try await SmallCluster(workers: 1)
         #expect(try await cluster.waitUntilReady())
         let unknown = await #expect(throws: RPCError.self) {
             _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "x", embedder: "bert-huge"))

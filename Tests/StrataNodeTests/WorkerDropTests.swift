@@ -67,7 +67,7 @@ private func put(_ sequence: UInt64, _ id: String, _ text: String) -> StrataWire
     }
 
     @Test func aJoiningWorkerTakesSlotsAndTheOldHoldersDropThem() async throws {
-        let cluster = try SmallCluster(workers: 2)
+        let cluster = try await SmallCluster(workers: 2)
         #expect(try await cluster.waitUntilReady())
         _ = try await cluster.createNamespace(CreateNamespaceRequest(name: "docs", tokenizer: .estimate))
         let documents = (0..<40).map { Document(id: "doc-\($0).md", text: "Document \($0) talks about replicas, slots and drops.") }

@@ -42,23 +42,36 @@ struct SmallCluster {
         return config
     }
 
-    /// `configure` changes the coordinator's settings before it starts.
-    init(workers count: Int, replicas: Int = 2, configure: (inout StrataConfig) throws -> Void = { _ in }) throws {
+    /// `configure` changes the coordinator's settings before it starts. When a node fails to
+    /// start, the nodes already started are shut down and the folder removed before the error
+    /// is thrown (a test that never gets a cluster cannot stop it).
+    init(workers count: Int, replicas: Int = 2, configure: (inout StrataConfig) throws -> Void = { _ in }) async throws {
         let root = TestSupport.temporaryDirectory("strata-cluster")
-        var config = try Self.config(root + "/coordinator", replicas: replicas)
-        try configure(&config)
-        coordinator = try CoordinatorNode(config: config)
-        try coordinator.start()
+        var coordinator: CoordinatorNode?
         var workers: [WorkerNode] = []
         var directories: [String] = []
-        for index in 0..<count {
-            var config = try Self.config(root + "/worker-\(index)")
-            try config.set("worker.listen", text: "127.0.0.1:0")
-            try config.set("worker.coordinator", text: coordinator.runtime.address)
-            let worker = try WorkerNode(config: config)
-            try worker.start()
-            workers.append(worker)
-            directories.append(root + "/worker-\(index)")
+        do {
+            var config = try Self.config(root + "/coordinator", replicas: replicas)
+            try configure(&config)
+            let started = try CoordinatorNode(config: config)
+            coordinator = started
+            try started.start()
+            for index in 0..<count {
+                var config = try Self.config(root + "/worker-\(index)")
+                try config.set("worker.listen", text: "127.0.0.1:0")
+                try config.set("worker.coordinator", text: started.runtime.address)
+                directories.append(root + "/worker-\(index)")
+                let worker = try WorkerNode(config: config)
+                workers.append(worker)
+                try worker.start()
+            }
+            self.coordinator = started
+        } catch {
+            for worker in workers { await worker.shutdown() }
+            await coordinator?.shutdown()
+            for directory in directories { ChunkStore.destroyWarmTier(directory: directory + "/store") }
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
         }
         self.workers = workers
         self.directories = directories
