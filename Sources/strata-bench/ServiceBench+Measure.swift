@@ -92,7 +92,8 @@ extension ServiceBench {
     /// first. Records the client's wall time, the coordinator's search time, the chunks
     /// returned in rank order, and the CPU time the nodes spent per timed query (user +
     /// system, all processes): on a shared machine the latency is mostly waiting for a core,
-    /// the CPU time is the work.
+    /// the CPU time is the work. Also the nodes' context switches per timed query (each
+    /// thread wake-up on the query's path is one).
     func queryLatency(_ mode: String, _ lines: [ServiceCorpus.QueryLine], corpus: ServiceCorpus, client: ClusterClient,
                       nodes: ChildNodes) async throws -> [String: Any] {
         let queryMode: QueryMode = mode == "lexical" ? .lexical : mode == "vector" ? .vector : .hybrid
@@ -104,10 +105,12 @@ extension ServiceBench {
         let start = clock.now
         var timedStart = start
         var cpuStart = Self.cpuSeconds(nodes)
+        var switchesStart = Self.contextSwitches(nodes)
         for (index, line) in lines.enumerated() {
             if index == warmup {
                 timedStart = clock.now
                 cpuStart = Self.cpuSeconds(nodes)
+                switchesStart = Self.contextSwitches(nodes)
             }
             let request = QueryRequest(namespace: Self.namespace, text: queryMode == .vector ? "" : line.text,
                                        vector: queryMode == .lexical ? [] : (line.vector ?? []), mode: queryMode, topK: 10,
@@ -123,12 +126,13 @@ extension ServiceBench {
         }
         let wall = (clock.now - timedStart).seconds
         let cpuMs = (Self.cpuSeconds(nodes) - cpuStart) * 1000 / Double(max(1, latencies.count))
+        let switches = Double(Self.contextSwitches(nodes) - switchesStart) / Double(max(1, latencies.count))
         let summary = LatencySummary(latencies: latencies, seconds: wall)
         let search = LatencySummary(latencies: searchMs.map { $0 / 1000 }, seconds: wall)
         print("\(mode) top-10: \(summary) over \(latencies.count) queries (coordinator search p50 \(format(search.p50Microseconds / 1000, 2)) ms; "
-            + "nodes' CPU \(format(cpuMs, 2)) ms per query); \(degraded) degraded")
+            + "nodes' CPU \(format(cpuMs, 2)) ms and \(format(switches, 1)) context switches per query); \(degraded) degraded")
         return ["queries": latencies.count, "warmup": warmup, "p50_ms": summary.p50Microseconds / 1000, "p99_ms": summary.p99Microseconds / 1000,
-                "cpu_ms_per_query": cpuMs,
+                "cpu_ms_per_query": cpuMs, "context_switches_per_query": switches,
                 "qps": summary.callsPerSecond, "search_p50_ms": search.p50Microseconds / 1000, "search_p99_ms": search.p99Microseconds / 1000,
                 "degraded": degraded, "results": results]
     }
@@ -228,6 +232,23 @@ extension ServiceBench {
     static func cpuSeconds(_ nodes: ChildNodes) -> Double {
         let pids = nodes.workers.map(\.process.processIdentifier) + (nodes.coordinator.map { [$0.process.processIdentifier] } ?? [])
         return pids.reduce(0) { $0 + cpuSeconds(pid: $1) }
+    }
+
+    /// Context switches (voluntary and not) of every thread of the coordinator and the
+    /// workers so far, from /proc/PID/task/*/status. A thread that exits takes its count with
+    /// it; the pools' threads stay while queries keep them busy.
+    static func contextSwitches(_ nodes: ChildNodes) -> Int {
+        let pids = nodes.workers.map(\.process.processIdentifier) + (nodes.coordinator.map { [$0.process.processIdentifier] } ?? [])
+        return pids.reduce(0) { total, pid in
+            let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            return threads.reduce(total) { sum, thread in
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)) ?? ""
+                return sum + status.split(separator: "\n").reduce(0) { count, line in
+                    guard line.contains("ctxt_switches:") else { return count }
+                    return count + (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)
+                }
+            }
+        }
     }
 
     /// utime + stime of /proc/PID/stat (fields 14 and 15, in clock ticks); 0 when unreadable.

@@ -125,7 +125,8 @@ def main():
                                "load_average": list(os.getloadavg())}
                         for mode, q in result["queries"].items():
                             ids = q.pop("results", None)
-                            row[mode] = {k: q.get(k) for k in ("p50_ms", "p99_ms", "search_p50_ms", "cpu_ms_per_query")}
+                            row[mode] = {k: q.get(k) for k in ("p50_ms", "p99_ms", "search_p50_ms", "cpu_ms_per_query",
+                                                                "context_switches_per_query")}
                             if mode == "vector" and entry.get("truth") is not None:
                                 row[mode]["recall"] = overlap_at_10(ids, entry["truth"], canonical)
                         row["assembly_8k"] = {k: result["assembly"]["8192"].get(k) for k in ("p50_ms", "p99_ms", "assemble_p50_ms", "cpu_ms_per_query")}
@@ -143,6 +144,10 @@ def table(figures, builds, shapes):
              "| tokens | workers | build | lexical p50 / p99 ms | vector p50 / p99 ms | vector recall@10 | hybrid p50 / p99 ms "
              "| hybrid + 8K assembly p50 / p99 ms | of which assembly p50 ms | nodes' CPU ms per query: lexical / vector / hybrid / + 8K |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    # The nodes' context switches per query (a client's builds without the count print –).
+    switches = ["", "| tokens | workers | " + " | ".join(f"{name}: context switches per query, lexical / vector / hybrid"
+                                                         for name, _ in builds) + " |",
+                "|---|---:|" + "---:|" * len(builds)]
     for size, entry in figures["sizes"].items():
         label = f"{int(size) // 1_000_000}M"
         for workers, _ in shapes:
@@ -169,12 +174,21 @@ def table(figures, builds, shapes):
                 lines.append(f"| {label} | {workers} | ratio {builds[1][0]} / {builds[0][0]} | {ratio('lp50')} / {ratio('lp99')} "
                              f"| {ratio('vp50')} / {ratio('vp99')} | | {ratio('hp50')} / {ratio('hp99')} | {ratio('ap50')} / {ratio('ap99')} "
                              f"| {ratio('aa50')} | {ratio('lcpu')} / {ratio('vcpu')} / {ratio('hcpu')} / {ratio('acpu')} |")
+            switches.append(f"| {label} | {workers} | " + " | ".join(
+                " / ".join(count(median([r.get(mode, {}).get("context_switches_per_query")
+                                                       for r in entry["runs"] if r["build"] == name and r["workers"] == workers]))
+                                         for mode in ("lexical", "vector", "hybrid"))
+                for name, _ in builds) + " |")
         peers = entry["peers"]
         if peers:
             c, f, b = peers["chroma_vector"], peers["faiss_vector"], peers["bm25s_lexical"]
             lines.append(f"| {label} | peers | same run | bm25s {ms(b['p50_ms'])} / {ms(b['p99_ms'])} | Chroma {ms(c['p50_ms'])} / "
                          f"{ms(c['p99_ms'])} (FAISS exact {ms(f['p50_ms'])}) | Chroma {recall(c['recall'])} | | | | |")
-    return "\n".join(lines)
+    return "\n".join(lines + switches)
+
+
+def count(value):
+    return "–" if value is None else f"{value:.1f}"
 
 
 if __name__ == "__main__":

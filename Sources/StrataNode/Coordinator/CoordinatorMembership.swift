@@ -111,6 +111,18 @@ final class CoordinatorMembership: Sendable {
         }
     }
 
+    /// Whether some slot of `slots` has a reachable replica outside `excluding`: the replicas
+    /// a `queryPlan(slots:excluding:)` could give it. A read of slots with none starts no
+    /// hedge timer (`HedgedReads`), since a hedge could ask nobody.
+    func hasOtherReplica(of slots: [Int], excluding: Set<WorkerID>) -> Bool {
+        state.withLock { state in
+            let map = state.core.map
+            return slots.contains { slot in
+                map.slots.indices.contains(slot) && map.slots[slot].replicas.contains { map.isReachable($0) && !excluding.contains($0) }
+            }
+        }
+    }
+
     /// One live replica of every slot (or of `slots`), grouped by worker, none of `excluding`
     /// (workers this query already tried), with the slots that cannot be read.
     func queryPlan(slots: [Int]? = nil, excluding: Set<WorkerID> = []) -> (assignments: [(worker: WorkerID, address: String, slots: [Int])], missing: [Int], stale: [Int]) {

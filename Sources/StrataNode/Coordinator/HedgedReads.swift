@@ -11,12 +11,17 @@ import Synchronization
 /// |---|---|
 /// | answers | takes the answer, records how long it took (`LatencyTracker`) |
 /// | fails (connection refused, UNAVAILABLE, any error) | asks the slots' other replicas at once (`QueryPlanner` without the workers tried) |
-/// | has not answered within its hedge delay | asks the other replicas too; the first complete answer for the slots wins, the other call is cancelled |
+/// | has not answered within its hedge delay (and another replica of its slots is reachable) | asks the other replicas too; the first complete answer for the slots wins, the other call is cancelled |
 /// | none of the slots' replicas is left to ask | the slots are unanswered: the answer is degraded |
 ///
 /// Every call runs within the query's deadline. A slot's data always comes from exactly one
 /// answer (the worker's whole answer, or the other replicas' answers for all of its slots),
 /// so sums such as BM25 statistics never count a slot twice.
+///
+/// Thread hops cost more than the work on a small query, so a read spends tasks only where
+/// they buy something: one worker's read runs in the query's own task, and a worker whose
+/// slots have no other reachable replica (one worker, or R = 1) is called with no hedge
+/// timer beside it, since a hedge could ask nobody.
 struct HedgedReads: Sendable {
     /// A call to make: a worker and the slots it should answer for.
     struct Target: Sendable {
@@ -54,14 +59,7 @@ struct HedgedReads: Sendable {
     func read<T: Sendable>(
         _ targets: [Target], _ call: @escaping @Sendable (Target, CallOptions) async throws -> T
     ) async -> Outcome<T> {
-        await withTaskGroup(of: Outcome<T>.self) { group in
-            for target in targets {
-                group.addTask { await cover(target, excluding: [], call) }
-            }
-            var outcome = Outcome<T>()
-            for await part in group { outcome.add(part) }
-            return outcome
-        }
+        await cover(targets, excluding: [], call)
     }
 
     /// Covers `slots` from their replicas other than `excluding` (a plan of its own).
@@ -69,8 +67,18 @@ struct HedgedReads: Sendable {
         _ slots: [Int], excluding: Set<WorkerID>, _ call: @escaping @Sendable (Target, CallOptions) async throws -> T
     ) async -> Outcome<T> {
         let plan = membership.queryPlan(slots: slots, excluding: excluding)
-        let targets = Self.targets(plan)
-        var outcome = await withTaskGroup(of: Outcome<T>.self) { group in
+        var outcome = await cover(Self.targets(plan), excluding: excluding, call)
+        outcome.unanswered += plan.missing
+        return outcome
+    }
+
+    /// Every target at once; a single target (one worker holds every slot asked) in the
+    /// calling task, since a child task costs a thread wake-up to start and another to join.
+    private func cover<T: Sendable>(
+        _ targets: [Target], excluding: Set<WorkerID>, _ call: @escaping @Sendable (Target, CallOptions) async throws -> T
+    ) async -> Outcome<T> {
+        if targets.count == 1 { return await cover(targets[0], excluding: excluding, call) }
+        return await withTaskGroup(of: Outcome<T>.self) { group in
             for target in targets {
                 group.addTask { await cover(target, excluding: excluding, call) }
             }
@@ -78,8 +86,6 @@ struct HedgedReads: Sendable {
             for await part in group { outcome.add(part) }
             return outcome
         }
-        outcome.unanswered += plan.missing
-        return outcome
     }
 
     /// The targets of a plan from `CoordinatorMembership.queryPlan`.
@@ -99,6 +105,9 @@ struct HedgedReads: Sendable {
         _ target: Target, excluding: Set<WorkerID>, _ call: @escaping @Sendable (Target, CallOptions) async throws -> T
     ) async -> Outcome<T> {
         let others = excluding.union([target.worker])
+        guard membership.hasOtherReplica(of: target.slots, excluding: others) else {
+            return await coverAlone(target, others: others, call)
+        }
         let delay = Duration.milliseconds(latencies.hedgeDelayMs(for: target.worker))
         return await withTaskGroup(of: Event<T>.self) { group in
             group.addTask {
@@ -154,6 +163,27 @@ struct HedgedReads: Sendable {
             }
             var outcome = partial ?? Outcome(unanswered: target.slots)
             outcome.failures = failures + outcome.failures
+            return outcome
+        }
+    }
+
+    /// A worker's slots when no other replica of them can be asked now (one worker, or one
+    /// replica per slot): a hedge could ask nobody, so the call runs in the calling task with
+    /// no timer beside it (a timer task and a call task would cost thread wake-ups to start,
+    /// cancel and join). The outcome is the one `cover` gives: the deadline is the call's
+    /// timeout, the query's cancellation cancels the call, and a failure still asks the
+    /// slots' replicas (one may be reachable again by then).
+    private func coverAlone<T: Sendable>(
+        _ target: Target, others: Set<WorkerID>, _ call: @escaping @Sendable (Target, CallOptions) async throws -> T
+    ) async -> Outcome<T> {
+        let started = ContinuousClock.now
+        do {
+            let value = try await call(target, try options())
+            latencies.record(target.worker, milliseconds: (ContinuousClock.now - started).seconds * 1000)
+            return Outcome(answers: [Answer(target: target, value: value)])
+        } catch {
+            var outcome = await fallback(target.slots, excluding: others, call)
+            outcome.failures = ["\(target.worker): \(PathRedaction.redact("\(error)"))"] + outcome.failures
             return outcome
         }
     }
