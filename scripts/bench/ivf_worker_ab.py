@@ -12,6 +12,7 @@ Usage:
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,20 @@ def canonical(a, chunks):
                 break
             ids.append(first.setdefault(json.loads(line)["text"], i))
     return ids
+
+
+def ivf_lists(work):
+    """The list count of the last "ivf index ready" line in the worker logs under `work` (0: none)."""
+    lists = 0
+    for root, _, files in os.walk(work):
+        for name in files:
+            if name.endswith(".log"):
+                with open(os.path.join(root, name), errors="replace") as f:
+                    for line in f:
+                        if "ivf index ready" in line:
+                            found = re.search(r'"?lists"?\s*[=:]\s*"?(\d+)', line)
+                            lists = int(found.group(1)) if found else lists
+    return lists
 
 
 def main():
@@ -80,14 +95,15 @@ def main():
                 with open(out) as f:
                     report = json.load(f)
                 report["load_at_start"] = load
+                report["ivf_lists"] = ivf_lists(work)
                 figures[label].append(report)
     chunks = figures[variants[0][0]][0]["chunks"]
     exact = truth(a, chunks, a.warmup)
     canon = canonical(a, chunks)
     rows = []
     print(f"\n{chunks} chunks with vectors, 1 worker, R = 1; medians over {a.rounds} rounds\n")
-    print("| variant | vector p50 ms | p99 ms | coordinator search p50 ms | nodes' CPU ms/query | recall@10 (FP32 exact) | worker RSS MB | ivf build wait s | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| variant | vector p50 ms | p99 ms | coordinator search p50 ms | nodes' CPU ms/query | recall@10 (FP32 exact) | worker RSS MB | ivf build wait s | ivf lists | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, _, _ in variants:
         runs = figures[label]
         q = [run["queries"]["vector"] for run in runs]
@@ -99,7 +115,7 @@ def main():
         rows.append({"variant": label, "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "search_p50_ms": med("search_p50_ms"),
                      "cpu_ms_per_query": med("cpu_ms_per_query"), "recall_at_10": recall, "worker_rss_mb": rss, "loads": loads})
         print(f"| {label} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('search_p50_ms'):.2f} | {med('cpu_ms_per_query'):.2f} | "
-              f"{recall:.4f} | {rss:.0f} | {wait:.1f} | {loads} |")
+              f"{recall:.4f} | {rss:.0f} | {wait:.1f} | {'/'.join(str(run['ivf_lists']) for run in runs)} | {loads} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"rows": rows, "runs": figures}, f)
