@@ -12,6 +12,7 @@ Usage:
 import argparse
 import json
 import os
+import shutil
 import re
 import statistics
 import subprocess
@@ -43,6 +44,16 @@ def canonical(a, chunks):
                 break
             ids.append(first.setdefault(json.loads(line)["text"], i))
     return ids
+
+
+def remove_tree(path):
+    """Removes a run's folder; a node still closing its files may refill it for a moment."""
+    for _ in range(20):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            return
+        time.sleep(0.5)
+    shutil.rmtree(path)
 
 
 def ivf_lists(work):
@@ -81,7 +92,8 @@ def main():
     figures = {label: [] for label, _, _ in variants}
     for r in range(a.rounds):
         for label, bin_dir, settings in (variants if r % 2 == 0 else list(reversed(variants))):
-            with tempfile.TemporaryDirectory(prefix="ivf-ab-") as work:
+            work = tempfile.mkdtemp(prefix="ivf-ab-")
+            try:
                 out = os.path.join(work, "out.json")
                 cmd = [os.path.join(bin_dir, "strata-bench"), "service", "--chunks", a.chunks, "--limit-tokens", str(a.limit_tokens),
                        "--vectors", a.vectors, "--dimension", str(a.dimension), "--queries", a.queries, "--warmup", str(a.warmup),
@@ -91,12 +103,20 @@ def main():
                 load = os.getloadavg()[0]
                 print(f"[{time.strftime('%H:%M:%S')}] round {r} {label} (load {load:.1f}): {' '.join(cmd)}", file=sys.stderr, flush=True)
                 # In the build's own checkout: nodes read ./config/strata.json, whose keys differ by build.
-                subprocess.run(cmd, check=True, stdout=sys.stderr, cwd=os.path.dirname(os.path.dirname(os.path.abspath(bin_dir))))
+                run = subprocess.Popen(cmd, stdout=sys.stderr, cwd=os.path.dirname(os.path.dirname(os.path.abspath(bin_dir))))
+                lists = 0
+                while run.poll() is None:  # the nodes' logs go with their folder when the bench stops them
+                    lists = ivf_lists(work) or lists
+                    time.sleep(0.5)
+                if run.returncode:
+                    raise subprocess.CalledProcessError(run.returncode, cmd)
                 with open(out) as f:
                     report = json.load(f)
                 report["load_at_start"] = load
-                report["ivf_lists"] = ivf_lists(work)
+                report["ivf_lists"] = lists
                 figures[label].append(report)
+            finally:
+                remove_tree(work)
     chunks = figures[variants[0][0]][0]["chunks"]
     exact = truth(a, chunks, a.warmup)
     canon = canonical(a, chunks)
