@@ -61,12 +61,17 @@ def ivf_lists(work):
     lists = 0
     for root, _, files in os.walk(work):
         for name in files:
-            if name.endswith(".log"):
+            # The nodes' logs (`<cluster>/worker-N.log`), not the stores' WAL files, which come and go.
+            if not (name.startswith("worker") and name.endswith(".log")):
+                continue
+            try:
                 with open(os.path.join(root, name), errors="replace") as f:
                     for line in f:
                         if "ivf index ready" in line:
                             found = re.search(r'"?lists"?\s*[=:]\s*"?(\d+)', line)
                             lists = int(found.group(1)) if found else lists
+            except OSError:
+                pass
     return lists
 
 
