@@ -98,6 +98,7 @@ def main():
     for r in range(a.rounds):
         for label, bin_dir, settings in (variants if r % 2 == 0 else list(reversed(variants))):
             work = tempfile.mkdtemp(prefix="ivf-ab-")
+            run = None
             try:
                 out = os.path.join(work, "out.json")
                 cmd = [os.path.join(bin_dir, "strata-bench"), "service", "--chunks", a.chunks, "--limit-tokens", str(a.limit_tokens),
@@ -121,6 +122,9 @@ def main():
                 report["ivf_lists"] = lists
                 figures[label].append(report)
             finally:
+                if run is not None and run.poll() is None:  # this script failed mid-run: stop the bench (it stops its nodes) first
+                    run.terminate()
+                    run.wait()
                 remove_tree(work)
     chunks = figures[variants[0][0]][0]["chunks"]
     exact = truth(a, chunks, a.warmup)
