@@ -26,6 +26,13 @@ import Testing
         #expect(config.storage.fsyncPolicy == .interval(milliseconds: 5))
     }
 
+    @Test func ivfProbeScaleIsReadAndItsRangeChecked() throws {
+        #expect(try parse(#"{"worker": {"ivf_probe_scale": 0}}"#).worker.ivfProbeScale == 0)
+        #expect(try parse(#"{"worker": {"ivf_probe_scale": 2.5}}"#).worker.ivfProbeScale == 2.5)
+        let negative = #expect(throws: StrataError.self) { try parse(#"{"worker": {"ivf_probe_scale": -1}}"#) }
+        #expect(negative?.message.contains("worker.ivf_probe_scale") == true)
+    }
+
     @Test func unknownKeyIsRefusedByName() {
         let error = #expect(throws: StrataError.self) { try parse(#"{"rpc": {"thread": 4}}"#) }
         #expect(error?.message == "unknown config key rpc.thread")

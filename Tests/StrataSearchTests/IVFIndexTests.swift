@@ -119,6 +119,27 @@ struct IVFIndexTests {
         try IVFSettings.default.validate()
         #expect(throws: StrataError.self) { try IVFSettings(probes: 0).validate() }
         #expect(throws: StrataError.self) { try IVFSettings(listSize: 0).validate() }
+        #expect(throws: StrataError.self) { try IVFSettings(probeScale: -1).validate() }
+        #expect(throws: StrataError.self) { try IVFSettings(probeScale: .nan).validate() }
+        #expect(throws: StrataError.self) { try IVFSettings(probeScale: .infinity).validate() }
+    }
+
+    /// Probes grow with the square root of the list count, never under `probes`, never over
+    /// the lists there are.
+    @Test func probesGrowWithTheSquareRootOfTheListCount() {
+        let scaled = IVFSettings(probes: 32, probeScale: 6.5)
+        #expect(scaled.probes(lists: 4) == 4)  // every list of a small index
+        #expect(scaled.probes(lists: 24) == 24)  // 6.5 * sqrt(24) = 31.8 < 32, capped by the lists
+        #expect(scaled.probes(lists: 40) == 40)  // max(32, 41.1) = 42, capped
+        #expect(scaled.probes(lists: 98) == 65)  // 6.5 * 9.899 = 64.3, rounded up
+        #expect(scaled.probes(lists: 246) == 102)  // 6.5 * 15.68 = 101.9
+        #expect(scaled.probes(lists: 820) == 187)  // 6.5 * 28.64 = 186.1
+        #expect(IVFSettings(probes: 300, probeScale: 6.5).probes(lists: 820) == 300)  // the floor binds
+        let fixed = IVFSettings(probes: 32, probeScale: 0)
+        #expect(fixed.probes(lists: 98) == 32)
+        #expect(fixed.probes(lists: 10) == 10)
+        #expect(IVFSettings(probes: 1, probeScale: 1_000).probes(lists: 7) == 7)
+        #expect(IVFSettings(probes: 1, probeScale: 0).probes(lists: 0) == 1)
     }
 
     @Test func trainingIsDeterministicForASeed() throws {

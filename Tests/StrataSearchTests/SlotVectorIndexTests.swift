@@ -12,9 +12,11 @@ struct SlotVectorIndexTests {
     static let dimension = 16
     nonisolated(unsafe) static let none: SlotSearchIndex.SlotReader = { _, _, _ throws(StrataError) in }
 
-    /// An index with IVF from `minimumVectors` on, lists of 24, every list probed.
-    static func ivfIndex(_ directory: String, minimumVectors: Int = 100, cacheBytes: Int = 1 << 30) -> SlotSearchIndex {
-        let settings = IVFSettings(minimumVectors: minimumVectors, listSize: 24, probes: 1_000_000, cacheBytes: cacheBytes)
+    /// An index with IVF from `minimumVectors` on, lists of 24, every list probed (unless
+    /// `probes` and `probeScale` say otherwise).
+    static func ivfIndex(_ directory: String, minimumVectors: Int = 100, cacheBytes: Int = 1 << 30,
+                         probes: Int = 1_000_000, probeScale: Double = 0) -> SlotSearchIndex {
+        let settings = IVFSettings(minimumVectors: minimumVectors, listSize: 24, probes: probes, probeScale: probeScale, cacheBytes: cacheBytes)
         return SlotSearchIndex(settings: SearchSettings(), defaultTopK: 10, defaultLexicalWeight: 0.5,
                                vectorIndexes: SlotVectorIndexes(settings: settings, directory: directory))
     }
@@ -114,6 +116,23 @@ struct SlotVectorIndexTests {
             let filtered = SlotQuery(namespace: "n", slots: (0..<12).map(UInt32.init), vector: (0..<Self.dimension).map { _ in rng.gaussian() },
                                      mode: .vector, topK: 5, documentPrefix: "d1")
             #expect(try ivf.search(filtered).map(\.ref) == exact.search(filtered).map(\.ref))
+        }
+    }
+
+    /// The worker probes as many lists as `IVFSettings.probes(lists:)` says, not the bare
+    /// `probes` count: with one probe and a scale that reaches every list, the answers are the
+    /// exact scan's (one probe alone would miss most neighbours of ~37 lists).
+    @Test func theProbeCountGrowsWithTheListCount() throws {
+        try Self.withDirectory { dir in
+            var rng = SplitMix64(seed: 1907)
+            let ivf = Self.ivfIndex(dir, minimumVectors: 800, probes: 1, probeScale: 7)
+            let exact = Self.exactIndex()
+            try Self.fill([ivf, exact], documents: 600, rng: &rng)
+            try Self.waitUntilReady(ivf)
+            let lists = ivf.vectorIndexStatus()[0].counters.lists
+            #expect(lists > 10 && lists <= 49)  // 7 * sqrt(lists) >= lists up to 49 lists
+            #expect(ivf.vectorIndexes!.settings.probes(lists: lists) == lists)
+            try Self.expectSameAnswers(ivf, exact, rng: &rng)
         }
     }
 

@@ -12,6 +12,8 @@ Usage:
 import argparse
 import json
 import os
+import shutil
+import re
 import statistics
 import subprocess
 import sys
@@ -44,6 +46,35 @@ def canonical(a, chunks):
     return ids
 
 
+def remove_tree(path):
+    """Removes a run's folder; a node still closing its files may refill it for a moment."""
+    for _ in range(20):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.exists(path):
+            return
+        time.sleep(0.5)
+    shutil.rmtree(path)
+
+
+def ivf_lists(work):
+    """The list count of the last "ivf index ready" line in the worker logs under `work` (0: none)."""
+    lists = 0
+    for root, _, files in os.walk(work):
+        for name in files:
+            # The nodes' logs (`<cluster>/worker-N.log`), not the stores' WAL files, which come and go.
+            if not (name.startswith("worker") and name.endswith(".log")):
+                continue
+            try:
+                with open(os.path.join(root, name), errors="replace") as f:
+                    for line in f:
+                        if "ivf index ready" in line:
+                            found = re.search(r'"?lists"?\s*[=:]\s*"?(\d+)', line)
+                            lists = int(found.group(1)) if found else lists
+            except OSError:
+                pass
+    return lists
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--build", action="append", required=True, help="NAME=release bin folder")
@@ -66,7 +97,9 @@ def main():
     figures = {label: [] for label, _, _ in variants}
     for r in range(a.rounds):
         for label, bin_dir, settings in (variants if r % 2 == 0 else list(reversed(variants))):
-            with tempfile.TemporaryDirectory(prefix="ivf-ab-") as work:
+            work = tempfile.mkdtemp(prefix="ivf-ab-")
+            run = None
+            try:
                 out = os.path.join(work, "out.json")
                 cmd = [os.path.join(bin_dir, "strata-bench"), "service", "--chunks", a.chunks, "--limit-tokens", str(a.limit_tokens),
                        "--vectors", a.vectors, "--dimension", str(a.dimension), "--queries", a.queries, "--warmup", str(a.warmup),
@@ -76,18 +109,30 @@ def main():
                 load = os.getloadavg()[0]
                 print(f"[{time.strftime('%H:%M:%S')}] round {r} {label} (load {load:.1f}): {' '.join(cmd)}", file=sys.stderr, flush=True)
                 # In the build's own checkout: nodes read ./config/strata.json, whose keys differ by build.
-                subprocess.run(cmd, check=True, stdout=sys.stderr, cwd=os.path.dirname(os.path.dirname(os.path.abspath(bin_dir))))
+                run = subprocess.Popen(cmd, stdout=sys.stderr, cwd=os.path.dirname(os.path.dirname(os.path.abspath(bin_dir))))
+                lists = 0
+                while run.poll() is None:  # the nodes' logs go with their folder when the bench stops them
+                    lists = ivf_lists(work) or lists
+                    time.sleep(0.5)
+                if run.returncode:
+                    raise subprocess.CalledProcessError(run.returncode, cmd)
                 with open(out) as f:
                     report = json.load(f)
                 report["load_at_start"] = load
+                report["ivf_lists"] = lists
                 figures[label].append(report)
+            finally:
+                if run is not None and run.poll() is None:  # this script failed mid-run: stop the bench (it stops its nodes) first
+                    run.terminate()
+                    run.wait()
+                remove_tree(work)
     chunks = figures[variants[0][0]][0]["chunks"]
     exact = truth(a, chunks, a.warmup)
     canon = canonical(a, chunks)
     rows = []
     print(f"\n{chunks} chunks with vectors, 1 worker, R = 1; medians over {a.rounds} rounds\n")
-    print("| variant | vector p50 ms | p99 ms | coordinator search p50 ms | nodes' CPU ms/query | recall@10 (FP32 exact) | worker RSS MB | ivf build wait s | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| variant | vector p50 ms | p99 ms | coordinator search p50 ms | nodes' CPU ms/query | recall@10 (FP32 exact) | worker RSS MB | ivf build wait s | ivf lists | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, _, _ in variants:
         runs = figures[label]
         q = [run["queries"]["vector"] for run in runs]
@@ -99,7 +144,7 @@ def main():
         rows.append({"variant": label, "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "search_p50_ms": med("search_p50_ms"),
                      "cpu_ms_per_query": med("cpu_ms_per_query"), "recall_at_10": recall, "worker_rss_mb": rss, "loads": loads})
         print(f"| {label} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('search_p50_ms'):.2f} | {med('cpu_ms_per_query'):.2f} | "
-              f"{recall:.4f} | {rss:.0f} | {wait:.1f} | {loads} |")
+              f"{recall:.4f} | {rss:.0f} | {wait:.1f} | {'/'.join(str(run['ivf_lists']) for run in runs)} | {loads} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"rows": rows, "runs": figures}, f)

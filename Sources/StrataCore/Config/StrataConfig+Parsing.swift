@@ -36,6 +36,7 @@ extension StrataConfig {
             .int("worker.ivf_min_vectors", \.worker.ivfMinVectors, 1...(1 << 40)),
             .int("worker.ivf_list_size", \.worker.ivfListSize, 1...1_000_000),
             .int("worker.ivf_probes", \.worker.ivfProbes, 1...1_000_000),
+            .double("worker.ivf_probe_scale", \.worker.ivfProbeScale, 0...1_000),
             .int("worker.ivf_cache_bytes", \.worker.ivfCacheBytes, 0...(1 << 50)),
             .int("rpc.threads", \.rpc.threads, 1...64),
             .int("rpc.max_message_bytes", \.rpc.maxMessageBytes, 1024...(1 << 30)),

@@ -117,8 +117,11 @@ public struct WorkerConfig: Sendable, Equatable {
     public var ivfMinVectors = 20_000
     /// Vectors per IVF list: the unit scanned, cached in memory and read from disk.
     public var ivfListSize = 512
-    /// IVF lists scanned per query (recall against speed).
-    public var ivfProbes = 32
+    /// The fewest IVF lists scanned per query (recall against speed).
+    public var ivfProbes = 64
+    /// IVF lists scanned per query grow as this times the square root of the list count
+    /// (0: always `ivfProbes`).
+    public var ivfProbeScale = 3.0
     /// Bytes of IVF lists each namespace's index keeps in memory (the rest is read from disk).
     public var ivfCacheBytes = 268_435_456
 }

@@ -9,7 +9,7 @@ extension WorkerNode {
     /// long it took) or "ivf index not built".
     static func vectorIndexes(_ config: StrataConfig, logger: Logger) -> SlotVectorIndexes {
         let settings = IVFSettings(minimumVectors: config.worker.ivfMinVectors, listSize: config.worker.ivfListSize,
-                                   probes: config.worker.ivfProbes, cacheBytes: config.worker.ivfCacheBytes)
+                                   probes: config.worker.ivfProbes, probeScale: config.worker.ivfProbeScale, cacheBytes: config.worker.ivfCacheBytes)
         return SlotVectorIndexes(settings: settings, directory: config.node.dataDir + "/ivf") { report, took in
             let metadata: Logger.Metadata = ["namespace": "\(report.namespace)", "vectors": "\(report.vectors)",
                                              "lists": "\(report.counters.lists)", "took": "\(took)"]

@@ -215,7 +215,7 @@ final class NamespaceVectorIndex: Sendable {
         guard let index = ready else { return nil }
         var wanted = [Bool](repeating: false, count: Int(slots.max() ?? 0) + 1)
         for slot in slots { wanted[Int(slot)] = true }
-        let probes = only == nil ? settings.probes : index.centroids.count
+        let probes = only == nil ? settings.probes(lists: index.centroids.count) : index.centroids.count
         let hits: [IVFHit]
         do {
             hits = try wanted.withUnsafeBufferPointer { (wanted) throws(StrataError) -> [IVFHit] in
