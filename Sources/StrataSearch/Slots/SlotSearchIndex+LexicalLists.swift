@@ -18,10 +18,8 @@ extension SlotSearchIndex {
         var scratch = VectorSearchScratch()
         shards.withUnsafeBufferPointer { shards in  // in place: see `termCounts`
             for i in shards.indices {
-                // Built from the shard's fields, not by a method of the shard (that copies it: `ShardLexicalView`).
-                ShardLexicalView(lexical: shards[i].shard.lexical, alive: shards[i].shard.alive, refs: shards[i].shard.refs,
-                                 metadata: shards[i].shard.metadata)
-                    .collectCandidates(prepared, shard: i, into: &heap, filter: filter, scratch: &scratch)
+                // In place, through the slot shard's box: no copy of the shard or its index.
+                shards[i].shard.collectLexicalCandidates(prepared, shard: i, into: &heap, filter: filter, scratch: &scratch)
             }
         }
         return heap.best().map { ShardListMerge.Tagged(hit: SearchHit(ref: $0.ref, score: Double($0.score)), shard: $0.shard) }

@@ -3,7 +3,8 @@ import StrataCore
 /// The two query phases over some of the worker's slots. Pure over a snapshot of the shards;
 /// chunk text is added by the caller (it lives in the store).
 extension SlotSearchIndex {
-    /// The shards of `namespace` in `slots` (copy-on-write snapshots) and its dimension.
+    /// The shards of `namespace` in `slots` and its dimension: one retained box per slot
+    /// (`SlotSearchShard` copies on write), which later writes to the index leave unchanged.
     public func snapshot(namespace: String, slots: [UInt32]) -> (shards: [SlotSearchShard], dimension: Int?) {
         state.withLock { state in
             (Set(slots).sorted().compactMap { state.shards[Key(namespace: namespace, slot: $0)] }, state.dimensions[namespace])
