@@ -126,7 +126,7 @@ extension ServiceBench {
         }
         let wall = (clock.now - timedStart).seconds
         let cpuMs = (Self.cpuSeconds(nodes) - cpuStart) * 1000 / Double(max(1, latencies.count))
-        let switches = Double(Self.contextSwitches(nodes) - switchesStart) / Double(max(1, latencies.count))
+        let switches = Double(Self.switchesSince(switchesStart, nodes)) / Double(max(1, latencies.count))
         let summary = LatencySummary(latencies: latencies, seconds: wall)
         let search = LatencySummary(latencies: searchMs.map { $0 / 1000 }, seconds: wall)
         print("\(mode) top-10: \(summary) over \(latencies.count) queries (coordinator search p50 \(format(search.p50Microseconds / 1000, 2)) ms; "
@@ -235,20 +235,27 @@ extension ServiceBench {
     }
 
     /// Context switches (voluntary and not) of every thread of the coordinator and the
-    /// workers so far, from /proc/PID/task/*/status. A thread that exits takes its count with
-    /// it; the pools' threads stay while queries keep them busy.
-    static func contextSwitches(_ nodes: ChildNodes) -> Int {
+    /// workers so far, by "pid/tid", from /proc/PID/task/*/status.
+    static func contextSwitches(_ nodes: ChildNodes) -> [String: Int] {
         let pids = nodes.workers.map(\.process.processIdentifier) + (nodes.coordinator.map { [$0.process.processIdentifier] } ?? [])
-        return pids.reduce(0) { total, pid in
-            let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-            return threads.reduce(total) { sum, thread in
+        var counts: [String: Int] = [:]
+        for pid in pids {
+            for thread in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
                 let status = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)) ?? ""
-                return sum + status.split(separator: "\n").reduce(0) { count, line in
+                counts["\(pid)/\(thread)"] = status.split(separator: "\n").reduce(0) { count, line in
                     guard line.contains("ctxt_switches:") else { return count }
                     return count + (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)
                 }
             }
         }
+        return counts
+    }
+
+    /// The nodes' context switches since `start`, thread by thread: a thread that exited in
+    /// between takes its count with it (summing whole processes then went negative), one
+    /// started in between counts from zero.
+    static func switchesSince(_ start: [String: Int], _ nodes: ChildNodes) -> Int {
+        contextSwitches(nodes).reduce(0) { total, entry in total + max(0, entry.value - (start[entry.key] ?? 0)) }
     }
 
     /// utime + stime of /proc/PID/stat (fields 14 and 15, in clock ticks); 0 when unreadable.
