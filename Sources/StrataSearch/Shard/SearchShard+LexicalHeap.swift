@@ -16,8 +16,7 @@ extension SearchShard {
             for slot in 0..<scores.count {
                 let score = scores[slot]
                 // `> 0` is false for NaN too; an unmatched chunk scores exactly 0.
-                guard score > 0, heap.mayEnter(score),
-                      ShardVectorView.admits(slot, filter, alive: alive, refs: refs, metadata: metadata) else { continue }
+                guard score > 0, heap.mayEnter(score), admits(slot, filter) else { continue }
                 heap.offer(LexicalCandidateHeap.Candidate(ref: refs[slot], score: score, shard: shard))
             }
         }

@@ -103,8 +103,15 @@ extension SearchShard {
 
     @inline(__always)
     func admits(_ slot: Int, _ filter: SearchFilter) -> Bool {
-        guard alive[slot] else { return false }
-        return filter.isEmpty || filter.admits(documentID: refs[slot].documentID, metadata: metadata[slot])
+        Self.admits(slot, filter, alive: alive, refs: refs, metadata: metadata)
+    }
+
+    /// Whether the row holds a live chunk that `filter` lets through, over a shard's fields
+    /// (`ShardVectorView` holds them apart from the shard).
+    @inline(__always)
+    static func admits(_ row: Int, _ filter: SearchFilter, alive: [Bool], refs: [ChunkRef], metadata: [[String: String]]) -> Bool {
+        guard alive[row] else { return false }
+        return filter.isEmpty || filter.admits(documentID: refs[row].documentID, metadata: metadata[row])
     }
 
     func validateTopK(_ k: Int) throws(StrataError) {

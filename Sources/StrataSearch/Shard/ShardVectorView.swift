@@ -50,14 +50,7 @@ struct ShardVectorView {
     }
 
     private func admits(_ row: Int, _ filter: SearchFilter) -> Bool {
-        Self.admits(row, filter, alive: alive, refs: refs, metadata: metadata)
-    }
-
-    /// Whether the row holds a live chunk that `filter` lets through (`SearchShard.admits`
-    /// over a shard's fields).
-    static func admits(_ row: Int, _ filter: SearchFilter, alive: [Bool], refs: [ChunkRef], metadata: [[String: String]]) -> Bool {
-        guard alive[row] else { return false }
-        return filter.isEmpty || filter.admits(documentID: refs[row].documentID, metadata: metadata[row])
+        SearchShard.admits(row, filter, alive: alive, refs: refs, metadata: metadata)
     }
 }
 
